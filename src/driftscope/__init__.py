@@ -1,0 +1,21 @@
+"""driftscope: watch machine-learning models in production and say when they go wrong.
+
+>>> import driftscope as ds
+>>> ds.KSTest(significance_level=0.05)
+KSTest(significance_level=0.05)
+"""
+
+from driftscope.drift import *  # noqa: F403
+from driftscope.drift import __all__ as _drift_all
+from driftscope.errors import ConfigError, DataError, DriftscopeError, ReferenceFileError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    *_drift_all,
+    "ConfigError",
+    "DataError",
+    "DriftscopeError",
+    "ReferenceFileError",
+    "__version__",
+]

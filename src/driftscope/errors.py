@@ -1,0 +1,40 @@
+"""The one exception hierarchy of driftscope.
+
+Every error a user can cause is a :class:`DriftscopeError`; its message names the
+column, row or field at fault and says what was expected.
+
+>>> from driftscope.errors import DataError
+>>> str(DataError("is entirely missing", column="age"))
+"column 'age': is entirely missing"
+"""
+
+from __future__ import annotations
+
+
+class DriftscopeError(Exception):
+    """Base class of every error driftscope raises on purpose."""
+
+
+class DataError(DriftscopeError, ValueError):
+    """Input data that cannot be checked: empty, mistyped, missing columns, ...
+
+    ``column`` and ``row`` (when known) name the place at fault and prefix the message.
+    """
+
+    def __init__(self, message: str, *, column: str | None = None, row: int | None = None):
+        self.column = column
+        self.row = row
+        where = []
+        if column is not None:
+            where.append(f"column {column!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class ConfigError(DriftscopeError, ValueError):
+    """A parameter out of range, an unknown method name, an inconsistent option."""
+
+
+class ReferenceFileError(DriftscopeError):
+    """A reference file that is corrupt, truncated, foreign or of an unknown version."""
