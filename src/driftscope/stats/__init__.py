@@ -1,0 +1,68 @@
+"""driftscope.stats: the pure-numerics layer (NumPy and SciPy only, no I/O, no pandas).
+
+A reference sample is fitted once into a :class:`SortedSample`; every check against a
+production batch of ``m`` values then costs ``O(m log n)`` (KS statistic, Wasserstein,
+energy, binning). Results that SciPy also computes are equal to SciPy's.
+
+>>> import numpy as np
+>>> from driftscope import stats
+>>> rng = np.random.default_rng(0)
+>>> ref = stats.SortedSample.from_array(rng.normal(size=50_000))
+>>> cur = rng.normal(0.2, 1.0, size=2_000)
+>>> stats.ks_2samp(ref, cur).pvalue < 0.01, round(stats.wasserstein_normed(ref, cur), 1)
+(True, 0.2)
+"""
+
+from driftscope.stats.binning import bin_counts, bin_counts_sorted, quantile_edges
+from driftscope.stats.contingency import chi2_two_sample, fisher_exact_2x2, proportions_ztest
+from driftscope.stats.distances import (
+    hellinger,
+    jensen_shannon,
+    kl_divergence,
+    psi,
+    smoothed_shares,
+    total_variation,
+)
+from driftscope.stats.ecdf import SortedSample, unique_cumcounts
+from driftscope.stats.ecdf_integrals import energy, spread, wasserstein, wasserstein_normed
+from driftscope.stats.grid import ECDFGrid, GridBatch
+from driftscope.stats.ks import MAX_EXACT_N, ks_2samp, ks_asymptotic_pvalue, ks_statistic
+from driftscope.stats.mmd import mmd_test
+from driftscope.stats.multitest import benjamini_hochberg, bonferroni, reject
+from driftscope.stats.rank import anderson_ksamp, cramervonmises_2samp, mannwhitneyu
+from driftscope.stats.result import TestResult
+
+__all__ = [
+    "MAX_EXACT_N",
+    "ECDFGrid",
+    "GridBatch",
+    "SortedSample",
+    "TestResult",
+    "anderson_ksamp",
+    "benjamini_hochberg",
+    "bin_counts",
+    "bin_counts_sorted",
+    "bonferroni",
+    "chi2_two_sample",
+    "cramervonmises_2samp",
+    "energy",
+    "fisher_exact_2x2",
+    "hellinger",
+    "jensen_shannon",
+    "kl_divergence",
+    "ks_2samp",
+    "ks_asymptotic_pvalue",
+    "ks_statistic",
+    "mannwhitneyu",
+    "mmd_test",
+    "proportions_ztest",
+    "psi",
+    "quantile_edges",
+    "reject",
+    "smoothed_shares",
+    "spread",
+    "total_variation",
+    "unique_cumcounts",
+    "wasserstein",
+    "wasserstein_normed",
+]
