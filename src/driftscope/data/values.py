@@ -1,0 +1,99 @@
+"""The extracted values of one column, ready for the drift tests.
+
+Counts always add up: ``valid + missing (+ infinities) == rows``.
+
+>>> import numpy as np
+>>> v = NumericValues("age", ColumnKind.NUMERICAL, np.array([1.0, 2.0]), rows=4,
+...                   missing=1, positive_infinite=1, negative_infinite=0)
+>>> v.valid, v.valid + v.missing + v.positive_infinite + v.negative_infinite == v.rows
+(2, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from driftscope.data.kinds import ColumnKind
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and np.array_equal(a, b)
+        )
+    return bool(a == b)
+
+
+class _Comparable:
+    """Field-wise equality that compares numpy arrays by value (for tests and caching)."""
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(
+            _same(getattr(self, f.name), getattr(other, f.name))
+            for f in fields(self)  # type: ignore[arg-type]
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, eq=False)
+class NumericValues(_Comparable):
+    """A numerical or datetime column: its finite values and the counts of what was left out.
+
+    ``values`` is float64, read-only, in the original row order, without NaN/inf; datetimes
+    are seconds since the Unix epoch (UTC), durations seconds.
+
+    >>> NumericValues("x", ColumnKind.NUMERICAL, np.array([0.5]), 1, 0, 0, 0).valid
+    1
+    """
+
+    name: str
+    kind: ColumnKind
+    values: np.ndarray
+    rows: int
+    missing: int
+    positive_infinite: int
+    negative_infinite: int
+
+    @property
+    def valid(self) -> int:
+        """Number of finite values (the length of ``values``)."""
+        return len(self.values)
+
+
+@dataclass(frozen=True, eq=False)
+class CategoryCounts(_Comparable):
+    """A categorical or boolean column: how often each category occurs.
+
+    ``categories`` are string labels sorted by descending count, then label; ``counts`` is
+    int64 aligned with them. Missing values are only counted in ``missing``.
+
+    >>> c = CategoryCounts("colour", ColumnKind.CATEGORICAL, ("red", "blue"),
+    ...                    np.array([3, 1]), rows=5, missing=1)
+    >>> c.valid, c.as_dict()
+    (4, {'red': 3, 'blue': 1})
+    """
+
+    name: str
+    kind: ColumnKind
+    categories: tuple[str, ...]
+    counts: np.ndarray
+    rows: int
+    missing: int
+
+    @property
+    def valid(self) -> int:
+        """Number of non-missing values (the sum of ``counts``)."""
+        return int(self.counts.sum())
+
+    def as_dict(self) -> dict[str, int]:
+        """``{label: count}`` in the stored order."""
+        return dict(zip(self.categories, self.counts.tolist(), strict=True))
