@@ -1,0 +1,261 @@
+"""Compare current data with a fitted :class:`Reference`, column by column.
+
+This is the engine behind :class:`~driftscope.drift.detector.DriftDetector`: it pairs each
+fitted column with the current data, runs the methods, corrects the p-values across columns
+and assembles a :class:`~driftscope.drift.results.DriftResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from itertools import pairwise
+
+import numpy as np
+
+from driftscope import stats
+from driftscope.data import ColumnKind, Table
+from driftscope.drift.auto import AutoPolicy
+from driftscope.drift.methods import DriftMethod
+from driftscope.drift.pairs import DEFAULT_BINS, CategoricalPair, NumericPair
+from driftscope.drift.reference import (
+    DEFAULT_MAX_CATEGORIES,
+    CategoricalReference,
+    ColumnReference,
+    Progress,
+    Reference,
+    run_columns,
+)
+from driftscope.drift.results import (
+    ColumnDrift,
+    ColumnSummary,
+    Distribution,
+    DriftResult,
+)
+from driftscope.errors import ConfigError, DataError
+
+CORRECTIONS = {
+    None: None,
+    "none": None,
+    "bh": "benjamini-hochberg",
+    "fdr_bh": "benjamini-hochberg",
+    "benjamini-hochberg": "benjamini-hochberg",
+    "bonferroni": "bonferroni",
+}
+MAX_CHART_BARS = 20
+
+
+def normalize_correction(correction: str | None) -> str | None:
+    key = correction.lower() if isinstance(correction, str) else correction
+    if key not in CORRECTIONS:
+        raise ConfigError(
+            f"unknown multiple-testing correction {correction!r}; use 'bh', 'bonferroni' or None"
+        )
+    return CORRECTIONS[key]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which methods run and how their verdicts combine: the automatic policy (both gates must
+    open) or the user's methods (``combine`` is "any" or "all")."""
+
+    methods: tuple[DriftMethod, ...] = ()
+    auto: AutoPolicy | None = None
+    combine: str = "any"
+    correction: str | None = "benjamini-hochberg"
+
+    def methods_for(
+        self, kind: ColumnKind, pair: NumericPair | CategoricalPair
+    ) -> list[DriftMethod]:
+        if self.auto is not None:
+            return self.auto.methods_for(kind, pair if isinstance(pair, CategoricalPair) else None)
+        return [m for m in self.methods if m.applies_to(kind, pair)]
+
+
+@dataclass
+class _Outcome:
+    column: ColumnDrift | None
+    skipped: str | None = None
+
+
+def compare(
+    reference: Reference,
+    table: Table,
+    names: Sequence[str],
+    plan: Plan,
+    *,
+    kind: str = "feature",
+    max_categories: int = DEFAULT_MAX_CATEGORIES,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> DriftResult:
+    """Run ``plan`` on ``names`` of ``table`` against ``reference``."""
+    missing = [n for n in names if n not in table.columns]
+    if missing:
+        shown = ", ".join(repr(n) for n in missing[:10])
+        raise DataError(
+            f"{len(missing)} reference column(s) missing from the production data: {shown}",
+            column=missing[0],
+        )
+
+    def work(name: str) -> _Outcome:
+        return _compare_column(reference.columns[name], table, plan, max_categories)
+
+    outcomes = run_columns(list(names), work, progress, workers)
+    columns = {n: o.column for n, o in outcomes.items() if o.column is not None}
+    skipped = {n: o.skipped for n, o in outcomes.items() if o.skipped is not None}
+    columns = _correct(columns, plan)
+    return DriftResult(
+        kind=kind,
+        features=columns,
+        skipped={**{n: r for n, r in reference.skipped.items()}, **skipped},
+        correction=plan.correction,
+        reference_version=reference.version,
+        reference_rows=reference.rows,
+        current_rows=table.rows,
+        computed_at=datetime.now(UTC),
+    )
+
+
+def _compare_column(
+    ref: ColumnReference, table: Table, plan: Plan, max_categories: int
+) -> _Outcome:
+    name = ref.name
+    notes: list[str] = []
+    pair: NumericPair | CategoricalPair
+    if isinstance(ref, CategoricalReference):
+        cats = table.categories(name, kind=ref.kind, max_categories=max_categories)
+        pair = CategoricalPair.align(ref.categories, ref.counts, cats.categories, cats.counts)
+        current = ColumnSummary(cats.rows, cats.missing)
+        unseen = pair.unseen_categories
+        if unseen:
+            shown = ", ".join(repr(c) for c in unseen[:5])
+            more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
+            notes.append(f"{len(unseen)} categories not seen in the reference: {shown}{more}")
+    else:
+        col = table.numeric(name, kind=ref.kind)
+        current = ColumnSummary(col.rows, col.missing, col.positive_infinite, col.negative_infinite)
+        if col.values.size == 0:
+            raise DataError(
+                f"has no finite values in the production data ({col.missing} missing, "
+                f"{col.positive_infinite + col.negative_infinite} infinite of {col.rows} rows)",
+                column=name,
+            )
+        pair = NumericPair(ref.sample, col.values)
+    notes.extend(_quality_notes(ref.summary, current))
+
+    methods = plan.methods_for(ref.kind, pair)
+    if not methods:
+        return _Outcome(None, f"no configured method applies to {ref.kind} columns")
+    results = tuple(m.evaluate(pair) for m in methods)
+    ref_bins, cur_bins = pair.binned(DEFAULT_BINS)
+    primary = results[0]
+    column = ColumnDrift(
+        column=name,
+        kind=str(ref.kind),
+        drifted=False,  # decided after the multiple-testing correction
+        score=float(stats.jensen_shannon(ref_bins, cur_bins)),
+        method=primary.method,
+        statistic=primary.statistic,
+        p_value=primary.p_value,
+        threshold=primary.threshold,
+        methods=results,
+        reference=ref.summary,
+        current=current,
+        distribution=_distribution(pair, ref_bins, cur_bins, ref.kind),
+        notes=tuple(notes),
+    )
+    return _Outcome(column)
+
+
+def _correct(columns: dict[str, ColumnDrift], plan: Plan) -> dict[str, ColumnDrift]:
+    """Adjust p-values across columns (one family per method, or one for the automatic
+    tests), then decide each method and each column."""
+    families: dict[str, list[tuple[str, int]]] = {}
+    for name, col in columns.items():
+        for i, m in enumerate(col.methods):
+            if m.p_value is not None:
+                key = "auto" if plan.auto is not None else m.method
+                families.setdefault(key, []).append((name, i))
+    adjusted: dict[tuple[str, int], float] = {}
+    for members in families.values():
+        raw = np.array([columns[n].methods[i].p_value for n, i in members], dtype=float)
+        if plan.correction == "benjamini-hochberg":
+            adj = stats.benjamini_hochberg(raw)
+        elif plan.correction == "bonferroni":
+            adj = stats.bonferroni(raw)
+        else:
+            adj = raw
+        adjusted.update({member: float(a) for member, a in zip(members, adj, strict=True)})
+
+    out: dict[str, ColumnDrift] = {}
+    for name, col in columns.items():
+        methods = []
+        for i, m in enumerate(col.methods):
+            if (name, i) in adjusted:
+                p = adjusted[(name, i)]
+                m = replace(m, adjusted_p_value=p, drifted=bool(p < m.threshold))
+            methods.append(m)
+        verdicts = [m.drifted for m in methods]
+        combine_all = plan.auto is not None or plan.combine == "all"
+        drifted = all(verdicts) if combine_all else any(verdicts)
+        out[name] = replace(col, methods=tuple(methods), drifted=drifted)
+    return out
+
+
+def _quality_notes(ref: ColumnSummary, cur: ColumnSummary) -> list[str]:
+    notes = []
+    ref_missing = ref.missing / ref.rows if ref.rows else 0.0
+    cur_missing = cur.missing / cur.rows if cur.rows else 0.0
+    if cur.missing and cur_missing > ref_missing + 0.01:
+        notes.append(f"missing share rose from {ref_missing:.1%} to {cur_missing:.1%}")
+    infinite = cur.positive_infinite + cur.negative_infinite
+    if infinite:
+        notes.append(f"{infinite} infinite values in the production data (left out of the tests)")
+    return notes
+
+
+def _distribution(
+    pair: NumericPair | CategoricalPair,
+    ref_bins: np.ndarray,
+    cur_bins: np.ndarray,
+    kind: ColumnKind,
+) -> Distribution:
+    if isinstance(pair, NumericPair):
+        edges = pair.edges(DEFAULT_BINS)
+        labels = _bin_labels(edges, kind)
+    else:
+        labels = list(pair.categories)
+        order = np.argsort(-(ref_bins / max(ref_bins.sum(), 1) + cur_bins / max(cur_bins.sum(), 1)))
+        if len(order) > MAX_CHART_BARS:
+            keep, rest = order[: MAX_CHART_BARS - 1], order[MAX_CHART_BARS - 1 :]
+            labels = [labels[i] for i in keep] + [f"({len(rest)} others)"]
+            ref_bins = np.append(ref_bins[keep], ref_bins[rest].sum())
+            cur_bins = np.append(cur_bins[keep], cur_bins[rest].sum())
+        else:
+            labels = [labels[i] for i in order]
+            ref_bins, cur_bins = ref_bins[order], cur_bins[order]
+    ref_share = ref_bins / ref_bins.sum() if ref_bins.sum() else ref_bins.astype(float)
+    cur_share = cur_bins / cur_bins.sum() if cur_bins.sum() else cur_bins.astype(float)
+    return Distribution(
+        tuple(labels),
+        tuple(round(float(x), 6) for x in ref_share),
+        tuple(round(float(x), 6) for x in cur_share),
+    )
+
+
+def _format_edge(value: float, kind: ColumnKind) -> str:
+    if kind == ColumnKind.DATETIME:
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M")
+    return f"{value:.4g}"
+
+
+def _bin_labels(edges: np.ndarray, kind: ColumnKind) -> list[str]:
+    if len(edges) == 0:
+        return ["all values"]
+    text = [_format_edge(float(e), kind) for e in edges]
+    labels = [f"< {text[0]}"]
+    labels += [f"{a} to {b}" for a, b in pairwise(text)]
+    labels.append(f">= {text[-1]}")
+    return labels

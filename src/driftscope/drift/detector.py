@@ -1,0 +1,240 @@
+"""``DriftDetector``: fit a baseline once, then check feature and prediction drift.
+
+>>> import numpy as np, pandas as pd, driftscope as ds
+>>> rng = np.random.default_rng(0)
+>>> train = pd.DataFrame({"age": rng.normal(40, 10, 5000), "plan": rng.choice(["a", "b"], 5000)})
+>>> prod = pd.DataFrame({"age": rng.normal(45, 10, 5000), "plan": rng.choice(["a", "b"], 5000)})
+>>> detector = ds.DriftDetector(baseline_data=train)
+>>> result = detector.detect_feature_drift(production_data=prod)
+>>> result.has_drift, result.drifted_features
+(True, ['age'])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from driftscope.data import Table, read_table
+from driftscope.drift.auto import AutoPolicy
+from driftscope.drift.compare import Plan, compare, normalize_correction
+from driftscope.drift.methods import METHODS, DriftMethod
+from driftscope.drift.reference import DEFAULT_MAX_CATEGORIES, Progress, Reference
+from driftscope.drift.results import DriftReport, DriftResult
+from driftscope.errors import ConfigError, DataError, ReferenceFileError
+
+PREDICTION = "prediction"
+
+
+class DriftDetector:
+    """Detects drift of production data against a baseline fitted once.
+
+    ``detection_methods`` lists method objects (``KSTest()``, ``PSICalculator(0.2)``, …); each
+    runs on the columns it applies to and a column drifts when ``combine="any"`` (default) or
+    ``"all"`` of them say so. Without methods, each column gets the automatic choice of
+    :mod:`driftscope.drift.auto`: a significance test and an effect-size gate that must both
+    open. P-values are corrected across columns (``correction="bh"``, ``"bonferroni"`` or
+    ``None``). ``prediction_column`` names a column of the baseline that holds the model's
+    predictions: it is fitted too, left out of feature drift, and used by
+    :meth:`detect_prediction_drift`.
+    """
+
+    def __init__(
+        self,
+        baseline_data: Any = None,
+        detection_methods: Sequence[DriftMethod] | None = None,
+        *,
+        columns: Iterable[str] | None = None,
+        prediction_column: str | None = None,
+        significance_level: float = 0.05,
+        correction: str | None = "bh",
+        combine: str = "any",
+        column_kinds: Mapping[str, str] | None = None,
+        max_categories: int = DEFAULT_MAX_CATEGORIES,
+        reference: Reference | None = None,
+        workers: int | None = None,
+        progress: Progress | None = None,
+    ):
+        if combine not in ("any", "all"):
+            raise ConfigError(f"combine must be 'any' or 'all', got {combine!r}")
+        methods = tuple(detection_methods or ())
+        for m in methods:
+            if not isinstance(m, DriftMethod):
+                raise ConfigError(
+                    f"detection_methods must hold method objects such as KSTest(); got {m!r}"
+                )
+        self.detection_methods = methods
+        self.significance_level = significance_level
+        self.correction = normalize_correction(correction)
+        self.combine = combine
+        self.prediction_column = prediction_column
+        self.max_categories = max_categories
+        self.workers = workers
+        self._plan = Plan(
+            methods=methods,
+            auto=None if methods else AutoPolicy(significance_level=significance_level),
+            combine=combine,
+            correction=self.correction,
+        )
+        if reference is None:
+            if baseline_data is None:
+                raise ConfigError("give baseline_data (or a fitted reference=) to the detector")
+            names = None if columns is None else list(columns)
+            if names is not None and prediction_column and prediction_column not in names:
+                names.append(prediction_column)
+            reference = Reference.fit(
+                baseline_data,
+                columns=names,
+                column_kinds=column_kinds,
+                max_categories=max_categories,
+                workers=workers,
+                progress=progress,
+            )
+        if prediction_column and prediction_column not in reference.columns:
+            raise DataError("is not in the baseline data", column=prediction_column)
+        self.reference_ = reference
+
+    # ------------------------------------------------------------------ checks
+    @property
+    def feature_names(self) -> list[str]:
+        """Fitted columns checked by :meth:`detect_feature_drift` by default."""
+        return [n for n in self.reference_.columns if n != self.prediction_column]
+
+    def detect_feature_drift(
+        self,
+        production_data: Any,
+        features: Iterable[str] | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> DriftResult:
+        """Compare ``production_data`` with the baseline on ``features`` (default: every fitted
+        column but the prediction column)."""
+        table = read_table(production_data, role="production")
+        names = self.feature_names if features is None else list(features)
+        if not names:
+            raise DataError("no feature columns to check")
+        for name in names:
+            if name not in self.reference_.columns:
+                reason = self.reference_.skipped.get(name, "is not in the baseline data")
+                raise DataError(f"cannot be checked: {reason}", column=name)
+        return compare(
+            self.reference_,
+            table,
+            names,
+            self._plan,
+            max_categories=self.max_categories,
+            workers=self.workers,
+            progress=progress,
+        )
+
+    def detect_prediction_drift(
+        self,
+        production_predictions: Any,
+        baseline_predictions: Any = None,
+        *,
+        progress: Progress | None = None,
+    ) -> DriftResult:
+        """Compare the model's production predictions with its baseline predictions.
+
+        Predictions may be one column (labels, scores or probabilities) or a frame with one
+        column per class probability. Without ``baseline_predictions`` the detector's
+        ``prediction_column`` is used.
+        """
+        table = read_table(production_predictions, role="production predictions")
+        if baseline_predictions is not None:
+            baseline = read_table(baseline_predictions, role="baseline predictions")
+            reference = Reference.fit(baseline, max_categories=self.max_categories)
+            names = list(reference.columns)
+            if len(names) == 1 and len(table.columns) == 1:
+                table = _renamed(table, names[0])
+        elif self.prediction_column is not None:
+            reference = self.reference_
+            names = [self.prediction_column]
+            if self.prediction_column not in table.columns and len(table.columns) == 1:
+                table = _renamed(table, self.prediction_column)
+        else:
+            raise ConfigError(
+                "give baseline_predictions, or prediction_column= when creating the detector"
+            )
+        return compare(
+            reference,
+            table,
+            names,
+            self._plan,
+            kind="prediction",
+            max_categories=self.max_categories,
+            workers=self.workers,
+            progress=progress,
+        )
+
+    def generate_report(
+        self,
+        feature_drift: DriftResult | None = None,
+        prediction_drift: DriftResult | None = None,
+        title: str = "driftscope drift report",
+    ) -> DriftReport:
+        """Bundle results into a report with ``to_json()`` and ``save_html(path)``."""
+        if feature_drift is None and prediction_drift is None:
+            raise ConfigError("generate_report needs feature_drift or prediction_drift")
+        return DriftReport(
+            feature_drift=feature_drift, prediction_drift=prediction_drift, title=title
+        )
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike[str]) -> str:
+        """Save the fitted baseline and this detector's settings (no pickle)."""
+        config = {
+            "methods": [{"name": m.name, "params": m.params()} for m in self.detection_methods],
+            "significance_level": self.significance_level,
+            "correction": self.correction,
+            "combine": self.combine,
+            "prediction_column": self.prediction_column,
+            "max_categories": self.max_categories,
+        }
+        return str(self.reference_.save(path, extra={"detector": config}))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], **overrides: Any) -> DriftDetector:
+        """Load a detector saved with :meth:`save` (or a bare reference file)."""
+        reference, extra = Reference.load_with_extra(path)
+        config = dict(extra.get("detector", {}))
+        try:
+            methods = [METHODS[m["name"]](**m["params"]) for m in config.pop("methods", [])]
+        except (KeyError, TypeError) as exc:
+            raise ReferenceFileError(
+                f"{str(path)!r} holds unknown detector settings: {exc}"
+            ) from exc
+        settings = {**config, **overrides}
+        return cls(detection_methods=methods or None, reference=reference, **settings)
+
+    @property
+    def reference_version(self) -> str:
+        return self.reference_.version
+
+    def __repr__(self) -> str:
+        methods = ", ".join(map(repr, self.detection_methods)) or "auto"
+        return f"DriftDetector(methods=[{methods}], reference={self.reference_!r})"
+
+
+def _renamed(table: Table, name: str) -> Table:
+    """A one-column table seen under another name (predictions are compared by position)."""
+    return _RenamedTable(table, name)  # type: ignore[return-value]
+
+
+class _RenamedTable:
+    def __init__(self, table: Table, name: str):
+        self._table = table
+        self._original = table.columns[0]
+        self.columns = [name]
+        self.rows = table.rows
+        self.source = table.source
+
+    def kind(self, name: str) -> Any:
+        return self._table.kind(self._original)
+
+    def numeric(self, name: str, **kwargs: Any) -> Any:
+        return self._table.numeric(self._original, **kwargs)
+
+    def categories(self, name: str, **kwargs: Any) -> Any:
+        return self._table.categories(self._original, **kwargs)

@@ -1,0 +1,120 @@
+"""A column of the fitted reference side by side with the same column of the current data.
+
+Method objects compute on these pairs, so work shared by several methods on one column
+(sorting the current values, binning them on the reference's edges) is done once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from driftscope.stats import (
+    MAX_EXACT_N,
+    ECDFGrid,
+    GridBatch,
+    SortedSample,
+    bin_counts,
+    bin_counts_sorted,
+    quantile_edges,
+)
+
+DEFAULT_BINS = 10
+
+
+@dataclass
+class NumericPair:
+    """Reference sample (fitted once, sorted) and current finite values of one column."""
+
+    reference: SortedSample
+    current: np.ndarray
+    _edges: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def current_sorted(self) -> np.ndarray:
+        return np.sort(self.current)
+
+    @cached_property
+    def batch(self) -> GridBatch | None:
+        """The current values on the reference's :class:`~driftscope.stats.ECDFGrid`, for
+        samples past SciPy's exact-KS size (below it the small exact paths are used)."""
+        if max(self.reference.n, self.current.size) <= MAX_EXACT_N:
+            return None
+        grid = self.reference.cached("ecdf_grid", ECDFGrid.build)
+        return None if grid is None else grid.locate(self.current)
+
+    @cached_property
+    def _grid_results(self) -> tuple[float, float, np.ndarray] | None:
+        if self.batch is None:
+            return None
+        return self.batch.analyze(self.reference, self.edges(DEFAULT_BINS))
+
+    @property
+    def ks_and_wasserstein(self) -> tuple[float, float] | None:
+        """Exact KS statistic and Wasserstein-1 distance from the grid, or None."""
+        r = self._grid_results
+        return None if r is None else (r[0], r[1])
+
+    def edges(self, bins: int = DEFAULT_BINS) -> np.ndarray:
+        if bins not in self._edges:
+            self._edges[bins] = quantile_edges(self.reference, bins)
+        return self._edges[bins]
+
+    def binned(self, bins: int = DEFAULT_BINS) -> tuple[np.ndarray, np.ndarray]:
+        """Counts of reference and current on the reference's quantile bins."""
+        edges = self.edges(bins)
+        ref = bin_counts_sorted(self.reference, edges)
+        if self.batch is None:
+            return ref, bin_counts(self.current_sorted, edges)
+        below = (
+            self._grid_results[2]  # type: ignore[index]
+            if bins == DEFAULT_BINS
+            else self.batch.analyze(self.reference, edges)[2]
+        )
+        return ref, np.diff(np.concatenate(([0], below, [self.current.size])))
+
+
+@dataclass
+class CategoricalPair:
+    """Category counts of reference and current, aligned on the union of categories.
+
+    Reference categories come first in their fitted order; categories seen only in the
+    current data follow.
+    """
+
+    categories: tuple[str, ...]
+    reference: np.ndarray
+    current: np.ndarray
+
+    @classmethod
+    def align(
+        cls,
+        ref_categories: tuple[str, ...],
+        ref_counts: np.ndarray,
+        cur_categories: tuple[str, ...],
+        cur_counts: np.ndarray,
+    ) -> CategoricalPair:
+        index = {c: i for i, c in enumerate(ref_categories)}
+        new = [c for c in cur_categories if c not in index]
+        categories = tuple(ref_categories) + tuple(new)
+        for c in new:
+            index[c] = len(index)
+        ref = np.zeros(len(categories), dtype=np.int64)
+        ref[: len(ref_categories)] = ref_counts
+        cur = np.zeros(len(categories), dtype=np.int64)
+        positions = np.fromiter((index[c] for c in cur_categories), np.int64, len(cur_categories))
+        cur[positions] = cur_counts
+        return cls(categories, ref, cur)
+
+    @property
+    def unseen_categories(self) -> tuple[str, ...]:
+        return tuple(
+            c
+            for c, r, k in zip(self.categories, self.reference, self.current, strict=True)
+            if r == 0 and k > 0
+        )
+
+    def binned(self, bins: int = DEFAULT_BINS) -> tuple[np.ndarray, np.ndarray]:
+        return self.reference, self.current

@@ -1,0 +1,351 @@
+"""The fitted baseline: everything about the reference data that a drift check needs.
+
+A :class:`Reference` is fitted once (sorted values and moments for numerical columns, category
+counts for categorical ones) so that each later check costs work in proportion to the
+production batch only. It carries a content-hash ``version`` (the same data always gives the
+same version), the column schema, and when and on what it was fitted. ``save``/``load`` use a
+zip of JSON and ``.npy`` arrays read with ``allow_pickle=False``: no pickle, no code execution.
+
+>>> import numpy as np, pandas as pd
+>>> ref = Reference.fit(pd.DataFrame({"x": np.arange(100.0), "c": ["a", "b"] * 50}))
+>>> ref.schema
+{'x': 'numerical', 'c': 'categorical'}
+>>> len(ref.version)
+16
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from driftscope.data import ColumnKind, Table, read_table
+from driftscope.drift.results import ColumnSummary
+from driftscope.errors import ConfigError, DataError, ReferenceFileError
+from driftscope.stats import MAX_EXACT_N, ECDFGrid, SortedSample
+
+FORMAT = "driftscope-reference"
+FORMAT_VERSION = 1
+META_NAME = "reference.json"
+DEFAULT_MAX_CATEGORIES = 100_000
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class NumericalReference:
+    """A fitted numerical (or datetime) column: its finite values, sorted, and row counts."""
+
+    name: str
+    kind: ColumnKind
+    sample: SortedSample
+    summary: ColumnSummary
+
+
+@dataclass(frozen=True)
+class CategoricalReference:
+    """A fitted categorical (or boolean) column: category counts and row counts."""
+
+    name: str
+    kind: ColumnKind
+    categories: tuple[str, ...]
+    counts: np.ndarray
+    summary: ColumnSummary
+
+
+ColumnReference = NumericalReference | CategoricalReference
+
+NUMERIC_KINDS = frozenset({ColumnKind.NUMERICAL, ColumnKind.DATETIME})
+
+
+def prepared(sample: SortedSample) -> SortedSample:
+    """Build the sample's ECDF grid now (part of fitting) when checks will use it."""
+    if sample.n > MAX_EXACT_N:
+        sample.cached("ecdf_grid", ECDFGrid.build)
+    return sample
+
+
+def fit_column(
+    table: Table, name: str, kind: ColumnKind, max_categories: int = DEFAULT_MAX_CATEGORIES
+) -> ColumnReference:
+    """Fit one column of ``table`` as ``kind``."""
+    if kind in NUMERIC_KINDS:
+        col = table.numeric(name, kind=kind)
+        if col.values.size == 0:
+            raise DataError(
+                f"has no finite values ({col.missing} missing, "
+                f"{col.positive_infinite + col.negative_infinite} infinite of {col.rows} rows)",
+                column=name,
+            )
+        summary = ColumnSummary(col.rows, col.missing, col.positive_infinite, col.negative_infinite)
+        return NumericalReference(
+            name, kind, prepared(SortedSample.from_array(col.values, overwrite=True)), summary
+        )
+    cats = table.categories(name, kind=kind, max_categories=max_categories)
+    summary = ColumnSummary(cats.rows, cats.missing)
+    return CategoricalReference(name, kind, tuple(cats.categories), cats.counts, summary)
+
+
+def run_columns(
+    names: list[str], work: Callable[[str], Any], progress: Progress | None, workers: int | None
+) -> dict[str, Any]:
+    """Run ``work`` per column on a thread pool (NumPy releases the GIL), in column order."""
+    results: dict[str, Any] = {}
+    if not names:
+        return results
+    workers = max(1, min(workers or os.cpu_count() or 1, len(names)))
+    if workers == 1:
+        for i, name in enumerate(names, 1):
+            results[name] = work(name)
+            if progress:
+                progress(name, i, len(names))
+        return results
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(work, name) for name in names}
+        for i, name in enumerate(names, 1):
+            results[name] = futures[name].result()
+            if progress:
+                progress(name, i, len(names))
+    return results
+
+
+class Reference:
+    """Fitted summaries of a reference data set, versioned by content.
+
+    Build it with :meth:`fit`; ``columns`` maps column names to fitted columns and
+    ``skipped`` names the columns that were not fitted and why (text columns, for now).
+    """
+
+    def __init__(
+        self,
+        columns: Mapping[str, ColumnReference],
+        *,
+        skipped: Mapping[str, str] | None = None,
+        rows: int = 0,
+        source: str = "",
+        fitted_at: datetime | None = None,
+    ):
+        self.columns: dict[str, ColumnReference] = dict(columns)
+        self.skipped: dict[str, str] = dict(skipped or {})
+        self.rows = int(rows)
+        self.source = source
+        self.fitted_at = fitted_at or datetime.now(UTC)
+        self.version = _content_hash(self.columns)
+
+    # ------------------------------------------------------------------ fitting
+    @classmethod
+    def fit(
+        cls,
+        data: Any,
+        *,
+        columns: Iterable[str] | None = None,
+        column_kinds: Mapping[str, str] | None = None,
+        max_categories: int = DEFAULT_MAX_CATEGORIES,
+        workers: int | None = None,
+        progress: Progress | None = None,
+    ) -> Reference:
+        """Fit every column of ``data`` (or the named ``columns``).
+
+        ``column_kinds`` overrides the inferred kind of a column ("numerical", "categorical",
+        "boolean", "datetime" or "text").
+        """
+        if max_categories < 2:
+            raise ConfigError(f"max_categories must be at least 2, got {max_categories}")
+        table = read_table(data, role="reference")
+        names = list(table.columns) if columns is None else list(columns)
+        for name in names:
+            if name not in table.columns:
+                raise DataError(
+                    f"is not in the reference data; available: {_preview(table.columns)}",
+                    column=name,
+                )
+        kinds = {name: _kind_of(table, name, column_kinds) for name in names}
+        skipped = {
+            n: "text column: not compared (drift on free text is not supported yet)"
+            for n, k in kinds.items()
+            if k == ColumnKind.TEXT
+        }
+        fit_names = [n for n in names if n not in skipped]
+        fitted = run_columns(
+            fit_names,
+            lambda n: fit_column(table, n, kinds[n], max_categories),
+            progress,
+            workers,
+        )
+        return cls(fitted, skipped=skipped, rows=table.rows, source=table.source)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def schema(self) -> dict[str, str]:
+        """Column name to kind, in fitted order."""
+        return {name: str(col.kind) for name, col in self.columns.items()}
+
+    def __repr__(self) -> str:
+        return (
+            f"Reference(version={self.version!r}, columns={len(self.columns)}, rows={self.rows}, "
+            f"fitted_at={self.fitted_at.isoformat()!r})"
+        )
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike[str], extra: Mapping[str, Any] | None = None) -> Path:
+        """Write the reference to ``path`` (a zip of JSON metadata and .npy arrays)."""
+        path = Path(path)
+        meta: dict[str, Any] = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "version": self.version,
+            "rows": self.rows,
+            "source": self.source,
+            "fitted_at": self.fitted_at.isoformat(),
+            "skipped": self.skipped,
+            "columns": [],
+            "extra": dict(extra or {}),
+        }
+        tmp = path.with_name(path.name + ".tmp")
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+            for i, col in enumerate(self.columns.values()):
+                entry: dict[str, Any] = {"name": col.name, "kind": str(col.kind)}
+                entry["summary"] = {
+                    "rows": col.summary.rows,
+                    "missing": col.summary.missing,
+                    "positive_infinite": col.summary.positive_infinite,
+                    "negative_infinite": col.summary.negative_infinite,
+                }
+                if isinstance(col, NumericalReference):
+                    arrays = col.sample.to_arrays()
+                    entry["arrays"] = {}
+                    for key, arr in arrays.items():
+                        member = f"arrays/{i}_{key}.npy"
+                        _write_array(zf, member, arr)
+                        entry["arrays"][key] = member
+                else:
+                    entry["categories"] = list(col.categories)
+                    entry["counts"] = [int(c) for c in col.counts]
+                meta["columns"].append(entry)
+            zf.writestr(META_NAME, json.dumps(meta, indent=1), zipfile.ZIP_DEFLATED)
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Reference:
+        """Read a reference written by :meth:`save`; a damaged or foreign file raises
+        :class:`~driftscope.errors.ReferenceFileError`."""
+        reference, _ = cls.load_with_extra(path)
+        return reference
+
+    @classmethod
+    def load_with_extra(cls, path: str | os.PathLike[str]) -> tuple[Reference, dict[str, Any]]:
+        path = Path(path)
+        if not path.is_file():
+            raise ReferenceFileError(f"reference file {str(path)!r} does not exist")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                meta = json.loads(zf.read(META_NAME))
+                _check_meta(meta, path)
+                columns: dict[str, ColumnReference] = {}
+                for entry in meta["columns"]:
+                    col = _column_from_entry(zf, entry)
+                    columns[col.name] = col
+        except ReferenceFileError:
+            raise
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+            raise ReferenceFileError(
+                f"{str(path)!r} is not a readable driftscope reference file ({exc})"
+            ) from exc
+        reference = cls(
+            columns,
+            skipped=meta.get("skipped", {}),
+            rows=meta["rows"],
+            source=meta.get("source", ""),
+            fitted_at=datetime.fromisoformat(meta["fitted_at"]),
+        )
+        if reference.version != meta["version"]:
+            raise ReferenceFileError(
+                f"{str(path)!r} is corrupted: its content hash {reference.version} does not match "
+                f"the recorded version {meta['version']}"
+            )
+        return reference, dict(meta.get("extra", {}))
+
+
+def _kind_of(table: Table, name: str, overrides: Mapping[str, str] | None) -> ColumnKind:
+    if overrides and name in overrides:
+        try:
+            return ColumnKind(overrides[name])
+        except ValueError:
+            kinds = ", ".join(k.value for k in ColumnKind)
+            raise ConfigError(
+                f"column {name!r}: unknown kind {overrides[name]!r}; expected one of {kinds}"
+            ) from None
+    return table.kind(name)
+
+
+def _preview(names: Iterable[str], limit: int = 10) -> str:
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+def _column_digest(col: ColumnReference) -> bytes:
+    digest = hashlib.sha256()
+    s = col.summary
+    digest.update(f"{col.name}\0{col.kind}\0{s.rows}\0{s.missing}\0".encode())
+    digest.update(f"{s.positive_infinite}\0{s.negative_infinite}\0".encode())
+    if isinstance(col, NumericalReference):
+        for key, arr in sorted(col.sample.to_arrays().items()):
+            digest.update(key.encode())
+            digest.update(memoryview(np.ascontiguousarray(arr)).cast("B"))
+    else:
+        digest.update("\0".join(col.categories).encode())
+        digest.update(np.asarray(col.counts, dtype=np.int64).tobytes())
+    return digest.digest()
+
+
+def _content_hash(columns: Mapping[str, ColumnReference]) -> str:
+    """SHA-256 over the columns' own digests (computed in parallel: hashlib frees the GIL)."""
+    digests = run_columns(list(columns), lambda n: _column_digest(columns[n]), None, None)
+    return hashlib.sha256(b"".join(digests.values())).hexdigest()[:16]
+
+
+def _write_array(zf: zipfile.ZipFile, member: str, arr: np.ndarray) -> None:
+    with zf.open(member, "w", force_zip64=True) as fh:
+        arr = np.asarray(arr)
+        arr = arr if arr.flags.c_contiguous else arr.copy(order="C")
+        np.lib.format.write_array(fh, arr, allow_pickle=False)
+
+
+def _check_meta(meta: Any, path: Path) -> None:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ReferenceFileError(f"{str(path)!r} is not a driftscope reference file")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ReferenceFileError(
+            f"{str(path)!r} has reference format version {meta.get('format_version')!r}; "
+            f"this driftscope reads version {FORMAT_VERSION}"
+        )
+
+
+def _column_from_entry(zf: zipfile.ZipFile, entry: dict[str, Any]) -> ColumnReference:
+    kind = ColumnKind(entry["kind"])
+    summary = ColumnSummary(**entry["summary"])
+    if kind in NUMERIC_KINDS:
+        arrays = {}
+        for key, member in entry["arrays"].items():
+            with zf.open(member) as fh:
+                arrays[key] = np.lib.format.read_array(io.BufferedReader(fh), allow_pickle=False)
+        sample = prepared(SortedSample.from_arrays(arrays))
+        return NumericalReference(entry["name"], kind, sample, summary)
+    counts = np.asarray(entry["counts"], dtype=np.int64)
+    categories = tuple(str(c) for c in entry["categories"])
+    if len(categories) != len(counts):
+        raise ValueError("categories and counts differ in length")
+    return CategoricalReference(entry["name"], kind, categories, counts, summary)

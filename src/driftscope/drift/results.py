@@ -1,0 +1,297 @@
+"""Typed drift results and their stable JSON form.
+
+Field names are the same in the objects, in ``to_dict()`` and in the JSON (documented in
+``docs/json.md``); ``SCHEMA_VERSION`` changes when a field is renamed or removed.
+
+>>> col = ColumnDrift(column="age", kind="numerical", drifted=False, score=0.01,
+...                   method="ks", statistic=0.02, p_value=0.4, threshold=0.05)
+>>> res = DriftResult(kind="feature", features={"age": col})
+>>> res.has_drift, res.drifted_features, res.to_dict()["features"]["age"]["p_value"]
+(False, [], 0.4)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+SCHEMA_VERSION = "1"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _clean(value: Any) -> Any:
+    """Recursively turn a value into plain JSON types; non-finite floats become None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _clean(value.item())
+    return value
+
+
+@dataclass(frozen=True)
+class MethodResult:
+    """One method's verdict on one column.
+
+    ``threshold`` is the significance level for p-value methods (drift when
+    ``p_value < threshold``) and the distance threshold otherwise (drift when
+    ``statistic >= threshold``). ``role`` is ``"test"`` for a significance test and
+    ``"effect"`` for a distance used as the practical-relevance gate of the automatic choice.
+    """
+
+    method: str
+    statistic: float
+    p_value: float | None
+    threshold: float
+    drifted: bool
+    adjusted_p_value: float | None = None
+    role: str = "test"
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "method": self.method,
+                "statistic": float(self.statistic),
+                "p_value": None if self.p_value is None else float(self.p_value),
+                "adjusted_p_value": (
+                    None if self.adjusted_p_value is None else float(self.adjusted_p_value)
+                ),
+                "threshold": float(self.threshold),
+                "drifted": bool(self.drifted),
+                "role": self.role,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class ColumnSummary:
+    """Row counts of one column in one data set; missing and infinite values are never dropped
+    silently: they are counted here and left out of the tests."""
+
+    rows: int = 0
+    missing: int = 0
+    positive_infinite: int = 0
+    negative_infinite: int = 0
+
+    @property
+    def valid(self) -> int:
+        return self.rows - self.missing - self.positive_infinite - self.negative_infinite
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "rows": self.rows,
+            "missing": self.missing,
+            "positive_infinite": self.positive_infinite,
+            "negative_infinite": self.negative_infinite,
+            "valid": self.valid,
+        }
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Binned shares of a column in reference and current, for reports and charts.
+
+    ``labels`` are bin ranges (numerical) or category names; shares sum to 1 per side.
+    """
+
+    labels: tuple[str, ...] = ()
+    reference: tuple[float, ...] = ()
+    current: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "labels": list(self.labels),
+                "reference": list(self.reference),
+                "current": list(self.current),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class ColumnDrift:
+    """Drift verdict for one column.
+
+    ``method``, ``statistic``, ``p_value`` and ``threshold`` describe the deciding method
+    (the significance test of the automatic choice, or the first configured method);
+    ``methods`` holds every method computed on the column. ``score`` is the Jensen-Shannon
+    distance (base 2) between the reference and current distributions on the reference's
+    bins: 0 means identical, 1 disjoint.
+    """
+
+    column: str
+    kind: str
+    drifted: bool
+    score: float
+    method: str
+    statistic: float
+    p_value: float | None
+    threshold: float
+    methods: tuple[MethodResult, ...] = ()
+    reference: ColumnSummary = field(default_factory=ColumnSummary)
+    current: ColumnSummary = field(default_factory=ColumnSummary)
+    distribution: Distribution = field(default_factory=Distribution)
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "column": self.column,
+                "kind": self.kind,
+                "drifted": bool(self.drifted),
+                "score": float(self.score),
+                "method": self.method,
+                "statistic": float(self.statistic),
+                "p_value": None if self.p_value is None else float(self.p_value),
+                "threshold": float(self.threshold),
+                "methods": [m.to_dict() for m in self.methods],
+                "reference": self.reference.to_dict(),
+                "current": self.current.to_dict(),
+                "distribution": self.distribution.to_dict(),
+                "notes": list(self.notes),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class DriftResult:
+    """Drift of a data set (``kind="feature"``) or of a model's predictions (``"prediction"``).
+
+    ``has_drift`` is true when any column drifted; ``drifted_features`` lists them in column
+    order; ``drift_share`` is their share of the checked columns; ``score`` is the mean of the
+    columns' scores, a number in [0, 1] (0: every column distributed exactly as in the
+    reference; 1: every column on a support disjoint from the reference's).
+    """
+
+    kind: str
+    features: dict[str, ColumnDrift]
+    skipped: dict[str, str] = field(default_factory=dict)
+    correction: str | None = None
+    reference_version: str | None = None
+    reference_rows: int = 0
+    current_rows: int = 0
+    computed_at: datetime = field(default_factory=_now)
+
+    @property
+    def drifted_features(self) -> list[str]:
+        return [name for name, col in self.features.items() if col.drifted]
+
+    @property
+    def has_drift(self) -> bool:
+        return any(col.drifted for col in self.features.values())
+
+    @property
+    def drift_share(self) -> float:
+        return len(self.drifted_features) / len(self.features) if self.features else 0.0
+
+    @property
+    def score(self) -> float:
+        if not self.features:
+            return 0.0
+        return math.fsum(col.score for col in self.features.values()) / len(self.features)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "kind": self.kind,
+                "has_drift": self.has_drift,
+                "drifted_features": self.drifted_features,
+                "drift_share": self.drift_share,
+                "score": self.score,
+                "correction": self.correction,
+                "reference_version": self.reference_version,
+                "reference_rows": self.reference_rows,
+                "current_rows": self.current_rows,
+                "computed_at": self.computed_at,
+                "features": {name: col.to_dict() for name, col in self.features.items()},
+                "skipped": dict(self.skipped),
+            }
+        )
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """One row per column: column, kind, method, statistic, p_value, threshold, drifted,
+        score, missing shares."""
+        import pandas as pd
+
+        rows = [
+            {
+                "column": c.column,
+                "kind": c.kind,
+                "method": c.method,
+                "statistic": c.statistic,
+                "p_value": c.p_value,
+                "threshold": c.threshold,
+                "drifted": c.drifted,
+                "score": c.score,
+                "reference_missing": c.reference.missing,
+                "current_missing": c.current.missing,
+            }
+            for c in self.features.values()
+        ]
+        columns = [
+            "column", "kind", "method", "statistic", "p_value", "threshold",
+            "drifted", "score", "reference_missing", "current_missing",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Feature drift and prediction drift together, as one JSON document or HTML page."""
+
+    feature_drift: DriftResult | None = None
+    prediction_drift: DriftResult | None = None
+    title: str = "driftscope drift report"
+    created_at: datetime = field(default_factory=_now)
+
+    @property
+    def has_drift(self) -> bool:
+        return any(
+            r is not None and r.has_drift for r in (self.feature_drift, self.prediction_drift)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "title": self.title,
+                "created_at": self.created_at,
+                "has_drift": self.has_drift,
+                "feature_drift": None
+                if self.feature_drift is None
+                else self.feature_drift.to_dict(),
+                "prediction_drift": (
+                    None if self.prediction_drift is None else self.prediction_drift.to_dict()
+                ),
+            }
+        )
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def to_html(self) -> str:
+        from driftscope.report.html import render_report
+
+        return render_report(self)
+
+    def save_html(self, path: str) -> str:
+        """Write the self-contained HTML page to ``path`` and return the path."""
+        from pathlib import Path
+
+        Path(path).write_text(self.to_html(), encoding="utf-8")
+        return str(path)
