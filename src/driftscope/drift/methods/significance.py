@@ -1,0 +1,209 @@
+"""Significance tests: KS, Anderson-Darling, Cramér-von Mises, Mann-Whitney and MMD on
+numerical columns; chi-square, z-test and Fisher's exact test on categorical ones.
+
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> KSTest().test(rng.normal(size=500), rng.normal(1, 1, 500)).drifted
+True
+"""
+
+from __future__ import annotations
+
+from driftscope import stats
+from driftscope.data import ColumnKind
+from driftscope.drift.methods.base import (
+    CATEGORY_KINDS,
+    NUMERIC_KINDS,
+    Pair,
+    PValueMethod,
+)
+from driftscope.drift.pairs import CategoricalPair
+from driftscope.errors import ConfigError
+
+
+class KSTest(PValueMethod):
+    """Two-sample Kolmogorov-Smirnov test on a numerical column (= scipy.stats.ks_2samp).
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> KSTest().test(rng.normal(size=500), rng.normal(size=500)).drifted
+    False
+    """
+
+    name = "ks"
+    kinds = NUMERIC_KINDS
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        if pair.ks_and_wasserstein is not None:
+            d = pair.ks_and_wasserstein[0]
+            return d, stats.ks_asymptotic_pvalue(d, pair.reference.n, pair.current.size)
+        r = stats.ks_2samp(pair.reference, pair.current_sorted)
+        return r.statistic, r.pvalue
+
+
+class AndersonDarlingTest(PValueMethod):
+    """Anderson-Darling k-sample test (= scipy.stats.anderson_ksamp; p-value capped to
+    [0.001, 0.25] as SciPy does).
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> AndersonDarlingTest().test(rng.normal(size=300), rng.normal(1, 1, 300)).drifted
+    True
+    """
+
+    name = "anderson_darling"
+    kinds = NUMERIC_KINDS
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        r = stats.anderson_ksamp(pair.reference, pair.current)
+        return r.statistic, r.pvalue
+
+
+class CramerVonMisesTest(PValueMethod):
+    """Two-sample Cramér-von Mises test (= scipy.stats.cramervonmises_2samp).
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> CramerVonMisesTest().test(rng.normal(size=300), rng.normal(1, 1, 300)).drifted
+    True
+    """
+
+    name = "cramer_von_mises"
+    kinds = NUMERIC_KINDS
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        r = stats.cramervonmises_2samp(pair.reference, pair.current)
+        return r.statistic, r.pvalue
+
+
+class MannWhitneyTest(PValueMethod):
+    """Two-sided Mann-Whitney U test (= scipy.stats.mannwhitneyu); sensitive to location.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> MannWhitneyTest().test(rng.normal(size=300), rng.normal(1, 1, 300)).drifted
+    True
+    """
+
+    name = "mann_whitney"
+    kinds = NUMERIC_KINDS
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        r = stats.mannwhitneyu(pair.reference, pair.current)
+        return r.statistic, r.pvalue
+
+
+class MMDTest(PValueMethod):
+    """Maximum mean discrepancy with a Gaussian kernel and a permutation p-value (1+k)/(1+B).
+
+    Samples above ``max_samples`` are subsampled (seeded), so the test is approximate there.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> MMDTest(n_permutations=100).test(rng.normal(size=200), rng.normal(1, 1, 200)).drifted
+    True
+    """
+
+    name = "mmd"
+    kinds = NUMERIC_KINDS
+
+    def __init__(
+        self,
+        significance_level: float = 0.05,
+        n_permutations: int = 200,
+        max_samples: int = 2000,
+        seed: int = 0,
+    ):
+        super().__init__(significance_level)
+        if n_permutations < 1:
+            raise ConfigError(f"n_permutations must be at least 1, got {n_permutations}")
+        if max_samples < 2:
+            raise ConfigError(f"max_samples must be at least 2, got {max_samples}")
+        self.n_permutations = int(n_permutations)
+        self.max_samples = int(max_samples)
+        self.seed = int(seed)
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        r = stats.mmd_test(
+            pair.reference.repeat() if len(pair.reference.values) else pair.reference,
+            pair.current,
+            n_permutations=self.n_permutations,
+            max_samples=self.max_samples,
+            seed=self.seed,
+        )
+        return r.statistic, r.pvalue
+
+
+class ChiSquareTest(PValueMethod):
+    """Chi-square test on the 2 x K table of category counts (= scipy.stats.chi2_contingency).
+
+    ``correction=False`` (default) applies no Yates continuity correction, also for two
+    categories; ``correction=True`` applies it when the table has one degree of freedom, as
+    SciPy's default does. Categories absent from both samples are left out.
+
+    >>> ChiSquareTest().test(["a", "b", "c"] * 100, ["a"] * 200 + ["b", "c"] * 50).drifted
+    True
+    """
+
+    name = "chi_square"
+    kinds = CATEGORY_KINDS
+
+    def __init__(self, significance_level: float = 0.05, correction: bool = False):
+        super().__init__(significance_level)
+        self.correction = bool(correction)
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        r = stats.chi2_two_sample(pair.reference, pair.current, correction=self.correction)
+        return r.statistic, r.pvalue
+
+
+class _TwoCategoryTest(PValueMethod):
+    kinds = CATEGORY_KINDS
+
+    def applies_to(self, kind: ColumnKind | str, pair: Pair | None = None) -> bool:
+        if ColumnKind(kind) not in self.kinds:
+            return False
+        if pair is None:
+            return True
+        return (
+            isinstance(pair, CategoricalPair) and ((pair.reference + pair.current) > 0).sum() <= 2
+        )
+
+    def successes(self, pair: Pair) -> tuple[int, int, int, int]:
+        if not isinstance(pair, CategoricalPair):
+            raise ConfigError(f"{type(self).__name__} compares categories, not numerical values")
+        present = (pair.reference + pair.current) > 0
+        if present.sum() > 2:
+            raise ConfigError(
+                f"{type(self).__name__} needs at most two categories, got {int(present.sum())}"
+            )
+        ref, cur = pair.reference[present], pair.current[present]
+        return int(ref[0]), int(ref.sum()), int(cur[0]), int(cur.sum())
+
+
+class ZTest(_TwoCategoryTest):
+    """Two-sided pooled z-test for two proportions (boolean or two-category columns).
+
+    >>> ZTest().test([True, False] * 500, [True] * 700 + [False] * 300).drifted
+    True
+    """
+
+    name = "z_test"
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        r = stats.proportions_ztest(*self.successes(pair))
+        return r.statistic, r.pvalue
+
+
+class FisherExactTest(_TwoCategoryTest):
+    """Fisher's exact test on the 2 x 2 table (= scipy.stats.fisher_exact, two-sided).
+
+    >>> FisherExactTest().test([True] * 5 + [False] * 15, [True] * 15 + [False] * 5).drifted
+    True
+    """
+
+    name = "fisher_exact"
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        r = stats.fisher_exact_2x2(*self.successes(pair))
+        return r.statistic, r.pvalue
