@@ -41,6 +41,7 @@ from driftscope.stats.kernels import (
     gather_bins,
     grid_build,
     grid_counts,
+    positions_numpy,
 )
 
 MAX_BINS = 1 << 16
@@ -144,11 +145,11 @@ class GridBatch:
         w_smooth = float(np.abs(integral[smooth]).sum()) * width
         # a pure bin: d is d_edge before its atom and the next bin's d_edge from it on
         kp = np.flatnonzero(pure)
-        left = g.lo + (kp - 1) * width
-        atom = g.atom[kp]
+        left = (kp - 1) * width  # measured from lo, as in _exact_bins
+        atom = g.atom[kp] - g.lo
         d_after = r1[kp] / n - c1[kp] / m
         w_pure = float(
-            np.sum(np.abs(d_edge[kp]) * (atom - left) + np.abs(d_after) * (left + width - atom))
+            np.sum(np.abs(d_edge[kp]) * (atom - left) + np.abs(d_after) * (kp * width - atom))
         )
 
         p = np.zeros(0) if points is None else np.asarray(points, dtype=np.float64)
@@ -240,9 +241,12 @@ class GridBatch:
         # ∫|d|: from each point to the next point in its bin, or to the bin's right edge;
         # plus from the bin's left edge to its first point. The outer bins are unbounded,
         # but d = 0 before the first and after the last point of all data.
+        # Positions are measured from lo: for data far from zero, absolute bin edges would
+        # be rounded to the float spacing there, a large part of a narrow bin.
         width = 1.0 / grid.scale
-        left_edge = grid.lo + (gbin - 1) * width
-        right_edge = left_edge + width
+        vals = vals - grid.lo
+        left_edge = (gbin - 1) * width
+        right_edge = gbin * width
         last_in_bin = np.append(first_in_bin[1:], True)
         nxt = np.empty_like(vals)
         nxt[:-1] = vals[1:]
@@ -257,10 +261,7 @@ class GridBatch:
 
 def _locate(x: np.ndarray, lo: float, scale: float, bins: int) -> tuple[np.ndarray, np.ndarray]:
     """Bin index (0 below ``lo``, ``bins + 1`` from the top) and position inside the bin."""
-    t = x - lo  # relative to lo first: no cancellation for data far from zero
-    t *= scale
-    np.clip(t, -1.0, float(bins), out=t)
-    t += 1.0
+    t = positions_numpy(x, lo, scale, bins)
     k = t.astype(np.int64)  # t >= 0: truncation is floor
     t -= k
     return k, t

@@ -25,15 +25,26 @@ except ImportError:  # pragma: no cover
     HAVE_NUMBA = False
 
 
+def positions_numpy(x: np.ndarray, lo: float, scale: float, bins: int) -> np.ndarray:
+    """``clip((x - lo) * scale, -1, bins) + 1``: the integer part is the bin, the rest the
+    position inside it. Subtracting ``lo`` first avoids cancellation for data far from zero.
+
+    >>> positions_numpy(np.array([-5.0, 0.25, 99.0]), 0.0, 4.0, 8).tolist()
+    [0.0, 2.0, 9.0]
+    """
+    t = x - lo
+    t *= scale
+    np.clip(t, -1.0, float(bins), out=t)
+    t += 1.0
+    return t
+
+
 def grid_counts_numpy(
     x: np.ndarray, lo: float, scale: float, bins: int, atom: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-bin counts, sums of in-bin positions and counts of values equal to the bin's atom
     (see :func:`grid_counts`), with NumPy."""
-    t = x - lo
-    t *= scale
-    np.clip(t, -1.0, float(bins), out=t)
-    t += 1.0
+    t = positions_numpy(x, lo, scale, bins)
     k = t.astype(np.int64)
     t -= k
     counts = np.bincount(k, minlength=bins + 2).astype(np.int64)
@@ -45,14 +56,19 @@ def gather_bins_numpy(
     x: np.ndarray, lo: float, scale: float, bins: int, flag: np.ndarray
 ) -> np.ndarray:
     """The values of ``x`` whose bin is flagged (see :func:`gather_bins`), with NumPy."""
-    t = x - lo
-    t *= scale
-    np.clip(t, -1.0, float(bins), out=t)
-    t += 1.0
-    return x[flag[t.astype(np.int64)]]
+    return x[flag[positions_numpy(x, lo, scale, bins).astype(np.int64)]]
 
 
 if HAVE_NUMBA:  # pragma: no branch
+
+    @numba.njit(inline="always")
+    def _position(v, lo, scale, top):  # type: ignore[no-untyped-def]
+        t = (v - lo) * scale
+        if t < -1.0:
+            t = -1.0
+        elif t > top:
+            t = top
+        return t + 1.0
 
     @numba.njit(nogil=True, cache=True)
     def _grid_counts(x, lo, scale, bins, atom):  # type: ignore[no-untyped-def]
@@ -61,12 +77,7 @@ if HAVE_NUMBA:  # pragma: no branch
         equal = np.zeros(bins + 2, dtype=np.int64)
         top = float(bins)
         for i in range(x.size):
-            t = (x[i] - lo) * scale
-            if t < -1.0:
-                t = -1.0
-            elif t > top:
-                t = top
-            t += 1.0
+            t = _position(x[i], lo, scale, top)
             k = int(t)
             counts[k] += 1
             frac_sum[k] += t - k
@@ -80,12 +91,7 @@ if HAVE_NUMBA:  # pragma: no branch
         top = float(bins)
         j = 0
         for i in range(x.size):
-            t = (x[i] - lo) * scale
-            if t < -1.0:
-                t = -1.0
-            elif t > top:
-                t = top
-            if flag[int(t + 1.0)]:
+            if flag[int(_position(x[i], lo, scale, top))]:
                 out[j] = x[i]
                 j += 1
         return out[:j].copy()
@@ -105,30 +111,26 @@ if HAVE_NUMBA:  # pragma: no branch
         for b in bins_list:
             # skip gathered current values of lower bins
             while j < xs.size:
-                t = (xs[j] - lo) * scale
-                t = -1.0 if t < -1.0 else (top if t > top else t)
-                if int(t + 1.0) >= b:
+                if int(_position(xs[j], lo, scale, top)) >= b:
                     break
                 j += 1
             fr = ref_below[b]
             fc = cur_below[b]
             d = fr / n - fc / m
-            pos = lo + (b - 1) * width
+            pos = (b - 1) * width  # positions are measured from lo (see GridBatch)
             first = True
             i = ustart[b]
             iend = ustart[b + 1]
             while True:
                 has_cur = False
                 if j < xs.size:
-                    t = (xs[j] - lo) * scale
-                    t = -1.0 if t < -1.0 else (top if t > top else t)
-                    has_cur = int(t + 1.0) == b
+                    has_cur = int(_position(xs[j], lo, scale, top)) == b
                 if i >= iend and not has_cur:
                     break
                 take_ref = i < iend and (not has_cur or values[i] <= xs[j])
                 p = values[i] if take_ref else xs[j]
                 if not (first and b == 0):
-                    w += abs(d) * (p - pos)
+                    w += abs(d) * ((p - lo) - pos)
                 first = False
                 if i < iend and values[i] == p:
                     fr = cumcounts[i] if cumcounts.size else i + 1
@@ -139,9 +141,9 @@ if HAVE_NUMBA:  # pragma: no branch
                 ks = max(ks, abs(d))
                 d = fr / n - fc / m
                 ks = max(ks, abs(d))
-                pos = p
+                pos = p - lo
             if b != nbins + 1:
-                w += abs(d) * (lo + b * width - pos)
+                w += abs(d) * (b * width - pos)
         return ks, w
 
 
@@ -155,12 +157,7 @@ if HAVE_NUMBA:  # pragma: no branch
         top = float(bins)
         prev = 0
         for i in range(values.size):
-            t = (values[i] - lo) * scale
-            if t < -1.0:
-                t = -1.0
-            elif t > top:
-                t = top
-            t += 1.0
+            t = _position(values[i], lo, scale, top)
             k = int(t)
             c = (cumcounts[i] - prev) if cumcounts.size else 1
             prev = cumcounts[i] if cumcounts.size else prev
@@ -179,10 +176,7 @@ def grid_build(
     cum = np.zeros(0, dtype=np.int64) if cumcounts is None else cumcounts
     if HAVE_NUMBA:
         return _grid_build(values, cum, float(lo), float(scale), int(bins))
-    t = values - lo
-    t *= scale
-    np.clip(t, -1.0, float(bins), out=t)
-    t += 1.0
+    t = positions_numpy(values, lo, scale, bins)
     k = t.astype(np.int64)
     t -= k
     counts = np.ones(values.size, np.int64) if cumcounts is None else np.diff(cum, prepend=0)
