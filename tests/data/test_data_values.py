@@ -33,12 +33,21 @@ def test_sliced_arrow_arrays_are_read_at_their_offset():
     assert read_table(array, column_names=["x"]).numeric("x").values.tolist() == [1.0, 3.0]
 
 
-def test_values_are_a_read_only_copy():
+def test_finite_float64_values_are_a_read_only_view():
     source = np.array([1.0, 2.0, 3.0])
     values = read_table({"x": source}).numeric("x").values
-    assert not np.shares_memory(values, source)
+    assert np.shares_memory(values, source)  # nothing to drop or convert: no copy
     assert not values.flags.writeable
+    assert source.flags.writeable  # the caller's array keeps its own flags
     assert values.dtype == np.float64
+
+
+def test_values_with_missing_or_other_dtypes_are_a_read_only_copy():
+    for source in (np.array([1.0, np.nan, 3.0]), np.array([1, 2, 3])):
+        values = read_table({"x": source}).numeric("x").values
+        assert not np.shares_memory(values, source)
+        assert not values.flags.writeable
+        assert values.dtype == np.float64
 
 
 def test_float64_column_is_copied_once():

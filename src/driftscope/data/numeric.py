@@ -181,10 +181,15 @@ def _view(chunk: pa.Array, dtype: np.dtype) -> np.ndarray:
 
 
 def _selected(part: _Part, keep: np.ndarray | None, kept: int) -> np.ndarray:
-    """The kept values of one part as a new float64 array, scaled to seconds if temporal."""
+    """The kept values of one part as float64, scaled to seconds if temporal: a view of the
+    input when nothing needs dropping, converting or scaling (made read-only by the caller),
+    else one new array."""
     data = part.data
+    unscaled = part.multiplier == 1 and part.divisor == 1
     if keep is None or kept == len(data):
-        selected = data.astype(np.float64)  # always a copy, never a view of the input
+        if unscaled and data.dtype == np.float64:
+            return data.view()  # no copy: the batch is only read
+        selected = data.astype(np.float64)
     else:
         selected = data[keep]  # boolean indexing: one allocation of the kept size
         if selected.dtype != np.float64:
@@ -221,7 +226,7 @@ def _finite_values(parts: list[_Part]) -> tuple[np.ndarray, int, int, int]:
             kept = len(data) if valid is None else int(np.count_nonzero(valid))
             missing += len(data) - kept
         keeps.append((keep, kept))
-    if len(parts) == 1:  # the usual numpy/pandas case: a single copy, straight from the mask
+    if len(parts) == 1:  # the usual numpy/pandas case: a view, or one copy from the mask
         out = _selected(parts[0], *keeps[0])
     else:
         out = np.empty(sum(kept for _, kept in keeps), dtype=np.float64)

@@ -49,7 +49,8 @@ class NumericValues(_Comparable):
     """A numerical or datetime column: its finite values and the counts of what was left out.
 
     ``values`` is float64, read-only, in the original row order, without NaN/inf; datetimes
-    are seconds since the Unix epoch (UTC), durations seconds.
+    are seconds since the Unix epoch (UTC), durations seconds. When the input column is
+    already finite float64 it is a read-only view of it (no copy), else a new array.
 
     >>> NumericValues("x", ColumnKind.NUMERICAL, np.array([0.5]), 1, 0, 0, 0).valid
     1

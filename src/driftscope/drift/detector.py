@@ -19,7 +19,7 @@ from typing import Any
 from driftscope.data import Table, read_table
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.compare import Plan, compare, normalize_correction
-from driftscope.drift.methods import METHODS, DriftMethod
+from driftscope.drift.methods import METHODS, DriftMethod, _check_level
 from driftscope.drift.reference import DEFAULT_MAX_CATEGORIES, Progress, Reference
 from driftscope.drift.results import DriftReport, DriftResult
 from driftscope.errors import ConfigError, DataError, ReferenceFileError
@@ -65,7 +65,7 @@ class DriftDetector:
                     f"detection_methods must hold method objects such as KSTest(); got {m!r}"
                 )
         self.detection_methods = methods
-        self.significance_level = significance_level
+        self.significance_level = _check_level(significance_level, "significance_level")
         self.correction = normalize_correction(correction)
         self.combine = combine
         self.prediction_column = prediction_column

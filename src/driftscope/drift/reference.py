@@ -90,7 +90,7 @@ def fit_column(
             )
         summary = ColumnSummary(col.rows, col.missing, col.positive_infinite, col.negative_infinite)
         return NumericalReference(
-            name, kind, prepared(SortedSample.from_array(col.values, overwrite=True)), summary
+            name, kind, prepared(SortedSample.from_array(col.values)), summary
         )
     cats = table.categories(name, kind=kind, max_categories=max_categories)
     summary = ColumnSummary(cats.rows, cats.missing)

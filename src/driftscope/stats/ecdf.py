@@ -149,7 +149,7 @@ class SortedSample:
         (array([0., 1., 2.]), 100)
         """
         arr = as_sample(x, "sample")
-        if overwrite and arr is x:
+        if overwrite and arr is x and arr.flags.owndata:
             arr.setflags(write=True)
             arr.sort()
         else:

@@ -71,6 +71,7 @@ class ECDFGrid:
     ref_inside: np.ndarray
     unique_start: np.ndarray
     atom: np.ndarray
+    has_atoms: bool
 
     @classmethod
     def build(cls, sample: SortedSample) -> ECDFGrid | None:
@@ -92,7 +93,8 @@ class ECDFGrid:
         atom = np.full(bins + 2, np.nan)
         single = distinct == 1
         atom[single] = sample.values[unique_start[:-1][single]]
-        return cls(lo, scale, bins, ref_below, inside, unique_start, atom)
+        has_atoms = bool(single.any())
+        return cls(lo, scale, bins, ref_below, inside, unique_start, atom, has_atoms)
 
     def locate(self, current: np.ndarray) -> GridBatch:
         """Put a batch of finite values on the grid (``O(m)``); the batch answers queries."""
@@ -111,7 +113,8 @@ class GridBatch:
     def __init__(self, grid: ECDFGrid, x: np.ndarray):
         self.grid = grid
         self.x = x
-        count, frac_sum, equal = grid_counts(x, grid.lo, grid.scale, grid.bins, grid.atom)
+        atoms = grid.atom if grid.has_atoms else np.zeros(0)
+        count, frac_sum, equal = grid_counts(x, grid.lo, grid.scale, grid.bins, atoms)
         self.below = np.zeros(grid.bins + 3, dtype=np.int64)
         np.cumsum(count, out=self.below[1:])
         self.inside = count - frac_sum

@@ -48,7 +48,10 @@ def grid_counts_numpy(
     k = t.astype(np.int64)
     t -= k
     counts = np.bincount(k, minlength=bins + 2).astype(np.int64)
-    equal = np.bincount(k[x == atom[k]], minlength=bins + 2).astype(np.int64)
+    if atom.size:
+        equal = np.bincount(k[x == atom[k]], minlength=bins + 2).astype(np.int64)
+    else:
+        equal = np.zeros(bins + 2, dtype=np.int64)
     return counts, np.bincount(k, weights=t, minlength=bins + 2), equal
 
 
@@ -81,7 +84,7 @@ if HAVE_NUMBA:  # pragma: no branch
             k = int(t)
             counts[k] += 1
             frac_sum[k] += t - k
-            if x[i] == atom[k]:
+            if atom.size and x[i] == atom[k]:
                 equal[k] += 1
         return counts, frac_sum, equal
 
@@ -243,7 +246,8 @@ def grid_counts(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bin ``k = floor(clip((x - lo) * scale, -1, bins) + 1)`` of each value: returns the
     count per bin (``bins + 2`` of them), the sum per bin of ``t - k`` (the position inside
-    the bin in units of its width) and the number of values equal to ``atom[k]`` (NaN: none).
+    the bin in units of its width) and the number of values equal to ``atom[k]`` (NaN: none;
+    an empty ``atom`` skips that count).
     One pass over ``x`` with Numba.
     """
     if HAVE_NUMBA and x.size > 1000:
