@@ -37,6 +37,7 @@ import numpy as np
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.kernels import (
     HAVE_NUMBA,
+    classify_bins,
     exact_scan,
     gather_bins,
     grid_build,
@@ -114,12 +115,10 @@ class GridBatch:
         self.grid = grid
         self.x = x
         atoms = grid.atom if grid.has_atoms else np.zeros(0)
-        count, frac_sum, equal = grid_counts(x, grid.lo, grid.scale, grid.bins, atoms)
+        count, frac_sum, self.equal = grid_counts(x, grid.lo, grid.scale, grid.bins, atoms)
         self.below = np.zeros(grid.bins + 3, dtype=np.int64)
         np.cumsum(count, out=self.below[1:])
         self.inside = count - frac_sum
-        # bins where the reference has one value and every current value equals it
-        self.pure = ~np.isnan(grid.atom) & (equal == count)
 
     def analyze(
         self, sample: SortedSample, points: np.ndarray | None = None
@@ -128,33 +127,11 @@ class GridBatch:
         statistic, the Wasserstein-1 distance against the grid's reference, and the number of
         batch values strictly below each of a few ``points`` (e.g. bin edges)."""
         g = self.grid
-        n, m = sample.n, self.x.size
-        r0, r1 = g.ref_below[:-1], g.ref_below[1:]
+        ks_edges, w_smooth, w_pure, exact, pure = classify_bins(
+            g.ref_below, g.ref_inside, g.atom, self.below, self.inside, self.equal,
+            sample.n, self.x.size, g.lo, g.scale,
+        )  # fmt: skip
         c0, c1 = self.below[:-1], self.below[1:]
-        d_edge = r0 / n - c0 / m  # d just before each bin: a value d takes (or 0)
-        ks_edges = float(np.abs(d_edge).max())
-        low, high = r0 / n - c1 / m, r1 / n - c0 / m  # d stays within [low, high] in a bin
-        occupied = (r1 > r0) | (c1 > c0)
-        pure = self.pure
-        bound = np.maximum(np.abs(low), np.abs(high))
-        exact = occupied & ~pure & ((bound > ks_edges) | ((low < 0) & (high > 0)))
-        exact[0] = occupied[0] & ~pure[0]
-        exact[-1] = occupied[-1] & ~pure[-1]
-
-        width = 1.0 / g.scale
-        smooth = ~exact & ~pure
-        smooth[0] = smooth[-1] = False
-        integral = (r0 + g.ref_inside) / n - (c0 + self.inside) / m
-        w_smooth = float(np.abs(integral[smooth]).sum()) * width
-        # a pure bin: d is d_edge before its atom and the next bin's d_edge from it on
-        kp = np.flatnonzero(pure)
-        left = (kp - 1) * width  # measured from lo, as in _exact_bins
-        atom = g.atom[kp] - g.lo
-        d_after = r1[kp] / n - c1[kp] / m
-        w_pure = float(
-            np.sum(np.abs(d_edge[kp]) * (atom - left) + np.abs(d_after) * (kp * width - atom))
-        )
-
         p = np.zeros(0) if points is None else np.asarray(points, dtype=np.float64)
         pk, _ = _locate(p, g.lo, g.scale, g.bins)
         gather = exact.copy()
