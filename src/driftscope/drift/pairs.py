@@ -6,8 +6,9 @@ Method objects compute on these pairs, so work shared by several methods on one 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -31,25 +32,37 @@ class NumericPair:
     reference: SortedSample
     current: np.ndarray
     _edges: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    # Lazily computed, per pair. Not functools.cached_property: before Python 3.12 it takes
+    # one lock shared by every instance, which serialised the columns' worker threads.
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @cached_property
+    def _once(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    @property
     def current_sorted(self) -> np.ndarray:
-        return np.sort(self.current)
+        return self._once("sorted", lambda: np.sort(self.current))
 
-    @cached_property
+    @property
     def batch(self) -> GridBatch | None:
         """The current values on the reference's :class:`~driftscope.stats.ECDFGrid`, for
         samples past SciPy's exact-KS size (below it the small exact paths are used)."""
+        return self._once("batch", self._locate)
+
+    def _locate(self) -> GridBatch | None:
         if max(self.reference.n, self.current.size) <= MAX_EXACT_N:
             return None
         grid = self.reference.cached("ecdf_grid", ECDFGrid.build)
         return None if grid is None else grid.locate(self.current)
 
-    @cached_property
+    @property
     def _grid_results(self) -> tuple[float, float, np.ndarray] | None:
-        if self.batch is None:
+        batch = self.batch
+        if batch is None:
             return None
-        return self.batch.analyze(self.reference, self.edges(DEFAULT_BINS))
+        return self._once("grid", lambda: batch.analyze(self.reference, self.edges(DEFAULT_BINS)))
 
     @property
     def ks_and_wasserstein(self) -> tuple[float, float] | None:
