@@ -135,13 +135,14 @@ class Reference:
         rows: int = 0,
         source: str = "",
         fitted_at: datetime | None = None,
+        digests: Mapping[str, bytes] | None = None,
     ):
         self.columns: dict[str, ColumnReference] = dict(columns)
         self.skipped: dict[str, str] = dict(skipped or {})
         self.rows = int(rows)
         self.source = source
         self.fitted_at = fitted_at or datetime.now(UTC)
-        self.version = _content_hash(self.columns)
+        self.version = _content_hash(self.columns, digests)
 
     # ------------------------------------------------------------------ fitting
     @classmethod
@@ -170,20 +171,21 @@ class Reference:
                     f"is not in the reference data; available: {_preview(table.columns)}",
                     column=name,
                 )
-        kinds = {name: _kind_of(table, name, column_kinds) for name in names}
-        skipped = {
-            n: "text column: not compared (drift on free text is not supported yet)"
-            for n, k in kinds.items()
-            if k == ColumnKind.TEXT
-        }
-        fit_names = [n for n in names if n not in skipped]
-        fitted = run_columns(
-            fit_names,
-            lambda n: fit_column(table, n, kinds[n], max_categories),
-            progress,
-            workers,
-        )
-        return cls(fitted, skipped=skipped, rows=table.rows, source=table.source)
+        text = "text column: not compared (drift on free text is not supported yet)"
+
+        def fit_one(name: str) -> tuple[ColumnReference | None, bytes]:
+            # kind inference, fitting and hashing all run in the column's worker thread
+            kind = _kind_of(table, name, column_kinds)
+            if kind == ColumnKind.TEXT:
+                return None, b""
+            col = fit_column(table, name, kind, max_categories)
+            return col, _column_digest(col)
+
+        results = run_columns(names, fit_one, progress, workers)
+        fitted = {n: col for n, (col, _) in results.items() if col is not None}
+        skipped = {n: text for n, (col, _) in results.items() if col is None}
+        digests = {n: digest for n, (col, digest) in results.items() if col is not None}
+        return cls(fitted, skipped=skipped, rows=table.rows, source=table.source, digests=digests)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -311,10 +313,15 @@ def _column_digest(col: ColumnReference) -> bytes:
     return digest.digest()
 
 
-def _content_hash(columns: Mapping[str, ColumnReference]) -> str:
-    """SHA-256 over the columns' own digests (computed in parallel: hashlib frees the GIL)."""
-    digests = run_columns(list(columns), lambda n: _column_digest(columns[n]), None, None)
-    return hashlib.sha256(b"".join(digests.values())).hexdigest()[:16]
+def _content_hash(
+    columns: Mapping[str, ColumnReference], digests: Mapping[str, bytes] | None = None
+) -> str:
+    """SHA-256 over the columns' own digests (computed in parallel: hashlib frees the GIL),
+    reusing ``digests`` already computed while fitting."""
+    known = dict(digests or {})
+    missing = [n for n in columns if n not in known]
+    known.update(run_columns(missing, lambda n: _column_digest(columns[n]), None, None))
+    return hashlib.sha256(b"".join(known[n] for n in columns)).hexdigest()[:16]
 
 
 def _write_array(zf: zipfile.ZipFile, member: str, arr: np.ndarray) -> None:
