@@ -217,3 +217,26 @@ def test_text_columns_are_skipped_with_a_note(rng):
     res = det.detect_feature_drift(frame)
     assert "comment" not in res.features
     assert "text" in res.skipped["comment"]
+
+
+@pytest.mark.parametrize("n", [2_000, 50_000])
+def test_chart_distribution_counts_equal_brute_force(rng, n):
+    """The report's histogram: shape-preserving bins, counted exactly on both paths."""
+    ref = pd.DataFrame({"x": rng.lognormal(0, 1, n), "k": rng.poisson(3, n)})
+    cur = pd.DataFrame({"x": rng.lognormal(0.2, 1, n), "k": rng.poisson(4, n)})
+    res = ds.DriftDetector(ref).detect_feature_drift(cur)
+    for name in ("x", "k"):
+        dist = res.features[name].distribution
+        values = np.sort(ref[name].unique()).astype(float)
+        if values.size <= 20:
+            edges = (values[:-1] + values[1:]) / 2
+        else:
+            lo, hi = np.quantile(ref[name], [0.01, 0.99])
+            edges = np.linspace(lo, hi, 19)
+        for side, frame in (("reference", ref), ("current", cur)):
+            counts = np.bincount(
+                np.searchsorted(edges, frame[name], "right"), minlength=edges.size + 1
+            )
+            expected = counts / counts.sum()
+            np.testing.assert_allclose(getattr(dist, side), expected, atol=1e-6)
+        assert len(dist.labels) == edges.size + 1

@@ -18,7 +18,7 @@ from driftscope import stats
 from driftscope.data import ColumnKind, Table
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.methods import DriftMethod
-from driftscope.drift.pairs import DEFAULT_BINS, CategoricalPair, NumericPair
+from driftscope.drift.pairs import CHART_BARS, DEFAULT_BINS, CategoricalPair, NumericPair
 from driftscope.drift.reference import (
     DEFAULT_MAX_CATEGORIES,
     CategoricalReference,
@@ -43,7 +43,7 @@ CORRECTIONS = {
     "benjamini-hochberg": "benjamini-hochberg",
     "bonferroni": "bonferroni",
 }
-MAX_CHART_BARS = 20
+MAX_CHART_BARS = CHART_BARS
 
 
 def normalize_correction(correction: str | None) -> str | None:
@@ -223,8 +223,14 @@ def _distribution(
     kind: ColumnKind,
 ) -> Distribution:
     if isinstance(pair, NumericPair):
-        edges = pair.edges(DEFAULT_BINS)
-        labels = _bin_labels(edges, kind)
+        ref_bins, cur_bins = pair.chart()
+        values = pair.reference.values
+        if values.size <= CHART_BARS:  # one bar per distinct reference value
+            labels = [_format_edge(float(v), kind) for v in values]
+            if len(labels) > 1:  # the outer bars also hold values the reference never had
+                labels[0], labels[-1] = f"<= {labels[0]}", f">= {labels[-1]}"
+        else:
+            labels = _bin_labels(pair.chart_edges(), kind)
     else:
         labels = list(pair.categories)
         order = np.argsort(-(ref_bins / max(ref_bins.sum(), 1) + cur_bins / max(cur_bins.sum(), 1)))

@@ -59,10 +59,12 @@ class NumericPair:
 
     @property
     def _grid_results(self) -> tuple[float, float, np.ndarray] | None:
+        """KS, W1 and the batch's counts below the decile edges then the chart edges."""
         batch = self.batch
         if batch is None:
             return None
-        return self._once("grid", lambda: batch.analyze(self.reference, self.edges(DEFAULT_BINS)))
+        points = np.concatenate((self.edges(DEFAULT_BINS), self.chart_edges()))
+        return self._once("grid", lambda: batch.analyze(self.reference, points))
 
     @property
     def ks_and_wasserstein(self) -> tuple[float, float] | None:
@@ -75,18 +77,52 @@ class NumericPair:
             self._edges[bins] = quantile_edges(self.reference, bins)
         return self._edges[bins]
 
+    def chart_edges(self) -> np.ndarray:
+        """Edges for a histogram that shows the distribution's shape: one bar per value when
+        the reference has at most 20 distinct values, else equal widths over its 1%-99%
+        range (outer bars open-ended)."""
+        return self._once("chart_edges", lambda: chart_edges(self.reference))
+
     def binned(self, bins: int = DEFAULT_BINS) -> tuple[np.ndarray, np.ndarray]:
         """Counts of reference and current on the reference's quantile bins."""
-        edges = self.edges(bins)
+        grid = self._grid_results
+        below = None
+        if grid is not None and bins == DEFAULT_BINS:
+            below = grid[2][: len(self.edges(bins))]
+        return self._counts(self.edges(bins), below)
+
+    def chart(self) -> tuple[np.ndarray, np.ndarray]:
+        """Counts of reference and current on :meth:`chart_edges`."""
+        grid = self._grid_results
+        below = None if grid is None else grid[2][len(self.edges(DEFAULT_BINS)) :]
+        return self._counts(self.chart_edges(), below)
+
+    def _counts(self, edges: np.ndarray, below: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         ref = bin_counts_sorted(self.reference, edges)
         if self.batch is None:
             return ref, bin_counts(self.current_sorted, edges)
-        below = (
-            self._grid_results[2]  # type: ignore[index]
-            if bins == DEFAULT_BINS
-            else self.batch.analyze(self.reference, edges)[2]
-        )
+        if below is None:
+            below = self.batch.analyze(self.reference, edges)[2]
         return ref, np.diff(np.concatenate(([0], below, [self.current.size])))
+
+
+CHART_BARS = 20
+
+
+def chart_edges(sample: SortedSample) -> np.ndarray:
+    """Histogram edges for charts (see :meth:`NumericPair.chart_edges`).
+
+    >>> chart_edges(SortedSample.from_array([1.0, 2.0, 2.0, 3.0])).tolist()
+    [1.5, 2.5]
+    """
+    values = sample.values
+    if values.size <= CHART_BARS:
+        return (values[:-1] + values[1:]) / 2.0
+    lo, hi = (float(v) for v in sample.quantile([0.01, 0.99]))
+    if not hi > lo:
+        lo, hi = sample.min, sample.max
+    edges = np.unique(np.linspace(lo, hi, CHART_BARS - 1))
+    return edges[np.isfinite(edges)]
 
 
 @dataclass
