@@ -157,7 +157,22 @@ class SortedSample:
         values, cum = _compress(arr)
         counts = None if cum is None else np.diff(cum, prepend=0)
         mean, m2 = _moments(values, counts, arr.size)
-        return cls(values, cum, arr.size, mean, m2)
+        return cls._built(values, cum, arr.size, mean, max(m2, 0.0))
+
+    @classmethod
+    def _built(
+        cls, values: np.ndarray, cum: np.ndarray | None, n: int, mean: float, m2: float
+    ) -> SortedSample:
+        """A sample from arrays this module just built (sorted, distinct, finite, float64):
+        skips the constructor's checks, two passes over the data."""
+        sample = object.__new__(cls)
+        object.__setattr__(sample, "values", _readonly(values))
+        object.__setattr__(sample, "cumcounts", None if cum is None else _readonly(cum))
+        object.__setattr__(sample, "n", int(n))
+        object.__setattr__(sample, "mean", float(mean))
+        object.__setattr__(sample, "m2", float(m2))
+        object.__setattr__(sample, "_cache", {})
+        return sample
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The sample as plain arrays, for storage; the inverse of :meth:`from_arrays`.
