@@ -9,6 +9,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from driftscope import stats
 from driftscope.data import ColumnKind
 from driftscope.drift.methods.base import (
@@ -41,7 +44,19 @@ class KSTest(PValueMethod):
         return r.statistic, r.pvalue
 
 
-class AndersonDarlingTest(PValueMethod):
+class _SciPyTest(PValueMethod):
+    """A numerical test computed by one ``driftscope.stats`` function of
+    ``(reference, current)`` returning a TestResult."""
+
+    kinds = NUMERIC_KINDS
+    function: ClassVar[Callable[..., stats.TestResult]]
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        r = self.function(pair.reference, pair.current)
+        return r.statistic, r.pvalue
+
+
+class AndersonDarlingTest(_SciPyTest):
     """Anderson-Darling k-sample test (= scipy.stats.anderson_ksamp; p-value capped to
     [0.001, 0.25] as SciPy does).
 
@@ -52,14 +67,10 @@ class AndersonDarlingTest(PValueMethod):
     """
 
     name = "anderson_darling"
-    kinds = NUMERIC_KINDS
-
-    def compute(self, pair: Pair) -> tuple[float, float | None]:
-        r = stats.anderson_ksamp(pair.reference, pair.current)
-        return r.statistic, r.pvalue
+    function = staticmethod(stats.anderson_ksamp)
 
 
-class CramerVonMisesTest(PValueMethod):
+class CramerVonMisesTest(_SciPyTest):
     """Two-sample Cramér-von Mises test (= scipy.stats.cramervonmises_2samp).
 
     >>> import numpy as np
@@ -69,14 +80,10 @@ class CramerVonMisesTest(PValueMethod):
     """
 
     name = "cramer_von_mises"
-    kinds = NUMERIC_KINDS
-
-    def compute(self, pair: Pair) -> tuple[float, float | None]:
-        r = stats.cramervonmises_2samp(pair.reference, pair.current)
-        return r.statistic, r.pvalue
+    function = staticmethod(stats.cramervonmises_2samp)
 
 
-class MannWhitneyTest(PValueMethod):
+class MannWhitneyTest(_SciPyTest):
     """Two-sided Mann-Whitney U test (= scipy.stats.mannwhitneyu); sensitive to location.
 
     >>> import numpy as np
@@ -86,11 +93,7 @@ class MannWhitneyTest(PValueMethod):
     """
 
     name = "mann_whitney"
-    kinds = NUMERIC_KINDS
-
-    def compute(self, pair: Pair) -> tuple[float, float | None]:
-        r = stats.mannwhitneyu(pair.reference, pair.current)
-        return r.statistic, r.pvalue
+    function = staticmethod(stats.mannwhitneyu)
 
 
 class MMDTest(PValueMethod):
@@ -125,7 +128,7 @@ class MMDTest(PValueMethod):
 
     def compute(self, pair: Pair) -> tuple[float, float | None]:
         r = stats.mmd_test(
-            pair.reference.repeat() if len(pair.reference.values) else pair.reference,
+            pair.reference,  # a fitted sample counts as its sorted values: no rebuild
             pair.current,
             n_permutations=self.n_permutations,
             max_samples=self.max_samples,
