@@ -19,13 +19,12 @@ from driftscope.data import ColumnKind, Table
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.methods import DriftMethod
 from driftscope.drift.pairs import CHART_BARS, DEFAULT_BINS, CategoricalPair, NumericPair
+from driftscope.drift.parallel import Progress, run_columns
 from driftscope.drift.reference import (
     DEFAULT_MAX_CATEGORIES,
     CategoricalReference,
     ColumnReference,
-    Progress,
     Reference,
-    run_columns,
 )
 from driftscope.drift.results import (
     ColumnDrift,
@@ -93,11 +92,11 @@ def compare(
     """Run ``plan`` on ``names`` of ``table`` against ``reference``."""
     missing = [n for n in names if n not in table.columns]
     if missing:
-        shown = ", ".join(repr(n) for n in missing[:10])
-        raise DataError(
-            f"{len(missing)} reference column(s) missing from the production data: {shown}",
-            column=missing[0],
-        )
+        others = ""
+        if len(missing) > 1:
+            shown = ", ".join(repr(n) for n in missing[1:10])
+            others = f", and so are {len(missing) - 1} more reference columns: {shown}"
+        raise DataError(f"is missing from the production data{others}", column=missing[0])
 
     def work(name: str) -> _Outcome:
         return _compare_column(reference.columns[name], table, plan, max_categories)
@@ -109,7 +108,7 @@ def compare(
     return DriftResult(
         kind=kind,
         features=columns,
-        skipped={**{n: r for n, r in reference.skipped.items()}, **skipped},
+        skipped={**reference.skipped, **skipped},
         correction=plan.correction,
         reference_version=reference.version,
         reference_rows=reference.rows,

@@ -20,7 +20,8 @@ from driftscope.data import Table, read_table
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.compare import Plan, compare, normalize_correction
 from driftscope.drift.methods import METHODS, DriftMethod, _check_level
-from driftscope.drift.reference import DEFAULT_MAX_CATEGORIES, Progress, Reference
+from driftscope.drift.parallel import Progress
+from driftscope.drift.reference import DEFAULT_MAX_CATEGORIES, Reference
 from driftscope.drift.results import DriftReport, DriftResult
 from driftscope.errors import ConfigError, DataError, ReferenceFileError
 

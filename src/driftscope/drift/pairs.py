@@ -31,7 +31,6 @@ class NumericPair:
 
     reference: SortedSample
     current: np.ndarray
-    _edges: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     # Lazily computed, per pair. Not functools.cached_property: before Python 3.12 it takes
     # one lock shared by every instance, which serialised the columns' worker threads.
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -73,9 +72,8 @@ class NumericPair:
         return None if r is None else (r[0], r[1])
 
     def edges(self, bins: int = DEFAULT_BINS) -> np.ndarray:
-        if bins not in self._edges:
-            self._edges[bins] = quantile_edges(self.reference, bins)
-        return self._edges[bins]
+        """Interior edges of the reference's ``bins`` quantile bins."""
+        return self._once(f"edges{bins}", lambda: quantile_edges(self.reference, bins))
 
     def chart_edges(self) -> np.ndarray:
         """Edges for a histogram that shows the distribution's shape: one bar per value when

@@ -21,8 +21,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from driftscope.data import ColumnKind, Table, read_table
+from driftscope.drift.parallel import Progress, run_columns
 from driftscope.drift.results import ColumnSummary
 from driftscope.errors import ConfigError, DataError, ReferenceFileError
 from driftscope.stats import MAX_EXACT_N, ECDFGrid, SortedSample
@@ -39,8 +39,6 @@ FORMAT = "driftscope-reference"
 FORMAT_VERSION = 1
 META_NAME = "reference.json"
 DEFAULT_MAX_CATEGORIES = 100_000
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -95,29 +93,6 @@ def fit_column(
     cats = table.categories(name, kind=kind, max_categories=max_categories)
     summary = ColumnSummary(cats.rows, cats.missing)
     return CategoricalReference(name, kind, tuple(cats.categories), cats.counts, summary)
-
-
-def run_columns(
-    names: list[str], work: Callable[[str], Any], progress: Progress | None, workers: int | None
-) -> dict[str, Any]:
-    """Run ``work`` per column on a thread pool (NumPy releases the GIL), in column order."""
-    results: dict[str, Any] = {}
-    if not names:
-        return results
-    workers = max(1, min(workers or os.cpu_count() or 1, len(names)))
-    if workers == 1:
-        for i, name in enumerate(names, 1):
-            results[name] = work(name)
-            if progress:
-                progress(name, i, len(names))
-        return results
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {name: pool.submit(work, name) for name in names}
-        for i, name in enumerate(names, 1):
-            results[name] = futures[name].result()
-            if progress:
-                progress(name, i, len(names))
-    return results
 
 
 class Reference:
