@@ -39,6 +39,14 @@ class DriftDetector:
     ``None``). ``prediction_column`` names a column of the baseline that holds the model's
     predictions: it is fitted too, left out of feature drift, and used by
     :meth:`detect_prediction_drift`.
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> train = pd.DataFrame({"x": rng.normal(size=2000), "p": rng.random(2000)})
+    >>> from driftscope.drift.methods import KSTest
+    >>> detector = DriftDetector(train, [KSTest(0.01)], prediction_column="p")
+    >>> detector.feature_names, detector.detect_prediction_drift(rng.random(2000)).has_drift
+    (['x'], False)
     """
 
     def __init__(
@@ -148,12 +156,12 @@ class DriftDetector:
             reference = Reference.fit(baseline, max_categories=self.max_categories)
             names = list(reference.columns)
             if len(names) == 1 and len(table.columns) == 1:
-                table = _renamed(table, names[0])
+                table = _RenamedTable(table, names[0])  # type: ignore[assignment]
         elif self.prediction_column is not None:
             reference = self.reference_
             names = [self.prediction_column]
             if self.prediction_column not in table.columns and len(table.columns) == 1:
-                table = _renamed(table, self.prediction_column)
+                table = _RenamedTable(table, self.prediction_column)  # type: ignore[assignment]
         else:
             raise ConfigError(
                 "give baseline_predictions, or prediction_column= when creating the detector"
@@ -218,12 +226,9 @@ class DriftDetector:
         return f"DriftDetector(methods=[{methods}], reference={self.reference_!r})"
 
 
-def _renamed(table: Table, name: str) -> Table:
-    """A one-column table seen under another name (predictions are compared by position)."""
-    return _RenamedTable(table, name)  # type: ignore[return-value]
-
-
 class _RenamedTable:
+    """A one-column table seen under another name (predictions are compared by position)."""
+
     def __init__(self, table: Table, name: str):
         self._table = table
         self._original = table.columns[0]

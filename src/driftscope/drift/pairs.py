@@ -27,7 +27,13 @@ DEFAULT_BINS = 10
 
 @dataclass
 class NumericPair:
-    """Reference sample (fitted once, sorted) and current finite values of one column."""
+    """Reference sample (fitted once, sorted) and current finite values of one column.
+
+    >>> import numpy as np
+    >>> pair = NumericPair(SortedSample.from_array(np.arange(100.0)), np.arange(50.0))
+    >>> [int(c) for c in pair.binned(2)[1]]
+    [50, 0]
+    """
 
     reference: SortedSample
     current: np.ndarray
@@ -129,6 +135,11 @@ class CategoricalPair:
 
     Reference categories come first in their fitted order; categories seen only in the
     current data follow.
+
+    >>> import numpy as np
+    >>> pair = CategoricalPair.align(("a", "b"), np.array([5, 5]), ("c", "a"), np.array([2, 8]))
+    >>> pair.categories, pair.current.tolist(), pair.unseen_categories
+    (('a', 'b', 'c'), [8, 0, 2], ('c',))
     """
 
     categories: tuple[str, ...]

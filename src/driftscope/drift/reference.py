@@ -100,6 +100,11 @@ class Reference:
 
     Build it with :meth:`fit`; ``columns`` maps column names to fitted columns and
     ``skipped`` names the columns that were not fitted and why (text columns, for now).
+
+    >>> import numpy as np
+    >>> ref = Reference.fit({"x": np.array([1.0, 2.0, 2.0, np.nan])})
+    >>> ref.rows, ref.columns["x"].summary.missing, ref.columns["x"].sample.n
+    (4, 1, 3)
     """
 
     def __init__(

@@ -109,7 +109,14 @@ class ECDFGrid:
 
 class GridBatch:
     """A current batch placed on an :class:`ECDFGrid`: the bin of each value and per-bin
-    counts and position sums, from one compiled pass over the batch."""
+    counts and position sums, from one compiled pass over the batch.
+
+    >>> import numpy as np
+    >>> ref = SortedSample.from_array(np.linspace(0.0, 1.0, 20_001))
+    >>> ks, w1, below = ECDFGrid.build(ref).locate(np.full(5, 0.25)).analyze(ref, [0.5])
+    >>> round(ks, 3), round(w1, 3), below.tolist()
+    (0.75, 0.313, [5])
+    """
 
     def __init__(self, grid: ECDFGrid, x: np.ndarray):
         self.grid = grid
