@@ -101,7 +101,8 @@ class DriftDetector:
                 progress=progress,
             )
         if prediction_column and prediction_column not in reference.columns:
-            raise DataError("is not in the baseline data", column=prediction_column)
+            reason = reference.skipped.get(prediction_column, "is not in the baseline data")
+            raise DataError(f"cannot be the prediction column: {reason}", column=prediction_column)
         self.reference_ = reference
 
     # ------------------------------------------------------------------ checks
