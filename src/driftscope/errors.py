@@ -38,3 +38,17 @@ class ConfigError(DriftscopeError, ValueError):
 
 class ReferenceFileError(DriftscopeError):
     """A reference file that is corrupt, truncated, foreign or of an unknown version."""
+
+
+class StoreError(DriftscopeError):
+    """The monitoring store failed: a corrupt segment, a failed migration, a bad query.
+
+    Records already made durable are never lost by such an error.
+    """
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be reached right now (server down, disk full, permissions).
+
+    Transient: a monitor keeps the records it buffers and retries.
+    """

@@ -1,0 +1,67 @@
+"""Where monitoring records live: one :class:`Store` interface, two implementations.
+
+* :class:`EmbeddedStore` (the default): Parquet segment files under ``$DRIFTSCOPE_HOME``
+  (default ``./.driftscope``), a SQLite catalog, DuckDB for queries. Nothing to install.
+* :class:`PostgresStore`: a shared PostgreSQL server through psycopg 3 (``pip install
+  'driftscope[postgres]'``).
+
+:func:`open_store` picks one from a location: ``None`` (``$DRIFTSCOPE_HOME``), a folder,
+or a ``postgresql://`` URL.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from driftscope.store.base import ArchiveReport, CheckRecord, ReferenceRecord, Store
+
+if TYPE_CHECKING:
+    from driftscope.store.embedded import EmbeddedStore
+    from driftscope.store.postgres import PostgresStore
+
+DEFAULT_HOME = ".driftscope"
+
+__all__ = [
+    "ArchiveReport",
+    "CheckRecord",
+    "EmbeddedStore",
+    "PostgresStore",
+    "ReferenceRecord",
+    "Store",
+    "default_home",
+    "open_store",
+]
+
+
+def default_home() -> str:
+    """``$DRIFTSCOPE_HOME`` or ``./.driftscope``."""
+    return os.environ.get("DRIFTSCOPE_HOME") or DEFAULT_HOME
+
+
+def open_store(location: str | os.PathLike[str] | Store | None = None, **options: Any) -> Store:
+    """The store at ``location``: a ``Store`` (returned as is), a ``postgresql://`` URL, a
+    folder for the embedded store, or ``None`` for ``$DRIFTSCOPE_HOME``."""
+    if isinstance(location, Store):
+        return location
+    text = os.fspath(location) if location is not None else default_home()
+    if text.startswith(("postgresql://", "postgres://")):
+        from driftscope.store.postgres import PostgresStore
+
+        return PostgresStore(text, **options)
+    from driftscope.store.embedded import EmbeddedStore
+
+    return EmbeddedStore(text, **options)
+
+
+def __getattr__(name: str) -> Any:
+    # The implementations load on first use: psycopg is an optional dependency.
+    if name == "EmbeddedStore":
+        from driftscope.store.embedded import EmbeddedStore
+
+        return EmbeddedStore
+    if name == "PostgresStore":
+        from driftscope.store.postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module 'driftscope.store' has no attribute {name!r}")

@@ -1,0 +1,215 @@
+"""The one ``Store`` interface that every monitoring store implements.
+
+A store keeps, per model: prediction batches and late labels (joined when read), archived
+cold data, the history of fitted references, and check results as a time series. The
+embedded store (:class:`~driftscope.store.EmbeddedStore`) and PostgreSQL
+(:class:`~driftscope.store.PostgresStore`) pass the same contract tests
+(``tests/store/test_store_contract.py``).
+
+Writes are durable when they return: a process killed right after loses nothing that a
+write call already returned for. Errors are :class:`~driftscope.errors.StoreError`;
+:class:`~driftscope.errors.StoreUnavailableError` says "try again later".
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from driftscope.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from driftscope.drift.reference import Reference
+
+CHECK_STATUSES = ("ok", "warning", "critical", "unknown")
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One value of one metric of one check over one window: a point of a time series.
+
+    ``(model, check, window_start, window_end, metric)`` identifies the point: writing it
+    again replaces it, so re-running a window is idempotent.
+
+    >>> from datetime import datetime, UTC
+    >>> CheckRecord("churn", "drift", datetime(2026, 11, 1, tzinfo=UTC),
+    ...             datetime(2026, 11, 2, tzinfo=UTC), "data_drift_score", 0.31, 0.2,
+    ...             "warning", baseline_version="3f2a").status
+    'warning'
+    """
+
+    model: str
+    check: str
+    window_start: datetime
+    window_end: datetime
+    metric: str
+    value: float
+    threshold: float | None = None
+    status: str = "unknown"
+    baseline_version: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    computed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __post_init__(self) -> None:
+        for name in ("window_start", "window_end", "computed_at"):
+            value = getattr(self, name)
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                raise ConfigError(f"CheckRecord.{name} must be a timezone-aware datetime")
+        if self.window_end < self.window_start:
+            raise ConfigError("CheckRecord.window_end is before window_start")
+        if self.status not in CHECK_STATUSES:
+            raise ConfigError(
+                f"CheckRecord.status must be one of {CHECK_STATUSES}, got {self.status!r}"
+            )
+        if not isinstance(self.value, int | float) or isinstance(self.value, bool):
+            raise ConfigError(f"CheckRecord.value must be a number, got {self.value!r}")
+        if self.threshold is not None and not math.isfinite(self.threshold):
+            raise ConfigError("CheckRecord.threshold must be finite or None")
+
+
+@dataclass(frozen=True)
+class ReferenceRecord:
+    """One stored baseline of a model: its content-hash version and when it was stored."""
+
+    model: str
+    version: str
+    stored_at: datetime
+    rows: int
+    columns: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ArchiveReport:
+    """What one retention pass moved to cold storage."""
+
+    cutoff: datetime
+    predictions_archived: int
+    labels_archived: int
+    files: tuple[str, ...]
+    bytes_written: int
+
+
+class Store(ABC):
+    """Where a monitor's records live. Thread-safe; usable from several processes at once.
+
+    Every method that takes ``model`` keeps models apart. Times are timezone-aware UTC;
+    a naive datetime is an error.
+    """
+
+    # ------------------------------------------------------------------ predictions
+    @abstractmethod
+    def write_predictions(self, model: str, batch: pa.Table) -> int:
+        """Append a prediction batch (see :mod:`driftscope.store.records`) durably.
+
+        Returns the bytes it added to the store, as measured (file sizes, table growth).
+        """
+
+    @abstractmethod
+    def write_labels(self, model: str, batch: pa.Table) -> int:
+        """Append a label batch (``prediction_id, label, labeled_at``) durably; bytes added.
+
+        Labels for prediction ids the store has not seen are kept: they join when (if) the
+        prediction arrives.
+        """
+
+    @abstractmethod
+    def read_predictions(
+        self,
+        model: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        model_version: str | None = None,
+        include_archive: bool = False,
+    ) -> pd.DataFrame:
+        """Predictions with ``since <= timestamp < until``, joined with their latest label.
+
+        Columns in the output layout of :mod:`driftscope.store.records`, sorted by
+        ``timestamp`` then ``prediction_id``; ``label`` and ``labeled_at`` are null where
+        no label arrived. An empty result still has the base columns.
+        """
+
+    @abstractmethod
+    def count_predictions(
+        self, model: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """How many prediction records (not weighted) the hot store holds in the window."""
+
+    @abstractmethod
+    def models(self) -> list[str]:
+        """Names of the models with anything stored, sorted."""
+
+    # ------------------------------------------------------------------ references
+    @abstractmethod
+    def save_reference(
+        self, model: str, reference: Reference, *, note: str = ""
+    ) -> ReferenceRecord:
+        """Keep ``reference`` as the model's current baseline; saving the same version twice
+        keeps one copy and makes it current again. The history is kept."""
+
+    @abstractmethod
+    def load_reference(self, model: str, version: str | None = None) -> Reference:
+        """The current baseline (``version=None``) or the given version; a missing one is a
+        :class:`~driftscope.errors.StoreError` naming the model and version."""
+
+    @abstractmethod
+    def reference_history(self, model: str) -> list[ReferenceRecord]:
+        """Every baseline stored for the model, oldest first (the last is current)."""
+
+    # ------------------------------------------------------------------ check results
+    @abstractmethod
+    def write_check_results(self, records: Sequence[CheckRecord]) -> None:
+        """Upsert check results (same identity -> replaced)."""
+
+    @abstractmethod
+    def read_check_results(
+        self,
+        model: str,
+        *,
+        check: str | None = None,
+        metric: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Check results whose ``window_start`` is in ``[since, until)``, sorted by
+        ``window_start``, ``check``, ``metric``. Columns: the fields of
+        :class:`CheckRecord` (``details`` as a dict)."""
+
+    # ------------------------------------------------------------------ retention
+    @abstractmethod
+    def archive(self, older_than: timedelta, *, model: str | None = None) -> ArchiveReport:
+        """Move predictions (and their labels) with ``timestamp < now - older_than`` to
+        compressed Parquet files in cold storage and delete them from the hot store.
+
+        Archived rows come back from :meth:`read_predictions` with ``include_archive=True``.
+        """
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections and file handles. Idempotent."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def utc(value: datetime | None, name: str) -> datetime | None:
+    """Check that ``value`` is timezone-aware and return it in UTC (None passes)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ConfigError(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None:
+        raise ConfigError(f"{name} must be timezone-aware (use datetime.now(UTC))")
+    return value.astimezone(UTC)
