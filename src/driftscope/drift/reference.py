@@ -183,6 +183,30 @@ class Reference:
     def save(self, path: str | os.PathLike[str], extra: Mapping[str, Any] | None = None) -> Path:
         """Write the reference to ``path`` (a zip of JSON metadata and .npy arrays)."""
         path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            self._write_zip(fh, extra)
+        os.replace(tmp, path)
+        return path
+
+    def to_bytes(self, extra: Mapping[str, Any] | None = None) -> bytes:
+        """The content of :meth:`save`'s file, for stores that keep blobs.
+
+        >>> import numpy as np
+        >>> ref = Reference.fit({"x": np.arange(10.0)})
+        >>> Reference.from_bytes(ref.to_bytes()).version == ref.version
+        True
+        """
+        buffer = io.BytesIO()
+        self._write_zip(buffer, extra)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, label: str = "reference blob") -> Reference:
+        """The inverse of :meth:`to_bytes`; ``label`` names the blob in errors."""
+        return cls._read_zip(io.BytesIO(data), label)[0]
+
+    def _write_zip(self, fh: Any, extra: Mapping[str, Any] | None) -> None:
         meta: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -194,8 +218,7 @@ class Reference:
             "columns": [],
             "extra": dict(extra or {}),
         }
-        tmp = path.with_name(path.name + ".tmp")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
             for i, col in enumerate(self.columns.values()):
                 entry: dict[str, Any] = {"name": col.name, "kind": str(col.kind)}
                 entry["summary"] = {
@@ -216,8 +239,6 @@ class Reference:
                     entry["counts"] = [int(c) for c in col.counts]
                 meta["columns"].append(entry)
             zf.writestr(META_NAME, json.dumps(meta, indent=1), zipfile.ZIP_DEFLATED)
-        os.replace(tmp, path)
-        return path
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Reference:
@@ -231,10 +252,15 @@ class Reference:
         path = Path(path)
         if not path.is_file():
             raise ReferenceFileError(f"reference file {str(path)!r} does not exist")
+        with open(path, "rb") as fh:
+            return cls._read_zip(fh, str(path))
+
+    @classmethod
+    def _read_zip(cls, fh: Any, label: str) -> tuple[Reference, dict[str, Any]]:
         try:
-            with zipfile.ZipFile(path) as zf:
+            with zipfile.ZipFile(fh) as zf:
                 meta = json.loads(zf.read(META_NAME))
-                _check_meta(meta, path)
+                _check_meta(meta, label)
                 columns: dict[str, ColumnReference] = {}
                 for entry in meta["columns"]:
                     col = _column_from_entry(zf, entry)
@@ -243,7 +269,7 @@ class Reference:
             raise
         except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
             raise ReferenceFileError(
-                f"{str(path)!r} is not a readable driftscope reference file ({exc})"
+                f"{label!r} is not a readable driftscope reference file ({exc})"
             ) from exc
         reference = cls(
             columns,
@@ -254,7 +280,7 @@ class Reference:
         )
         if reference.version != meta["version"]:
             raise ReferenceFileError(
-                f"{str(path)!r} is corrupted: its content hash {reference.version} does not match "
+                f"{label!r} is corrupted: its content hash {reference.version} does not match "
                 f"the recorded version {meta['version']}"
             )
         return reference, dict(meta.get("extra", {}))
@@ -311,12 +337,12 @@ def _write_array(zf: zipfile.ZipFile, member: str, arr: np.ndarray) -> None:
         np.lib.format.write_array(fh, arr, allow_pickle=False)
 
 
-def _check_meta(meta: Any, path: Path) -> None:
+def _check_meta(meta: Any, label: str) -> None:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ReferenceFileError(f"{str(path)!r} is not a driftscope reference file")
+        raise ReferenceFileError(f"{label!r} is not a driftscope reference file")
     if meta.get("format_version") != FORMAT_VERSION:
         raise ReferenceFileError(
-            f"{str(path)!r} has reference format version {meta.get('format_version')!r}; "
+            f"{label!r} has reference format version {meta.get('format_version')!r}; "
             f"this driftscope reads version {FORMAT_VERSION}"
         )
 
