@@ -163,7 +163,10 @@ class Store(ABC):
 
     @abstractmethod
     def reference_history(self, model: str) -> list[ReferenceRecord]:
-        """Every baseline stored for the model, oldest first (the last is current)."""
+        """Every baseline stored for the model, once each, in the order first stored.
+
+        :meth:`load_reference` without a version gives the current one: the last saved.
+        """
 
     # ------------------------------------------------------------------ check results
     @abstractmethod
