@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from driftscope.data import Table, read_table
+from driftscope.data.weights import equal_probability_sample, has_sampling_weights, without_weights
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.compare import Plan, compare, normalize_correction
 from driftscope.drift.methods import METHODS, DriftMethod, _check_level
@@ -92,6 +94,7 @@ class DriftDetector:
             names = None if columns is None else list(columns)
             if names is not None and prediction_column and prediction_column not in names:
                 names.append(prediction_column)
+            baseline_data, _ = _unbiased(baseline_data)
             reference = Reference.fit(
                 baseline_data,
                 columns=names,
@@ -120,6 +123,7 @@ class DriftDetector:
     ) -> DriftResult:
         """Compare ``production_data`` with the baseline on ``features`` (default: every fitted
         column but the prediction column)."""
+        production_data, note = _unbiased(production_data)
         table = read_table(production_data, role="production")
         names = self.feature_names if features is None else list(features)
         if not names:
@@ -128,7 +132,7 @@ class DriftDetector:
             if name not in self.reference_.columns:
                 reason = self.reference_.skipped.get(name, "is not in the baseline data")
                 raise DataError(f"cannot be checked: {reason}", column=name)
-        return compare(
+        result = compare(
             self.reference_,
             table,
             names,
@@ -137,6 +141,7 @@ class DriftDetector:
             workers=self.workers,
             progress=progress,
         )
+        return replace(result, notes=(note,)) if note else result
 
     def detect_prediction_drift(
         self,
@@ -151,6 +156,7 @@ class DriftDetector:
         column per class probability. Without ``baseline_predictions`` the detector's
         ``prediction_column`` is used.
         """
+        production_predictions, note = _unbiased(production_predictions)
         table = read_table(production_predictions, role="production predictions")
         if baseline_predictions is not None:
             baseline = read_table(baseline_predictions, role="baseline predictions")
@@ -167,7 +173,7 @@ class DriftDetector:
             raise ConfigError(
                 "give baseline_predictions, or prediction_column= when creating the detector"
             )
-        return compare(
+        result = compare(
             reference,
             table,
             names,
@@ -177,6 +183,7 @@ class DriftDetector:
             workers=self.workers,
             progress=progress,
         )
+        return replace(result, notes=(note,)) if note else result
 
     def generate_report(
         self,
@@ -245,3 +252,12 @@ class _RenamedTable:
 
     def categories(self, name: str, **kwargs: Any) -> Any:
         return self._table.categories(self._original, **kwargs)
+
+
+def _unbiased(source: Any) -> tuple[Any, str | None]:
+    """Frames logged by a sampling monitor carry ``sampling_weight``: thin them to an
+    equal-probability sample (see :mod:`driftscope.data.weights`) and drop the column."""
+    if not has_sampling_weights(source):
+        return source, None
+    thinned, note = equal_probability_sample(source)
+    return without_weights(thinned), note

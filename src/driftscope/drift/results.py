@@ -182,6 +182,7 @@ class DriftResult:
     reference_rows: int = 0
     current_rows: int = 0
     computed_at: datetime = field(default_factory=_now)
+    notes: tuple[str, ...] = ()
 
     @property
     def drifted_features(self) -> list[str]:
@@ -217,6 +218,7 @@ class DriftResult:
                 "computed_at": self.computed_at,
                 "features": {name: col.to_dict() for name, col in self.features.items()},
                 "skipped": dict(self.skipped),
+                "notes": list(self.notes),
             }
         )
 
