@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 import driftscope as ds
-from driftscope.store import EmbeddedStore, open_store
+from driftscope.store import EmbeddedStore
 
 N_FEATURES = 20
 FEATURES = [f"f{i}" for i in range(N_FEATURES)]
@@ -92,8 +92,9 @@ def overhead(home: str, calls: int) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------- 2. throughput
-def _batch_worker(kind: str, where: str, schema: str | None, rows: int, chunk: int,
-                  seed: int, result: mp.Queue) -> None:
+def _batch_worker(
+    kind: str, where: str, schema: str | None, rows: int, chunk: int, seed: int, result: mp.Queue
+) -> None:
     frames = [_frame(chunk, seed + i) for i in range(max(1, rows // chunk))]
     preds = np.random.default_rng(seed).random(chunk)
     store = _store(kind, where, schema)
@@ -107,8 +108,9 @@ def _batch_worker(kind: str, where: str, schema: str | None, rows: int, chunk: i
     result.put((len(frames) * chunk, seconds))
 
 
-def _single_worker(kind: str, where: str, schema: str | None, rows: int, chunk: int,
-                   seed: int, result: mp.Queue) -> None:
+def _single_worker(
+    kind: str, where: str, schema: str | None, rows: int, chunk: int, seed: int, result: mp.Queue
+) -> None:
     feats = _feature_dicts(1000, seed)
     store = _store(kind, where, schema)
     with ds.ModelMonitor("throughput", store=store) as monitor:
@@ -122,8 +124,9 @@ def _single_worker(kind: str, where: str, schema: str | None, rows: int, chunk: 
     result.put((rows, seconds))
 
 
-def throughput(kind: str, where: str, schema: str | None, form: str, processes: int,
-               rows: int) -> float:
+def throughput(
+    kind: str, where: str, schema: str | None, form: str, processes: int, rows: int
+) -> float:
     """Records per second, from the first call to the last flush, over all processes."""
     worker = _batch_worker if form == "batch" else _single_worker
     ctx = mp.get_context("spawn")
@@ -210,12 +213,15 @@ def main() -> None:
                 for form, rows in (("batch", args.batch_rows), ("single", args.single_rows)):
                     for procs in (1, 4):
                         schema = f"bench_{uuid.uuid4().hex[:8]}" if kind == "postgres" else None
-                        where = args.pg if kind == "postgres" else str(tmp / f"tp_{uuid.uuid4().hex}")
+                        where = (
+                            args.pg if kind == "postgres" else str(tmp / f"tp_{uuid.uuid4().hex}")
+                        )
                         per_proc = rows if procs == 1 else rows // 2
                         rate = throughput(kind, where, schema, form, procs, per_proc)
                         table[f"{kind}/{form}/{procs}p"] = rate
-                        print(f"{kind:9s} {form:6s} {procs} process(es): {rate:12,.0f} /s",
-                              flush=True)
+                        print(
+                            f"{kind:9s} {form:6s} {procs} process(es): {rate:12,.0f} /s", flush=True
+                        )
                         if schema:
                             _drop_schema(args.pg, schema)
             results["throughput_per_s"] = table
@@ -226,8 +232,11 @@ def main() -> None:
             seconds, rows = read_week(monitor, args.repeats)
             monitor.close()
             results["read_week"] = {"rows": rows, "seconds": seconds, "fill_seconds": fill}
-            print(f"get_recent_predictions(days=7): {rows:,} rows in {seconds:.2f} s "
-                  f"(filled in {fill:.1f} s)", flush=True)
+            print(
+                f"get_recent_predictions(days=7): {rows:,} rows in {seconds:.2f} s "
+                f"(filled in {fill:.1f} s)",
+                flush=True,
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     out = Path(__file__).parent / "results"
