@@ -31,6 +31,11 @@ from driftscope.drift.results import (
     DriftResult,
     MethodResult,
 )
+from driftscope.drift.streaming import (
+    StreamDriftEvent,
+    StreamingDriftMonitor,
+    incremental_drift_monitoring,
+)
 
 __all__ = [
     "METHODS",
@@ -56,8 +61,11 @@ __all__ = [
     "MethodResult",
     "PSICalculator",
     "Reference",
+    "StreamDriftEvent",
+    "StreamingDriftMonitor",
     "TotalVariationDistance",
     "WassersteinDistance",
     "ZTest",
+    "incremental_drift_monitoring",
     "method_from_name",
 ]

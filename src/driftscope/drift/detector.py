@@ -13,11 +13,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from driftscope.data import Table, read_table
+from driftscope.data import ColumnKind, Table, read_table
 from driftscope.data.weights import equal_probability_sample, has_sampling_weights, without_weights
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.compare import Plan, compare, normalize_correction
@@ -25,6 +25,7 @@ from driftscope.drift.methods import METHODS, DriftMethod, _check_level
 from driftscope.drift.parallel import Progress
 from driftscope.drift.reference import DEFAULT_MAX_CATEGORIES, Reference
 from driftscope.drift.results import DriftReport, DriftResult
+from driftscope.drift.streaming import StreamDriftEvent, incremental_drift_monitoring
 from driftscope.errors import ConfigError, DataError, ReferenceFileError
 
 PREDICTION = "prediction"
@@ -184,6 +185,27 @@ class DriftDetector:
             progress=progress,
         )
         return replace(result, notes=(note,)) if note else result
+
+    def incremental_drift_monitoring(
+        self,
+        data_stream: Iterable[Mapping[str, Any]],
+        window_size: int = 1000,
+        check_frequency: int = 100,
+        **options: Any,
+    ) -> Iterator[StreamDriftEvent]:
+        """Watch a stream of records (mappings) against this detector's reference: yields a
+        :class:`~driftscope.drift.streaming.StreamDriftEvent` for every check of the sliding
+        window that finds drift. Options as
+        :class:`~driftscope.drift.streaming.StreamingDriftMonitor` (``method="psi"``,
+        ``ert=``, ``threshold=``, ...); features default to :attr:`feature_names`."""
+        if "features" not in options:
+            columns = self.reference_.columns
+            options["features"] = [
+                n for n in self.feature_names if columns[n].kind != ColumnKind.DATETIME
+            ]
+        return incremental_drift_monitoring(
+            data_stream, self.reference_, window_size, check_frequency, **options
+        )
 
     def generate_report(
         self,
