@@ -1,6 +1,7 @@
 """Drift detection: fitted references, method objects, automatic choice, the detector."""
 
 from driftscope.drift.auto import AutoPolicy
+from driftscope.drift.concept import ConceptDriftResult, detect_concept_drift
 from driftscope.drift.detector import DriftDetector
 from driftscope.drift.methods import (
     METHODS,
@@ -44,6 +45,7 @@ __all__ = [
     "ChiSquareTest",
     "ColumnDrift",
     "ColumnSummary",
+    "ConceptDriftResult",
     "CramerVonMisesTest",
     "Distribution",
     "DriftDetector",
@@ -66,6 +68,7 @@ __all__ = [
     "TotalVariationDistance",
     "WassersteinDistance",
     "ZTest",
+    "detect_concept_drift",
     "incremental_drift_monitoring",
     "method_from_name",
 ]
