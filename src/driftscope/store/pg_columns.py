@@ -1,0 +1,205 @@
+"""Typed value columns of the PostgreSQL store: kinds, the per-model registry, CSV transfer.
+
+A prediction row keeps its base fields as columns and every other value (``feature.*``,
+``prediction``, ``prediction.*``, ``metadata.*``) in one of four typed arrays:
+``float_values``, ``int_values``, ``bool_values``, ``text_values``. The model's *column
+registry* gives each (column, kind) pair a fixed 1-based slot in the array of its kind, so
+a value is ``float_values[slot]``: compact (8 bytes a float), typed (no text round trip),
+and a row without the column simply has NULL there. A column seen with two kinds has a slot
+in each, and reads as the *join* of its kinds: int64 with float64 reads as float64, any
+other mix as string. Labels use the same kinds in four ``label_*`` columns.
+
+Rows travel as CSV: written by pyarrow into a staging table, read by pyarrow from ``COPY
+(SELECT ...) TO STDOUT``; floats print shortest-exact both ways, so they round-trip, NaN
+and infinities included.
+
+>>> join_kinds(["int64", "float64"]), join_kinds(["null", "bool"]), join_kinds(["int64", "bool"])
+('float64', 'bool', 'string')
+>>> kind_of(pa.int32(), "feature.age"), kind_of(pa.large_string(), "metadata.x")
+('int64', 'string')
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from driftscope.errors import DataError
+
+KINDS = ("float64", "int64", "bool", "string")
+NULL = "null"
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "float64": pa.float64(),
+    "int64": pa.int64(),
+    "bool": pa.bool_(),
+    "string": pa.string(),
+    NULL: pa.null(),
+}
+PG_TYPES = {"float64": "double precision", "int64": "bigint", "bool": "boolean", "string": "text"}
+ARRAYS = {
+    "float64": "float_values",
+    "int64": "int_values",
+    "bool": "bool_values",
+    "string": "text_values",
+}
+LABEL_COLUMNS = {
+    "float64": "label_float",
+    "int64": "label_int",
+    "bool": "label_bool",
+    "string": "label_text",
+}
+
+
+def kind_of(arrow_type: pa.DataType, column: str) -> str:
+    """The kind a batch column of ``arrow_type`` is stored as; other types are refused."""
+    t = arrow_type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_null(t):
+        return NULL
+    if pa.types.is_boolean(t):
+        return "bool"
+    if pa.types.is_integer(t):
+        return "int64"
+    if pa.types.is_floating(t):
+        return "float64"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return "string"
+    raise DataError(
+        f"has type {arrow_type}; a store keeps float64, int64, bool or string values "
+        "(convert other values to JSON text)",
+        column=column,
+    )
+
+
+def join_kinds(kinds: Iterable[str]) -> str:
+    """The kind a column reads as after it was written with each of ``kinds``."""
+    seen = {k for k in kinds if k != NULL}
+    if not seen:
+        return NULL
+    if len(seen) == 1:
+        return seen.pop()
+    return "float64" if seen == {"int64", "float64"} else "string"
+
+
+def normalize(array: pa.ChunkedArray | pa.Array, kind: str, column: str) -> pa.ChunkedArray:
+    """``array`` cast to the Arrow type of ``kind`` (int32 -> int64, dictionary -> plain...)."""
+    if isinstance(array, pa.Array):
+        array = pa.chunked_array([array])
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(array.type.value_type)
+    target = ARROW_TYPES[kind]
+    if array.type.equals(target):
+        return array
+    try:
+        return array.cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise DataError(f"cannot be stored as {kind}: {exc}", column=column) from exc
+
+
+@dataclass
+class Registry:
+    """A model's columns in first-seen order, each with its slot per kind.
+
+    >>> reg = Registry()
+    >>> reg.add("feature.age", "int64", 1); reg.add("feature.age", "float64", 1)
+    >>> reg.add("prediction", "float64", 2)
+    >>> reg.kind("feature.age"), reg.value_expr("feature.age", "p")
+    ('float64', 'coalesce(p.float_values[1], p.int_values[1]::double precision)')
+    """
+
+    slots: dict[str, dict[str, int | None]] = field(default_factory=dict)
+
+    def add(self, name: str, kind: str, slot: int | None) -> None:
+        self.slots.setdefault(name, {})[kind] = slot
+
+    def has(self, name: str, kind: str) -> bool:
+        return kind in self.slots.get(name, {})
+
+    def names(self, *, labels: bool = False) -> list[str]:
+        """Value columns (``label`` only when ``labels``), in first-seen order."""
+        return [n for n in self.slots if (n == "label") == labels]
+
+    def kind(self, name: str) -> str:
+        """The kind ``name`` reads as (``null`` when it never held a value)."""
+        return join_kinds(self.slots.get(name, {}))
+
+    def next_slot(self, kind: str) -> int:
+        used = [s[kind] for s in self.slots.values() if s.get(kind) is not None]
+        return max(used, default=0) + 1  # type: ignore[type-var]
+
+    def value_expr(self, name: str, alias: str) -> str:
+        """SQL reading column ``name`` of prediction row ``alias`` as its read kind."""
+        parts = {k: f"{alias}.{ARRAYS[k]}[{s}]" for k, s in self.slots[name].items() if s}
+        return _coalesce(parts, self.kind(name))
+
+    def label_expr(self, alias: str) -> str:
+        """SQL reading the label of label row ``alias`` as the model's label kind."""
+        kinds = self.slots.get("label", {})
+        parts = {k: f"{alias}.{LABEL_COLUMNS[k]}" for k in kinds if k != NULL}
+        return _coalesce(parts, join_kinds(kinds))
+
+
+def _coalesce(parts: Mapping[str, str], kind: str) -> str:
+    if kind == NULL or not parts:
+        return "NULL::text"
+    cast = PG_TYPES[kind]
+    exprs = [e if k == kind else f"{e}::{cast}" for k, e in sorted(parts.items())]
+    exprs.sort(key=lambda e: "::" in e)  # the column's own kind first
+    return exprs[0] if len(exprs) == 1 else f"coalesce({', '.join(exprs)})"
+
+
+# ---------------------------------------------------------------------- CSV transfer
+def to_csv(table: pa.Table) -> bytes:
+    """``table`` as headerless CSV that PostgreSQL's ``COPY ... (FORMAT csv)`` reads back.
+
+    Nulls are unquoted empty fields, empty strings ``""``; floats print shortest-exact.
+    """
+    sink = io.BytesIO()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
+    return sink.getvalue()
+
+
+def from_csv(payload: bytes | memoryview, types: list[pa.DataType]) -> pa.Table:
+    """Parse ``COPY ... TO STDOUT (FORMAT csv)`` output with one Arrow type per column.
+
+    Timestamps come as UTC wall times (``ts AT TIME ZONE 'UTC'``) and leave as
+    ``timestamp[us, UTC]``; a null-typed column (sent as ``NULL::text``) stays all-null.
+    """
+    names = [f"c{i}" for i in range(len(types))]
+    if len(payload) == 0:
+        return pa.table([pa.array([], t) for t in types], names=names)
+    wire = {}
+    for n, t in zip(names, types, strict=True):
+        if pa.types.is_null(t):
+            t = pa.string()
+        elif pa.types.is_timestamp(t):
+            t = pa.timestamp("us")
+        wire[n] = t
+    table = pacsv.read_csv(
+        pa.py_buffer(payload),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=wire,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
+    columns = []
+    for n, t in zip(names, types, strict=True):
+        if pa.types.is_null(t):
+            columns.append(pa.chunked_array([pa.nulls(table.num_rows)]))
+        elif pa.types.is_timestamp(t):
+            columns.append(table[n].cast(t))
+        else:
+            columns.append(table[n])
+    return pa.table(columns, names=names)
