@@ -92,6 +92,35 @@ class StreamDetector(ABC):
         self.n_skipped += 1
         return None
 
+    # ------------------------------------------------------------------ calibration
+    @classmethod
+    def calibrated(
+        cls,
+        reference: Any,
+        *,
+        ert: float | None = None,
+        false_alarm_rate: float | None = None,
+        window: int | None = None,
+        seed: int = 0,
+        **params: Any,
+    ) -> Self:
+        """A detector whose threshold parameter is calibrated on ``reference`` (stationary
+        values of the watched stream) for ``ert`` (mean updates between false alarms) or for
+        ``false_alarm_rate`` per ``window`` updates; see :mod:`driftscope.stream.calibration`.
+        Other parameters are passed through. The record is kept in ``calibration_``."""
+        from driftscope.stream.calibration import calibrate
+
+        detector, record = calibrate(
+            cls(**params),
+            reference,
+            ert=ert,
+            false_alarm_rate=false_alarm_rate,
+            window=window,
+            seed=seed,
+        )
+        detector.calibration_ = record
+        return detector
+
     # ------------------------------------------------------------------ parameters
     def _params(self) -> dict[str, Any]:
         names = [
