@@ -15,7 +15,9 @@ the simulated length is ``ert_multiple * ert`` updates in all and the estimate i
 ``updates / alarms`` (detectors restart after an alarm, so alarms form a renewal process);
 for ``false_alarm_rate`` it is the share of ``runs`` streams of ``window`` updates with an
 alarm. The ERT simulation uses ten independent streams (each starting fresh, so the
-detector's warm-up, often where false alarms cluster, is sampled ten times). Both are Monte Carlo estimates: the ERT one sees about ``ert_multiple`` (30) alarms,
+detector's warm-up, often where false alarms cluster, is sampled ten times).
+
+Both are Monte Carlo estimates: the ERT one sees about ``ert_multiple`` (30) alarms,
 so its relative error is about ``1 / sqrt(30)``, 18 %; the rate one has the binomial error
 of ``runs`` (400) streams. ``tests/stream/test_calibration.py`` checks the promise on fresh
 streams over many seeds. ERT here is the mean number of updates between false alarms in
