@@ -1,0 +1,359 @@
+"""Buffered records -> one Arrow table in the storage layout of :mod:`driftscope.store.records`.
+
+Runs in the monitor's background thread. The feature schema is the monitor's
+``feature_names`` or else the names of the first record seen, and stays fixed:
+
+* a schema feature a record lacks is null, with ``missing_feature:<name>``;
+* a feature outside the schema is kept in its own column, with ``extra_feature:<name>``;
+* a ``features`` argument that cannot be read leaves every feature null: ``bad_features``;
+* a ``metadata`` value that is not JSON-serialisable is stored as its ``repr``:
+  ``bad_metadata:<key>``; metadata that is not a mapping is stored under ``metadata.value``;
+* a ``timestamp`` that is not a time: the time of the call, ``bad_timestamp``;
+
+and the per-value issues of :mod:`driftscope.monitor.columns` (wrong types, NaN/inf, nulls,
+large payloads). Each record's issues are ``"; "``-joined in ``quality_issues``.
+
+>>> builder = BatchBuilder(feature_names=("age", "plan"))
+>>> rec = ("p1", 1793534400000000, {"age": 41, "plan": "pro", "vip": True}, 0.8, None, 1.0, "all")
+>>> table, counts = builder.predictions([rec])
+>>> table.column_names[5:]
+['quality_issues', 'feature.age', 'feature.plan', 'feature.vip', 'prediction']
+>>> dict(counts)
+{'extra_feature:vip': 1}
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from driftscope.monitor.clock import RawTimestamp, now_us, to_micros
+from driftscope.monitor.columns import DEFAULT_VALUE_LIMIT, ColumnKinds, Issues, build_column
+from driftscope.monitor.inputs import Unusable
+from driftscope.monitor.values import safe_repr
+from driftscope.store import records as r
+
+#: A buffered prediction: id, time (epoch µs, datetime or RawTimestamp), features,
+#: prediction, metadata, sampling weight, sample reason.
+Record = tuple[str, Any, Any, Any, Any, float, str]
+#: A buffered label: prediction id, label, time.
+LabelRecord = tuple[str, Any, Any]
+
+Values = list[Any] | pa.Array
+
+
+class FeatureSchema:
+    """The fixed, ordered feature names of a monitor: given, or those of the first record."""
+
+    def __init__(self, names: Sequence[str] | None = None):
+        self._names: tuple[str, ...] | None = tuple(names) if names else None
+        self._lock = threading.Lock()
+
+    @property
+    def names(self) -> tuple[str, ...] | None:
+        return self._names
+
+    def establish(self, names: Sequence[str]) -> tuple[str, ...]:
+        """Fix the names unless already fixed; return the names in force."""
+        with self._lock:
+            if self._names is None:
+                self._names = tuple(names)
+            return self._names
+
+
+class BatchBuilder:
+    """Turns buffered records into prediction and label batches, keeping column kinds and
+    the feature schema fixed across batches (thread-safe)."""
+
+    def __init__(
+        self,
+        *,
+        model_version: str | None = None,
+        feature_names: Sequence[str] | None = None,
+        value_limit: int = DEFAULT_VALUE_LIMIT,
+    ):
+        self.model_version = model_version
+        self.kinds = ColumnKinds()
+        self.schema = FeatureSchema(feature_names)
+        self.value_limit = value_limit
+
+    # ------------------------------------------------------------------ predictions
+    def predictions(self, records: Sequence[Record]) -> tuple[pa.Table, Counter[str]]:
+        """One prediction batch from buffered records, and the counts of its issues."""
+        n = len(records)
+        ids, times, feats, preds, metas, weights, reasons = zip(*records, strict=True)
+        issues = Issues()
+        features, skip = self._feature_values(list(feats), issues)
+        table = self.assemble(
+            ids=pa.array(ids, pa.string()),
+            micros=self._micros(times, issues),
+            weights=np.fromiter(weights, np.float64, n),
+            reasons=pa.array(reasons, pa.string()),
+            features=features,
+            skip=skip,
+            predictions=_keyed_values(preds, n, scalar_key="", seq_prefix=True, issues=issues),
+            metadata=_keyed_values(metas, n, scalar_key=None, seq_prefix=False, issues=issues),
+            issues=issues,
+        )
+        return table, issues.counts
+
+    def assemble(
+        self,
+        *,
+        ids: pa.Array,
+        micros: pa.Array | np.ndarray,
+        weights: np.ndarray,
+        reasons: pa.Array,
+        features: dict[str, Values],
+        skip: dict[str, set[int]],
+        predictions: dict[str, Values],
+        metadata: dict[str, Values],
+        issues: Issues,
+    ) -> pa.Table:
+        """The batch from its columns' values (lists or Arrow arrays, one per row).
+
+        ``features`` are keyed by feature name (schema features first), ``predictions`` by
+        key (``""`` for the scalar ``prediction``), ``metadata`` by key; ``skip`` names, per
+        feature, the rows whose nulls are already reported.
+        """
+        n = len(ids)
+        names = self.schema.names or ()
+        cols: dict[str, pa.Array] = {}
+        limit = self.value_limit
+        for name, values in features.items():
+            in_schema = name in names
+            arr = build_column(
+                values,
+                r.FEATURE_PREFIX + name,
+                name,
+                self.kinds,
+                issues,
+                limit=limit,
+                report_nulls=in_schema,
+                skip_rows=skip.get(name, set()),
+            )
+            if arr is not None:
+                cols[r.FEATURE_PREFIX + name] = arr
+        for key, values in predictions.items():
+            column = r.PREDICTION if key == "" else r.PREDICTION_PREFIX + key
+            arr = build_column(
+                values,
+                column,
+                column,
+                self.kinds,
+                issues,
+                limit=limit,
+                objects_as_text=True,
+                object_issue="bad_prediction",
+            )
+            if arr is not None:
+                cols[column] = arr
+        for key, values in metadata.items():
+            column = r.METADATA_PREFIX + key
+            arr = build_column(
+                values,
+                column,
+                column,
+                self.kinds,
+                issues,
+                limit=limit,
+                objects_as_text=True,
+                object_issue="bad_metadata",
+                object_label=key,
+            )
+            if arr is not None:
+                cols[column] = arr
+        micros_arr = micros if isinstance(micros, pa.Array) else pa.array(micros, pa.int64())
+        base = {
+            r.PREDICTION_ID: ids,
+            r.TIMESTAMP: micros_arr.cast(r.TIMESTAMP_TYPE),
+            r.MODEL_VERSION: _constant(self.model_version, n),
+            r.SAMPLING_WEIGHT: pa.array(weights, pa.float64()),
+            r.SAMPLE_REASON: reasons,
+            r.QUALITY_ISSUES: issues.column(n),
+        }
+        return pa.Table.from_arrays(
+            [*base.values(), *cols.values()],
+            schema=pa.schema([*r.BASE_FIELDS, *(pa.field(k, v.type) for k, v in cols.items())]),
+        )
+
+    # ------------------------------------------------------------------ labels
+    def labels(self, records: Sequence[LabelRecord]) -> tuple[pa.Table, Counter[str]]:
+        """One label batch (``prediction_id, label, labeled_at``) from buffered labels."""
+        ids, labels, times = zip(*records, strict=True)
+        issues = Issues()
+        return self.label_table(
+            pa.array(ids, pa.string()), list(labels), self._micros(times, issues), issues
+        ), issues.counts
+
+    def label_table(
+        self, ids: pa.Array, labels: Values, micros: pa.Array | np.ndarray, issues: Issues
+    ) -> pa.Table:
+        arr = build_column(
+            labels,
+            r.LABEL,
+            r.LABEL,
+            self.kinds,
+            issues,
+            limit=self.value_limit,
+            objects_as_text=True,
+            object_issue="bad_label",
+        )
+        if arr is None:
+            arr = pa.nulls(len(ids), pa.float64())
+        micros_arr = micros if isinstance(micros, pa.Array) else pa.array(micros, pa.int64())
+        return pa.table(
+            {
+                r.PREDICTION_ID: ids,
+                r.LABEL: arr,
+                r.LABELED_AT: micros_arr.cast(r.TIMESTAMP_TYPE),
+            }
+        )
+
+    # ------------------------------------------------------------------ pieces
+    def _micros(self, times: Sequence[Any], issues: Issues) -> pa.Array:
+        try:
+            arr = pa.array(times, from_pandas=False)
+            if pa.types.is_int64(arr.type) and arr.null_count == 0:
+                return arr
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            pass
+        out = np.empty(len(times), np.int64)
+        for i, t in enumerate(times):
+            if type(t) is int:
+                out[i] = t
+                continue
+            raw = t.value if isinstance(t, RawTimestamp) else t
+            micros = to_micros(raw)
+            if micros is None:
+                issues.add(i, "bad_timestamp", "", f"got {type(raw).__name__} {safe_repr(raw)}")
+                micros = t.logged_at if isinstance(t, RawTimestamp) else now_us()
+            out[i] = micros
+        return pa.array(out, pa.int64())
+
+    def _feature_values(
+        self, feats: list[Any], issues: Issues
+    ) -> tuple[dict[str, Values], dict[str, set[int]]]:
+        n = len(feats)
+        all_dicts = set(map(type, feats)) == {dict}
+        bad = [] if all_dicts else [i for i, f in enumerate(feats) if type(f) is not dict]
+        for i in bad:
+            raw = feats[i].value if isinstance(feats[i], Unusable) else feats[i]
+            detail = f"got {type(raw).__name__} {safe_repr(raw)}"
+            issues.add(i, "bad_features", "", detail)
+        names = self.schema.names
+        if names is None:
+            first = next((f for f in feats if type(f) is dict), None)
+            if first is None:
+                return {}, {}
+            names = self.schema.establish([str(k) for k in first])
+        count = len(names)
+        if bad:
+            check = {i for i, f in enumerate(feats) if type(f) is dict and len(f) != count}
+        else:
+            lengths = list(map(len, feats))
+            check = (
+                set()
+                if lengths.count(count) == n
+                else {i for i, size in enumerate(lengths) if size != count}
+            )
+        values: dict[str, Values] = {}
+        skip: dict[str, set[int]] = {}
+        bad_set = set(bad)
+        for name in names:
+            try:
+                values[name] = list(map(itemgetter(name), feats))
+                if bad_set:
+                    skip[name] = bad_set
+                continue
+            except (KeyError, TypeError):
+                pass
+            missing = [i for i, f in enumerate(feats) if type(f) is dict and name not in f]
+            for i in missing:
+                if any(type(k) is not str for k in feats[i]):
+                    feats[i] = {str(k): v for k, v in feats[i].items()}
+            missing = [i for i in missing if name not in feats[i]]
+            values[name] = [f.get(name) if type(f) is dict else None for f in feats]
+            issues.add_many(missing, "missing_feature", name)
+            check.update(missing)
+            skip[name] = bad_set | set(missing)
+        known = set(names)
+        for i in sorted(check):
+            for key, value in feats[i].items():
+                key = str(key)
+                if key not in known:
+                    values.setdefault(key, [None] * n)[i] = value  # type: ignore[index]
+                    issues.add(i, "extra_feature", key)
+        return values, skip
+
+
+def _constant(value: str | None, n: int) -> pa.Array:
+    if value is None:
+        return pa.nulls(n, pa.string())
+    return pa.repeat(pa.scalar(value, pa.string()), n)
+
+
+_PLAIN = frozenset((float, int, str, bool, type(None)))
+
+
+def _keyed_values(
+    items: Sequence[Any],
+    n: int,
+    *,
+    scalar_key: str | None,
+    seq_prefix: bool,
+    issues: Issues | None = None,
+) -> dict[str, list[Any]]:
+    """Per-row predictions or metadata -> one value list per key.
+
+    Dicts spread over their keys; lists (class probabilities) over ``"0", "1", ...`` when
+    ``seq_prefix``; anything else is the scalar (``scalar_key``), or for metadata the
+    ``"value"`` of a non-mapping argument.
+    """
+    out: dict[str, list[Any]] = {}
+    scalars: list[Any] | None = None
+    types = set(map(type, items))
+    if types <= _PLAIN:  # the common cases: all scalars, or no metadata at all
+        if scalar_key is None:
+            if types == {type(None)}:
+                return {}
+        else:
+            if type(None) in types and issues is not None:
+                for i in [i for i, item in enumerate(items) if item is None]:
+                    issues.add(i, "null", "prediction")
+            return {scalar_key: list(items)}
+    for i, item in enumerate(items):
+        t = type(item)
+        if t is dict:
+            for key, value in item.items():
+                key = key if type(key) is str else str(key)
+                col = out.get(key)
+                if col is None:
+                    col = out[key] = [None] * n
+                col[i] = value
+        elif seq_prefix and t is list:
+            for j, value in enumerate(item):
+                col = out.get(str(j))
+                if col is None:
+                    col = out[str(j)] = [None] * n
+                col[i] = value
+        elif scalar_key is not None:
+            if scalars is None:
+                scalars = [None] * n
+            scalars[i] = item
+            if item is None and issues is not None:
+                issues.add(i, "null", "prediction")
+        elif item is not None:  # metadata that is not a mapping
+            raw = item.value if isinstance(item, Unusable) else item
+            if issues is not None:
+                issues.add(i, "bad_metadata", "", f"not a mapping: {safe_repr(raw)}")
+            out.setdefault("value", [None] * n)[i] = raw
+    if scalars is not None and scalar_key is not None:
+        return {scalar_key: scalars, **out}
+    return out

@@ -1,0 +1,310 @@
+"""One typed Arrow column from a list of logged values, with the data-quality issues found.
+
+A column's kind (``float``, ``int``, ``bool`` or ``string``) is fixed by the first value
+seen and kept in :class:`ColumnKinds` for the monitor's lifetime, so every batch a monitor
+writes types the column the same way. One exception, since it loses nothing: an ``int``
+column widens to ``float`` (for this batch and the later ones) the first time a
+non-integer number arrives.
+
+Values of another kind become null (``wrong_type:<name>``, quoting the value); in a
+``string`` column numbers are kept as their text (and still reported). NaN and ±inf are
+kept and reported (``nan:<name>``, ``inf:<name>``); text over the byte limit is compressed
+(``payload_compressed:<name>``) or, when even that is too large, cut
+(``payload_too_large:<name>``).
+
+>>> kinds, issues = ColumnKinds(), Issues()
+>>> build_column([1.5, "oops", float("nan")], "feature.x", "x", kinds, issues).to_pylist()
+[1.5, None, nan]
+>>> issues.texts(3)
+[None, "wrong_type:x (got str 'oops', expected float)", 'nan:x']
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from driftscope.monitor.values import (
+    BOOL,
+    FLOAT,
+    INT,
+    STRING,
+    as_float,
+    as_int,
+    as_text,
+    compact_text,
+    is_plain_scalar,
+    natural_kind,
+    safe_repr,
+    to_json,
+)
+
+#: Default byte limit of one stored text value (64 KiB).
+DEFAULT_VALUE_LIMIT = 64 * 1024
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    FLOAT: pa.float64(),
+    INT: pa.int64(),
+    BOOL: pa.bool_(),
+    STRING: pa.string(),
+}
+
+
+def kind_of_type(t: pa.DataType) -> str | None:
+    """The kind of an inferred Arrow type; ``"null"`` for all-null, None when unsupported."""
+    if pa.types.is_floating(t):
+        return FLOAT
+    if pa.types.is_integer(t):
+        return INT
+    if pa.types.is_boolean(t):
+        return BOOL
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return STRING
+    if pa.types.is_null(t):
+        return "null"
+    return None
+
+
+class ColumnKinds:
+    """The kind of every column a monitor has written (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, column: str) -> str | None:
+        return self._kinds.get(column)
+
+    def establish(self, column: str, kind: str) -> str:
+        """Fix ``column``'s kind unless already fixed; return the kind in force."""
+        with self._lock:
+            return self._kinds.setdefault(column, kind)
+
+    def widen(self, column: str) -> None:
+        """``int`` -> ``float`` for ``column``."""
+        with self._lock:
+            if self._kinds.get(column) == INT:
+                self._kinds[column] = FLOAT
+
+    def snapshot(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._kinds)
+
+
+@dataclass
+class Issues:
+    """Data-quality issues of the rows of one batch, and their counts by ``code:name``."""
+
+    rows: dict[int, list[str]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, row: int, code: str, name: str = "", detail: str = "") -> None:
+        key = f"{code}:{name}" if name else code
+        self.rows.setdefault(row, []).append(f"{key} ({detail})" if detail else key)
+        self.counts[key] += 1
+
+    def add_many(self, rows: Sequence[int], code: str, name: str) -> None:
+        if not len(rows):
+            return
+        key = f"{code}:{name}"
+        for row in rows:
+            self.rows.setdefault(int(row), []).append(key)
+        self.counts[key] += len(rows)
+
+    def texts(self, n: int) -> list[str | None]:
+        """One ``"; "``-joined string (or None) per row."""
+        get = self.rows.get
+        return [None if (r := get(i)) is None else "; ".join(r) for i in range(n)]
+
+    def column(self, n: int) -> pa.Array:
+        if not self.rows:
+            return pa.nulls(n, pa.string())
+        return pa.array(self.texts(n), pa.string())
+
+
+def _wrong(value: Any, expected: str) -> str:
+    return f"got {type(value).__name__} {safe_repr(value)}, expected {expected}"
+
+
+def build_column(
+    values: list[Any] | pa.Array,
+    column: str,
+    label: str,
+    kinds: ColumnKinds,
+    issues: Issues,
+    *,
+    limit: int = DEFAULT_VALUE_LIMIT,
+    objects_as_text: bool = False,
+    object_issue: str = "wrong_type",
+    object_label: str | None = None,
+    report_nulls: bool = False,
+    skip_rows: frozenset[int] | set[int] = frozenset(),
+) -> pa.Array | None:
+    """``values`` as one Arrow array of ``column``'s kind; None when the kind is still
+    unknown and every value is null (the column is then left out of the batch).
+
+    ``label`` names the column in issues. ``objects_as_text`` stores values that are not
+    plain scalars as text (JSON, else ``repr`` with ``object_issue:<object_label>``) even in
+    a column that has no kind yet; otherwise such a value never fixes a column's kind.
+    ``report_nulls`` reports each null (``null:<label>``) outside ``skip_rows``.
+    """
+    kind = kinds.get(column)
+    arr = _fast(values, column, kind, kinds)
+    wrong: set[int] = set()
+    if arr is None:
+        if isinstance(values, pa.Array):
+            values = values.to_pylist()
+        kind = kinds.get(column) or _first_kind(values, objects_as_text)
+        if kind is None:
+            return None
+        kind = kinds.establish(column, kind)
+        if kind == INT and any(
+            isinstance(v, float | np.floating) and as_int(v) is None for v in values
+        ):
+            kinds.widen(column)
+            kind = FLOAT
+        arr = _slow(values, kind, label, issues, wrong, objects_as_text, object_issue, object_label)
+    elif pa.types.is_null(arr.type):
+        return _all_null(values, column, label, kinds, issues, report_nulls, skip_rows)
+    kind = kinds.get(column)
+    if kind == FLOAT and len(arr) - arr.null_count > 0:
+        _non_finite(arr, label, issues)
+    elif kind == STRING and len(arr) - arr.null_count > 0:
+        arr = _compact(arr, label, issues, limit)
+    if report_nulls and arr.null_count:
+        nulls = np.flatnonzero(arr.is_null().to_numpy(zero_copy_only=False))
+        skip = wrong | set(skip_rows)
+        issues.add_many([r for r in nulls.tolist() if r not in skip], "null", label)
+    return arr
+
+
+def _all_null(
+    values: list[Any],
+    column: str,
+    label: str,
+    kinds: ColumnKinds,
+    issues: Issues,
+    report_nulls: bool,
+    skip_rows: frozenset[int] | set[int],
+) -> pa.Array | None:
+    if report_nulls:
+        issues.add_many([r for r in range(len(values)) if r not in skip_rows], "null", label)
+    kind = kinds.get(column)
+    return None if kind is None else pa.nulls(len(values), ARROW_TYPES[kind])
+
+
+def _fast(
+    values: list[Any] | pa.Array, column: str, kind: str | None, kinds: ColumnKinds
+) -> pa.Array | None:
+    """Arrow's own conversion when the values are clean; None sends them the slow way."""
+    if isinstance(values, pa.Array):
+        arr = values
+    else:
+        try:
+            arr = pa.array(values, from_pandas=False)
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+            return None
+    inferred = kind_of_type(arr.type)
+    if inferred is None:
+        return None
+    if inferred == "null":
+        return arr
+    if kind is None:
+        kind = kinds.establish(column, inferred)
+    if inferred == kind or (kind == FLOAT and inferred == INT):
+        target = ARROW_TYPES[kind]
+        return arr if arr.type.equals(target) else arr.cast(target)
+    if kind == INT and inferred == FLOAT:
+        finite = pc.is_finite(arr).fill_null(True)
+        if pc.all(finite).as_py():
+            integral = pc.equal(arr, pc.round(arr)).fill_null(True)
+            in_range = pc.less(pc.abs(arr), 2.0**63).fill_null(True)
+            if pc.all(integral).as_py() and pc.all(in_range).as_py():
+                return arr.cast(pa.int64())
+        kinds.widen(column)
+        return arr
+    return None
+
+
+def _first_kind(values: list[Any], objects_as_text: bool) -> str | None:
+    for v in values:
+        if v is None:
+            continue
+        if is_plain_scalar(v) or objects_as_text or to_json(v) is not None:
+            return natural_kind(v)
+    return None
+
+
+def _slow(
+    values: list[Any],
+    kind: str,
+    label: str,
+    issues: Issues,
+    wrong: set[int],
+    objects_as_text: bool,
+    object_issue: str,
+    object_label: str | None,
+) -> pa.Array:
+    object_label = label if object_label is None else object_label
+    out: list[Any] = [None] * len(values)
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if kind == STRING:
+            if isinstance(v, str):
+                out[i] = str(v)
+            elif is_plain_scalar(v):
+                out[i] = str(v.item() if isinstance(v, np.generic) else v)
+                issues.add(i, "wrong_type", label, _wrong(v, kind))
+            else:
+                text, clean = as_text(v)
+                out[i] = text
+                if not clean:
+                    issues.add(i, object_issue, object_label, f"stored as repr: {safe_repr(v)}")
+            continue
+        if kind == FLOAT:
+            converted: Any = as_float(v)
+        elif kind == INT:
+            converted = as_int(v)
+        else:
+            converted = bool(v) if isinstance(v, bool | np.bool_) else None
+        if converted is None:
+            wrong.add(i)
+            plain = is_plain_scalar(v) or to_json(v) is not None
+            if plain or not objects_as_text:
+                issues.add(i, "wrong_type", label, _wrong(v, kind))
+            else:
+                issues.add(i, object_issue, object_label, _wrong(v, kind))
+        out[i] = converted
+    return pa.array(out, ARROW_TYPES[kind])
+
+
+def _non_finite(arr: pa.Array, label: str, issues: Issues) -> None:
+    nan = pc.is_nan(arr).fill_null(False)
+    if pc.any(nan).as_py():
+        issues.add_many(np.flatnonzero(nan.to_numpy(zero_copy_only=False)), "nan", label)
+    inf = pc.is_inf(arr).fill_null(False)
+    if pc.any(inf).as_py():
+        issues.add_many(np.flatnonzero(inf.to_numpy(zero_copy_only=False)), "inf", label)
+
+
+def _compact(arr: pa.Array, label: str, issues: Issues, limit: int) -> pa.Array:
+    lengths = pc.binary_length(arr)
+    over = pc.greater(lengths, limit).fill_null(False)
+    if not pc.any(over).as_py():
+        return arr
+    rows = np.flatnonzero(over.to_numpy(zero_copy_only=False))
+    values = arr.to_pylist()
+    for row in rows.tolist():
+        packed = compact_text(values[row], limit)
+        values[row] = packed.text
+        code = "payload_too_large" if packed.truncated else "payload_compressed"
+        issues.add(row, code, label, f"{packed.original_bytes:,} bytes")
+    return pa.array(values, pa.string())

@@ -1,0 +1,455 @@
+"""``ModelMonitor``: log predictions from serving code, cheaply, and read them back.
+
+>>> import tempfile, driftscope.monitor as dm
+>>> with dm.ModelMonitor("churn", store=tempfile.mkdtemp()) as monitor:
+...     pid = monitor.log_prediction({"age": 41, "plan": "pro"}, 0.83)
+...     monitor.log_ground_truth(pid, 1)
+...     df = monitor.get_recent_predictions(days=1)
+>>> df[["age", "plan", "prediction", "label"]].values.tolist()
+[[41, 'pro', 0.83, 1]]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import secrets
+import threading
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from driftscope.errors import ConfigError, DataError, StoreError, StoreUnavailableError
+from driftscope.monitor import lifecycle
+from driftscope.monitor.batching import BatchBuilder
+from driftscope.monitor.buffer import Buffer
+from driftscope.monitor.clock import RawTimestamp, now_us, to_datetime
+from driftscope.monitor.config import MonitorConfig
+from driftscope.monitor.costs import CostPrices, CostReport
+from driftscope.monitor.inputs import features_dict, metadata_dict, prediction_value
+from driftscope.monitor.opstats import LatencyStats
+from driftscope.monitor.sampling import Sampler, SamplingPolicy
+from driftscope.monitor.tracking import CURRENT, FeaturesFrom, track
+from driftscope.monitor.values import safe_repr
+from driftscope.store import ArchiveReport, ReferenceRecord, Store, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from driftscope.drift.reference import Reference
+
+_perf = time.perf_counter
+
+
+class ModelMonitor:
+    """Logs a model's predictions (sampled, buffered, written in the background) and late
+    labels to a :class:`~driftscope.store.Store`, and reads them back for the checks.
+
+    ``store`` is a Store or anything :func:`~driftscope.store.open_store` accepts (None:
+    the embedded store at ``$DRIFTSCOPE_HOME``); it is opened on first use and closed with
+    the monitor when the monitor opened it. ``sampling`` is a
+    :class:`~driftscope.monitor.SamplingPolicy` (default: log everything). ``strict=True``
+    checks each record in the caller's thread and raises
+    :class:`~driftscope.errors.DataError` naming the feature instead of recording a
+    data-quality issue. The remaining options tune the buffer (see
+    :mod:`driftscope.monitor.buffer`) and ``prices`` the :meth:`cost_report`.
+
+    Use it as a context manager or call :meth:`close`; a monitor left open is flushed at
+    interpreter exit (at most ``lifecycle.EXIT_TIMEOUT`` seconds).
+    """
+
+    def __init__(
+        self,
+        model_name: str,
+        metrics: Sequence[str] = ("accuracy",),
+        alert_thresholds: Mapping[str, float] | None = None,
+        store: Store | str | Any = None,
+        sampling: SamplingPolicy | None = None,
+        model_version: str | None = None,
+        *,
+        feature_names: Sequence[str] | None = None,
+        strict: bool = False,
+        flush_interval: float = 1.0,
+        batch_size: int = 10_000,
+        max_buffered: int = 200_000,
+        max_retry_seconds: float = 60.0,
+        max_value_bytes: int = 64 * 1024,
+        prices: CostPrices | None = None,
+    ):
+        self.config = MonitorConfig(
+            model_name=model_name,
+            metrics=metrics,  # type: ignore[arg-type]
+            alert_thresholds=alert_thresholds or {},
+            model_version=model_version,
+            sampling=sampling,  # type: ignore[arg-type]
+            feature_names=feature_names,  # type: ignore[arg-type]
+            strict=strict,
+            flush_interval=flush_interval,
+            batch_size=batch_size,
+            max_buffered=max_buffered,
+            max_retry_seconds=max_retry_seconds,
+            max_value_bytes=max_value_bytes,
+            prices=prices,  # type: ignore[arg-type]
+        )
+        self.model_name = model_name
+        self._location = store
+        self._owns_store = not isinstance(store, Store)
+        self._store: Store | None = store if isinstance(store, Store) else None
+        self._store_lock = threading.Lock()
+        self._inherited: list[Store] = []
+        self._builder = BatchBuilder(
+            model_version=model_version,
+            feature_names=self.config.feature_names,
+            value_limit=self.config.max_value_bytes,
+        )
+        self._sampler = Sampler(self.config.sampling)
+        self._decide = self._sampler.decide
+        self._names = self.config.feature_names
+        self._strict = strict
+        self._buffer = Buffer(
+            self._builder,
+            self._write_predictions,
+            self._write_labels,
+            name=model_name,
+            on_start=lifecycle.on_writer_start,
+            flush_interval=self.config.flush_interval,
+            batch_size=batch_size,
+            max_buffered=max_buffered,
+            max_retry_seconds=self.config.max_retry_seconds,
+        )
+        self._ops = LatencyStats()
+        self._new_ids()
+        self._closed = False
+        lifecycle.register(self)
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return self.config.metrics
+
+    @property
+    def alert_thresholds(self) -> dict[str, float]:
+        return dict(self.config.alert_thresholds)
+
+    @property
+    def sampling(self) -> SamplingPolicy:
+        return self.config.sampling
+
+    @property
+    def model_version(self) -> str | None:
+        return self.config.model_version
+
+    def __repr__(self) -> str:
+        return (
+            f"ModelMonitor({self.model_name!r}, sampling rate={self.config.sampling.rate:g}, "
+            f"pending={self._buffer.pending()}{', closed' if self._closed else ''})"
+        )
+
+    def _new_ids(self) -> None:
+        # 64 random bits per monitor and process + a counter: unique across processes
+        self._prefix = secrets.token_hex(8) + "-"
+        self._ids = itertools.count()
+
+    # ------------------------------------------------------------------ the store
+    @property
+    def store(self) -> Store:
+        """The store (opened now if it was not yet)."""
+        store = self._store
+        if store is None:
+            with self._store_lock:
+                if self._store is None:
+                    self._store = open_store(self._location)
+                store = self._store
+        return store
+
+    def _write_predictions(self, table: Any) -> int:
+        return self.store.write_predictions(self.model_name, table)
+
+    def _write_labels(self, table: Any) -> int:
+        return self.store.write_labels(self.model_name, table)
+
+    # ------------------------------------------------------------------ logging
+    def log_prediction(
+        self,
+        features: Any,
+        prediction: Any,
+        timestamp: datetime | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        prediction_id: str | None = None,
+    ) -> str:
+        """Log one prediction; return its id (also when sampling skips the record).
+
+        ``features``, ``prediction`` and ``timestamp`` may take the shapes described in
+        :mod:`driftscope.monitor.inputs` and :mod:`driftscope.monitor.clock` (a naive
+        datetime is local time). Without ``strict`` this never raises: what is wrong with a
+        record is stored with it as data-quality issues.
+        """
+        start = _perf()
+        if prediction_id is None:
+            pid = f"{self._prefix}{next(self._ids)}"
+        else:
+            pid = prediction_id if type(prediction_id) is str else _as_id(prediction_id)
+        decision = self._decide(features, prediction, metadata)
+        if decision is None:
+            self._buffer.skip(_perf() - start)
+            return pid
+        if timestamp is None:
+            ts: Any = now_us()
+        elif isinstance(timestamp, datetime):
+            ts = timestamp
+        else:
+            ts = RawTimestamp(timestamp, now_us())
+        record = (
+            pid,
+            ts,
+            features.copy() if type(features) is dict else features_dict(features, self._names),
+            prediction_value(prediction),
+            None if metadata is None else metadata_dict(metadata),
+            decision[0],
+            decision[1],
+        )
+        call = CURRENT.get()
+        if call is not None:
+            call.logged = True
+        if self._strict:
+            self._log_strict(record, start)
+        else:
+            self._buffer.offer(record, _perf() - start)
+        return pid
+
+    def _log_strict(self, record: tuple[Any, ...], start: float) -> None:
+        table, counts = self._builder.predictions([record])
+        if counts:
+            first = table.column("quality_issues")[0].as_py().split("; ")[0]
+            key, _, detail = first.partition(" (")
+            code, _, name = key.partition(":")
+            message = code.replace("_", " ") + (f" ({detail}" if detail else "")
+            raise DataError(message, column=name or "features")
+        self._buffer.count_batch(0, Counter({record[6]: 1}), _perf() - start)
+        self._buffer.offer_table("predictions", table, wait=0.0)
+
+    def log_predictions(
+        self,
+        features_frame: Any,
+        predictions: Any,
+        timestamps: Any = None,
+        metadata: Any = None,
+        prediction_ids: Sequence[str] | None = None,
+    ) -> np.ndarray:
+        """Log a batch (a scoring job's output) in one vectorised pass; return the ids of
+        all rows (a numpy array of str), kept by sampling or not.
+
+        When the buffer is full this waits (up to ``max_retry_seconds``) for room: a batch
+        job is slowed down rather than losing records. Inputs that do not line up raise
+        :class:`~driftscope.errors.DataError`; bad values become data-quality issues
+        (or raise, with ``strict``).
+        """
+        from driftscope.monitor.batchlog import log_batch
+
+        return log_batch(self, features_frame, predictions, timestamps, metadata, prediction_ids)
+
+    def log_ground_truth(
+        self, prediction_id: str, label: Any, timestamp: datetime | None = None
+    ) -> None:
+        """Log the true outcome of a prediction (it may arrive days later)."""
+        pid = prediction_id if type(prediction_id) is str else _as_id(prediction_id)
+        if timestamp is None:
+            ts: Any = now_us()
+        elif isinstance(timestamp, datetime):
+            ts = timestamp
+        else:
+            ts = RawTimestamp(timestamp, now_us())
+        if isinstance(label, np.generic):
+            label = label.item()
+        self._buffer.offer_label((pid, label, ts))
+
+    def log_ground_truths(
+        self,
+        prediction_ids: Sequence[str] | np.ndarray,
+        labels: Sequence[Any] | np.ndarray,
+        timestamp: datetime | None = None,
+    ) -> None:
+        """Log many labels at once (one ``timestamp`` for all, default now)."""
+        from driftscope.monitor.batchlog import log_label_batch
+
+        log_label_batch(self, prediction_ids, labels, timestamp)
+
+    def track_predictions(
+        self,
+        fn: Callable[..., Any] | None = None,
+        *,
+        prediction_from: Callable[[Any], Any] | None = None,
+        features_from: FeaturesFrom = None,
+    ) -> Any:
+        """Decorate a sync or async prediction function (see
+        :mod:`driftscope.monitor.tracking`); usable bare or with options."""
+        decorate = track(
+            self.log_prediction,
+            self._ops,
+            prediction_from=prediction_from,
+            features_from=features_from,
+        )
+        return decorate if fn is None else decorate(fn)
+
+    # ------------------------------------------------------------------ flushing
+    def flush(self, timeout: float | None = None) -> None:
+        """Return once every record logged before the call is durable in the store.
+
+        Raises :class:`~driftscope.errors.StoreUnavailableError` (saying how many records
+        are pending) when the store cannot take them: at once with ``timeout=None``, else
+        after retrying for ``timeout`` seconds; the records stay buffered. Raises
+        :class:`~driftscope.errors.StoreError` when records were dropped since the last
+        flush.
+        """
+        self._buffer.flush(timeout)
+
+    def close(self, timeout: float | None = None) -> None:
+        """Flush (waiting up to ``timeout``, default ``max_retry_seconds``), stop the writer
+        thread and close the store if the monitor opened it. Idempotent; never raises for
+        records it could not write (they are counted as dropped and warned about)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._buffer.close(timeout)
+        lifecycle.unregister(self)
+        if self._owns_store and self._store is not None:
+            with contextlib.suppress(Exception):
+                self._store.close()
+
+    def _close_at_exit(self, timeout: float) -> None:
+        self.close(min(timeout, self.config.max_retry_seconds))
+
+    def _after_fork_in_child(self) -> None:
+        self._new_ids()
+        self._buffer.after_fork_in_child()
+        self._ops = LatencyStats()
+        self._sampler = Sampler(self.config.sampling)
+        self._decide = self._sampler.decide
+        self._store_lock = threading.Lock()
+        if self._owns_store and self._store is not None:
+            # the parent's connections are not ours to use or close: open our own
+            self._inherited.append(self._store)
+            self._store = None
+
+    def __enter__(self) -> ModelMonitor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ reading
+    def get_recent_predictions(
+        self,
+        days: float | None = None,
+        hours: float | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        model_version: str | None = None,
+        include_archive: bool = False,
+    ) -> pd.DataFrame:
+        """The predictions of the last ``days`` + ``hours`` (default 7 days), or of
+        ``[since, until)``, with their labels; flushes first so that everything logged so
+        far is included. Columns: see :mod:`driftscope.store.records`."""
+        self._flush_for_read()
+        if since is None:
+            for name, value in (("days", days), ("hours", hours)):
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+                ):
+                    raise ConfigError(f"{name} must be a number >= 0, got {value!r}")
+            if days is None and hours is None:
+                days = 7
+            since = datetime.now(UTC) - timedelta(days=days or 0, hours=hours or 0)
+        return self.store.read_predictions(
+            self.model_name,
+            since=to_datetime(since, "since"),
+            until=to_datetime(until, "until"),
+            model_version=model_version,
+            include_archive=include_archive,
+        )
+
+    def _flush_for_read(self) -> None:
+        try:
+            self.flush()
+        except StoreUnavailableError:
+            raise
+        except StoreError as exc:  # records were dropped: read what is there
+            warnings.warn(str(exc), RuntimeWarning, stacklevel=3)
+
+    # ------------------------------------------------------------------ references
+    def save_reference(self, reference_or_data: Any, note: str = "") -> ReferenceRecord:
+        """Store the model's baseline: a fitted ``Reference``, or data to fit one from."""
+        from driftscope.drift.reference import Reference
+
+        ref = reference_or_data
+        if not isinstance(ref, Reference):
+            ref = Reference.fit(reference_or_data)
+        return self.store.save_reference(self.model_name, ref, note=note)
+
+    def reference(self, version: str | None = None) -> Reference:
+        """The current baseline, or the given version."""
+        return self.store.load_reference(self.model_name, version)
+
+    def apply_retention(self, older_than: timedelta | float) -> ArchiveReport:
+        """Archive this model's predictions older than ``older_than`` (a timedelta, or a
+        number of days) to cold storage."""
+        if isinstance(older_than, int | float) and not isinstance(older_than, bool):
+            older_than = timedelta(days=older_than)
+        if not isinstance(older_than, timedelta) or older_than < timedelta(0):
+            raise ConfigError(f"older_than must be a timedelta >= 0, got {older_than!r}")
+        self._flush_for_read()
+        return self.store.archive(older_than, model=self.model_name)
+
+    # ------------------------------------------------------------------ reports
+    def cost_report(self) -> CostReport:
+        """Logging volume and its estimated cost (see :mod:`driftscope.monitor.costs`)."""
+        buf = self._buffer
+        stats = buf.stats()
+        with buf._lock:
+            kept = Counter(buf.counts)
+            skipped = buf.skipped
+            hot = buf.hot_seconds
+            quality = sum(buf.quality.values())
+        logged = sum(kept.values())
+        rules = {r[len("rule:") :]: n for r, n in kept.items() if r.startswith("rule:")}
+        return CostReport.compute(
+            model=self.model_name,
+            total_predictions=logged + skipped,
+            logged_predictions=logged,
+            written_predictions=stats["written_predictions"],
+            prediction_bytes=stats["prediction_bytes"],
+            label_bytes=stats["label_bytes"],
+            always_logged=rules,
+            monitoring_seconds=hot + stats["busy_seconds"],
+            dropped_records=stats["dropped_records"],
+            quality_events=quality,
+            prices=self.config.prices,
+        )
+
+    def quality_counts(self) -> dict[str, int]:
+        """Data-quality issues seen so far, by ``code:name`` (e.g. ``nan:income``)."""
+        with self._buffer._lock:
+            return dict(sorted(self._buffer.quality.items()))
+
+    def operational_stats(self) -> dict[str, Any]:
+        """Calls, errors and latency percentiles of the tracked functions, with the
+        monitor's own health: rule errors, pending and dropped records, write failures."""
+        out = self._ops.snapshot()
+        stats = self._buffer.stats()
+        out["rule_errors"] = self._sampler.rule_errors
+        for key in ("pending", "dropped_records", "write_failures", "last_error"):
+            out[key] = stats[key]
+        return out
+
+
+def _as_id(value: Any) -> str:
+    try:
+        return str(value)
+    except Exception:
+        return safe_repr(value, limit=200)
