@@ -1,0 +1,226 @@
+"""What the 0/1 detectors that also warn (DDM, EDDM, HDDM_A, HDDM_W) share.
+
+``warning_detected`` (River's ``DriftAndWarningDetector`` semantics: the state after the last
+valid update), a fast check of the common 0/1 inputs in ``update`` and an ``update_many``
+that runs a detector's compiled loop over a whole array.
+
+Each detector keeps its statistics in plain attributes for its Python ``update`` and writes
+the same statistics as a float64 vector for its Numba kernel (``_get_state``/``_set_state``),
+so a batch continues exactly where single updates stopped and vice versa.
+
+After a drift the statistics restart at once (``_restart``): the value that revealed the
+drift is the last of the old concept, the next valid value the first of the new one. River
+restarts at the start of the next update instead, which gives the same detections; the
+counters (``n_updates``, ``n_skipped``, ``n_detections``) are never restarted by a drift.
+
+A skipped (invalid) value clears ``drift_detected`` (see the base class) and leaves
+``warning_detected`` as it was: a warning is a state of the detector, which a skipped value
+does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+
+from driftscope.errors import ConfigError
+from driftscope.stream.base import StreamDetector, check_range
+
+try:  # pragma: no cover - exercised by whichever branch is installed
+    import numba
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover
+    numba = None
+    HAVE_NUMBA = False
+
+#: Types whose values ``update`` checks with ``x == 0`` / ``x == 1`` alone; values of other
+#: types go through ``StreamDetector._valid`` (same verdicts, slower).
+FAST_TYPES = frozenset(
+    {int, float, bool, np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.float64}
+)
+
+#: Flags written by the kernels in their ``out`` vector, one per value.
+DRIFT, WARNING = 1, 2
+
+
+def compiled(kernel: Callable[..., Any]) -> Callable[..., Any] | None:
+    """``kernel`` compiled by Numba (no GIL, cached on disk), or None without Numba."""
+    if not HAVE_NUMBA:  # pragma: no cover
+        return None
+    return numba.njit(nogil=True, cache=True)(kernel)
+
+
+def check_count(name: str, value: Any) -> Any:
+    """``value`` when it is an integer >= 0, else a ConfigError naming it.
+
+    >>> check_count("warm_start", 30)
+    30
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise ConfigError(f"{name} must be an integer >= 0, got {value!r}")
+    return value
+
+
+def check_confidences(drift_confidence: Any, warning_confidence: Any) -> None:
+    """Both in (0, 1) and ``drift_confidence < warning_confidence``, else a ConfigError.
+
+    >>> check_confidences(0.01, 0.001)
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: drift_confidence must be below warning_confidence, ...
+    """
+    check_range("drift_confidence", drift_confidence, 0, 1, closed="neither")
+    check_range("warning_confidence", warning_confidence, 0, 1, closed="neither")
+    if not drift_confidence < warning_confidence:
+        raise ConfigError(
+            f"drift_confidence must be below warning_confidence, got {drift_confidence!r} "
+            f">= {warning_confidence!r}"
+        )
+
+
+def check_flag(name: str, value: Any) -> Any:
+    """``value`` when it is a bool, else a ConfigError naming it."""
+    if not isinstance(value, bool | np.bool_):
+        raise ConfigError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def as_flat(values: Any) -> np.ndarray:
+    """``values`` as a flat array: numeric when they all are numbers or bools, else of the
+    original objects (NumPy would turn a list mixing numbers and text into text). Iterators
+    are consumed.
+
+    >>> as_flat([[1, 0], [0, 1]]).tolist(), as_flat([1, "a"]).tolist()
+    ([1, 0, 0, 1], [1, 'a'])
+    """
+    if (
+        not isinstance(values, np.ndarray | list | tuple | str | bytes)
+        and hasattr(values, "__iter__")
+        and not hasattr(values, "__array__")
+    ):
+        values = list(values)
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged
+        array = np.asarray(values, dtype=object)
+    if array.dtype.kind not in "biuf":
+        array = np.asarray(values, dtype=object)
+    return array.ravel()
+
+
+def bit_codes(flat: np.ndarray) -> np.ndarray | None:
+    """The codes of a flat array's values as int8: 1, 0, or -1 for a value ``update`` would
+    skip; None for an array of objects, which need ``update``'s checks one by one.
+
+    >>> bit_codes(np.array([1, 0, 2, 1])).tolist(), bit_codes(np.array([0.0, np.nan, 0.5])).tolist()
+    ([1, 0, -1, 1], [0, -1, -1])
+    """
+    kind = flat.dtype.kind
+    if kind == "b":
+        return flat.astype(np.int8)
+    if kind not in "iuf":
+        return None
+    codes = np.full(flat.size, -1, dtype=np.int8)
+    codes[flat == 0] = 0
+    codes[flat == 1] = 1
+    return codes
+
+
+class BinaryDetector(StreamDetector):
+    """A detector of a 0/1 stream that warns before it detects a drift.
+
+    Subclasses implement ``update`` (using :data:`FAST_TYPES` to accept common values
+    quickly), ``_restart`` (the statistics of a fresh detector), name the attributes that
+    hold them in ``_STATE`` (or override ``_get_state``/``_set_state``), implement
+    ``_kernel_args`` (the parameters the kernel takes after ``codes, out, state``) and set
+    ``_kernel`` to their compiled loop.
+    """
+
+    binary: ClassVar[bool] = True
+    #: The compiled loop ``kernel(codes, out, state, *args)``, or None (no Numba).
+    _kernel: ClassVar[Callable[..., Any] | None] = None
+
+    def _reset(self) -> None:
+        super()._reset()
+        self._warning_detected = False
+        self._restart()
+
+    def _restart(self) -> None:
+        """Rebuild the statistics (not the counters, not the flags)."""
+        raise NotImplementedError
+
+    @property
+    def warning_detected(self) -> bool:
+        """Whether the detector is in its warning zone after the last valid update."""
+        return self._warning_detected
+
+    # ------------------------------------------------------------------ batches
+    #: The attributes holding the statistics, in the order of the kernel's state vector.
+    _STATE: ClassVar[tuple[str, ...]] = ()
+
+    def _get_state(self) -> list[float]:
+        return [getattr(self, name) for name in self._STATE]
+
+    def _set_state(self, state: np.ndarray) -> None:
+        for name, value in zip(self._STATE, state.tolist(), strict=True):
+            setattr(self, name, value)
+
+    def _kernel_args(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def update_many(  # type: ignore[override]
+        self, values: Any, return_warnings: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Feed ``values`` in order; the 0-based positions where a drift was detected, and
+        with ``return_warnings=True`` also the positions after which ``warning_detected``
+        was True: ``(drifts, warnings)``.
+
+        The state afterwards, and the positions, are those of calling :meth:`update` on
+        each value (invalid values are skipped and counted, or raise at their turn); numeric
+        arrays run through a compiled loop.
+        """
+        flat = as_flat(values)
+        codes = bit_codes(flat)
+        kernel = type(self)._kernel
+        if codes is None or kernel is None:
+            return self._update_loop(flat, return_warnings)
+        bad = np.flatnonzero(codes < 0)
+        stop = bad[0] if bad.size and self.on_invalid == "raise" else codes.size
+        out = np.empty(codes.size, dtype=np.int8)
+        state = np.array(
+            [float(self._drift_detected), float(self._warning_detected), *self._get_state()]
+        )
+        kernel(codes[:stop], out[:stop], state, *self._kernel_args())
+        n_bad = bad.size if stop == codes.size else 0
+        self.n_updates += int(stop) - n_bad
+        self.n_skipped += n_bad
+        self._drift_detected = bool(state[0])
+        self._warning_detected = bool(state[1])
+        self._set_state(state[2:])
+        drifts = np.flatnonzero(out[:stop] & DRIFT)
+        self.n_detections += drifts.size
+        if stop < codes.size:
+            self.update(flat[stop])  # raises DataError, as the loop would
+        if return_warnings:
+            return drifts, np.flatnonzero(out[:stop] & WARNING)
+        return drifts
+
+    def _update_loop(
+        self, flat: np.ndarray, return_warnings: bool
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        drifts: list[int] = []
+        warnings: list[int] = []
+        update = self.update
+        for i, x in enumerate(flat.astype(object)):
+            update(x)
+            if self._drift_detected:
+                drifts.append(i)
+            if self._warning_detected:
+                warnings.append(i)
+        found = np.asarray(drifts, dtype=np.int64)
+        if return_warnings:
+            return found, np.asarray(warnings, dtype=np.int64)
+        return found
