@@ -9,9 +9,9 @@ and a row without the column simply has NULL there. A column seen with two kinds
 in each, and reads as the *join* of its kinds: int64 with float64 reads as float64, any
 other mix as string. Labels use the same kinds in four ``label_*`` columns.
 
-Rows travel as CSV: written by pyarrow into a staging table, read by pyarrow from ``COPY
-(SELECT ...) TO STDOUT``; floats print shortest-exact both ways, so they round-trip, NaN
-and infinities included.
+Batches travel to the server as CSV written by pyarrow (floats print shortest-exact, so
+they round-trip, NaN and infinities included); reads come back in binary
+(:mod:`~driftscope.store.pg_binary`).
 
 >>> join_kinds(["int64", "float64"]), join_kinds(["null", "bool"]), join_kinds(["int64", "bool"])
 ('float64', 'bool', 'string')
@@ -163,43 +163,3 @@ def to_csv(table: pa.Table) -> bytes:
     sink = io.BytesIO()
     pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
     return sink.getvalue()
-
-
-def from_csv(payload: bytes | memoryview, types: list[pa.DataType]) -> pa.Table:
-    """Parse ``COPY ... TO STDOUT (FORMAT csv)`` output with one Arrow type per column.
-
-    Timestamps come as UTC wall times (``ts AT TIME ZONE 'UTC'``) and leave as
-    ``timestamp[us, UTC]``; a null-typed column (sent as ``NULL::text``) stays all-null.
-    """
-    names = [f"c{i}" for i in range(len(types))]
-    if len(payload) == 0:
-        return pa.table([pa.array([], t) for t in types], names=names)
-    wire = {}
-    for n, t in zip(names, types, strict=True):
-        if pa.types.is_null(t):
-            t = pa.string()
-        elif pa.types.is_timestamp(t):
-            t = pa.timestamp("us")
-        wire[n] = t
-    table = pacsv.read_csv(
-        pa.py_buffer(payload),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types=wire,
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=False,
-            true_values=["t"],
-            false_values=["f"],
-        ),
-    )
-    columns = []
-    for n, t in zip(names, types, strict=True):
-        if pa.types.is_null(t):
-            columns.append(pa.chunked_array([pa.nulls(table.num_rows)]))
-        elif pa.types.is_timestamp(t):
-            columns.append(table[n].cast(t))
-        else:
-            columns.append(table[n])
-    return pa.table(columns, names=names)

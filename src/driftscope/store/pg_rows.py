@@ -6,8 +6,8 @@ store (:mod:`driftscope.store.postgres`) owns connections, retries and caching.
 * Writes send the batch as CSV into a temporary staging table (``COPY ... FROM STDIN``)
   and move it with one ``INSERT ... SELECT``: the server builds the typed value arrays, and
   ``ON CONFLICT (model, prediction_id) DO NOTHING`` makes re-sending a batch harmless.
-* Reads are one ``COPY (SELECT ...) TO STDOUT`` with the latest label of each prediction
-  joined by a ``LATERAL`` index probe, parsed by pyarrow.
+* Reads are one ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` with the latest label of
+  each prediction joined by a ``LATERAL`` index probe, parsed by :mod:`~driftscope.store.pg_binary`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from driftscope.errors import DataError
 from driftscope.store import records as r
+from driftscope.store.pg_binary import parse
 from driftscope.store.pg_columns import (
     ARRAYS,
     ARROW_TYPES,
@@ -28,7 +29,6 @@ from driftscope.store.pg_columns import (
     NULL,
     PG_TYPES,
     Registry,
-    from_csv,
     kind_of,
     normalize,
     to_csv,
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 STAGE = "pg_temp.driftscope_stage"
 BASE_SQL = (
     ("p.prediction_id", pa.string()),
-    ("p.ts AT TIME ZONE 'UTC'", r.TIMESTAMP_TYPE),
+    ("p.ts", r.TIMESTAMP_TYPE),
     ("p.model_version", pa.string()),
     ("p.sampling_weight", pa.float64()),
     ("p.sample_reason", pa.string()),
@@ -249,9 +249,10 @@ def insert_labels(
 
 # ---------------------------------------------------------------------- reads
 def copy_out(conn: psycopg.Connection, query: str, params: Sequence[Any]) -> bytearray:
-    """The CSV output of ``query`` (parameters bound client-side, as COPY needs)."""
+    """The binary COPY output of ``query`` (parameters bound client-side, as COPY needs)."""
     out = bytearray()
-    with conn.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)", params) as cp:  # type: ignore[arg-type]
+    statement = f"COPY ({query}) TO STDOUT (FORMAT binary)"
+    with conn.cursor() as cur, cur.copy(statement, params) as cp:  # type: ignore[arg-type]
         for chunk in cp:
             out += chunk
     return out
@@ -280,7 +281,7 @@ def read_predictions(
     join = ""
     if labels:
         names += [r.LABEL, r.LABELED_AT]
-        exprs += [reg.label_expr("l"), "l.labeled_at AT TIME ZONE 'UTC'"]
+        exprs += [reg.label_expr("l"), "l.labeled_at"]
         types += [ARROW_TYPES[reg.kind(r.LABEL)], r.TIMESTAMP_TYPE]
         join = LATEST_LABEL.format(labels=s.table("labels"))
     where, params = window.sql()
@@ -288,7 +289,7 @@ def read_predictions(
         f"SELECT {', '.join(exprs)} FROM {s.table('predictions')} p {join} "
         f"WHERE p.model = %s{where}{extra_where} ORDER BY p.ts, p.prediction_id"
     )
-    table = from_csv(copy_out(conn, query, [model, *params, *extra_params]), types)
+    table = parse(copy_out(conn, query, [model, *params, *extra_params]), types)
     return table.rename_columns(names)
 
 
@@ -303,10 +304,10 @@ def read_labels(
     """Label rows ``l`` of the model matching ``where`` (SQL on ``l``), every one of them:
     ``prediction_id, label, labeled_at``, oldest first."""
     query = (
-        f"SELECT l.prediction_id, {reg.label_expr('l')}, l.labeled_at AT TIME ZONE 'UTC' "
+        f"SELECT l.prediction_id, {reg.label_expr('l')}, l.labeled_at "
         f"FROM {s.table('labels')} l WHERE l.model = %s AND {where} "
         "ORDER BY l.prediction_id, l.labeled_at, l.seq"
     )
     types = [pa.string(), ARROW_TYPES[reg.kind(r.LABEL)], r.TIMESTAMP_TYPE]
-    table = from_csv(copy_out(conn, query, [model, *params]), types)
+    table = parse(copy_out(conn, query, [model, *params]), types)
     return table.rename_columns(list(r.LABEL_FIELDS))
