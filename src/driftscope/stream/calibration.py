@@ -17,11 +17,13 @@ for ``false_alarm_rate`` it is the share of ``runs`` streams of ``window`` updat
 alarm. The ERT simulation uses ten independent streams (each starting fresh, so the
 detector's warm-up, often where false alarms cluster, is sampled ten times).
 
-Both are Monte Carlo estimates: the ERT one sees about ``ert_multiple`` (30) alarms,
-so its relative error is about ``1 / sqrt(30)``, 18 %; the rate one has the binomial error
-of ``runs`` (400) streams. ``tests/stream/test_calibration.py`` checks the promise on fresh
-streams over many seeds. ERT here is the mean number of updates between false alarms in
-continuous operation, the detector restarting after each alarm as it does in production.
+Both are Monte Carlo estimates (the ERT one sees about ``ert_multiple`` = 30 alarms, the
+rate one ``runs`` = 1,000 streams), so the search judges each candidate on the upper ~97.5 %
+confidence bound of its alarm count: the calibrated detector errs towards fewer false
+alarms than promised, never more, up to that confidence.
+``tests/stream/test_calibration.py`` checks the promise on fresh streams over many seeds.
+ERT here is the mean number of updates between false alarms in continuous operation, the
+detector restarting after each alarm as it does in production.
 The bootstrap ignores autocorrelation: on autocorrelated data calibrate on real stationary
 history instead (``resample=False`` replays stretches of the reference as given).
 """
@@ -97,7 +99,7 @@ def calibrate(
     ert: float | None = None,
     false_alarm_rate: float | None = None,
     window: int | None = None,
-    runs: int = 400,
+    runs: int = 1000,
     ert_multiple: float = 30.0,
     steps: int = 14,
     resample: bool = True,
@@ -124,8 +126,7 @@ def calibrate(
         pieces = 10  # independent streams: each restart's warm-up is sampled too
         length = math.ceil(ert_multiple * ert / pieces)
         streams = [_draw(values, length, rng, resample) for _ in range(pieces)]
-        target, goal = f"ert={ert:g}", float(ert)
-        measure = _ert_measure(length * pieces)
+        target = f"ert={ert:g}"
     else:
         if not (isinstance(false_alarm_rate, float | int) and 0 < false_alarm_rate < 1):
             raise ConfigError(f"false_alarm_rate must be in (0, 1), got {false_alarm_rate!r}")
@@ -133,9 +134,7 @@ def calibrate(
             raise ConfigError(f"window must be an integer >= 10, got {window!r}")
         streams = [_draw(values, window, rng, resample) for _ in range(runs)]
         target = f"false_alarm_rate={false_alarm_rate:g} per {window}"
-        goal = float(false_alarm_rate)
-        measure = _rate_measure(runs)
-
+    total = sum(len(s) for s in streams)
     params = detector._params()
 
     def build(value: float) -> StreamDetector:
@@ -144,26 +143,29 @@ def calibrate(
             p = knob.coupled(p, value)
         return type(detector)(**p)
 
-    def estimate(value: float) -> float:
-        return measure([len(build(value).update_many(s)) for s in streams], streams)
+    def count(value: float) -> int:
+        """Alarms in all (ert) or streams with an alarm (rate), at this knob value."""
+        alarms = [len(build(value).update_many(s)) for s in streams]
+        return sum(alarms) if ert is not None else sum(1 for a in alarms if a)
 
-    # "too many alarms" is ert-estimate < goal, or rate-estimate > goal
-    def too_many(est: float) -> bool:
-        return est < goal if ert is not None else est > goal
+    def too_many(k: int) -> bool:
+        # judged on the ~97.5 % upper confidence bound of the Poisson/binomial count, so the
+        # Monte Carlo error errs on the side of fewer false alarms
+        upper = k + 2.0 * math.sqrt(k) + 1.0
+        return total / upper < ert if ert is not None else upper / runs > false_alarm_rate
 
     lo, hi = math.log(knob.low), math.log(knob.high)
     for _ in range(steps):
         mid = (lo + hi) / 2
-        alarms_high = too_many(estimate(math.exp(mid)))
         # move towards fewer alarms when there are too many
-        if alarms_high == knob.more_alarms_when_larger:
+        if too_many(count(math.exp(mid))) == knob.more_alarms_when_larger:
             hi = mid
         else:
             lo = mid
-    # keep the side that meets the promise
-    value = math.exp(lo if knob.more_alarms_when_larger else hi)
-    updates = sum(len(s) for s in streams) * (steps + 1)
-    record = Calibration(knob.name, value, target, estimate(value), updates)
+    value = math.exp(lo if knob.more_alarms_when_larger else hi)  # the side keeping the promise
+    k = count(value)
+    estimate = (total / k if k else math.inf) if ert is not None else k / runs
+    record = Calibration(knob.name, value, target, estimate, total * (steps + 1))
     return build(value), record
 
 
@@ -174,18 +176,3 @@ def _draw(values: np.ndarray, n: int, rng: np.random.Generator, resample: bool) 
         raise DataError(f"resample=False needs at least {n} reference values, got {values.size}")
     start = int(rng.integers(0, values.size - n + 1))
     return values[start : start + n]
-
-
-def _ert_measure(length: int) -> Callable[[list[int], list[np.ndarray]], float]:
-    def measure(alarms: list[int], streams: list[np.ndarray]) -> float:
-        total = sum(alarms)
-        return length / total if total else math.inf
-
-    return measure
-
-
-def _rate_measure(runs: int) -> Callable[[list[int], list[np.ndarray]], float]:
-    def measure(alarms: list[int], streams: list[np.ndarray]) -> float:
-        return sum(1 for a in alarms if a) / runs
-
-    return measure
