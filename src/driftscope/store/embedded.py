@@ -1,0 +1,447 @@
+"""The embedded monitoring store: Parquet segments, a SQLite catalog, DuckDB and pyarrow.
+
+Layout of a home folder::
+
+    catalog.sqlite                                  which file holds what (WAL, versioned)
+    segments/<model>/<predictions|labels>/<day>/    hot segments, immutable zstd Parquet
+    archive/<model>/<predictions|labels>/<day>/     cold files written by archive()
+    references/<model>/<version>.dsref              baselines (Reference.to_bytes)
+    tmp/  locks/  quarantine/                       in-flight writes, flock files, bad files
+
+A write validates the batch, writes one segment per UTC day durably (temp file, fsync,
+rename, fsync of the folder) and returns once the catalog transaction that lists them has
+committed: a process killed right after loses nothing, one killed during the write leaves
+at most an unlisted file. Any number of threads and processes may write to the same home.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from driftscope.errors import ConfigError, DataError, StoreError
+from driftscope.store import history
+from driftscope.store import records as r
+from driftscope.store.base import ArchiveReport, CheckRecord, ReferenceRecord, Store, utc
+from driftscope.store.catalog import Catalog, NewSegment, Segment
+from driftscope.store.compaction import (
+    SMALL_SEGMENT_BYTES,
+    FileLock,
+    compact_partition,
+    count_small,
+    empty_trash,
+    small_partitions,
+)
+from driftscope.store.retention import archive_model
+from driftscope.store.scan import (
+    SegmentMissing,
+    SegmentUnreadable,
+    Window,
+    count_window,
+    read_window,
+)
+from driftscope.store.segments import (
+    StoreHome,
+    day_of,
+    ensure_dir,
+    parquet_bytes,
+    remove_quietly,
+    sort_predictions,
+    split_by_day,
+    to_us,
+    ts_range,
+    unavailable,
+    unique_file_name,
+    write_durably,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from driftscope.drift.reference import Reference
+
+log = logging.getLogger(__name__)
+
+ORPHAN_AGE_S = 3600.0
+
+
+@dataclass(frozen=True)
+class RepairReport:
+    """What :meth:`EmbeddedStore.repair` did: segments moved to quarantine (their new
+    paths), catalog entries whose file was missing, unlisted files removed.
+
+    >>> RepairReport((), (), 0).quarantined
+    ()
+    """
+
+    quarantined: tuple[str, ...]
+    missing: tuple[str, ...]
+    orphans_removed: int
+
+
+class EmbeddedStore(Store):
+    """A monitoring store in a local folder: nothing to install, safe for many processes.
+
+    ``auto_compact`` merges a partition's small segments once it holds
+    ``compact_threshold`` of them (segments under ``small_segment_bytes``).
+
+    >>> import tempfile
+    >>> from datetime import datetime, UTC
+    >>> import pyarrow as pa
+    >>> batch = pa.table({"prediction_id": ["a", "b"],
+    ...     "timestamp": pa.array([datetime(2026, 11, 1, tzinfo=UTC)] * 2,
+    ...                           pa.timestamp("us", tz="UTC")),
+    ...     "model_version": ["v1", "v1"], "sampling_weight": [1.0, 1.0],
+    ...     "sample_reason": ["all", "all"], "quality_issues": pa.array([None, None], pa.string()),
+    ...     "feature.age": [31, 47], "prediction": [0.2, 0.9]})
+    >>> with tempfile.TemporaryDirectory() as home, EmbeddedStore(home) as store:
+    ...     _ = store.write_predictions("churn", batch)
+    ...     store.read_predictions("churn")[["prediction_id", "age", "label"]].to_dict("list")
+    {'prediction_id': ['a', 'b'], 'age': [31, 47], 'label': [None, None]}
+    """
+
+    def __init__(
+        self,
+        home: str | os.PathLike[str],
+        *,
+        auto_compact: bool = True,
+        compact_threshold: int = 32,
+        small_segment_bytes: int = SMALL_SEGMENT_BYTES,
+        busy_timeout_s: float = 60.0,
+    ):
+        if compact_threshold < 2:
+            raise ConfigError(f"compact_threshold must be at least 2, got {compact_threshold}")
+        if small_segment_bytes < 1:
+            raise ConfigError(f"small_segment_bytes must be positive, got {small_segment_bytes}")
+        self.home = StoreHome(Path(os.path.abspath(os.fspath(home))))
+        self.auto_compact = auto_compact
+        self.compact_threshold = compact_threshold
+        self.small_segment_bytes = small_segment_bytes
+        self.home.prepare()
+        self._catalog = Catalog(self.home.catalog, busy_timeout_s=busy_timeout_s)
+        self._lock = FileLock(self.home.locks / "compact.lock")
+        self._duck = duckdb.connect()
+        self._duck.execute("SET TimeZone = 'UTC'")
+        self._closed = False
+        self.home.clean_tmp()
+        empty_trash(self._catalog, self.home)
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.home.root)!r})"
+
+    # ------------------------------------------------------------------ helpers
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._closed:
+            raise StoreError(f"the store at {self.home.root} is closed")
+        cursor = self._duck.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _model(model: object) -> str:
+        if not isinstance(model, str) or not model:
+            raise ConfigError(f"model must be a non-empty string, got {model!r}")
+        return model
+
+    def _write_segments(self, model: str, kind: str, parts: list[tuple[str, pa.Table]]) -> int:
+        written: list[Path] = []
+        new: list[NewSegment] = []
+        time_column = r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
+        try:
+            for day, part in parts:
+                if kind == "predictions":
+                    part = sort_predictions(part)
+                dest = self.home.segment_dir(model, "hot", kind, day) / unique_file_name()
+                size = write_durably(parquet_bytes(part), dest, self.home.tmp)
+                written.append(dest)
+                low, high = ts_range(part, time_column)
+                rel = self.home.relative(dest)
+                new.append(NewSegment(model, kind, "hot", day, rel, part.num_rows, size, low, high))
+            self._catalog.add_segments(new)
+        except BaseException:
+            for path in written:
+                remove_quietly(path)
+            raise
+        if self.auto_compact:
+            self._compact_if_crowded(model, kind, sorted({day for day, _ in parts}))
+        return sum(seg.bytes for seg in new)
+
+    def _compact_if_crowded(self, model: str, kind: str, days: list[str]) -> None:
+        # the write has committed: trouble here is logged, never raised
+        try:
+            crowded = [
+                day
+                for day in days
+                if count_small(self._catalog, model, kind, day, self.small_segment_bytes)
+                >= self.compact_threshold
+            ]
+            if not crowded:
+                return
+            with self._lock.hold(blocking=False) as held:
+                if held:
+                    for day in crowded:
+                        compact_partition(
+                            self._catalog, self.home, (model, "hot", kind, day),
+                            small_bytes=self.small_segment_bytes,
+                        )  # fmt: skip
+        except (StoreError, OSError) as exc:
+            log.warning("automatic compaction of model %r (%s) failed: %s", model, kind, exc)
+
+    # ------------------------------------------------------------------ predictions
+    def write_predictions(self, model: str, batch: pa.Table) -> int:
+        model = self._model(model)
+        if not isinstance(batch, pa.Table):
+            raise DataError(f"model {model!r}: a prediction batch must be a pyarrow.Table")
+        try:
+            r.check_prediction_batch(batch)
+        except ValueError as exc:
+            raise DataError(f"model {model!r}: {exc}") from exc
+        for name in (r.PREDICTION_ID, r.TIMESTAMP):
+            if batch.column(name).null_count:
+                raise DataError(f"model {model!r}: prediction batch has nulls", column=name)
+        if batch.num_rows == 0:
+            return 0
+        today = day_of(to_us(datetime.now(UTC)))
+        return self._write_segments(model, "predictions", split_by_day(batch, r.TIMESTAMP, today))
+
+    def write_labels(self, model: str, batch: pa.Table) -> int:
+        model = self._model(model)
+        if not isinstance(batch, pa.Table):
+            raise DataError(f"model {model!r}: a label batch must be a pyarrow.Table")
+        try:
+            r.check_label_batch(batch)
+        except ValueError as exc:
+            raise DataError(f"model {model!r}: {exc}") from exc
+        if batch.column(r.PREDICTION_ID).null_count:
+            raise DataError(f"model {model!r}: label batch has nulls", column=r.PREDICTION_ID)
+        if batch.num_rows == 0:
+            return 0
+        today = day_of(to_us(datetime.now(UTC)))
+        return self._write_segments(model, "labels", split_by_day(batch, r.LABELED_AT, today))
+
+    def _window(self, since: datetime | None, until: datetime | None, version=None) -> Window:
+        since, until = utc(since, "since"), utc(until, "until")
+        if version is not None and not isinstance(version, str):
+            raise ConfigError(f"model_version must be a string or None, got {version!r}")
+        return Window(
+            None if since is None else to_us(since),
+            None if until is None else to_us(until),
+            version,
+        )
+
+    def _snapshot(
+        self, model: str, window: Window, tiers: tuple[str, ...], with_labels: bool
+    ) -> tuple[list[tuple[Path, Segment]], list[Path], Path | None]:
+        """Prediction segments meeting the window, every label segment (when asked), and
+        when no prediction segment meets the window, the model's latest one (its columns
+        shape an empty result); all from one catalog snapshot."""
+        shape = None
+        with self._catalog.read() as conn:
+            preds = self._catalog.segments(
+                model, kinds=("predictions",), tiers=tiers, since=window.since,
+                until=window.until, conn=conn,
+            )  # fmt: skip
+            labels = []
+            if preds and with_labels:
+                labels = self._catalog.segments(model, kinds=("labels",), tiers=tiers, conn=conn)
+            elif with_labels:
+                latest = self._catalog.latest_segment(model, "predictions", tiers, conn)
+                shape = None if latest is None else self.home.absolute(latest.path)
+        labels.sort(key=lambda s: s.id)
+        return (
+            [(self.home.absolute(s.path), s) for s in preds],
+            [self.home.absolute(s.path) for s in labels],
+            shape,
+        )
+
+    def _unreadable(self, model: str, exc: SegmentUnreadable) -> StoreError:
+        return StoreError(
+            f"model {model!r}: {exc}. EmbeddedStore.repair() moves unreadable segments to "
+            f"{self.home.quarantine} and drops them from the catalog; the rest stays readable"
+        )
+
+    def read_predictions(
+        self,
+        model: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        model_version: str | None = None,
+        include_archive: bool = False,
+    ) -> pd.DataFrame:
+        model = self._model(model)
+        window = self._window(since, until, model_version)
+        tiers = ("hot", "archive") if include_archive else ("hot",)
+        for attempt in range(2):
+            preds, labels, shape = self._snapshot(model, window, tiers, with_labels=True)
+            try:
+                with self._cursor() as cursor:
+                    return read_window(cursor, preds, labels, window, shape)
+            except SegmentMissing as exc:
+                if attempt:  # gone from disk, not just compacted away: a damaged home
+                    raise StoreError(
+                        f"model {model!r}: {exc}; EmbeddedStore.repair() drops it from the catalog"
+                    ) from exc
+            except SegmentUnreadable as exc:
+                raise self._unreadable(model, exc) from exc
+        raise AssertionError("unreachable")
+
+    def count_predictions(
+        self, model: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        model = self._model(model)
+        window = self._window(since, until)
+        for attempt in range(2):
+            preds, _, _ = self._snapshot(model, window, ("hot",), with_labels=False)
+            try:
+                with self._cursor() as cursor:
+                    return count_window(cursor, preds, window)
+            except SegmentMissing as exc:
+                if attempt:
+                    raise StoreError(
+                        f"model {model!r}: {exc}; EmbeddedStore.repair() drops it from the catalog"
+                    ) from exc
+            except SegmentUnreadable as exc:
+                raise self._unreadable(model, exc) from exc
+        raise AssertionError("unreachable")
+
+    def models(self) -> list[str]:
+        return self._catalog.models()
+
+    # ------------------------------------------------------------------ references
+    def save_reference(
+        self, model: str, reference: Reference, *, note: str = ""
+    ) -> ReferenceRecord:
+        return history.save_reference(self._catalog, self.home, self._model(model), reference, note)
+
+    def load_reference(self, model: str, version: str | None = None) -> Reference:
+        return history.load_reference(self._catalog, self.home, self._model(model), version)
+
+    def reference_history(self, model: str) -> list[ReferenceRecord]:
+        return history.reference_history(self._catalog, self._model(model))
+
+    # ------------------------------------------------------------------ check results
+    def write_check_results(self, records: Sequence[CheckRecord]) -> None:
+        history.write_check_results(self._catalog, list(records))
+
+    def read_check_results(
+        self,
+        model: str,
+        *,
+        check: str | None = None,
+        metric: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> pd.DataFrame:
+        window = self._window(since, until)
+        return history.read_check_results(
+            self._catalog, self._model(model), check=check, metric=metric,
+            since=window.since, until=window.until,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ maintenance
+    def compact(self, model: str | None = None) -> int:
+        """Merge every partition's small segments now; returns how many fewer segment files
+        the store has. Returns 0 at once when another process is compacting."""
+        if model is not None:
+            model = self._model(model)
+        removed = 0
+        with self._lock.hold(blocking=False) as held:
+            if not held:
+                return 0
+            empty_trash(self._catalog, self.home)
+            for part in small_partitions(
+                self._catalog, model, min_count=2, small_bytes=self.small_segment_bytes
+            ):
+                removed += compact_partition(
+                    self._catalog, self.home, part, small_bytes=self.small_segment_bytes
+                )
+        return removed
+
+    def archive(self, older_than: timedelta, *, model: str | None = None) -> ArchiveReport:
+        if not isinstance(older_than, timedelta) or older_than < timedelta(0):
+            raise ConfigError(f"older_than must be a timedelta >= 0, got {older_than!r}")
+        models = [self._model(model)] if model is not None else self.models()
+        cutoff = datetime.now(UTC) - older_than
+        predictions = labels = size = 0
+        files: list[str] = []
+        with self._lock.hold(blocking=True):
+            for name in models:
+                done = archive_model(self._catalog, self.home, name, to_us(cutoff))
+                predictions += done.predictions
+                labels += done.labels
+                size += done.bytes_written
+                files.extend(str(path) for path in done.archive_files)
+        return ArchiveReport(cutoff, predictions, labels, tuple(files), size)
+
+    def repair(self) -> RepairReport:
+        """Quarantine unreadable segments, forget missing ones, remove unlisted files older
+        than an hour. Every remaining segment is read in full to check it."""
+        quarantined: list[str] = []
+        with self._lock.hold(blocking=True):
+            empty_trash(self._catalog, self.home)
+            segs = self._catalog.segments(
+                None, kinds=("predictions", "labels"), tiers=("hot", "archive")
+            )
+            bad, missing = [], []
+            for seg in segs:
+                path = self.home.absolute(seg.path)
+                try:
+                    pq.ParquetFile(path).read(use_threads=True)
+                except FileNotFoundError:
+                    missing.append(seg)
+                except (OSError, pa.ArrowException, ValueError):
+                    bad.append(seg)
+            for seg in bad:
+                dest = self.home.quarantine / seg.path
+                ensure_dir(dest.parent)
+                try:
+                    os.rename(self.home.absolute(seg.path), dest)
+                except OSError as exc:
+                    raise unavailable(dest, exc, "move to quarantine") from exc
+                quarantined.append(str(dest))
+            if bad or missing:
+                self._catalog.replace_segments([*bad, *missing], [])
+                empty_trash(self._catalog, self.home)
+            orphans = self._remove_orphans({seg.path for seg in segs})
+        return RepairReport(tuple(quarantined), tuple(s.path for s in missing), orphans)
+
+    def _remove_orphans(self, listed: set[str]) -> int:
+        with self._catalog.read() as conn:
+            listed |= {row[0] for row in conn.execute("SELECT path FROM segments")}
+        limit = time.time() - ORPHAN_AGE_S
+        removed = 0
+        for top in ("segments", "archive"):
+            for folder, _, names in os.walk(self.home.root / top):
+                for name in names:
+                    path = Path(folder) / name
+                    if self.home.relative(path) in listed:
+                        continue
+                    try:
+                        if path.stat().st_mtime < limit and remove_quietly(path):
+                            removed += 1
+                    except OSError:
+                        continue
+        return removed
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._catalog.close()
+        self._duck.close()

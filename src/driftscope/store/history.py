@@ -1,0 +1,230 @@
+"""Reference baselines and check results of the embedded store, kept through the catalog.
+
+References are files ``references/<model>/<version>.dsref`` (the bytes of
+:meth:`Reference.to_bytes`, written atomically and durably) plus one catalog row per
+(model, version): when it was first stored, and a sequence number bumped each time it is
+saved, so the last saved one is current and the history lists each version once, in the
+order first stored. Check results are catalog rows keyed by (model, check, window, metric)
+and upserted.
+
+>>> details_json({"n": np.int64(3), "cols": np.array(["a"])})
+'{"cols": ["a"], "n": 3}'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from driftscope.drift.reference import Reference
+from driftscope.errors import ConfigError, DriftscopeError, StoreError
+from driftscope.store.base import CheckRecord, ReferenceRecord
+from driftscope.store.catalog import Catalog
+from driftscope.store.segments import StoreHome, from_us, to_us, write_durably
+
+CHECK_COLUMNS = (
+    "model",
+    "check",
+    "window_start",
+    "window_end",
+    "metric",
+    "value",
+    "threshold",
+    "status",
+    "baseline_version",
+    "details",
+    "computed_at",
+)
+_TIME_COLUMNS = ("window_start", "window_end", "computed_at")
+
+
+# ---------------------------------------------------------------------- references
+def save_reference(
+    catalog: Catalog, home: StoreHome, model: str, reference: Reference, note: str
+) -> ReferenceRecord:
+    version = reference.version
+    dest = home.reference_path(model, version)
+    if not dest.is_file():
+        write_durably(reference.to_bytes(), dest, home.tmp)
+    columns = tuple(reference.columns)
+    now = to_us(datetime.now(UTC))
+    with catalog.write() as conn:
+        seq = conn.execute(
+            "SELECT coalesce(max(saved_seq), 0) + 1 FROM reference_versions WHERE model = ?",
+            (model,),
+        ).fetchone()[0]
+        row = conn.execute(
+            "SELECT stored_at, note FROM reference_versions WHERE model = ? AND version = ?",
+            (model, version),
+        ).fetchone()
+        if row is None:
+            conn.execute(
+                "INSERT INTO reference_versions (model, version, path, stored_at, rows, "
+                "columns, note, first_seq, saved_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (model, version, home.relative(dest), now, reference.rows,
+                 json.dumps(columns), note, seq, seq),
+            )  # fmt: skip
+            stored_at, kept_note = now, note
+        else:
+            stored_at, kept_note = row[0], note or row[1]
+            conn.execute(
+                "UPDATE reference_versions SET saved_seq = ?, note = ? "
+                "WHERE model = ? AND version = ?",
+                (seq, kept_note, model, version),
+            )
+    return ReferenceRecord(model, version, from_us(stored_at), reference.rows, columns, kept_note)
+
+
+def load_reference(catalog: Catalog, home: StoreHome, model: str, version: str | None) -> Reference:
+    with catalog.connection() as conn:
+        if version is None:
+            row = conn.execute(
+                "SELECT version, path FROM reference_versions WHERE model = ? "
+                "ORDER BY saved_seq DESC LIMIT 1",
+                (model,),
+            ).fetchone()
+        else:
+            row = conn.execute(
+                "SELECT version, path FROM reference_versions WHERE model = ? AND version = ?",
+                (model, version),
+            ).fetchone()
+    if row is None:
+        if version is None:
+            raise StoreError(f"model {model!r} has no stored reference (version: current)")
+        raise StoreError(f"model {model!r} has no stored reference version {version!r}")
+    path = home.absolute(row[1])
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise StoreError(
+            f"reference {row[0]!r} of model {model!r}: file {path} is missing"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(
+            f"reference {row[0]!r} of model {model!r}: cannot read {path}: {exc}"
+        ) from exc
+    try:
+        return Reference.from_bytes(data, label=str(path))
+    except DriftscopeError as exc:
+        raise StoreError(f"reference {row[0]!r} of model {model!r}: {exc}") from exc
+
+
+def reference_history(catalog: Catalog, model: str) -> list[ReferenceRecord]:
+    with catalog.connection() as conn:
+        rows = conn.execute(
+            "SELECT version, stored_at, rows, columns, note FROM reference_versions "
+            "WHERE model = ? ORDER BY first_seq",
+            (model,),
+        ).fetchall()
+    return [
+        ReferenceRecord(model, v, from_us(at), n, tuple(json.loads(cols)), note)
+        for v, at, n, cols, note in rows
+    ]
+
+
+# ---------------------------------------------------------------------- check results
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def details_json(details: dict[str, Any]) -> str:
+    """``details`` as JSON text; numpy values become plain numbers and lists."""
+    return json.dumps(details, default=_plain, sort_keys=True)
+
+
+def write_check_results(catalog: Catalog, records: Sequence[CheckRecord]) -> None:
+    rows = []
+    for rec in records:
+        if not isinstance(rec, CheckRecord):
+            raise ConfigError(
+                f"check results must be CheckRecord objects, got {type(rec).__name__}"
+            )
+        value = float(rec.value)
+        rows.append(
+            (
+                rec.model,
+                rec.check,
+                to_us(rec.window_start),
+                to_us(rec.window_end),
+                rec.metric,
+                None if math.isnan(value) else value,
+                rec.threshold,
+                rec.status,
+                rec.baseline_version,
+                details_json(rec.details),
+                to_us(rec.computed_at),
+            )
+        )
+    if not rows:
+        return
+    with catalog.write() as conn:
+        conn.executemany(
+            "INSERT INTO check_results (model, check_name, window_start, window_end, metric, "
+            "value, threshold, status, baseline_version, details, computed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (model, check_name, window_start, window_end, metric) DO UPDATE SET "
+            "value = excluded.value, threshold = excluded.threshold, status = excluded.status, "
+            "baseline_version = excluded.baseline_version, details = excluded.details, "
+            "computed_at = excluded.computed_at",
+            rows,
+        )
+
+
+def read_check_results(
+    catalog: Catalog,
+    model: str,
+    *,
+    check: str | None,
+    metric: str | None,
+    since: int | None,
+    until: int | None,
+) -> pd.DataFrame:
+    sql = [
+        "SELECT model, check_name, window_start, window_end, metric, value, threshold, status, "
+        "baseline_version, details, computed_at FROM check_results WHERE model = ?"
+    ]
+    args: list[object] = [model]
+    for clause, value in (
+        ("check_name = ?", check),
+        ("metric = ?", metric),
+        ("window_start >= ?", since),
+        ("window_start < ?", until),
+    ):
+        if value is not None:
+            sql.append(f"AND {clause}")
+            args.append(value)
+    sql.append("ORDER BY window_start, check_name, metric")
+    with catalog.connection() as conn:
+        rows = conn.execute(" ".join(sql), args).fetchall()
+    return check_frame(rows)
+
+
+def check_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Catalog rows -> the DataFrame of :meth:`Store.read_check_results`."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CHECK_COLUMNS)
+    data: dict[str, Any] = {}
+    for name, values in zip(CHECK_COLUMNS, columns, strict=True):
+        if name in _TIME_COLUMNS:
+            stamps = np.array(values, dtype=np.int64).astype("datetime64[us]")
+            data[name] = pd.Series(stamps).dt.tz_localize("UTC")
+        elif name in ("value", "threshold"):
+            data[name] = pd.Series([np.nan if v is None else v for v in values], dtype="float64")
+        elif name == "details":
+            data[name] = pd.Series([json.loads(v) for v in values], dtype=object)
+        else:
+            data[name] = pd.Series(list(values), dtype=object)
+    return pd.DataFrame(data)

@@ -1,0 +1,141 @@
+"""Moving old predictions (and their labels) from hot segments to cold archive files.
+
+For one model and a cutoff: every hot prediction segment holding rows older than the cutoff
+is read; those rows go to ``archive/<model>/predictions/<day>/...parquet`` (zstd at a
+higher level, one file per UTC day per pass), the newer rows of a segment straddling the
+cutoff to a fresh hot segment. Labels of the archived prediction ids move the same way to
+``archive/<model>/labels/<day>/``. The catalog swap (old rows out, archive and remainder
+rows in) is one transaction; files are unlinked after it. A crash before the swap leaves
+unlisted files that nothing reads (:meth:`EmbeddedStore.repair` removes them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from driftscope.errors import StoreError
+from driftscope.store import records as r
+from driftscope.store.catalog import Catalog, NewSegment, Segment
+from driftscope.store.compaction import empty_trash
+from driftscope.store.segments import (
+    ARCHIVE_LEVEL,
+    HOT_LEVEL,
+    StoreHome,
+    parquet_bytes,
+    read_parquet_file,
+    remove_quietly,
+    sort_predictions,
+    timestamps_us,
+    ts_range,
+    unify,
+    unique_file_name,
+    write_durably,
+)
+
+
+@dataclass
+class ArchivePass:
+    """What one model's pass wrote, before the catalog swap makes it real.
+
+    >>> ArchivePass().predictions, ArchivePass().archive_files
+    (0, [])
+    """
+
+    new: list[NewSegment] = field(default_factory=list)
+    archive_files: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    predictions: int = 0
+    labels: int = 0
+    bytes_written: int = 0
+
+    def write(
+        self, home: StoreHome, model: str, tier: str, kind: str, day: str, table: pa.Table
+    ) -> None:
+        if kind == "predictions":
+            table = sort_predictions(table)
+        level = ARCHIVE_LEVEL if tier == "archive" else HOT_LEVEL
+        dest = home.segment_dir(model, tier, kind, day) / unique_file_name()
+        self.written.append(dest)
+        size = write_durably(parquet_bytes(table, level), dest, home.tmp)
+        low, high = ts_range(table, r.TIMESTAMP if kind == "predictions" else r.LABELED_AT)
+        self.new.append(
+            NewSegment(model, kind, tier, day, home.relative(dest), table.num_rows, size, low, high)
+        )
+        if tier == "archive":
+            self.archive_files.append(dest)
+            self.bytes_written += size
+
+    def abandon(self) -> None:
+        for path in self.written:
+            remove_quietly(path)
+
+
+def _by_day(segs: list[Segment]) -> dict[str, list[Segment]]:
+    days: dict[str, list[Segment]] = defaultdict(list)
+    for seg in sorted(segs, key=lambda s: s.id):
+        days[seg.day].append(seg)
+    return days
+
+
+def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) -> ArchivePass:
+    """Archive ``model``'s predictions older than ``cutoff`` (µs) and their labels.
+
+    The caller holds the compaction lock, so no compaction swaps these segments meanwhile;
+    writers may add segments, which this pass leaves alone.
+    """
+    with catalog.read() as conn:
+        old = catalog.segments(model, kinds=("predictions",), until=cutoff, conn=conn)
+        label_segs = catalog.segments(model, kinds=("labels",), conn=conn)
+    done = ArchivePass()
+    if not old:
+        return done
+    touched: list[Segment] = list(old)
+    try:
+        ids = []
+        for day, segs in _by_day(old).items():
+            archived, kept = [], []
+            for seg in segs:
+                table = read_parquet_file(home.absolute(seg.path))
+                older = timestamps_us(table.column(r.TIMESTAMP)) < cutoff
+                archived.append(table.filter(pa.array(older)))
+                if not older.all():
+                    kept.append(table.filter(pa.array(~older)))
+            moved = unify(archived)
+            done.predictions += moved.num_rows
+            ids.append(moved.column(r.PREDICTION_ID).combine_chunks())
+            done.write(home, model, "archive", "predictions", day, moved)
+            if kept:
+                done.write(home, model, "hot", "predictions", day, unify(kept))
+        value_set = pa.concat_arrays(ids) if ids else pa.array([], pa.string())
+        for day, segs in _by_day(label_segs).items():
+            archived, kept = [], []
+            for seg in segs:
+                table = read_parquet_file(home.absolute(seg.path))
+                hit = pc.is_in(table.column(r.PREDICTION_ID), value_set=value_set)
+                hit = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+                if not hit.any():
+                    continue
+                touched.append(seg)
+                archived.append(table.filter(pa.array(hit)))
+                if not hit.all():
+                    kept.append(table.filter(pa.array(~hit)))
+            if archived:
+                moved = unify(archived)
+                done.labels += moved.num_rows
+                done.write(home, model, "archive", "labels", day, moved)
+            if kept:
+                done.write(home, model, "hot", "labels", day, unify(kept))
+        if not catalog.replace_segments(touched, done.new):
+            raise StoreError(
+                f"archive of model {model!r}: its segments changed during the pass; run it again"
+            )
+    except BaseException:
+        done.abandon()
+        raise
+    empty_trash(catalog, home)
+    return done

@@ -1,0 +1,337 @@
+"""Durable, immutable Parquet files on local disk: the embedded store's segments.
+
+Every file the embedded store keeps is written the same way: serialised in memory, written
+to ``tmp/`` under the store's home, flushed and ``fsync``-ed, renamed into place, and the
+directory ``fsync``-ed. A crash leaves at most a temporary file that nothing reads.
+OS errors (disk full, permissions, read-only file system) become
+:class:`~driftscope.errors.StoreUnavailableError` naming the path, with the temporary file
+removed.
+
+>>> home = StoreHome(Path("/data/.driftscope"))
+>>> home.segment_dir("churn/eu", "hot", "predictions", "2026-11-01").relative_to(home.root)
+PosixPath('segments/churn%2Feu/predictions/2026-11-01')
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from driftscope.errors import StoreError, StoreUnavailableError
+from driftscope.store import records as r
+
+HOT_LEVEL = 1  # zstd level of hot segments: fast to write, as fast to read as any level
+ARCHIVE_LEVEL = 9  # cold files are written once and kept long: compress harder
+ROW_GROUP_ROWS = 128 * 1024
+US_PER_DAY = 86_400_000_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+MAX_DIR_NAME = 120
+TIER_DIRS = {"hot": "segments", "archive": "archive"}
+
+
+def model_dir_name(model: str) -> str:
+    """A directory name for ``model``: percent-encoding of everything but ``[A-Za-z0-9_-]``.
+
+    Names too long for a file system keep a readable prefix and gain a hash. The real name
+    lives in the catalog, so two models sharing a directory would still be kept apart.
+
+    >>> model_dir_name("churn v2/eu")
+    'churn%20v2%2Feu'
+    """
+    out = "".join(
+        c if c in SAFE_CHARS else "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in model
+    )
+    if len(out) > MAX_DIR_NAME:
+        digest = hashlib.sha256(model.encode("utf-8")).hexdigest()[:16]
+        out = f"{out[: MAX_DIR_NAME - 17].rstrip('%')}~{digest}"
+    return out
+
+
+def unique_file_name(suffix: str = ".parquet") -> str:
+    """Time, process id and randomness: unique across threads and processes."""
+    now = datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}-{secrets.token_hex(5)}{suffix}"
+
+
+def day_of(us: int) -> str:
+    """``YYYY-MM-DD`` (UTC) of a timestamp in microseconds since the epoch."""
+    return time.strftime("%Y-%m-%d", time.gmtime(us // 1_000_000))
+
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since the epoch of a timezone-aware datetime."""
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(us: int) -> datetime:
+    return datetime.fromtimestamp(us // 1_000_000, UTC).replace(microsecond=us % 1_000_000)
+
+
+# ---------------------------------------------------------------------- layout
+@dataclass(frozen=True)
+class StoreHome:
+    """The directory layout of one embedded store."""
+
+    root: Path
+
+    @property
+    def tmp(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def locks(self) -> Path:
+        return self.root / "locks"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def catalog(self) -> Path:
+        return self.root / "catalog.sqlite"
+
+    def segment_dir(self, model: str, tier: str, kind: str, day: str) -> Path:
+        return self.root / TIER_DIRS[tier] / model_dir_name(model) / kind / day
+
+    def reference_path(self, model: str, version: str) -> Path:
+        return self.root / "references" / model_dir_name(model) / f"{model_dir_name(version)}.dsref"
+
+    def absolute(self, relative: str) -> Path:
+        return self.root / relative
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def prepare(self) -> None:
+        """Create the top-level folders (an unwritable home is StoreUnavailableError)."""
+        for path in (self.root, self.tmp, self.locks):
+            ensure_dir(path)
+
+    def clean_tmp(self, older_than_s: float = 3600.0) -> int:
+        """Remove temporary files left by writers killed mid-write; returns how many."""
+        removed = 0
+        limit = time.time() - older_than_s
+        try:
+            entries = list(os.scandir(self.tmp))
+        except FileNotFoundError:
+            return 0
+        for entry in entries:
+            try:
+                if entry.is_file() and entry.stat().st_mtime < limit:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                continue  # another process got there first, or it is not ours to remove
+        return removed
+
+
+# ---------------------------------------------------------------------- durable writes
+def unavailable(path: Path | str, exc: OSError, doing: str = "write") -> StoreUnavailableError:
+    reason = exc.strerror or str(exc)
+    return StoreUnavailableError(f"cannot {doing} {path}: {reason} (errno {exc.errno})")
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def ensure_dir(path: Path) -> None:
+    """``mkdir -p`` that makes each directory it creates durable (fsync of the parent)."""
+    if path.is_dir():
+        return
+    missing = []
+    probe = path
+    while not probe.is_dir():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    try:
+        for directory in reversed(missing):
+            try:
+                directory.mkdir()
+            except FileExistsError:
+                if not directory.is_dir():
+                    raise
+            fsync_dir(directory.parent)
+    except OSError as exc:
+        raise unavailable(path, exc, "create directory") from exc
+
+
+def _write_all(fd: int, data: memoryview) -> None:
+    """Write every byte of ``data`` to ``fd`` (the one place file content is written)."""
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def write_durably(data: pa.Buffer | bytes, dest: Path, tmp_dir: Path) -> int:
+    """Atomically create ``dest`` with ``data``; returns its size. Durable on return."""
+    tmp = tmp_dir / f"{dest.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        ensure_dir(dest.parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            _write_all(fd, memoryview(data))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(tmp, dest)
+        fsync_dir(dest.parent)
+    except StoreUnavailableError:
+        remove_quietly(tmp)
+        raise
+    except OSError as exc:
+        remove_quietly(tmp)
+        raise unavailable(dest, exc) from exc
+    return len(data)
+
+
+def remove_quietly(path: Path) -> bool:
+    """Unlink ``path``; False (not an error) when it is already gone or cannot go."""
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------- parquet
+def parquet_bytes(table: pa.Table, level: int = HOT_LEVEL) -> pa.Buffer:
+    """``table`` as a zstd Parquet file in memory.
+
+    Dictionary encoding only for strings other than ``prediction_id`` (low-cardinality
+    text reads back as dictionaries, cheap to turn into Python objects); numbers PLAIN.
+    """
+    dictionary = [f.name for f in table.schema if f.name != r.PREDICTION_ID and is_text(f.type)]
+    sink = pa.BufferOutputStream()
+    pq.write_table(
+        table,
+        sink,
+        compression="zstd",
+        compression_level=level,
+        use_dictionary=dictionary or False,
+        row_group_size=ROW_GROUP_ROWS,
+    )
+    return sink.getvalue()
+
+
+def is_text(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def timestamps_us(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A ``timestamp[us]`` column as int64 microseconds (nulls as the smallest int64)."""
+    ints = column.cast(pa.int64())
+    if ints.null_count:
+        ints = pc.fill_null(ints, np.iinfo(np.int64).min)
+    return ints.to_numpy()
+
+
+def is_sorted(ts: np.ndarray, ids: pa.ChunkedArray | pa.Array) -> bool:
+    """Whether rows are in ``(timestamp, prediction_id)`` order."""
+    if len(ts) < 2:
+        return True
+    if (ts[1:] < ts[:-1]).any():
+        return False
+    ties = np.flatnonzero(ts[1:] == ts[:-1])
+    if ties.size == 0:
+        return True
+    before = ids.take(pa.array(ties))
+    after = ids.take(pa.array(ties + 1))
+    return bool(pc.all(pc.less_equal(before, after)).as_py())
+
+
+def sort_predictions(table: pa.Table) -> pa.Table:
+    """Rows in ``(timestamp, prediction_id)`` order (a no-op when they already are)."""
+    ts = timestamps_us(table.column(r.TIMESTAMP))
+    if is_sorted(ts, table.column(r.PREDICTION_ID)):
+        return table
+    order = pc.sort_indices(table, [(r.TIMESTAMP, "ascending"), (r.PREDICTION_ID, "ascending")])
+    return table.take(order)
+
+
+def split_by_day(table: pa.Table, column: str, default_day: str) -> list[tuple[str, pa.Table]]:
+    """``table`` cut into UTC days of ``column`` (null times fall in ``default_day``)."""
+    if table.num_rows == 0:
+        return []
+    raw = table.column(column).cast(pa.int64())
+    nulls = raw.is_null().to_numpy(zero_copy_only=False) if raw.null_count else None
+    us = pc.fill_null(raw, 0).to_numpy() if raw.null_count else raw.to_numpy()
+    days = us // US_PER_DAY
+    default = int(np.datetime64(default_day, "D").astype(np.int64))
+    if nulls is not None:
+        days = np.where(nulls, default, days)
+    first = days[0]
+    if (days == first).all():
+        return [(str(np.datetime64(int(first), "D")), table)]
+    out = []
+    for day in np.unique(days):
+        rows = np.flatnonzero(days == day)
+        out.append((str(np.datetime64(int(day), "D")), table.take(pa.array(rows))))
+    return out
+
+
+def ts_range(table: pa.Table, column: str) -> tuple[int | None, int | None]:
+    """Smallest and largest ``column`` value in microseconds (None when all null)."""
+    bounds = pc.min_max(table.column(column).cast(pa.int64()))
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    return low, high
+
+
+def unify(tables: list[pa.Table]) -> pa.Table:
+    """Concatenate tables with different columns: missing ones null-filled, int and float
+    widened to float, any other clash of types turned into text."""
+    if len(tables) == 1:
+        return tables[0]
+    try:
+        return pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    seen: dict[str, set[pa.DataType]] = {}
+    for table in tables:
+        for f in table.schema:
+            if not pa.types.is_null(f.type):
+                t = f.type.value_type if pa.types.is_dictionary(f.type) else f.type
+                seen.setdefault(f.name, set()).add(t)
+    clash = {name for name, types in seen.items() if len(types) > 1}
+    fixed = []
+    for table in tables:
+        for name in clash & set(table.column_names):
+            i = table.schema.get_field_index(name)
+            table = table.set_column(i, name, pc.cast(table.column(name), pa.string()))
+        fixed.append(table)
+    return pa.concat_tables(fixed, promote_options="permissive")
+
+
+def read_parquet_file(path: Path) -> pa.Table:
+    """A whole segment; unreadable content is a StoreError naming the file."""
+    try:
+        return pq.read_table(path)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EIO):
+            raise unavailable(path, exc, "read") from exc
+        raise StoreError(f"segment {path} is unreadable: {exc}") from exc
+    except (pa.ArrowException, ValueError) as exc:
+        raise StoreError(f"segment {path} is unreadable: {exc}") from exc
