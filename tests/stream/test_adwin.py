@@ -1,0 +1,243 @@
+"""ADWIN: River's detections and window, bad input, parameters, batches, clones."""
+
+from __future__ import annotations
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+from river import drift
+
+from driftscope.errors import ConfigError, DataError
+from driftscope.stream import adwin as adwin_module
+from driftscope.stream.adwin import ADWIN
+from tests.stream.stream_cases import KINDS, as_python, loop_hits, make_stream, python_twins
+
+__all__ = ["python_twins"]  # a fixture
+
+SETTINGS = [
+    {},
+    {"delta": 0.05, "clock": 1},
+    {"delta": 0.3, "clock": 4, "max_buckets": 2, "min_window_length": 1, "grace_period": 0},
+    {"delta": 1e-5, "clock": 16, "max_buckets": 9, "min_window_length": 10, "grace_period": 50},
+]
+
+
+def _river_run(params, values):
+    """River's detections, and its window after each of them and at the end."""
+    river = drift.ADWIN(**params)
+    hits, windows = [], []
+    for i, x in enumerate(values):
+        river.update(x)
+        if river.drift_detected:
+            hits.append(i)
+            windows.append((river.width, river.total, river.variance))
+    windows.append((river.width, river.total, river.variance))
+    return hits, windows
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("setting", range(len(SETTINGS)))
+def test_same_detections_and_window_as_river(kind, setting):
+    params = SETTINGS[setting]
+    for seed in (1, 2):
+        values = as_python(make_stream(kind, 6000, seed))
+        expected, windows = _river_run(params, values)
+        ours = ADWIN(**params)
+        hits, ours_windows = [], []
+        for i, x in enumerate(values):
+            ours.update(x)
+            if ours.drift_detected:
+                hits.append(i)
+                ours_windows.append((ours.width, ours.total, ours.variance * ours.width))
+        ours_windows.append((ours.width, ours.total, ours.variance * ours.width))
+        assert hits == expected
+        assert ADWIN(**params).update_many(values).tolist() == expected
+        for (w, total, ss), (rw, rtotal, rss) in zip(ours_windows, windows, strict=True):
+            assert (w, total) == (rw, rtotal)
+            assert ss == pytest.approx(rss, rel=1e-12, abs=1e-9)
+
+
+def test_detects_a_shift_in_the_mean_and_keeps_only_the_new_values():
+    values = make_stream("abrupt", 6000, 0)
+    ours = ADWIN()
+    hits = ours.update_many(values)
+    assert len(hits) >= 2 and 2000 <= hits[0] < 2200 and 4000 <= hits[1] < 4200
+    assert ours.estimation == pytest.approx(-0.5, abs=0.2)
+
+
+def test_the_screen_never_skips_a_split_river_would_cut():
+    """Splits within rounding of the bound (0/1 data with delta tuned to one tie) agree."""
+    values = as_python(make_stream("errors", 20000, 7))
+    for delta in (0.002, 0.01, 0.1, 0.5):
+        params = {"delta": delta, "clock": 1, "min_window_length": 1, "grace_period": 0}
+        assert ADWIN(**params).update_many(values).tolist() == _river_run(params, values)[0]
+
+
+# ---------------------------------------------------------------------- River's bugs
+def test_river_variance_is_the_sum_of_squares_ours_is_the_variance():
+    river, ours = drift.ADWIN(), ADWIN()
+    for x in [1.0, 2.0, 3.0, 4.0, 5.0]:
+        river.update(x)
+        ours.update(x)
+    assert river.variance == 10.0  # documented as "the sample variance within the window"
+    assert ours.variance == 2.0  # the window's variance, the one the cut test uses
+
+
+def test_river_n_detections_goes_back_to_zero_ours_counts_them_all():
+    values = as_python(make_stream("abrupt", 6000, 0))
+    river = drift.ADWIN()
+    hits = loop_hits(river, values)
+    ours = ADWIN()
+    assert loop_hits(ours, values) == hits and len(hits) >= 2
+    assert river.n_detections == 0  # its counter lives in the state it resets after a drift
+    assert ours.n_detections == len(hits)
+
+
+def test_max_buckets_1_works_where_river_panics():
+    """River drops one empty bucket row after a deletion; with one bucket per row the row
+    before can be empty too, and its next deletion panics. We drop the oldest bucket, as the
+    paper says, and detect where River dies."""
+    rng = np.random.default_rng(6)
+    values = np.concatenate([rng.normal(0, 1, 945), rng.normal(2.5, 1.5, 500)]).tolist()
+    params = {"max_buckets": 1, "clock": 3, "min_window_length": 1, "delta": 0.05}
+    river = drift.ADWIN(**params)
+    with pytest.raises(BaseException) as panic:  # pyo3 panics are BaseExceptions
+        for died_at, x in enumerate(values):  # noqa: B007
+            river.update(x)
+            assert not river.drift_detected
+    assert type(panic.value).__name__ == "PanicException"
+    assert ADWIN(**params).update_many(values).tolist()[:1] == [died_at]
+
+
+# ---------------------------------------------------------------------- invalid input
+def test_invalid_values_are_skipped_and_counted():
+    values = make_stream("abrupt", 3000, 3).tolist()
+    dirty = []
+    for i, x in enumerate(values):
+        dirty.append(x)
+        if i % 100 == 50:
+            dirty.extend([math.nan, math.inf, None, "7", -math.inf])
+    ours = ADWIN()
+    hits = loop_hits(ours, dirty)
+    assert [x for i, x in enumerate(dirty) if i in hits] == [
+        values[i] for i in loop_hits(ADWIN(), values)
+    ]
+    assert (ours.n_updates, ours.n_skipped) == (3000, 5 * 30)
+    batch = ADWIN()
+    assert batch.update_many(dirty).tolist() == hits
+    assert (batch.n_updates, batch.n_skipped) == (3000, 150)
+
+
+def test_invalid_values_raise_when_asked():
+    strict = ADWIN(on_invalid="raise")
+    strict.update(1.0)
+    for bad in (math.nan, math.inf, None, "1.0"):
+        with pytest.raises(DataError, match="expected a finite number"):
+            strict.update(bad)
+    with pytest.raises(DataError, match="after 3 valid updates"):
+        strict.update_many([2.0, 3.0, math.nan, 4.0])
+    assert strict.n_updates == 3
+
+
+def test_numpy_scalars_ints_and_bools_are_values():
+    a, b = ADWIN(), ADWIN()
+    for x in (np.float64(1.5), np.int32(2), True, 3):
+        a.update(x)
+    for x in (1.5, 2.0, 1.0, 3.0):
+        b.update(x)
+    assert (a.width, a.total) == (b.width, b.total) == (4, 7.5)
+
+
+# ---------------------------------------------------------------------- parameters
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [
+        ("delta", 0),
+        ("delta", 1),
+        ("delta", -0.1),
+        ("delta", math.nan),
+        ("delta", "0.1"),
+        ("clock", 0),
+        ("clock", 2.5),
+        ("clock", True),
+        ("max_buckets", 0),
+        ("min_window_length", 0),
+        ("grace_period", -1),
+    ],
+)
+def test_parameters_out_of_range_fail_at_construction(name, bad):
+    with pytest.raises(ConfigError, match=name):
+        ADWIN(**{name: bad})
+
+
+# ---------------------------------------------------------------------- batches and state
+def _snapshot(detector: ADWIN):
+    f, s = detector._state()
+    return (
+        f.tolist(),
+        s.tolist(),
+        detector.n_updates,
+        detector.n_skipped,
+        detector.n_detections,
+        detector.drift_detected,
+    )
+
+
+@pytest.mark.parametrize("clock", [1, 32, 5000])
+def test_update_many_leaves_the_state_of_the_update_loop(clock):
+    values = make_stream("abrupt", 9000, 4).tolist()
+    values[100:103] = [math.nan, None, math.inf]
+    looped, batched, mixed = ADWIN(clock=clock), ADWIN(clock=clock), ADWIN(clock=clock)
+    for cut in (1000, 3001, 6002, 9000):
+        start = {1000: 0, 3001: 1000, 6002: 3001, 9000: 6002}[cut]
+        part = values[start:cut]
+        expected = [start + i for i in loop_hits(looped, part)]
+        assert (start + batched.update_many(part)).tolist() == expected
+        assert _snapshot(batched) == _snapshot(looped)
+        # mixing both: a few single updates, then a batch
+        singles = [start + i for i in loop_hits(mixed, part[:7])]
+        rest = (start + 7 + mixed.update_many(part[7:])).tolist()
+        assert singles + rest == expected
+        assert _snapshot(mixed) == _snapshot(looped)
+
+
+def test_update_many_ending_on_a_detection_restarts_at_the_next_value():
+    values = make_stream("abrupt", 6000, 0)
+    first = int(ADWIN().update_many(values)[0])
+    a, b = ADWIN(), ADWIN()
+    a.update_many(values[: first + 1])
+    loop_hits(b, values[: first + 1].tolist())
+    assert a.drift_detected and b.drift_detected and a.width == b.width < first
+    a.update(0.0)
+    b.update(0.0)
+    assert a.width == b.width == 1 and not a.drift_detected
+
+
+def test_clone_reset_repr_equality_pickle():
+    ours = ADWIN(delta=0.01, clock=8)
+    ours.update_many(make_stream("abrupt", 3000, 0))
+    fresh = ours.clone()
+    assert fresh == ours and repr(fresh) == (
+        "ADWIN(delta=0.01, clock=8, max_buckets=5, min_window_length=5, grace_period=10, "
+        "on_invalid='skip')"
+    )
+    assert (fresh.width, fresh.n_updates, fresh.n_detections) == (0, 0, 0)
+    copy = pickle.loads(pickle.dumps(ours))
+    assert _snapshot(copy) == _snapshot(ours)
+    more = make_stream("noise", 500, 1)
+    assert copy.update_many(more).tolist() == ours.update_many(more).tolist()
+    ours._reset()
+    assert _snapshot(ours) == _snapshot(fresh)
+
+
+def test_the_python_twin_gives_the_same_answers(python_twins):
+    values = make_stream("abrupt", 2500, 5)
+    params = {"clock": 4}
+    compiled_hits = ADWIN(**params).update_many(values).tolist()
+    compiled_loop = loop_hits(ADWIN(**params), values.tolist())
+    python_twins(adwin_module)
+    assert not hasattr(adwin_module._adwin_many, "py_func")
+    assert ADWIN(**params).update_many(values).tolist() == compiled_hits
+    assert loop_hits(ADWIN(**params), values.tolist()) == compiled_loop
