@@ -37,13 +37,14 @@ ROWS = 64
 
 # Float state ``f``: the window's sum, sum of squared deviations and width; the parameters
 # delta, min_window_length and grace_period; then the bucket sums and the bucket sums of
-# squared deviations, ROWS x (max_buckets + 1) each (each row a ring); then the queue of
-# values that update() fills.
+# squared deviations, ROWS x (max_buckets + 1) each (each row a ring); then scratch for the
+# checks (5 x as much); then the queue of values that update() fills.
 _TOTAL, _VAR, _WIDTH, _DELTA, _MINLEN, _GRACE, _FHEAD = 0, 1, 2, 3, 4, 5, 8
 # Int state ``s``: values until the next check, rows in use, "restart before the next
 # value", non-finite values skipped by the last feed; the parameters max_buckets + 1 and
-# clock; then the number of buckets in each row and the slot of each row's oldest bucket.
-_UNTIL, _ROWS, _RESTART, _SKIP, _COLS, _CLOCK, _COUNT = 0, 1, 2, 3, 4, 5, 8
+# clock; the valid and the non-finite values fed in all; then the number of buckets in each
+# row and the slot of each row's oldest bucket.
+_UNTIL, _ROWS, _RESTART, _SKIP, _COLS, _CLOCK, _VALID, _NONFINITE, _COUNT = range(9)
 _HEAD = _COUNT + ROWS
 
 #: Relative slack of the quick screen of a split (float rounding is ~1e-16).
@@ -55,7 +56,7 @@ def _new_state(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fresh state arrays (with room for ``queue`` values queued by update())."""
     cols = max_buckets + 1
-    f = np.zeros(_FHEAD + 2 * ROWS * cols + queue)
+    f = np.zeros(_FHEAD + 7 * ROWS * cols + queue)
     f[_DELTA], f[_MINLEN], f[_GRACE] = delta, min_len, grace
     s = np.zeros(_HEAD + ROWS, dtype=np.int64)
     s[_UNTIL], s[_ROWS], s[_COLS], s[_CLOCK] = clock, 1, cols, clock
@@ -154,8 +155,16 @@ def _detect(f, s, cols, delta, min_len):
     ``1/m >= 1/n0 + 1/n1 = width / (n0 n1)`` (``min_window_length >= 1``), a split can
     only pass when ``|u0 n1 - u1 n0| > sqrt(2 var dd width n0 n1) + 2/3 dd width``. The
     screen is loosened by ``_SLACK`` (far above rounding), so it never drops a split that
-    River's arithmetic would pass; the others get River's exact test.
+    River's arithmetic would pass; the others, in order, get River's exact test. The
+    splits' running sums (River's, bit for bit) are listed first so that the screen runs
+    over all of them at once, without a branch.
     """
+    cap = ROWS * cols
+    n0s = f[_FHEAD + 2 * cap : _FHEAD + 3 * cap]
+    n1s = f[_FHEAD + 3 * cap : _FHEAD + 4 * cap]
+    u0s = f[_FHEAD + 4 * cap : _FHEAD + 5 * cap]
+    u1s = f[_FHEAD + 5 * cap : _FHEAD + 6 * cap]
+    keep = f[_FHEAD + 6 * cap : _FHEAD + 7 * cap]
     change = False
     again = True
     while again:
@@ -167,37 +176,40 @@ def _detect(f, s, cols, delta, min_len):
         var_w = f[_VAR] / width
         lin = 2.0 / 3.0 * dd * width * (1.0 - _SLACK)
         quad = 2.0 * var_w * dd * width * (1.0 - _SLACK)
-        n0, n1, u0, u1 = 0.0, width, 0.0, f[_TOTAL]
-        stop = False
+        # River's running sums; the counts are exact integers, kept as such
+        n0, u0, u1 = 0, 0.0, f[_TOTAL]
+        m = 0  # splits, oldest first, the last bucket alone on the newer side excluded
         for row in range(s[_ROWS] - 1, -1, -1):
-            size = float(1 << row)
-            count = s[_COUNT + row]
+            size = 1 << row
+            count = s[_COUNT + row] - (1 if row == 0 else 0)
             base = _FHEAD + row * cols
             slot = s[_HEAD + row]
-            for k in range(count):
+            for _ in range(count):
                 n0 += size
-                n1 -= size
                 u0 += f[base + slot]
                 u1 -= f[base + slot]
                 slot = slot + 1 if slot + 1 < cols else 0
-                if row == 0 and k == count - 1:
-                    stop = True
-                    break
-                if n1 < min_len or n0 < min_len:
-                    continue
-                gap = abs(u0 * n1 - u1 * n0) * (1.0 + _SLACK)
-                gap += _SLACK * (abs(u0) * n1 + abs(u1) * n0)
-                if gap <= lin or (gap - lin) * (gap - lin) <= quad * n0 * n1:
-                    continue
+                n0s[m], n1s[m], u0s[m], u1s[m] = n0, width - n0, u0, u1
+                m += 1
+        flagged = 0
+        for i in range(m):
+            n0, n1, u0, u1 = n0s[i], n1s[i], u0s[i], u1s[i]
+            gap = abs(u0 * n1 - u1 * n0) * (1.0 + _SLACK)
+            gap += _SLACK * (abs(u0) * n1 + abs(u1) * n0)
+            over = gap - lin
+            passes = (n1 >= min_len) & (n0 >= min_len) & (over > 0.0)
+            passes &= over * over > quad * n0 * n1
+            keep[i] = passes
+            flagged += passes
+        if not flagged:
+            break
+        for i in range(m):
+            if keep[i]:
+                n0, n1, u0, u1 = n0s[i], n1s[i], u0s[i], u1s[i]
                 if _cut(n0, n1, u0 / n0 - u1 / n1, dd, var_w, min_len):
-                    again = True
-                    change = True
-                    if width > 0.0:
-                        _delete_oldest(f, s, cols)
-                        stop = True
-                        break
-            if stop:
-                break
+                    change = again = True
+                    _delete_oldest(f, s, cols)  # width >= n1 >= 1 left
+                    break
     return change
 
 
@@ -223,7 +235,10 @@ def _feed(f, s, values, start, n, hits, record):
         if s[_RESTART]:
             _restart(f, s)
             total, var, width, until = 0.0, 0.0, 0.0, clock
-        _push(f, s, 0, cols, x, 0.0)
+        count = s[_COUNT]  # a new bucket in row 0 (its sum of squares stays 0)
+        slot = s[_HEAD] + count
+        f[_FHEAD + (slot - cols if slot >= cols else slot)] = x
+        s[_COUNT] = count + 1
         width += 1.0
         increment = 0.0
         if width > 1.0:
@@ -231,7 +246,7 @@ def _feed(f, s, values, start, n, hits, record):
             increment = (width - 1.0) * dev * dev / width
         var += increment
         total += x
-        if s[_COUNT] == cols:
+        if count + 1 == cols:
             _merge(f, s, cols)
         until -= 1
         if until == 0:  # River: tick % clock == 0
@@ -246,6 +261,8 @@ def _feed(f, s, values, start, n, hits, record):
                     total, var, width = f[_TOTAL], f[_VAR], f[_WIDTH]
     f[_TOTAL], f[_VAR], f[_WIDTH], s[_UNTIL] = total, var, width, until
     s[_SKIP] = skipped
+    s[_NONFINITE] += skipped
+    s[_VALID] += n - skipped
     return n_hits
 
 
@@ -253,7 +270,7 @@ def _feed(f, s, values, start, n, hits, record):
 def _adwin_run(f, s, k):
     """Feed the ``k`` values update() queued at the end of ``f``; any detection (0 or 1:
     a run stops at the first check), plus 2 if a value was skipped."""
-    hit = _feed(f, s, f, _FHEAD + 2 * ROWS * s[_COLS], k, s, False)
+    hit = _feed(f, s, f, _FHEAD + 7 * ROWS * s[_COLS], k, s, False)
     return hit + 2 * (s[_SKIP] > 0)
 
 
@@ -313,8 +330,9 @@ class ADWIN(StreamDetector):
         self.max_buckets = check_int("max_buckets", max_buckets, 1)
         self.min_window_length = check_int("min_window_length", min_window_length, 1)
         self.grace_period = check_int("grace_period", grace_period, 0)
-        self._lazy = on_invalid == "skip"  # let the core skip NaN and infinities
         super().__init__(on_invalid=on_invalid)
+        if on_invalid == "raise":  # check finiteness before queueing (the core skips)
+            self.update = self._update_strict  # type: ignore[method-assign]
 
     def _reset(self) -> None:
         queue = min(self.clock, _QUEUE)
@@ -334,26 +352,30 @@ class ADWIN(StreamDetector):
         self._core = _core()
         super()._reset()
 
-    # The counts include the queued values, so reading them runs the core on the queue.
+    # The counts live in the state (the core counts the values it takes or skips), plus
+    # what the Python side counted (values of the wrong type, batches' invalid values):
+    # reading them first runs the core on the queued values.
     @property
     def n_updates(self) -> int:  # type: ignore[override]
         """The number of valid values seen."""
         self._flush()
-        return self._n_updates
+        return int(self._s[_VALID])
 
     @n_updates.setter
     def n_updates(self, value: int) -> None:
-        self._n_updates = value
+        self._flush()
+        self._s[_VALID] = value
 
     @property
     def n_skipped(self) -> int:  # type: ignore[override]
         """The number of invalid values skipped."""
         self._flush()
-        return self._n_skipped
+        return int(self._s[_NONFINITE])
 
     @n_skipped.setter
     def n_skipped(self, value: int) -> None:
-        self._n_skipped = value
+        self._flush()
+        self._s[_NONFINITE] = value
 
     @property
     def drift_detected(self) -> bool:
@@ -363,8 +385,8 @@ class ADWIN(StreamDetector):
     # ------------------------------------------------------------------ updating
     def update(self, x: Any) -> None:
         """Add one value; a check of the window runs every ``clock`` values."""
-        if x.__class__ is not float or not (self._lazy or x - x == 0.0):
-            x = self._valid(x)  # not a float (or, with on_invalid="raise", not finite)
+        if x.__class__ is not float:  # NaN and infinities are floats: the core skips them
+            x = self._valid(x)
             if x is None:
                 return
         k = self._k
@@ -373,22 +395,26 @@ class ADWIN(StreamDetector):
         if k != self._stop:
             self._k = k
             return
-        self._run(k)
+        self._k = 0
+        self._drift_detected = False
+        result = self._core(self._f, self._s, k)
+        if result or k != self.clock:
+            self._after_run(result)
+
+    def _update_strict(self, x: Any) -> None:
+        """``update`` with ``on_invalid="raise"``: NaN and infinities raise here."""
+        if x.__class__ is not float or x - x != 0.0:
+            x = self._valid(x)
+        ADWIN.update(self, x)
 
     def _run(self, k: int) -> None:
         """Feed the ``k`` queued values to the core."""
         self._k = 0
-        result = self._core(self._f, self._s, k)
         self._drift_detected = False
-        if result or k != self._stop or self.clock > _QUEUE:
-            self._after_run(result, k)
-        else:  # the common case: no detection, no skipped value, a clock to go
-            self._n_updates += k
+        self._after_run(self._core(self._f, self._s, k))
 
-    def _after_run(self, result: int, k: int) -> None:
-        skipped = int(self._s[_SKIP]) if result & 2 else 0
-        self._n_updates += k - skipped
-        self._n_skipped += skipped
+    def _after_run(self, result: int) -> None:
+        """After a detection (``result & 1``), a skipped value or a run short of a check."""
         if result & 1:
             self._drift_detected = True
             self.n_detections += 1
@@ -407,7 +433,6 @@ class ADWIN(StreamDetector):
         self._flush()
         hits = np.zeros(len(floats) // self.clock + 1, dtype=np.int64)
         n_hits = _adwin_many(self._f, self._s, floats, hits)
-        self._n_updates += len(floats)
         self.n_detections += n_hits
         self._drift_detected = n_hits > 0 and hits[n_hits - 1] == len(floats) - 1
         self._stop = min(len(self._view), int(self._s[_UNTIL]))
@@ -415,19 +440,21 @@ class ADWIN(StreamDetector):
 
     def __getstate__(self) -> dict[str, Any]:
         self._flush()
-        return {k: v for k, v in self.__dict__.items() if k not in ("_view", "_core")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_view", "_core", "update")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._view = memoryview(self._f[len(self._f) - min(self.clock, _QUEUE) :])
         self._core = _core()
+        if self.on_invalid == "raise":
+            self.update = self._update_strict  # type: ignore[method-assign]
 
     def _state(self) -> tuple[np.ndarray, np.ndarray]:
         """Copies of the state arrays after the queued values went in (for tests)."""
         self._flush()
         s = self._s.copy()
         s[_SKIP] = 0  # scratch of the last feed
-        return self._f[: len(self._f) - len(self._view)].copy(), s
+        return self._f[: _FHEAD + 2 * ROWS * (self.max_buckets + 1)].copy(), s
 
     # ------------------------------------------------------------------ River's properties
     @property
