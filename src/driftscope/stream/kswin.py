@@ -70,16 +70,6 @@ def _twist(mt):
 
 
 @jit
-def _genrand(mt, pos):
-    """The 32-bit output of the Mersenne Twister ``mt`` at ``pos`` (< 624), tempered."""
-    y = mt[pos]
-    y ^= y >> 11
-    y ^= (y << 7) & 0x9D2C5680
-    y ^= (y << 15) & 0xEFC60000
-    return y ^ (y >> 18)
-
-
-@jit
 def _randbelow(mt, n, bits):
     """``random.Random._randbelow(n)`` (``bits = n.bit_length()``): draws ``bits``-bit
     numbers until one is below ``n``. The position in ``mt`` is kept in ``mt[624]``."""
@@ -88,11 +78,15 @@ def _randbelow(mt, n, bits):
         if pos >= 624:
             _twist(mt)
             pos = 0
-        r = _genrand(mt, pos) >> (32 - bits)
+        y = mt[pos]  # tempered into the generator's output
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9D2C5680
+        y ^= (y << 15) & 0xEFC60000
+        y ^= y >> 18
         pos += 1
-        if r < n:
+        if y >> (32 - bits) < n:
             mt[624] = pos
-            return r
+            return y >> (32 - bits)
 
 
 @jit
@@ -131,22 +125,39 @@ def _ks_distance(a, b, n, asymp):
     """For sorted ``a[:n]`` and ``b[:n]``, each followed by an infinite sentinel: ``h``, the
     largest gap between their counts at or below a value (after all ties of the value),
     and SciPy's float statistic when the test is asymptotic (its rounding then decides
-    ``statistic > 0.1``)."""
-    i = j = 0
-    h = 0
-    d = 0.0
-    for _ in range(2 * n):  # merge, one value at a time, without a data-dependent branch
-        ai, bj = a[i], b[j]
-        take_a = ai <= bj
-        v = ai if take_a else bj
-        i += take_a
-        j += not take_a
-        if min(a[i], b[j]) > v:  # v's ties are all counted
-            gap = abs(i - j)
-            h = max(h, gap)
+    ``statistic > 0.1``).
+
+    The merge (``a`` first on ties) runs without a data-dependent branch, as two halves
+    at once: the second starts where the first n merged values end (a binary search)."""
+    lo, hi = 0, n  # the first half takes lo values from a
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] <= b[n - mid - 1]:
+            lo = mid + 1
+        else:
+            hi = mid
+    i1 = j1 = 0
+    i2, j2 = lo, n - lo
+    h1 = h2 = 0
+    d1 = d2 = 0.0
+    for _ in range(n):
+        a1, b1, a2, b2 = a[i1], b[j1], a[i2], b[j2]
+        take1, take2 = a1 <= b1, a2 <= b2
+        v1 = a1 if take1 else b1
+        v2 = a2 if take2 else b2
+        i1 += take1
+        j1 += not take1
+        i2 += take2
+        j2 += not take2
+        if min(a[i1], b[j1]) > v1:  # all ties of v1 are counted
+            h1 = max(h1, abs(i1 - j1))
             if asymp:
-                d = max(d, abs(i / n - j / n))
-    return h, d
+                d1 = max(d1, abs(i1 / n - j1 / n))
+        if min(a[i2], b[j2]) > v2:
+            h2 = max(h2, abs(i2 - j2))
+            if asymp:
+                d2 = max(d2, abs(i2 / n - j2 / n))
+    return max(h1, h2), max(d1, d2)
 
 
 @jit
