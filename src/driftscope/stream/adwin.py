@@ -42,9 +42,11 @@ ROWS = 64
 _TOTAL, _VAR, _WIDTH, _DELTA, _MINLEN, _GRACE, _FHEAD = 0, 1, 2, 3, 4, 5, 8
 # Int state ``s``: values until the next check, rows in use, "restart before the next
 # value", non-finite values skipped by the last feed; the parameters max_buckets + 1 and
-# clock; the valid and the non-finite values fed in all; then the number of buckets in each
-# row and the slot of each row's oldest bucket.
-_UNTIL, _ROWS, _RESTART, _SKIP, _COLS, _CLOCK, _VALID, _NONFINITE, _COUNT = range(9)
+# clock; the valid and the non-finite values fed in all; the oldest row changed since the
+# last check (the checks' lists of splits are kept for the older rows); then the number of
+# buckets in each row and the slot of each row's oldest bucket.
+_UNTIL, _ROWS, _RESTART, _SKIP, _COLS, _CLOCK, _VALID, _NONFINITE, _DIRTY = range(9)
+_COUNT = 10
 _HEAD = _COUNT + ROWS
 
 #: Relative slack of the quick screen of a split (float rounding is ~1e-16).
@@ -59,7 +61,7 @@ def _new_state(
     f = np.zeros(_FHEAD + 7 * ROWS * cols + queue)
     f[_DELTA], f[_MINLEN], f[_GRACE] = delta, min_len, grace
     s = np.zeros(_HEAD + ROWS, dtype=np.int64)
-    s[_UNTIL], s[_ROWS], s[_COLS], s[_CLOCK] = clock, 1, cols, clock
+    s[_UNTIL], s[_ROWS], s[_COLS], s[_CLOCK], s[_DIRTY] = clock, 1, cols, clock, ROWS
     return f, s
 
 
@@ -72,6 +74,7 @@ def _restart(f, s):
     s[_UNTIL] = s[_CLOCK]
     s[_ROWS] = 1
     s[_RESTART] = 0
+    s[_DIRTY] = ROWS
     s[_COUNT:] = 0
 
 
@@ -106,6 +109,8 @@ def _merge(f, s, cols):
         nxt = row + 1
         if nxt >= s[_ROWS]:
             s[_ROWS] = nxt + 1
+        if nxt > s[_DIRTY]:
+            s[_DIRTY] = nxt
         _push(f, s, nxt, cols, total12, var12)
         row = nxt
 
@@ -128,6 +133,7 @@ def _delete_oldest(f, s, cols):
     f[_TOTAL] = total
     s[_HEAD + last] = head + 1 if head + 1 < cols else 0
     s[_COUNT + last] -= 1
+    s[_DIRTY] = ROWS  # every split lost the oldest bucket
     # River removes one empty row only; with max_buckets=1 the row before can be empty too.
     while s[_ROWS] > 1 and s[_COUNT + s[_ROWS] - 1] == 0:
         s[_ROWS] -= 1
@@ -151,51 +157,58 @@ def _cut(n0, n1, diff, dd, var_w, min_len):
 def _detect(f, s, cols, delta, min_len):
     """Check every split of the window; while one passes, drop the oldest bucket.
 
-    Most splits are screened out without a division or a square root: as
-    ``1/m >= 1/n0 + 1/n1 = width / (n0 n1)`` (``min_window_length >= 1``), a split can
-    only pass when ``|u0 n1 - u1 n0| > sqrt(2 var dd width n0 n1) + 2/3 dd width``. The
-    screen is loosened by ``_SLACK`` (far above rounding), so it never drops a split that
-    River's arithmetic would pass; the others, in order, get River's exact test. The
-    splits' running sums (River's, bit for bit) are listed first so that the screen runs
-    over all of them at once, without a branch.
+    The splits are listed oldest first with River's running sums (``n0``, ``u0``: the
+    count and sum of the older side), the bucket sums and the running sums of their
+    absolute values; the entries of rows no merge touched since the last check are kept.
+
+    Then most splits are screened out at once, without a branch, a division or a square
+    root: as ``1/m >= 1/n0 + 1/n1 = width / (n0 n1)`` (``min_window_length >= 1``), a
+    split can only pass when ``|u0 n1 - u1 n0| > sqrt(2 var dd width n0 n1) +
+    2/3 dd width``. The screen takes ``u1 = total - u0`` and is loosened by ``_SLACK`` and
+    by a bound on how far River's running ``u1`` can be from that, so it never drops a
+    split that River's arithmetic would pass; the others, in order, get River's exact test.
     """
     cap = ROWS * cols
     n0s = f[_FHEAD + 2 * cap : _FHEAD + 3 * cap]
-    n1s = f[_FHEAD + 3 * cap : _FHEAD + 4 * cap]
-    u0s = f[_FHEAD + 4 * cap : _FHEAD + 5 * cap]
-    u1s = f[_FHEAD + 5 * cap : _FHEAD + 6 * cap]
+    u0s = f[_FHEAD + 3 * cap : _FHEAD + 4 * cap]
+    ts = f[_FHEAD + 4 * cap : _FHEAD + 5 * cap]
+    ps = f[_FHEAD + 5 * cap : _FHEAD + 6 * cap]
     keep = f[_FHEAD + 6 * cap : _FHEAD + 7 * cap]
     change = False
-    again = True
-    while again:
-        again = False
-        width = f[_WIDTH]
+    while True:
+        width, total = f[_WIDTH], f[_TOTAL]
         if width < 2.0:  # no split has a value on each side
             break
+        rows = s[_ROWS]
+        dirty = min(max(s[_DIRTY], 0), rows - 1)
+        m = 0  # the splits of the rows older than ``dirty`` are listed already
+        for row in range(rows - 1, dirty, -1):
+            m += s[_COUNT + row]
+        n0, u0, p = (int(n0s[m - 1]), u0s[m - 1], ps[m - 1]) if m else (0, 0.0, 0.0)
+        for row in range(dirty, -1, -1):
+            size = 1 << row
+            base = _FHEAD + row * cols
+            slot = s[_HEAD + row]
+            for _ in range(s[_COUNT + row] - (1 if row == 0 else 0)):  # the newest bucket
+                t = f[base + slot]  # alone on the newer side is no split
+                n0 += size
+                u0 += t
+                p += abs(t)
+                slot = slot + 1 if slot + 1 < cols else 0
+                n0s[m], u0s[m], ts[m], ps[m] = n0, u0, t, p
+                m += 1
+        s[_DIRTY] = -1
         dd = math.log(2.0 * math.log(width) / delta)
         var_w = f[_VAR] / width
         lin = 2.0 / 3.0 * dd * width * (1.0 - _SLACK)
         quad = 2.0 * var_w * dd * width * (1.0 - _SLACK)
-        # River's running sums; the counts are exact integers, kept as such
-        n0, u0, u1 = 0, 0.0, f[_TOTAL]
-        m = 0  # splits, oldest first, the last bucket alone on the newer side excluded
-        for row in range(s[_ROWS] - 1, -1, -1):
-            size = 1 << row
-            count = s[_COUNT + row] - (1 if row == 0 else 0)
-            base = _FHEAD + row * cols
-            slot = s[_HEAD + row]
-            for _ in range(count):
-                n0 += size
-                u0 += f[base + slot]
-                u1 -= f[base + slot]
-                slot = slot + 1 if slot + 1 < cols else 0
-                n0s[m], n1s[m], u0s[m], u1s[m] = n0, width - n0, u0, u1
-                m += 1
+        drift = 4e-16 * abs(total)  # |River's u1 - (total - u0)| <= 4e-16 (i+1) (|total|+p)
         flagged = 0
         for i in range(m):
-            n0, n1, u0, u1 = n0s[i], n1s[i], u0s[i], u1s[i]
+            n0, u0 = n0s[i], u0s[i]
+            n1, u1 = width - n0, total - u0
             gap = abs(u0 * n1 - u1 * n0) * (1.0 + _SLACK)
-            gap += _SLACK * (abs(u0) * n1 + abs(u1) * n0)
+            gap += _SLACK * (abs(u0) * n1 + abs(u1) * n0) + (i + 1) * (drift + 4e-16 * ps[i]) * n0
             over = gap - lin
             passes = (n1 >= min_len) & (n0 >= min_len) & (over > 0.0)
             passes &= over * over > quad * n0 * n1
@@ -203,13 +216,20 @@ def _detect(f, s, cols, delta, min_len):
             flagged += passes
         if not flagged:
             break
-        for i in range(m):
+        cut = False
+        u1 = total
+        for i in range(m):  # River's running u1, and its exact test where the screen passed
+            u1 -= ts[i]
             if keep[i]:
-                n0, n1, u0, u1 = n0s[i], n1s[i], u0s[i], u1s[i]
-                if _cut(n0, n1, u0 / n0 - u1 / n1, dd, var_w, min_len):
-                    change = again = True
-                    _delete_oldest(f, s, cols)  # width >= n1 >= 1 left
+                n0 = n0s[i]
+                n1 = width - n0
+                if _cut(n0, n1, u0s[i] / n0 - u1 / n1, dd, var_w, min_len):
+                    cut = True
                     break
+        if not cut:
+            break
+        change = True
+        _delete_oldest(f, s, cols)  # width >= n1 >= 1 is left; checks again
     return change
 
 
