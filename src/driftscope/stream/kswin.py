@@ -322,6 +322,11 @@ class KSWIN(StreamDetector):
     must hold at least two samples' worth), ``seed`` (of the draws; River's draws for the
     same seed) and ``window`` (values to start with, as if seen first).
 
+    After a drift the window starts empty and, with a seed, the draws start again from the
+    seed, as River's do. Without a seed River draws a fresh OS seed; this detector continues
+    its generator instead (the same distribution of draws). ``p_value`` is River's: 0
+    before the first test after a start.
+
     >>> import random
     >>> rng = random.Random(12345)
     >>> stream = rng.choices([0, 1], k=1000) + rng.choices(range(4, 8), k=1000)
