@@ -140,6 +140,10 @@ def _rate(value: float | None) -> str:
     return f"{value / 1e6:.2f} M" if value >= 1e6 else f"{value / 1e3:.1f} k"
 
 
+def _ratio(value: float) -> str:
+    return f"{value:.1f}x" if value < 10 else f"{value:.0f}x"
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| detector | input | River update/s | ours update/s | ours/River "
@@ -151,11 +155,11 @@ def table(rows: list[dict[str, Any]]) -> str:
         if r.get("river_n", r["n"]) < r["n"]:
             river += f" (on {r['river_n']:,}, extrapolated)"
         vs = f"{r['update_vs_river']:.2f}x" if "update_vs_river" in r else "-"
-        many_vs = f"{r['update_many_vs_river']:.0f}x" if "update_many_vs_river" in r else "-"
+        many_vs = _ratio(r["update_many_vs_river"]) if "update_many_vs_river" in r else "-"
         lines.append(
             f"| {r['detector']} | {r['input']} | {river} | {_rate(r['ours_update_per_s'])} "
             f"| {vs} | {_rate(r['ours_update_many_per_s'])} | {many_vs} "
-            f"| {r['update_many_vs_update']:.0f}x |"
+            f"| {_ratio(r['update_many_vs_update'])} |"
         )
     return "\n".join(lines)
 
