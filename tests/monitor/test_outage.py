@@ -108,3 +108,23 @@ def test_store_that_cannot_be_opened_is_retried_like_an_outage(tmp_path, make_mo
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _wait_for(lambda: monitor.cost_report().dropped_records == 1)
+
+
+def test_a_batch_the_store_refuses_does_not_hold_back_the_others(store, make_monitor):
+    class Picky(FlakyStore):
+        def write_predictions(self, model, batch):
+            if min(batch.column("feature.x").to_pylist()) < 0:
+                raise StoreError("refused: this store cannot take negative values")
+            return super().write_predictions(model, batch)
+
+    monitor = make_monitor(store=Picky(store), max_retry_seconds=0.5)
+    monitor.log_prediction({"x": -1.0}, 0.5)
+    with pytest.raises(StoreError, match="refused"):
+        monitor.flush()
+    good = [monitor.log_prediction({"x": float(i)}, 0.5) for i in range(1, 20)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _wait_for(lambda: monitor.cost_report().dropped_records == 1)
+    with pytest.raises(StoreError, match="1 records were dropped"):
+        monitor.flush()
+    assert sorted(monitor.get_recent_predictions()["prediction_id"]) == sorted(good)

@@ -83,6 +83,11 @@ class BatchBuilder:
         self.schema = FeatureSchema(feature_names)
         self.value_limit = value_limit
 
+    def after_fork_in_child(self) -> None:
+        """Fresh locks: the parent's writer thread may have held one at the fork."""
+        self.kinds._lock = threading.Lock()
+        self.schema._lock = threading.Lock()
+
     # ------------------------------------------------------------------ predictions
     def predictions(self, records: Sequence[Record]) -> tuple[pa.Table, Counter[str]]:
         """One prediction batch from buffered records, and the counts of its issues."""

@@ -1,18 +1,24 @@
 """The buffer between serving code and the store, and the one thread that empties it.
 
 The serving path only appends a small tuple to a list under a lock (:meth:`Buffer.offer`).
-A daemon thread, started on first use (and again in a forked child), wakes every
-``flush_interval`` seconds or when ``batch_size`` records wait, converts what is waiting
-into Arrow batches (:class:`~driftscope.monitor.batching.BatchBuilder`) and writes them.
+A daemon thread (:mod:`driftscope.monitor.writer`), started on first use (and again in a
+forked child), wakes every ``flush_interval`` seconds or when ``batch_size`` records wait,
+converts what is waiting into Arrow batches
+(:class:`~driftscope.monitor.batching.BatchBuilder`) and writes them.
 
 Every admitted record gets a sequence number; :meth:`Buffer.flush` waits until every record
 admitted before the call is *resolved*: durable in the store, or dropped.
 
 Memory is bounded: beyond ``max_buffered`` records waiting (raw or converted), new records
-are dropped and counted, with one warning per burst. A failed write keeps its batch and is
-retried with exponential backoff (50 ms doubling to 5 s); batches whose oldest record has
-waited ``max_retry_seconds`` are dropped, counted and warned about. When the store answers
-again, the waiting batches go out in order and logging goes on.
+are dropped and counted, with one warning per burst. Before that, when the writer falls
+behind (``2 * batch_size`` records waiting to be converted), each logging call yields the
+GIL once (``time.sleep(0)``): a tight logging loop then slows down by a little instead of
+losing records, and a serving path that logs at a sane rate never meets it.
+
+A failed write keeps its batch and is retried with exponential backoff (50 ms doubling to
+5 s); batches whose oldest record has waited ``max_retry_seconds`` are dropped, counted and
+warned about. When the store answers again, the waiting batches go out in order and
+logging goes on.
 
 >>> import pyarrow as pa
 >>> from driftscope.monitor.batching import BatchBuilder
@@ -33,33 +39,20 @@ import time
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
+from driftscope.monitor.writer import BACKOFF_START, Pending, WriterLoop
 
 log = logging.getLogger("driftscope.monitor")
 
 Sink = Callable[[pa.Table], int]
 
-_BACKOFF_START = 0.05
-_BACKOFF_MAX = 5.0
 
-
-@dataclass
-class _Pending:
-    """A converted batch waiting to be written."""
-
-    table: pa.Table
-    records: int
-    seq_before: int  # every record numbered <= this was in an earlier snapshot
-    first_at: float  # monotonic time its oldest record was logged
-
-
-class Buffer:
+class Buffer(WriterLoop):
     """Records waiting for the store; see the module docstring. Thread-safe."""
 
     def __init__(
@@ -83,6 +76,8 @@ class Buffer:
         self.max_buffered = max_buffered
         self.max_retry_seconds = max_retry_seconds
         self._on_start = on_start
+        # unconverted records past which the serving path yields the GIL to the writer
+        self._lag_mark = min(2 * batch_size, max(1, max_buffered // 4))
         self._reset()
 
     def _reset(self) -> None:
@@ -99,13 +94,13 @@ class Buffer:
         self._queued = 0  # admitted and not yet resolved
         self._seq = 0
         self._done = 0
-        self._pending: dict[str, deque[_Pending]] = {"predictions": deque(), "labels": deque()}
+        self._pending: dict[str, deque[Pending]] = {"predictions": deque(), "labels": deque()}
         self._thread: threading.Thread | None = None
         self._stop = False
         self._abandon = False
         self._flush_requested = False
         self._retry_at = 0.0
-        self._backoff = _BACKOFF_START
+        self._backoff = BACKOFF_START
         self._failures = 0
         self._last_error: BaseException | None = None
         self._dropping = False
@@ -121,6 +116,7 @@ class Buffer:
         self.busy_seconds = 0.0
 
     def after_fork_in_child(self) -> None:
+        self.builder.after_fork_in_child()
         self._reset()
 
     # ------------------------------------------------------------------ serving path
@@ -149,44 +145,43 @@ class Buffer:
         with self._lock:
             self.counts[record[6]] += 1
             self.hot_seconds += seconds
-            if self._queued >= self.max_buffered or self._stop:
-                warn = self._drop(1)
-            else:
-                if not self._raw:
-                    self._first_at = time.monotonic()
-                self._records.append(record)
-                self._raw += 1
-                self._queued += 1
-                self._seq += 1
-                self._dropping = False
-                if self._raw == self.batch_size:
-                    self._cond.notify()
-                return True
+            admitted = self._admit(self._records, record)
+            lagging = self._raw >= self._lag_mark
+            warn = False if admitted else self._drop(1)
+        if lagging:
+            time.sleep(0)  # the writer is behind: hand it the GIL now rather than drop later
         if warn:
             self._warn_full()
-        return False
+        return admitted
 
     def offer_label(self, record: LabelRecord) -> bool:
         """Queue one label; False when the buffer is full."""
         if self._thread is None:
             self._start()
         with self._lock:
-            if self._queued >= self.max_buffered or self._stop:
-                warn = self._drop(1)
-            else:
-                if not self._raw:
-                    self._first_at = time.monotonic()
-                self._labels.append(record)
-                self._raw += 1
-                self._queued += 1
-                self._seq += 1
-                self._dropping = False
-                if self._raw == self.batch_size:
-                    self._cond.notify()
-                return True
+            admitted = self._admit(self._labels, record)
+            lagging = self._raw >= self._lag_mark
+            warn = False if admitted else self._drop(1)
+        if lagging:
+            time.sleep(0)
         if warn:
             self._warn_full()
-        return False
+        return admitted
+
+    def _admit(self, waiting: list[Any], item: Any) -> bool:
+        """Append one record if there is room (lock held)."""
+        if self._queued >= self.max_buffered or self._stop:
+            return False
+        if not self._raw:
+            self._first_at = time.monotonic()
+        waiting.append(item)
+        self._raw += 1
+        self._queued += 1
+        self._seq += 1
+        self._dropping = False
+        if self._raw == self.batch_size:
+            self._cond.notify()
+        return True
 
     def offer_table(self, kind: str, table: pa.Table, wait: float) -> bool:
         """Queue a ready batch (``kind`` "predictions" or "labels"), waiting up to ``wait``
@@ -341,184 +336,3 @@ class Buffer:
                 self._abandon = True
                 self._cond.notify_all()
             thread.join(5.0)
-
-    # ------------------------------------------------------------------ the writer thread
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                if not self._due():
-                    self._cond.wait(self._sleep())
-                records, labels, tables = self._records, self._labels, self._tables
-                self._records, self._labels, self._tables = [], [], []
-                raw, first_at, seq_end = self._raw, self._first_at, self._seq
-                self._raw = 0
-                forced = self._flush_requested
-                self._flush_requested = False
-                stop, abandon = self._stop, self._abandon
-            started = time.perf_counter()
-            try:
-                if raw:
-                    self._convert(records, labels, tables, seq_end, first_at)
-                if abandon:
-                    self._expire(everything=True)
-                elif forced or time.monotonic() >= self._retry_at:
-                    self._write_all()
-                    self._expire()
-            except BaseException as exc:  # the thread must survive anything
-                log.exception("monitor %r: writer error: %s", self.name, exc)
-            finally:
-                with self._lock:
-                    self.busy_seconds += time.perf_counter() - started
-            if abandon or (stop and not self._has_pending()):
-                with self._cond:
-                    if not self._raw:
-                        self._cond.notify_all()
-                        return
-
-    def _due(self) -> bool:
-        """Whether to work now rather than sleep (lock held)."""
-        return bool(
-            self._abandon
-            or self._flush_requested
-            or self._raw >= self.batch_size
-            or (self._stop and self._raw)
-        )
-
-    def _sleep(self) -> float:
-        if self._has_pending():
-            return max(0.001, min(self.flush_interval, self._retry_at - time.monotonic()))
-        return self.flush_interval
-
-    def _has_pending(self) -> bool:
-        return any(self._pending.values())
-
-    def _convert(
-        self,
-        records: list[Record],
-        labels: list[LabelRecord],
-        tables: list[tuple[str, pa.Table]],
-        seq_end: int,
-        first_at: float,
-    ) -> None:
-        seq_before = self._last_seq
-        quality: Counter[str] = Counter()
-        parts: dict[str, list[pa.Table]] = {"predictions": [], "labels": []}
-        lost = 0
-        if records:
-            table, lost_here = self._safely(self.builder.predictions, records, quality)
-            lost += lost_here
-            if table is not None:
-                parts["predictions"].append(table)
-        if labels:
-            table, lost_here = self._safely(self.builder.labels, labels, quality)
-            lost += lost_here
-            if table is not None:
-                parts["labels"].append(table)
-        for kind, table in tables:
-            parts[kind].append(table)
-        with self._cond:
-            self.quality.update(quality)
-            if lost:
-                self.dropped += lost
-                self._dropped_unreported += lost
-                self._queued -= lost
-            for kind, chunk in parts.items():
-                if chunk:
-                    table = chunk[0] if len(chunk) == 1 else _concat(chunk)
-                    self._pending[kind].append(
-                        _Pending(table, table.num_rows, seq_before, first_at)
-                    )
-            self._last_seq = seq_end
-            self._advance()
-
-    def _safely(
-        self,
-        convert: Callable[[Any], tuple[pa.Table, Counter[str]]],
-        items: list[Any],
-        quality: Counter[str],
-    ) -> tuple[pa.Table | None, int]:
-        """Convert a batch; if that fails (a bug met a strange value), one record at a
-        time, losing only the records that fail."""
-        try:
-            table, counts = convert(items)
-            quality.update(counts)
-            return table, 0
-        except Exception as exc:
-            log.warning(
-                "monitor %r: batch conversion failed (%s); retrying one by one", self.name, exc
-            )
-        tables, lost = [], 0
-        for item in items:
-            try:
-                table, counts = convert([item])
-            except Exception:
-                lost += 1
-                continue
-            quality.update(counts)
-            tables.append(table)
-        return (_concat(tables) if tables else None), lost
-
-    def _write_all(self) -> None:
-        for kind, queue in self._pending.items():
-            if not queue:
-                continue
-            entries = list(queue)
-            table = entries[0].table if len(entries) == 1 else _concat([e.table for e in entries])
-            try:
-                written = self._sinks[kind](table)
-            except BaseException as exc:
-                self._failed(exc)
-                return
-            with self._cond:
-                for _ in entries:
-                    queue.popleft()
-                rows = sum(e.records for e in entries)
-                self.written[kind] += rows
-                self.bytes[kind] += int(written or 0)
-                self._queued -= rows
-                self._backoff = _BACKOFF_START
-                self._retry_at = 0.0
-                self._advance()
-
-    def _failed(self, exc: BaseException) -> None:
-        with self._cond:
-            self._failures += 1
-            self._last_error = exc
-            self._retry_at = time.monotonic() + self._backoff
-            self._backoff = min(self._backoff * 2, _BACKOFF_MAX)
-            self._cond.notify_all()
-        log.warning(
-            "monitor %r: store write failed (%s: %s); retrying", self.name, type(exc).__name__, exc
-        )
-
-    def _expire(self, everything: bool = False) -> None:
-        limit = time.monotonic() - self.max_retry_seconds
-        lost = 0
-        with self._cond:
-            for queue in self._pending.values():
-                while queue and (everything or queue[0].first_at <= limit):
-                    lost += queue.popleft().records
-            if lost:
-                self.dropped += lost
-                self._dropped_unreported += lost
-                self._queued -= lost
-                self._advance()
-        if lost:
-            why = (
-                "the monitor closed"
-                if everything
-                else (f"the store was unavailable for more than {self.max_retry_seconds:g} s")
-            )
-            message = f"monitor {self.name!r}: dropped {lost:,} records: {why}"
-            log.warning(message)
-            warnings.warn(message, RuntimeWarning, stacklevel=2)
-
-    def _advance(self) -> None:
-        """Move the resolved watermark (lock held) and wake flushers."""
-        heads = [q[0].seq_before for q in self._pending.values() if q]
-        self._done = min(heads) if heads else self._last_seq
-        self._cond.notify_all()
-
-
-def _concat(tables: list[pa.Table]) -> pa.Table:
-    return pa.concat_tables(tables, promote_options="permissive")

@@ -16,37 +16,35 @@ import itertools
 import secrets
 import threading
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from driftscope.errors import ConfigError, DataError, StoreError, StoreUnavailableError
+from driftscope.errors import DataError
 from driftscope.monitor import lifecycle
 from driftscope.monitor.batching import BatchBuilder
 from driftscope.monitor.buffer import Buffer
-from driftscope.monitor.clock import RawTimestamp, now_us, to_datetime
+from driftscope.monitor.clock import RawTimestamp, now_us
 from driftscope.monitor.config import MonitorConfig
-from driftscope.monitor.costs import CostPrices, CostReport
+from driftscope.monitor.costs import CostPrices
 from driftscope.monitor.inputs import features_dict, metadata_dict, prediction_value
 from driftscope.monitor.opstats import LatencyStats
+from driftscope.monitor.readback import MonitorReads
 from driftscope.monitor.sampling import Sampler, SamplingPolicy
 from driftscope.monitor.tracking import CURRENT, FeaturesFrom, track
 from driftscope.monitor.values import safe_repr
-from driftscope.store import ArchiveReport, ReferenceRecord, Store, open_store
+from driftscope.store import Store, open_store
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from driftscope.drift.reference import Reference
+    pass
 
 _perf = time.perf_counter
 
 
-class ModelMonitor:
+class ModelMonitor(MonitorReads):
     """Logs a model's predictions (sampled, buffered, written in the background) and late
     labels to a :class:`~driftscope.store.Store`, and reads them back for the checks.
 
@@ -341,111 +339,6 @@ class ModelMonitor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # ------------------------------------------------------------------ reading
-    def get_recent_predictions(
-        self,
-        days: float | None = None,
-        hours: float | None = None,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        model_version: str | None = None,
-        include_archive: bool = False,
-    ) -> pd.DataFrame:
-        """The predictions of the last ``days`` + ``hours`` (default 7 days), or of
-        ``[since, until)``, with their labels; flushes first so that everything logged so
-        far is included. Columns: see :mod:`driftscope.store.records`."""
-        self._flush_for_read()
-        if since is None:
-            for name, value in (("days", days), ("hours", hours)):
-                if value is not None and (
-                    isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-                ):
-                    raise ConfigError(f"{name} must be a number >= 0, got {value!r}")
-            if days is None and hours is None:
-                days = 7
-            since = datetime.now(UTC) - timedelta(days=days or 0, hours=hours or 0)
-        return self.store.read_predictions(
-            self.model_name,
-            since=to_datetime(since, "since"),
-            until=to_datetime(until, "until"),
-            model_version=model_version,
-            include_archive=include_archive,
-        )
-
-    def _flush_for_read(self) -> None:
-        try:
-            self.flush()
-        except StoreUnavailableError:
-            raise
-        except StoreError as exc:  # records were dropped: read what is there
-            warnings.warn(str(exc), RuntimeWarning, stacklevel=3)
-
-    # ------------------------------------------------------------------ references
-    def save_reference(self, reference_or_data: Any, note: str = "") -> ReferenceRecord:
-        """Store the model's baseline: a fitted ``Reference``, or data to fit one from."""
-        from driftscope.drift.reference import Reference
-
-        ref = reference_or_data
-        if not isinstance(ref, Reference):
-            ref = Reference.fit(reference_or_data)
-        return self.store.save_reference(self.model_name, ref, note=note)
-
-    def reference(self, version: str | None = None) -> Reference:
-        """The current baseline, or the given version."""
-        return self.store.load_reference(self.model_name, version)
-
-    def apply_retention(self, older_than: timedelta | float) -> ArchiveReport:
-        """Archive this model's predictions older than ``older_than`` (a timedelta, or a
-        number of days) to cold storage."""
-        if isinstance(older_than, int | float) and not isinstance(older_than, bool):
-            older_than = timedelta(days=older_than)
-        if not isinstance(older_than, timedelta) or older_than < timedelta(0):
-            raise ConfigError(f"older_than must be a timedelta >= 0, got {older_than!r}")
-        self._flush_for_read()
-        return self.store.archive(older_than, model=self.model_name)
-
-    # ------------------------------------------------------------------ reports
-    def cost_report(self) -> CostReport:
-        """Logging volume and its estimated cost (see :mod:`driftscope.monitor.costs`)."""
-        buf = self._buffer
-        stats = buf.stats()
-        with buf._lock:
-            kept = Counter(buf.counts)
-            skipped = buf.skipped
-            hot = buf.hot_seconds
-            quality = sum(buf.quality.values())
-        logged = sum(kept.values())
-        rules = {r[len("rule:") :]: n for r, n in kept.items() if r.startswith("rule:")}
-        return CostReport.compute(
-            model=self.model_name,
-            total_predictions=logged + skipped,
-            logged_predictions=logged,
-            written_predictions=stats["written_predictions"],
-            prediction_bytes=stats["prediction_bytes"],
-            label_bytes=stats["label_bytes"],
-            always_logged=rules,
-            monitoring_seconds=hot + stats["busy_seconds"],
-            dropped_records=stats["dropped_records"],
-            quality_events=quality,
-            prices=self.config.prices,
-        )
-
-    def quality_counts(self) -> dict[str, int]:
-        """Data-quality issues seen so far, by ``code:name`` (e.g. ``nan:income``)."""
-        with self._buffer._lock:
-            return dict(sorted(self._buffer.quality.items()))
-
-    def operational_stats(self) -> dict[str, Any]:
-        """Calls, errors and latency percentiles of the tracked functions, with the
-        monitor's own health: rule errors, pending and dropped records, write failures."""
-        out = self._ops.snapshot()
-        stats = self._buffer.stats()
-        out["rule_errors"] = self._sampler.rule_errors
-        for key in ("pending", "dropped_records", "write_failures", "last_error"):
-            out[key] = stats[key]
-        return out
 
 
 def _as_id(value: Any) -> str:

@@ -1,0 +1,251 @@
+"""The background half of :class:`~driftscope.monitor.buffer.Buffer`: the writer thread.
+
+Each cycle takes everything waiting in one snapshot (under the buffer's lock), converts it
+to Arrow batches outside the lock, appends them to a per-kind queue of pending batches and
+writes each queue as one store call (consecutive batches concatenated). A failed write
+leaves the queue as it was and schedules a retry with exponential backoff (50 ms doubling
+to 5 s); a flush request retries at once. Batches whose oldest record has waited
+``max_retry_seconds`` are dropped (counted, warned about). The *resolved* watermark, below
+which every record is durable or dropped, moves as queues empty; flushers wait on it.
+
+The thread never dies of an error: anything unexpected is logged and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from driftscope.errors import StoreUnavailableError
+from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
+
+log = logging.getLogger("driftscope.monitor")
+
+BACKOFF_START = 0.05
+BACKOFF_MAX = 5.0
+
+
+@dataclass(eq=False)
+class Pending:
+    """A converted batch waiting to be written."""
+
+    table: pa.Table
+    records: int
+    seq_before: int  # every record numbered <= this was in an earlier snapshot
+    first_at: float  # monotonic time its oldest record was logged
+
+
+class WriterLoop:
+    """The writer thread's work; :class:`~driftscope.monitor.buffer.Buffer` holds the
+    state it reads and writes (all shared fields under ``_lock``)."""
+
+    name: str
+    builder: BatchBuilder
+    flush_interval: float
+    batch_size: int
+    max_retry_seconds: float
+    _sinks: dict[str, Callable[[pa.Table], int]]
+    _pending: dict[str, deque[Pending]]
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._due():
+                    self._cond.wait(self._sleep())
+                records, labels, tables = self._records, self._labels, self._tables
+                self._records, self._labels, self._tables = [], [], []
+                raw, first_at, seq_end = self._raw, self._first_at, self._seq
+                self._raw = 0
+                forced = self._flush_requested
+                self._flush_requested = False
+                stop, abandon = self._stop, self._abandon
+            started = time.perf_counter()
+            try:
+                if raw:
+                    self._convert(records, labels, tables, seq_end, first_at)
+                if abandon:
+                    self._expire(everything=True)
+                elif forced or time.monotonic() >= self._retry_at:
+                    self._write_all()
+                    self._expire()
+            except BaseException as exc:  # the thread must survive anything
+                log.exception("monitor %r: writer error: %s", self.name, exc)
+            finally:
+                with self._lock:
+                    self.busy_seconds += time.perf_counter() - started
+            if abandon or (stop and not self._has_pending()):
+                with self._cond:
+                    if not self._raw:
+                        self._cond.notify_all()
+                        return
+
+    def _due(self) -> bool:
+        """Whether to work now rather than sleep (lock held)."""
+        return bool(
+            self._abandon
+            or self._flush_requested
+            or self._raw >= self.batch_size
+            or (self._stop and self._raw)
+        )
+
+    def _sleep(self) -> float:
+        if self._has_pending():
+            return max(0.001, min(self.flush_interval, self._retry_at - time.monotonic()))
+        return self.flush_interval
+
+    def _has_pending(self) -> bool:
+        return any(self._pending.values())
+
+    def _convert(
+        self,
+        records: list[Record],
+        labels: list[LabelRecord],
+        tables: list[tuple[str, pa.Table]],
+        seq_end: int,
+        first_at: float,
+    ) -> None:
+        seq_before = self._last_seq
+        quality: Counter[str] = Counter()
+        parts: dict[str, list[pa.Table]] = {"predictions": [], "labels": []}
+        lost = 0
+        if records:
+            table, lost_here = self._safely(self.builder.predictions, records, quality)
+            lost += lost_here
+            if table is not None:
+                parts["predictions"].append(table)
+        if labels:
+            table, lost_here = self._safely(self.builder.labels, labels, quality)
+            lost += lost_here
+            if table is not None:
+                parts["labels"].append(table)
+        for kind, table in tables:
+            parts[kind].append(table)
+        with self._cond:
+            self.quality.update(quality)
+            if lost:
+                self.dropped += lost
+                self._dropped_unreported += lost
+                self._queued -= lost
+            for kind, chunk in parts.items():
+                if chunk:
+                    table = chunk[0] if len(chunk) == 1 else _concat(chunk)
+                    self._pending[kind].append(Pending(table, table.num_rows, seq_before, first_at))
+            self._last_seq = seq_end
+            self._advance()
+
+    def _safely(
+        self,
+        convert: Callable[[Any], tuple[pa.Table, Counter[str]]],
+        items: list[Any],
+        quality: Counter[str],
+    ) -> tuple[pa.Table | None, int]:
+        """Convert a batch; if that fails (a bug met a strange value), one record at a
+        time, losing only the records that fail."""
+        try:
+            table, counts = convert(items)
+            quality.update(counts)
+            return table, 0
+        except Exception as exc:
+            log.warning(
+                "monitor %r: batch conversion failed (%s); retrying one by one", self.name, exc
+            )
+        tables, lost = [], 0
+        for item in items:
+            try:
+                table, counts = convert([item])
+            except Exception:
+                lost += 1
+                continue
+            quality.update(counts)
+            tables.append(table)
+        return (_concat(tables) if tables else None), lost
+
+    def _write_all(self) -> None:
+        for kind, queue in self._pending.items():
+            if not queue:
+                continue
+            entries = list(queue)
+            table = entries[0].table if len(entries) == 1 else _concat([e.table for e in entries])
+            try:
+                written = self._sinks[kind](table)
+            except BaseException as exc:
+                if len(entries) > 1 and not isinstance(exc, StoreUnavailableError):
+                    # the store refused the data, not the call: let one bad batch not
+                    # hold back the others
+                    self._write_each(kind, queue, entries)
+                self._failed(exc)
+                return
+            self._written(kind, queue, entries, written)
+
+    def _write_each(self, kind: str, queue: deque[Pending], entries: list[Pending]) -> None:
+        for entry in entries:
+            try:
+                written = self._sinks[kind](entry.table)
+            except BaseException:
+                continue
+            self._written(kind, queue, [entry], written)
+
+    def _written(
+        self, kind: str, queue: deque[Pending], entries: list[Pending], written: int
+    ) -> None:
+        with self._cond:
+            for entry in entries:
+                queue.remove(entry)
+            rows = sum(e.records for e in entries)
+            self.written[kind] += rows
+            self.bytes[kind] += int(written or 0)
+            self._queued -= rows
+            if not queue:
+                self._backoff = BACKOFF_START
+                self._retry_at = 0.0
+            self._advance()
+
+    def _failed(self, exc: BaseException) -> None:
+        with self._cond:
+            self._failures += 1
+            self._last_error = exc
+            self._retry_at = time.monotonic() + self._backoff
+            self._backoff = min(self._backoff * 2, BACKOFF_MAX)
+            self._cond.notify_all()
+        log.warning(
+            "monitor %r: store write failed (%s: %s); retrying", self.name, type(exc).__name__, exc
+        )
+
+    def _expire(self, everything: bool = False) -> None:
+        limit = time.monotonic() - self.max_retry_seconds
+        lost = 0
+        with self._cond:
+            for queue in self._pending.values():
+                while queue and (everything or queue[0].first_at <= limit):
+                    lost += queue.popleft().records
+            if lost:
+                self.dropped += lost
+                self._dropped_unreported += lost
+                self._queued -= lost
+                self._advance()
+        if lost:
+            why = (
+                "the monitor closed"
+                if everything
+                else (f"the store was unavailable for more than {self.max_retry_seconds:g} s")
+            )
+            message = f"monitor {self.name!r}: dropped {lost:,} records: {why}"
+            log.warning(message)
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+
+    def _advance(self) -> None:
+        """Move the resolved watermark (lock held) and wake flushers."""
+        heads = [q[0].seq_before for q in self._pending.values() if q]
+        self._done = min(heads) if heads else self._last_seq
+        self._cond.notify_all()
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(tables, promote_options="permissive")
