@@ -59,6 +59,29 @@ def test_windows_over_row_groups_match_a_brute_force_filter(store, monkeypatch):
     assert labels.isna().sum() == 200 - len(ids)
 
 
+def test_overlapping_segments_with_equal_times_come_out_sorted(store):
+    # three writers interleaved in time; writers 0 and 2 log at the same instants, and the
+    # ids of the later-written one sort first
+    for k in range(3):
+        batch = prediction_batch(
+            60, start=T0 + k * timedelta(seconds=1), step=timedelta(seconds=2),
+            id_prefix=f"w{2 - k}-", seed=k, model_version=f"v{k % 2}",
+        )  # fmt: skip
+        store.write_predictions("m", batch)
+    store.write_labels("m", label_batch(["w0-5", "w1-7", "w2-9"], [1, 2, 3]))
+    full = store.read_predictions("m")
+    keys = list(zip(full["timestamp"], full["prediction_id"], strict=True))
+    assert keys == sorted(keys) and len(full) == 180
+    assert full.set_index("prediction_id")["label"].dropna().to_dict() == {
+        "w0-5": 1, "w1-7": 2, "w2-9": 3,
+    }  # fmt: skip
+    since, until = T0 + timedelta(seconds=30), T0 + timedelta(seconds=90)
+    part = store.read_predictions("m", since=since, until=until, model_version="v0")
+    stamps = full["timestamp"]
+    keep = (stamps >= since) & (stamps < until) & (full["model_version"] == "v0")
+    pd.testing.assert_frame_equal(part, full[keep].reset_index(drop=True), check_dtype=False)
+
+
 def test_equal_labeled_at_the_label_written_later_wins(store):
     store.write_predictions("m", prediction_batch(3))
     store.write_labels("m", label_batch(["p0"], [1]))

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import logging
 import os
-import time
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from driftscope.errors import ConfigError, DataError, StoreError
 from driftscope.store import history
@@ -43,25 +41,19 @@ from driftscope.store.compaction import (
     empty_trash,
     small_partitions,
 )
+from driftscope.store.reading import read_window
+from driftscope.store.repair import RepairReport, repair_home
 from driftscope.store.retention import archive_model
-from driftscope.store.scan import (
-    SegmentMissing,
-    SegmentUnreadable,
-    Window,
-    count_window,
-    read_window,
-)
+from driftscope.store.scan import SegmentMissing, SegmentUnreadable, Window, count_window
 from driftscope.store.segments import (
     StoreHome,
     day_of,
-    ensure_dir,
     parquet_bytes,
     remove_quietly,
     sort_predictions,
     split_by_day,
     to_us,
     ts_range,
-    unavailable,
     unique_file_name,
     write_durably,
 )
@@ -72,22 +64,6 @@ if TYPE_CHECKING:
     from driftscope.drift.reference import Reference
 
 log = logging.getLogger(__name__)
-
-ORPHAN_AGE_S = 3600.0
-
-
-@dataclass(frozen=True)
-class RepairReport:
-    """What :meth:`EmbeddedStore.repair` did: segments moved to quarantine (their new
-    paths), catalog entries whose file was missing, unlisted files removed.
-
-    >>> RepairReport((), (), 0).quarantined
-    ()
-    """
-
-    quarantined: tuple[str, ...]
-    missing: tuple[str, ...]
-    orphans_removed: int
 
 
 class EmbeddedStore(Store):
@@ -133,6 +109,7 @@ class EmbeddedStore(Store):
         self._lock = FileLock(self.home.locks / "compact.lock")
         self._duck = duckdb.connect()
         self._duck.execute("SET TimeZone = 'UTC'")
+        self._duck_lock = threading.Lock()  # cursors are made one at a time
         self._closed = False
         self.home.clean_tmp()
         empty_trash(self._catalog, self.home)
@@ -143,16 +120,20 @@ class EmbeddedStore(Store):
     # ------------------------------------------------------------------ helpers
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        if self._closed:
-            raise StoreError(f"the store at {self.home.root} is closed")
-        cursor = self._duck.cursor()
+        with self._duck_lock:
+            self._check_open()
+            cursor = self._duck.cursor()
         try:
             yield cursor
         finally:
             cursor.close()
 
-    @staticmethod
-    def _model(model: object) -> str:
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store at {self.home.root} is closed")
+
+    def _model(self, model: object) -> str:
+        self._check_open()
         if not isinstance(model, str) or not model:
             raise ConfigError(f"model must be a non-empty string, got {model!r}")
         return model
@@ -320,6 +301,7 @@ class EmbeddedStore(Store):
         raise AssertionError("unreachable")
 
     def models(self) -> list[str]:
+        self._check_open()
         return self._catalog.models()
 
     # ------------------------------------------------------------------ references
@@ -336,6 +318,7 @@ class EmbeddedStore(Store):
 
     # ------------------------------------------------------------------ check results
     def write_check_results(self, records: Sequence[CheckRecord]) -> None:
+        self._check_open()
         history.write_check_results(self._catalog, list(records))
 
     def read_check_results(
@@ -357,6 +340,7 @@ class EmbeddedStore(Store):
     def compact(self, model: str | None = None) -> int:
         """Merge every partition's small segments now; returns how many fewer segment files
         the store has. Returns 0 at once when another process is compacting."""
+        self._check_open()
         if model is not None:
             model = self._model(model)
         removed = 0
@@ -390,58 +374,16 @@ class EmbeddedStore(Store):
 
     def repair(self) -> RepairReport:
         """Quarantine unreadable segments, forget missing ones, remove unlisted files older
-        than an hour. Every remaining segment is read in full to check it."""
-        quarantined: list[str] = []
+        than an hour (see :func:`driftscope.store.repair.repair_home`)."""
+        self._check_open()
         with self._lock.hold(blocking=True):
-            empty_trash(self._catalog, self.home)
-            segs = self._catalog.segments(
-                None, kinds=("predictions", "labels"), tiers=("hot", "archive")
-            )
-            bad, missing = [], []
-            for seg in segs:
-                path = self.home.absolute(seg.path)
-                try:
-                    pq.ParquetFile(path).read(use_threads=True)
-                except FileNotFoundError:
-                    missing.append(seg)
-                except (OSError, pa.ArrowException, ValueError):
-                    bad.append(seg)
-            for seg in bad:
-                dest = self.home.quarantine / seg.path
-                ensure_dir(dest.parent)
-                try:
-                    os.rename(self.home.absolute(seg.path), dest)
-                except OSError as exc:
-                    raise unavailable(dest, exc, "move to quarantine") from exc
-                quarantined.append(str(dest))
-            if bad or missing:
-                self._catalog.replace_segments([*bad, *missing], [])
-                empty_trash(self._catalog, self.home)
-            orphans = self._remove_orphans({seg.path for seg in segs})
-        return RepairReport(tuple(quarantined), tuple(s.path for s in missing), orphans)
-
-    def _remove_orphans(self, listed: set[str]) -> int:
-        with self._catalog.read() as conn:
-            listed |= {row[0] for row in conn.execute("SELECT path FROM segments")}
-        limit = time.time() - ORPHAN_AGE_S
-        removed = 0
-        for top in ("segments", "archive"):
-            for folder, _, names in os.walk(self.home.root / top):
-                for name in names:
-                    path = Path(folder) / name
-                    if self.home.relative(path) in listed:
-                        continue
-                    try:
-                        if path.stat().st_mtime < limit and remove_quietly(path):
-                            removed += 1
-                    except OSError:
-                        continue
-        return removed
+            return repair_home(self._catalog, self.home)
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+        with self._duck_lock:
+            if self._closed:
+                return
+            self._closed = True
         self._catalog.close()
         self._duck.close()

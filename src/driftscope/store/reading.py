@@ -1,0 +1,188 @@
+"""One read: a snapshot of segments -> a DataFrame sorted by time, labels joined.
+
+Three things run at once: DuckDB joins labels (:mod:`~driftscope.store.labels`), one
+thread decodes segments (:class:`~driftscope.store.scan.PlannedRead`, ``PREFETCH``
+ahead), and the calling thread copies each decoded segment into the output columns
+(:class:`~driftscope.store.assemble.FrameBuilder`) as soon as it is ready.
+
+Rows come out in ``(timestamp, prediction_id)`` order. Segments are written sorted and
+listed by start time, so when their time ranges do not overlap the rows arrive in order
+(checked, and sorted after the fact if not). When they overlap (concurrent writers), the
+times (ids only where times tie) are read first, the order is worked out, and every value
+is then written straight to its output row.
+
+>>> output_order(["prediction_id", "timestamp", "metadata.a", "prediction", "feature.x"])
+['prediction_id', 'timestamp', 'feature.x', 'prediction', 'metadata.a']
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from driftscope.errors import StoreError
+from driftscope.store import records as r
+from driftscope.store.assemble import FrameBuilder
+from driftscope.store.catalog import Segment
+from driftscope.store.frames import to_pandas
+from driftscope.store.labels import label_columns, label_matches, label_rows
+from driftscope.store.scan import PlannedRead, Window
+from driftscope.store.segments import is_sorted
+
+PREFETCH = 2  # segments decoded ahead of the one being copied into the output
+
+
+def empty_predictions() -> pa.Table:
+    fields = [
+        *r.BASE_FIELDS,
+        pa.field(r.LABEL, pa.null()),
+        pa.field(r.LABELED_AT, r.TIMESTAMP_TYPE),
+    ]
+    return pa.schema(fields).empty_table()
+
+
+def output_order(names: list[str]) -> list[str]:
+    """Base columns, features, prediction(s), then metadata (labels come after)."""
+    present = set(names)
+    base = [c for c in r.BASE_COLUMNS if c in present]
+    features = [c for c in names if r.is_feature(c)]
+    outputs = [c for c in names if c == r.PREDICTION or c.startswith(r.PREDICTION_PREFIX)]
+    metadata = [c for c in names if c.startswith(r.METADATA_PREFIX)]
+    return [*base, *features, *outputs, *metadata]
+
+
+def _flat(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
+    # take() on a many-chunk column is slow: one concatenation first
+    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+
+
+def _tie_order(ts: np.ndarray, ids: pa.ChunkedArray | pa.Array, order: np.ndarray) -> np.ndarray:
+    """``order`` (by time alone) fixed so that equal times go by id."""
+    in_order = ts[order]
+    ties = np.flatnonzero(in_order[1:] == in_order[:-1])
+    if ties.size == 0:
+        return order
+    flat = _flat(ids)
+    before, after = flat.take(pa.array(order[ties])), flat.take(pa.array(order[ties + 1]))
+    if pc.all(pc.less_equal(before, after)).as_py():
+        return order
+    keys = pa.table({"t": pa.array(ts), "i": flat})
+    return pc.sort_indices(keys, [("t", "ascending"), ("i", "ascending")]).to_numpy()
+
+
+def _identity(order: np.ndarray) -> bool:
+    return bool((order[1:] > order[:-1]).all()) if len(order) > 1 else True
+
+
+def _permutation(ts: np.ndarray, ids: pa.ChunkedArray) -> np.ndarray | None:
+    """The permutation to ``(timestamp, prediction_id)`` order, None when already in it.
+
+    Segments are sorted, so the rows are a few sorted runs: a stable sort on the times
+    merges them; ids are compared only where times tie.
+    """
+    if (ts[1:] >= ts[:-1]).all() and is_sorted(ts, _flat(ids)):
+        return None
+    return _tie_order(ts, ids, np.argsort(ts, kind="stable"))
+
+
+def _overlap(preds: list[tuple[Path, Segment]]) -> bool:
+    """Whether the segments' time ranges (listed by start) overlap or touch."""
+    reach = None
+    for _, seg in preds:
+        if seg.min_ts is None or seg.max_ts is None:
+            return True
+        if reach is not None and seg.min_ts <= reach:
+            return True
+        reach = seg.max_ts if reach is None else max(reach, seg.max_ts)
+    return False
+
+
+def _order_up_front(planned: list[PlannedRead]) -> np.ndarray | None:
+    """The output order worked out from the times alone (ids only where times tie), so
+    that the full read writes each value to its place at once: no second copy of the
+    whole result."""
+    ts = np.concatenate([plan.keys()[0] for plan in planned])
+    order = np.argsort(ts, kind="stable")
+    in_order = ts[order]
+    if (in_order[1:] == in_order[:-1]).any():
+        ids = pa.chunked_array(
+            [c for plan in planned for c in plan.keys(ids=True)[1].chunks], pa.string()
+        )
+        order = _tie_order(ts, ids, order)
+    return None if _identity(order) else order
+
+
+def read_window(
+    duck: duckdb.DuckDBPyConnection,  # a cursor of the caller's own: used by one thread
+    preds: list[tuple[Path, Segment]],
+    labels: list[Path],
+    window: Window,
+    shape: Path | None = None,
+) -> pd.DataFrame:
+    """Predictions of the segments ``preds`` in ``window`` with their latest label from
+    ``labels``, sorted by ``(timestamp, prediction_id)``, in the output layout.
+
+    With no segment to read, the columns of ``shape`` (a segment of the model; None: the
+    base columns) describe the empty result.
+    """
+    if not preds:
+        if shape is None:
+            return to_pandas(empty_predictions())
+        plan = PlannedRead(shape, Segment("", "", "", "", "", 0, 0, None, None), window)
+        builder = FrameBuilder([plan.schema], 0)
+        names = output_order(builder.names)
+        columns = list(zip(names, r.to_output_names(names), strict=True))
+        return builder.frame(None, columns, label_columns(None, None, 0))
+    planned = [PlannedRead(path, seg, window) for path, seg in preds]
+    bases, kept, ids = [], [], []
+    # labels join in one thread, segments decode in another (PREFETCH ahead) while this
+    # one copies decoded segments into the output columns
+    with ThreadPoolExecutor(max_workers=1) as join, ThreadPoolExecutor(max_workers=1) as decode:
+        pending = None
+        if labels:
+            paths = [str(p) for p, _ in preds]
+            pending = join.submit(label_matches, duck, paths, [str(p) for p in labels], window)
+        reads: deque = deque()
+        try:
+            order = _order_up_front(planned) if _overlap(preds) else None
+            capacity = sum(p.upper for p in planned) if order is None else len(order)
+            builder = FrameBuilder(
+                [p.schema for p in planned], capacity, strings=(r.PREDICTION_ID,), order=order
+            )
+            reads.extend(decode.submit(plan.read) for plan in planned[:PREFETCH])
+            for i in range(len(planned)):
+                table, rows = reads.popleft().result()
+                if i + PREFETCH < len(planned):
+                    reads.append(decode.submit(planned[i + PREFETCH].read))
+                bases.append(builder.rows)
+                kept.append(rows)
+                ids.extend(table.column(r.PREDICTION_ID).chunks)
+                builder.put(table)
+                del table
+        finally:
+            for future in reads:
+                future.cancel()
+            matches = pending.result() if pending is not None else None
+    n = builder.rows
+    reorder = None
+    if order is None:  # segments did not overlap: sorted already, unless written otherwise
+        ts = builder.columns[r.TIMESTAMP].values[:n]
+        reorder = _permutation(ts, pa.chunked_array(ids, pa.string()))
+    elif n != len(order):
+        raise StoreError(f"segments changed while being read ({n} rows, then {len(order)})")
+    index = None
+    if matches is not None:
+        index = label_rows(matches, np.array(bases, dtype=np.int64), kept, n)
+        final = order if order is not None else reorder
+        if final is not None:
+            index = index[final]
+    names = output_order(builder.names)
+    columns = list(zip(names, r.to_output_names(names), strict=True))
+    return builder.frame(reorder, columns, label_columns(matches, index, n))
