@@ -42,7 +42,13 @@ class StreamDetector(ABC):
 
     # ------------------------------------------------------------------ state
     def _reset(self) -> None:
-        """Rebuild every piece of state; subclasses extend it and call ``super()._reset()``."""
+        """Rebuild every piece of state; subclasses extend it and call ``super()._reset()``.
+
+        ``n_updates``, ``n_skipped`` and ``n_detections`` are lifetime counters: a drift
+        restarts a detector's statistics, never these. (A detector that restarts "at the
+        next update after a drift" must keep its own flag for that: skipping a bad value
+        clears ``drift_detected``.)
+        """
         self._drift_detected = False
         self.n_updates = 0
         self.n_skipped = 0
@@ -76,7 +82,10 @@ class StreamDetector(ABC):
         if isinstance(x, bool | np.bool_):
             return float(x)
         if isinstance(x, int | float | np.integer | np.floating):
-            value = float(x)
+            try:
+                value = float(x)
+            except OverflowError:  # an int beyond float range
+                return self._invalid(x)
             if math.isfinite(value) and (not self.binary or value in (0.0, 1.0)):
                 return value
         return self._invalid(x)
