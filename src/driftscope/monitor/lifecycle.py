@@ -11,10 +11,11 @@ which skips ``atexit``; the exit hook is then also registered with
 ``multiprocessing.util.Finalize`` in that child (which its exit does run).
 
 >>> class Fake:
-...     closed = False
-...     def _close_at_exit(self, timeout): Fake.closed = True
->>> fake = Fake(); register(fake); close_all(); Fake.closed
+...     def _close_at_exit(self, timeout): ...
+>>> fake = Fake(); register(fake); fake in _live
 True
+>>> unregister(fake); fake in _live
+False
 """
 
 from __future__ import annotations

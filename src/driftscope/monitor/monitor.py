@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import secrets
 import threading
 import time
@@ -326,7 +327,7 @@ class ModelMonitor(MonitorReads):
         self._new_ids()
         self._buffer.after_fork_in_child()
         self._ops = LatencyStats()
-        self._sampler = Sampler(self.config.sampling)
+        self._sampler = Sampler(self.config.sampling, stream=os.getpid())
         self._decide = self._sampler.decide
         self._store_lock = threading.Lock()
         if self._owns_store and self._store is not None:

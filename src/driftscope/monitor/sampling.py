@@ -126,15 +126,21 @@ def key_uniform(value: Any, salt: str = "") -> float:
 
 
 class Sampler:
-    """A :class:`SamplingPolicy` at work: random state, rule error count (thread-safe)."""
+    """A :class:`SamplingPolicy` at work: random state, rule error count (thread-safe).
 
-    def __init__(self, policy: SamplingPolicy):
+    Random draws come from the policy's ``seed`` and a ``stream`` number, so that forked
+    workers sharing a seeded policy do not make the same draws in step.
+    """
+
+    def __init__(self, policy: SamplingPolicy, stream: int = 0):
         self.policy = policy
         self._checks = tuple((rule, (1.0, f"rule:{rule.name}")) for rule in policy.rules)
         self._rate = policy.rate
         self._sampled: Decision = (policy.weight, "sampled")
-        self._random = random.Random(policy.seed).random
-        self._rng = np.random.default_rng(policy.seed)
+        # ``stream`` tells apart samplers sharing a seed (a forked child passes its pid)
+        seed = policy.seed
+        self._random = random.Random(None if seed is None else f"{seed}/{stream}").random
+        self._rng = np.random.default_rng(None if seed is None else [seed, stream])
         self._key = policy.key
         self._lock = threading.Lock()
         self.rule_errors = 0
