@@ -139,3 +139,26 @@ def test_the_batch_form_reports_the_same_issues(make_monitor):
     }
     df = monitor.get_recent_predictions()
     assert df["c"].tolist() == ["x", "y", "z"]
+
+
+def test_batch_form_column_types_nulls_and_vectors(make_monitor):
+    monitor = make_monitor()
+    monitor.log_predictions(
+        {
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "when": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]),
+            "plan": pd.Categorical(["a", "b", "a"]),
+            "mixed": [1, "two", None],
+        },
+        pd.DataFrame({"label": ["x", "y", "z"], "p": [0.1, 0.2, 0.3]}),
+        metadata={"embedding": np.ones((3, 2)), "run": "nightly"},
+        prediction_ids=["r1", "r2", "r3"],
+    )
+    df = monitor.get_recent_predictions().set_index("prediction_id")
+    assert df["count"].isna().tolist() == [False, True, False]
+    assert df.loc["r2", "when"].startswith("2026-01-02")
+    assert df["plan"].tolist() == ["a", "b", "a"]
+    assert df["metadata.embedding"].tolist() == ["[1.0,1.0]"] * 3
+    assert df["metadata.run"].tolist() == ["nightly"] * 3
+    assert df["prediction.label"].tolist() == ["x", "y", "z"]
+    assert monitor.quality_counts() == {"null:count": 1, "null:mixed": 1, "wrong_type:mixed": 1}

@@ -41,17 +41,21 @@ def column(values: Any) -> Column:
         values = values.combine_chunks()
     if isinstance(values, pa.Array):
         return _arrow(values)
-    if isinstance(values, pd.Series | pd.Index):
+    if isinstance(values, pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
         dtype = values.dtype
         if isinstance(dtype, np.dtype):
-            return column(values.to_numpy())
+            return column(np.asarray(values))
         try:
             return _arrow(pa.array(values.copy()))
         except (pa.ArrowException, TypeError, ValueError):
             return values.tolist()
     array = np.asarray(values) if not isinstance(values, np.ndarray) else values
-    if array.ndim != 1:
-        array = array.reshape(-1) if array.size == len(array) else array
+    if array.ndim == 0:
+        array = array.reshape(1)
+    elif array.ndim > 1:
+        if array.size != len(array):  # a vector per row (an embedding): stored as JSON text
+            return [row.tolist() for row in array]
+        array = array.reshape(-1)
     kind = array.dtype.kind
     if kind in "fiub":
         if kind == "f" and array.dtype != np.float64:
