@@ -106,6 +106,13 @@ def test_a_corrupt_segment_names_the_file_and_repair_quarantines_it(home):
     df = store.read_predictions("churn")
     assert df["prediction_id"].str.startswith("b").all() and len(df) == 10
     assert store.repair().quarantined == ()
+    store.write_labels("churn", label_batch(["b1"], [1]))  # a damaged label file too
+    labels = _files(home, "labels")[0]
+    labels.write_bytes(b"PAR1 not really")
+    with pytest.raises(StoreError, match=labels.name):
+        store.read_predictions("churn")
+    assert store.repair().quarantined[0].endswith(labels.name)
+    assert store.read_predictions("churn")["label"].isna().all()
     store.close()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from driftscope.store.embedded import EmbeddedStore
+from tests.store.batches import prediction_batch
 from tests.store.embedded_worker import MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,3 +110,23 @@ def test_concurrent_processes_write_and_compact_without_loss(tmp_path):
         listed = {s.path for s in store._catalog.segments(None)}
         assert on_disk == listed
     _catalog_matches_disk(home)
+
+
+def test_a_store_inherited_by_a_forked_child_keeps_working_in_both(tmp_path):
+    store = EmbeddedStore(tmp_path / "home", auto_compact=False)
+    store.write_predictions(MODEL, prediction_batch(5, id_prefix="parent-a"))
+    assert len(store.read_predictions(MODEL)) == 5
+    pid = os.fork()
+    if pid == 0:  # the child: write through the inherited object, leave without cleanup
+        code = 1
+        try:
+            store.write_predictions(MODEL, prediction_batch(5, id_prefix="child"))
+            code = 0 if len(store.read_predictions(MODEL)) == 10 else 2
+            store.close()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    store.write_predictions(MODEL, prediction_batch(5, id_prefix="parent-b"))
+    assert len(store.read_predictions(MODEL)) == 15
+    store.close()

@@ -19,6 +19,7 @@ lock, so two processes opening a new home at once do not race.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -119,6 +120,8 @@ class Catalog:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._pid = os.getpid()
+        self._inherited: list[sqlite3.Connection] = []
         self._migrate()
 
     # ------------------------------------------------------------------ connections
@@ -155,6 +158,7 @@ class Catalog:
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
+        self._adopt()
         with self._lock:
             if self._closed:
                 raise StoreError(f"the store at {self.path.parent} is closed")
@@ -213,7 +217,17 @@ class Catalog:
             return StoreUnavailableError(text)
         return StoreError(text)
 
+    def _adopt(self) -> None:
+        """In a forked child: leave the parent's connections alone (using or even closing
+        them there breaks SQLite's locks) and open our own from now on."""
+        if os.getpid() != self._pid:
+            self._inherited.extend(self._all)  # kept referenced: never finalised here
+            self._all, self._idle = [], []
+            self._lock = threading.Lock()
+            self._pid = os.getpid()
+
     def close(self) -> None:
+        self._adopt()
         with self._lock:
             self._closed = True
             conns, self._all, self._idle = self._all, [], []

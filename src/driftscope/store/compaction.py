@@ -22,7 +22,6 @@ One compaction (or archive, or repair) runs at a time per store: they take an ex
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import time
@@ -47,6 +46,12 @@ from driftscope.store.segments import (
     write_durably,
 )
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
+
 log = logging.getLogger(__name__)
 
 SMALL_SEGMENT_BYTES = 16 * 1024 * 1024
@@ -70,26 +75,40 @@ class FileLock:
             raise unavailable(self.path, exc, "open lock") from exc
         try:
             deadline = time.monotonic() + timeout_s
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if not blocking:
-                        yield False
-                        return
-                    if time.monotonic() > deadline:
-                        raise StoreUnavailableError(
-                            f"{self.path} stayed locked for {timeout_s:.0f} s "
-                            "(another process is compacting or archiving)"
-                        ) from None
-                    time.sleep(0.05)
+            while not _try_lock(fd):
+                if not blocking:
+                    yield False
+                    return
+                if time.monotonic() > deadline:
+                    raise StoreUnavailableError(
+                        f"{self.path} stayed locked for {timeout_s:.0f} s "
+                        "(another process is compacting or archiving)"
+                    )
+                time.sleep(0.05)
             try:
                 yield True
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                _unlock(fd)
         finally:
             os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # pragma: no cover - Windows
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        return True
+    except OSError:  # BlockingIOError: held elsewhere
+        return False
+
+
+def _unlock(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    else:  # pragma: no cover - Windows
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 
 def empty_trash(catalog: Catalog, home: StoreHome) -> int:

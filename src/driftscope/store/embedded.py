@@ -11,7 +11,8 @@ Layout of a home folder::
 A write validates the batch, writes one segment per UTC day durably (temp file, fsync,
 rename, fsync of the folder) and returns once the catalog transaction that lists them has
 committed: a process killed right after loses nothing, one killed during the write leaves
-at most an unlisted file. Any number of threads and processes may write to the same home.
+at most an unlisted file. Any number of threads and processes may write to the same home;
+a store object inherited by a forked child opens its own connections there.
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ class EmbeddedStore(Store):
         self._duck = duckdb.connect()
         self._duck.execute("SET TimeZone = 'UTC'")
         self._duck_lock = threading.Lock()  # cursors are made one at a time
+        self._pid = os.getpid()
+        self._inherited: list[duckdb.DuckDBPyConnection] = []
         self._closed = False
         self.home.clean_tmp()
         empty_trash(self._catalog, self.home)
@@ -120,6 +123,7 @@ class EmbeddedStore(Store):
     # ------------------------------------------------------------------ helpers
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self._adopt()
         with self._duck_lock:
             self._check_open()
             cursor = self._duck.cursor()
@@ -380,7 +384,17 @@ class EmbeddedStore(Store):
             return repair_home(self._catalog, self.home)
 
     # ------------------------------------------------------------------ lifecycle
+    def _adopt(self) -> None:
+        # in a forked child: a DuckDB of our own; the parent's is left alone
+        if os.getpid() != self._pid:
+            self._inherited.append(self._duck)
+            self._duck_lock = threading.Lock()
+            self._duck = duckdb.connect()
+            self._duck.execute("SET TimeZone = 'UTC'")
+            self._pid = os.getpid()
+
     def close(self) -> None:
+        self._adopt()
         with self._duck_lock:
             if self._closed:
                 return

@@ -145,6 +145,10 @@ def unavailable(path: Path | str, exc: OSError, doing: str = "write") -> StoreUn
 
 
 def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (a rename, a new file) durable. POSIX only: elsewhere the
+    file system offers no such call and this does nothing."""
+    if not hasattr(os, "O_DIRECTORY"):  # pragma: no cover - Windows
+        return
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
