@@ -64,7 +64,13 @@ def _known(name: Any, owner: str, allowed: Sequence[str], what: str) -> str:
 @dataclass(frozen=True)
 class MonitorConfig:
     """Everything a monitor is configured with (validated; serialisable with
-    :meth:`to_dict`, except custom sampling rules)."""
+    :meth:`to_dict`, except custom sampling rules).
+
+    >>> MonitorConfig("churn", max_buffered=0)
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: ModelMonitor.max_buffered must be an int >= 1, got 0
+    """
 
     model_name: str
     metrics: tuple[str, ...] = ("accuracy",)

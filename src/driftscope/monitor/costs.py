@@ -67,6 +67,13 @@ class CostReport:
     ``bytes_written`` is what the store reported for predictions and labels;
     ``monitoring_seconds`` the time spent in monitoring code (logging calls and the
     background writer), measured with ``perf_counter``.
+
+    >>> report = CostReport.compute(
+    ...     model="m", total_predictions=10, logged_predictions=5, written_predictions=5,
+    ...     prediction_bytes=500, label_bytes=0, always_logged={}, monitoring_seconds=0.01,
+    ...     dropped_records=0, quality_events=0, prices=CostPrices())
+    >>> report.skipped_predictions, report.actual_sampling_rate, str(report).splitlines()[3]
+    (5, 0.5, 'Sampling rate: 50.0%')
     """
 
     model: str

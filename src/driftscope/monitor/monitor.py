@@ -60,6 +60,13 @@ class ModelMonitor(MonitorReads):
 
     Use it as a context manager or call :meth:`close`; a monitor left open is flushed at
     interpreter exit (at most ``lifecycle.EXIT_TIMEOUT`` seconds).
+
+    >>> import tempfile
+    >>> with ModelMonitor("fraud", store=tempfile.mkdtemp(), model_version="v2") as monitor:
+    ...     ids = [monitor.log_prediction({"amount": a}, a > 100) for a in (20.0, 250.0)]
+    ...     recent = monitor.get_recent_predictions(hours=1)
+    >>> recent["prediction"].tolist(), recent["model_version"].unique().tolist()
+    ([False, True], ['v2'])
     """
 
     def __init__(

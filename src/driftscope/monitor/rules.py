@@ -34,7 +34,15 @@ _NONE = object()
 
 
 class Rule(ABC):
-    """Base of the always-log rules (subclass it for a vectorised ``mask``)."""
+    """Base of the always-log rules (subclass it for a vectorised ``mask``).
+
+    >>> class BigOrder(Rule):
+    ...     name = "big_order"
+    ...     def __call__(self, features, prediction, metadata):
+    ...         return features.get("amount", 0) > 10_000
+    >>> BigOrder()({"amount": 25_000}, 0.1, None)
+    True
+    """
 
     @property
     @abstractmethod
