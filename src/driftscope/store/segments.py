@@ -334,7 +334,7 @@ def read_parquet_file(path: Path) -> pa.Table:
     except FileNotFoundError:
         raise
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EIO):
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EIO):
             raise unavailable(path, exc, "read") from exc
         raise StoreError(f"segment {path} is unreadable: {exc}") from exc
     except (pa.ArrowException, ValueError) as exc:
