@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from driftscope.monitor.opstats import LatencyStats
     from driftscope.monitor.sampling import Sampler
     from driftscope.store import Store
+    from driftscope.stream.base import StreamDetector
+    from driftscope.stream.labelled import ErrorDriftReport
 
 
 class MonitorReads:
@@ -80,6 +82,40 @@ class MonitorReads:
             raise
         except StoreError as exc:  # records were dropped: read what is there
             warnings.warn(str(exc), RuntimeWarning, stacklevel=3)
+
+    def concept_drift(
+        self,
+        detector: StreamDetector | None = None,
+        *,
+        days: float | None = None,
+        hours: float | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        model_version: str | None = None,
+        prediction_column: str = "prediction",
+        task: str = "auto",
+        threshold: float = 0.5,
+    ) -> ErrorDriftReport:
+        """Concept drift from this model's labelled predictions: ``detector`` (HDDM_A by
+        default for classes, ADWIN for numbers; a calibrated one keeps false alarms in
+        check) runs over the errors of the labelled predictions of the window, in time
+        order, after undoing the sampling weights. See :mod:`driftscope.stream.labelled`.
+        ``prediction_column`` picks the output to judge when the prediction is a mapping
+        (e.g. ``"prediction.label"``)."""
+        from driftscope.stream.labelled import detect_error_drift
+
+        frame = self.get_recent_predictions(
+            days, hours, since=since, until=until, model_version=model_version
+        )
+        if prediction_column not in frame.columns:
+            raise ConfigError(
+                f"prediction_column {prediction_column!r} is not among the logged columns "
+                f"{[c for c in frame.columns if c.startswith('prediction')]}"
+            )
+        if prediction_column != "prediction":
+            frame = frame.drop(columns=["prediction"], errors="ignore")
+            frame = frame.rename(columns={prediction_column: "prediction"})
+        return detect_error_drift(frame, detector, task=task, threshold=threshold)
 
     # ------------------------------------------------------------------ references
     def save_reference(self, reference_or_data: Any, note: str = "") -> ReferenceRecord:
