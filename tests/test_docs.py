@@ -32,7 +32,9 @@ def _python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(), flags=re.S)
 
 
-@pytest.mark.parametrize("doc", ["quickstart.md", "methods.md", "json.md", "streaming.md"])
+@pytest.mark.parametrize(
+    "doc", ["quickstart.md", "methods.md", "json.md", "streaming.md", "monitoring.md"]
+)
 def test_doc_examples_run_as_written(doc, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     blocks = _python_blocks(ROOT / "docs" / doc)

@@ -108,6 +108,7 @@ class ModelMonitor(MonitorReads):
         self._store: Store | None = store if isinstance(store, Store) else None
         self._store_lock = threading.Lock()
         self._inherited: list[Store] = []
+        self._schema_open = not self.config.feature_names
         self._builder = BatchBuilder(
             model_version=model_version,
             feature_names=self.config.feature_names,
@@ -219,6 +220,11 @@ class ModelMonitor(MonitorReads):
             decision[0],
             decision[1],
         )
+        if self._schema_open and type(record[2]) is dict:
+            # the first record logged fixes the feature schema, in logging order (a batch
+            # converted before the writer reaches earlier single records must not fix it)
+            self._builder.schema.establish([str(k) for k in record[2]])
+            self._schema_open = False
         call = CURRENT.get()
         if call is not None:
             call.logged = True
