@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from driftscope.drift.results import DriftReport
 
 PREDICTION = "churn_probability"
+MODEL = "churn_demo"
 REPORT_NAME = "driftscope-demo-report.html"
 AS_OF = datetime(2025, 6, 30, tzinfo=UTC)
 
@@ -148,38 +149,117 @@ def run_demo(
     rows: int = 20_000,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    store: Any = None,
 ) -> DriftReport:
-    """Fit a detector on the reference, check production, print the table, write the report.
+    """The main job, end to end on the embedded store: log a month of production
+    predictions through a :class:`~driftscope.ModelMonitor` (with late labels for half of
+    them), read them back, check them against the stored baseline, store the check's
+    results, print the tables and write the HTML report.
 
-    Writes ``output_dir / "driftscope-demo-report.html"`` (creating ``output_dir``) and
-    returns the report holding feature drift and prediction drift.
+    ``store`` defaults to ``$DRIFTSCOPE_HOME`` or ``output_dir / ".driftscope"``. Writes
+    ``output_dir / "driftscope-demo-report.html"`` (creating ``output_dir``) and returns the
+    report holding feature drift and prediction drift.
 
     >>> import tempfile
     >>> from rich.console import Console
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     report = run_demo(Path(tmp), console=Console(quiet=True), rows=600)
-    ...     (Path(tmp) / REPORT_NAME).exists()
-    True
+    ...     (Path(tmp) / REPORT_NAME).exists(), (Path(tmp) / ".driftscope").is_dir()
+    (True, True)
     >>> report.feature_drift.has_drift
     True
     """
-    from driftscope import DriftDetector
-    from driftscope.report.console import print_result
+    import os
 
+    from driftscope import DriftDetector, ModelMonitor
+    from driftscope.report.console import print_result
+    from driftscope.store import open_store
+
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
     reference, production = make_churn_data(rows, rows, seed=seed, drift=True)
     features = [c for c in reference.columns if c != PREDICTION]
-    detector = DriftDetector(reference[features])
-    feature_drift = detector.detect_feature_drift(production[features], progress=progress)
-    prediction_drift = detector.detect_prediction_drift(
-        production[PREDICTION], baseline_predictions=reference[PREDICTION]
-    )
+    store = open_store(store or os.environ.get("DRIFTSCOPE_HOME") or output_dir / ".driftscope")
+    run = f"demo-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"  # this run's rows, even in a used store
+    with ModelMonitor(MODEL, store=store, model_version=run) as monitor:
+        baseline = monitor.save_reference(reference[features], note="churn demo training set")
+        _log_production_month(monitor, production, features, seed)
+        logged = monitor.get_recent_predictions(days=31, model_version=run)
+        detector = DriftDetector(reference=monitor.reference(baseline.version))
+        feature_drift = detector.detect_feature_drift(logged, features, progress=progress)
+        prediction_drift = detector.detect_prediction_drift(
+            logged["prediction"], baseline_predictions=reference[PREDICTION]
+        )
+        _store_results(monitor, logged, feature_drift, prediction_drift, baseline.version)
     report = detector.generate_report(
         feature_drift=feature_drift, prediction_drift=prediction_drift
     )
+    console.print(
+        f"Logged {len(logged):,} predictions ({int(logged['label'].notna().sum()):,} with "
+        f"late labels) to the store at {_where(store)}; "
+        f"baseline version {baseline.version}.",
+        highlight=False,
+    )
     print_result(feature_drift, console, title="Feature drift: churn model, production vs training")
     print_result(prediction_drift, console, title="Prediction drift: churn_probability")
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    path = output_dir / REPORT_NAME
-    report.save_html(str(path))
+    report.save_html(str(output_dir / REPORT_NAME))
+    store.close()
     return report
+
+
+def _where(store: Any) -> str:
+    home = getattr(store, "home", None)
+    return str(getattr(home, "root", home) or type(store).__name__)
+
+
+def _log_production_month(
+    monitor: Any, production: pd.DataFrame, features: list[str], seed: int
+) -> None:
+    """Log the production rows over the last 30 days; half get their churn outcome later."""
+    rng = np.random.default_rng(seed + 1)
+    n = len(production)
+    now = datetime.now(UTC)
+    offsets = np.sort(rng.uniform(0, 30 * 86_400, n))[::-1]
+    stamps = pd.to_datetime(now) - pd.to_timedelta(offsets, unit="s")
+    ids = monitor.log_predictions(
+        production[features], production[PREDICTION].to_numpy(), timestamps=stamps
+    )
+    churned = (rng.random(n) < production[PREDICTION].to_numpy()).astype(int)
+    labelled = rng.random(n) < 0.5
+    monitor.log_ground_truths(list(np.asarray(ids)[labelled]), churned[labelled].tolist())
+
+
+def _store_results(
+    monitor: Any, logged: pd.DataFrame, feature_drift: Any, prediction_drift: Any, baseline: str
+) -> None:
+    """The check's results as points of the store's time series."""
+    from driftscope.store import CheckRecord
+
+    start = pd.Timestamp(logged["timestamp"].min()).to_pydatetime()
+    end = pd.Timestamp(logged["timestamp"].max()).to_pydatetime()
+    records = [
+        CheckRecord(
+            MODEL,
+            "feature_drift",
+            start,
+            end,
+            "data_drift_score",
+            feature_drift.score,
+            0.2,
+            "warning" if feature_drift.has_drift else "ok",
+            baseline_version=baseline,
+            details={"drifted_features": feature_drift.drifted_features},
+        ),
+        CheckRecord(
+            MODEL,
+            "prediction_drift",
+            start,
+            end,
+            "prediction_drift_score",
+            prediction_drift.score,
+            0.15,
+            "warning" if prediction_drift.has_drift else "ok",
+            baseline_version=baseline,
+        ),
+    ]
+    monitor.store.write_check_results(records)
