@@ -61,7 +61,7 @@ class ArchivePass:
         level = ARCHIVE_LEVEL if tier == "archive" else HOT_LEVEL
         dest = home.segment_dir(model, tier, kind, day) / unique_file_name()
         self.written.append(dest)
-        size = write_durably(parquet_bytes(table, level), dest, home.tmp)
+        size = write_durably(parquet_bytes(table, level, adaptive=tier == "hot"), dest, home.tmp)
         low, high = ts_range(table, r.TIMESTAMP if kind == "predictions" else r.LABELED_AT)
         self.new.append(
             NewSegment(model, kind, tier, day, home.relative(dest), table.num_rows, size, low, high)

@@ -34,6 +34,7 @@ from driftscope.store import records as r
 HOT_LEVEL = 1  # zstd level of hot segments: fast to write, as fast to read as any level
 ARCHIVE_LEVEL = 9  # cold files are written once and kept long: compress harder
 ROW_GROUP_ROWS = 128 * 1024
+MIN_GAIN = 0.1  # a float column zstd shrinks less than this is stored uncompressed
 US_PER_DAY = 86_400_000_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -218,19 +219,36 @@ def remove_quietly(path: Path) -> bool:
 
 
 # ---------------------------------------------------------------------- parquet
-def parquet_bytes(table: pa.Table, level: int = HOT_LEVEL) -> pa.Buffer:
+def _incompressible(column: pa.ChunkedArray, level: int) -> bool:
+    """Whether zstd gains under ``1 - MIN_GAIN`` on a sample of a float column (noise-like
+    values: decompressing them would cost time for next to no space)."""
+    chunk = next((c for c in column.chunks if len(c) and not c.null_count), None)
+    if chunk is None or len(chunk) < 1024:
+        return False
+    width = chunk.type.bit_width // 8
+    sample = chunk.buffers()[1].slice(chunk.offset * width, min(len(chunk), 16384) * width)
+    return len(pa.Codec("zstd", level).compress(sample)) > (1 - MIN_GAIN) * sample.size
+
+
+def parquet_bytes(table: pa.Table, level: int = HOT_LEVEL, adaptive: bool = True) -> pa.Buffer:
     """``table`` as a zstd Parquet file in memory.
 
     Dictionary encoding only for strings other than ``prediction_id`` (low-cardinality
     text reads back as dictionaries, cheap to turn into Python objects); numbers PLAIN.
+    With ``adaptive``, float columns that zstd would shrink by less than ``MIN_GAIN`` (a
+    sample decides) are stored uncompressed: they read several times faster.
     """
     dictionary = [f.name for f in table.schema if f.name != r.PREDICTION_ID and is_text(f.type)]
+    codecs: dict[str, str] = {}
+    for f in table.schema:
+        plain = adaptive and pa.types.is_floating(f.type)
+        codecs[f.name] = "NONE" if plain and _incompressible(table[f.name], level) else "ZSTD"
     sink = pa.BufferOutputStream()
     pq.write_table(
         table,
         sink,
-        compression="zstd",
-        compression_level=level,
+        compression=codecs,
+        compression_level={name: level for name, codec in codecs.items() if codec == "ZSTD"},
         use_dictionary=dictionary or False,
         row_group_size=ROW_GROUP_ROWS,
     )
