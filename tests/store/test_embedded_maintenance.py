@@ -61,6 +61,22 @@ def test_auto_compaction_at_the_threshold(home):
     store.close()
 
 
+def test_a_finished_day_is_compacted_when_writes_move_on(home):
+    store = EmbeddedStore(home)
+    for k in range(3):
+        store.write_predictions("churn", prediction_batch(5, id_prefix=f"b{k}-", seed=k))
+    store.write_labels("churn", label_batch(["b0-0"], [1], at=T0))
+    store.write_labels("churn", label_batch(["b1-0"], [1], at=T0))
+    assert len(_files(home)) == 3 and len(_files(home, "labels")) == 2
+    store.write_predictions("churn", prediction_batch(5, start=T0 + DAY, id_prefix="next-"))
+    assert len(_files(home)) == 2  # day one merged, day two as written
+    assert len(_files(home, "labels")) == 2  # labels move on only with label writes
+    store.write_labels("churn", label_batch(["next-0"], [0], at=T0 + DAY))
+    assert [p.parent.name for p in _files(home, "labels")] == ["2026-11-01", "2026-11-02"]
+    assert len(store.read_predictions("churn")) == 20
+    store.close()
+
+
 def test_archive_splits_a_segment_straddling_the_cutoff(home):
     store = EmbeddedStore(home)
     now = datetime.now(UTC)

@@ -70,8 +70,9 @@ log = logging.getLogger(__name__)
 class EmbeddedStore(Store):
     """A monitoring store in a local folder: nothing to install, safe for many processes.
 
-    ``auto_compact`` merges a partition's small segments once it holds
-    ``compact_threshold`` of them (segments under ``small_segment_bytes``).
+    ``auto_compact`` merges a partition's small segments (under ``small_segment_bytes``)
+    once it holds ``compact_threshold`` of them, and a finished day's when writes move on
+    to the next day.
 
     >>> import tempfile
     >>> from datetime import datetime, UTC
@@ -113,6 +114,7 @@ class EmbeddedStore(Store):
         self._duck_lock = threading.Lock()  # cursors are made one at a time
         self._pid = os.getpid()
         self._inherited: list[duckdb.DuckDBPyConnection] = []
+        self._last_day: dict[tuple[str, str], str] = {}  # newest day written, per model/kind
         self._closed = False
         self.home.clean_tmp()
         empty_trash(self._catalog, self.home)
@@ -166,19 +168,30 @@ class EmbeddedStore(Store):
         return sum(seg.bytes for seg in new)
 
     def _compact_if_crowded(self, model: str, kind: str, days: list[str]) -> None:
-        # the write has committed: trouble here is logged, never raised
+        """Compact the partitions just written to once they hold ``compact_threshold``
+        small segments; and when writes move on to a new day, the earlier days' small
+        segments (however few), so finished days end up as few, sorted files. The write
+        has committed: trouble here is logged, never raised."""
         try:
-            crowded = [
+            crowded = {
                 day
                 for day in days
                 if count_small(self._catalog, model, kind, day, self.small_segment_bytes)
                 >= self.compact_threshold
-            ]
+            }
+            newest, last = days[-1], self._last_day.get((model, kind))
+            if last is not None and newest > last:
+                for _, _, part_kind, day in small_partitions(
+                    self._catalog, model, min_count=2, small_bytes=self.small_segment_bytes
+                ):
+                    if part_kind == kind and day < newest:
+                        crowded.add(day)
+            self._last_day[(model, kind)] = max(newest, last or newest)
             if not crowded:
                 return
             with self._lock.hold(blocking=False) as held:
                 if held:
-                    for day in crowded:
+                    for day in sorted(crowded):
                         compact_partition(
                             self._catalog, self.home, (model, "hot", kind, day),
                             small_bytes=self.small_segment_bytes,
