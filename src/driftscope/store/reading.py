@@ -18,7 +18,7 @@ is then written straight to its output row.
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import duckdb
@@ -34,7 +34,6 @@ from driftscope.store.catalog import Segment
 from driftscope.store.frames import to_pandas
 from driftscope.store.labels import label_columns, label_matches, label_rows
 from driftscope.store.scan import PlannedRead, Window
-from driftscope.store.segments import is_sorted
 
 PREFETCH = 2  # segments decoded ahead of the one being copied into the output
 
@@ -63,22 +62,27 @@ def _flat(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
     return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
 
 
-def _tie_order(ts: np.ndarray, ids: pa.ChunkedArray | pa.Array, order: np.ndarray) -> np.ndarray:
-    """``order`` (by time alone) fixed so that equal times go by id."""
-    in_order = ts[order]
+def _tie_order(
+    ts: np.ndarray, ids: pa.ChunkedArray | pa.Array, order: np.ndarray | None
+) -> np.ndarray | None:
+    """``order`` (by time alone; None: as they are) fixed so that equal times go by id."""
+    in_order = ts if order is None else ts[order]
     ties = np.flatnonzero(in_order[1:] == in_order[:-1])
     if ties.size == 0:
         return order
-    flat = _flat(ids)
-    before, after = flat.take(pa.array(order[ties])), flat.take(pa.array(order[ties + 1]))
-    if pc.all(pc.less_equal(before, after)).as_py():
+    flat = _flat(ids)  # only now: most reads have no ties
+    at = ties if order is None else order[ties]
+    after = ties + 1 if order is None else order[ties + 1]
+    if pc.all(pc.less_equal(flat.take(pa.array(at)), flat.take(pa.array(after)))).as_py():
         return order
     keys = pa.table({"t": pa.array(ts), "i": flat})
     return pc.sort_indices(keys, [("t", "ascending"), ("i", "ascending")]).to_numpy()
 
 
-def _identity(order: np.ndarray) -> bool:
-    return bool((order[1:] > order[:-1]).all()) if len(order) > 1 else True
+def _identity(order: np.ndarray | None) -> bool:
+    if order is None or len(order) < 2:
+        return True
+    return bool((order[1:] > order[:-1]).all())
 
 
 def _permutation(ts: np.ndarray, ids: pa.ChunkedArray) -> np.ndarray | None:
@@ -87,9 +91,9 @@ def _permutation(ts: np.ndarray, ids: pa.ChunkedArray) -> np.ndarray | None:
     Segments are sorted, so the rows are a few sorted runs: a stable sort on the times
     merges them; ids are compared only where times tie.
     """
-    if (ts[1:] >= ts[:-1]).all() and is_sorted(ts, _flat(ids)):
-        return None
-    return _tie_order(ts, ids, np.argsort(ts, kind="stable"))
+    monotonic = bool((ts[1:] >= ts[:-1]).all())
+    order = _tie_order(ts, ids, None if monotonic else np.argsort(ts, kind="stable"))
+    return None if _identity(order) else order
 
 
 def _overlap(preds: list[tuple[Path, Segment]]) -> bool:
@@ -109,7 +113,7 @@ def _order_up_front(planned: list[PlannedRead]) -> np.ndarray | None:
     that the full read writes each value to its place at once: no second copy of the
     whole result."""
     ts = np.concatenate([plan.keys()[0] for plan in planned])
-    order = np.argsort(ts, kind="stable")
+    order: np.ndarray | None = np.argsort(ts, kind="stable")
     in_order = ts[order]
     if (in_order[1:] == in_order[:-1]).any():
         ids = pa.chunked_array(
@@ -150,6 +154,7 @@ def read_window(
             paths = [str(p) for p, _ in preds]
             pending = join.submit(label_matches, duck, paths, [str(p) for p in labels], window)
         reads: deque = deque()
+        matches = None
         try:
             order = _order_up_front(planned) if _overlap(preds) else None
             capacity = sum(p.upper for p in planned) if order is None else len(order)
@@ -166,10 +171,14 @@ def read_window(
                 ids.extend(table.column(r.PREDICTION_ID).chunks)
                 builder.put(table)
                 del table
-        finally:
+        except BaseException:
             for future in reads:
                 future.cancel()
-            matches = pending.result() if pending is not None else None
+            if pending is not None:
+                wait([pending])  # its own error, if any, matters less than this one
+            raise
+        if pending is not None:
+            matches = pending.result()
     n = builder.rows
     reorder = None
     if order is None:  # segments did not overlap: sorted already, unless written otherwise
