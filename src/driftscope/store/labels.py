@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from driftscope.store import records as r
@@ -100,7 +101,9 @@ def label_rows(
     return index
 
 
-def label_columns(matches: pa.Table | None, index: np.ndarray | None, rows: int) -> dict:
+def label_columns(
+    matches: pa.Table | None, index: np.ndarray | None, rows: int
+) -> dict[str, pd.Series]:
     """The ``label`` and ``labeled_at`` Series for ``index`` (rows of ``matches``)."""
     if matches is None or index is None:
         table = pa.table({r.LABEL: pa.nulls(rows), r.LABELED_AT: pa.nulls(rows, r.TIMESTAMP_TYPE)})

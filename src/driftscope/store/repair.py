@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from driftscope.store.catalog import Catalog
 from driftscope.store.compaction import empty_trash
+from driftscope.store.scan import SegmentMissing, SegmentUnreadable, read_error
 from driftscope.store.segments import StoreHome, ensure_dir, remove_quietly, unavailable
 
 ORPHAN_AGE_S = 3600.0
@@ -46,10 +47,14 @@ def repair_home(catalog: Catalog, home: StoreHome) -> RepairReport:
     for seg in segs:
         try:
             pq.ParquetFile(home.absolute(seg.path)).read(use_threads=True)
-        except FileNotFoundError:
-            missing.append(seg)
-        except (OSError, pa.ArrowException, ValueError):
-            bad.append(seg)
+        except (OSError, pa.ArrowException, ValueError) as exc:
+            error = read_error(home.absolute(seg.path), exc)
+            if isinstance(error, SegmentMissing):
+                missing.append(seg)
+            elif isinstance(error, SegmentUnreadable):
+                bad.append(seg)
+            else:  # not readable by us right now: not damaged, not ours to move
+                raise error from exc
     quarantined = []
     for seg in bad:
         dest = home.quarantine / seg.path

@@ -87,18 +87,22 @@ def decode_pool() -> pa.MemoryPool:
         return pa.default_memory_pool()
 
 
+def read_error(path: Path | str, exc: Exception) -> StoreError:
+    """The error to raise for ``exc`` met reading the segment at ``path``: missing,
+    unavailable for now (permissions, I/O), or unreadable (corrupt, truncated)."""
+    if isinstance(exc, FileNotFoundError):
+        return SegmentMissing(path)
+    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EIO):
+        return unavailable(path, exc, "read")
+    return SegmentUnreadable(path, exc)
+
+
 def _open(path: Path) -> tuple[pq.FileMetaData, pa.Schema]:
     try:
         meta = pq.read_metadata(path)
         return meta, meta.schema.to_arrow_schema()
-    except FileNotFoundError as exc:
-        raise SegmentMissing(path) from exc
-    except OSError as exc:
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EIO):
-            raise unavailable(path, exc, "read") from exc
-        raise SegmentUnreadable(path, exc) from exc
-    except (pa.ArrowException, ValueError) as exc:
-        raise SegmentUnreadable(path, exc) from exc
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise read_error(path, exc) from exc
 
 
 def _row_groups(meta: pq.FileMetaData, schema: pa.Schema, window: Window) -> list[int]:
@@ -158,10 +162,8 @@ class PlannedRead:
                 )
                 return schema.empty_table(), np.empty(0, np.int64)
             table = self._decode(columns)
-        except FileNotFoundError as exc:
-            raise SegmentMissing(self.path) from exc
         except (OSError, pa.ArrowException, ValueError) as exc:
-            raise SegmentUnreadable(self.path, exc) from exc
+            raise read_error(self.path, exc) from exc
         if self.whole:
             return table, None
         sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
@@ -191,10 +193,8 @@ def explain(exc: duckdb.Error, paths: list[str]) -> StoreError:
     for path in paths:
         try:
             pq.read_table(path)
-        except FileNotFoundError:
-            return SegmentMissing(path)
         except (OSError, pa.ArrowException, ValueError) as bad:
-            return SegmentUnreadable(path, bad)
+            return read_error(path, bad)
     return StoreError(f"query over {len(paths)} segment files failed: {exc}")
 
 
