@@ -9,9 +9,11 @@ is reused for the next one), and hands the arrays to pandas without another copy
 
 Conversions match pyarrow's ``to_pandas``: float and int columns stay float64/int64 (int
 with nulls becomes float64 with NaN), bool stays bool (with nulls: object), UTC timestamps
-become ``datetime64[us, UTC]``, and text becomes ``object`` holding ``str``/``None``. A
+become ``datetime64[us, UTC]``, and text becomes ``object`` holding ``str``/``None`` (or,
+for the columns named in ``strings``, pandas' own string dtype over the Arrow buffers). A
 column whose type differs between tables is widened (int + float -> float) or else kept as
-Arrow chunks and unified at the end (text when nothing else fits).
+Arrow chunks and unified at the end (text when nothing else fits). When the output order
+is known before the rows arrive, each value is written straight to its output row.
 
 >>> import pyarrow as pa
 >>> builder = FrameBuilder([pa.schema([("x", pa.int64())]),
@@ -50,7 +52,7 @@ def _kind(types: set[pa.DataType]) -> str:
         return "float"
     if types == {pa.bool_()}:
         return "bool"
-    if all(pa.types.is_timestamp(t) and t.tz in ("UTC", "+00:00") for t in types):
+    if types == {_UTC_US} or types == {pa.timestamp("us", tz="+00:00")}:
         return "time"
     return "generic"
 
