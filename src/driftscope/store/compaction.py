@@ -55,7 +55,7 @@ except ImportError:  # pragma: no cover - Windows
 log = logging.getLogger(__name__)
 
 SMALL_SEGMENT_BYTES = 16 * 1024 * 1024
-MAX_OUTPUT_BYTES = 256 * 1024 * 1024
+MAX_OUTPUT_BYTES = 128 * 1024 * 1024  # per merged file: bounds the memory a merge takes
 
 
 class FileLock:
