@@ -12,8 +12,8 @@ with nulls becomes float64 with NaN), bool stays bool (with nulls: object), UTC 
 become ``datetime64[us, UTC]``, and text becomes ``object`` holding ``str``/``None`` (or,
 for the columns named in ``strings``, pandas' own string dtype over the Arrow buffers). A
 column whose type differs between tables is widened (int + float -> float) or else kept as
-Arrow chunks and unified at the end (text when nothing else fits). When the output order
-is known before the rows arrive, each value is written straight to its output row.
+Arrow chunks and unified at the end (text when nothing else fits). Tables whose rows
+interleave go in together (:meth:`FrameBuilder.put_group`) with the order to put them in.
 
 >>> import pyarrow as pa
 >>> builder = FrameBuilder([pa.schema([("x", pa.int64())]),
@@ -72,15 +72,14 @@ class _Column:
         else:
             self.values = np.empty(0)
 
-    def _mark_nulls(self, target: slice | np.ndarray, where: np.ndarray | bool = True) -> None:
+    def _mark_nulls(self, target: slice, where: np.ndarray | bool = True) -> None:
         if self.nulls is None:
             self.nulls = np.zeros(len(self.values), dtype=bool)
         self.nulls[target] = where
 
-    def put(self, target: slice | np.ndarray, column: pa.ChunkedArray | None, rows: int) -> None:
-        """``rows`` values from ``column`` (None: all missing) into the output rows
-        ``target``: a slice, or one output row per value."""
-        if self.kind in ("generic", "strings"):  # kept in arrival order
+    def put(self, target: slice, column: pa.ChunkedArray | None, rows: int) -> None:
+        """``rows`` values from ``column`` (None: all missing) into the rows ``target``."""
+        if self.kind in ("generic", "strings"):  # Arrow chunks, in row order
             self.chunks.extend(column.chunks if column is not None else [pa.nulls(rows)])
             return
         if column is None:
@@ -91,17 +90,58 @@ class _Column:
             elif self.kind in ("int", "bool"):
                 self._mark_nulls(target)
             return  # text: already None
-        at = 0
+        at = target.start
         for chunk in column.chunks:
-            n = len(chunk)
-            if isinstance(target, slice):
-                part: slice | np.ndarray = slice(target.start + at, target.start + at + n)
-            else:
-                part = target[at : at + n]
-            self._put_chunk(part, chunk)
-            at += n
+            self._put_chunk(slice(at, at + len(chunk)), chunk)
+            at += len(chunk)
 
-    def _put_chunk(self, target: slice | np.ndarray, chunk: pa.Array) -> None:
+    def put_text_group(
+        self, start: int, parts: list[tuple[pa.ChunkedArray | None, int]], order: np.ndarray
+    ) -> bool:
+        """Text of interleaving tables, reordered as dictionary codes (moving Python
+        objects around costs a reference count each). False when the text is not all
+        dictionary-encoded strings (then the caller goes the general way)."""
+        chunks: list[pa.Array] = []
+        for column, rows in parts:
+            if column is None:
+                chunks.append(pa.array([None] * rows, pa.dictionary(pa.int32(), pa.string())))
+            else:
+                chunks.extend(column.chunks)
+        if not all(c.type == pa.dictionary(pa.int32(), pa.string()) for c in chunks):
+            return False
+        unified = pa.chunked_array(chunks).unify_dictionaries()
+        if unified.num_chunks == 0:
+            return True
+        dictionary = unified.chunk(0).dictionary
+        none = len(dictionary)
+        codes = np.concatenate(
+            [c.indices.fill_null(none).to_numpy() if c.null_count else c.indices.to_numpy()
+             for c in unified.chunks]
+        )  # fmt: skip
+        values = np.empty(none + 1, dtype=object)
+        values[:none] = dictionary.to_numpy(zero_copy_only=False)
+        values[none] = None
+        self.values[start : start + len(order)] = values[codes[order]]
+        return True
+
+    def take_from(self, start: int, other: _Column, rows: int, order: np.ndarray) -> None:
+        """Rows ``start:start + rows`` from the first ``rows`` of ``other`` (same kind),
+        output row ``i`` being ``other``'s row ``order[i]``."""
+        if self.kind in ("generic", "strings"):
+            target = pa.string() if self.kind == "strings" else None
+            if target is None:
+                target = _common_type(
+                    {c.type for c in other.chunks if not pa.types.is_null(c.type)}
+                )
+            column = pa.chunked_array([c.cast(target) for c in other.chunks], type=target)
+            self.chunks.extend(column.take(pa.array(order)).chunks)
+            return
+        # mode="clip": with mode="raise", numpy buffers `out` to check bounds first
+        np.take(other.values[:rows], order, out=self.values[start : start + rows], mode="clip")
+        if other.nulls is not None:
+            self._mark_nulls(slice(start, start + rows), other.nulls[:rows][order])
+
+    def _put_chunk(self, target: slice, chunk: pa.Array) -> None:
         if self.kind == "text":
             self.values[target] = text_to_objects(pa.chunked_array([chunk]))
             return
@@ -123,18 +163,17 @@ class _Column:
             chunk = chunk.cast(pa.int64())
         self.values[target] = chunk.to_numpy(zero_copy_only=False)
 
-    def finish(self, rows: int, gather: np.ndarray | None, order: np.ndarray | None) -> pd.Series:
-        """The pandas column: numpy buffers permuted by ``gather`` (None: already in
-        place), Arrow chunks (kept in arrival order) by ``order``."""
+    def finish(self, rows: int, order: np.ndarray | None) -> pd.Series:
+        """The pandas column, its rows permuted by ``order`` when given."""
         if self.kind == "generic":
             return self._finish_generic(order)
         if self.kind == "strings":
             return self._finish_strings(order)
         values = self.values[:rows]
         nulls = self.nulls[:rows] if self.nulls is not None else None
-        if gather is not None:
-            values = values[gather]
-            nulls = nulls[gather] if nulls is not None else None
+        if order is not None:
+            values = values[order]
+            nulls = nulls[order] if nulls is not None else None
         if nulls is not None and nulls.any():
             if self.kind == "int":
                 values = values.astype(np.float64)
@@ -152,7 +191,7 @@ class _Column:
         return pd.Series(values, copy=False)
 
     def _finish_strings(self, order: np.ndarray | None) -> pd.Series:
-        chunks = [c.cast(pa.string()) for c in self.chunks]
+        chunks = [c if c.type == pa.string() else c.cast(pa.string()) for c in self.chunks]
         column = pa.chunked_array(chunks, type=pa.string())
         if order is not None:
             column = column.take(pa.array(order))
@@ -181,22 +220,11 @@ def _common_type(types: set[pa.DataType]) -> pa.DataType:
 
 class FrameBuilder:
     """Columns for every field of ``schemas`` (in first-seen order), room for ``capacity``
-    rows; :meth:`put` tables, then :meth:`frame`.
+    rows; :meth:`put` tables (or :meth:`put_group` to interleave several), then
+    :meth:`frame`. ``strings`` names text columns to return with pandas' own string dtype,
+    straight from the Arrow buffers (for columns that have no nulls)."""
 
-    ``order``, when known before the rows arrive, is the permutation from arrival order to
-    output order (output row ``i`` is arrival row ``order[i]``): each value is then written
-    straight to its output row. ``strings`` names text columns to return with pandas' own
-    string dtype, straight from the Arrow buffers (for columns that have no nulls).
-    """
-
-    def __init__(
-        self,
-        schemas: Sequence[pa.Schema],
-        capacity: int,
-        *,
-        strings: Sequence[str] = (),
-        order: np.ndarray | None = None,
-    ):
+    def __init__(self, schemas: Sequence[pa.Schema], capacity: int, *, strings: Sequence[str] = ()):
         types: dict[str, set[pa.DataType]] = {}
         for schema in schemas:
             for f in schema:
@@ -204,47 +232,72 @@ class FrameBuilder:
                 if not pa.types.is_null(f.type):
                     seen.add(f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
         self.names = list(types)
-        kinds = {name: _kind(types[name]) for name in self.names}
+        self.kinds = {name: _kind(types[name]) for name in self.names}
         for name in strings:
-            if kinds.get(name) == "text":
-                kinds[name] = "strings"
-        self.columns = {name: _Column(kinds[name], capacity) for name in self.names}
+            if self.kinds.get(name) == "text":
+                self.kinds[name] = "strings"
+        self.columns = {name: _Column(self.kinds[name], capacity) for name in self.names}
         self.capacity = capacity
         self.rows = 0
-        self.order = order
-        self._dest: np.ndarray | None = None
-        if order is not None:
-            self._dest = np.empty(len(order), dtype=np.int64)
-            self._dest[order] = np.arange(len(order))
+
+    def _room(self, rows: int) -> None:
+        if self.rows + rows > self.capacity:
+            raise ValueError(f"FrameBuilder holds {self.capacity} rows, got {self.rows + rows}")
 
     def put(self, table: pa.Table) -> None:
+        """``table``'s rows, after those already put."""
         n = table.num_rows
-        if self.rows + n > self.capacity:
-            raise ValueError(f"FrameBuilder holds {self.capacity} rows, got {self.rows + n}")
-        target: slice | np.ndarray = slice(self.rows, self.rows + n)
-        if self._dest is not None:
-            target = self._dest[self.rows : self.rows + n]
+        self._room(n)
         present = set(table.column_names)
         for name, column in self.columns.items():
-            column.put(target, table.column(name) if name in present else None, n)
+            column.put(
+                slice(self.rows, self.rows + n), table.column(name) if name in present else None, n
+            )
         self.rows += n
+
+    def put_group(self, tables: Sequence[pa.Table], order: np.ndarray) -> None:
+        """The rows of ``tables`` (taken together, in turn) in the order ``order``: row
+        ``i`` put is row ``order[i]`` of the concatenation. One column at a time, through
+        a buffer of the group's size: reads stream through the tables, writes through the
+        output, so interleaving costs little more than a copy."""
+        n = sum(t.num_rows for t in tables)
+        self._room(n)
+        for name, column in self.columns.items():
+            parts = [
+                (t.column(name) if name in t.column_names else None, t.num_rows) for t in tables
+            ]
+            if column.kind == "text" and column.put_text_group(self.rows, parts, order):
+                continue
+            staging = _Column(column.kind, n)
+            at = 0
+            for table in tables:
+                rows = table.num_rows
+                part = table.column(name) if name in table.column_names else None
+                staging.put(slice(at, at + rows), part, rows)
+                at += rows
+            column.take_from(self.rows, staging, n, order)
+        self.rows += n
+
+    def timestamps(self, name: str) -> np.ndarray:
+        """The microseconds put so far in a UTC time column."""
+        return self.columns[name].values[: self.rows]
+
+    def arrow_column(self, name: str) -> pa.ChunkedArray:
+        """The chunks put so far in a column returned as pandas strings."""
+        return pa.chunked_array(self.columns[name].chunks, pa.string())
 
     def frame(
         self,
-        reorder: np.ndarray | None = None,
+        order: np.ndarray | None = None,
         columns: Sequence[tuple[str, str]] | None = None,
         extra: dict[str, pd.Series] | None = None,
     ) -> pd.DataFrame:
-        """The DataFrame. ``reorder``: a permutation found only after the rows arrived
-        (not with ``order``). ``columns``: (column, output name) pairs in output order
-        (default: all, first seen, names kept); then the ``extra`` columns, already in
-        output row order. The builder is used up."""
-        if reorder is not None and self.order is not None:
-            raise ValueError("FrameBuilder: rows are already in the order given up front")
-        order = self.order if self.order is not None else reorder
+        """The DataFrame, its rows permuted by ``order`` when given. ``columns``: (column,
+        output name) pairs in output order (default: all, first seen, names kept); then
+        the ``extra`` columns, already in output row order. The builder is used up."""
         pairs = columns if columns is not None else [(n, n) for n in self.names]
         data: dict[str, pd.Series] = {}
         for name, output in pairs:
-            data[output] = self.columns.pop(name).finish(self.rows, reorder, order)
+            data[output] = self.columns.pop(name).finish(self.rows, order)
         data.update(extra or {})
         return pd.DataFrame(data, copy=False)

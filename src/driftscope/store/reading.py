@@ -6,10 +6,11 @@ ahead), and the calling thread copies each decoded segment into the output colum
 (:class:`~driftscope.store.assemble.FrameBuilder`) as soon as it is ready.
 
 Rows come out in ``(timestamp, prediction_id)`` order. Segments are written sorted and
-listed by start time, so when their time ranges do not overlap the rows arrive in order
-(checked, and sorted after the fact if not). When they overlap (concurrent writers), the
-times (ids only where times tie) are read first, the order is worked out, and every value
-is then written straight to its output row.
+listed by start time, so runs of segments whose time ranges do not overlap arrive in
+order. Segments that overlap (concurrent writers: at most a day's partition) are decoded
+together, their order worked out from times (ids only where times tie), and put in that
+order in one pass per column. The result is checked, and sorted after the fact if a
+segment was not sorted.
 
 >>> output_order(["prediction_id", "timestamp", "metadata.a", "prediction", "feature.x"])
 ['prediction_id', 'timestamp', 'feature.x', 'prediction', 'metadata.a']
@@ -27,13 +28,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from driftscope.errors import StoreError
 from driftscope.store import records as r
 from driftscope.store.assemble import FrameBuilder
 from driftscope.store.catalog import Segment
 from driftscope.store.frames import to_pandas
 from driftscope.store.labels import label_columns, label_matches, label_rows
 from driftscope.store.scan import PlannedRead, Window
+from driftscope.store.segments import timestamps_us
 
 PREFETCH = 2  # segments decoded ahead of the one being copied into the output
 
@@ -96,31 +97,29 @@ def _permutation(ts: np.ndarray, ids: pa.ChunkedArray) -> np.ndarray | None:
     return None if _identity(order) else order
 
 
-def _overlap(preds: list[tuple[Path, Segment]]) -> bool:
-    """Whether the segments' time ranges (listed by start) overlap or touch."""
-    reach = None
-    for _, seg in preds:
-        if seg.min_ts is None or seg.max_ts is None:
-            return True
-        if reach is not None and seg.min_ts <= reach:
-            return True
-        reach = seg.max_ts if reach is None else max(reach, seg.max_ts)
-    return False
+def groups(preds: list[tuple[Path, Segment]]) -> list[list[int]]:
+    """Runs of consecutive segments (listed by start time) whose time ranges overlap or
+    touch: rows of different runs never interleave."""
+    runs: list[list[int]] = []
+    reach: int | None = None
+    for i, (_, seg) in enumerate(preds):
+        unknown = seg.min_ts is None or seg.max_ts is None
+        if runs and (unknown or reach is None or seg.min_ts <= reach):
+            runs[-1].append(i)
+            reach = None if unknown or reach is None else max(reach, seg.max_ts)
+        else:
+            runs.append([i])
+            reach = None if unknown else seg.max_ts
+    return runs
 
 
-def _order_up_front(planned: list[PlannedRead]) -> np.ndarray | None:
-    """The output order worked out from the times alone (ids only where times tie), so
-    that the full read writes each value to its place at once: no second copy of the
-    whole result."""
-    ts = np.concatenate([plan.keys()[0] for plan in planned])
-    order: np.ndarray | None = np.argsort(ts, kind="stable")
-    in_order = ts[order]
-    if (in_order[1:] == in_order[:-1]).any():
-        ids = pa.chunked_array(
-            [c for plan in planned for c in plan.keys(ids=True)[1].chunks], pa.string()
-        )
-        order = _tie_order(ts, ids, order)
-    return None if _identity(order) else order
+def _group_order(tables: list[pa.Table]) -> np.ndarray | None:
+    """The order of the rows of interleaving tables (each sorted), None: as they come."""
+    ts = np.concatenate([timestamps_us(t.column(r.TIMESTAMP)) for t in tables])
+    ids = pa.chunked_array(
+        [c for t in tables for c in t.column(r.PREDICTION_ID).chunks], pa.string()
+    )
+    return _permutation(ts, ids)
 
 
 def read_window(
@@ -145,7 +144,13 @@ def read_window(
         columns = list(zip(names, r.to_output_names(names), strict=True))
         return builder.frame(None, columns, label_columns(None, None, 0))
     planned = [PlannedRead(path, seg, window) for path, seg in preds]
-    bases, kept, ids = [], [], []
+    builder = FrameBuilder(
+        [p.schema for p in planned], sum(p.upper for p in planned), strings=(r.PREDICTION_ID,)
+    )
+    bases: list[int] = []
+    kept: list[np.ndarray | None] = []
+    # output row -> arrival row, where groups were reordered: (start, rows, order)
+    moved: list[tuple[int, int, np.ndarray]] = []
     # labels join in one thread, segments decode in another (PREFETCH ahead) while this
     # one copies decoded segments into the output columns
     with ThreadPoolExecutor(max_workers=1) as join, ThreadPoolExecutor(max_workers=1) as decode:
@@ -153,24 +158,28 @@ def read_window(
         if labels:
             paths = [str(p) for p, _ in preds]
             pending = join.submit(label_matches, duck, paths, [str(p) for p in labels], window)
-        reads: deque = deque()
+        reads: deque = deque(decode.submit(plan.read) for plan in planned[:PREFETCH])
         matches = None
+        arrived = 0
         try:
-            order = _order_up_front(planned) if _overlap(preds) else None
-            capacity = sum(p.upper for p in planned) if order is None else len(order)
-            builder = FrameBuilder(
-                [p.schema for p in planned], capacity, strings=(r.PREDICTION_ID,), order=order
-            )
-            reads.extend(decode.submit(plan.read) for plan in planned[:PREFETCH])
-            for i in range(len(planned)):
-                table, rows = reads.popleft().result()
-                if i + PREFETCH < len(planned):
-                    reads.append(decode.submit(planned[i + PREFETCH].read))
-                bases.append(builder.rows)
-                kept.append(rows)
-                ids.extend(table.column(r.PREDICTION_ID).chunks)
-                builder.put(table)
-                del table
+            for group in groups(preds):
+                tables = []
+                for i in group:
+                    table, rows = reads.popleft().result()
+                    if i + PREFETCH < len(planned):
+                        reads.append(decode.submit(planned[i + PREFETCH].read))
+                    bases.append(arrived)
+                    kept.append(rows)
+                    arrived += table.num_rows
+                    tables.append(table)
+                order = _group_order(tables) if len(tables) > 1 else None
+                if order is None:
+                    for table in tables:
+                        builder.put(table)
+                else:
+                    moved.append((builder.rows, len(order), order))
+                    builder.put_group(tables, order)
+                del tables
         except BaseException:
             for future in reads:
                 future.cancel()
@@ -180,18 +189,18 @@ def read_window(
         if pending is not None:
             matches = pending.result()
     n = builder.rows
-    reorder = None
-    if order is None:  # segments did not overlap: sorted already, unless written otherwise
-        ts = builder.columns[r.TIMESTAMP].values[:n]
-        reorder = _permutation(ts, pa.chunked_array(ids, pa.string()))
-    elif n != len(order):
-        raise StoreError(f"segments changed while being read ({n} rows, then {len(order)})")
+    # rows are sorted unless a segment was not: checked, cheaply
+    reorder = _permutation(builder.timestamps(r.TIMESTAMP), builder.arrow_column(r.PREDICTION_ID))
     index = None
     if matches is not None:
         index = label_rows(matches, np.array(bases, dtype=np.int64), kept, n)
-        final = order if order is not None else reorder
-        if final is not None:
-            index = index[final]
+        if moved:
+            arrival = np.arange(n, dtype=np.int64)
+            for start, rows, order in moved:
+                arrival[start : start + rows] = start + order
+            index = index[arrival]
+        if reorder is not None:
+            index = index[reorder]
     names = output_order(builder.names)
     columns = list(zip(names, r.to_output_names(names), strict=True))
     return builder.frame(reorder, columns, label_columns(matches, index, n))

@@ -131,37 +131,22 @@ class PlannedRead:
             self.groups = _row_groups(self.meta, self.schema, window)
         self.upper = sum(self.meta.row_group(i).num_rows for i in self.groups)
 
-    def _decode(self, columns: list[str] | None) -> pa.Table:
+    def _decode(self) -> pa.Table:
         # text other than the ids stays dictionary-encoded: cheap to turn into objects
         text = [f.name for f in self.schema if f.name != r.PREDICTION_ID and is_text(f.type)]
         options = ds.ParquetReadOptions(dictionary_columns=text)
         fragment = ds.ParquetFileFormat(read_options=options).make_fragment(
             str(self.path), filesystem=pafs.LocalFileSystem(), row_groups=self.groups
         )
-        return fragment.to_table(columns=columns, use_threads=True, memory_pool=decode_pool())
+        return fragment.to_table(use_threads=True, memory_pool=decode_pool())
 
-    def keys(self, ids: bool = False) -> tuple[np.ndarray, pa.ChunkedArray | None]:
-        """Timestamps (µs), and the ids when asked, of the rows :meth:`read` returns."""
-        columns = [r.TIMESTAMP, r.PREDICTION_ID] if ids else [r.TIMESTAMP]
-        if self.window.model_version is not None:
-            columns.append(r.MODEL_VERSION)
-        table, _ = self.read(columns)
-        ts = timestamps_us(table.column(r.TIMESTAMP))
-        return ts, table.column(r.PREDICTION_ID) if ids else None
-
-    def read(self, columns: list[str] | None = None) -> tuple[pa.Table, np.ndarray | None]:
-        """The rows in the window (all columns, or ``columns``, which then include the
-        ones the window filters on), and which rows of the file they are (None: all)."""
+    def read(self) -> tuple[pa.Table, np.ndarray | None]:
+        """The rows in the window, and which rows of the file they are (None: all)."""
         window, meta = self.window, self.meta
         try:
             if not self.groups:
-                schema = (
-                    self.schema
-                    if columns is None
-                    else pa.schema([self.schema.field(c) for c in columns])
-                )
-                return schema.empty_table(), np.empty(0, np.int64)
-            table = self._decode(columns)
+                return self.schema.empty_table(), np.empty(0, np.int64)
+            table = self._decode()
         except (OSError, pa.ArrowException, ValueError) as exc:
             raise read_error(self.path, exc) from exc
         if self.whole:
