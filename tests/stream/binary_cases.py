@@ -1,16 +1,20 @@
-"""Streams and checks shared by the tests of the 0/1 detectors (DDM, EDDM, HDDM_A, HDDM_W)."""
+"""Streams and checks shared by the tests of the 0/1 detectors (DDM, EDDM, HDDM_A, HDDM_W).
+
+:class:`BinaryDetectorCases` holds the tests every one of them passes; each test module
+subclasses it once, naming its detector and the parameters to try.
+"""
 
 from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
 
-from driftscope.errors import DataError
+from driftscope.errors import ConfigError, DataError
 
 SEEDS = (0, 1, 2)
 
@@ -66,14 +70,41 @@ def state(detector: Any) -> dict[str, Any]:
     return dict(vars(detector))
 
 
-def assert_batch_matches_loop(make: Callable[[], Any], values: np.ndarray) -> None:
-    """update_many (whole, in chunks, as a list) == one update per value, state included."""
+def check_river_parity(ours: type, theirs: type, params: dict, named_streams: list) -> int:
+    """``ours(**params)`` reports the warnings and drifts of River's ``theirs(**params)`` on
+    every stream; returns the number of drifts, to show the streams exercise them."""
+    detections = 0
+    for name, xs in named_streams:
+        values = xs.tolist()
+        expected = run(theirs(**params), values)
+        assert run(ours(**params), values) == expected, name
+        detections += len(expected[0])
+    return detections
+
+
+def assert_batches_are_the_loop(
+    make: Callable[[], Any], listed: list, *batches: Any
+) -> tuple[Any, tuple[list[int], list[int]]]:
+    """update_many of each of ``batches`` (the values of ``listed`` in other forms) reports
+    the drifts and warnings, and leaves the state, of one update per value of ``listed``.
+    Returns the loop's detector and positions."""
     loop = make()
-    expected = run(loop, values.tolist())
-    batch = make()
-    drifts, warnings = batch.update_many(values, return_warnings=True)
-    assert (drifts.tolist(), warnings.tolist()) == expected
-    assert state(batch) == state(loop)
+    expected = run(loop, listed)
+    for values in batches:
+        batch = make()
+        drifts, warnings = batch.update_many(values, return_warnings=True)
+        assert (drifts.tolist(), warnings.tolist()) == expected
+        assert state(batch) == state(loop)
+    return loop, expected
+
+
+def assert_batch_matches_loop(make: Callable[[], Any], values: np.ndarray) -> None:
+    """update_many (whole, as a list, as a column, in chunks) == one update per value, state
+    included."""
+    listed = values.tolist()
+    loop, expected = assert_batches_are_the_loop(
+        make, listed, values, listed, values.reshape(-1, 1)
+    )
     chunked = make()
     found: list[int] = []
     start = 0
@@ -83,9 +114,6 @@ def assert_batch_matches_loop(make: Callable[[], Any], values: np.ndarray) -> No
         start += len(part)
     assert found == expected[0]
     assert state(chunked) == state(loop)
-    as_list = make()
-    assert as_list.update_many(values.tolist()).tolist() == expected[0]
-    assert state(as_list) == state(loop)
 
 
 def check_signature(ours: type, river: type) -> None:
@@ -129,26 +157,16 @@ def check_invalid_in_batches(make: Callable[..., Any], values: np.ndarray) -> No
     floats[5::97] = np.nan
     floats[11::89] = 0.5
     floats[13::101] = 2.0
-    loop = make()
-    expected = run(loop, floats.tolist())
-    batch = make()
-    drifts, warnings = batch.update_many(floats, return_warnings=True)
-    assert (drifts.tolist(), warnings.tolist()) == expected
-    assert state(batch) == state(loop)
-    assert batch.n_skipped == np.count_nonzero((floats != 0) & (floats != 1))
+    loop, _ = assert_batches_are_the_loop(make, floats.tolist(), floats)
+    assert loop.n_skipped == np.count_nonzero((floats != 0) & (floats != 1))
     for objects in (
         [None if i % 71 == 2 else x for i, x in enumerate(values.tolist())],
         ["1" if i % 71 == 2 else x for i, x in enumerate(values.tolist())],  # text and numbers
         [[x, True] if i % 71 == 2 else x for i, x in enumerate(values.tolist())],  # ragged
     ):
-        loop, batch = make(), make()
-        expected = run(loop, objects)
-        assert batch.update_many(objects).tolist() == expected[0]
-        assert state(batch) == state(loop)
-        assert batch.n_skipped == len(range(2, len(values), 71))
-    loop, batch = make(), make()
-    assert batch.update_many(x for x in values.tolist()).tolist() == run(loop, values.tolist())[0]
-    assert state(batch) == state(loop)
+        loop, _ = assert_batches_are_the_loop(make, objects, objects)
+        assert loop.n_skipped == len(range(2, len(values), 71))
+    assert_batches_are_the_loop(make, values.tolist(), (x for x in values.tolist()))
     # Raising: the values before the bad one count, as in the loop.
     loop, batch = make(on_invalid="raise"), make(on_invalid="raise")
     with pytest.raises(DataError):
@@ -197,3 +215,120 @@ def check_clone_reset(detector: Any, values: np.ndarray) -> None:
     detector._reset()
     assert state(detector) == expected
     assert run(detector, values.tolist()) == run(clone, values.tolist())
+
+
+def at_first_drift(make: Callable[[], Any], values: np.ndarray) -> tuple[Any, int]:
+    """A detector fed ``values`` up to its first drift, which it just detected, and the
+    position of that drift."""
+    first = int(make().update_many(values)[0])
+    detector = make()
+    detector.update_many(values[: first + 1])
+    assert detector.drift_detected and detector.n_detections == 1
+    return detector, first
+
+
+#: (kwargs, name): parameters both HDDM detectors refuse (``check_confidences`` and
+#: ``check_flag`` of ``driftscope.stream._binary``), and the one the ConfigError names.
+HDDM_BAD_PARAMS = (
+    ({"drift_confidence": 0}, "drift_confidence"),
+    ({"drift_confidence": 1}, "drift_confidence"),
+    ({"drift_confidence": float("nan")}, "drift_confidence"),
+    ({"warning_confidence": 1.5}, "warning_confidence"),
+    ({"warning_confidence": "0.005"}, "warning_confidence"),
+    ({"drift_confidence": 0.005}, "drift_confidence"),  # == warning_confidence
+    ({"drift_confidence": 0.01}, "drift_confidence"),  # > warning_confidence
+    ({"two_sided_test": 1}, "two_sided_test"),
+    ({"two_sided_test": "yes"}, "two_sided_test"),
+    ({"on_invalid": "ignore"}, "on_invalid"),
+)
+
+#: Two-sided HDDM parameters under which River raises a warning and a drift at once.
+BOTH_WAYS = {"drift_confidence": 0.05, "warning_confidence": 0.3, "two_sided_test": True}
+
+#: ``reference(params, values)``: the (drifts, warnings) an HDDM test expects, from River.
+Reference = Callable[[dict, list], tuple[list[int], list[int]]]
+
+
+def check_a_fall_needs_the_two_sided_test(make: Callable[..., Any], reference: Reference) -> None:
+    """An HDDM detector misses a fall of the error rate unless two-sided, as River does."""
+    values = dict(streams(8))["drop 30%->10%"].tolist()
+    one, two = run(make(), values), run(make(two_sided_test=True), values)
+    assert one == reference({}, values) and one[0] == []
+    assert two == reference({"two_sided_test": True}, values)
+    assert 1500 < two[0][0] < 1700
+
+
+def check_both_flags_at_once(make: Callable[..., Any], reference: Reference, seed: int) -> None:
+    """Two-sided, River lets the fall test set the warning after the rise test's drift (and
+    the reverse): both flags at once. Kept as River does."""
+    values = piecewise(seed).tolist()
+    expected = reference(BOTH_WAYS, values)
+    assert run(make(**BOTH_WAYS), values) == expected
+    assert set(expected[0]) & set(expected[1])
+
+
+class BinaryDetectorCases:
+    """The tests every 0/1 detector passes. A test module subclasses it once
+    (``class TestDDM(BinaryDetectorCases)``) and sets the class attributes below; its own
+    tests keep what is particular to its detector (River parity, River's bugs, statistics).
+    """
+
+    #: The detector, and River's class of the same name.
+    detector: ClassVar[type]
+    river_class: ClassVar[type]
+    #: The parameters update_many is checked with.
+    batch_params: ClassVar[Sequence[dict[str, Any]]]
+    #: (kwargs, name): parameters the detector refuses, and the one its ConfigError names.
+    bad_params: ClassVar[Sequence[tuple[dict[str, Any], str]]]
+    #: (kwargs, repr) of the detector cloned and reset.
+    example: ClassVar[tuple[dict[str, Any], str]]
+    #: The stream of seed 4 on which update_many runs without Numba.
+    numba_stream: ClassVar[str] = "jump 10%->30%"
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        """Parametrise the tests below with the subclass's parameters (pytest calls this
+        hook on a test class as on a module)."""
+        if "params" in metafunc.fixturenames:
+            metafunc.parametrize("params", self.batch_params, ids=str)
+        if "kwargs" in metafunc.fixturenames:
+            metafunc.parametrize("kwargs, name", self.bad_params)
+
+    def test_update_many_equals_the_update_loop(self, params: dict[str, Any]) -> None:
+        for _, xs in streams(3):
+            assert_batch_matches_loop(lambda: self.detector(**params), xs)
+        assert_batch_matches_loop(lambda: self.detector(**params), np.zeros(0, dtype=np.int64))
+
+    def test_update_many_is_the_compiled_loop_or_the_python_one(self, monkeypatch: Any) -> None:
+        check_without_numba(self.detector, dict(streams(4))[self.numba_stream], monkeypatch)
+
+    def test_invalid_values_are_skipped_or_raise(self) -> None:
+        xs = dict(streams(5))["gradual 10%->40%"]
+        check_invalid_values(self.detector, xs)
+        check_invalid_in_batches(self.detector, xs)
+        check_types_accepted(self.detector, xs[:800])
+
+    def test_signature_is_rivers(self) -> None:
+        check_signature(self.detector, self.river_class)
+
+    def test_parameters_out_of_range_fail_at_construction(
+        self, kwargs: dict[str, Any], name: str
+    ) -> None:
+        with pytest.raises(ConfigError, match=name):
+            self.detector(**kwargs)
+
+    def test_clone_reset_repr(self) -> None:
+        kwargs, expected = self.example
+        detector = self.detector(**kwargs)
+        assert repr(detector) == expected
+        check_clone_reset(detector, dict(streams(6))["jump 10%->30%"])
+
+    def test_a_drift_restarts_the_statistics_at_once(self) -> None:
+        xs = dict(streams(7))["jump 10%->30%"]
+        detector, first = at_first_drift(self.detector, xs)
+        fresh = self.detector()
+        assert not detector.warning_detected
+        assert detector._get_state() == fresh._get_state()
+        detector.update(xs[first + 1])  # the first value of the new concept
+        fresh.update(xs[first + 1])
+        assert not detector.drift_detected
+        assert detector._get_state() == fresh._get_state()

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import math
-import pickle
 
 import numpy as np
 import pytest
 from river import drift
 
-from driftscope.errors import ConfigError, DataError
+from driftscope.errors import ConfigError
 from driftscope.stream import adwin as adwin_module
 from driftscope.stream.adwin import ADWIN
-from tests.stream.stream_cases import KINDS, as_python, loop_hits, make_stream, python_twins
+from tests.stream.stream_cases import (
+    KINDS,
+    as_python,
+    check_batches_leave_the_loop_state,
+    check_clone_pickle_reset,
+    check_invalid_values_raise,
+    check_invalid_values_skipped,
+    check_python_twin,
+    loop_hits,
+    make_stream,
+    python_twins,
+)
 
 __all__ = ["python_twins"]  # a fixture
 
@@ -114,31 +124,15 @@ def test_max_buckets_1_works_where_river_panics():
 # ---------------------------------------------------------------------- invalid input
 def test_invalid_values_are_skipped_and_counted():
     values = make_stream("abrupt", 3000, 3).tolist()
-    dirty = []
-    for i, x in enumerate(values):
-        dirty.append(x)
-        if i % 100 == 50:
-            dirty.extend([math.nan, math.inf, None, "7", -math.inf])
-    ours = ADWIN()
-    hits = loop_hits(ours, dirty)
-    assert [x for i, x in enumerate(dirty) if i in hits] == [
-        values[i] for i in loop_hits(ADWIN(), values)
-    ]
-    assert (ours.n_updates, ours.n_skipped) == (3000, 5 * 30)
-    batch = ADWIN()
-    assert batch.update_many(dirty).tolist() == hits
-    assert (batch.n_updates, batch.n_skipped) == (3000, 150)
+    bad = [math.nan, math.inf, None, "7", -math.inf]
+    check_invalid_values_skipped(ADWIN, values, bad, skipped=5 * 30)
 
 
 def test_invalid_values_raise_when_asked():
     strict = ADWIN(on_invalid="raise")
     strict.update(1.0)
-    for bad in (math.nan, math.inf, None, "1.0"):
-        with pytest.raises(DataError, match="expected a finite number"):
-            strict.update(bad)
-    with pytest.raises(DataError, match="after 3 valid updates"):
-        strict.update_many([2.0, 3.0, math.nan, 4.0])
-    assert strict.n_updates == 3
+    bad = (math.nan, math.inf, None, "1.0")
+    check_invalid_values_raise(strict, bad, [2.0, 3.0, math.nan, 4.0], n_valid=3)
 
 
 def test_numpy_scalars_ints_and_bools_are_values():
@@ -173,34 +167,13 @@ def test_parameters_out_of_range_fail_at_construction(name, bad):
 
 
 # ---------------------------------------------------------------------- batches and state
-def _snapshot(detector: ADWIN):
-    f, s = detector._state()
-    return (
-        f.tolist(),
-        s.tolist(),
-        detector.n_updates,
-        detector.n_skipped,
-        detector.n_detections,
-        detector.drift_detected,
-    )
-
-
 @pytest.mark.parametrize("clock", [1, 32, 5000])
 def test_update_many_leaves_the_state_of_the_update_loop(clock):
     values = make_stream("abrupt", 9000, 4).tolist()
     values[100:103] = [math.nan, None, math.inf]
-    looped, batched, mixed = ADWIN(clock=clock), ADWIN(clock=clock), ADWIN(clock=clock)
-    for cut in (1000, 3001, 6002, 9000):
-        start = {1000: 0, 3001: 1000, 6002: 3001, 9000: 6002}[cut]
-        part = values[start:cut]
-        expected = [start + i for i in loop_hits(looped, part)]
-        assert (start + batched.update_many(part)).tolist() == expected
-        assert _snapshot(batched) == _snapshot(looped)
-        # mixing both: a few single updates, then a batch
-        singles = [start + i for i in loop_hits(mixed, part[:7])]
-        rest = (start + 7 + mixed.update_many(part[7:])).tolist()
-        assert singles + rest == expected
-        assert _snapshot(mixed) == _snapshot(looped)
+    check_batches_leave_the_loop_state(
+        lambda: ADWIN(clock=clock), values, stops=(1000, 3001, 6002, 9000)
+    )
 
 
 def test_update_many_ending_on_a_detection_restarts_at_the_next_value():
@@ -217,27 +190,16 @@ def test_update_many_ending_on_a_detection_restarts_at_the_next_value():
 
 def test_clone_reset_repr_equality_pickle():
     ours = ADWIN(delta=0.01, clock=8)
-    ours.update_many(make_stream("abrupt", 3000, 0))
-    fresh = ours.clone()
-    assert fresh == ours and repr(fresh) == (
+    more = make_stream("noise", 500, 1)
+    fresh = check_clone_pickle_reset(ours, make_stream("abrupt", 3000, 0), more)
+    assert repr(fresh) == (
         "ADWIN(delta=0.01, clock=8, max_buckets=5, min_window_length=5, grace_period=10, "
         "on_invalid='skip')"
     )
-    assert (fresh.width, fresh.n_updates, fresh.n_detections) == (0, 0, 0)
-    copy = pickle.loads(pickle.dumps(ours))
-    assert _snapshot(copy) == _snapshot(ours)
-    more = make_stream("noise", 500, 1)
-    assert copy.update_many(more).tolist() == ours.update_many(more).tolist()
-    ours._reset()
-    assert _snapshot(ours) == _snapshot(fresh)
+    assert fresh.width == 0
 
 
 def test_the_python_twin_gives_the_same_answers(python_twins):
     values = make_stream("abrupt", 2500, 5)
-    params = {"clock": 4}
-    compiled_hits = ADWIN(**params).update_many(values).tolist()
-    compiled_loop = loop_hits(ADWIN(**params), values.tolist())
-    python_twins(adwin_module)
+    check_python_twin(python_twins, adwin_module, lambda: ADWIN(clock=4), values)
     assert not hasattr(adwin_module._adwin_many, "py_func")
-    assert ADWIN(**params).update_many(values).tolist() == compiled_hits
-    assert loop_hits(ADWIN(**params), values.tolist()) == compiled_loop

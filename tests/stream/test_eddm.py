@@ -7,17 +7,11 @@ import numpy as np
 import pytest
 from river.drift import binary as river
 
-from driftscope.errors import ConfigError
 from driftscope.stream.eddm import EDDM
 from tests.stream.binary_cases import (
+    BinaryDetectorCases,
     all_streams,
-    assert_batch_matches_loop,
-    check_clone_reset,
-    check_invalid_in_batches,
-    check_invalid_values,
-    check_signature,
-    check_types_accepted,
-    check_without_numba,
+    at_first_drift,
     run,
     streams,
 )
@@ -28,6 +22,28 @@ PARAMS = [
     {"warm_start": 10, "alpha": 0.9, "beta": 0.85},
 ]
 STREAMS = all_streams()
+
+
+class TestEDDM(BinaryDetectorCases):
+    detector = EDDM
+    river_class = river.EDDM
+    batch_params = PARAMS[:2]
+    bad_params = (
+        ({"warm_start": -1}, "warm_start"),
+        ({"warm_start": 1.5}, "warm_start"),
+        ({"alpha": 1.0}, "alpha"),
+        ({"alpha": 0.0, "beta": 0.0}, "alpha"),
+        ({"beta": 0.0}, "beta"),
+        ({"beta": float("nan")}, "beta"),
+        ({"beta": 0.95}, "beta"),  # beta == alpha
+        ({"alpha": 0.8, "beta": 0.9}, "beta"),  # River's alpha < beta error
+        ({"alpha": "0.9"}, "alpha"),
+    )
+    example = (
+        {"alpha": 0.9, "beta": 0.8},
+        "EDDM(warm_start=30, alpha=0.9, beta=0.8, on_invalid='skip')",
+    )
+    numba_stream = "stationary 30%"
 
 
 class RiverEDDMFixed:
@@ -112,59 +128,9 @@ def test_distances_count_from_the_last_error_or_the_start():
     assert eddm._sum_sq == pytest.approx((1 / 3) ** 2 + (5 / 3) ** 2 + (4 / 3) ** 2)
 
 
-@pytest.mark.parametrize("params", PARAMS[:2], ids=str)
-def test_update_many_equals_the_update_loop(params):
-    for _, xs in streams(3):
-        assert_batch_matches_loop(lambda: EDDM(**params), xs)
-    assert_batch_matches_loop(lambda: EDDM(**params), np.zeros(0, dtype=np.int64))
-
-
-def test_update_many_is_the_compiled_loop_or_the_python_one(monkeypatch):
-    check_without_numba(EDDM, dict(streams(4))["stationary 30%"], monkeypatch)
-
-
-def test_invalid_values_are_skipped_or_raise():
-    xs = dict(streams(5))["gradual 10%->40%"]
-    check_invalid_values(EDDM, xs)
-    check_invalid_in_batches(EDDM, xs)
-    check_types_accepted(EDDM, xs[:800])
-
-
-def test_signature_is_rivers():
-    check_signature(EDDM, river.EDDM)
-
-
-@pytest.mark.parametrize(
-    "kwargs, name",
-    [
-        ({"warm_start": -1}, "warm_start"),
-        ({"warm_start": 1.5}, "warm_start"),
-        ({"alpha": 1.0}, "alpha"),
-        ({"alpha": 0.0, "beta": 0.0}, "alpha"),
-        ({"beta": 0.0}, "beta"),
-        ({"beta": float("nan")}, "beta"),
-        ({"beta": 0.95}, "beta"),  # beta == alpha
-        ({"alpha": 0.8, "beta": 0.9}, "beta"),  # River's alpha < beta error
-        ({"alpha": "0.9"}, "alpha"),
-    ],
-)
-def test_parameters_out_of_range_fail_at_construction(kwargs, name):
-    with pytest.raises(ConfigError, match=name):
-        EDDM(**kwargs)
-
-
-def test_clone_reset_repr():
-    eddm = EDDM(alpha=0.9, beta=0.8)
-    assert repr(eddm) == "EDDM(warm_start=30, alpha=0.9, beta=0.8, on_invalid='skip')"
-    check_clone_reset(eddm, dict(streams(6))["jump 10%->30%"])
-
-
-def test_a_drift_restarts_the_statistics_at_once():
-    xs = dict(streams(7))["jump 10%->30%"]
-    first = EDDM().update_many(xs)[0]
-    eddm = EDDM()
-    eddm.update_many(xs[: first + 1])
-    assert eddm.drift_detected and not eddm.warning_detected
+def test_the_first_error_after_a_drift_is_one_value_from_it():
+    eddm, _ = at_first_drift(EDDM, dict(streams(7))["jump 10%->30%"])
+    assert not eddm.warning_detected
     assert eddm._n_errors == 0 and eddm._p2s_max == -1.0
     eddm.update(1)  # the first error of the new concept: distance 1 from the drift's error
     assert not eddm.drift_detected and eddm._mean == 1.0

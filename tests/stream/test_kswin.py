@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import math
-import pickle
 import random
 
 import numpy as np
 import pytest
 from river import drift
 
-from driftscope.errors import ConfigError, DataError
+from driftscope.errors import ConfigError
 from driftscope.stream import kswin as kswin_module
 from driftscope.stream.kswin import KSWIN, critical_h
-from tests.stream.stream_cases import KINDS, as_python, loop_hits, make_stream, python_twins
+from tests.stream.stream_cases import (
+    KINDS,
+    as_python,
+    check_batches_leave_the_loop_state,
+    check_clone_pickle_reset,
+    check_invalid_values_raise,
+    check_invalid_values_skipped,
+    check_python_twin,
+    loop_hits,
+    make_stream,
+    python_twins,
+)
 
 __all__ = ["python_twins"]  # a fixture
 
@@ -94,28 +104,13 @@ def test_river_accepts_a_window_too_small_to_sample_then_crashes():
 # ---------------------------------------------------------------------- invalid input
 def test_invalid_values_are_skipped_and_counted():
     values = make_stream("abrupt", 1500, 3).tolist()
-    dirty = []
-    for i, x in enumerate(values):
-        dirty.append(x)
-        if i % 100 == 50:
-            dirty.extend([math.nan, math.inf, None, "7", -math.inf])
-    ours = KSWIN(seed=1)
-    hits = loop_hits(ours, dirty)
-    expected = loop_hits(KSWIN(seed=1), values)
-    assert [dirty[i] for i in hits] == [values[i] for i in expected] and expected
-    assert (ours.n_updates, ours.n_skipped) == (1500, 75)
-    batch = KSWIN(seed=1)
-    assert batch.update_many(dirty).tolist() == hits
-    assert (batch.n_updates, batch.n_skipped) == (1500, 75)
+    bad = [math.nan, math.inf, None, "7", -math.inf]
+    check_invalid_values_skipped(lambda: KSWIN(seed=1), values, bad, skipped=75)
 
 
 def test_invalid_values_raise_when_asked():
     strict = KSWIN(on_invalid="raise")
-    for bad in (math.nan, math.inf, None, "1.0"):
-        with pytest.raises(DataError, match="expected a finite number"):
-            strict.update(bad)
-    with pytest.raises(DataError, match="after 1 valid updates"):
-        strict.update_many([2.0, math.inf])
+    check_invalid_values_raise(strict, (math.nan, math.inf, None, "1.0"), [2.0, math.inf], 1)
 
 
 # ---------------------------------------------------------------------- parameters
@@ -140,30 +135,9 @@ def test_parameters_out_of_range_fail_at_construction(params, name):
 
 
 # ---------------------------------------------------------------------- batches and state
-def _snapshot(kswin: KSWIN):
-    fl, it = kswin._state()
-    return (
-        fl.tolist(),
-        it.tolist(),
-        kswin.n_updates,
-        kswin.n_skipped,
-        kswin.n_detections,
-        kswin.drift_detected,
-    )
-
-
 def test_update_many_leaves_the_state_of_the_update_loop():
     values = make_stream("abrupt", 3000, 4).tolist()
-    looped, batched, mixed = KSWIN(seed=3), KSWIN(seed=3), KSWIN(seed=3)
-    for start, stop in ((0, 50), (50, 1001), (1001, 2002), (2002, 3000)):
-        part = values[start:stop]
-        expected = [start + i for i in loop_hits(looped, part)]
-        assert (start + batched.update_many(part)).tolist() == expected
-        assert _snapshot(batched) == _snapshot(looped)
-        singles = [start + i for i in loop_hits(mixed, part[:7])]
-        rest = (start + 7 + mixed.update_many(part[7:])).tolist()
-        assert singles + rest == expected
-        assert _snapshot(mixed) == _snapshot(looped)
+    check_batches_leave_the_loop_state(lambda: KSWIN(seed=3), values, stops=(50, 1001, 2002, 3000))
 
 
 def test_without_a_seed_it_still_detects():
@@ -174,25 +148,16 @@ def test_without_a_seed_it_still_detects():
 
 def test_clone_reset_repr_equality_pickle():
     ours = KSWIN(alpha=0.01, seed=4, window=[1.0, 2.0])
-    ours.update_many(make_stream("abrupt", 1500, 0))
-    fresh = ours.clone()
-    assert fresh == ours and fresh != KSWIN(alpha=0.01, seed=4)
+    more = make_stream("variance", 800, 1)
+    fresh = check_clone_pickle_reset(ours, make_stream("abrupt", 1500, 0), more)
+    assert fresh != KSWIN(alpha=0.01, seed=4)
     assert repr(fresh) == (
         "KSWIN(alpha=0.01, window_size=100, stat_size=30, seed=4, window=(1.0, 2.0), "
         "on_invalid='skip')"
     )
-    assert (fresh.n_updates, fresh.n_detections, fresh.p_value) == (0, 0, 0.0)
-    copy = pickle.loads(pickle.dumps(ours))
-    more = make_stream("variance", 800, 1)
-    assert copy.update_many(more).tolist() == ours.update_many(more).tolist()
-    ours._reset()
-    assert _snapshot(ours) == _snapshot(fresh)
+    assert fresh.p_value == 0.0
 
 
 def test_the_python_twin_gives_the_same_answers(python_twins):
     values = make_stream("abrupt", 1200, 5)
-    compiled_hits = KSWIN(seed=8).update_many(values).tolist()
-    compiled_loop = loop_hits(KSWIN(seed=8), values.tolist())
-    python_twins(kswin_module)
-    assert KSWIN(seed=8).update_many(values).tolist() == compiled_hits
-    assert loop_hits(KSWIN(seed=8), values.tolist()) == compiled_loop
+    check_python_twin(python_twins, kswin_module, lambda: KSWIN(seed=8), values)

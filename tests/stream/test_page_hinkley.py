@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import math
-import pickle
 
 import pytest
 from river import drift
 
-from driftscope.errors import ConfigError, DataError
+from driftscope.errors import ConfigError
 from driftscope.stream import page_hinkley as ph_module
 from driftscope.stream.page_hinkley import PageHinkley
-from tests.stream.stream_cases import KINDS, as_python, loop_hits, make_stream, python_twins
+from tests.stream.stream_cases import (
+    KINDS,
+    as_python,
+    check_batches_leave_the_loop_state,
+    check_clone_pickle_reset,
+    check_invalid_values_raise,
+    check_invalid_values_skipped,
+    check_python_twin,
+    loop_hits,
+    make_stream,
+    python_twins,
+)
 
 __all__ = ["python_twins"]  # a fixture
 
@@ -56,29 +66,14 @@ def test_a_drift_restarts_the_statistics():
 # ---------------------------------------------------------------------- invalid input
 def test_invalid_values_are_skipped_and_counted():
     values = make_stream("abrupt", 3000, 3).tolist()
-    dirty = []
-    for i, x in enumerate(values):
-        dirty.append(x)
-        if i % 100 == 50:
-            dirty.extend([math.nan, math.inf, None, "7", [1.0]])
-    ph = PageHinkley()
-    hits = loop_hits(ph, dirty)
-    expected = loop_hits(PageHinkley(), values)
-    assert [dirty[i] for i in hits] == [values[i] for i in expected] and expected
-    assert (ph.n_updates, ph.n_skipped) == (3000, 150)
-    batch = PageHinkley()
-    assert batch.update_many(dirty).tolist() == hits
-    assert (batch.n_updates, batch.n_skipped) == (3000, 150)
+    bad = [math.nan, math.inf, None, "7", [1.0]]
+    check_invalid_values_skipped(PageHinkley, values, bad, skipped=150)
 
 
 def test_invalid_values_raise_when_asked():
     strict = PageHinkley(on_invalid="raise")
-    for bad in (math.nan, -math.inf, None, "1.0"):
-        with pytest.raises(DataError, match="expected a finite number"):
-            strict.update(bad)
-    with pytest.raises(DataError, match="after 2 valid updates"):
-        strict.update_many([2.0, 3.0, None, 4.0])
-    assert strict.n_updates == 2
+    bad = (math.nan, -math.inf, None, "1.0")
+    check_invalid_values_raise(strict, bad, [2.0, 3.0, None, 4.0], n_valid=2)
 
 
 # ---------------------------------------------------------------------- parameters
@@ -103,43 +98,22 @@ def test_parameters_out_of_range_fail_at_construction(name, bad):
 
 
 # ---------------------------------------------------------------------- batches and state
-def _snapshot(ph: PageHinkley):
-    return ph._state(), ph.n_updates, ph.n_skipped, ph.n_detections, ph.drift_detected
-
-
 def test_update_many_leaves_the_state_of_the_update_loop():
     values = make_stream("abrupt", 9000, 4).tolist()
-    looped, batched, mixed = PageHinkley(), PageHinkley(), PageHinkley()
-    for start, stop in ((0, 1000), (1000, 3001), (3001, 6002), (6002, 9000)):
-        part = values[start:stop]
-        expected = [start + i for i in loop_hits(looped, part)]
-        assert (start + batched.update_many(part)).tolist() == expected
-        assert _snapshot(batched) == _snapshot(looped)
-        singles = [start + i for i in loop_hits(mixed, part[:7])]
-        rest = (start + 7 + mixed.update_many(part[7:])).tolist()
-        assert singles + rest == expected
-        assert _snapshot(mixed) == _snapshot(looped)
+    check_batches_leave_the_loop_state(PageHinkley, values, stops=(1000, 3001, 6002, 9000))
 
 
 def test_clone_reset_repr_equality_pickle():
     ph = PageHinkley(threshold=20.0, mode="up")
-    ph.update_many(make_stream("gradual", 3000, 0))
-    fresh = ph.clone()
-    assert fresh == ph and fresh != PageHinkley(threshold=20.0)
+    more = make_stream("gradual", 2000, 1)
+    fresh = check_clone_pickle_reset(ph, make_stream("gradual", 3000, 0), more)
+    assert fresh != PageHinkley(threshold=20.0)
     assert repr(fresh) == (
         "PageHinkley(min_instances=30, delta=0.005, threshold=20.0, alpha=0.9999, mode='up', "
         "on_invalid='skip')"
     )
-    assert (fresh.n_updates, fresh.n_detections) == (0, 0)
-    copy = pickle.loads(pickle.dumps(ph))
-    more = make_stream("gradual", 2000, 1)
-    assert copy.update_many(more).tolist() == ph.update_many(more).tolist()
-    ph._reset()
-    assert _snapshot(ph) == _snapshot(fresh)
 
 
 def test_the_python_twin_gives_the_same_answers(python_twins):
     values = make_stream("abrupt", 3000, 5)
-    compiled_hits = PageHinkley().update_many(values).tolist()
-    python_twins(ph_module)
-    assert PageHinkley().update_many(values).tolist() == compiled_hits
+    check_python_twin(python_twins, ph_module, PageHinkley, values)

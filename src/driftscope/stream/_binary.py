@@ -26,15 +26,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from driftscope.errors import ConfigError
+from driftscope.stream._inputs import as_array
+from driftscope.stream._jit import HAVE_NUMBA, jit
 from driftscope.stream.base import StreamDetector, check_range
-
-try:  # pragma: no cover - exercised by whichever branch is installed
-    import numba
-
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    numba = None
-    HAVE_NUMBA = False
 
 #: Types whose values ``update`` checks with ``x == 0`` / ``x == 1`` alone; values of other
 #: types go through ``StreamDetector._valid`` (same verdicts, slower).
@@ -47,10 +41,11 @@ DRIFT, WARNING = 1, 2
 
 
 def compiled(kernel: Callable[..., Any]) -> Callable[..., Any] | None:
-    """``kernel`` compiled by Numba (no GIL, cached on disk), or None without Numba."""
+    """``kernel`` compiled by Numba (:func:`~driftscope.stream._jit.jit`: no GIL, cached on
+    disk), or None without Numba."""
     if not HAVE_NUMBA:  # pragma: no cover
         return None
-    return numba.njit(nogil=True, cache=True)(kernel)
+    return jit(kernel)
 
 
 def check_count(name: str, value: Any) -> Any:
@@ -88,35 +83,17 @@ def check_flag(name: str, value: Any) -> Any:
     return value
 
 
-def as_flat(values: Any) -> np.ndarray:
-    """``values`` as a flat array: numeric when they all are numbers or bools, else of the
-    original objects (NumPy would turn a list mixing numbers and text into text). Iterators
-    are consumed.
-
-    >>> as_flat([[1, 0], [0, 1]]).tolist(), as_flat([1, "a"]).tolist()
-    ([1, 0, 0, 1], [1, 'a'])
-    """
-    if (
-        not isinstance(values, np.ndarray | list | tuple | str | bytes)
-        and hasattr(values, "__iter__")
-        and not hasattr(values, "__array__")
-    ):
-        values = list(values)
-    try:
-        array = np.asarray(values)
-    except ValueError:  # ragged
-        array = np.asarray(values, dtype=object)
-    if array.dtype.kind not in "biuf":
-        array = np.asarray(values, dtype=object)
-    return array.ravel()
-
-
 def bit_codes(flat: np.ndarray) -> np.ndarray | None:
-    """The codes of a flat array's values as int8: 1, 0, or -1 for a value ``update`` would
-    skip; None for an array of objects, which need ``update``'s checks one by one.
+    """The codes of a flat array's values (from :func:`~driftscope.stream._inputs.as_array`)
+    as int8: 1, 0, or -1 for a value ``update`` would skip; None for an array of objects,
+    which need ``update``'s checks one by one.
 
     >>> bit_codes(np.array([1, 0, 2, 1])).tolist(), bit_codes(np.array([0.0, np.nan, 0.5])).tolist()
     ([1, 0, -1, 1], [0, -1, -1])
+    >>> as_array([[1, 0], [0, 1]]).tolist(), as_array([1, "a"]).tolist()
+    ([1, 0, 0, 1], [1, 'a'])
+    >>> bit_codes(as_array([1, "a"])) is None
+    True
     """
     kind = flat.dtype.kind
     if kind == "b":
@@ -182,7 +159,7 @@ class BinaryDetector(StreamDetector):
         each value (invalid values are skipped and counted, or raise at their turn); numeric
         arrays run through a compiled loop.
         """
-        flat = as_flat(values)
+        flat = as_array(values)
         codes = bit_codes(flat)
         kernel = type(self)._kernel
         if codes is None or kernel is None:
