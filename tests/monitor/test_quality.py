@@ -162,3 +162,13 @@ def test_batch_form_column_types_nulls_and_vectors(make_monitor):
     assert df["metadata.run"].tolist() == ["nightly"] * 3
     assert df["prediction.label"].tolist() == ["x", "y", "z"]
     assert monitor.quality_counts() == {"null:count": 1, "null:mixed": 1, "wrong_type:mixed": 1}
+
+
+def test_timestamps_out_of_any_calendar_keep_their_record(make_monitor):
+    monitor = make_monitor()
+    for stamp in (1e20, -1e20, "year 10000", float("nan")):
+        monitor.log_prediction({"x": 1.0}, 0.5, timestamp=stamp)
+    monitor.flush()  # nothing dropped: the record is kept at the time of the call
+    df = monitor.get_recent_predictions(hours=1)
+    assert len(df) == 4
+    assert df["quality_issues"].str.contains("bad_timestamp").all()

@@ -51,9 +51,22 @@ class RawTimestamp:
         self.logged_at = logged_at
 
 
+#: Years 1 to 9999, the range of ``datetime``: anything outside is not a usable time.
+_MIN_US, _MAX_US = -62_135_596_800_000_000, 253_402_300_799_999_999
+
+
 def to_micros(value: Any) -> int | None:
     """``value`` (see the module docstring) in epoch microseconds; None when it is not a
-    time."""
+    time or lies outside years 1 to 9999.
+
+    >>> to_micros(1.5), to_micros(1e20), to_micros("2026-11-26T00:00:00+00:00")
+    (1500000, None, 1795651200000000)
+    """
+    micros = _micros(value)
+    return micros if micros is not None and _MIN_US <= micros <= _MAX_US else None
+
+
+def _micros(value: Any) -> int | None:
     try:
         if isinstance(value, datetime):
             if isinstance(value, pd.Timestamp):
@@ -75,7 +88,7 @@ def to_micros(value: Any) -> int | None:
                 return None
             return int(value.astype("datetime64[us]").astype(np.int64))
         if isinstance(value, str):
-            return to_micros(datetime.fromisoformat(value))
+            return _micros(datetime.fromisoformat(value))
     except (ValueError, OverflowError, OSError, TypeError):
         return None
     return None
