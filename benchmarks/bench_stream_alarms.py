@@ -123,11 +123,14 @@ def main() -> None:
     parser.add_argument("--kswin-n", type=int, default=50_000)
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--ert", type=float, default=100_000)
+    parser.add_argument("--only", nargs="*", default=None, help="detector names to run")
     args = parser.parse_args()
     rows = []
     for (name, module, rpath, params), binary in [(d, False) for d in NUMERIC] + [
         (d, True) for d in BINARY
     ]:
+        if args.only and name not in args.only:
+            continue
         cls = ours(name, module)
         label_name = name + (
             f"({', '.join(f'{k}={v}' for k, v in params.items())})" if params else ""

@@ -14,8 +14,10 @@ at every step (common random numbers make the estimate monotone in the knob). Fo
 the simulated length is ``ert_multiple * ert`` updates in all and the estimate is
 ``updates / alarms`` (detectors restart after an alarm, so alarms form a renewal process);
 for ``false_alarm_rate`` it is the share of ``runs`` streams of ``window`` updates with an
-alarm. The ERT simulation uses ten independent streams (each starting fresh, so the
-detector's warm-up, often where false alarms cluster, is sampled ten times).
+alarm. The ERT simulation uses ``ert_multiple`` independent streams of ``ert`` updates each:
+the detector's warm-up, where the false alarms of DDM, EDDM and the HDDMs cluster, is
+sampled once per ``ert`` updates, so the promise holds even for a detector restarted that
+often; a detector left running does better.
 
 Both are Monte Carlo estimates (the ERT one sees about ``ert_multiple`` = 30 alarms, the
 rate one ``runs`` = 1,000 streams), so the search judges each candidate on the upper ~97.5 %
@@ -123,8 +125,11 @@ def calibrate(
     if ert is not None:
         if not (isinstance(ert, int | float) and ert >= 10):
             raise ConfigError(f"ert must be a number >= 10, got {ert!r}")
-        pieces = 10  # independent streams: each restart's warm-up is sampled too
-        length = math.ceil(ert_multiple * ert / pieces)
+        # independent streams of ``ert`` updates each: a detector's warm-up, where some
+        # detectors' false alarms cluster, is sampled once per ``ert`` updates, so the promise
+        # holds even for a detector restarted that often (longer runs do better)
+        pieces = max(1, round(ert_multiple))
+        length = math.ceil(ert)
         streams = [_draw(values, length, rng, resample) for _ in range(pieces)]
         target = f"ert={ert:g}"
     else:
