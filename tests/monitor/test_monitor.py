@@ -271,3 +271,16 @@ def test_close_is_idempotent_and_later_logging_is_counted_not_raised(make_monito
         pid = monitor.log_prediction({"x": 2.0}, 0.5)
     assert isinstance(pid, str)
     assert monitor.cost_report().dropped_records == 1
+
+
+def test_configured_retention_is_the_default_age(make_monitor):
+    monitor = make_monitor(retention=30)
+    with pytest.raises(ConfigError, match="retention"):
+        make_monitor("other").apply_retention()
+    monitor.log_prediction({"x": 1.0}, 0.5, timestamp=datetime.now(UTC) - timedelta(days=31))
+    monitor.log_prediction({"x": 2.0}, 0.5, timestamp=datetime.now(UTC) - timedelta(days=29))
+    assert monitor.apply_retention().predictions_archived == 1
+    assert monitor.apply_retention().predictions_archived == 0
+    assert monitor.config.to_dict()["retention_days"] == 30
+    with pytest.raises(ConfigError, match="retention"):
+        make_monitor("bad", retention=timedelta(0))

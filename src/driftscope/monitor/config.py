@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from driftscope.errors import ConfigError
@@ -85,6 +86,7 @@ class MonitorConfig:
     max_retry_seconds: float = 60.0
     max_value_bytes: int = 64 * 1024
     prices: CostPrices = field(default_factory=CostPrices)
+    retention: timedelta | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.model_name, str) or not self.model_name.strip():
@@ -164,6 +166,17 @@ class MonitorConfig:
             object.__setattr__(self, "prices", CostPrices())
         elif not isinstance(self.prices, CostPrices):
             raise ConfigError(f"ModelMonitor.prices must be CostPrices, got {self.prices!r}")
+        retention = self.retention
+        if isinstance(retention, int | float) and not isinstance(retention, bool):
+            retention = timedelta(days=retention)
+            object.__setattr__(self, "retention", retention)
+        if retention is not None and (
+            not isinstance(retention, timedelta) or retention <= timedelta(0)
+        ):
+            raise ConfigError(
+                f"ModelMonitor.retention must be a positive timedelta or number of days, "
+                f"got {self.retention!r}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain JSON-ready values (rules by name)."""
@@ -191,4 +204,7 @@ class MonitorConfig:
                 "storage_per_gb_month": self.prices.storage_per_gb_month,
                 "retention_months": self.prices.retention_months,
             },
+            "retention_days": None
+            if self.retention is None
+            else self.retention.total_seconds() / 86_400,
         }

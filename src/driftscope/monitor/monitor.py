@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +56,8 @@ class ModelMonitor(MonitorReads):
     checks each record in the caller's thread and raises
     :class:`~driftscope.errors.DataError` naming the feature instead of recording a
     data-quality issue. The remaining options tune the buffer (see
-    :mod:`driftscope.monitor.buffer`) and ``prices`` the :meth:`cost_report`.
+    :mod:`driftscope.monitor.buffer`), ``prices`` the :meth:`cost_report` and ``retention``
+    (a timedelta or days) the age past which :meth:`apply_retention` archives records.
 
     Use it as a context manager or call :meth:`close`; a monitor left open is flushed at
     interpreter exit (at most ``lifecycle.EXIT_TIMEOUT`` seconds).
@@ -86,6 +87,7 @@ class ModelMonitor(MonitorReads):
         max_retry_seconds: float = 60.0,
         max_value_bytes: int = 64 * 1024,
         prices: CostPrices | None = None,
+        retention: timedelta | float | None = None,
     ):
         self.config = MonitorConfig(
             model_name=model_name,
@@ -101,6 +103,7 @@ class ModelMonitor(MonitorReads):
             max_retry_seconds=max_retry_seconds,
             max_value_bytes=max_value_bytes,
             prices=prices,  # type: ignore[arg-type]
+            retention=retention,  # type: ignore[arg-type]
         )
         self.model_name = model_name
         self._location = store

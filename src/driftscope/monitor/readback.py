@@ -131,9 +131,16 @@ class MonitorReads:
         """The current baseline, or the given version."""
         return self.store.load_reference(self.model_name, version)
 
-    def apply_retention(self, older_than: timedelta | float) -> ArchiveReport:
+    def apply_retention(self, older_than: timedelta | float | None = None) -> ArchiveReport:
         """Archive this model's predictions older than ``older_than`` (a timedelta, or a
-        number of days) to cold storage."""
+        number of days; default: the monitor's ``retention``) to cold storage. Run it from a
+        scheduled job; it is idempotent."""
+        if older_than is None:
+            older_than = self.config.retention
+            if older_than is None:
+                raise ConfigError(
+                    "apply_retention needs older_than=, or ModelMonitor(retention=...)"
+                )
         if isinstance(older_than, int | float) and not isinstance(older_than, bool):
             older_than = timedelta(days=older_than)
         if not isinstance(older_than, timedelta) or older_than < timedelta(0):
