@@ -82,6 +82,16 @@ def test_overlapping_segments_with_equal_times_come_out_sorted(store):
     pd.testing.assert_frame_equal(part, full[keep].reset_index(drop=True), check_dtype=False)
 
 
+@pytest.mark.parametrize("rows", [10, 3000])  # few ties: run by run; many: one sort
+def test_many_rows_at_one_instant_come_out_by_id(store, rows):
+    for k in range(2):
+        batch = prediction_batch(rows, step=timedelta(0), seed=k)
+        ids = pa.array([f"{i:05d}-{1 - k}" for i in range(rows)])
+        store.write_predictions("m", batch.set_column(0, "prediction_id", ids))
+    df = store.read_predictions("m")
+    assert df["prediction_id"].tolist() == sorted(df["prediction_id"])
+
+
 def test_equal_labeled_at_the_label_written_later_wins(store):
     store.write_predictions("m", prediction_batch(3))
     store.write_labels("m", label_batch(["p0"], [1]))

@@ -58,26 +58,36 @@ def output_order(names: list[str]) -> list[str]:
     return [*base, *features, *outputs, *metadata]
 
 
-def _flat(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
-    # take() on a many-chunk column is slow: one concatenation first
-    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+FEW_TIES = 4096  # up to this many rows sharing times are ordered by id one run at a time
 
 
-def _tie_order(
-    ts: np.ndarray, ids: pa.ChunkedArray | pa.Array, order: np.ndarray | None
-) -> np.ndarray | None:
-    """``order`` (by time alone; None: as they are) fixed so that equal times go by id."""
+def _ids_at(ids: pa.ChunkedArray, rows: np.ndarray) -> list[str | None]:
+    """``ids[rows]`` for a few rows, without concatenating the chunks."""
+    ends = np.cumsum([len(c) for c in ids.chunks])
+    which = np.searchsorted(ends, rows, side="right")
+    starts = ends - [len(c) for c in ids.chunks]
+    return [ids.chunks[c][int(i - starts[c])].as_py() for c, i in zip(which, rows, strict=True)]
+
+
+def _tie_order(ts: np.ndarray, ids: pa.ChunkedArray, order: np.ndarray | None) -> np.ndarray | None:
+    """``order`` (by time alone, stable; None: as they are) fixed so that equal times go
+    by id: run by run when few rows tie, else by one sort on (time, id)."""
     in_order = ts if order is None else ts[order]
-    ties = np.flatnonzero(in_order[1:] == in_order[:-1])
-    if ties.size == 0:
+    tied = in_order[1:] == in_order[:-1]
+    if not tied.any():
         return order
-    flat = _flat(ids)  # only now: most reads have no ties
-    at = ties if order is None else order[ties]
-    after = ties + 1 if order is None else order[ties + 1]
-    if pc.all(pc.less_equal(flat.take(pa.array(at)), flat.take(pa.array(after)))).as_py():
-        return order
-    keys = pa.table({"t": pa.array(ts), "i": flat})
-    return pc.sort_indices(keys, [("t", "ascending"), ("i", "ascending")]).to_numpy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], tied, [False]]).astype(np.int8)))
+    runs = edges.reshape(-1, 2)  # [first, last] positions of each run of equal times
+    if (runs[:, 1] - runs[:, 0] + 1).sum() > FEW_TIES:
+        keys = pa.table({"t": pa.array(ts), "i": ids})
+        return pc.sort_indices(keys, [("t", "ascending"), ("i", "ascending")]).to_numpy()
+    fixed = np.arange(len(ts)) if order is None else order.copy()
+    for first, last in runs:
+        rows = fixed[first : last + 1]
+        names = _ids_at(ids, rows)
+        by_id = sorted(range(len(rows)), key=lambda k: (names[k] is None, names[k] or ""))
+        fixed[first : last + 1] = rows[by_id]
+    return fixed
 
 
 def _identity(order: np.ndarray | None) -> bool:
