@@ -75,6 +75,23 @@ class CheckRecord:
             raise ConfigError("CheckRecord.threshold must be finite or None")
 
 
+#: The columns of a check-result frame, in order (the fields of :class:`CheckRecord`).
+CHECK_FIELDS: tuple[str, ...] = (
+    "model",
+    "check",
+    "window_start",
+    "window_end",
+    "metric",
+    "value",
+    "threshold",
+    "status",
+    "baseline_version",
+    "details",
+    "computed_at",
+)
+CHECK_TIME_FIELDS: tuple[str, ...] = ("window_start", "window_end", "computed_at")
+
+
 @dataclass(frozen=True)
 class ReferenceRecord:
     """One stored baseline of a model: its content-hash version and when it was stored."""

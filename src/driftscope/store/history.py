@@ -24,24 +24,9 @@ import pandas as pd
 
 from driftscope.drift.reference import Reference
 from driftscope.errors import ConfigError, DriftscopeError, StoreError
-from driftscope.store.base import CheckRecord, ReferenceRecord
+from driftscope.store.base import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord, ReferenceRecord
 from driftscope.store.catalog import Catalog
 from driftscope.store.segments import StoreHome, from_us, to_us, write_durably
-
-CHECK_COLUMNS = (
-    "model",
-    "check",
-    "window_start",
-    "window_end",
-    "metric",
-    "value",
-    "threshold",
-    "status",
-    "baseline_version",
-    "details",
-    "computed_at",
-)
-_TIME_COLUMNS = ("window_start", "window_end", "computed_at")
 
 
 # ---------------------------------------------------------------------- references
@@ -215,10 +200,10 @@ def read_check_results(
 
 def check_frame(rows: list[tuple]) -> pd.DataFrame:
     """Catalog rows -> the DataFrame of :meth:`Store.read_check_results`."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CHECK_COLUMNS)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CHECK_FIELDS)
     data: dict[str, Any] = {}
-    for name, values in zip(CHECK_COLUMNS, columns, strict=True):
-        if name in _TIME_COLUMNS:
+    for name, values in zip(CHECK_FIELDS, columns, strict=True):
+        if name in CHECK_TIME_FIELDS:
             stamps = np.array(values, dtype=np.int64).astype("datetime64[us]")
             data[name] = pd.Series(stamps).dt.tz_localize("UTC")
         elif name in ("value", "threshold"):

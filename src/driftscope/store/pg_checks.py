@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from driftscope.errors import ConfigError
-from driftscope.store.base import CheckRecord
+from driftscope.store.base import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord
 
 if TYPE_CHECKING:
     import psycopg
@@ -30,20 +30,6 @@ if TYPE_CHECKING:
 
 FLOAT_KEY = "$float"
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-FIELDS = (
-    "model",
-    "check",
-    "window_start",
-    "window_end",
-    "metric",
-    "value",
-    "threshold",
-    "status",
-    "baseline_version",
-    "details",
-    "computed_at",
-)
-TIME_FIELDS = ("window_start", "window_end", "computed_at")
 
 
 def encode_details(value: Any, where: str) -> Any:
@@ -135,16 +121,16 @@ def read(
         if value is not None:
             clauses.append(sql)
             params.append(value)
-    columns = ", ".join(f'"{f}"' for f in FIELDS)
+    columns = ", ".join(f'"{f}"' for f in CHECK_FIELDS)
     rows = conn.execute(
         f"SELECT {columns} FROM {s.table('check_results')} WHERE {' AND '.join(clauses)} "  # type: ignore[arg-type]
         'ORDER BY window_start, "check", metric, window_end',
         params,
     ).fetchall()
-    data: dict[str, Any] = {f: [row[i] for row in rows] for i, f in enumerate(FIELDS)}
+    data: dict[str, Any] = {f: [row[i] for row in rows] for i, f in enumerate(CHECK_FIELDS)}
     data["details"] = [decode_details(d) for d in data["details"]]
-    frame = pd.DataFrame({f: pd.Series(data[f], dtype=object) for f in FIELDS})
-    for f in TIME_FIELDS:
+    frame = pd.DataFrame({f: pd.Series(data[f], dtype=object) for f in CHECK_FIELDS})
+    for f in CHECK_TIME_FIELDS:
         frame[f] = pd.to_datetime(frame[f], utc=True)
     for f in ("value", "threshold"):
         frame[f] = pd.to_numeric(frame[f]).astype(float)
