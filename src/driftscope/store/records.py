@@ -30,7 +30,12 @@ Label batch: ``prediction_id`` (string), ``label`` (float64, int64, bool or stri
 
 Output layout (:func:`to_output_names`): features lose their ``feature.`` prefix unless the
 plain name would collide with another column; the joined ``label`` and ``labeled_at``
-follow the prediction columns.
+follow the prediction columns. Types: timestamps are tz-aware UTC; text columns are
+``object`` columns holding ``None`` where a value is missing (pandas 3's ``str`` dtype would
+turn it into NaN), except ``prediction_id``, never missing, which may come back as pandas'
+``str`` dtype; integer columns with missing values come back as float64, as pyarrow
+converts them. When two labels of a prediction have the same ``labeled_at``, the one
+written later wins.
 
 >>> to_output_names(["prediction_id", "timestamp", "feature.age", "feature.label", "prediction"])
 ['prediction_id', 'timestamp', 'age', 'feature.label', 'prediction']
