@@ -60,6 +60,24 @@ class PostgresStore(Store):
     unreachable server raises :class:`~driftscope.errors.StoreUnavailableError` naming
     ``host:port``, at construction as on any later call; once the server is back, the next
     call reconnects by itself.
+
+    An example against the server the tests use (a throw-away schema, dropped at the end):
+
+    >>> import os, tempfile, uuid
+    >>> from driftscope.monitor import ModelMonitor
+    >>> url = os.environ.get("DRIFTSCOPE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    >>> store = PostgresStore(url, schema=f"doc_{uuid.uuid4().hex[:8]}",
+    ...                       archive_dir=tempfile.mkdtemp())
+    >>> with ModelMonitor("churn", store=store) as monitor:
+    ...     pid = monitor.log_prediction({"plan": "pro", "age": 41}, 0.8)
+    ...     monitor.log_ground_truth(pid, 1)
+    ...     recent = monitor.get_recent_predictions(days=1)
+    >>> recent[["plan", "age", "prediction", "label"]].values.tolist()
+    [['pro', 41, 0.8, 1]]
+    >>> store.close()
+    >>> import psycopg
+    >>> with psycopg.connect(url, autocommit=True) as conn:
+    ...     _ = conn.execute(f'DROP SCHEMA "{store.schema}" CASCADE')
     """
 
     def __init__(
