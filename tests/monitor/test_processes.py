@@ -76,3 +76,53 @@ def test_forked_children_log_with_their_own_thread_and_ids(tmp_path, make_monito
     assert counts == {"parent": 55, "child": 30, "mp-child": 100}
     assert df["prediction_id"].is_unique
     assert set(parent_ids) <= set(df["prediction_id"])
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kill_9_after_flush_loses_nothing_flushed(tmp_path, seed):
+    """A serving process logs, flushes, keeps logging, and is killed with SIGKILL at a random
+    moment: every prediction logged before a flush that returned is in the store."""
+    import random
+    import signal
+    import time
+
+    home = tmp_path / "home"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from driftscope.monitor import ModelMonitor
+        monitor = ModelMonitor("killed", store={str(home)!r}, flush_interval=0.01)
+        i = 0
+        while True:
+            for _ in range(200):
+                monitor.log_prediction({{"x": float(i)}}, 0.5, prediction_id=f"id{{i}}")
+                i += 1
+            monitor.flush()
+            print(i, flush=True)  # every id below i is durable
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], env=_env(), stdout=subprocess.PIPE, text=True
+    )
+    flushed = 0
+    deadline = time.monotonic() + random.Random(seed).uniform(1.0, 2.5)
+    try:
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            flushed = int(line)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        # lines already printed but not yet read are durable too
+        flushed = max([flushed, *(int(x) for x in proc.stdout.read().split())])
+    finally:
+        proc.kill()
+        proc.stdout.close()
+    assert flushed > 0
+    store = real_store(home)
+    try:
+        ids = set(store.read_predictions("killed")["prediction_id"])
+    finally:
+        store.close()
+    assert {f"id{i}" for i in range(flushed)} <= ids
