@@ -23,6 +23,7 @@ call and its latency.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -125,7 +126,7 @@ def track(
                 try:
                     result = await fn(*args, **kwargs)
                 except BaseException:
-                    stats.record(time.perf_counter() - start, error=True)
+                    _count_error(stats, time.perf_counter() - start)
                     raise
                 finally:
                     CURRENT.reset(token)
@@ -142,7 +143,7 @@ def track(
             try:
                 result = fn(*args, **kwargs)
             except BaseException:
-                stats.record(time.perf_counter() - start, error=True)
+                _count_error(stats, time.perf_counter() - start)
                 raise
             finally:
                 CURRENT.reset(token)
@@ -152,3 +153,9 @@ def track(
         return wrapper
 
     return decorate
+
+
+def _count_error(stats: LatencyStats, seconds: float) -> None:
+    """Count a failed call; the caller re-raises its exception, never one of ours."""
+    with contextlib.suppress(Exception):
+        stats.record(seconds, error=True)
