@@ -1,0 +1,20 @@
+"""driftscope.predictions: prediction distribution, confidence, uncertainty and anomalies.
+
+>>> from driftscope.predictions import prediction_uncertainty
+>>> prediction_uncertainty([[0.2, 0.8]]).summary.mean_confidence
+0.8
+"""
+
+from driftscope.predictions.uncertainty import (
+    Uncertainty,
+    UncertaintySummary,
+    prediction_uncertainty,
+    probability_matrix,
+)
+
+__all__ = [
+    "Uncertainty",
+    "UncertaintySummary",
+    "prediction_uncertainty",
+    "probability_matrix",
+]
