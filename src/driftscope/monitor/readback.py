@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from driftscope.drift.reference import Reference
+    from driftscope.health.summary import HealthSummary
     from driftscope.monitor.buffer import Buffer
     from driftscope.monitor.config import MonitorConfig
     from driftscope.monitor.opstats import LatencyStats
@@ -82,6 +83,21 @@ class MonitorReads:
             raise
         except StoreError as exc:  # records were dropped: read what is there
             warnings.warn(str(exc), RuntimeWarning, stacklevel=3)
+
+    def run_checks(
+        self,
+        window: str | timedelta = "day",
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        checks: Sequence[str] = ("drift",),
+    ) -> HealthSummary:
+        """Run the health checks for the due windows, store every result with the baseline
+        version it used, and return the summary, worst first; re-running a window is
+        idempotent. See :mod:`driftscope.health.runner` (drift for now)."""
+        from driftscope.health.runner import run_checks
+
+        return run_checks(self, window, since=since, until=until, checks=checks)
 
     def concept_drift(
         self,

@@ -1,0 +1,56 @@
+"""Check windows: fixed UTC periods (hour, day, week, or any timedelta) aligned to the epoch.
+
+A window is *due* once it has ended. Windows are half-open, ``[start, end)``, so every
+prediction belongs to exactly one window of a given size, whoever computes it.
+
+>>> from datetime import datetime, UTC
+>>> due = due_windows(window_size("day"), since=datetime(2026, 11, 1, 5, tzinfo=UTC),
+...                   now=datetime(2026, 11, 3, 1, tzinfo=UTC))
+>>> [(a.isoformat(), b.day) for a, b in due]
+[('2026-11-01T00:00:00+00:00', 2), ('2026-11-02T00:00:00+00:00', 3)]
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from driftscope.errors import ConfigError
+
+EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: weeks start on Mondays
+NAMED = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+
+
+def window_size(window: str | timedelta) -> timedelta:
+    """``"hour"``, ``"day"``, ``"week"`` or a positive timedelta of whole seconds."""
+    if isinstance(window, str):
+        if window not in NAMED:
+            raise ConfigError(
+                f"window must be one of {sorted(NAMED)} or a timedelta, got {window!r}"
+            )
+        return NAMED[window]
+    if not isinstance(window, timedelta) or window <= timedelta(0):
+        raise ConfigError(f"window must be a positive timedelta, got {window!r}")
+    if window % timedelta(seconds=1):
+        raise ConfigError(f"window must be whole seconds, got {window}")
+    return window
+
+
+def window_start(moment: datetime, size: timedelta) -> datetime:
+    """The start of the window holding ``moment`` (UTC, aligned to a Monday at 00:00)."""
+    if moment.tzinfo is None:
+        raise ConfigError("window bounds must be timezone-aware datetimes")
+    return EPOCH + ((moment.astimezone(UTC) - EPOCH) // size) * size
+
+
+def due_windows(
+    size: timedelta, *, since: datetime, now: datetime | None = None
+) -> list[tuple[datetime, datetime]]:
+    """Every complete window from the one holding ``since`` to the last that ended by
+    ``now`` (default: the current time)."""
+    now = now or datetime.now(UTC)
+    start = window_start(since, size)
+    windows = []
+    while start + size <= now:
+        windows.append((start, start + size))
+        start += size
+    return windows
