@@ -5,6 +5,8 @@
 0.8
 """
 
+from driftscope.predictions.anomalies import AnomalyDetector, AnomalyModel
+from driftscope.predictions.anomaly_results import AnomalyResult, AnomalySummary, RowAnomaly
 from driftscope.predictions.uncertainty import (
     Uncertainty,
     UncertaintySummary,
@@ -13,6 +15,11 @@ from driftscope.predictions.uncertainty import (
 )
 
 __all__ = [
+    "AnomalyDetector",
+    "AnomalyModel",
+    "AnomalyResult",
+    "AnomalySummary",
+    "RowAnomaly",
     "Uncertainty",
     "UncertaintySummary",
     "prediction_uncertainty",

@@ -1,0 +1,274 @@
+"""Anomaly detection on inputs and predictions, calibrated to a false-positive rate.
+
+Method. The reference frame (features and the prediction columns) is split at random into
+a *fit* part and a held-out *calibration* part (``holdout``, default half). From the fit
+part the detector learns, per column:
+
+* numeric: the support ``[q_low, q_high]`` quantiles (default 0.5 % and 99.5 %) and the
+  IQR; a value's *range score* is its distance outside that support in IQR units (0 inside);
+* numeric, jointly: a Gaussian-copula transform (mid-rank ECDF of the fit part, then the
+  normal quantile) and the correlation of the transformed columns, shrunk 1 % towards the
+  identity; the *combination score* is the Mahalanobis distance of a row's transformed
+  values. Individually ordinary values that are jointly unusual (against a strong
+  correlation) get a large combination score while each range score stays 0;
+* categorical: the categories seen; an unseen category (or a missing value in a column
+  never missing in the reference) scores infinity.
+
+A row's score is the combination score plus its range scores. The threshold is the
+conformal ``ceil((m + 1)(1 - target_fpr))``-th smallest score of the ``m`` calibration
+rows, so a fresh row from the reference distribution exceeds it with probability at most
+``target_fpr`` (and about that much for continuous scores); ``measured_fpr`` is the share
+of calibration rows above the threshold, reported on the fitted model. Rows outside the
+support of some column, or with confidence below ``low_confidence`` when the frame has
+``prediction.<class>`` probabilities, are flagged as *edge cases* (not necessarily
+anomalies). Summary shares are weighted by ``sampling_weight`` when present.
+
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> x = rng.normal(size=4000)
+>>> y, c = x + rng.normal(0, 0.2, 4000), rng.choice(["a", "b"], 4000)
+>>> ref = pd.DataFrame({"x": x, "y": y, "c": c})
+>>> model = AnomalyDetector(target_fpr=0.01).fit(ref)
+>>> new = pd.DataFrame({"x": [0.0, 1.0, 9.0], "y": [0.1, -1.0, 9.0], "c": ["a", "b", "z"]})
+>>> model.score(new).is_anomaly.tolist()
+[False, True, True]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtri
+
+from driftscope.errors import ConfigError, DataError
+from driftscope.predictions.anomaly_results import AnomalyResult
+from driftscope.predictions.uncertainty import (
+    PREDICTION_PREFIX,
+    SAMPLING_WEIGHT,
+    prediction_uncertainty,
+)
+
+#: Bookkeeping columns of ``get_recent_predictions`` that are not scored.
+SKIPPED = frozenset(
+    {
+        "prediction_id",
+        "timestamp",
+        "model_version",
+        SAMPLING_WEIGHT,
+        "sample_reason",
+        "quality_issues",
+        "label",
+        "labeled_at",
+    }
+)
+SHRINK = 0.01
+
+
+@dataclass(frozen=True)
+class AnomalyDetector:
+    """Settings of the detector; :meth:`fit` learns an :class:`AnomalyModel`.
+
+    >>> AnomalyDetector(target_fpr=0.05).holdout
+    0.5
+    """
+
+    target_fpr: float = 0.01
+    q_low: float = 0.005
+    q_high: float = 0.995
+    holdout: float = 0.5
+    low_confidence: float = 0.5
+    columns: tuple[str, ...] | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.target_fpr < 1.0:
+            raise ConfigError(f"target_fpr must be in (0, 1), got {self.target_fpr!r}")
+        if not 0.0 <= self.q_low < self.q_high <= 1.0:
+            raise ConfigError(f"need 0 <= q_low < q_high <= 1, got {self.q_low}, {self.q_high}")
+        if not 0.0 < self.holdout < 1.0:
+            raise ConfigError(f"holdout must be in (0, 1), got {self.holdout!r}")
+
+    def fit(self, reference: pd.DataFrame) -> AnomalyModel:
+        if not isinstance(reference, pd.DataFrame):
+            raise DataError(f"reference must be a pandas DataFrame, got {type(reference)}")
+        names = _scored_columns(reference, self.columns)
+        n = len(reference)
+        m = round(n * self.holdout)
+        need = math.ceil(1.0 / self.target_fpr)
+        if m < need or n - m < 20:
+            raise DataError(
+                f"reference has {n} rows; calibrating to target_fpr={self.target_fpr} needs "
+                f"at least {need} held-out rows (holdout={self.holdout}) and 20 to fit"
+            )
+        order = np.random.default_rng(self.seed).permutation(n)
+        fit_rows, cal_rows = reference.iloc[order[m:]], reference.iloc[order[:m]]
+        numeric, categorical = {}, {}
+        for name in names:
+            col = reference[name]
+            if _is_numeric(col):
+                numeric[name] = _NumericFit.learn(name, fit_rows[name], self.q_low, self.q_high)
+            else:
+                categorical[name] = _CategoryFit.learn(fit_rows[name])
+        model = AnomalyModel(self, numeric, categorical, _correlation_inverse(numeric, fit_rows))
+        cal = model._raw_scores(cal_rows)[0]
+        k = math.ceil((m + 1) * (1.0 - self.target_fpr))
+        threshold = float(np.sort(cal)[k - 1]) if k <= m else math.inf
+        object.__setattr__(model, "threshold", threshold)
+        object.__setattr__(model, "measured_fpr", float(np.mean(cal > threshold)))
+        object.__setattr__(model, "n_calibration", m)
+        return model
+
+
+@dataclass(frozen=True)
+class _NumericFit:
+    sorted_values: np.ndarray
+    low: float
+    high: float
+    scale: float
+    may_be_missing: bool
+
+    @classmethod
+    def learn(cls, name: str, values: pd.Series, q_low: float, q_high: float) -> _NumericFit:
+        x = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        seen = np.sort(x[~np.isnan(x)])
+        if seen.size == 0:
+            raise DataError("has no values in the reference", column=name)
+        low, q1, q3, high = np.quantile(seen, [q_low, 0.25, 0.75, q_high])
+        scale = q3 - q1 or high - low or max(abs(float(seen[0])), 1.0)
+        return cls(seen, float(low), float(high), float(scale), bool(seen.size < x.size))
+
+    def normal_scores(self, x: np.ndarray) -> np.ndarray:
+        n = self.sorted_values.size
+        left = np.searchsorted(self.sorted_values, x, side="left")
+        right = np.searchsorted(self.sorted_values, x, side="right")
+        z = ndtri((left + right + 1.0) / (2.0 * (n + 1.0)))
+        return np.where(np.isnan(x), 0.0, z)
+
+    def range_scores(self, x: np.ndarray) -> np.ndarray:
+        out = np.maximum(np.maximum(self.low - x, x - self.high), 0.0) / self.scale
+        return np.where(np.isnan(x), 0.0, out)
+
+
+@dataclass(frozen=True)
+class _CategoryFit:
+    seen: frozenset[str]
+    may_be_missing: bool
+
+    @classmethod
+    def learn(cls, values: pd.Series) -> _CategoryFit:
+        present = values.dropna()
+        return cls(frozenset(present.astype(str).unique()), bool(len(present) < len(values)))
+
+
+def _is_numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+
+
+def _scored_columns(frame: pd.DataFrame, columns: tuple[str, ...] | None) -> list[str]:
+    if columns is not None:
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise DataError("not in the reference frame", column=missing[0])
+        return list(columns)
+    return [
+        c
+        for c in frame.columns
+        if c not in SKIPPED
+        and not str(c).startswith("metadata.")
+        and not pd.api.types.is_datetime64_any_dtype(frame[c])
+    ]
+
+
+def _correlation_inverse(numeric: dict[str, _NumericFit], fit_rows: pd.DataFrame) -> np.ndarray:
+    names = list(numeric)
+    if not names:
+        return np.zeros((0, 0))
+    z = np.column_stack(
+        [numeric[c].normal_scores(fit_rows[c].to_numpy(np.float64, na_value=np.nan)) for c in names]
+    )
+    sd = z.std(axis=0)
+    live = sd > 0
+    corr = np.eye(len(names))
+    if live.sum() > 1:
+        corr[np.ix_(live, live)] = np.corrcoef(z[:, live], rowvar=False)
+    corr = (1.0 - SHRINK) * corr + SHRINK * np.eye(len(names))
+    inv = np.linalg.inv(corr)
+    inv[~live, :] = 0.0
+    inv[:, ~live] = 0.0
+    return inv
+
+
+@dataclass(frozen=True)
+class AnomalyModel:
+    """A fitted detector: ``threshold``, and ``measured_fpr`` on ``n_calibration`` held-out
+    reference rows. :meth:`score` scores new rows with the reference's columns.
+
+    >>> rng = np.random.default_rng(1)
+    >>> model = AnomalyDetector().fit(pd.DataFrame({"v": rng.normal(size=1000)}))
+    >>> model.measured_fpr <= 0.01, model.n_calibration
+    (True, 500)
+    """
+
+    settings: AnomalyDetector
+    numeric: dict[str, _NumericFit]
+    categorical: dict[str, _CategoryFit]
+    inverse_correlation: np.ndarray
+    threshold: float = field(default=math.inf)
+    measured_fpr: float = field(default=math.nan)
+    n_calibration: int = 0
+
+    def score(self, frame: pd.DataFrame) -> AnomalyResult:
+        scores, range_hits, unseen, contrib = self._raw_scores(frame)
+        is_anomaly = scores > self.threshold
+        edge = range_hits.any(axis=1) | unseen.any(axis=1)
+        if any(str(c).startswith(PREDICTION_PREFIX) for c in frame.columns) and len(frame):
+            u = prediction_uncertainty(frame, threshold=self.settings.low_confidence)
+            edge = edge | u.low_confidence
+        else:
+            u = None
+        num_names, cat_names = list(self.numeric), list(self.categorical)
+        reasons = []
+        for i in range(len(frame)):
+            why = [f"{num_names[j]} outside reference range" for j in np.flatnonzero(range_hits[i])]
+            why += [f"{cat_names[j]} unseen value" for j in np.flatnonzero(unseen[i])]
+            if is_anomaly[i] and not why and contrib.shape[1] > 1:
+                top = np.argsort(-contrib[i])[:2]
+                why.append("unusual combination of " + " and ".join(num_names[j] for j in top))
+            if u is not None and u.low_confidence[i]:
+                why.append("low confidence")
+            reasons.append(tuple(why))
+        w = frame[SAMPLING_WEIGHT].to_numpy(np.float64) if SAMPLING_WEIGHT in frame else None
+        return AnomalyResult(scores, is_anomaly, edge, tuple(reasons), self.threshold, w)
+
+    def _raw_scores(self, frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        n = len(frame)
+        for name in [*self.numeric, *self.categorical]:
+            if name not in frame.columns:
+                raise DataError("is missing from the scored frame", column=name)
+        z = np.zeros((n, len(self.numeric)))
+        ranges = np.zeros((n, len(self.numeric)))
+        unseen = np.zeros((n, len(self.categorical)), dtype=bool)
+        missing_bad = np.zeros(n, dtype=bool)
+        for j, (name, fit) in enumerate(self.numeric.items()):
+            col = frame[name]
+            if not _is_numeric(col):
+                raise DataError(f"expected numbers, got dtype {col.dtype}", column=name)
+            x = col.to_numpy(np.float64, na_value=np.nan)
+            z[:, j] = fit.normal_scores(x)
+            ranges[:, j] = fit.range_scores(x)
+            if not fit.may_be_missing:
+                missing_bad |= np.isnan(x)
+        for j, (name, fit) in enumerate(self.categorical.items()):
+            col = frame[name]
+            na = col.isna().to_numpy()
+            unseen[:, j] = ~na & ~col.astype(str).isin(fit.seen).to_numpy()
+            if not fit.may_be_missing:
+                unseen[:, j] |= na
+        contrib = z * (z @ self.inverse_correlation)
+        mahal = np.sqrt(np.maximum(contrib.sum(axis=1), 0.0))
+        scores = mahal + ranges.sum(axis=1)
+        scores[unseen.any(axis=1) | missing_bad] = math.inf
+        return scores, ranges > 0, unseen, contrib
