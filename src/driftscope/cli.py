@@ -422,3 +422,12 @@ def fit(
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``driftscope`` command (and ``python -m driftscope``)."""
     cli.main(args=argv, prog_name="driftscope")
+
+
+def _register_commands() -> None:
+    from driftscope.cli_check import check
+
+    cli.add_command(check)
+
+
+_register_commands()

@@ -1,0 +1,119 @@
+"""``driftscope check MODEL``: run a logged model's health checks from the command line.
+
+Exit codes: 0 when the worst status is below ``--fail-on`` (default ``critical``), 1 when it
+reaches it, 2 bad input (no baseline, unknown window, unreachable store).
+
+>>> from click.testing import CliRunner
+>>> CliRunner().invoke(check, ["--help"]).output.splitlines()[0]
+'Usage: check [OPTIONS] MODEL'
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from driftscope.errors import ConfigError
+from driftscope.health.summary import SEVERITY, HealthSummary
+
+WINDOWS = ("hour", "day", "week")
+
+
+@click.command()
+@click.argument("model")
+@click.option(
+    "--store",
+    "location",
+    default=None,
+    help="Store folder or postgresql:// URL (default: $DRIFTSCOPE_HOME or ./.driftscope).",
+)
+@click.option("--window", type=click.Choice(WINDOWS), default="day", show_default=True)
+@click.option(
+    "--since", default=None, help="ISO 8601 start (default: after the last stored window)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["warning", "critical", "never"]),
+    default="critical",
+    show_default=True,
+    help="Exit with status 1 when the worst status reaches this level.",
+)
+def check(
+    model: str, location: str | None, window: str, since: str | None, fmt: str, fail_on: str
+) -> int:
+    """Run MODEL's health checks for its due windows and store the results."""
+    from driftscope.monitor import ModelMonitor
+    from driftscope.store import open_store
+
+    start = _parse_since(since)
+    store = open_store(location)
+    try:
+        with ModelMonitor(model, store=store) as monitor:
+            summary = monitor.run_checks(window, since=start)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps(_as_json(summary), indent=2, default=str))
+    else:
+        _print_table(summary, Console())
+    failing = fail_on != "never" and SEVERITY[summary.status] >= SEVERITY[fail_on]
+    return 1 if failing else 0
+
+
+def _parse_since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--since must be an ISO 8601 time, got {text!r}") from None
+    if moment.tzinfo is None:
+        raise ConfigError(f"--since must carry a time zone (e.g. {text}+00:00)")
+    return moment
+
+
+def _as_json(summary: HealthSummary) -> dict:
+    return {
+        "model": summary.model,
+        "baseline_version": summary.baseline_version,
+        "status": summary.status,
+        "records": [
+            {
+                "window_start": r.window_start.isoformat(),
+                "window_end": r.window_end.isoformat(),
+                "check": r.check,
+                "metric": r.metric,
+                "value": r.value,
+                "threshold": r.threshold,
+                "status": r.status,
+                "details": r.details,
+            }
+            for r in summary.worst_first()
+        ],
+    }
+
+
+def _print_table(summary: HealthSummary, console: Console) -> None:
+    table = Table(title=f"{summary.model}: {summary.status} (baseline {summary.baseline_version})")
+    for name in ("window", "check", "metric", "value", "threshold", "status"):
+        table.add_column(name)
+    for r in summary.worst_first():
+        table.add_row(
+            f"{r.window_start:%Y-%m-%d %H:%M}",
+            r.check,
+            r.metric,
+            f"{r.value:.4g}",
+            "" if r.threshold is None else f"{r.threshold:g}",
+            r.status,
+        )
+    if not summary.records:
+        console.print(f"{summary.model}: no window is due", highlight=False)
+        return
+    console.print(table)
