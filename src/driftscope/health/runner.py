@@ -1,6 +1,6 @@
 """Run a model's health checks for its due windows and store every result.
 
-:func:`run_checks` reads the logged predictions of the windows once, runs each check per
+:func:`run_checks` reads the logged predictions one window at a time, runs each check per
 window against the model's current baseline (``monitor.save_reference``), writes every
 result to the store (upserted by model, check, window and metric, so re-running a window is
 idempotent) and returns a :class:`~driftscope.health.summary.HealthSummary`, worst first.
@@ -61,11 +61,9 @@ def run_checks(
     windows = due_windows(size, since=since, now=now)
     if not windows:
         return HealthSummary(model, reference.version, ())
-    frame = monitor.get_recent_predictions(since=windows[0][0], until=windows[-1][1])
-    stamps = pd.to_datetime(frame["timestamp"], utc=True)
     records = []
-    for start, end in windows:
-        part = frame[(stamps >= pd.Timestamp(start)) & (stamps < pd.Timestamp(end))]
+    for start, end in windows:  # one window in memory at a time
+        part = monitor.get_recent_predictions(since=start, until=end)
         for name in checks:
             records.extend(
                 CHECKS[name](model, part, reference, start, end, monitor.alert_thresholds)
