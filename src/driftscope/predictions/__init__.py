@@ -7,6 +7,13 @@
 
 from driftscope.predictions.anomalies import AnomalyDetector, AnomalyModel
 from driftscope.predictions.anomaly_results import AnomalyResult, AnomalySummary, RowAnomaly
+from driftscope.predictions.summary import (
+    Change,
+    PredictionSummary,
+    WindowStats,
+    summarize_predictions,
+    window_starts,
+)
 from driftscope.predictions.uncertainty import (
     Uncertainty,
     UncertaintySummary,
@@ -19,9 +26,14 @@ __all__ = [
     "AnomalyModel",
     "AnomalyResult",
     "AnomalySummary",
+    "Change",
+    "PredictionSummary",
     "RowAnomaly",
     "Uncertainty",
     "UncertaintySummary",
+    "WindowStats",
     "prediction_uncertainty",
     "probability_matrix",
+    "summarize_predictions",
+    "window_starts",
 ]
