@@ -35,6 +35,7 @@ def test_false_positive_rate_on_fresh_reference_data_within_binomial_bounds() ->
         rng = np.random.default_rng(seed)
         model = AnomalyDetector(target_fpr=0.01, seed=seed).fit(reference_like(rng, 6000))
         measured.append(model.measured_fpr)
+        assert model.calibration_fpr <= 0.01
         result = model.score(reference_like(rng, 2000))
         flagged += int(result.is_anomaly.sum())
         total += len(result)
@@ -42,8 +43,8 @@ def test_false_positive_rate_on_fresh_reference_data_within_binomial_bounds() ->
     # adds to the binomial spread, so allow 4 sigma of the combined spread.
     sd = np.sqrt(total * 0.01 * 0.99 + (total * np.sqrt(0.01 * 0.99 / 3000)) ** 2 / 10)
     assert abs(flagged - 200) < 4 * sd, flagged
-    assert all(m <= 0.01 for m in measured)
-    assert np.mean(measured) > 0.007
+    # measured_fpr is an out-of-sample estimate from 3,000 held-out rows per seed
+    assert abs(np.mean(measured) - 0.01) < 4 * np.sqrt(0.01 * 0.99 / 30_000) + 0.001
 
 
 def test_planted_anomalies_are_detected_with_reasons(rng: np.random.Generator) -> None:

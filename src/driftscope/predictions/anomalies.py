@@ -17,8 +17,11 @@ part the detector learns, per column:
 A row's score is the combination score plus its range scores. The threshold is the
 conformal ``ceil((m + 1)(1 - target_fpr))``-th smallest score of the ``m`` calibration
 rows, so a fresh row from the reference distribution exceeds it with probability at most
-``target_fpr`` (and about that much for continuous scores); ``measured_fpr`` is the share
-of calibration rows above the threshold, reported on the fitted model. Rows outside the
+``target_fpr`` (and about that much for continuous scores). ``measured_fpr`` is measured
+out of sample: each half of the calibration rows is thresholded with the other half's
+conformal threshold and the two exceedance rates are averaged (``fpr_standard_error`` is
+its binomial standard error); ``calibration_fpr`` is the in-sample rate of the final
+threshold, which is ``<= target_fpr`` by construction. Rows outside the
 support of some column, or with confidence below ``low_confidence`` when the frame has
 ``prediction.<class>`` probabilities, are flagged as *edge cases* (not necessarily
 anomalies). Summary shares are weighted by ``sampling_weight`` when present.
@@ -97,7 +100,7 @@ class AnomalyDetector:
         names = _scored_columns(reference, self.columns)
         n = len(reference)
         m = round(n * self.holdout)
-        need = math.ceil(1.0 / self.target_fpr)
+        need = 2 * math.ceil(1.0 / self.target_fpr)
         if m < need or n - m < 20:
             raise DataError(
                 f"reference has {n} rows; calibrating to target_fpr={self.target_fpr} needs "
@@ -114,12 +117,23 @@ class AnomalyDetector:
                 categorical[name] = _CategoryFit.learn(fit_rows[name])
         model = AnomalyModel(self, numeric, categorical, _correlation_inverse(numeric, fit_rows))
         cal = model._raw_scores(cal_rows)[0]
-        k = math.ceil((m + 1) * (1.0 - self.target_fpr))
-        threshold = float(np.sort(cal)[k - 1]) if k <= m else math.inf
+        threshold = _conformal_threshold(cal, self.target_fpr)
+        a, b = cal[: m // 2], cal[m // 2 :]
+        ta, tb = _conformal_threshold(a, self.target_fpr), _conformal_threshold(b, self.target_fpr)
+        measured = (float(np.mean(b > ta)) + float(np.mean(a > tb))) / 2.0
         object.__setattr__(model, "threshold", threshold)
-        object.__setattr__(model, "measured_fpr", float(np.mean(cal > threshold)))
+        object.__setattr__(model, "measured_fpr", measured)
+        object.__setattr__(model, "fpr_standard_error", math.sqrt(measured * (1 - measured) / m))
+        object.__setattr__(model, "calibration_fpr", float(np.mean(cal > threshold)))
         object.__setattr__(model, "n_calibration", m)
         return model
+
+
+def _conformal_threshold(scores: np.ndarray, alpha: float) -> float:
+    """The ``ceil((m + 1)(1 - alpha))``-th smallest of ``m`` scores (inf if beyond ``m``)."""
+    m = scores.size
+    k = math.ceil((m + 1) * (1.0 - alpha))
+    return float(np.sort(scores)[k - 1]) if k <= m else math.inf
 
 
 @dataclass(frozen=True)
@@ -203,13 +217,14 @@ def _correlation_inverse(numeric: dict[str, _NumericFit], fit_rows: pd.DataFrame
 
 @dataclass(frozen=True)
 class AnomalyModel:
-    """A fitted detector: ``threshold``, and ``measured_fpr`` on ``n_calibration`` held-out
-    reference rows. :meth:`score` scores new rows with the reference's columns.
+    """A fitted detector: ``threshold``, and ``measured_fpr`` (out of sample, see the module
+    docstring) on ``n_calibration`` held-out reference rows. :meth:`score` scores new rows
+    that have the reference's columns.
 
     >>> rng = np.random.default_rng(1)
     >>> model = AnomalyDetector().fit(pd.DataFrame({"v": rng.normal(size=1000)}))
-    >>> model.measured_fpr <= 0.01, model.n_calibration
-    (True, 500)
+    >>> model.calibration_fpr <= 0.01, model.measured_fpr < 0.03, model.n_calibration
+    (True, True, 500)
     """
 
     settings: AnomalyDetector
@@ -218,6 +233,8 @@ class AnomalyModel:
     inverse_correlation: np.ndarray
     threshold: float = field(default=math.inf)
     measured_fpr: float = field(default=math.nan)
+    fpr_standard_error: float = field(default=math.nan)
+    calibration_fpr: float = field(default=math.nan)
     n_calibration: int = 0
 
     def score(self, frame: pd.DataFrame) -> AnomalyResult:
