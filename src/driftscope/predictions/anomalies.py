@@ -247,8 +247,9 @@ class AnomalyModel:
         else:
             u = None
         num_names, cat_names = list(self.numeric), list(self.categorical)
-        reasons = []
-        for i in range(len(frame)):
+        reasons: list[tuple[str, ...]] = [()] * len(frame)
+        notable = edge | is_anomaly
+        for i in np.flatnonzero(notable):
             why = [f"{num_names[j]} outside reference range" for j in np.flatnonzero(range_hits[i])]
             why += [f"{cat_names[j]} unseen value" for j in np.flatnonzero(unseen[i])]
             if is_anomaly[i] and not why and contrib.shape[1] > 1:
@@ -256,7 +257,7 @@ class AnomalyModel:
                 why.append("unusual combination of " + " and ".join(num_names[j] for j in top))
             if u is not None and u.low_confidence[i]:
                 why.append("low confidence")
-            reasons.append(tuple(why))
+            reasons[i] = tuple(why)
         w = frame[SAMPLING_WEIGHT].to_numpy(np.float64) if SAMPLING_WEIGHT in frame else None
         return AnomalyResult(scores, is_anomaly, edge, tuple(reasons), self.threshold, w)
 

@@ -266,11 +266,14 @@ def summarize_predictions(
     flags = None if anomalies is None else anomalies.score(frame).is_anomaly
     step = pd.Timedelta(NAMED.get(window, window) if isinstance(window, str) else window)
     windows = []
-    for start in sorted(starts.unique()):
-        mask = (starts == start).to_numpy()
+    codes, keys = pd.factorize(starts, sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+    for i, start in enumerate(keys):
+        mask = order[bounds[i] : bounds[i + 1]]
         windows.append(
             _window_stats(
-                frame[mask],
+                frame.iloc[mask],
                 start,
                 start + step,
                 quantiles,
