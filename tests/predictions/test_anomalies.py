@@ -109,3 +109,39 @@ def test_bad_input() -> None:
         model.score(pd.DataFrame({"x": ["1"], "c": ["a"]}))
     with pytest.raises(DataError, match="column 'x'"):
         AnomalyDetector().fit(pd.DataFrame({"x": [np.nan] * 500}))
+
+
+def test_detection_rate_of_unusual_combinations(rng: np.random.Generator) -> None:
+    model = AnomalyDetector().fit(reference_like(rng, 6000))
+    new = reference_like(rng, 300)
+    sign = rng.choice([-1.0, 1.0], size=300)
+    new["a"], new["b"] = 1.5 * sign, -1.5 * sign  # within the support, against corr 0.8
+    new["prediction"] = 1 / (1 + np.exp(-new["a"]))
+    result = model.score(new)
+    assert result.is_anomaly.mean() > 0.95
+    assert result.edge_case.mean() < 0.1  # only the other columns' own 1 % tails
+
+
+def test_store_layout_frame_skips_bookkeeping_columns(rng: np.random.Generator) -> None:
+    n = 1000
+    frame = pd.DataFrame(
+        {
+            "prediction_id": [f"p{i}" for i in range(n)],
+            "timestamp": pd.date_range("2026-01-01", periods=n, freq="min", tz="UTC"),
+            "model_version": ["v1"] * n,
+            "sampling_weight": np.ones(n),
+            "x": rng.normal(size=n),
+            "prediction": rng.choice(["churn", "stay"], size=n),
+            "label": rng.choice(["churn", "stay", None], size=n),
+            "metadata.region": rng.choice(["eu", "us"], size=n),
+        }
+    )
+    model = AnomalyDetector().fit(frame)
+    assert sorted([*model.numeric, *model.categorical]) == ["prediction", "x"]
+    new = frame.iloc[:2].copy()
+    new["prediction"] = ["churn", "maybe"]
+    new["model_version"] = "v2"
+    new["sampling_weight"] = [1.0, 4.0]
+    result = model.score(new)
+    assert result.reasons[1] == ("prediction unseen value",)
+    assert result.summary().share_anomalous == pytest.approx(0.8)
