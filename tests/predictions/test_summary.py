@@ -99,6 +99,9 @@ def test_window_alignment_and_bad_input() -> None:
         summarize_predictions(naive)
     with pytest.raises(DataError, match="column 'timestamp'"):
         summarize_predictions(pd.DataFrame({"prediction": [1.0]}))
+    gap = pd.DataFrame({"timestamp": times("2026-03-02", None), "prediction": [1.0, 2.0]})
+    with pytest.raises(DataError, match="column 'timestamp', row 1: missing timestamp"):
+        summarize_predictions(gap)
     bad = pd.DataFrame(
         {"timestamp": times("2026-03-02", "2026-03-03", "2026-03-03"), "prediction": [1, 2, None]}
     )

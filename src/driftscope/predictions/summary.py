@@ -210,7 +210,8 @@ def _changes(ref: WindowStats, last: WindowStats) -> tuple[Change, ...]:
         if p0 is None or p1 is None:
             continue
         if is_share:
-            effect = abs(2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p0)))
+            h0, h1 = (2 * math.asin(math.sqrt(min(max(p, 0.0), 1.0))) for p in (p0, p1))
+            effect = abs(h1 - h0)
         else:
             effect = abs(p1 - p0) / ref.std if ref.std else (math.inf if p1 != p0 else 0.0)
         out.append(Change(name, p0, p1, p1 - p0, effect))
@@ -261,6 +262,8 @@ def summarize_predictions(
     if not isinstance(ts.dtype, pd.DatetimeTZDtype):
         raise DataError(f"expected tz-aware timestamps, got dtype {ts.dtype}", column=timestamp)
     ts = ts.dt.tz_convert("UTC")
+    if ts.isna().any():
+        raise DataError("missing timestamp", column=timestamp, row=int(np.argmax(ts.isna())))
     _validate(frame)
     starts = window_starts(ts, window)
     flags = None if anomalies is None else anomalies.score(frame).is_anomaly
