@@ -1,0 +1,281 @@
+"""The per-window checks: completeness, missing features, schema, types, range, categories.
+
+Each function takes one window (a DataFrame slice, its sampling weights and the parsed issue
+codes of its rows) and yields :class:`~driftscope.quality.results.QualityResult` objects.
+Rates are weighted by ``sampling_weight``, so that a sampled-out share of the traffic counts
+as much as it stood for: every rate is ``sum(weight of flagged rows) / sum(weight of the
+rows it is taken over)``. A window without rows gives ``no_data`` (value NaN).
+
+How a value is classified, by the reference column's kind:
+
+- numerical: a value that is not a number (text, a bool) is a *type mismatch*; a number below
+  the reference minimum or above its maximum (widened by ``range_tolerance``; ±inf always)
+  is *out of range*, as a share of the non-missing numbers;
+- categorical: a number or bool in a column whose reference categories are all non-numeric
+  text is a *type mismatch*; any other value whose text is not a reference category is
+  *unseen*, as a share of the non-missing values;
+- boolean: a value that is not a bool is a *type mismatch*;
+- datetime: completeness and missing features only.
+
+A record also has a type mismatch on a feature when its ``quality_issues`` say
+``wrong_type:<feature>`` (the monitor nulls such values when it logs them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from driftscope.quality.config import QualityThresholds, Status
+from driftscope.quality.frame import extra_columns, feature_column, missing_mask, share
+from driftscope.quality.results import QualityResult
+
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window's rows: the frame slice, weights, parsed issues and its time span."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    frame: pd.DataFrame
+    weights: np.ndarray
+    issues: Sequence[list[tuple[str, str]]]
+
+    def result(
+        self,
+        thresholds: QualityThresholds,
+        check: str,
+        feature: str | None,
+        metric: str,
+        value: float | None,
+        key: str,
+        details: tuple[tuple[str, Any], ...] = (),
+    ) -> QualityResult:
+        """A result whose status comes from the threshold pair ``key``."""
+        threshold = float(getattr(thresholds, key))
+        if value is None:
+            return QualityResult(
+                self.start, self.end, check, feature, metric, NAN, threshold, Status.NO_DATA
+            )
+        status = thresholds.status(key, value)
+        return QualityResult(
+            self.start, self.end, check, feature, metric, value, threshold, status, details
+        )
+
+    def issue_mask(self, code: str, feature: str) -> np.ndarray:
+        """True for the rows whose issues include ``code:feature``."""
+        return np.array([(code, feature) in row for row in self.issues], dtype=bool)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(
+        v, bool | np.bool_
+    )
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class FeatureValues:
+    """One feature's values in a window, classified against its reference column."""
+
+    present: bool
+    missing: np.ndarray
+    mismatch: np.ndarray
+    out_of_range: np.ndarray | None
+    unseen: np.ndarray | None
+    texts: np.ndarray | None
+
+
+def classify(window: Window, name: str, ref: Any, tolerance: float) -> FeatureValues:
+    """Classify the values of feature ``name`` against the fitted reference column ``ref``."""
+    n = len(window.frame)
+    col = feature_column(window.frame, name)
+    kind = str(ref.kind)
+    if col is None:
+        ones, zeros = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+        return FeatureValues(False, ones, zeros, None, None, None)
+    values = window.frame[col]
+    missing = missing_mask(values)
+    mismatch = np.zeros(n, dtype=bool)
+    out = unseen = texts = None
+    if kind == "numerical":
+        if pd.api.types.is_bool_dtype(values.dtype):
+            mismatch = ~missing
+        elif not pd.api.types.is_numeric_dtype(values.dtype):
+            mismatch = ~missing & ~np.array([_is_number(v) for v in values], dtype=bool)
+        nums = pd.to_numeric(values.where(~mismatch), errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+        lo, hi = float(ref.sample.values[0]), float(ref.sample.values[-1])
+        span = hi - lo if hi > lo else max(abs(lo), abs(hi), 1.0)
+        with np.errstate(invalid="ignore"):
+            out = (nums < lo - tolerance * span) | (nums > hi + tolerance * span)
+        out &= ~missing & ~mismatch
+    elif kind in ("categorical", "boolean"):
+        cats = set(ref.categories)
+        raw = values.to_numpy(dtype=object)
+        if kind == "boolean":
+            mismatch = ~missing & ~np.array(
+                [isinstance(v, bool | np.bool_) for v in raw], dtype=bool
+            )
+        elif not any(_looks_numeric(c) for c in cats):
+            mismatch = ~missing & np.array(
+                [_is_number(v) or isinstance(v, bool | np.bool_) for v in raw], dtype=bool
+            )
+        texts = np.array([str(v) for v in raw], dtype=object)
+        unseen = ~missing & ~mismatch & ~np.array([t in cats for t in texts], dtype=bool)
+    mismatch = mismatch | window.issue_mask("wrong_type", name)
+    return FeatureValues(True, missing, mismatch, out, unseen, texts)
+
+
+def feature_checks(
+    window: Window, name: str, ref: Any, thresholds: QualityThresholds
+) -> Iterator[QualityResult]:
+    """Completeness, missing feature, type, range and category checks of one feature."""
+    fv = classify(window, name, ref, thresholds.range_tolerance)
+    w = window.weights
+    yield window.result(
+        thresholds, "completeness", name, "completeness", share(~fv.missing, w), "completeness"
+    )
+    all_null = fv.missing.all()
+    absent = window.issue_mask("missing_feature", name) | (
+        np.ones(len(w), dtype=bool) if all_null else False
+    )
+    details = (("all_null", True),) if all_null and len(w) else ()
+    yield window.result(
+        thresholds,
+        "missing_features",
+        name,
+        "missing_feature_rate",
+        share(absent, w),
+        "missing_feature_rate",
+        details,
+    )
+    if not fv.present:
+        return
+    yield window.result(
+        thresholds,
+        "type_mismatch",
+        name,
+        "type_mismatch_rate",
+        share(fv.mismatch, w),
+        "type_mismatch_rate",
+    )
+    valid = ~fv.missing & ~fv.mismatch
+    if fv.out_of_range is not None:
+        yield window.result(
+            thresholds,
+            "out_of_range",
+            name,
+            "out_of_range_rate",
+            share(fv.out_of_range, w, valid) if valid.any() else None,
+            "out_of_range_rate",
+            (("min", float(ref.sample.values[0])), ("max", float(ref.sample.values[-1]))),
+        )
+    if fv.unseen is not None and fv.texts is not None:
+        top: tuple[tuple[str, Any], ...] = ()
+        if fv.unseen.any():
+            totals: dict[str, float] = defaultdict(float)
+            for text, weight in zip(fv.texts[fv.unseen], w[fv.unseen], strict=True):
+                totals[text] += float(weight)
+            whole = float(w[valid].sum())
+            ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
+            top = tuple((k, v / whole) for k, v in ranked[: thresholds.top_unseen])
+        yield window.result(
+            thresholds,
+            "unseen_categories",
+            name,
+            "unseen_category_rate",
+            share(fv.unseen, w, valid) if valid.any() else None,
+            "unseen_category_rate",
+            top,
+        )
+
+
+def record_checks(
+    window: Window, reference: Any, thresholds: QualityThresholds
+) -> Iterator[QualityResult]:
+    """Whole-record checks: overall completeness, missing features, invalid-input rate and
+    the schema (columns missing from or extra to the reference)."""
+    names = list(reference.columns)
+    w = window.weights
+    classified = [classify(window, n, reference.columns[n], 0.0) for n in names]
+    if names and len(w) and w.sum() > 0:
+        filled = np.mean([share(~fv.missing, w) for fv in classified])
+    else:
+        filled = None
+    yield window.result(thresholds, "completeness", None, "completeness", filled, "completeness")
+    any_missing = np.zeros(len(w), dtype=bool)
+    for n, fv in zip(names, classified, strict=True):
+        any_missing |= window.issue_mask("missing_feature", n)
+        if fv.missing.all():
+            any_missing |= True
+    yield window.result(
+        thresholds,
+        "missing_features",
+        None,
+        "missing_feature_rate",
+        share(any_missing, w),
+        "missing_feature_rate",
+    )
+    invalid = np.array([bool(row) for row in window.issues], dtype=bool).reshape(len(w))
+    for fv in classified:
+        invalid |= fv.mismatch
+    yield window.result(
+        thresholds, "invalid_inputs", None, "invalid_rate", share(invalid, w), "invalid_rate"
+    )
+    yield from schema_checks(window, reference, classified)
+
+
+def schema_checks(
+    window: Window, reference: Any, classified: list[FeatureValues]
+) -> Iterator[QualityResult]:
+    """A ``critical`` result per reference feature absent from the frame, and one per extra
+    column or ``extra_feature`` issue: ``warning`` when some record in the window has it."""
+    for name, fv in zip(reference.columns, classified, strict=True):
+        if not fv.present:
+            yield QualityResult(
+                window.start,
+                window.end,
+                "schema",
+                name,
+                "missing_column",
+                1.0,
+                0.0,
+                Status.CRITICAL,
+            )
+    w = window.weights
+    extras = extra_columns(window.frame, set(reference.columns))
+    for col in extras:
+        has = ~missing_mask(window.frame[col]) | window.issue_mask("extra_feature", col)
+        yield _extra(window, col, share(has, w))
+    logged = sorted(
+        {f for row in window.issues for code, f in row if code == "extra_feature"} - set(extras)
+    )
+    for name in logged:
+        yield _extra(window, name, share(window.issue_mask("extra_feature", name), w))
+
+
+def _extra(window: Window, name: str, value: float | None) -> QualityResult:
+    if value is None:
+        return QualityResult(
+            window.start, window.end, "schema", name, "extra_column", NAN, 0.0, Status.NO_DATA
+        )
+    status = Status.WARNING if value > 0 else Status.OK
+    return QualityResult(
+        window.start, window.end, "schema", name, "extra_column", value, 0.0, status
+    )

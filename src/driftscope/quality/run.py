@@ -1,0 +1,96 @@
+"""Running every data-quality check over the windows of a frame of logged predictions.
+
+>>> import numpy as np, pandas as pd
+>>> from driftscope.drift.reference import Reference
+>>> ref = Reference.fit(pd.DataFrame({"age": [20.0, 40.0, 60.0], "plan": ["a", "b", "a"]}))
+>>> logged = pd.DataFrame({
+...     "timestamp": pd.to_datetime(["2026-01-01 09:00", "2026-01-01 10:00"], utc=True),
+...     "sampling_weight": [1.0, 1.0],
+...     "quality_issues": [None, "nan:age"],
+...     "age": [30.0, np.nan],
+...     "plan": ["a", "zz"],
+... })
+>>> report = check_quality(logged, ref, window="day")
+>>> frame = report.to_frame()
+>>> frame[frame.feature == "age"][["check", "value", "status"]].values.tolist()[:2]
+[['completeness', 0.5, 'critical'], ['missing_features', 0.0, 'ok']]
+>>> frame.query("check == 'invalid_inputs'")["value"].tolist()
+[0.5]
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from driftscope.errors import ConfigError, DataError
+from driftscope.quality.checks import Window, feature_checks, record_checks
+from driftscope.quality.config import QualityThresholds
+from driftscope.quality.correlation import correlation_checks, reference_correlations
+from driftscope.quality.frame import parse_issues, weights_of
+from driftscope.quality.results import QualityReport, QualityResult
+from driftscope.quality.windows import Window as WindowSpec
+from driftscope.quality.windows import as_utc, split_windows
+
+
+def check_quality(
+    predictions: pd.DataFrame,
+    reference: Any,
+    *,
+    window: WindowSpec | None = "day",
+    thresholds: QualityThresholds | None = None,
+    reference_data: pd.DataFrame | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> QualityReport:
+    """Data-quality checks of ``predictions`` (as ``ModelMonitor.get_recent_predictions``
+    returns them) against a fitted ``reference`` (a
+    :class:`~driftscope.drift.reference.Reference`), window by window.
+
+    ``window`` is ``"hour"``, ``"day"``, ``"week"``, a timedelta, or None for one window over
+    all rows (``[first, last]`` timestamp, or ``[start, end)`` when given). Correlation
+    changes are checked only when ``reference_data`` (the raw reference rows) is given.
+    """
+    thresholds = thresholds or QualityThresholds()
+    if not isinstance(thresholds, QualityThresholds):
+        raise ConfigError(f"thresholds must be QualityThresholds, got {type(thresholds).__name__}")
+    if not isinstance(predictions, pd.DataFrame):
+        raise DataError(f"predictions must be a pandas DataFrame, got {type(predictions).__name__}")
+    if not hasattr(reference, "columns") or not isinstance(reference.columns, dict):
+        raise ConfigError("reference must be a fitted driftscope Reference")
+    if "timestamp" not in predictions.columns:
+        raise DataError("is required to cut windows", column="timestamp")
+    weights = weights_of(predictions)
+    issues = [parse_issues(v) for v in predictions.get("quality_issues", [None] * len(predictions))]
+    numeric = [n for n, c in reference.columns.items() if str(c.kind) == "numerical"]
+    ref_corr = None
+    if reference_data is not None:
+        if not isinstance(reference_data, pd.DataFrame):
+            raise DataError("reference_data must be a pandas DataFrame")
+        ref_corr = reference_correlations(
+            reference_data, numeric, thresholds.correlation_method, thresholds.min_correlation_rows
+        )
+    results: list[QualityResult] = []
+    for lo, hi, pos in _windows(predictions, window, start, end):
+        frame = predictions.iloc[pos].reset_index(drop=True)
+        win = Window(lo, hi, frame, weights[pos], [issues[i] for i in pos])
+        results.extend(record_checks(win, reference, thresholds))
+        for name, col in reference.columns.items():
+            results.extend(feature_checks(win, name, col, thresholds))
+        if ref_corr is not None:
+            results.extend(correlation_checks(win, numeric, ref_corr, thresholds))
+    return QualityReport(tuple(results))
+
+
+def _windows(frame: pd.DataFrame, window: WindowSpec | None, start: Any, end: Any) -> Any:
+    if window is not None:
+        return split_windows(frame["timestamp"], window, start, end)
+    ts = as_utc(frame["timestamp"])
+    lo = pd.Timestamp(start) if start is not None else (ts.min() if len(ts) else None)
+    hi = pd.Timestamp(end) if end is not None else (ts.max() if len(ts) else None)
+    if lo is None or hi is None:
+        return []
+    keep = ((ts >= lo) & ((ts < hi) if end is not None else (ts <= hi))).to_numpy()
+    return [(lo, hi, keep.nonzero()[0])]
