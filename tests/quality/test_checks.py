@@ -179,3 +179,13 @@ def test_report_helpers(reference):
         "threshold",
         "status",
     ]
+
+
+def test_issue_details_holding_separators(reference):
+    frame = logged(
+        {"age": [np.nan, 30.0], "plan": ["a", "a"], "vip": [True, True]},
+        issues=["wrong_type:age (got str 'x; nan:plan', expected float)", None],
+    )
+    out = run(frame, reference)
+    assert pick(out, "type_mismatch", "age")["value"] == 0.5
+    assert pick(out, "type_mismatch", "plan")["value"] == 0.0

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,7 @@ class Window:
     frame: pd.DataFrame
     weights: np.ndarray
     issues: Sequence[list[tuple[str, str]]]
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def result(
         self,
@@ -71,7 +72,27 @@ class Window:
 
     def issue_mask(self, code: str, feature: str) -> np.ndarray:
         """True for the rows whose issues include ``code:feature``."""
-        return np.array([(code, feature) in row for row in self.issues], dtype=bool)
+        mask = np.zeros(len(self.weights), dtype=bool)
+        mask[self._issue_index().get((code, feature), [])] = True
+        return mask
+
+    def _issue_index(self) -> dict[tuple[str, str], list[int]]:
+        # built once per window, from the rows that have issues only
+        index = self._cache.get("issues")
+        if index is None:
+            index = defaultdict(list)
+            for i, row in enumerate(self.issues):
+                for key in dict.fromkeys(row):
+                    index[key].append(i)
+            self._cache["issues"] = index
+        return index
+
+    def classified(self, name: str, ref: Any, tolerance: float) -> FeatureValues:
+        """:func:`classify`, computed once per feature and window."""
+        key = ("classify", name, tolerance)
+        if key not in self._cache:
+            self._cache[key] = classify(self, name, ref, tolerance)
+        return self._cache[key]
 
 
 def _is_number(v: object) -> bool:
@@ -146,7 +167,7 @@ def feature_checks(
     window: Window, name: str, ref: Any, thresholds: QualityThresholds
 ) -> Iterator[QualityResult]:
     """Completeness, missing feature, type, range and category checks of one feature."""
-    fv = classify(window, name, ref, thresholds.range_tolerance)
+    fv = window.classified(name, ref, thresholds.range_tolerance)
     w = window.weights
     yield window.result(
         thresholds, "completeness", name, "completeness", share(~fv.missing, w), "completeness"
@@ -213,7 +234,8 @@ def record_checks(
     the schema (columns missing from or extra to the reference)."""
     names = list(reference.columns)
     w = window.weights
-    classified = [classify(window, n, reference.columns[n], 0.0) for n in names]
+    tol = thresholds.range_tolerance
+    classified = [window.classified(n, reference.columns[n], tol) for n in names]
     if names and len(w) and w.sum() > 0:
         filled = np.mean([share(~fv.missing, w) for fv in classified])
     else:

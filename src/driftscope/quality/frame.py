@@ -5,6 +5,8 @@ The issue codes are those of :mod:`driftscope.monitor.batching` (``"; "``-joined
 
 >>> parse_issues("missing_feature:age; wrong_type:plan (got int 3, expected string); bad_features")
 [('missing_feature', 'age'), ('wrong_type', 'plan'), ('bad_features', '')]
+>>> parse_issues("wrong_type:my age (got str 'a; b', expected float)")
+[('wrong_type', 'my age')]
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ RECORD_COLUMNS = frozenset(
     }
 )
 _PREFIXES = ("prediction.", "metadata.")
-_CODE = re.compile(r"^\s*([A-Za-z_]+)(?::([^\s(]*))?")
+_CODE = re.compile(r"([A-Za-z_]+)(?::(.*?))?(?: \(.*)?")
 
 
 def parse_issues(text: object) -> list[tuple[str, str]]:
@@ -40,7 +42,8 @@ def parse_issues(text: object) -> list[tuple[str, str]]:
         return []
     out = []
     for part in text.split("; "):
-        m = _CODE.match(part)
+        # a quoted value in a detail may itself hold "; ": such fragments match no code
+        m = _CODE.fullmatch(part.strip())
         if m:
             out.append((m.group(1), m.group(2) or ""))
     return out
