@@ -189,3 +189,11 @@ def test_issue_details_holding_separators(reference):
     out = run(frame, reference)
     assert pick(out, "type_mismatch", "age")["value"] == 0.5
     assert pick(out, "type_mismatch", "plan")["value"] == 0.0
+
+
+def test_empty_report_frame_has_the_columns():
+    from driftscope.quality import QualityReport
+
+    frame = QualityReport(()).to_frame()
+    assert frame.empty and list(frame.columns)[:3] == ["window_start", "window_end", "check"]
+    assert QualityReport(()).worst is Status.NO_DATA
