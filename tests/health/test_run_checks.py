@@ -44,11 +44,12 @@ def test_drift_is_checked_per_day_stored_and_idempotent(tmp_path, rng):
         statuses = [by_day[first + timedelta(days=d)].status for d in range(3)]
         assert statuses[:2] == ["ok", "ok"] and statuses[2] in ("warning", "critical")
         assert summary.status == statuses[2] and summary.worst_first()[0].status == statuses[2]
-        stored = monitor.store.read_check_results("churn", check="drift")
+        stored = monitor.store.read_check_results("churn")
         assert len(stored) == len(summary.records)
+        assert {"drift", "quality"} == set(stored["check"])
         assert set(stored["baseline_version"]) == {baseline.version}
         again = monitor.run_checks("day", since=first)  # the same windows, recomputed
-        assert len(monitor.store.read_check_results("churn", check="drift")) == len(stored)
+        assert len(monitor.store.read_check_results("churn")) == len(stored)
         assert [r.value for r in again.records] == [r.value for r in summary.records]
         assert monitor.run_checks("day").records == ()  # nothing due after the last window
 

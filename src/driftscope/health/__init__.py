@@ -1,5 +1,5 @@
 """Model health over time: checks per window, stored as a time series (work in progress:
-drift now; performance, data quality and prediction analysis follow)."""
+drift and data quality now; performance and prediction analysis follow)."""
 
 from driftscope.health.runner import run_checks
 from driftscope.health.summary import HealthSummary

@@ -5,8 +5,9 @@ window against the model's current baseline (``monitor.save_reference``), writes
 result to the store (upserted by model, check, window and metric, so re-running a window is
 idempotent) and returns a :class:`~driftscope.health.summary.HealthSummary`, worst first.
 
-Checks available now: ``"drift"`` (feature and prediction drift per window). Performance,
-data quality and prediction analysis plug in here as they land (issue 4).
+Checks available now: ``"drift"`` (feature and prediction drift per window) and
+``"quality"`` (data quality, :mod:`driftscope.quality`). Performance and prediction analysis
+plug in here as they land (issue 4).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import pandas as pd
 
 from driftscope.errors import ConfigError, StoreError
 from driftscope.health.drift_check import drift_records
+from driftscope.health.quality_check import quality_records
 from driftscope.health.summary import HealthSummary
 from driftscope.health.windows import due_windows, window_size
 
 if TYPE_CHECKING:
     from driftscope.monitor import ModelMonitor
 
-CHECKS = {"drift": drift_records}
+CHECKS = {"drift": drift_records, "quality": quality_records}
 DEFAULT_LOOKBACK = 7  # windows, when nothing was computed before
 
 
@@ -35,7 +37,7 @@ def run_checks(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
-    checks: Sequence[str] = ("drift",),
+    checks: Sequence[str] = ("drift", "quality"),
 ) -> HealthSummary:
     """Run ``checks`` for every complete window from ``since`` (default: after the last
     window already stored, or the last seven windows) to ``until`` (default: now)."""
