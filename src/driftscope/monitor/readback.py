@@ -90,11 +90,11 @@ class MonitorReads:
         *,
         since: datetime | None = None,
         until: datetime | None = None,
-        checks: Sequence[str] = ("drift",),
+        checks: Sequence[str] = ("drift", "quality"),
     ) -> HealthSummary:
         """Run the health checks for the due windows, store every result with the baseline
         version it used, and return the summary, worst first; re-running a window is
-        idempotent. See :mod:`driftscope.health.runner` (drift for now)."""
+        idempotent. See :mod:`driftscope.health.runner` (drift and data quality for now)."""
         from driftscope.health.runner import run_checks
 
         return run_checks(self, window, since=since, until=until, checks=checks)
