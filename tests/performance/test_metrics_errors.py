@@ -49,3 +49,10 @@ def test_other_bad_input():
         m.f1([0, 1], [0, 1], average="samples")
     with pytest.raises(ConfigError, match="unknown metric"):
         m.compute("gini", [0], [0])
+
+
+def test_rows_are_input_positions_after_dropped_labels():
+    with pytest.raises(DataError, match="row 3: probability outside"):
+        m.log_loss([np.nan, 1, np.nan, 0], [0.5, 0.5, 0.5, 1.5])
+    with pytest.raises(DataError, match="row 2: class probabilities"):
+        m.roc_auc([None, 0, 1], [[0.5, 0.5], [0.5, 0.5], [0.9, 0.2]])

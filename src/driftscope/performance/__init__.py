@@ -26,10 +26,13 @@ from driftscope.performance.metrics import (
     rmse,
     roc_auc,
 )
+from driftscope.performance.windows import WindowedMetrics, WindowMetric, windowed_metrics
 
 __all__ = [
     "METRICS",
     "MetricResult",
+    "WindowMetric",
+    "WindowedMetrics",
     "accuracy",
     "brier_score",
     "compute",
@@ -43,4 +46,5 @@ __all__ = [
     "recall",
     "rmse",
     "roc_auc",
+    "windowed_metrics",
 ]

@@ -57,6 +57,11 @@ class Rows:
     y_pred: np.ndarray
     weight: np.ndarray
     n_dropped: int
+    positions: np.ndarray  # each kept row's position in the input
+
+    def row(self, i: int) -> int:
+        """Input position of kept row ``i`` (for error messages)."""
+        return int(self.positions[i])
 
     @property
     def n(self) -> int:
@@ -112,7 +117,7 @@ def prepare(
     if miss.any():
         i = int(np.flatnonzero(keep)[np.flatnonzero(miss)[0]])
         raise DataError("prediction is missing for a labelled row", column=PREDICTION, row=i)
-    return Rows(yt, yp, w, int(drop.sum()))
+    return Rows(yt, yp, w, int(drop.sum()), np.flatnonzero(keep))
 
 
 def check_same_kind(rows: Rows) -> None:
@@ -127,22 +132,28 @@ def check_same_kind(rows: Rows) -> None:
         )
 
 
-def check_probabilities(p: np.ndarray, *, column: str = PREDICTION) -> None:
+def check_probabilities(
+    p: np.ndarray, positions: np.ndarray | None = None, *, column: str = PREDICTION
+) -> None:
     """Raise DataError naming the row when a probability is outside [0, 1] or a row's don't sum
-    to 1 (within 1e-6)."""
+    to 1 (within 1e-6); ``positions`` maps ``p``'s rows to input rows."""
+
+    def at(i: int) -> int:
+        return int(i if positions is None else positions[i])
+
     if p.dtype.kind not in "biuf":
         raise DataError("probabilities must be numbers", column=column)
     bad = (p < 0) | (p > 1)
     if bad.any():
         i = int(np.argwhere(bad)[0][0])
-        raise DataError(f"probability outside [0, 1]: {p[i].tolist()}", column=column, row=i)
+        raise DataError(f"probability outside [0, 1]: {p[i].tolist()}", column=column, row=at(i))
     if p.ndim == 2:
         sums = p.sum(axis=1)
         off = np.abs(sums - 1.0) > 1e-6
         if off.any():
             i = int(np.flatnonzero(off)[0])
             raise DataError(
-                f"class probabilities sum to {sums[i]:.6g}, not 1", column=column, row=i
+                f"class probabilities sum to {sums[i]:.6g}, not 1", column=column, row=at(i)
             )
 
 

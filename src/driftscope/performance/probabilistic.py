@@ -63,7 +63,7 @@ def log_loss(
     if why:
         return MetricResult.undefined("log_loss", why, n=rows.n, n_dropped=rows.n_dropped)
     p = rows.y_pred.astype(float)
-    check_probabilities(p)
+    check_probabilities(p, rows.positions)
     if p.ndim == 1:
         pos = rows.y_true == _binary_positive(rows.y_true, pos_label)
         p = np.column_stack([1 - p, p])
@@ -81,7 +81,9 @@ def log_loss(
         if unknown.any():
             i = int(np.flatnonzero(unknown)[0])
             raise DataError(
-                f"label {rows.y_true[i]!r} is not one of {classes.tolist()}", column="label"
+                f"label {rows.y_true[i]!r} is not one of {classes.tolist()}",
+                column="label",
+                row=rows.row(i),
             )
     eps = np.finfo(float).eps
     loss = -np.sum(onehot * np.log(np.clip(p, eps, 1 - eps)), axis=1)
@@ -108,7 +110,7 @@ def brier_score(
     if p.dtype.kind not in "biuf":
         raise DataError("probabilities must be numbers", column="prediction")
     p = p.astype(float)
-    check_probabilities(p)
+    check_probabilities(p, rows.positions)
     pos = rows.y_true == _binary_positive(rows.y_true, pos_label)
     value = wavg((pos - p) ** 2, rows.weight)
     return MetricResult("brier_score", value, rows.n, rows.total, rows.n_dropped)

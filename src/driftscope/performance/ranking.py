@@ -79,7 +79,7 @@ def _scores(
         raise DataError("scores must be numbers", column="prediction")
     if not np.isfinite(s).all():
         i = int(np.argwhere(~np.isfinite(s))[0][0])
-        raise DataError("scores must be finite", column="prediction", row=i)
+        raise DataError("scores must be finite", column="prediction", row=rows.row(i))
     args = (rows.n, rows.total, rows.n_dropped)
     if s.ndim == 1:
         seen = np.unique(rows.y_true)
@@ -95,7 +95,7 @@ def _scores(
             pos_label = seen[-1] if len(seen) == 2 else 1
         value, why = fn(rows.y_true == pos_label, s.astype(float), rows.weight)
         return MetricResult(name, value, *args, why)
-    check_probabilities(s)
+    check_probabilities(s, rows.positions)
     classes = np.unique(rows.y_true) if classes is None else np.asarray(classes)
     if len(classes) != s.shape[1]:
         raise DataError(
@@ -106,7 +106,9 @@ def _scores(
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
         raise DataError(
-            f"label {rows.y_true[i]!r} is not one of {classes.tolist()}", column="label"
+            f"label {rows.y_true[i]!r} is not one of {classes.tolist()}",
+            column="label",
+            row=rows.row(i),
         )
     values, supports, absent = [], [], []
     for k, c in enumerate(classes):

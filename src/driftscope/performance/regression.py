@@ -29,7 +29,7 @@ def _rows(name: str, y_true: ArrayLike, y_pred: ArrayLike, sample_weight):
             raise DataError(f"{name} needs numbers, got {arr.dtype}", column=col)
         if rows.n and not np.isfinite(arr.astype(float)).all():
             i = int(np.flatnonzero(~np.isfinite(arr.astype(float)))[0])
-            raise DataError("values must be finite", column=col, row=i)
+            raise DataError("values must be finite", column=col, row=rows.row(i))
     return rows, empty_reason(rows)
 
 
