@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binom
+import pytest
+from scipy.stats import binom, norm
 
+from driftscope.performance.intervals import delong
 from driftscope.performance.windows import windowed_metrics
 
 
@@ -58,10 +60,10 @@ def test_weighted_wilson_covers_population_accuracy():
     assert lo <= covered <= hi, covered
 
 
-def test_bootstrap_auc_coverage():
+def test_delong_auc_coverage_and_formula():
     # Scores N(0,1) for negatives and N(1,1) for positives: true AUC = Phi(1/sqrt 2).
     rng = np.random.default_rng(11)
-    windows, n = 120, 200
+    windows, n = 400, 200
     true_auc = 0.7602499389065233
     label = rng.integers(0, 2, windows * n)
     frame = pd.DataFrame(
@@ -72,6 +74,35 @@ def test_bootstrap_auc_coverage():
             "prediction": rng.normal(size=windows * n) + label,
         }
     )
-    out = windowed_metrics(frame, ["roc_auc"], n_boot=150).to_frame()
+    out = windowed_metrics(frame, ["roc_auc"]).to_frame()
+    assert (out["ci_method"] == "delong").all()
     covered = int(((out["ci_low"] <= true_auc) & (true_auc <= out["ci_high"])).sum())
+    lo, hi = _bounds(windows)
+    assert lo <= covered <= hi, covered
+    # unweighted, the half-width is z * sqrt(S10/m + S01/n), DeLong's own formula with ties
+    y = rng.integers(0, 2, 300).astype(bool)
+    s = np.round(rng.normal(size=300) + y, 1)
+    psi = (s[y][:, None] > s[~y][None, :]) + 0.5 * (s[y][:, None] == s[~y][None, :])
+    var = psi.mean(1).var(ddof=1) / y.sum() + psi.mean(0).var(ddof=1) / (~y).sum()
+    low, high, _ = delong(y, s, np.ones(300))
+    assert (high - low) / 2 == pytest.approx(norm.ppf(0.975) * np.sqrt(var), rel=1e-9)
+
+
+def test_bootstrap_mae_coverage():
+    # Errors N(0, 1): true MAE = sqrt(2 / pi).
+    rng = np.random.default_rng(5)
+    windows, n = 120, 150
+    y = rng.normal(size=windows * n)
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.Timestamp("2026-01-01", tz="UTC")
+            + pd.to_timedelta(np.repeat(np.arange(windows), n), unit="D"),
+            "label": y,
+            "prediction": y + rng.normal(size=windows * n),
+        }
+    )
+    out = windowed_metrics(frame, ["mae"], n_boot=150).to_frame()
+    assert (out["ci_method"] == "bootstrap").all()
+    true_mae = np.sqrt(2 / np.pi)
+    covered = int(((out["ci_low"] <= true_mae) & (true_mae <= out["ci_high"])).sum())
     assert binom.ppf(0.001, windows, 0.93) <= covered <= windows, covered

@@ -57,7 +57,8 @@ def test_daily_windows_match_sklearn():
         assert w.value == pytest.approx(expected, rel=1e-9)
         assert w.n == len(rows) and w.n_unlabelled == int((day == w.start).sum()) - len(rows)
         assert w.ci_low <= w.value <= w.ci_high
-        assert w.ci_method == ("wilson" if w.metric == "accuracy" else "bootstrap")
+        method = {"accuracy": "wilson", "roc_auc": "delong", "log_loss": "bootstrap"}
+        assert w.ci_method == method[w.metric]
 
 
 def test_hour_week_custom_and_count_windows():

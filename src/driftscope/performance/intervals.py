@@ -5,6 +5,10 @@
   :func:`effective_n`: ``p(1 - p) / v`` where ``v = Σ w²(y - p)² / (Σw)²`` is the
   linearised (with-replacement) variance of the Hájek ratio — equal to the row count when
   every weight is 1. When ``p`` is 0 or 1 it falls back to Kish's ``(Σw)² / Σw²``.
+* :func:`delong` — for a binary ROC AUC: DeLong's variance from the placement values of
+  positives and negatives (weighted placements with sampling weights, a with-replacement
+  linearisation that equals DeLong's formula when every weight is 1), normal interval
+  clipped to [0, 1].
 * :func:`bootstrap` — the percentile bootstrap: rows are resampled with replacement (each
   keeping its sampling weight) ``n_boot`` times with a seeded generator, the metric is
   recomputed on each resample and the interval is the ``(1 ± confidence) / 2`` quantiles of
@@ -73,6 +77,38 @@ def wilson(p: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
     centre = (p + z2n / 2) / (1 + z2n)
     half = z / (1 + z2n) * np.sqrt(p * (1 - p) / n + z2n / (4 * n))
     return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+
+
+def delong(
+    pos: ArrayLike, score: ArrayLike, weight: ArrayLike, confidence: float = 0.95
+) -> tuple[float, float, str | None]:
+    """DeLong interval ``(low, high, reason)`` of the ROC AUC of boolean ``pos`` by ``score``.
+
+    >>> lo, hi, _ = delong([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.9], [1] * 6)
+    >>> round(lo, 3), round(hi, 3)
+    (0.581, 1.0)
+    """
+    check_confidence(confidence)
+    pos = np.asarray(pos, dtype=bool)
+    score = np.asarray(score, dtype=float)
+    w = np.asarray(weight, dtype=float)
+    m, n = int(pos.sum()), int((~pos).sum())
+    if m < 2 or n < 2:
+        return float("nan"), float("nan"), "DeLong needs 2 positives and 2 negatives"
+    wp, wn = w[pos].sum(), w[~pos].sum()
+    uniq, inv = np.unique(score, return_inverse=True)
+    p_at = np.bincount(inv, weights=w * pos, minlength=len(uniq))
+    n_at = np.bincount(inv, weights=w * ~pos, minlength=len(uniq))
+    n_below = np.cumsum(n_at) - n_at
+    p_above = wp - np.cumsum(p_at)
+    v10 = ((n_below + 0.5 * n_at) / wn)[inv[pos]]
+    v01 = ((p_above + 0.5 * p_at) / wp)[inv[~pos]]
+    auc = float(np.sum(w[pos] * v10) / wp)
+    var = np.sum(w[pos] ** 2 * (v10 - auc) ** 2) / wp**2 * m / (m - 1)
+    var += np.sum(w[~pos] ** 2 * (v01 - auc) ** 2) / wn**2 * n / (n - 1)
+    z = float(norm.ppf(0.5 + confidence / 2))
+    half = z * float(np.sqrt(var))
+    return max(0.0, auc - half), min(1.0, auc + half), None
 
 
 def bootstrap(

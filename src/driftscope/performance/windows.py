@@ -19,6 +19,8 @@ Confidence intervals (``confidence``, default 95 %):
 * ``"wilson"`` for accuracy, and for precision and recall with ``average="binary"``: the
   Wilson score interval on the effective sample size of the weighted proportion (the row
   count when unweighted; see :mod:`.intervals`);
+* ``"delong"`` for a binary ROC AUC: DeLong's variance (weighted placements), normal
+  interval;
 * ``"bootstrap"`` for every other metric: percentile bootstrap of ``n_boot`` resamples of
   the window's labelled rows, seeded by ``(seed, window, metric)`` so results are
   reproducible. Approximate; on a handful of rows it is too narrow.
@@ -48,7 +50,13 @@ import pandas as pd
 from driftscope.errors import ConfigError, DataError
 from driftscope.performance._frame import metric_inputs
 from driftscope.performance._inputs import missing_mask
-from driftscope.performance.intervals import bootstrap, check_confidence, effective_n, wilson
+from driftscope.performance.intervals import (
+    bootstrap,
+    check_confidence,
+    delong,
+    effective_n,
+    wilson,
+)
 from driftscope.performance.metrics import METRICS, resolve
 
 NAMED = {"hour": pd.Timedelta(hours=1), "day": pd.Timedelta(days=1), "week": pd.Timedelta(weeks=1)}
@@ -139,6 +147,11 @@ def _interval(name, fn, inputs, idx, w, value, confidence, n_boot, seed):
             return float("nan"), float("nan"), "wilson", "no rows in the denominator"
         lo, hi = wilson(value, effective_n(yt[keep] == yp[keep], w[keep]), confidence)
         return lo, hi, "wilson", None
+
+    if name == "roc_auc" and yp.ndim == 1:
+        positive = inputs.options.get("pos_label", 1)
+        lo, hi, note = delong(yt == positive, yp, w, confidence)
+        return lo, hi, "delong", note
 
     def statistic(i: np.ndarray) -> float:
         return fn(yt[i], yp[i], sample_weight=w[i], **inputs.options).value
