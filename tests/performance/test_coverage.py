@@ -88,8 +88,9 @@ def test_delong_auc_coverage_and_formula():
     assert (high - low) / 2 == pytest.approx(norm.ppf(0.975) * np.sqrt(var), rel=1e-9)
 
 
-def test_bootstrap_mae_coverage():
-    # Errors N(0, 1): true MAE = sqrt(2 / pi).
+@pytest.mark.parametrize(("metric", "method"), [("mae", "normal"), ("r2", "bootstrap")])
+def test_mae_and_r2_interval_coverage(metric, method):
+    # Labels and errors N(0, 1): true MAE = sqrt(2 / pi), true R² = 0.
     rng = np.random.default_rng(5)
     windows, n = 120, 150
     y = rng.normal(size=windows * n)
@@ -101,8 +102,8 @@ def test_bootstrap_mae_coverage():
             "prediction": y + rng.normal(size=windows * n),
         }
     )
-    out = windowed_metrics(frame, ["mae"], n_boot=150).to_frame()
-    assert (out["ci_method"] == "bootstrap").all()
-    true_mae = np.sqrt(2 / np.pi)
+    out = windowed_metrics(frame, [metric], n_boot=150).to_frame()
+    assert (out["ci_method"] == method).all()
+    true_mae = np.sqrt(2 / np.pi) if metric == "mae" else 0.0  # R² = 1 - 1/Var(y) = 0
     covered = int(((out["ci_low"] <= true_mae) & (true_mae <= out["ci_high"])).sum())
     assert binom.ppf(0.001, windows, 0.93) <= covered <= windows, covered

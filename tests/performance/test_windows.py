@@ -57,7 +57,7 @@ def test_daily_windows_match_sklearn():
         assert w.value == pytest.approx(expected, rel=1e-9)
         assert w.n == len(rows) and w.n_unlabelled == int((day == w.start).sum()) - len(rows)
         assert w.ci_low <= w.value <= w.ci_high
-        method = {"accuracy": "wilson", "roc_auc": "delong", "log_loss": "bootstrap"}
+        method = {"accuracy": "wilson", "roc_auc": "delong", "log_loss": "normal"}
         assert w.ci_method == method[w.metric]
 
 

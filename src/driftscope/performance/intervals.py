@@ -79,6 +79,29 @@ def wilson(p: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
     return max(0.0, float(centre - half)), min(1.0, float(centre + half))
 
 
+def mean_interval(
+    values: ArrayLike, weight: ArrayLike, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Normal interval of the weighted mean of ``values``, with the linearised variance
+    ``Σ w²(x - mean)² / (Σw)²`` (the sample variance over n when unweighted, n/(n-1)
+    corrected).
+
+    >>> lo, hi = mean_interval([1.0, 2.0, 3.0, 4.0], [1, 1, 1, 1])
+    >>> round(lo, 3), round(hi, 3)
+    (1.235, 3.765)
+    """
+    check_confidence(confidence)
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weight, dtype=float)
+    total = float(w.sum())
+    if len(x) < 2 or total <= 0:
+        return float("nan"), float("nan")
+    mean = float(np.sum(w * x)) / total
+    var = float(np.sum(w * w * (x - mean) ** 2)) / total**2 * len(x) / (len(x) - 1)
+    half = float(norm.ppf(0.5 + confidence / 2)) * np.sqrt(var)
+    return float(mean - half), float(mean + half)
+
+
 def delong(
     pos: ArrayLike, score: ArrayLike, weight: ArrayLike, confidence: float = 0.95
 ) -> tuple[float, float, str | None]:

@@ -19,9 +19,13 @@ Confidence intervals (``confidence``, default 95 %):
 * ``"wilson"`` for accuracy, and for precision and recall with ``average="binary"``: the
   Wilson score interval on the effective sample size of the weighted proportion (the row
   count when unweighted; see :mod:`.intervals`);
+* ``"normal"`` for the mean losses MAE, MAPE, log loss and Brier score: a normal interval
+  with the linearised variance ``Σ w²(x - mean)² / (Σw)²`` of the weighted mean; RMSE takes
+  the square roots of the MSE's bounds;
 * ``"delong"`` for a binary ROC AUC: DeLong's variance (weighted placements), normal
   interval;
-* ``"bootstrap"`` for every other metric: percentile bootstrap of ``n_boot`` resamples of
+* ``"bootstrap"`` for every other metric (F1, averaged precision/recall, PR AUC,
+  multiclass AUC, R²): percentile bootstrap of ``n_boot`` resamples of
   the window's labelled rows, seeded by ``(seed, window, metric)`` so results are
   reproducible. Approximate; on a handful of rows it is too narrow.
 
@@ -55,6 +59,7 @@ from driftscope.performance.intervals import (
     check_confidence,
     delong,
     effective_n,
+    mean_interval,
     wilson,
 )
 from driftscope.performance.metrics import METRICS, resolve
@@ -132,6 +137,25 @@ def _weights(frame: pd.DataFrame) -> np.ndarray:
     return w
 
 
+def _row_losses(name: str, yt: np.ndarray, yp: np.ndarray, options: dict) -> np.ndarray | None:
+    """Per-row losses whose weighted mean is the metric (squared errors for RMSE), or None."""
+    if name in ("mae", "rmse", "mape"):
+        err = np.abs(yt - yp)
+        if name == "mape":
+            return err / np.maximum(np.abs(yt), np.finfo(float).eps)
+        return err**2 if name == "rmse" else err
+    eps = np.finfo(float).eps
+    if name == "brier_score":
+        return ((yt == options.get("pos_label", 1)) - yp) ** 2
+    if name == "log_loss":
+        if yp.ndim == 1:
+            p = np.where(yt == options.get("pos_label", 1), yp, 1 - yp)
+        else:
+            p = yp[np.arange(len(yt)), yt.astype(np.int64)]
+        return -np.log(np.clip(p, eps, 1 - eps))
+    return None
+
+
 def _interval(name, fn, inputs, idx, w, value, confidence, n_boot, seed):
     """(low, high, method, note) for one metric on the labelled rows ``idx``."""
     yt, yp = inputs.y_true[idx], inputs.y_pred[idx]
@@ -148,6 +172,12 @@ def _interval(name, fn, inputs, idx, w, value, confidence, n_boot, seed):
         lo, hi = wilson(value, effective_n(yt[keep] == yp[keep], w[keep]), confidence)
         return lo, hi, "wilson", None
 
+    losses = _row_losses(name, yt, yp, inputs.options)
+    if losses is not None:
+        lo, hi = mean_interval(losses, w, confidence)
+        if name == "rmse":
+            lo, hi = float(np.sqrt(max(lo, 0.0))), float(np.sqrt(hi))
+        return lo, hi, "normal", None
     if name == "roc_auc" and yp.ndim == 1:
         positive = inputs.options.get("pos_label", 1)
         lo, hi, note = delong(yt == positive, yp, w, confidence)
