@@ -1,4 +1,5 @@
-"""Check windows: fixed UTC periods (hour, day, week, or any timedelta) aligned to the epoch.
+"""Check windows: fixed UTC periods (hour, day, week, or any timedelta) on the shared grid of
+:mod:`driftscope.data.windows`.
 
 A window is *due* once it has ended. Windows are half-open, ``[start, end)``, so every
 prediction belongs to exactly one window of a given size, whoever computes it.
@@ -14,32 +15,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from driftscope.data.windows import window_floor, window_length
 from driftscope.errors import ConfigError
-
-EPOCH = datetime(1970, 1, 5, tzinfo=UTC)  # a Monday: weeks start on Mondays
-NAMED = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 
 
 def window_size(window: str | timedelta) -> timedelta:
     """``"hour"``, ``"day"``, ``"week"`` or a positive timedelta of whole seconds."""
-    if isinstance(window, str):
-        if window not in NAMED:
-            raise ConfigError(
-                f"window must be one of {sorted(NAMED)} or a timedelta, got {window!r}"
-            )
-        return NAMED[window]
-    if not isinstance(window, timedelta) or window <= timedelta(0):
-        raise ConfigError(f"window must be a positive timedelta, got {window!r}")
-    if window % timedelta(seconds=1):
-        raise ConfigError(f"window must be whole seconds, got {window}")
-    return window
+    size = window_length(window)
+    if size % timedelta(seconds=1):
+        raise ConfigError(f"window must be whole seconds, got {size}")
+    return size
 
 
 def window_start(moment: datetime, size: timedelta) -> datetime:
-    """The start of the window holding ``moment`` (UTC, aligned to a Monday at 00:00)."""
+    """The start of the window holding ``moment`` (see :mod:`driftscope.data.windows`)."""
     if moment.tzinfo is None:
         raise ConfigError("window bounds must be timezone-aware datetimes")
-    return EPOCH + ((moment.astimezone(UTC) - EPOCH) // size) * size
+    return window_floor(moment.astimezone(UTC), size)
 
 
 def due_windows(

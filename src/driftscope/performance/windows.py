@@ -51,6 +51,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from driftscope.data.windows import NAMED_WINDOWS, WINDOW_ORIGIN
 from driftscope.errors import ConfigError, DataError
 from driftscope.performance._frame import metric_inputs
 from driftscope.performance._inputs import missing_mask
@@ -64,9 +65,8 @@ from driftscope.performance.intervals import (
 )
 from driftscope.performance.metrics import METRICS, resolve
 
-NAMED = {"hour": pd.Timedelta(hours=1), "day": pd.Timedelta(days=1), "week": pd.Timedelta(weeks=1)}
-#: Time windows are aligned on this origin: a Monday, so weeks start on Mondays.
-ORIGIN = pd.Timestamp("1970-01-05", tz="UTC")
+#: Time windows are aligned on the grid every check shares (a Monday: weeks start on Mondays).
+ORIGIN = pd.Timestamp(WINDOW_ORIGIN)
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,8 @@ class WindowedMetrics:
 
 
 def _window_length(window: str | pd.Timedelta) -> pd.Timedelta:
-    if isinstance(window, str) and window in NAMED:
-        return NAMED[window]
+    if isinstance(window, str) and window in NAMED_WINDOWS:
+        return pd.Timedelta(NAMED_WINDOWS[window])
     try:
         length = pd.Timedelta(window)
     except (ValueError, TypeError):

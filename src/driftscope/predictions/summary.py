@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from driftscope.data.windows import window_floor, window_length
 from driftscope.errors import ConfigError, DataError
 from driftscope.predictions.uncertainty import (
     PREDICTION,
@@ -45,9 +46,6 @@ from driftscope.predictions.uncertainty import (
     prediction_uncertainty,
     probability_matrix,
 )
-
-NAMED = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
-ORIGIN = pd.Timestamp("1970-01-05", tz="UTC")
 
 
 @dataclass(frozen=True)
@@ -137,16 +135,7 @@ def window_starts(timestamps: pd.Series, window: str | timedelta) -> pd.Series:
     >>> str(window_starts(ts, "week")[0]), str(window_starts(ts, timedelta(hours=6))[0])
     ('2026-01-05 00:00:00+00:00', '2026-01-07 12:00:00+00:00')
     """
-    if isinstance(window, str):
-        if window not in NAMED:
-            raise ConfigError(
-                f"window must be one of {sorted(NAMED)} or a timedelta, got {window!r}"
-            )
-        window = NAMED[window]
-    if not isinstance(window, timedelta) or window <= timedelta(0):
-        raise ConfigError(f"window must be a positive timedelta, got {window!r}")
-    step = pd.Timedelta(window)
-    return ORIGIN + ((timestamps - ORIGIN) // step) * step
+    return window_floor(timestamps, window_length(window))
 
 
 def _quantiles(x: np.ndarray, w: np.ndarray | None, qs: tuple[float, ...]) -> dict[float, float]:
@@ -267,7 +256,7 @@ def summarize_predictions(
     _validate(frame)
     starts = window_starts(ts, window)
     flags = None if anomalies is None else anomalies.score(frame).is_anomaly
-    step = pd.Timedelta(NAMED.get(window, window) if isinstance(window, str) else window)
+    step = pd.Timedelta(window_length(window))
     windows = []
     codes, keys = pd.factorize(starts, sort=True)
     order = np.argsort(codes, kind="stable")

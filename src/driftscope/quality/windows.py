@@ -1,9 +1,10 @@
 """Cutting logged predictions into time windows.
 
 ``"hour"``, ``"day"`` and ``"week"`` (weeks start on Monday) are calendar windows in UTC; a
-:class:`~datetime.timedelta` gives windows of that length anchored at the Unix epoch. Windows
-are half-open ``[start, end)``; every window between the first and the last one is listed,
-empty ones too. Naive timestamps are taken as UTC.
+:class:`~datetime.timedelta` gives windows of that length on the grid every check shares
+(:mod:`driftscope.data.windows`, anchored at Monday 1970-01-05 UTC). Windows are half-open
+``[start, end)``; every window between the first and the last one is listed, empty ones
+too. Naive timestamps are taken as UTC.
 
 >>> import pandas as pd
 >>> ts = pd.Series(pd.to_datetime(["2026-01-01 10:30", "2026-01-01 12:10"], utc=True))
@@ -19,33 +20,10 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from driftscope.errors import ConfigError, DataError
-
-_NAMED = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
-# 1970-01-05 was a Monday: anchoring weeks there makes them start on Mondays
-_WEEK_ANCHOR = pd.Timestamp("1970-01-05", tz="UTC")
-_EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+from driftscope.data.windows import WINDOW_ORIGIN, window_length
+from driftscope.errors import DataError
 
 Window = str | timedelta
-
-
-def window_length(window: Window) -> timedelta:
-    """The length of ``window``, validated.
-
-    >>> window_length("day")
-    datetime.timedelta(days=1)
-    """
-    if isinstance(window, str):
-        if window not in _NAMED:
-            raise ConfigError(
-                f"window must be 'hour', 'day', 'week' or a timedelta, got {window!r}"
-            )
-        return _NAMED[window]
-    if isinstance(window, timedelta) and window > timedelta(0):
-        return window
-    raise ConfigError(
-        f"window must be 'hour', 'day', 'week' or a positive timedelta, got {window!r}"
-    )
 
 
 def as_utc(timestamps: pd.Series, column: str = "timestamp") -> pd.Series:
@@ -76,7 +54,7 @@ def split_windows(
     left out.
     """
     length = pd.Timedelta(window_length(window))
-    anchor = _WEEK_ANCHOR if window == "week" else _EPOCH
+    anchor = pd.Timestamp(WINDOW_ORIGIN)
     ts = as_utc(timestamps)
     lo = pd.Timestamp(start) if start is not None else (ts.min() if len(ts) else None)
     hi = pd.Timestamp(end) if end is not None else (ts.max() if len(ts) else None)
