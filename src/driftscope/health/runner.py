@@ -40,7 +40,17 @@ def run_checks(
     checks: Sequence[str] = ("drift", "quality"),
 ) -> HealthSummary:
     """Run ``checks`` for every complete window from ``since`` (default: after the last
-    window already stored, or the last seven windows) to ``until`` (default: now)."""
+    window already stored, or the last seven windows) to ``until`` (default: now).
+
+    >>> import tempfile, numpy as np
+    >>> from datetime import UTC, datetime, timedelta
+    >>> from driftscope.monitor import ModelMonitor
+    >>> with ModelMonitor("churn", store=tempfile.mkdtemp()) as monitor:
+    ...     _ = monitor.save_reference({"x": np.random.default_rng(0).normal(size=1000)})
+    ...     summary = run_checks(monitor, "day", since=datetime.now(UTC) - timedelta(days=1))
+    >>> summary.status, {r.metric for r in summary.records}
+    ('unknown', {'rows'})
+    """
     for name in checks:
         if name not in CHECKS:
             raise ConfigError(f"unknown check {name!r}; available: {sorted(CHECKS)}")

@@ -35,13 +35,31 @@ __all__ = [
 
 
 def default_home() -> str:
-    """``$DRIFTSCOPE_HOME`` or ``./.driftscope``."""
+    """``$DRIFTSCOPE_HOME`` or ``./.driftscope``.
+
+    >>> import os
+    >>> default_home() == (os.environ.get("DRIFTSCOPE_HOME") or ".driftscope")
+    True
+    """
     return os.environ.get("DRIFTSCOPE_HOME") or DEFAULT_HOME
 
 
 def open_store(location: str | os.PathLike[str] | Store | None = None, **options: Any) -> Store:
     """The store at ``location``: a ``Store`` (returned as is), a ``postgresql://`` URL, a
-    folder for the embedded store, or ``None`` for ``$DRIFTSCOPE_HOME``."""
+    folder for the embedded store, or ``None`` for ``$DRIFTSCOPE_HOME``.
+
+    >>> import tempfile
+    >>> store = open_store(tempfile.mkdtemp())
+    >>> type(store).__name__, isinstance(store, Store), store.models()
+    ('EmbeddedStore', True, [])
+    >>> import numpy as np, driftscope as ds
+    >>> record = store.save_reference("churn", ds.Reference.fit({"x": np.arange(10.0)}))
+    >>> record.model, record.rows, record.columns
+    ('churn', 10, ('x',))
+    >>> store.archive(__import__("datetime").timedelta(days=30)).predictions_archived
+    0
+    >>> store.close()
+    """
     if isinstance(location, Store):
         return location
     text = os.fspath(location) if location is not None else default_home()

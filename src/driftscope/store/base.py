@@ -119,7 +119,13 @@ class Store(ABC):
     """Where a monitor's records live. Thread-safe; usable from several processes at once.
 
     Every method that takes ``model`` keeps models apart. Times are timezone-aware UTC;
-    a naive datetime is an error.
+    a naive datetime is an error. :func:`driftscope.store.open_store` gives one.
+
+    >>> import tempfile
+    >>> from driftscope.store import open_store
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     isinstance(store, Store), len(store.read_predictions("churn"))
+    (True, 0)
     """
 
     # ------------------------------------------------------------------ predictions

@@ -29,7 +29,17 @@ ON_INVALID = ("skip", "raise")
 
 
 class StreamDetector(ABC):
-    """Base class: River-style ``update(x)`` / ``drift_detected``, plus ``update_many``."""
+    """Base class: River-style ``update(x)`` / ``drift_detected``, plus ``update_many``.
+
+    >>> from driftscope.stream import PageHinkley
+    >>> detector = PageHinkley()
+    >>> for x in [0.1, float("nan"), 0.2]:
+    ...     detector.update(x)
+    >>> isinstance(detector, StreamDetector), detector.drift_detected, detector.n_skipped
+    (True, False, 1)
+    >>> detector.clone() == detector
+    True
+    """
 
     #: True for detectors of a 0/1 stream (errors of a classifier): DDM, EDDM, HDDM_*.
     binary: ClassVar[bool] = False

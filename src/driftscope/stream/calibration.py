@@ -107,7 +107,16 @@ def calibrate(
     resample: bool = True,
     seed: int = 0,
 ) -> tuple[StreamDetector, Calibration]:
-    """A fresh copy of ``detector`` whose knob meets the promise, and the calibration record."""
+    """A fresh copy of ``detector`` whose knob meets the promise, and the calibration record
+    (:class:`Calibration`: the parameter, its value, the promise and the estimate).
+
+    >>> import numpy as np
+    >>> from driftscope.stream import PageHinkley
+    >>> noise = np.random.default_rng(0).normal(size=5000)
+    >>> detector, record = calibrate(PageHinkley(), noise, false_alarm_rate=0.05, window=500)
+    >>> record.parameter, detector.threshold == record.value, record.estimate <= 0.05
+    ('threshold', True, True)
+    """
     knob = KNOBS.get(type(detector).__name__)
     if knob is None:
         raise ConfigError(f"no calibration knob is known for {type(detector).__name__}")
