@@ -28,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from driftscope.data import ColumnKind, Table, read_table
 from driftscope.drift.parallel import Progress, run_columns
@@ -39,6 +42,9 @@ FORMAT = "driftscope-reference"
 FORMAT_VERSION = 1
 META_NAME = "reference.json"
 DEFAULT_MAX_CATEGORIES = 100_000
+DEFAULT_KEEP_ROWS = 20_000
+ROW_SAMPLE_NAME = "row_sample.parquet"
+ROW_SAMPLE_SEED = 20_261_126
 
 
 @dataclass(frozen=True)
@@ -116,13 +122,16 @@ class Reference:
         source: str = "",
         fitted_at: datetime | None = None,
         digests: Mapping[str, bytes] | None = None,
+        row_sample: bytes | None = None,
     ):
         self.columns: dict[str, ColumnReference] = dict(columns)
         self.skipped: dict[str, str] = dict(skipped or {})
         self.rows = int(rows)
         self.source = source
         self.fitted_at = fitted_at or datetime.now(UTC)
-        self.version = _content_hash(self.columns, digests)
+        self._row_sample_bytes = row_sample
+        self._row_sample: pd.DataFrame | None = None
+        self.version = _content_hash(self.columns, digests, row_sample)
 
     # ------------------------------------------------------------------ fitting
     @classmethod
@@ -135,14 +144,20 @@ class Reference:
         max_categories: int = DEFAULT_MAX_CATEGORIES,
         workers: int | None = None,
         progress: Progress | None = None,
+        keep_rows: int = DEFAULT_KEEP_ROWS,
     ) -> Reference:
         """Fit every column of ``data`` (or the named ``columns``).
 
         ``column_kinds`` overrides the inferred kind of a column ("numerical", "categorical",
-        "boolean", "datetime" or "text").
+        "boolean", "datetime" or "text"). ``keep_rows`` rows of ``data`` (every column,
+        ``label``, predictions and ``timestamp`` included) are kept as :attr:`row_sample`, a
+        seeded uniform sample in the data's order, for the checks that need whole rows: the
+        performance baseline, correlation changes and the anomaly model (0 keeps none).
         """
         if max_categories < 2:
             raise ConfigError(f"max_categories must be at least 2, got {max_categories}")
+        if isinstance(keep_rows, bool) or not isinstance(keep_rows, int) or keep_rows < 0:
+            raise ConfigError(f"keep_rows must be an int >= 0, got {keep_rows!r}")
         table = read_table(data, role="reference")
         names = list(table.columns) if columns is None else list(columns)
         for name in names:
@@ -165,9 +180,31 @@ class Reference:
         fitted = {n: col for n, (col, _) in results.items() if col is not None}
         skipped = {n: text for n, (col, _) in results.items() if col is None}
         digests = {n: digest for n, (col, digest) in results.items() if col is not None}
-        return cls(fitted, skipped=skipped, rows=table.rows, source=table.source, digests=digests)
+        sample = _row_sample_bytes(table, keep_rows) if keep_rows else None
+        return cls(
+            fitted,
+            skipped=skipped,
+            rows=table.rows,
+            source=table.source,
+            digests=digests,
+            row_sample=sample,
+        )
 
     # ------------------------------------------------------------------ properties
+    @property
+    def row_sample(self) -> pd.DataFrame | None:
+        """The rows kept at fitting time (see :meth:`fit`'s ``keep_rows``), or None.
+
+        >>> import numpy as np
+        >>> ref = Reference.fit({"x": np.arange(50_000.0), "label": np.arange(50_000) % 2})
+        >>> rows = ref.row_sample
+        >>> len(rows), list(rows.columns), bool(rows["x"].is_monotonic_increasing)
+        (20000, ['x', 'label'], True)
+        """
+        if self._row_sample is None and self._row_sample_bytes is not None:
+            self._row_sample = pq.read_table(pa.BufferReader(self._row_sample_bytes)).to_pandas()
+        return self._row_sample
+
     @property
     def schema(self) -> dict[str, str]:
         """Column name to kind, in fitted order."""
@@ -238,6 +275,9 @@ class Reference:
                     entry["categories"] = list(col.categories)
                     entry["counts"] = [int(c) for c in col.counts]
                 meta["columns"].append(entry)
+            if self._row_sample_bytes is not None:
+                zf.writestr(ROW_SAMPLE_NAME, self._row_sample_bytes)
+                meta["row_sample"] = ROW_SAMPLE_NAME
             zf.writestr(META_NAME, json.dumps(meta, indent=1), zipfile.ZIP_DEFLATED)
 
     @classmethod
@@ -265,6 +305,8 @@ class Reference:
                 for entry in meta["columns"]:
                     col = _column_from_entry(zf, entry)
                     columns[col.name] = col
+                rows_member = meta.get("row_sample")
+                row_sample = zf.read(rows_member) if rows_member else None
         except ReferenceFileError:
             raise
         except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
@@ -277,6 +319,7 @@ class Reference:
             rows=meta["rows"],
             source=meta.get("source", ""),
             fitted_at=datetime.fromisoformat(meta["fitted_at"]),
+            row_sample=row_sample,
         )
         if reference.version != meta["version"]:
             raise ReferenceFileError(
@@ -320,14 +363,45 @@ def _column_digest(col: ColumnReference) -> bytes:
 
 
 def _content_hash(
-    columns: Mapping[str, ColumnReference], digests: Mapping[str, bytes] | None = None
+    columns: Mapping[str, ColumnReference],
+    digests: Mapping[str, bytes] | None = None,
+    row_sample: bytes | None = None,
 ) -> str:
     """SHA-256 over the columns' own digests (computed in parallel: hashlib frees the GIL),
-    reusing ``digests`` already computed while fitting."""
+    reusing ``digests`` already computed while fitting, and the kept rows' Parquet bytes."""
     known = dict(digests or {})
     missing = [n for n in columns if n not in known]
     known.update(run_columns(missing, lambda n: _column_digest(columns[n]), None, None))
-    return hashlib.sha256(b"".join(known[n] for n in columns)).hexdigest()[:16]
+    parts = [known[n] for n in columns]
+    if row_sample is not None:
+        parts.append(b"rows\0" + hashlib.sha256(row_sample).digest())
+    return hashlib.sha256(b"".join(parts)).hexdigest()[:16]
+
+
+def _row_sample_bytes(table: Table, keep: int) -> bytes:
+    """A seeded uniform sample of ``keep`` rows of ``table`` (all rows when fewer), in the
+    table's order, as zstd Parquet. A column arrow cannot hold as is (mixed Python
+    objects) is kept as text."""
+    if table.rows > keep:
+        rng = np.random.default_rng(ROW_SAMPLE_SEED)
+        take = np.sort(rng.choice(table.rows, size=keep, replace=False))
+    else:
+        take = np.arange(table.rows)
+    indices = pa.array(take)
+    arrays = {}
+    for name in table.columns:
+        column = table.column(name)
+        if isinstance(column, pa.ChunkedArray):
+            arrays[name] = column.take(indices)
+            continue
+        values = column[take]
+        try:
+            arrays[name] = pa.array(values, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            arrays[name] = pa.array([None if v is None else str(v) for v in values])
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table(arrays), sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
 
 
 def _write_array(zf: zipfile.ZipFile, member: str, arr: np.ndarray) -> None:

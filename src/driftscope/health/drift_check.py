@@ -9,84 +9,69 @@ else ``ok``; ``unknown`` when the window holds no prediction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
-
 import pandas as pd
 
 from driftscope.drift.detector import DriftDetector
-from driftscope.drift.reference import Reference
+from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature
 from driftscope.store import CheckRecord
 
 CHECK = "drift"
+NO_ROWS = "no predictions in the window"
 DEFAULTS = {"data_drift_score": 0.2, "prediction_drift_score": 0.15}
 
 
-def drift_records(
-    model: str,
-    frame: pd.DataFrame,
-    reference: Reference,
-    start: datetime,
-    end: datetime,
-    thresholds: Mapping[str, float],
-) -> list[CheckRecord]:
-    """The drift check's points for one window (see the module docstring)."""
+def prepare(run: CheckRun) -> WindowCheck:
+    """The drift check of ``run``'s windows (see the module docstring)."""
+    detector = DriftDetector(reference=run.reference)
+    data_limit = float(run.thresholds.get("data_drift_score", DEFAULTS["data_drift_score"]))
+    pred_limit = float(
+        run.thresholds.get("prediction_drift_score", DEFAULTS["prediction_drift_score"])
+    )
+    with_predictions = "prediction" in run.reference.columns
 
-    def record(metric: str, value: float, threshold: float | None, status: str, **details: Any):
-        return CheckRecord(
-            model,
-            CHECK,
-            start,
-            end,
-            metric,
-            float(value),
-            threshold,
-            status,
-            baseline_version=reference.version,
-            details=details,
-        )
+    def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
+        if frame.empty:
+            return [window.record(CHECK, "rows", 0, None, "unknown", reason=NO_ROWS)]
+        out = [window.record(CHECK, "rows", len(frame), None, "ok")]
+        features = [n for n in detector.feature_names if n in frame.columns and is_feature(n)]
+        if features:
+            result = detector.detect_feature_drift(frame, features)
+            drifted = result.drifted_features
+            out.append(
+                window.record(
+                    CHECK,
+                    "data_drift_score",
+                    result.score,
+                    data_limit,
+                    _status(result.score, data_limit, result.has_drift),
+                    drifted_features=drifted,
+                    notes=list(result.notes),
+                )
+            )
+            out.append(
+                window.record(
+                    CHECK,
+                    "drift_share",
+                    result.drift_share,
+                    None,
+                    "warning" if result.has_drift else "ok",
+                    drifted_features=drifted,
+                )
+            )
+        if with_predictions and "prediction" in frame.columns:
+            result = detector.detect_feature_drift(frame, ["prediction"])
+            out.append(
+                window.record(
+                    CHECK,
+                    "prediction_drift_score",
+                    result.score,
+                    pred_limit,
+                    _status(result.score, pred_limit, result.has_drift),
+                )
+            )
+        return out
 
-    if frame.empty:
-        return [record("rows", 0, None, "unknown", reason="no predictions in the window")]
-    detector = DriftDetector(reference=reference)
-    features = [n for n in detector.feature_names if n in frame.columns]
-    out = [record("rows", len(frame), None, "ok")]
-    if features:
-        result = detector.detect_feature_drift(frame, features)
-        limit = float(thresholds.get("data_drift_score", DEFAULTS["data_drift_score"]))
-        status = _status(result.score, limit, result.has_drift)
-        out.append(
-            record(
-                "data_drift_score",
-                result.score,
-                limit,
-                status,
-                drifted_features=result.drifted_features,
-                notes=list(result.notes),
-            )
-        )
-        out.append(
-            record(
-                "drift_share",
-                result.drift_share,
-                None,
-                "warning" if result.has_drift else "ok",
-                drifted_features=result.drifted_features,
-            )
-        )
-    if "prediction" in reference.columns and "prediction" in frame.columns:
-        result = detector.detect_feature_drift(frame, ["prediction"])
-        limit = float(thresholds.get("prediction_drift_score", DEFAULTS["prediction_drift_score"]))
-        out.append(
-            record(
-                "prediction_drift_score",
-                result.score,
-                limit,
-                _status(result.score, limit, result.has_drift),
-            )
-        )
-    return out
+    return check
 
 
 def _status(score: float, limit: float, flagged: bool) -> str:

@@ -1,0 +1,111 @@
+"""What a health check is given: the run (once) and each window (per window).
+
+A check module exposes ``prepare(run) -> check``: ``prepare`` does the per-run work (fit an
+anomaly model, compute the baseline's metrics) and returns a function ``check(frame,
+window)`` that turns one window's logged rows into stored points.
+
+>>> from datetime import datetime, UTC
+>>> import numpy as np
+>>> from driftscope.drift.reference import Reference
+>>> ref = Reference.fit({"x": np.arange(10.0)})
+>>> w = CheckWindow("churn", ref, datetime(2026, 11, 1, tzinfo=UTC),
+...                 datetime(2026, 11, 2, tzinfo=UTC))
+>>> point = w.record("drift", "rows", 0, None, "unknown", reason="no predictions")
+>>> point.check, point.status, point.baseline_version == ref.version, point.details
+('drift', 'unknown', True, {'reason': 'no predictions'})
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from driftscope.drift.reference import Reference
+from driftscope.store import CheckRecord
+from driftscope.store.records import METADATA_PREFIX, PREDICTION_PREFIX, RESERVED
+
+#: A user's business metric: the window's rows in, one number out (see ``run_checks``).
+BusinessMetric = Callable[[pd.DataFrame], float]
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """Settings shared by every window of one ``run_checks`` call."""
+
+    model: str
+    reference: Reference
+    window: timedelta
+    thresholds: Mapping[str, float] = field(default_factory=dict)
+    metrics: Sequence[str] = ("accuracy",)
+    business_metrics: Mapping[str, BusinessMetric] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckWindow:
+    """One window ``[start, end)`` of a run, and how to make its stored points."""
+
+    model: str
+    reference: Reference
+    start: datetime
+    end: datetime
+
+    def record(
+        self,
+        check: str,
+        metric: str,
+        value: float,
+        threshold: float | None,
+        status: str,
+        **details: Any,
+    ) -> CheckRecord:
+        """A point of ``check`` for this window, tagged with the baseline's version; details
+        are made JSON-ready (numpy scalars to numbers, NaN to None)."""
+        return CheckRecord(
+            self.model,
+            check,
+            self.start,
+            self.end,
+            metric,
+            float(value),
+            None if threshold is None else float(threshold),
+            status,
+            baseline_version=self.reference.version,
+            details={k: plain(v) for k, v in details.items()},
+        )
+
+
+WindowCheck = Callable[[pd.DataFrame, CheckWindow], list[CheckRecord]]
+
+
+def is_feature(name: str) -> bool:
+    """Whether a logged (or baseline) column is a model input rather than the prediction,
+    the label or bookkeeping.
+
+    >>> [is_feature(n) for n in ("age", "label", "prediction.yes", "metadata.latency_ms")]
+    [True, False, False, False]
+    """
+    return name not in RESERVED and not name.startswith((PREDICTION_PREFIX, METADATA_PREFIX))
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: tuples to lists, numpy scalars to Python numbers, NaN to None.
+
+    >>> import numpy as np
+    >>> plain((np.float64(1.5), float("nan"), {"a": np.int64(2)}))
+    [1.5, None, {'a': 2}]
+    """
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
