@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from driftscope.errors import ConfigError, StoreError
-from driftscope.health import drift_check, quality_check
+from driftscope.health import drift_check, performance_check, quality_check
 from driftscope.health.context import BusinessMetric, CheckRun, CheckWindow, WindowCheck
 from driftscope.health.summary import HealthSummary
-from driftscope.health.windows import due_windows, window_size
+from driftscope.health.windows import due_windows, window_size, window_start
 
 if TYPE_CHECKING:
     from driftscope.monitor import ModelMonitor
@@ -30,9 +30,19 @@ if TYPE_CHECKING:
 CHECKS: dict[str, Callable[[CheckRun], WindowCheck]] = {
     "drift": drift_check.prepare,
     "quality": quality_check.prepare,
+    "performance": performance_check.prepare,
 }
-DEFAULT_CHECKS = ("drift", "quality")
+DEFAULT_CHECKS = ("drift", "quality", "performance")
 DEFAULT_LOOKBACK = 7  # windows, when nothing was computed before
+#: Options of single checks that ``run_checks`` passes on (anything else is a ConfigError).
+OPTIONS = {
+    "quality_thresholds": "quality: a driftscope.quality.QualityThresholds",
+    "performance_sigma": "performance: band width in standard deviations (default 3)",
+    "threshold": "performance: score at or above which a 0/1 score counts as 1 (default 0.5)",
+    "confidence": "performance: confidence level of the intervals (default 0.95)",
+    "n_boot": "performance: bootstrap resamples where no analytic interval exists (200)",
+}
+LABELLED_CHECKS = ("performance",)  # re-run while labels may still arrive (label_delay)
 
 
 def run_checks(
@@ -43,13 +53,20 @@ def run_checks(
     until: datetime | None = None,
     checks: Sequence[str] = DEFAULT_CHECKS,
     business_metrics: Mapping[str, BusinessMetric] | None = None,
+    label_delay: timedelta | None = None,
     **options: Any,
 ) -> HealthSummary:
     """Run ``checks`` for every complete window from ``since`` (default: after the last
     window already stored, or the last seven windows) to ``until`` (default: now).
 
+    Labels come late: with ``label_delay`` (how long labels keep arriving after a
+    prediction), the checks that need labels (performance) are also re-run on the windows
+    already done that ended less than ``label_delay`` ago, so their points are replaced
+    with ones on the labels that have arrived since. Without it, a window's performance is
+    computed once, on the labels there when the window was first checked.
+
     ``business_metrics`` maps a name to a function of a window's rows returning a number
-    (stored as check ``"business"``). Other ``options`` tune single checks (see each check).
+    (stored as check ``"business"``). Other ``options`` tune single checks (:data:`OPTIONS`).
 
     >>> import tempfile, numpy as np
     >>> from datetime import UTC, datetime, timedelta
@@ -57,8 +74,8 @@ def run_checks(
     >>> with ModelMonitor("churn", store=tempfile.mkdtemp()) as monitor:
     ...     _ = monitor.save_reference({"x": np.random.default_rng(0).normal(size=1000)})
     ...     summary = run_checks(monitor, "day", since=datetime.now(UTC) - timedelta(days=1))
-    >>> summary.status, sorted({(r.check, r.metric) for r in summary.records})[:2]
-    ('unknown', [('drift', 'rows'), ('quality', 'rows')])
+    >>> summary.status, {r.status for r in summary.records}, len(summary.windows)
+    ('unknown', {'unknown'}, 1)
     """
     checks = tuple(checks)
     for name in checks:
@@ -66,6 +83,13 @@ def run_checks(
             raise ConfigError(f"unknown check {name!r}; available: {sorted(CHECKS)}")
     if not checks:
         raise ConfigError("no checks asked for")
+    for key in options:
+        if key not in OPTIONS:
+            raise ConfigError(f"unknown option {key!r}; run_checks takes: {sorted(OPTIONS)}")
+    if label_delay is not None and (
+        not isinstance(label_delay, timedelta) or label_delay < timedelta(0)
+    ):
+        raise ConfigError(f"label_delay must be a timedelta >= 0, got {label_delay!r}")
     size = window_size(window)
     store, model = monitor.store, monitor.model_name
     try:
@@ -83,7 +107,18 @@ def run_checks(
             else now - DEFAULT_LOOKBACK * size
         )
     windows = due_windows(size, since=since, now=now)
-    if not windows:
+    relabel = []
+    if label_delay and any(name in LABELLED_CHECKS for name in checks):
+        first = windows[0][0] if windows else window_start(since, size)
+        oldest = window_start(now - label_delay, size)
+        done = store.read_check_results(model, check=LABELLED_CHECKS[0], since=oldest)
+        starts = {pd.Timestamp(t) for t in done["window_start"]}
+        relabel = [
+            w
+            for w in due_windows(size, since=now - label_delay, now=now)
+            if w[0] < first and pd.Timestamp(w[0]) in starts
+        ]
+    if not windows and not relabel:
         return HealthSummary(model, reference.version, ())
     run = CheckRun(
         model=model,
@@ -94,12 +129,14 @@ def run_checks(
         business_metrics=dict(business_metrics or {}),
         options=options,
     )
-    prepared = [CHECKS[name](run) for name in checks]
+    prepared = {name: CHECKS[name](run) for name in checks}
+    again = [name for name in checks if name in LABELLED_CHECKS]
+    plan = [(w, again) for w in relabel] + [(w, list(checks)) for w in windows]
     records = []
-    for start, end in windows:  # one window in memory at a time
+    for (start, end), names in plan:  # one window in memory at a time
         part = monitor.get_recent_predictions(since=start, until=end)
         at = CheckWindow(model, reference, start, end)
-        for check in prepared:
-            records.extend(check(part, at))
+        for name in names:
+            records.extend(prepared[name](part, at))
     store.write_check_results(records)
     return HealthSummary(model, reference.version, tuple(records))

@@ -26,9 +26,10 @@ from driftscope.errors import ConfigError
 from driftscope.monitor.costs import CostPrices
 from driftscope.monitor.sampling import SamplingPolicy
 
+#: What ``driftscope.performance`` computes (aliases included; a test keeps them in step).
 KNOWN_METRICS = (
-    "accuracy", "auc", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss",
-    "brier", "balanced_accuracy", "mcc", "mae", "mse", "rmse", "mape", "r2",
+    "accuracy", "auc", "precision", "recall", "f1", "roc_auc", "pr_auc", "average_precision",
+    "log_loss", "brier", "brier_score", "mae", "rmse", "mape", "r2",
 )  # fmt: skip
 KNOWN_SCORES = (
     "data_drift_score", "prediction_drift_score", "concept_drift_score",

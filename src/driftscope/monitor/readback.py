@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -90,14 +90,28 @@ class MonitorReads:
         *,
         since: datetime | None = None,
         until: datetime | None = None,
-        checks: Sequence[str] = ("drift", "quality"),
+        checks: Sequence[str] | None = None,
+        business_metrics: Mapping[str, Callable[[pd.DataFrame], float]] | None = None,
+        label_delay: timedelta | None = None,
+        **options: Any,
     ) -> HealthSummary:
-        """Run the health checks for the due windows, store every result with the baseline
-        version it used, and return the summary, worst first; re-running a window is
-        idempotent. See :mod:`driftscope.health.runner` (drift and data quality for now)."""
-        from driftscope.health.runner import run_checks
+        """Run the health checks (drift, data quality, performance, ...) for the due
+        windows, store every result with the baseline version it used, and return the
+        summary, worst first; re-running a window is idempotent. See
+        :func:`driftscope.health.run_checks` for ``label_delay``, ``business_metrics`` and
+        the options."""
+        from driftscope.health.runner import DEFAULT_CHECKS, run_checks
 
-        return run_checks(self, window, since=since, until=until, checks=checks)
+        return run_checks(
+            self,
+            window,
+            since=since,
+            until=until,
+            checks=DEFAULT_CHECKS if checks is None else checks,
+            business_metrics=business_metrics,
+            label_delay=label_delay,
+            **options,
+        )
 
     def concept_drift(
         self,

@@ -71,6 +71,25 @@ def _encode(values: np.ndarray) -> tuple[np.ndarray, list]:
     return np.searchsorted(uniq, values).astype(np.int64), uniq.tolist()
 
 
+def _numeric_labels(labels: np.ndarray, threshold: float) -> np.ndarray:
+    """0/1 (or bool) labels as floats, missing ones NaN; any other label is a DataError
+    naming its row, since a score cut at ``threshold`` gives 0/1 predictions."""
+    missing = missing_mask(labels)
+    out = np.full(len(labels), np.nan)
+    for i in np.flatnonzero(~missing):
+        value = labels[i]
+        if isinstance(value, (bool, np.bool_, int, float, np.integer, np.floating)):
+            out[i] = float(value)
+        else:
+            raise DataError(
+                f"label {value!r} is not a number, but the prediction is a score cut at "
+                f"{threshold:g} into 0/1",
+                column="label",
+                row=int(i),
+            )
+    return out
+
+
 def metric_inputs(
     frame: pd.DataFrame,
     labelled: np.ndarray,
@@ -123,7 +142,7 @@ def metric_inputs(
         pred = np.where(missing_mask(pred), np.nan, pred)
         pred = (pred.astype(float) >= threshold).astype(np.int64)
         if labels.dtype.kind == "b" or labels.dtype == object:
-            labels = np.where(missing_mask(labels), np.nan, labels).astype(float)
+            labels = _numeric_labels(labels, threshold)
     fn(labels, pred, **options)  # validates on the whole frame: rows are frame positions
     yt, yp = labels[labelled], pred[labelled]
     if name in LABEL_METRICS:

@@ -1,0 +1,289 @@
+"""The performance check of one window: realized metrics on the labels that have arrived,
+against the baseline's own performance.
+
+Metrics are the monitor's ``metrics`` (``ModelMonitor(metrics=["accuracy", "auc"])``),
+computed by :func:`driftscope.performance.windowed_metrics` on the window's labelled rows
+(sampling weights undone), each with its labelled count and confidence interval.
+
+**Baseline.** The metric on the labelled rows the baseline kept
+(``Reference.row_sample``: save training or validation data with ``label`` and the
+model's ``prediction``). The baseline's *window-to-window variation* is learnt from the
+same rows cut into the run's time windows (when they carry a ``timestamp``) or else into
+ten consecutive chunks: ``tau²``, the variance between windows beyond what sampling
+explains (the variance of the window values minus the mean of their squared standard
+errors, floored at 0, as in a random-effects meta-analysis).
+
+**Band.** A window of ``n`` labelled rows is expected within ``baseline ± sigma ·
+sqrt(tau² + se²)`` where ``se`` is that window's standard error (from its interval), so a
+dip on 30 rows needs to be much deeper than one on 30,000 to count; ``sigma`` is 3 by
+default (``run_checks(..., performance_sigma=...)``): about 0.13 % false alarms per window
+and metric when nothing changed. Only the bad side alarms (a lower accuracy, a higher MAE).
+
+**Fixed thresholds** from ``alert_thresholds`` (the seed's ``accuracy: 0.85, auc: 0.90``;
+an upper limit for error metrics such as ``mae``).
+
+Status of a metric's point: ``critical`` when the whole confidence interval is on the bad
+side of the fixed threshold; ``warning`` when the value is outside the band, or on the bad
+side of the fixed threshold without the interval being so; ``unknown`` when the window has
+no labelled row or the metric is undefined there (one class for AUC: the reason is stored);
+else ``ok``. Each metric also gets ``<metric>_vs_baseline``, the ratio of the window's
+value to the baseline's (informational: status ``ok``, or ``unknown`` without a baseline).
+``labelled_rows`` records label coverage.
+
+Bad input in a window (a label of another kind than the predictions, probabilities out of
+[0, 1]) makes that window's metric points ``unknown`` with the error, naming the column
+and row; the run goes on. Rows without a prediction (a failed call) are left out and
+counted. A float score with 0/1 labels is turned into labels at ``threshold`` (default 0.5,
+``run_checks(..., threshold=...)``) for the label metrics.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from driftscope.errors import DataError
+from driftscope.health.context import CheckRun, CheckWindow, WindowCheck
+from driftscope.performance import windowed_metrics
+from driftscope.performance.metrics import REGRESSION_METRICS, resolve
+from driftscope.performance.windows import WindowMetric
+from driftscope.store import CheckRecord
+
+CHECK = "performance"
+DEFAULT_SIGMA = 3.0
+DEFAULT_THRESHOLD = 0.5
+BASELINE_CHUNKS = 10
+LOWER_IS_BETTER = frozenset({"log_loss", "brier_score", "mae", "rmse", "mape"})
+PREFIX = "prediction."
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A metric's value on the baseline's labelled rows and its between-window spread."""
+
+    value: float
+    tau: float
+    windows: int
+    n: int
+    note: str | None = None
+
+
+def prepare(run: CheckRun) -> WindowCheck:
+    """The performance check of ``run``'s windows (see the module docstring)."""
+    metrics = {resolve(m): m for m in run.metrics}  # canonical -> the name the user gave
+    fixed = {resolve(k): float(v) for k, v in run.thresholds.items() if _is_metric(k)}
+    sigma = float(run.options.get("performance_sigma", DEFAULT_SIGMA))
+    threshold = run.options.get("threshold")
+    confidence = float(run.options.get("confidence", 0.95))
+    z = float(norm.ppf(0.5 + confidence / 2))
+    baselines, baseline_note = _baselines(run, list(metrics), threshold, confidence, z)
+
+    def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
+        predicted, failed = _with_prediction(frame)
+        labelled = 0 if "label" not in frame else int(predicted["label"].notna().sum())
+        coverage = {
+            "unlabelled": len(predicted) - labelled,
+            "without_prediction": failed,
+            "label_coverage": labelled / len(predicted) if len(predicted) else None,
+        }
+        if labelled == 0:
+            reason = "no predictions in the window" if frame.empty else "no labels yet"
+            out = [window.record(CHECK, "labelled_rows", 0, None, "unknown", reason=reason)]
+            for name in metrics:
+                out.append(window.record(CHECK, name, 0, None, "unknown", reason=reason))
+            return out
+        out = [window.record(CHECK, "labelled_rows", labelled, None, "ok", **coverage)]
+        try:
+            found = _window_metrics(predicted, list(metrics), run, threshold, confidence)
+        except DataError as exc:
+            for name in metrics:
+                out.append(window.record(CHECK, name, 0, None, "unknown", error=str(exc)))
+            return out
+        for name, wm in found.items():
+            out.extend(_points(window, name, wm, baselines.get(name), fixed.get(name), sigma, z))
+        if baseline_note:
+            for point in out[1:]:
+                point.details.setdefault("baseline_note", baseline_note)
+        return out
+
+    return check
+
+
+def _is_metric(key: str) -> bool:
+    try:
+        resolve(key)
+    except Exception:
+        return False
+    return True
+
+
+def _with_prediction(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows that carry a prediction, and how many did not (failed calls)."""
+    cols = [c for c in frame.columns if c == "prediction" or str(c).startswith(PREFIX)]
+    if not cols or frame.empty:
+        return frame, 0
+    has = frame[cols].notna().any(axis=1).to_numpy()
+    if has.all():
+        return frame, 0
+    return frame[has], int((~has).sum())
+
+
+def _default_threshold(frame: pd.DataFrame) -> float | None:
+    """0.5 when the prediction is a float score in [0, 1] that is not already 0/1."""
+    if "prediction" not in frame.columns:
+        return None
+    pred = frame["prediction"]
+    if not pd.api.types.is_float_dtype(pred):
+        return None
+    values = pred.dropna().to_numpy()
+    if not len(values) or values.min() < 0 or values.max() > 1:
+        return None
+    if np.isin(values, (0.0, 1.0)).all():
+        return None
+    return DEFAULT_THRESHOLD
+
+
+def _window_metrics(
+    frame: pd.DataFrame,
+    names: list[str],
+    run: CheckRun,
+    threshold: float | None,
+    confidence: float,
+    window: str | pd.Timedelta | int | None = None,
+) -> dict[str, WindowMetric]:
+    """Each metric on the whole frame as one window (or per ``window`` for the baseline)."""
+    if threshold is None:
+        threshold = _default_threshold(frame)
+    result = windowed_metrics(
+        frame,
+        names,
+        window=pd.Timedelta(run.window) if window is None else window,
+        confidence=confidence,
+        threshold=None if all(n in REGRESSION_METRICS for n in names) else threshold,
+        n_boot=int(run.options.get("n_boot", 200)),
+    )
+    if window is None:
+        return {w.metric: w for w in result.windows}
+    return result  # type: ignore[return-value]
+
+
+def _standard_error(wm: WindowMetric, z: float) -> float:
+    if math.isfinite(wm.ci_low) and math.isfinite(wm.ci_high) and wm.ci_high > wm.ci_low:
+        return (wm.ci_high - wm.ci_low) / (2 * z)
+    return float("nan")
+
+
+def _baselines(
+    run: CheckRun, names: list[str], threshold: float | None, confidence: float, z: float
+) -> tuple[dict[str, Baseline], str | None]:
+    rows = run.reference.row_sample
+    if rows is None:
+        return {}, "the baseline kept no rows: save it again with keep_rows > 0"
+    if "label" not in rows.columns or rows["label"].notna().sum() == 0:
+        return {}, "the baseline has no labels: save training data with a 'label' column"
+    rows, _ = _with_prediction(rows[rows["label"].notna()].reset_index(drop=True))
+    if "prediction" not in rows.columns and not any(str(c).startswith(PREFIX) for c in rows):
+        return {}, "the baseline has no 'prediction' column: save the model's predictions"
+    if "timestamp" in rows.columns:
+        frame, windows = rows, pd.Timedelta(run.window)
+    else:
+        frame = rows.assign(timestamp=pd.Timestamp("2000-01-01", tz="UTC"))
+        windows = max(1, math.ceil(len(rows) / BASELINE_CHUNKS))
+    if threshold is None:
+        threshold = _default_threshold(frame)
+    try:
+        overall = windowed_metrics(
+            frame.assign(timestamp=pd.Timestamp("2000-01-01", tz="UTC")),
+            names,
+            window="day",
+            confidence=confidence,
+            threshold=threshold,
+            n_boot=50,
+        )
+        per_window = windowed_metrics(
+            frame, names, window=windows, confidence=confidence, threshold=threshold, n_boot=100
+        )
+    except DataError as exc:
+        return {}, f"the baseline's performance cannot be computed: {exc}"
+    out = {}
+    for wm in overall.windows:
+        if not math.isfinite(wm.value):
+            continue
+        parts = [w for w in per_window.windows if w.metric == wm.metric and math.isfinite(w.value)]
+        values = np.array([w.value for w in parts])
+        errors = np.array([_standard_error(w, z) for w in parts])
+        note = None
+        if len(parts) >= 3 and np.isfinite(errors).all():
+            tau2 = max(0.0, float(np.var(values, ddof=1) - np.mean(errors**2)))
+        else:
+            tau2 = 0.0
+            note = f"{len(parts)} baseline windows: too few to learn their variation"
+        out[wm.metric] = Baseline(wm.value, math.sqrt(tau2), len(parts), wm.n, note)
+    return out, None
+
+
+def _points(
+    window: CheckWindow,
+    name: str,
+    wm: WindowMetric,
+    baseline: Baseline | None,
+    fixed: float | None,
+    sigma: float,
+    z: float,
+) -> list[CheckRecord]:
+    lower_better = name in LOWER_IS_BETTER
+    details: dict = {
+        "n": wm.n,
+        "unlabelled": wm.n_unlabelled,
+        "ci_low": wm.ci_low,
+        "ci_high": wm.ci_high,
+        "ci_method": wm.ci_method,
+    }
+    if not math.isfinite(wm.value):
+        reason = wm.reason or "undefined on this window"
+        return [
+            window.record(CHECK, name, 0, fixed, "unknown", reason=reason, **details),
+            window.record(CHECK, f"{name}_vs_baseline", 0, None, "unknown", reason=reason),
+        ]
+    se = _standard_error(wm, z)
+    status = "ok"
+    limit = None
+    if baseline is not None:
+        spread = math.sqrt(baseline.tau**2 + (se if math.isfinite(se) else 0.0) ** 2)
+        limit = baseline.value + (sigma * spread if lower_better else -sigma * spread)
+        details.update(
+            baseline=baseline.value,
+            band_limit=limit,
+            baseline_tau=baseline.tau,
+            baseline_windows=baseline.windows,
+            baseline_note=baseline.note,
+        )
+        if spread > 0 and _worse(wm.value, limit, lower_better):
+            status = "warning"
+    if fixed is not None:
+        details["fixed_threshold"] = fixed
+        bad_side = _worse(wm.value, fixed, lower_better)
+        whole_interval = _worse(wm.ci_low if lower_better else wm.ci_high, fixed, lower_better)
+        if bad_side and whole_interval and math.isfinite(se):
+            status = "critical"
+        elif bad_side:
+            status = "warning"
+    threshold = fixed if fixed is not None else limit
+    out = [window.record(CHECK, name, wm.value, threshold, status, **details)]
+    if baseline is not None and baseline.value != 0:
+        ratio = wm.value / baseline.value
+        out.append(
+            window.record(CHECK, f"{name}_vs_baseline", ratio, None, "ok", baseline=baseline.value)
+        )
+    else:
+        reason = "no baseline performance" if baseline is None else "the baseline's value is 0"
+        out.append(window.record(CHECK, f"{name}_vs_baseline", 0, None, "unknown", reason=reason))
+    return out
+
+
+def _worse(value: float, limit: float, lower_better: bool) -> bool:
+    return value > limit if lower_better else value < limit
