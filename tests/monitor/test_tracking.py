@@ -57,7 +57,10 @@ def test_exceptions_are_reraised_unchanged_and_counted(make_monitor):
     assert frames[-1] == "predict"  # the original frame is still where it was raised
     stats = monitor.operational_stats()
     assert stats["calls"] == 1 and stats["errors"] == 1 and stats["error_rate"] == 1.0
-    assert len(monitor.get_recent_predictions()) == 0
+    df = monitor.get_recent_predictions()  # the failed call is logged, without a prediction
+    assert df["x"].tolist() == [1.0] and df["metadata.error"].tolist() == ["ModelError"]
+    assert "prediction" not in df or df["prediction"].isna().all()
+    assert df["metadata.latency_ms"].notna().all() and monitor.quality_counts() == {}
 
 
 def test_async_functions(make_monitor):
@@ -81,8 +84,10 @@ def test_async_functions(make_monitor):
     values = asyncio.run(main())
     assert values == [i * 2.0 for i in range(20)]
     df = monitor.get_recent_predictions()
-    assert sorted(df["prediction"].tolist()) == values
-    assert sorted(df["x"].tolist()) == [float(i) for i in range(20)]
+    failed = df["metadata.error"].notna()
+    assert df.loc[failed, "metadata.error"].tolist() == ["KeyError"]
+    assert sorted(df.loc[~failed, "prediction"].tolist()) == values
+    assert sorted(df.loc[~failed, "x"].tolist()) == [float(i) for i in range(20)]
     stats = monitor.operational_stats()
     assert stats["calls"] == 21 and stats["errors"] == 1
 

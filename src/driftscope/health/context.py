@@ -93,6 +93,27 @@ def is_feature(name: str) -> bool:
     return name not in RESERVED and not name.startswith((PREDICTION_PREFIX, METADATA_PREFIX))
 
 
+#: Set by ``@track_predictions`` on the record of a call that raised (the exception's type).
+ERROR_COLUMN = METADATA_PREFIX + "error"
+
+
+def successful(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of calls that returned a prediction: ``frame`` without the records that
+    ``@track_predictions`` logged for calls that raised (non-null ``metadata.error``; their
+    prediction is null). Checks of predictions, labels or inputs call this first; only the
+    operational check counts the failed calls. Returns ``frame`` itself when nothing failed.
+
+    >>> frame = pd.DataFrame({"prediction": [0.2, None], "metadata.error": [None, "KeyError"]})
+    >>> ok = frame.iloc[:1]
+    >>> successful(frame)["prediction"].tolist(), successful(ok) is ok
+    ([0.2], True)
+    """
+    if ERROR_COLUMN not in frame.columns:
+        return frame
+    failed = frame[ERROR_COLUMN].notna()
+    return frame.loc[~failed] if failed.any() else frame
+
+
 def plain(value: Any) -> Any:
     """JSON-ready: tuples to lists, numpy scalars to Python numbers, NaN to None.
 

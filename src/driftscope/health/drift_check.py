@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from driftscope.drift.detector import DriftDetector
-from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature
+from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
 from driftscope.store import CheckRecord
 
 CHECK = "drift"
@@ -30,6 +30,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     with_predictions = "prediction" in run.reference.columns
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
+        frame = successful(frame)  # calls that raised have no prediction
         if frame.empty:
             return [window.record(CHECK, "rows", 0, None, "unknown", reason=NO_ROWS)]
         out = [window.record(CHECK, "rows", len(frame), None, "ok")]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from driftscope.health.context import CheckRun, CheckWindow, WindowCheck
+from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
 from driftscope.quality import check_quality
 from driftscope.store import CheckRecord
 
@@ -28,6 +28,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     rows = getattr(reference, "row_sample", None)
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
+        frame = successful(frame)  # calls that raised: counted by the operational check
         if frame.empty:
             return [
                 window.record(

@@ -7,7 +7,10 @@ idempotent) and returns a :class:`~driftscope.health.summary.HealthSummary`, wor
 
 Checks: ``"drift"`` (feature and prediction drift), ``"quality"`` (data quality,
 :mod:`driftscope.quality`) and ``"performance"`` (realized metrics once labels arrived,
-against the baseline, :mod:`driftscope.health.performance_check`).
+against the baseline, :mod:`driftscope.health.performance_check`), ``"operational"``
+(latency, throughput, error rate, :mod:`driftscope.health.operational_check`) and
+``"business"`` (the ``business_metrics`` functions, :mod:`driftscope.health.business_check`;
+nothing without them).
 """
 
 from __future__ import annotations
@@ -19,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from driftscope.errors import ConfigError, StoreError
-from driftscope.health import drift_check, performance_check, quality_check
+from driftscope.health import (
+    business_check,
+    drift_check,
+    operational_check,
+    performance_check,
+    quality_check,
+)
 from driftscope.health.context import BusinessMetric, CheckRun, CheckWindow, WindowCheck
 from driftscope.health.summary import HealthSummary
 from driftscope.health.windows import due_windows, window_size, window_start
@@ -31,8 +40,10 @@ CHECKS: dict[str, Callable[[CheckRun], WindowCheck]] = {
     "drift": drift_check.prepare,
     "quality": quality_check.prepare,
     "performance": performance_check.prepare,
+    "operational": operational_check.prepare,
+    "business": business_check.prepare,
 }
-DEFAULT_CHECKS = ("drift", "quality", "performance")
+DEFAULT_CHECKS = ("drift", "quality", "performance", "operational", "business")
 DEFAULT_LOOKBACK = 7  # windows, when nothing was computed before
 #: Options of single checks that ``run_checks`` passes on (anything else is a ConfigError).
 OPTIONS = {
@@ -41,6 +52,7 @@ OPTIONS = {
     "threshold": "performance: score at or above which a 0/1 score counts as 1 (default 0.5)",
     "confidence": "performance: confidence level of the intervals (default 0.95)",
     "n_boot": "performance: bootstrap resamples where no analytic interval exists (200)",
+    "error_rate_significance": "operational: level of the one-sided error-rate test (0.05)",
 }
 LABELLED_CHECKS = ("performance",)  # re-run while labels may still arrive (label_delay)
 

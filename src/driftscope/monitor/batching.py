@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -102,7 +102,9 @@ class BatchBuilder:
             reasons=pa.array(reasons, pa.string()),
             features=features,
             skip=skip,
-            predictions=_keyed_values(preds, n, scalar_key="", seq_prefix=True, issues=issues),
+            predictions=_keyed_values(
+                preds, n, scalar_key="", seq_prefix=True, issues=issues, failed=_failed(metas)
+            ),
             metadata=_keyed_values(metas, n, scalar_key=None, seq_prefix=False, issues=issues),
             issues=issues,
         )
@@ -307,6 +309,17 @@ def _constant(value: str | None, n: int) -> pa.Array:
 _PLAIN = frozenset((float, int, str, bool, type(None)))
 
 
+def _failed(metas: Sequence[Any]) -> Callable[[int], bool]:
+    """Whether row ``i`` is a call that raised (``metadata["error"]`` set by
+    ``@track_predictions``); asked only about rows without a prediction."""
+
+    def failed(i: int) -> bool:
+        meta = metas[i]
+        return type(meta) is dict and meta.get("error") is not None
+
+    return failed
+
+
 def _keyed_values(
     items: Sequence[Any],
     n: int,
@@ -314,12 +327,14 @@ def _keyed_values(
     scalar_key: str | None,
     seq_prefix: bool,
     issues: Issues | None = None,
+    failed: Callable[[int], bool] | None = None,
 ) -> dict[str, list[Any]]:
     """Per-row predictions or metadata -> one value list per key.
 
     Dicts spread over their keys; lists (class probabilities) over ``"0", "1", ...`` when
     ``seq_prefix``; anything else is the scalar (``scalar_key``), or for metadata the
-    ``"value"`` of a non-mapping argument.
+    ``"value"`` of a non-mapping argument. A null scalar is reported (``null:prediction``)
+    unless ``failed(row)``: the record of a call that raised has no prediction by design.
     """
     out: dict[str, list[Any]] = {}
     scalars: list[Any] | None = None
@@ -331,7 +346,8 @@ def _keyed_values(
         else:
             if type(None) in types and issues is not None:
                 for i in [i for i, item in enumerate(items) if item is None]:
-                    issues.add(i, "null", "prediction")
+                    if failed is None or not failed(i):
+                        issues.add(i, "null", "prediction")
             return {scalar_key: list(items)}
     for i, item in enumerate(items):
         t = type(item)
@@ -352,7 +368,7 @@ def _keyed_values(
             if scalars is None:
                 scalars = [None] * n
             scalars[i] = item
-            if item is None and issues is not None:
+            if item is None and issues is not None and (failed is None or not failed(i)):
                 issues.add(i, "null", "prediction")
         elif item is not None:  # metadata that is not a mapping
             raw = item.value if isinstance(item, Unusable) else item

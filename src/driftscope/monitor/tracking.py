@@ -6,9 +6,18 @@ the input features (the ``features=`` argument, else the first positional one, s
 ``metadata.latency_ms``. The return value is the very object the function returned, and
 nothing in the monitoring can make the call fail.
 
+A call that raises an ``Exception`` is logged too, so error rates can be computed from the
+store: its features, no prediction (null) and ``metadata.error`` = the exception's type name
+(``"ValueError"``) beside ``metadata.latency_ms``; then the exception is re-raised, the same
+object with its traceback. Checks leave these rows out of anything about predictions
+(:func:`driftscope.health.context.successful`). Other ``BaseException`` types, which are
+not errors of the model (task cancellation, ``KeyboardInterrupt``, ``SystemExit``), are
+counted in ``operational_stats()`` but not logged. The success path is unchanged by this:
+the error branch only runs when the function raised.
+
 When the function logs for itself (``monitor.log_prediction`` inside the call, as in
 examples that also decorate), the wrapper does not log a second record: it only counts the
-call and its latency.
+call and its latency (and, when the function raises after logging, its error).
 
 >>> from driftscope.monitor.opstats import LatencyStats
 >>> logged = []
@@ -19,6 +28,14 @@ call and its latency.
 ...     return features["x"] * 2
 >>> predict({"x": 21}), logged, stats.calls
 (42, [({'x': 21}, 42)], 1)
+>>> @track(lambda features, prediction, metadata=None: logged.append(metadata["error"]), stats)
+... def fails(features):
+...     raise ValueError("bad input")
+>>> try:
+...     fails({"x": 1})
+... except ValueError as exc:
+...     print(exc, logged[-1], stats.errors)
+bad input ValueError 1
 """
 
 from __future__ import annotations
@@ -116,6 +133,22 @@ def track(
             except Exception:
                 stats.monitoring_error()
 
+        def failed(call: _Call, args: Any, kwargs: Any, exc: BaseException, seconds: float) -> None:
+            """Count a failed call and log it (an ``Exception`` only, unless the function
+            logged its own record); the caller re-raises ``exc``, never one of ours."""
+            try:
+                stats.record(seconds, error=True)
+                if call.logged or not isinstance(exc, Exception):
+                    return
+                log(
+                    get_features(args, kwargs),
+                    None,
+                    metadata={"latency_ms": seconds * 1000.0, "error": type(exc).__name__},
+                )
+            except Exception:
+                with contextlib.suppress(Exception):
+                    stats.monitoring_error()
+
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
@@ -125,8 +158,8 @@ def track(
                 start = time.perf_counter()
                 try:
                     result = await fn(*args, **kwargs)
-                except BaseException:
-                    _count_error(stats, time.perf_counter() - start)
+                except BaseException as exc:
+                    failed(call, args, kwargs, exc, time.perf_counter() - start)
                     raise
                 finally:
                     CURRENT.reset(token)
@@ -142,8 +175,8 @@ def track(
             start = time.perf_counter()
             try:
                 result = fn(*args, **kwargs)
-            except BaseException:
-                _count_error(stats, time.perf_counter() - start)
+            except BaseException as exc:
+                failed(call, args, kwargs, exc, time.perf_counter() - start)
                 raise
             finally:
                 CURRENT.reset(token)
@@ -153,9 +186,3 @@ def track(
         return wrapper
 
     return decorate
-
-
-def _count_error(stats: LatencyStats, seconds: float) -> None:
-    """Count a failed call; the caller re-raises its exception, never one of ours."""
-    with contextlib.suppress(Exception):
-        stats.record(seconds, error=True)
