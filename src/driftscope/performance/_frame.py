@@ -96,8 +96,13 @@ def metric_inputs(
     name: str,
     options: dict,
     threshold: float | None,
+    validated: set | None = None,
 ) -> MetricInputs:
-    """Validate the whole frame for metric ``name`` and encode its labelled rows."""
+    """Validate the whole frame for metric ``name`` and encode its labelled rows.
+
+    ``validated`` (kept by the caller across metrics) skips validating again the label
+    metrics' shared inputs with the same options: the check is the same.
+    """
     fn = METRICS[name]
     labels = frame["label"].to_numpy()
     positions = np.flatnonzero(labelled)
@@ -143,7 +148,11 @@ def metric_inputs(
         pred = (pred.astype(float) >= threshold).astype(np.int64)
         if labels.dtype.kind == "b" or labels.dtype == object:
             labels = _numeric_labels(labels, threshold)
-    fn(labels, pred, **options)  # validates on the whole frame: rows are frame positions
+    key = ("label", repr(sorted(options.items()))) if name in LABEL_METRICS else None
+    if key is None or validated is None or key not in validated:
+        fn(labels, pred, **options)  # validates on the whole frame: rows are frame positions
+        if key is not None and validated is not None:
+            validated.add(key)
     yt, yp = labels[labelled], pred[labelled]
     if name in LABEL_METRICS:
         union, _ = _encode(np.concatenate([yt, yp]))

@@ -216,9 +216,13 @@ def windowed_metrics(
     weight = _weights(frame)
     labelled = ~missing_mask(frame["label"].to_numpy())
     prepared = {}
+    validated: set = set()  # label metrics sharing inputs and options are validated once
     for name, options in specs.items():
         canonical = resolve(name)
-        prepared[name] = (canonical, metric_inputs(frame, labelled, canonical, options, threshold))
+        prepared[name] = (
+            canonical,
+            metric_inputs(frame, labelled, canonical, options, threshold, validated),
+        )
     naive = ts.dt.tz_convert(None)
     lab_w = weight[labelled]
     if isinstance(window, (int, np.integer)) and not isinstance(window, bool):
@@ -236,12 +240,17 @@ def windowed_metrics(
     else:
         length = _window_length(window)
         codes = ((ts - ORIGIN) // length).to_numpy(dtype=np.int64)
-        keys, counts = np.unique(codes, return_counts=True)
-        lab_codes = codes[labelled]
-        order = np.argsort(lab_codes, kind="stable")
-        cuts = np.searchsorted(lab_codes[order], keys, side="right")
-        groups = np.split(order, cuts[:-1])
-        unlabelled = (counts - np.diff(cuts, prepend=0)).tolist()
+        if len(codes) and codes.min() == codes.max():  # one window (a health check's)
+            keys, counts = codes[:1], np.array([len(codes)])
+            groups = [np.arange(int(labelled.sum()))]
+            unlabelled = [len(codes) - len(groups[0])]
+        else:
+            keys, counts = np.unique(codes, return_counts=True)
+            lab_codes = codes[labelled]
+            order = np.argsort(lab_codes, kind="stable")
+            cuts = np.searchsorted(lab_codes[order], keys, side="right")
+            groups = np.split(order, cuts[:-1])
+            unlabelled = (counts - np.diff(cuts, prepend=0)).tolist()
         bounds = [(ORIGIN + int(k) * length, ORIGIN + (int(k) + 1) * length) for k in keys]
         label = str(window)
     out = []
