@@ -11,7 +11,7 @@ reaches it, 2 bad input (no baseline, unknown window, unreachable store).
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 from rich.console import Console
@@ -39,6 +39,31 @@ WINDOWS = ("hour", "day", "week")
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option(
+    "--metrics",
+    default=None,
+    help="Performance metrics, comma-separated (default: accuracy), e.g. accuracy,auc.",
+)
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="An alert threshold, e.g. --threshold accuracy=0.85 (repeatable).",
+)
+@click.option(
+    "--checks",
+    default=None,
+    help="Checks to run, comma-separated (default: all).",
+)
+@click.option(
+    "--label-delay",
+    type=float,
+    default=None,
+    metavar="DAYS",
+    help="Labels keep arriving this many days: recompute recent windows' performance.",
+)
+@click.option("--all", "show_all", is_flag=True, help="List every point, not only those not ok.")
+@click.option(
     "--fail-on",
     type=click.Choice(["warning", "critical", "never"]),
     default="critical",
@@ -46,25 +71,63 @@ WINDOWS = ("hour", "day", "week")
     help="Exit with status 1 when the worst status reaches this level.",
 )
 def check(
-    model: str, location: str | None, window: str, since: str | None, fmt: str, fail_on: str
+    model: str,
+    location: str | None,
+    window: str,
+    since: str | None,
+    fmt: str,
+    metrics: str | None,
+    thresholds: tuple[str, ...],
+    checks: str | None,
+    label_delay: float | None,
+    show_all: bool,
+    fail_on: str,
 ) -> int:
     """Run MODEL's health checks for its due windows and store the results."""
     from driftscope.monitor import ModelMonitor
     from driftscope.store import open_store
 
     start = _parse_since(since)
+    limits = _parse_thresholds(thresholds)
+    names = _names(metrics) or ["accuracy"]
+    delay = None
+    if label_delay is not None:
+        if label_delay < 0:
+            raise ConfigError(f"--label-delay must be >= 0 days, got {label_delay}")
+        delay = timedelta(days=label_delay)
     store = open_store(location)
     try:
-        with ModelMonitor(model, store=store) as monitor:
-            summary = monitor.run_checks(window, since=start)
+        with ModelMonitor(model, metrics=names, alert_thresholds=limits, store=store) as monitor:
+            summary = monitor.run_checks(
+                window, since=start, checks=_names(checks), label_delay=delay
+            )
     finally:
         store.close()
     if fmt == "json":
         click.echo(json.dumps(_as_json(summary), indent=2, default=str))
     else:
-        _print_table(summary, Console())
+        _print_table(summary, Console(), show_all)
     failing = fail_on != "never" and SEVERITY[summary.status] >= SEVERITY[fail_on]
     return 1 if failing else 0
+
+
+def _names(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _parse_thresholds(items: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise ConfigError(f"--threshold takes NAME=VALUE (e.g. accuracy=0.85), got {item!r}")
+    return out
 
 
 def _parse_since(text: str | None) -> datetime | None:
@@ -100,11 +163,12 @@ def _as_json(summary: HealthSummary) -> dict:
     }
 
 
-def _print_table(summary: HealthSummary, console: Console) -> None:
+def _print_table(summary: HealthSummary, console: Console, show_all: bool = False) -> None:
     table = Table(title=f"{summary.model}: {summary.status} (baseline {summary.baseline_version})")
     for name in ("window", "check", "metric", "value", "threshold", "status"):
         table.add_column(name)
-    for r in summary.worst_first():
+    shown = [r for r in summary.worst_first() if show_all or r.status != "ok"]
+    for r in shown:
         table.add_row(
             f"{r.window_start:%Y-%m-%d %H:%M}",
             r.check,
@@ -116,4 +180,7 @@ def _print_table(summary: HealthSummary, console: Console) -> None:
     if not summary.records:
         console.print(f"{summary.model}: no window is due", highlight=False)
         return
+    hidden = len(summary.records) - len(shown)
+    if hidden:
+        table.caption = f"{hidden} points ok, not listed (--all lists them)"
     console.print(table)

@@ -45,3 +45,31 @@ def test_check_errors_are_one_line(run, tmp_path, rng):
     _assert_one_line_error(
         run("check", "churn", "--store", home, "--since", "yesterday"), "--since"
     )
+
+
+def test_check_takes_metrics_thresholds_and_checks(run, tmp_path, rng):
+    home = tmp_path / "home"
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with ModelMonitor("churn", store=str(home)) as monitor:
+        score = rng.random(20_000)
+        label = (rng.random(20_000) < score).astype(int)
+        monitor.save_reference(pd.DataFrame({"x": score, "prediction": score, "label": label}))
+        score = rng.random(3000)
+        stamps = pd.Timestamp(today - timedelta(days=1)) + pd.to_timedelta(
+            np.sort(rng.uniform(0, 80_000, 3000)), unit="s"
+        )
+        ids = monitor.log_predictions({"x": score}, score, timestamps=stamps)
+        monitor.log_ground_truths(list(ids), (rng.random(3000) < score).astype(int).tolist())
+    since = (today - timedelta(days=1)).isoformat()
+    args = ["check", "churn", "--store", home, "--since", since, "--format", "json"]
+    result = run(*args, "--metrics", "accuracy,auc", "--threshold", "auc=0.99", "--checks",
+                 "performance")  # fmt: skip
+    assert result.exit_code == 1, result.output  # an AUC near 0.83 is far below 0.99
+    records = json.loads(result.stdout)["records"]
+    assert {r["check"] for r in records} == {"performance"}
+    auc = next(r for r in records if r["metric"] == "roc_auc")
+    assert auc["status"] == "critical" and auc["threshold"] == 0.99
+    table = run("check", "churn", "--store", home, "--since", since, "--checks", "performance")
+    assert "not listed" in table.stdout and "labelled_rows" not in table.stdout
+    _assert_one_line_error(run(*args, "--threshold", "auc"), "NAME=VALUE")
+    _assert_one_line_error(run(*args, "--metrics", "acuracy"), "acuracy")
