@@ -129,16 +129,20 @@ def test_weighted_error_rate_is_horvitz_thompson(rng):
     assert point.details["effective_calls"] == pytest.approx(910**2 / (10 + 90 * 100))
 
 
-def test_empty_and_untracked_windows_are_unknown(rng):
-    check = _run({"error_rate": 0.01})
+def test_empty_and_untracked_windows(rng):
+    check = _run({"error_rate": 0.01, "latency_p99_ms": 100.0})
     empty = check(_calls(rng, 0))
-    assert {p.status for p in empty.values()} == {"unknown"} and len(empty) == 5
+    assert {p.status for p in empty.values()} == {"unknown"}
+    assert set(empty) == {"throughput_per_s", "error_rate", "latency_p99_ms"}
     untracked = check(_calls(rng, 50, latency=False).drop(columns="metadata.error"))
     assert untracked["throughput_per_s"].status == "ok"
     assert untracked["throughput_per_s"].value == pytest.approx(50 / 3600)
-    for metric in ("latency_p50_ms", "latency_p99_ms", "error_rate"):
+    for metric in ("latency_p99_ms", "error_rate"):  # asked for by a threshold: unknown
         assert untracked[metric].status == "unknown", metric
         assert "track_predictions" in untracked[metric].details["reason"]
+    assert "latency_p50_ms" not in untracked  # no threshold, nothing tracked: no point
+    quiet = _run({})(_calls(rng, 50, latency=False).drop(columns="metadata.error"))
+    assert set(quiet) == {"throughput_per_s"}
 
 
 def test_bad_significance_is_a_config_error():

@@ -9,15 +9,17 @@ only knows the calling process). Every total is Horvitz-Thompson weighted by
   reaches q, numpy's ``quantile(..., weights=, method="inverted_cdf")``) of
   ``metadata.latency_ms``, which ``@track_predictions`` stores on every call it logs, failed
   ones included (a timeout is a latency problem too). ``critical`` above
-  ``alert_thresholds["latency_p50_ms"]`` (etc.) when set, else ``ok``; ``unknown`` when no
-  record of the window carries a latency (no tracked call, or a tracked function that logs
-  its own records: then the wrapper only times the call in memory).
+  ``alert_thresholds["latency_p50_ms"]`` (etc.) when set, else ``ok``. When no record of the
+  window carries a latency (no tracked call, or a tracked function that logs its own
+  records: then the wrapper only times the call in memory) there is no point, or an
+  ``unknown`` one when a threshold asks for it.
 * ``throughput_per_s``: weighted records logged in the window / the window's length in
   seconds (status ``ok``: there is no threshold for it).
 * ``error_rate``: weighted failed calls (records with ``metadata.error``, see
-  :mod:`driftscope.monitor.tracking`) / weighted records of the window; ``unknown`` when no
-  record of the window went through ``@track_predictions`` (no latency and no error: nothing
-  says whether failures would have been seen). Against ``alert_thresholds["error_rate"]``
+  :mod:`driftscope.monitor.tracking`) / weighted records of the window; no point (or
+  ``unknown`` when a threshold asks for one) when no record of the window went through
+  ``@track_predictions`` (no latency and no error: nothing says whether failures would have
+  been seen). Against ``alert_thresholds["error_rate"]``
   the status is decided by a one-sided binomial test, so that one failure among three calls
   does not page anyone: H0 "the true error rate is at most the threshold" is rejected
   (``critical``) when P(X >= k | n, threshold) < ``error_rate_significance`` (a
@@ -26,7 +28,8 @@ only knows the calling process). Every total is Horvitz-Thompson weighted by
   equal; the tail through the regularized incomplete beta function otherwise). Else ``ok``;
   the observed rate, p-value and failures by exception type are in the details.
 
-An empty window gives every metric as ``unknown`` (throughput with value 0).
+An empty window gives ``throughput_per_s`` as ``unknown`` (value 0), and the metrics that
+have a threshold too.
 """
 
 from __future__ import annotations
@@ -63,7 +66,10 @@ def prepare(run: CheckRun) -> WindowCheck:
         if frame.empty:
             out = [window.record(CHECK, "throughput_per_s", 0.0, None, "unknown", reason=NO_ROWS)]
             for name in (*QUANTILES, "error_rate"):
-                out.append(window.record(CHECK, name, 0.0, limits[name], "unknown", reason=NO_ROWS))
+                if limits[name] is not None:
+                    out.append(
+                        window.record(CHECK, name, 0.0, limits[name], "unknown", reason=NO_ROWS)
+                    )
             return out
         weights = _weights(frame)
         total = float(weights.sum())
@@ -73,7 +79,7 @@ def prepare(run: CheckRun) -> WindowCheck:
             )
         ]
         out.extend(_latencies(frame, weights, limits, window))
-        out.append(_error_rate(frame, weights, limits["error_rate"], float(alpha), window))
+        out.extend(_error_rate(frame, weights, limits["error_rate"], float(alpha), window))
         return out
 
     return check
@@ -129,9 +135,10 @@ def _latencies(
         ms = np.full(len(frame), np.nan)
     timed = np.isfinite(ms)
     if not timed.any():
-        return [
+        return [  # nothing to say, unless a threshold asks for it
             window.record(CHECK, name, 0.0, limits[name], "unknown", reason=NOT_TRACKED)
             for name in QUANTILES
+            if limits[name] is not None
         ]
     values, w = ms[timed], weights[timed]
     out = []
@@ -153,7 +160,7 @@ def _error_rate(
     limit: float | None,
     alpha: float,
     window: CheckWindow,
-) -> CheckRecord:
+) -> list[CheckRecord]:
     errors = frame[ERROR_COLUMN] if ERROR_COLUMN in frame.columns else None
     failed_rows = (
         errors.notna().to_numpy() if errors is not None else np.zeros(len(frame), dtype=bool)
@@ -164,7 +171,9 @@ def _error_rate(
         else np.zeros(len(frame), dtype=bool)
     )
     if not (failed_rows.any() or timed.any()):
-        return window.record(CHECK, "error_rate", 0.0, limit, "unknown", reason=NOT_TRACKED)
+        if limit is None:
+            return []
+        return [window.record(CHECK, "error_rate", 0.0, limit, "unknown", reason=NOT_TRACKED)]
     total = float(weights.sum())
     failed = float(weights[failed_rows].sum())
     rate = failed / total
@@ -180,18 +189,20 @@ def _error_rate(
         "errors": by_type,
     }
     if limit is None:
-        return window.record(CHECK, "error_rate", rate, None, "ok", **details)
+        return [window.record(CHECK, "error_rate", rate, None, "ok", **details)]
     p_value = error_rate_p_value(rate * calls, calls, float(limit))
     status = "critical" if p_value < alpha else "ok"
     if math.isnan(p_value):
         status = "unknown"
-    return window.record(
-        CHECK,
-        "error_rate",
-        rate,
-        limit,
-        status,
-        p_value=p_value,
-        significance=alpha,
-        **details,
-    )
+    return [
+        window.record(
+            CHECK,
+            "error_rate",
+            rate,
+            limit,
+            status,
+            p_value=p_value,
+            significance=alpha,
+            **details,
+        )
+    ]

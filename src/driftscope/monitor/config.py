@@ -33,7 +33,8 @@ KNOWN_METRICS = (
 )  # fmt: skip
 KNOWN_SCORES = (
     "data_drift_score", "prediction_drift_score", "concept_drift_score",
-    "data_quality_score", "missing_rate", "error_rate", "latency_p50_ms", "latency_p99_ms",
+    "data_quality_score", "missing_rate", "error_rate", "latency_p50_ms", "latency_p95_ms",
+    "latency_p99_ms",
 )  # fmt: skip
 
 
