@@ -66,3 +66,51 @@ def test_no_reference_data_no_correlation(data):
     _, ref, rng = data
     report = check_quality(_window(rng, 50, True), ref, window=None)
     assert not [r for r in report.results if r.check == "correlation"]
+
+
+def _awkward(rng, n, k):
+    x = rng.normal(size=(n, k)) * rng.choice([1e-3, 1.0, 1e6], k) + rng.choice([0.0, 1e3], k)
+    if rng.random() < 0.3:
+        x[:, 0] = rng.choice([0.1, 3.0])  # constant
+    if rng.random() < 0.3:
+        x[:, -1] = np.round(x[:, -1])  # ties
+    if rng.random() < 0.5:
+        x[rng.random((n, k)) < rng.random() * 0.6] = np.nan
+    if rng.random() < 0.2 and k > 1:
+        x[: n // 2, 1] = 7.0  # constant on some rows only
+    if rng.random() < 0.2:
+        x[0, -1] = np.inf
+    return x
+
+
+def test_pairwise_pearson_matches_pandas_on_awkward_inputs():
+    from driftscope.quality.correlation import pairwise_pearson
+
+    rng = np.random.default_rng(11)
+    for _ in range(150):
+        n, k, min_rows = (
+            int(rng.integers(1, 300)),
+            int(rng.integers(1, 6)),
+            int(rng.integers(1, 12)),
+        )
+        x = _awkward(rng, n, k)
+        r, pairs = pairwise_pearson([x[:, j].copy() for j in range(k)], min_rows)
+        clean = pd.DataFrame(np.where(np.isfinite(x), x, np.nan))
+        expected = clean.corr(min_periods=min_rows).to_numpy()
+        np.testing.assert_array_equal(np.isnan(r), np.isnan(expected))
+        np.testing.assert_allclose(r, expected, rtol=0, atol=1e-9, equal_nan=True)
+        present = clean.notna().to_numpy(dtype=np.int64)
+        np.testing.assert_array_equal(pairs, present.T @ present)
+
+
+def test_pairwise_pearson_over_many_blocks_and_an_offset():
+    from driftscope.quality import correlation
+
+    rng = np.random.default_rng(5)
+    n = 3 * correlation.CHUNK + 17
+    a = rng.normal(size=n)
+    x = np.column_stack([a + 1e4, 0.5 * a + rng.normal(size=n), rng.normal(size=n)])
+    x[rng.random(x.shape) < 0.05] = np.nan
+    r, _ = correlation.pairwise_pearson([x[:, j].copy() for j in range(3)], 10)
+    expected = pd.DataFrame(x).corr(min_periods=10).to_numpy()
+    np.testing.assert_allclose(r, expected, rtol=0, atol=1e-12)

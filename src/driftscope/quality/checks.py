@@ -24,7 +24,7 @@ A record also has a type mismatch on a feature when its ``quality_issues`` say
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,13 +40,14 @@ NAN = float("nan")
 
 @dataclass(frozen=True)
 class Window:
-    """One window's rows: the frame slice, weights, parsed issues and its time span."""
+    """One window's rows: the frame slice, weights, parsed issues (by row position, only
+    the rows that have some) and its time span."""
 
     start: pd.Timestamp
     end: pd.Timestamp
     frame: pd.DataFrame
     weights: np.ndarray
-    issues: Sequence[list[tuple[str, str]]]
+    issues: Mapping[int, list[tuple[str, str]]]
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def result(
@@ -70,6 +71,20 @@ class Window:
             self.start, self.end, check, feature, metric, value, threshold, status, details
         )
 
+    def share(self, mask: np.ndarray, among: np.ndarray | None = None) -> float | None:
+        """:func:`~driftscope.quality.frame.share` with this window's weights; a count
+        when every weight is 1 (the same number: sums of ones are exact)."""
+        unit = self._cache.get("unit")
+        if unit is None:
+            w = self.weights
+            unit = self._cache["unit"] = bool(len(w) and w.min() == 1.0 and w.max() == 1.0)
+        if not unit:
+            return share(mask, self.weights, among)
+        if among is not None:
+            total = np.count_nonzero(among)
+            return np.count_nonzero(mask & among) / total if total else None
+        return np.count_nonzero(mask) / len(mask) if len(mask) else None
+
     def issue_mask(self, code: str, feature: str) -> np.ndarray:
         """True for the rows whose issues include ``code:feature``."""
         mask = np.zeros(len(self.weights), dtype=bool)
@@ -81,7 +96,7 @@ class Window:
         index = self._cache.get("issues")
         if index is None:
             index = defaultdict(list)
-            for i, row in enumerate(self.issues):
+            for i, row in sorted(self.issues.items()):
                 for key in dict.fromkeys(row):
                     index[key].append(i)
             self._cache["issues"] = index
@@ -107,6 +122,52 @@ def _looks_numeric(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+_type_of = np.frompyfunc(type, 1, 1)
+# types whose equal values print alike (so one str() per distinct value will do)
+_PLAIN = (str, int, bool, np.bool_)
+
+
+def _types(raw: np.ndarray) -> tuple[np.ndarray, list[type]]:
+    """The type of each value as a code into the list of distinct types."""
+    if not len(raw):
+        return np.empty(0, dtype=np.intp), []
+    codes, distinct = pd.factorize(_type_of(raw))
+    return codes, list(distinct)
+
+
+def _by_type(raw: np.ndarray, test: Any) -> np.ndarray:
+    """``[test(v) for v in raw]`` for a ``test`` that looks only at the type of a value:
+    evaluated once per distinct type."""
+    codes, _ = _types(raw)
+    starts = np.unique(codes, return_index=True)[1]
+    passes = np.array([bool(test(raw[i])) for i in starts], dtype=bool)
+    return passes[codes] if len(raw) else np.zeros(0, dtype=bool)
+
+
+def _texts(raw: np.ndarray, cats: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``str(v)`` of every value, and whether it is one of ``cats``; one ``str()`` per
+    distinct value for plain types (text, ints, bools), per value for the others."""
+    texts = np.empty(len(raw), dtype=object)
+    known = np.zeros(len(raw), dtype=bool)
+    codes, distinct = _types(raw)
+    for code, t in enumerate(distinct):
+        rows = np.flatnonzero(codes == code)
+        part = raw[rows]
+        if t is type(None):
+            texts[rows] = "None"
+            known[rows] = "None" in cats
+        elif t in _PLAIN:
+            which, values = pd.factorize(part)
+            strs = np.array([str(v) for v in values], dtype=object)
+            texts[rows] = strs[which]
+            known[rows] = np.array([v in cats for v in strs], dtype=bool)[which]
+        else:
+            strs = np.array([str(v) for v in part], dtype=object)
+            texts[rows] = strs
+            known[rows] = np.array([v in cats for v in strs], dtype=bool)
+    return texts, known
 
 
 @dataclass(frozen=True)
@@ -137,10 +198,13 @@ def classify(window: Window, name: str, ref: Any, tolerance: float) -> FeatureVa
         if pd.api.types.is_bool_dtype(values.dtype):
             mismatch = ~missing
         elif not pd.api.types.is_numeric_dtype(values.dtype):
-            mismatch = ~missing & ~np.array([_is_number(v) for v in values], dtype=bool)
-        nums = pd.to_numeric(values.where(~mismatch), errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
+            mismatch = ~missing & ~_by_type(values.to_numpy(dtype=object), _is_number)
+        if values.dtype == np.float64 and not mismatch.any():
+            nums = values.to_numpy()
+        else:
+            nums = pd.to_numeric(values.where(~mismatch), errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
         lo, hi = float(ref.sample.values[0]), float(ref.sample.values[-1])
         span = hi - lo if hi > lo else max(abs(lo), abs(hi), 1.0)
         with np.errstate(invalid="ignore"):
@@ -150,15 +214,13 @@ def classify(window: Window, name: str, ref: Any, tolerance: float) -> FeatureVa
         cats = set(ref.categories)
         raw = values.to_numpy(dtype=object)
         if kind == "boolean":
-            mismatch = ~missing & ~np.array(
-                [isinstance(v, bool | np.bool_) for v in raw], dtype=bool
-            )
+            mismatch = ~missing & ~_by_type(raw, lambda v: isinstance(v, bool | np.bool_))
         elif not any(_looks_numeric(c) for c in cats):
-            mismatch = ~missing & np.array(
-                [_is_number(v) or isinstance(v, bool | np.bool_) for v in raw], dtype=bool
+            mismatch = ~missing & _by_type(
+                raw, lambda v: _is_number(v) or isinstance(v, bool | np.bool_)
             )
-        texts = np.array([str(v) for v in raw], dtype=object)
-        unseen = ~missing & ~mismatch & ~np.array([t in cats for t in texts], dtype=bool)
+        texts, known = _texts(raw, cats)
+        unseen = ~missing & ~mismatch & ~known
     mismatch = mismatch | window.issue_mask("wrong_type", name)
     return FeatureValues(True, missing, mismatch, out, unseen, texts)
 
@@ -170,7 +232,7 @@ def feature_checks(
     fv = window.classified(name, ref, thresholds.range_tolerance)
     w = window.weights
     yield window.result(
-        thresholds, "completeness", name, "completeness", share(~fv.missing, w), "completeness"
+        thresholds, "completeness", name, "completeness", window.share(~fv.missing), "completeness"
     )
     all_null = fv.missing.all()
     absent = window.issue_mask("missing_feature", name) | (
@@ -182,7 +244,7 @@ def feature_checks(
         "missing_features",
         name,
         "missing_feature_rate",
-        share(absent, w),
+        window.share(absent),
         "missing_feature_rate",
         details,
     )
@@ -193,7 +255,7 @@ def feature_checks(
         "type_mismatch",
         name,
         "type_mismatch_rate",
-        share(fv.mismatch, w),
+        window.share(fv.mismatch),
         "type_mismatch_rate",
     )
     valid = ~fv.missing & ~fv.mismatch
@@ -203,7 +265,7 @@ def feature_checks(
             "out_of_range",
             name,
             "out_of_range_rate",
-            share(fv.out_of_range, w, valid) if valid.any() else None,
+            window.share(fv.out_of_range, valid) if valid.any() else None,
             "out_of_range_rate",
             (("min", float(ref.sample.values[0])), ("max", float(ref.sample.values[-1]))),
         )
@@ -221,7 +283,7 @@ def feature_checks(
             "unseen_categories",
             name,
             "unseen_category_rate",
-            share(fv.unseen, w, valid) if valid.any() else None,
+            window.share(fv.unseen, valid) if valid.any() else None,
             "unseen_category_rate",
             top,
         )
@@ -237,7 +299,7 @@ def record_checks(
     tol = thresholds.range_tolerance
     classified = [window.classified(n, reference.columns[n], tol) for n in names]
     if names and len(w) and w.sum() > 0:
-        filled = np.mean([share(~fv.missing, w) for fv in classified])
+        filled = np.mean([window.share(~fv.missing) for fv in classified])
     else:
         filled = None
     yield window.result(thresholds, "completeness", None, "completeness", filled, "completeness")
@@ -251,14 +313,15 @@ def record_checks(
         "missing_features",
         None,
         "missing_feature_rate",
-        share(any_missing, w),
+        window.share(any_missing),
         "missing_feature_rate",
     )
-    invalid = np.array([bool(row) for row in window.issues], dtype=bool).reshape(len(w))
+    invalid = np.zeros(len(w), dtype=bool)
+    invalid[[i for i, row in window.issues.items() if row]] = True
     for fv in classified:
         invalid |= fv.mismatch
     yield window.result(
-        thresholds, "invalid_inputs", None, "invalid_rate", share(invalid, w), "invalid_rate"
+        thresholds, "invalid_inputs", None, "invalid_rate", window.share(invalid), "invalid_rate"
     )
     yield from schema_checks(window, reference, classified)
 
@@ -280,16 +343,16 @@ def schema_checks(
                 0.0,
                 Status.CRITICAL,
             )
-    w = window.weights
     extras = extra_columns(window.frame, set(reference.columns))
     for col in extras:
         has = ~missing_mask(window.frame[col]) | window.issue_mask("extra_feature", col)
-        yield _extra(window, col, share(has, w))
+        yield _extra(window, col, window.share(has))
     logged = sorted(
-        {f for row in window.issues for code, f in row if code == "extra_feature"} - set(extras)
+        {f for row in window.issues.values() for code, f in row if code == "extra_feature"}
+        - set(extras)
     )
     for name in logged:
-        yield _extra(window, name, share(window.issue_mask("extra_feature", name), w))
+        yield _extra(window, name, window.share(window.issue_mask("extra_feature", name)))
 
 
 def _extra(window: Window, name: str, value: float | None) -> QualityResult:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from driftscope.errors import ConfigError, DataError
@@ -63,7 +64,7 @@ def check_quality(
     if "timestamp" not in predictions.columns:
         raise DataError("is required to cut windows", column="timestamp")
     weights = weights_of(predictions)
-    issues = [parse_issues(v) for v in predictions.get("quality_issues", [None] * len(predictions))]
+    issues = issue_rows(predictions)
     numeric = [n for n, c in reference.columns.items() if str(c.kind) == "numerical"]
     ref_corr = None
     if reference_data is not None:
@@ -74,14 +75,45 @@ def check_quality(
         )
     results: list[QualityResult] = []
     for lo, hi, pos in _windows(predictions, window, start, end):
-        frame = predictions.iloc[pos].reset_index(drop=True)
-        win = Window(lo, hi, frame, weights[pos], [issues[i] for i in pos])
+        frame, win_weights, win_issues = _rows(predictions, weights, issues, pos)
+        win = Window(lo, hi, frame, win_weights, win_issues)
         results.extend(record_checks(win, reference, thresholds))
         for name, col in reference.columns.items():
             results.extend(feature_checks(win, name, col, thresholds))
         if ref_corr is not None:
             results.extend(correlation_checks(win, numeric, ref_corr, thresholds))
     return QualityReport(tuple(results))
+
+
+def issue_rows(predictions: pd.DataFrame) -> dict[int, list[tuple[str, str]]]:
+    """The parsed ``quality_issues`` of the rows that have any, by row position (most rows
+    have none: only the others are parsed)."""
+    if "quality_issues" not in predictions.columns:
+        return {}
+    values = predictions["quality_issues"].to_numpy(dtype=object)
+    texts = np.flatnonzero(pd.notna(values))
+    out = {}
+    for i in texts.tolist():
+        parsed = parse_issues(values[i])
+        if parsed:
+            out[i] = parsed
+    return out
+
+
+def _rows(
+    predictions: pd.DataFrame,
+    weights: np.ndarray,
+    issues: dict[int, list[tuple[str, str]]],
+    pos: np.ndarray,
+) -> tuple[pd.DataFrame, np.ndarray, dict[int, list[tuple[str, str]]]]:
+    """The rows ``pos`` (sorted positions) of the frame, weights and issues, renumbered from
+    0; the frame itself when ``pos`` is every row (the usual one-window case: no copy)."""
+    n = len(predictions)
+    if len(pos) == n and predictions.index.equals(pd.RangeIndex(n)):
+        return predictions, weights, issues
+    frame = predictions.iloc[pos].reset_index(drop=True)
+    new = {int(p): i for i, p in enumerate(pos.tolist()) if p in issues} if issues else {}
+    return frame, weights[pos], {i: issues[p] for p, i in new.items()}
 
 
 def _windows(frame: pd.DataFrame, window: WindowSpec | None, start: Any, end: Any) -> Any:
