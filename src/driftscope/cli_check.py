@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from driftscope.errors import ConfigError
 from driftscope.health.summary import SEVERITY, HealthSummary
+from driftscope.report.health_table import print_health
 
 WINDOWS = ("hour", "day", "week")
 
@@ -106,7 +106,7 @@ def check(
     if fmt == "json":
         click.echo(json.dumps(_as_json(summary), indent=2, default=str))
     else:
-        _print_table(summary, Console(), show_all)
+        print_health(summary, Console(), show_all)
     failing = fail_on != "never" and SEVERITY[summary.status] >= SEVERITY[fail_on]
     return 1 if failing else 0
 
@@ -161,26 +161,3 @@ def _as_json(summary: HealthSummary) -> dict:
             for r in summary.worst_first()
         ],
     }
-
-
-def _print_table(summary: HealthSummary, console: Console, show_all: bool = False) -> None:
-    table = Table(title=f"{summary.model}: {summary.status} (baseline {summary.baseline_version})")
-    for name in ("window", "check", "metric", "value", "threshold", "status"):
-        table.add_column(name)
-    shown = [r for r in summary.worst_first() if show_all or r.status != "ok"]
-    for r in shown:
-        table.add_row(
-            f"{r.window_start:%Y-%m-%d %H:%M}",
-            r.check,
-            r.metric,
-            f"{r.value:.4g}",
-            "" if r.threshold is None else f"{r.threshold:g}",
-            r.status,
-        )
-    if not summary.records:
-        console.print(f"{summary.model}: no window is due", highlight=False)
-        return
-    hidden = len(summary.records) - len(shown)
-    if hidden:
-        table.caption = f"{hidden} points ok, not listed (--all lists them)"
-    console.print(table)

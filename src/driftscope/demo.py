@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,8 +153,9 @@ def run_demo(
 ) -> DriftReport:
     """The main job, end to end on the embedded store: log a month of production
     predictions through a :class:`~driftscope.ModelMonitor` (with late labels for half of
-    them), read them back, check them against the stored baseline, store the check's
-    results, print the tables and write the HTML report.
+    them), read them back, check them against the stored baseline, run the health checks
+    (drift, data quality, performance, ...) per week and store their results, print the
+    tables and write the HTML report.
 
     ``store`` defaults to ``$DRIFTSCOPE_HOME`` or ``output_dir / ".driftscope"``. Writes
     ``output_dir / "driftscope-demo-report.html"`` (creating ``output_dir``) and returns the
@@ -173,6 +174,7 @@ def run_demo(
 
     from driftscope import DriftDetector, ModelMonitor
     from driftscope.report.console import print_result
+    from driftscope.report.health_table import print_health
     from driftscope.store import open_store
 
     output_dir = Path(output_dir)
@@ -181,8 +183,19 @@ def run_demo(
     features = [c for c in reference.columns if c != PREDICTION]
     store = open_store(store or os.environ.get("DRIFTSCOPE_HOME") or output_dir / ".driftscope")
     run = f"demo-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"  # this run's rows, even in a used store
-    with ModelMonitor(MODEL, store=store, model_version=run) as monitor:
-        baseline = monitor.save_reference(reference[features], note="churn demo training set")
+    with ModelMonitor(
+        MODEL,
+        metrics=["accuracy", "auc"],
+        alert_thresholds={"data_drift_score": 0.2, "prediction_drift_score": 0.15},
+        store=store,
+        model_version=run,
+    ) as monitor:
+        outcome = np.random.default_rng(seed + 2).random(len(reference))
+        training = reference[features].assign(
+            prediction=reference[PREDICTION].to_numpy(),
+            label=(outcome < reference[PREDICTION].to_numpy()).astype(int),
+        )
+        baseline = monitor.save_reference(training, note="churn demo validation set")
         _log_production_month(monitor, production, features, seed)
         logged = monitor.get_recent_predictions(days=31, model_version=run)
         detector = DriftDetector(reference=monitor.reference(baseline.version))
@@ -190,7 +203,7 @@ def run_demo(
         prediction_drift = detector.detect_prediction_drift(
             logged["prediction"], baseline_predictions=reference[PREDICTION]
         )
-        _store_results(monitor, logged, feature_drift, prediction_drift, baseline.version)
+        health = monitor.run_checks("week", since=datetime.now(UTC) - timedelta(days=31))
     report = detector.generate_report(
         feature_drift=feature_drift, prediction_drift=prediction_drift
     )
@@ -202,6 +215,13 @@ def run_demo(
     )
     print_result(feature_drift, console, title="Feature drift: churn model, production vs training")
     print_result(prediction_drift, console, title="Prediction drift: churn_probability")
+    print_health(health, console, limit=12)
+    console.print(
+        f"Health checks: {len(health.records):,} points over {len(health.windows)} weekly "
+        "windows stored (drift, data quality, performance, ...); `driftscope check "
+        f"{MODEL} --store {_where(store)} --all` lists them.",
+        highlight=False,
+    )
     report.save_html(str(output_dir / REPORT_NAME))
     store.close()
     return report
@@ -227,39 +247,3 @@ def _log_production_month(
     churned = (rng.random(n) < production[PREDICTION].to_numpy()).astype(int)
     labelled = rng.random(n) < 0.5
     monitor.log_ground_truths(list(np.asarray(ids)[labelled]), churned[labelled].tolist())
-
-
-def _store_results(
-    monitor: Any, logged: pd.DataFrame, feature_drift: Any, prediction_drift: Any, baseline: str
-) -> None:
-    """The check's results as points of the store's time series."""
-    from driftscope.store import CheckRecord
-
-    start = pd.Timestamp(logged["timestamp"].min()).to_pydatetime()
-    end = pd.Timestamp(logged["timestamp"].max()).to_pydatetime()
-    records = [
-        CheckRecord(
-            MODEL,
-            "feature_drift",
-            start,
-            end,
-            "data_drift_score",
-            feature_drift.score,
-            0.2,
-            "warning" if feature_drift.has_drift else "ok",
-            baseline_version=baseline,
-            details={"drifted_features": feature_drift.drifted_features},
-        ),
-        CheckRecord(
-            MODEL,
-            "prediction_drift",
-            start,
-            end,
-            "prediction_drift_score",
-            prediction_drift.score,
-            0.15,
-            "warning" if prediction_drift.has_drift else "ok",
-            baseline_version=baseline,
-        ),
-    ]
-    monitor.store.write_check_results(records)

@@ -43,7 +43,8 @@ def test_drift_is_checked_per_day_stored_and_idempotent(tmp_path, rng):
         by_day = {r.window_start: r for r in summary.records if r.metric == "data_drift_score"}
         statuses = [by_day[first + timedelta(days=d)].status for d in range(3)]
         assert statuses[:2] == ["ok", "ok"] and statuses[2] in ("warning", "critical")
-        assert summary.status == statuses[2] and summary.worst_first()[0].status == statuses[2]
+        assert summary.status in ("warning", "critical")  # other checks may see it too
+        assert summary.worst_first()[0].status == summary.status
         stored = monitor.store.read_check_results("churn")
         assert len(stored) == len(summary.records)
         assert {"drift", "quality", "performance"} <= set(stored["check"])

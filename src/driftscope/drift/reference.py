@@ -216,6 +216,30 @@ class Reference:
             f"fitted_at={self.fitted_at.isoformat()!r})"
         )
 
+    def subset(self, names: Iterable[str]) -> Reference:
+        """The same baseline restricted to the named fitted columns (the row sample is
+        kept whole); its version is that of the restricted content.
+
+        >>> import numpy as np
+        >>> ref = Reference.fit({"a": np.arange(5.0), "b": np.arange(5.0)})
+        >>> list(ref.subset(["b"]).columns), ref.subset(["b"]).version != ref.version
+        (['b'], True)
+        """
+        names = list(names)
+        for name in names:
+            if name not in self.columns:
+                raise DataError("is not a fitted column of the reference", column=name)
+        kept = Reference(
+            {n: self.columns[n] for n in names},
+            skipped={n: why for n, why in self.skipped.items() if n in names},
+            rows=self.rows,
+            source=self.source,
+            fitted_at=self.fitted_at,
+            row_sample=self._row_sample_bytes,
+        )
+        kept._row_sample = self._row_sample
+        return kept
+
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike[str], extra: Mapping[str, Any] | None = None) -> Path:
         """Write the reference to ``path`` (a zip of JSON metadata and .npy arrays)."""

@@ -114,6 +114,20 @@ def successful(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[~failed] if failed.any() else frame
 
 
+def features_only(reference: Reference) -> Reference:
+    """``reference`` without the prediction, label and bookkeeping columns (itself when it
+    has none), for the checks that judge model inputs.
+
+    >>> import numpy as np
+    >>> ref = Reference.fit({"age": np.arange(9.0), "label": np.arange(9) % 2})
+    >>> list(features_only(ref).columns), features_only(ref).row_sample is not None
+    (['age'], True)
+    """
+    if all(is_feature(name) for name in reference.columns):
+        return reference
+    return reference.subset([n for n in reference.columns if is_feature(n)])
+
+
 def plain(value: Any) -> Any:
     """JSON-ready: tuples to lists, numpy scalars to Python numbers, NaN to None.
 

@@ -14,7 +14,13 @@ from typing import Any
 
 import pandas as pd
 
-from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
+from driftscope.health.context import (
+    CheckRun,
+    CheckWindow,
+    WindowCheck,
+    features_only,
+    successful,
+)
 from driftscope.quality import check_quality
 from driftscope.store import CheckRecord
 
@@ -23,7 +29,7 @@ CHECK = "quality"
 
 def prepare(run: CheckRun) -> WindowCheck:
     """The quality check of ``run``'s windows (seed thresholds unless configured)."""
-    reference = run.reference
+    reference = features_only(run.reference)
     thresholds = run.options.get("quality_thresholds")
     rows = getattr(reference, "row_sample", None)
 
