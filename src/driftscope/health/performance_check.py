@@ -47,7 +47,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from driftscope.errors import DataError
-from driftscope.health.context import CheckRun, CheckWindow, WindowCheck
+from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
 from driftscope.performance import windowed_metrics
 from driftscope.performance.metrics import REGRESSION_METRICS, resolve
 from driftscope.performance.windows import WindowMetric
@@ -83,7 +83,10 @@ def prepare(run: CheckRun) -> WindowCheck:
     baselines, baseline_note = _baselines(run, list(metrics), threshold, confidence, z)
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
+        calls = len(frame)
+        frame = successful(frame)  # calls that raised: the operational check counts them
         predicted, failed = _with_prediction(frame)
+        failed += calls - len(frame)
         labelled = 0 if "label" not in frame else int(predicted["label"].notna().sum())
         coverage = {
             "unlabelled": len(predicted) - labelled,
