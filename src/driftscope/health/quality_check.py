@@ -10,10 +10,13 @@ Correlation changes are measured when the baseline kept a sample of its rows
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
+from driftscope.errors import ConfigError
 from driftscope.health.context import (
     CheckRun,
     CheckWindow,
@@ -21,16 +24,43 @@ from driftscope.health.context import (
     features_only,
     successful,
 )
-from driftscope.quality import check_quality
+from driftscope.quality import QualityThresholds, check_quality
+from driftscope.quality.config import THRESHOLD_PAIRS
 from driftscope.store import CheckRecord
 
 CHECK = "quality"
 
 
+def _thresholds(
+    given: QualityThresholds | None, alert_thresholds: Mapping[str, float]
+) -> QualityThresholds:
+    """``given`` (default: the seed's) with the warning levels the monitor's
+    ``alert_thresholds`` set (``completeness``, ``invalid_rate``, ...); a critical level
+    the new warning level passes moves with it.
+
+    >>> t = _thresholds(None, {"invalid_rate": 0.1, "data_drift_score": 0.2})
+    >>> t.invalid_rate, t.invalid_rate_critical, t.completeness
+    (0.1, 0.1, 0.99)
+    """
+    thresholds = given if given is not None else QualityThresholds()
+    if not isinstance(thresholds, QualityThresholds):
+        raise ConfigError(
+            f"quality_thresholds must be a QualityThresholds, got {type(thresholds).__name__}"
+        )
+    changes: dict[str, float] = {}
+    for warn, crit, direction in THRESHOLD_PAIRS:
+        if warn in alert_thresholds:
+            level = float(alert_thresholds[warn])
+            changes[warn] = level
+            critical = getattr(thresholds, crit)
+            changes[crit] = max(critical, level) if direction == "max" else min(critical, level)
+    return replace(thresholds, **changes) if changes else thresholds
+
+
 def prepare(run: CheckRun) -> WindowCheck:
     """The quality check of ``run``'s windows (seed thresholds unless configured)."""
     reference = features_only(run.reference)
-    thresholds = run.options.get("quality_thresholds")
+    thresholds = _thresholds(run.options.get("quality_thresholds"), run.thresholds)
     rows = getattr(reference, "row_sample", None)
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:

@@ -32,9 +32,11 @@ KNOWN_METRICS = (
     "log_loss", "brier", "brier_score", "mae", "rmse", "mape", "r2",
 )  # fmt: skip
 KNOWN_SCORES = (
-    "data_drift_score", "prediction_drift_score", "concept_drift_score",
-    "data_quality_score", "missing_rate", "error_rate", "latency_p50_ms", "latency_p95_ms",
-    "latency_p99_ms",
+    "data_drift_score", "prediction_drift_score", "error_rate", "latency_p50_ms",
+    "latency_p95_ms", "latency_p99_ms",
+    # data quality (warning levels of driftscope.quality.QualityThresholds)
+    "completeness", "invalid_rate", "missing_feature_rate", "out_of_range_rate",
+    "type_mismatch_rate", "unseen_category_rate", "correlation_change",
 )  # fmt: skip
 
 

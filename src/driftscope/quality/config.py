@@ -35,8 +35,8 @@ class Status(enum.StrEnum):
     NO_DATA = "no_data"
 
 
-# (warning field, critical field, direction): "max" rates must stay below, "min" above
-_PAIRS = (
+#: (warning field, critical field, direction): "max" rates must stay below, "min" above
+THRESHOLD_PAIRS = (
     ("completeness", "completeness_critical", "min"),
     ("invalid_rate", "invalid_rate_critical", "max"),
     ("missing_feature_rate", "missing_feature_rate_critical", "max"),
@@ -83,7 +83,7 @@ class QualityThresholds:
     top_unseen: int = 5
 
     def __post_init__(self) -> None:
-        for warn, crit, direction in _PAIRS:
+        for warn, crit, direction in THRESHOLD_PAIRS:
             upper = 2.0 if warn.startswith("correlation") else 1.0
             for name in (warn, crit):
                 value = getattr(self, name)
@@ -117,7 +117,7 @@ class QualityThresholds:
         >>> QualityThresholds().status("invalid_rate", 0.02)
         <Status.WARNING: 'warning'>
         """
-        for warn, crit, direction in _PAIRS:
+        for warn, crit, direction in THRESHOLD_PAIRS:
             if warn == check:
                 w, c = getattr(self, warn), getattr(self, crit)
                 if direction == "max":
