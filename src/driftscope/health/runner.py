@@ -27,6 +27,7 @@ from driftscope.health import (
     drift_check,
     operational_check,
     performance_check,
+    predictions_check,
     quality_check,
 )
 from driftscope.health.context import BusinessMetric, CheckRun, CheckWindow, WindowCheck
@@ -42,8 +43,9 @@ CHECKS: dict[str, Callable[[CheckRun], WindowCheck]] = {
     "performance": performance_check.prepare,
     "operational": operational_check.prepare,
     "business": business_check.prepare,
+    "predictions": predictions_check.prepare,
 }
-DEFAULT_CHECKS = ("drift", "quality", "performance", "operational", "business")
+DEFAULT_CHECKS = ("drift", "quality", "performance", "operational", "business", "predictions")
 DEFAULT_LOOKBACK = 7  # windows, when nothing was computed before
 #: Options of single checks that ``run_checks`` passes on (anything else is a ConfigError).
 OPTIONS = {

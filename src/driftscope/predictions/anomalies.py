@@ -21,7 +21,9 @@ rows, so a fresh row from the reference distribution exceeds it with probability
 out of sample: each half of the calibration rows is thresholded with the other half's
 conformal threshold and the two exceedance rates are averaged (``fpr_standard_error`` is
 its binomial standard error); ``calibration_fpr`` is the in-sample rate of the final
-threshold, which is ``<= target_fpr`` by construction. Rows outside the
+threshold, which is ``<= target_fpr`` by construction; ``calibration_out_of_range`` and
+``calibration_unseen`` are the calibration rows' shares outside some column's support and
+with some unseen category (the rates to expect on fresh reference-like data). Rows outside the
 support of some column, or with confidence below ``low_confidence`` when the frame has
 ``prediction.<class>`` probabilities, are flagged as *edge cases* (not necessarily
 anomalies). Summary shares are weighted by ``sampling_weight`` when present.
@@ -116,7 +118,7 @@ class AnomalyDetector:
             else:
                 categorical[name] = _CategoryFit.learn(fit_rows[name])
         model = AnomalyModel(self, numeric, categorical, _correlation_inverse(numeric, fit_rows))
-        cal = model._raw_scores(cal_rows)[0]
+        cal, cal_ranges, cal_unseen, _ = model._raw_scores(cal_rows)
         threshold = _conformal_threshold(cal, self.target_fpr)
         a, b = cal[: m // 2], cal[m // 2 :]
         ta, tb = _conformal_threshold(a, self.target_fpr), _conformal_threshold(b, self.target_fpr)
@@ -126,6 +128,8 @@ class AnomalyDetector:
         object.__setattr__(model, "fpr_standard_error", math.sqrt(measured * (1 - measured) / m))
         object.__setattr__(model, "calibration_fpr", float(np.mean(cal > threshold)))
         object.__setattr__(model, "n_calibration", m)
+        object.__setattr__(model, "calibration_out_of_range", float(cal_ranges.any(axis=1).mean()))
+        object.__setattr__(model, "calibration_unseen", float(cal_unseen.any(axis=1).mean()))
         return model
 
 
@@ -155,11 +159,29 @@ class _NumericFit:
         return cls(seen, float(low), float(high), float(scale), bool(seen.size < x.size))
 
     def normal_scores(self, x: np.ndarray) -> np.ndarray:
+        """The normal quantile of each value's mid-rank in the fit part, ``(below + at +
+        1) / (2 (n + 1))`` with ``below``/``at`` the counts of reference values ``<``/``<=``;
+        one search among the distinct reference values (ties counted exactly)."""
         n = self.sorted_values.size
-        left = np.searchsorted(self.sorted_values, x, side="left")
-        right = np.searchsorted(self.sorted_values, x, side="right")
+        distinct, below, ties = self._distinct()
+        i = np.searchsorted(distinct, x, side="left")
+        at = np.minimum(i, distinct.size - 1)
+        left = below[i]
+        right = left + np.where(distinct[at] == x, ties[at], 0)
         z = ndtri((left + right + 1.0) / (2.0 * (n + 1.0)))
         return np.where(np.isnan(x), 0.0, z)
+
+    def _distinct(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct reference values, how many values lie below each (and ``n`` after the
+        last), and each one's count; computed once."""
+        cached = self.__dict__.get("_distinct_cache")
+        if cached is None:
+            values, first, ties = np.unique(
+                self.sorted_values, return_index=True, return_counts=True
+            )
+            cached = (values, np.append(first, self.sorted_values.size), ties)
+            object.__setattr__(self, "_distinct_cache", cached)
+        return cached
 
     def range_scores(self, x: np.ndarray) -> np.ndarray:
         out = np.maximum(np.maximum(self.low - x, x - self.high), 0.0) / self.scale
@@ -236,6 +258,8 @@ class AnomalyModel:
     fpr_standard_error: float = field(default=math.nan)
     calibration_fpr: float = field(default=math.nan)
     n_calibration: int = 0
+    calibration_out_of_range: float = field(default=math.nan)
+    calibration_unseen: float = field(default=math.nan)
 
     def score(self, frame: pd.DataFrame) -> AnomalyResult:
         scores, range_hits, unseen, contrib = self._raw_scores(frame)
@@ -246,20 +270,37 @@ class AnomalyModel:
             edge = edge | u.low_confidence
         else:
             u = None
-        num_names, cat_names = list(self.numeric), list(self.categorical)
+        num_names = list(self.numeric)
+        outside = [f"{name} outside reference range" for name in num_names]
+        new_value = [f"{name} unseen value" for name in self.categorical]
+        why: dict[int, list[str]] = {}  # one pass over the hits, not one per row
+        for i, j in zip(*(a.tolist() for a in np.nonzero(range_hits)), strict=True):
+            why.setdefault(i, []).append(outside[j])
+        for i, j in zip(*(a.tolist() for a in np.nonzero(unseen)), strict=True):
+            why.setdefault(i, []).append(new_value[j])
+        if contrib.shape[1] > 1:
+            for i in np.flatnonzero(is_anomaly).tolist():
+                if i not in why:
+                    top = np.argsort(-contrib[i])[:2]
+                    names = " and ".join(num_names[j] for j in top)
+                    why[i] = ["unusual combination of " + names]
+        if u is not None:
+            for i in np.flatnonzero(u.low_confidence).tolist():
+                why.setdefault(i, []).append("low confidence")
         reasons: list[tuple[str, ...]] = [()] * len(frame)
-        notable = edge | is_anomaly
-        for i in np.flatnonzero(notable):
-            why = [f"{num_names[j]} outside reference range" for j in np.flatnonzero(range_hits[i])]
-            why += [f"{cat_names[j]} unseen value" for j in np.flatnonzero(unseen[i])]
-            if is_anomaly[i] and not why and contrib.shape[1] > 1:
-                top = np.argsort(-contrib[i])[:2]
-                why.append("unusual combination of " + " and ".join(num_names[j] for j in top))
-            if u is not None and u.low_confidence[i]:
-                why.append("low confidence")
-            reasons[i] = tuple(why)
+        for i, listed in why.items():
+            reasons[i] = tuple(listed)
         w = frame[SAMPLING_WEIGHT].to_numpy(np.float64) if SAMPLING_WEIGHT in frame else None
-        return AnomalyResult(scores, is_anomaly, edge, tuple(reasons), self.threshold, w)
+        return AnomalyResult(
+            scores,
+            is_anomaly,
+            edge,
+            tuple(reasons),
+            self.threshold,
+            w,
+            out_of_range=range_hits.any(axis=1),
+            unseen=unseen.any(axis=1),
+        )
 
     def _raw_scores(self, frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
         n = len(frame)

@@ -57,7 +57,9 @@ class AnomalySummary:
 @dataclass(frozen=True, eq=False)
 class AnomalyResult:
     """Per-row scores of a batch: ``is_anomaly`` is ``score > threshold``; ``edge_case``
-    marks rows outside the reference's support on some column (or low-confidence ones).
+    marks rows outside the reference's support on some column (or low-confidence ones);
+    ``out_of_range`` and ``unseen`` (when given) split that into rows outside some numeric
+    column's support and rows with an unseen category (or an unexpected missing value).
 
     >>> r = AnomalyResult(np.array([1.0]), np.array([False]), np.array([False]), ((),), 3.0)
     >>> r.to_frame().columns.tolist()
@@ -70,6 +72,8 @@ class AnomalyResult:
     reasons: tuple[tuple[str, ...], ...]
     threshold: float
     weights: np.ndarray | None = None
+    out_of_range: np.ndarray | None = None
+    unseen: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.scores)

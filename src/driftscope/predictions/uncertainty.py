@@ -205,7 +205,10 @@ def prediction_uncertainty(
     probs, classes = probability_matrix(data)
     n, k = probs.shape
     w = _weights(data, weights, n)
-    top2 = np.sort(probs, axis=1)[:, -2:] if n else np.empty((0, 2))
+    if k == 2:  # the common binary case, without a sort
+        top2 = np.column_stack([probs.min(axis=1), probs.max(axis=1)])
+    else:
+        top2 = np.sort(probs, axis=1)[:, -2:] if n else np.empty((0, 2))
     confidence = top2[:, 1]
     margin = top2[:, 1] - top2[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
