@@ -47,6 +47,9 @@ class FlakyStore(Store):
     def count_predictions(self, model, **kw):
         return self.inner.count_predictions(model, **kw)
 
+    def unmatched_labels(self, model, **kw):
+        return self.inner.unmatched_labels(model, **kw)
+
     def models(self):
         return self.inner.models()
 

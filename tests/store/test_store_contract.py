@@ -92,6 +92,20 @@ def test_late_labels_join_latest_wins_and_may_come_first(store):
     assert len(df) == 10
 
 
+def test_labels_without_a_prediction_are_counted(store):
+    assert store.unmatched_labels("churn").labelled == 0
+    store.write_labels("churn", label_batch(["zz", "p1", "ghost", "p1"], [1, 0, 1, 1]))
+    only_labels = store.unmatched_labels("churn")
+    assert (only_labels.labelled, only_labels.unmatched) == (3, 3)
+    store.write_predictions("churn", prediction_batch(5))
+    store.write_predictions("fraud", prediction_batch(5, id_prefix="g"))
+    store.write_labels("churn", label_batch(["p2"], [0]))
+    found = store.unmatched_labels("churn", limit=1)
+    assert (found.labelled, found.unmatched, found.examples) == (4, 2, ("ghost",))
+    assert found.share == 0.5
+    assert store.unmatched_labels("fraud").labelled == 0
+
+
 def test_string_labels(store):
     store.write_predictions("churn", prediction_batch(3))
     store.write_labels("churn", label_batch(["p0", "p1"], ["yes", "no"]))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from driftscope.errors import ConfigError, StoreError, StoreUnavailableError
 from driftscope.monitor.clock import to_datetime
 from driftscope.monitor.costs import CostReport
-from driftscope.store import ArchiveReport, ReferenceRecord
+from driftscope.store import ArchiveReport, ReferenceRecord, UnmatchedLabels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,6 +146,23 @@ class MonitorReads:
             frame = frame.drop(columns=["prediction"], errors="ignore")
             frame = frame.rename(columns={prediction_column: "prediction"})
         return detect_error_drift(frame, detector, task=task, threshold=threshold)
+
+    def unmatched_labels(self, limit: int = 10) -> UnmatchedLabels:
+        """Labels logged for prediction ids the store holds no prediction for (sampled
+        out, archived, not logged yet, or a wrong id): they join nothing, so performance
+        does not see them. Counts distinct ids, with up to ``limit`` examples.
+
+        >>> import tempfile
+        >>> from driftscope.monitor import ModelMonitor
+        >>> with ModelMonitor("churn", store=tempfile.mkdtemp()) as monitor:
+        ...     pid = monitor.log_prediction({"age": 41}, 0.83)
+        ...     monitor.log_ground_truths([pid, "no-such-id"], [1, 0])
+        ...     found = monitor.unmatched_labels()
+        >>> found.labelled, found.unmatched, found.examples
+        (2, 1, ('no-such-id',))
+        """
+        self._flush_for_read()
+        return self.store.unmatched_labels(self.model_name, limit=limit)
 
     # ------------------------------------------------------------------ references
     def save_reference(self, reference_or_data: Any, note: str = "") -> ReferenceRecord:

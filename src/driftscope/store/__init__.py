@@ -14,7 +14,13 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from driftscope.store.base import ArchiveReport, CheckRecord, ReferenceRecord, Store
+from driftscope.store.base import (
+    ArchiveReport,
+    CheckRecord,
+    ReferenceRecord,
+    Store,
+    UnmatchedLabels,
+)
 
 if TYPE_CHECKING:
     from driftscope.store.embedded import EmbeddedStore
@@ -29,6 +35,7 @@ __all__ = [
     "PostgresStore",
     "ReferenceRecord",
     "Store",
+    "UnmatchedLabels",
     "default_home",
     "open_store",
 ]

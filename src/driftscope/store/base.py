@@ -33,6 +33,27 @@ CHECK_STATUSES = ("ok", "warning", "critical", "unknown")
 
 
 @dataclass(frozen=True)
+class UnmatchedLabels:
+    """Labels whose prediction the store does not hold: the prediction was sampled out,
+    not logged yet, archived or never made (a wrong id). ``labelled`` counts the distinct
+    prediction ids with a label in the hot store, ``unmatched`` those without a prediction,
+    ``examples`` up to ``limit`` of them (sorted).
+
+    >>> UnmatchedLabels(labelled=10, unmatched=2, examples=("a", "b")).share
+    0.2
+    """
+
+    labelled: int
+    unmatched: int
+    examples: tuple[str, ...] = ()
+
+    @property
+    def share(self) -> float:
+        """Unmatched share of the labelled ids (0 when there is no label)."""
+        return self.unmatched / self.labelled if self.labelled else 0.0
+
+
+@dataclass(frozen=True)
 class CheckRecord:
     """One value of one metric of one check over one window: a point of a time series.
 
@@ -166,6 +187,11 @@ class Store(ABC):
         self, model: str, *, since: datetime | None = None, until: datetime | None = None
     ) -> int:
         """How many prediction records (not weighted) the hot store holds in the window."""
+
+    @abstractmethod
+    def unmatched_labels(self, model: str, *, limit: int = 10) -> UnmatchedLabels:
+        """How many labelled prediction ids of the hot store have no prediction there,
+        with up to ``limit`` examples (:class:`UnmatchedLabels`)."""
 
     @abstractmethod
     def models(self) -> list[str]:

@@ -32,7 +32,14 @@ import pyarrow as pa
 from driftscope.errors import ConfigError, DataError, StoreError
 from driftscope.store import history
 from driftscope.store import records as r
-from driftscope.store.base import ArchiveReport, CheckRecord, ReferenceRecord, Store, utc
+from driftscope.store.base import (
+    ArchiveReport,
+    CheckRecord,
+    ReferenceRecord,
+    Store,
+    UnmatchedLabels,
+    utc,
+)
 from driftscope.store.catalog import Catalog, NewSegment, Segment
 from driftscope.store.compaction import (
     SMALL_SEGMENT_BYTES,
@@ -45,7 +52,13 @@ from driftscope.store.compaction import (
 from driftscope.store.reading import read_window
 from driftscope.store.repair import RepairReport, repair_home
 from driftscope.store.retention import archive_model
-from driftscope.store.scan import SegmentMissing, SegmentUnreadable, Window, count_window
+from driftscope.store.scan import (
+    SegmentMissing,
+    SegmentUnreadable,
+    Window,
+    count_window,
+    unmatched_label_ids,
+)
 from driftscope.store.segments import (
     StoreHome,
     day_of,
@@ -316,6 +329,19 @@ class EmbeddedStore(Store):
             except SegmentUnreadable as exc:
                 raise self._unreadable(model, exc) from exc
         raise AssertionError("unreachable")
+
+    def unmatched_labels(self, model: str, *, limit: int = 10) -> UnmatchedLabels:
+        model = self._model(model)
+        with self._catalog.read() as conn:
+            preds = self._catalog.segments(model, kinds=("predictions",), tiers=("hot",), conn=conn)
+            labels = self._catalog.segments(model, kinds=("labels",), tiers=("hot",), conn=conn)
+        pred_files = [str(self.home.absolute(s.path)) for s in preds]
+        label_files = [str(self.home.absolute(s.path)) for s in labels]
+        try:
+            with self._cursor() as cursor:
+                return unmatched_label_ids(cursor, pred_files, label_files, limit)
+        except SegmentUnreadable as exc:
+            raise self._unreadable(model, exc) from exc
 
     def models(self) -> list[str]:
         self._check_open()

@@ -37,7 +37,14 @@ import pyarrow as pa
 from driftscope.errors import ConfigError, ReferenceFileError, StoreError
 from driftscope.store import pg_archive, pg_checks, pg_rows
 from driftscope.store import records as r
-from driftscope.store.base import ArchiveReport, CheckRecord, ReferenceRecord, Store, utc
+from driftscope.store.base import (
+    ArchiveReport,
+    CheckRecord,
+    ReferenceRecord,
+    Store,
+    UnmatchedLabels,
+    utc,
+)
 from driftscope.store.pg_columns import Registry
 from driftscope.store.pg_connection import Connections
 from driftscope.store.pg_migrations import migrate
@@ -205,6 +212,27 @@ class PostgresStore(Store):
             return int(conn.execute(query, [model, *params]).fetchone()[0])  # type: ignore[index,arg-type]
 
         return self._run(f"counting predictions of model {model!r}", work)
+
+    def unmatched_labels(self, model: str, *, limit: int = 10) -> UnmatchedLabels:
+        labels, preds = self._s.table("labels"), self._s.table("predictions")
+        missing = (
+            f"SELECT DISTINCT l.prediction_id FROM {labels} l WHERE l.model = %s AND NOT EXISTS "
+            f"(SELECT 1 FROM {preds} p WHERE p.model = l.model "
+            "AND p.prediction_id = l.prediction_id)"
+        )
+        query = (
+            f"SELECT (SELECT count(DISTINCT prediction_id) FROM {labels} WHERE model = %s), "
+            f"(SELECT count(*) FROM ({missing}) m), "
+            f"(SELECT array_agg(prediction_id) FROM "
+            f"(SELECT prediction_id FROM ({missing}) m ORDER BY prediction_id LIMIT %s) e)"
+        )
+
+        def work(conn: psycopg.Connection) -> UnmatchedLabels:
+            row = conn.execute(query, [model, model, model, int(limit)]).fetchone()  # type: ignore[arg-type]
+            labelled, unmatched, examples = row  # type: ignore[misc]
+            return UnmatchedLabels(int(labelled), int(unmatched), tuple(examples or ()))
+
+        return self._run(f"counting unmatched labels of model {model!r}", work)
 
     def models(self) -> list[str]:
         query = f"SELECT model FROM {self._s.table('models')} ORDER BY model"

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from driftscope.errors import StoreError
 from driftscope.store import records as r
+from driftscope.store.base import UnmatchedLabels
 from driftscope.store.catalog import Segment
 from driftscope.store.segments import (
     from_us,
@@ -206,3 +207,34 @@ def count_window(
         return total + int(duck.sql(sql, params=params).fetchall()[0][0])
     except duckdb.Error as exc:
         raise explain(exc, partial) from exc
+
+
+def unmatched_label_ids(
+    duck: duckdb.DuckDBPyConnection, preds: list[str], labels: list[str], limit: int
+) -> UnmatchedLabels:
+    """Distinct labelled ids of the label files, and those absent from the prediction
+    files (only their ``prediction_id`` column is read)."""
+    if not labels:
+        return UnmatchedLabels(0, 0)
+    params: dict[str, object] = {"labels": labels, "limit": int(limit)}
+    ids = "SELECT DISTINCT prediction_id FROM read_parquet($labels, union_by_name = true)"
+    if preds:
+        params["preds"] = preds
+        missing = (
+            f"SELECT prediction_id FROM ({ids}) "
+            "WHERE prediction_id NOT IN "
+            "(SELECT prediction_id FROM read_parquet($preds, union_by_name = true))"
+        )
+    else:
+        missing = ids
+    sql = (
+        f"WITH missing AS ({missing}) SELECT (SELECT count(*) FROM ({ids})), "
+        "(SELECT count(*) FROM missing), "
+        "(SELECT list(prediction_id ORDER BY prediction_id) FROM "
+        "(SELECT prediction_id FROM missing ORDER BY prediction_id LIMIT $limit))"
+    )
+    try:
+        labelled, unmatched, examples = duck.sql(sql, params=params).fetchall()[0]
+    except duckdb.Error as exc:
+        raise explain(exc, [*preds, *labels]) from exc
+    return UnmatchedLabels(int(labelled), int(unmatched), tuple(examples or ()))
