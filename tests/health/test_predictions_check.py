@@ -118,6 +118,27 @@ def test_multiclass_confidence_and_entropy_agree_with_scipy():
     np.testing.assert_allclose(entropy, stats.entropy(probs, axis=1), rtol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["continuous", "ties", "constant"])
+def test_copula_ranks_count_ties_exactly(kind):
+    """The one-search mid-ranks of the anomaly model equal the two-search definition."""
+    from scipy.special import ndtri
+
+    from driftscope.predictions.anomalies import _NumericFit
+
+    rng = np.random.default_rng(15)
+    values = {
+        "continuous": rng.normal(size=2000),
+        "ties": rng.integers(0, 6, 2000).astype(float),
+        "constant": np.full(50, 3.0),
+    }[kind]
+    fit = _NumericFit.learn("v", pd.Series(values), 0.005, 0.995)
+    x = np.concatenate([rng.normal(2, 3, 500), rng.integers(-1, 8, 500), [np.nan, np.inf, -np.inf]])
+    left = np.searchsorted(fit.sorted_values, x, side="left")
+    right = np.searchsorted(fit.sorted_values, x, side="right")
+    expected = ndtri((left + right + 1.0) / (2.0 * (fit.sorted_values.size + 1.0)))
+    np.testing.assert_array_equal(fit.normal_scores(x), np.where(np.isnan(x), 0.0, expected))
+
+
 # ---------------------------------------------------------------------- detection
 @pytest.mark.parametrize("seed", range(5))
 def test_injected_anomalies_are_flagged_and_a_clean_window_is_ok(reference, seed):
