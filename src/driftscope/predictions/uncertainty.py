@@ -206,7 +206,8 @@ def prediction_uncertainty(
     n, k = probs.shape
     w = _weights(data, weights, n)
     if k == 2:  # the common binary case, without a sort
-        top2 = np.column_stack([probs.min(axis=1), probs.max(axis=1)])
+        a, b = probs[:, 0], probs[:, 1]
+        top2 = np.column_stack([np.minimum(a, b), np.maximum(a, b)])
     else:
         top2 = np.sort(probs, axis=1)[:, -2:] if n else np.empty((0, 2))
     confidence = top2[:, 1]
