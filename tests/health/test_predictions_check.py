@@ -103,6 +103,20 @@ def test_window_values_match_independent_computations(reference):
     _assert_stored_cleanly(points)
 
 
+def test_anomaly_rate_counts_sampled_rows_with_their_weight(reference):
+    rng = np.random.default_rng(16)
+    frame = _rows(rng, 2000)
+    frame.loc[:39, "x"] = 8.0  # 2 % of the logged rows ...
+    frame["sampling_weight"] = np.where(frame.index < 40, 10.0, 1.0)  # ... 17 % of traffic
+    points = _run(reference, frame)
+    model = pc.AnomalyDetector(columns=("x", "y", "plan")).fit(reference.row_sample)
+    flags = model.score(frame[["x", "y", "plan"]]).is_anomaly
+    w = frame["sampling_weight"].to_numpy()
+    assert points["anomaly_rate"].value == pytest.approx(np.average(flags, weights=w))
+    assert points["anomaly_rate"].value > 0.15
+    assert points["anomaly_rate"].status == "critical"
+
+
 def test_multiclass_confidence_and_entropy_agree_with_scipy():
     rng = np.random.default_rng(3)
     logits = rng.normal(size=(5000, 3))
