@@ -215,13 +215,14 @@ def test_an_empty_window_is_unknown_with_a_reason(reference):
     assert all(p.details["reason"] == pc.NO_ROWS for p in points.values())
 
 
-def test_without_a_row_sample_the_comparisons_are_unknown_not_a_crash():
+def test_without_a_row_sample_the_values_are_stored_without_a_verdict():
     rng = np.random.default_rng(8)
     reference = Reference.fit(_rows(rng, 2000), keep_rows=0)
     points = _run(reference, _rows(rng, 500))
-    for metric in ("anomaly_rate", "mean_confidence", "low_confidence_share", "what_changed"):
-        assert points[metric].status == "unknown"
-        assert "keep_rows" in points[metric].details["reason"]
+    assert "anomaly_rate" not in points  # no rows to fit the anomaly model on: no point
+    for metric in ("mean_confidence", "low_confidence_share", "what_changed"):
+        assert points[metric].status == "ok"
+        assert "keep_rows" in points[metric].details["note"]
     assert 0.5 < points["mean_confidence"].value < 1.0  # the window's value is still stored
     _assert_stored_cleanly(points)
 

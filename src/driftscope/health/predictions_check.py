@@ -45,10 +45,14 @@ for shares and the difference in baseline standard deviations for means.
 * ``ok``: otherwise; ``what_changed`` takes the worst status of the notable changes, and
   a window whose predictions are all identical while the baseline's vary is ``critical``
   there;
+* gaps of the baseline are not charged to every window: without a row sample (a
+  baseline saved with ``keep_rows=0``) there are no anomaly points, and without
+  predictions in it the window's prediction statistics are stored as ``ok`` with a
+  ``note`` saying there is nothing to compare them with;
 * ``unknown`` (value 0 or the window's value, with a ``reason``): an empty window; a
-  baseline without a row sample (re-save it with ``keep_rows``); a window whose inputs
-  cannot be scored (a missing feature column, a mistyped one) or whose predictions are not
-  valid probabilities (outside ``[0, 1]``, rows not summing to 1, missing): the ``error``
+  baseline whose rows the anomaly model cannot be fitted on; a window whose inputs cannot
+  be scored (a missing feature column, a mistyped one) or whose predictions are not valid
+  probabilities (outside ``[0, 1]``, rows not summing to 1, missing): the ``error``
   detail names the column and row at fault, and the other points are still computed.
 
 The stored ``threshold`` is the value at which the point would turn ``warning`` (normal
@@ -153,12 +157,11 @@ def prepare(run: CheckRun) -> WindowCheck:
     """The prediction-analysis check of ``run``'s windows (see the module docstring)."""
     sample = getattr(run.reference, "row_sample", None)
     model: AnomalyModel | None = None
-    model_error = NO_SAMPLE
+    model_error = None  # a baseline that cannot be fitted: said in every window
     base: _Predictions | None = None
     base_error = NO_SAMPLE
     if sample is not None and len(sample):
         features = _feature_columns(sample, run.reference)
-        model_error = "the baseline has no feature columns to score"
         if features:
             try:
                 model = AnomalyDetector(columns=tuple(features)).fit(sample)
@@ -170,7 +173,8 @@ def prepare(run: CheckRun) -> WindowCheck:
                 base = _prediction_stats(sample, None, probability=False)
             except DriftscopeError as exc:
                 base_error = f"the baseline's predictions cannot be read: {exc}"
-    planned = [*_anomaly_metrics(model), *(base.stats if base else ()), "what_changed"]
+    planned = [*(_anomaly_metrics(model) if model else ()), *(base.stats if base else ())]
+    planned.append("what_changed")
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         frame = successful(frame)  # calls that raised have no prediction
@@ -184,10 +188,9 @@ def prepare(run: CheckRun) -> WindowCheck:
                 for m in planned
             ]
         compared: list[_Compared] = []
-        if model is None:
-            out = [window.record(CHECK, "anomaly_rate", 0, None, "unknown", reason=model_error)]
-        else:
-            out = _anomaly_points(model, frame, weights, window, compared)
+        out = [] if model is None else _anomaly_points(model, frame, weights, window, compared)
+        if model_error:
+            out.append(window.record(CHECK, "anomaly_rate", 0, None, "unknown", reason=model_error))
         points, now = _prediction_points(base, base_error, frame, weights, window, compared)
         out.extend(points)
         out.append(_what_changed(window, compared, base, base_error, now, len(frame)))
@@ -507,10 +510,8 @@ def _prediction_points(
             out.append(window.record(CHECK, metric, value, None, "unknown", reason=mismatch))
             continue
         after = now.stats.get(metric) or (_Stat(0.0, n_now) if share else None)
-        if base is None:
-            out.append(
-                window.record(CHECK, metric, after.value, None, "unknown", reason=base_error)
-            )
+        if base is None:  # nothing to compare with: the value, stored as is
+            out.append(window.record(CHECK, metric, after.value, None, "ok", note=base_error))
             continue
         before = base.stats.get(metric)
         if before is None and share:  # a class the baseline never predicted
@@ -558,8 +559,9 @@ def _what_changed(
         notable.append("critical")
     status = max(notable, key=SEVERITY.__getitem__, default="ok")
     if not compared and not notable:
-        reason = base_error if base is None else "nothing to compare"
+        if base is None:
+            return window.record(CHECK, "what_changed", 0, None, "ok", note=base_error)
         return window.record(
-            CHECK, "what_changed", 0, None, "unknown", reason=reason, changes=lines
+            CHECK, "what_changed", 0, None, "unknown", reason="nothing to compare", changes=lines
         )
     return window.record(CHECK, "what_changed", len(notable), 0, status, changes=lines)
