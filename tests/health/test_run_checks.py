@@ -73,3 +73,30 @@ def test_windows_are_aligned_and_validated():
     for bad in ("month", timedelta(0), timedelta(microseconds=5)):
         with pytest.raises(ConfigError, match="window"):
             window_size(bad)
+
+
+def test_a_failing_check_is_one_unknown_point_and_the_rest_goes_on(tmp_path, rng, monkeypatch):
+    from driftscope.health import runner
+
+    def broken(run):
+        def check(frame, window):
+            if window.start.day % 2:
+                raise ZeroDivisionError("boom")
+            return [window.record("broken", "value", 1.0, None, "ok")]
+
+        return check
+
+    monkeypatch.setitem(runner.CHECKS, "broken", broken)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first = today - timedelta(days=4)
+    with ModelMonitor("fragile", store=real_store(tmp_path)) as monitor:
+        monitor.save_reference(_customers(rng, 2000))
+        stamps = pd.Timestamp(first) + pd.to_timedelta(rng.uniform(0, 4 * 86_400, 800), unit="s")
+        monitor.log_predictions(_customers(rng, 800), rng.random(800), timestamps=stamps)
+        summary = monitor.run_checks("day", since=first, checks=["drift", "broken"])
+        stored = monitor.store.read_check_results("fragile")
+    errors = [r for r in summary.records if r.metric == "check_error"]
+    assert len(errors) == 2 and all("ZeroDivisionError: boom" in r.details["error"] for r in errors)
+    assert len(summary.windows) == 4
+    assert {r.check for r in summary.records} == {"drift", "broken"}
+    assert len(stored) == len(summary.records)  # every window's points were written

@@ -6,16 +6,26 @@ result to the store (upserted by model, check, window and metric, so re-running 
 idempotent) and returns a :class:`~driftscope.health.summary.HealthSummary`, worst first.
 
 Checks: ``"drift"`` (feature and prediction drift), ``"quality"`` (data quality,
-:mod:`driftscope.quality`) and ``"performance"`` (realized metrics once labels arrived,
-against the baseline, :mod:`driftscope.health.performance_check`), ``"operational"``
-(latency, throughput, error rate, :mod:`driftscope.health.operational_check`) and
-``"business"`` (the ``business_metrics`` functions, :mod:`driftscope.health.business_check`;
-nothing without them).
+:mod:`driftscope.quality`), ``"performance"`` (realized metrics once labels arrived,
+against the baseline, :mod:`driftscope.health.performance_check`), ``"predictions"``
+(confidence, anomalies and what changed, :mod:`driftscope.health.predictions_check`),
+``"operational"`` (latency, throughput, error rate,
+:mod:`driftscope.health.operational_check`) and ``"business"`` (the ``business_metrics``
+functions, :mod:`driftscope.health.business_check`; nothing without them).
+
+The next window is read on a background thread while the checks run on the current one
+(reading decodes Parquet and joins labels outside the GIL), so at most two windows are in
+memory. Each window's points are written as soon as its checks are done: a run that stops
+half-way keeps the windows it finished. A check that fails on a window (a bug, or data it
+cannot handle) becomes one ``unknown`` point, ``check_error``, with the error in its
+details, and is logged; the other checks and windows go on.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +46,9 @@ from driftscope.health.windows import due_windows, window_size, window_start
 
 if TYPE_CHECKING:
     from driftscope.monitor import ModelMonitor
+    from driftscope.store import CheckRecord
+
+log = logging.getLogger(__name__)
 
 CHECKS: dict[str, Callable[[CheckRun], WindowCheck]] = {
     "drift": drift_check.prepare,
@@ -146,11 +159,32 @@ def run_checks(
     prepared = {name: CHECKS[name](run) for name in checks}
     again = [name for name in checks if name in LABELLED_CHECKS]
     plan = [(w, again) for w in relabel] + [(w, list(checks)) for w in windows]
-    records = []
-    for (start, end), names in plan:  # one window in memory at a time
-        part = monitor.get_recent_predictions(since=start, until=end)
-        at = CheckWindow(model, reference, start, end)
-        for name in names:
-            records.extend(prepared[name](part, at))
-    store.write_check_results(records)
+    records: list[CheckRecord] = []
+
+    def read(bounds: tuple[datetime, datetime]) -> pd.DataFrame:
+        return monitor.get_recent_predictions(since=bounds[0], until=bounds[1])
+
+    with ThreadPoolExecutor(1, thread_name_prefix="driftscope-read") as reader:
+        pending = reader.submit(read, plan[0][0])
+        for i, ((start, end), names) in enumerate(plan):
+            part = pending.result()
+            if i + 1 < len(plan):
+                pending = reader.submit(read, plan[i + 1][0])  # overlaps with the checks
+            at = CheckWindow(model, reference, start, end)
+            found = []
+            for name in names:
+                found.extend(_run_one(name, prepared[name], part, at))
+            store.write_check_results(found)
+            records.extend(found)
+            del part
     return HealthSummary(model, reference.version, tuple(records))
+
+
+def _run_one(name: str, check: WindowCheck, frame: pd.DataFrame, at: CheckWindow) -> list:
+    """The check's points, or one ``unknown`` point saying why it failed."""
+    try:
+        return check(frame, at)
+    except Exception as exc:  # one failing check must not lose the others
+        log.exception("check %r failed on window %s of model %r", name, at.start, at.model)
+        error = f"{type(exc).__name__}: {exc}"
+        return [at.record(name, "check_error", 0, None, "unknown", error=error)]
