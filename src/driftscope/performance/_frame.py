@@ -96,12 +96,12 @@ def metric_inputs(
     name: str,
     options: dict,
     threshold: float | None,
-    validated: set | None = None,
+    validated: dict | None = None,
 ) -> MetricInputs:
     """Validate the whole frame for metric ``name`` and encode its labelled rows.
 
-    ``validated`` (kept by the caller across metrics) skips validating again the label
-    metrics' shared inputs with the same options: the check is the same.
+    ``validated`` (kept by the caller across metrics) holds the label metrics' checked and
+    encoded inputs by options, so metrics sharing them do that work once.
     """
     fn = METRICS[name]
     labels = frame["label"].to_numpy()
@@ -149,15 +149,19 @@ def metric_inputs(
         if labels.dtype.kind == "b" or labels.dtype == object:
             labels = _numeric_labels(labels, threshold)
     key = ("label", repr(sorted(options.items()))) if name in LABEL_METRICS else None
-    if key is None or validated is None or key not in validated:
+    if key is not None and validated is not None and key in validated:
+        y, pc, uniq = validated[key]  # checked and encoded for an earlier label metric
+    elif name in LABEL_METRICS:
         fn(labels, pred, **options)  # validates on the whole frame: rows are frame positions
-        if key is not None and validated is not None:
-            validated.add(key)
+        yt, yp = labels[labelled], pred[labelled]
+        union, uniq = _encode(np.concatenate([yt, yp]))
+        y, pc = union[: len(yt)], union[len(yt) :]
+        if validated is not None:
+            validated[key] = (y, pc, uniq)
+    else:
+        fn(labels, pred, **options)
     yt, yp = labels[labelled], pred[labelled]
     if name in LABEL_METRICS:
-        union, _ = _encode(np.concatenate([yt, yp]))
-        y, pc = union[: len(yt)], union[len(yt) :]
-        uniq = np.unique(np.concatenate([yt, yp])).tolist()
         pos = options.get("pos_label", 1)
         positive = uniq.index(pos) if pos in uniq else -1
         if set(uniq) <= {0, 1}:

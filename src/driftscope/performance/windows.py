@@ -216,7 +216,7 @@ def windowed_metrics(
     weight = _weights(frame)
     labelled = ~missing_mask(frame["label"].to_numpy())
     prepared = {}
-    validated: set = set()  # label metrics sharing inputs and options are validated once
+    validated: dict = {}  # label metrics sharing inputs and options: checked and encoded once
     for name, options in specs.items():
         canonical = resolve(name)
         prepared[name] = (
