@@ -49,6 +49,7 @@ from driftscope.store.compaction import (
     empty_trash,
     small_partitions,
 )
+from driftscope.store.label_join import DEFAULT_LIMIT_ROWS, LabelHashes
 from driftscope.store.reading import read_window
 from driftscope.store.repair import RepairReport, repair_home
 from driftscope.store.retention import archive_model
@@ -85,7 +86,9 @@ class EmbeddedStore(Store):
 
     ``auto_compact`` merges a partition's small segments (under ``small_segment_bytes``)
     once it holds ``compact_threshold`` of them, and a finished day's when writes move on
-    to the next day.
+    to the next day. Reads keep the 64-bit hashes of the label ids they have seen (8 bytes
+    a label, for up to ``label_cache_rows`` labels), so that the windows read after the
+    first join their labels without decoding every label again.
 
     >>> import tempfile
     >>> from datetime import datetime, UTC
@@ -110,6 +113,7 @@ class EmbeddedStore(Store):
         compact_threshold: int = 32,
         small_segment_bytes: int = SMALL_SEGMENT_BYTES,
         busy_timeout_s: float = 60.0,
+        label_cache_rows: int = DEFAULT_LIMIT_ROWS,
     ):
         if compact_threshold < 2:
             raise ConfigError(f"compact_threshold must be at least 2, got {compact_threshold}")
@@ -128,6 +132,8 @@ class EmbeddedStore(Store):
         self._pid = os.getpid()
         self._inherited: list[duckdb.DuckDBPyConnection] = []
         self._last_day: dict[tuple[str, str], str] = {}  # newest day written, per model/kind
+        # hashed ids of the label segments read, for the joins of later reads
+        self._label_hashes = LabelHashes(label_cache_rows)
         self._closed = False
         self.home.clean_tmp()
         empty_trash(self._catalog, self.home)
@@ -301,7 +307,7 @@ class EmbeddedStore(Store):
             preds, labels, shape = self._snapshot(model, window, tiers, with_labels=True)
             try:
                 with self._cursor() as cursor:
-                    return read_window(cursor, preds, labels, window, shape)
+                    return read_window(cursor, preds, labels, window, shape, self._label_hashes)
             except SegmentMissing as exc:
                 if attempt:  # gone from disk, not just compacted away: a damaged home
                     raise StoreError(
@@ -430,6 +436,7 @@ class EmbeddedStore(Store):
             self._duck_lock = threading.Lock()
             self._duck = duckdb.connect()
             self._duck.execute("SET TimeZone = 'UTC'")
+            self._label_hashes = LabelHashes(self._label_hashes.limit_rows)
             self._pid = os.getpid()
 
     def close(self) -> None:

@@ -86,7 +86,13 @@ def label_rows(
     pf = matches.column("pf").to_numpy().astype(np.int64)
     pr = matches.column("pr").to_numpy().astype(np.int64)
     pos, valid = _positions(pf, pr, bases, kept)
-    found = np.flatnonzero(valid)
+    return latest_labels(matches, pos, np.flatnonzero(valid), rows)
+
+
+def latest_labels(matches: pa.Table, pos: np.ndarray, found: np.ndarray, rows: int) -> np.ndarray:
+    """For each of ``rows`` output rows, the row of ``matches`` holding its latest label
+    (-1: none), where match ``found[i]`` belongs to output row ``pos[found[i]]``. Latest
+    ``labeled_at`` wins; on a tie, the label recorded later (columns ``lf``, ``lr``)."""
     pos = pos[found]
     index = np.full(rows, -1, dtype=np.int64)
     index[pos] = found

@@ -1,9 +1,12 @@
 """One read: a snapshot of segments -> a DataFrame sorted by time, labels joined.
 
-Three things run at once: DuckDB joins labels (:mod:`~driftscope.store.labels`), one
-thread decodes segments (:class:`~driftscope.store.scan.PlannedRead`, ``PREFETCH``
-ahead), and the calling thread copies each decoded segment into the output columns
-(:class:`~driftscope.store.assemble.FrameBuilder`) as soon as it is ready.
+Three things run at once: one thread prepares the label join (hashes the ids of label
+segments not seen before, :mod:`~driftscope.store.label_join`; or, past its limit, has
+DuckDB join the labels, :mod:`~driftscope.store.labels`), one thread decodes segments
+(:class:`~driftscope.store.scan.PlannedRead`, ``PREFETCH`` ahead), and the calling thread
+copies each decoded segment into the output columns
+(:class:`~driftscope.store.assemble.FrameBuilder`) as soon as it is ready. The hashed
+join itself runs once the window's ids are all there.
 
 Rows come out in ``(timestamp, prediction_id)`` order. Segments are written sorted and
 listed by start time, so runs of segments whose time ranges do not overlap arrive in
@@ -32,7 +35,8 @@ from driftscope.store import records as r
 from driftscope.store.assemble import FrameBuilder
 from driftscope.store.catalog import Segment
 from driftscope.store.frames import to_pandas
-from driftscope.store.labels import label_columns, label_matches, label_rows
+from driftscope.store.label_join import LabelHashes, hash_ids, label_matches_by_hash
+from driftscope.store.labels import label_columns, label_matches, label_rows, latest_labels
 from driftscope.store.scan import PlannedRead, Window
 from driftscope.store.segments import timestamps_us
 
@@ -138,12 +142,15 @@ def read_window(
     labels: list[Path],
     window: Window,
     shape: Path | None = None,
+    label_hashes: LabelHashes | None = None,
 ) -> pd.DataFrame:
     """Predictions of the segments ``preds`` in ``window`` with their latest label from
     ``labels``, sorted by ``(timestamp, prediction_id)``, in the output layout.
 
     With no segment to read, the columns of ``shape`` (a segment of the model; None: the
-    base columns) describe the empty result.
+    base columns) describe the empty result. With ``label_hashes``, labels are joined by
+    hashed ids (:mod:`~driftscope.store.label_join`) when they fit its limit, else (and
+    without it) by DuckDB.
     """
     if not preds:
         if shape is None:
@@ -165,9 +172,12 @@ def read_window(
     # one copies decoded segments into the output columns
     with ThreadPoolExecutor(max_workers=1) as join, ThreadPoolExecutor(max_workers=1) as decode:
         pending = None
-        if labels:
+        label_paths = [str(p) for p in labels]
+        if labels and label_hashes is not None:  # hash the labels not seen before meanwhile
+            pending = join.submit(label_hashes.get, label_paths)
+        elif labels:
             paths = [str(p) for p, _ in preds]
-            pending = join.submit(label_matches, duck, paths, [str(p) for p in labels], window)
+            pending = join.submit(label_matches, duck, paths, label_paths, window)
         reads: deque = deque(decode.submit(plan.read) for plan in planned[:PREFETCH])
         matches = None
         arrived = 0
@@ -202,7 +212,21 @@ def read_window(
     # rows are sorted unless a segment was not: checked, cheaply
     reorder = _permutation(builder.timestamps(r.TIMESTAMP), builder.arrow_column(r.PREDICTION_ID))
     index = None
-    if matches is not None:
+    if labels and label_hashes is not None:
+        hashed = matches
+        matches = None
+        if hashed is not None and builder.kinds.get(r.PREDICTION_ID) == "strings":
+            ids = builder.arrow_column(r.PREDICTION_ID)
+            matches = label_matches_by_hash(ids, hash_ids(ids), label_paths, hashed)
+        if matches is not None:  # rows of `matches` are rows of the builder
+            found = np.arange(matches.num_rows)
+            index = latest_labels(matches, matches.column("pos").to_numpy(), found, n)
+            if reorder is not None:
+                index = index[reorder]
+        else:  # too many labels to keep their hashes, or types to unify: DuckDB
+            paths = [str(p) for p, _ in preds]
+            matches = label_matches(duck, paths, label_paths, window)
+    if matches is not None and index is None:
         index = label_rows(matches, np.array(bases, dtype=np.int64), kept, n)
         if moved:
             arrival = np.arange(n, dtype=np.int64)

@@ -1,0 +1,318 @@
+"""Joining the labels of a window by hashed ids, with the label side kept between reads.
+
+Every read of a window must look at every label of the model (a label may come any time
+after its prediction), so joining with DuckDB decodes all the label ids of the model once
+per window: over a month of labels that dominates a day's read. Instead the store keeps,
+per label segment (an immutable file), the 64-bit hashes of its ids (:class:`LabelHashes`,
+8 bytes a label, up to a row limit). A read then hashes the window's ids into a small hash
+table, runs every cached label hash through it (Numba, outside the GIL), and reads only the
+label segments that hold a candidate, where each candidate is checked by comparing the ids
+themselves: the result is exact, hash collisions only cost a comparison.
+
+>>> ids = pa.chunked_array([["a", "b", "c", "b"]])
+>>> label_ids = pa.array(["b", "zz", "a"])
+>>> win, lab = candidates(hash_ids(ids), [hash_ids(label_ids)])
+>>> sorted(zip(win.tolist(), lab[0].tolist()))
+[(0, 2), (1, 0), (3, 0)]
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from driftscope.store import records as r
+from driftscope.store.scan import read_error
+
+DEFAULT_LIMIT_ROWS = 40_000_000  # labels whose hashes are kept (8 bytes each: 320 MB)
+
+
+# ---------------------------------------------------------------------- hashing
+@numba.njit(nogil=True, cache=True)
+def _hash_strings(offsets, data, start, count, out, at):  # type: ignore[no-untyped-def]
+    """FNV-1a over each string's bytes, then a splitmix64 finish to spread the bits."""
+    for i in range(count):
+        h = np.uint64(14695981039346656037)
+        for j in range(offsets[start + i], offsets[start + i + 1]):
+            h = (h ^ np.uint64(data[j])) * np.uint64(1099511628211)
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+        out[at + i] = h
+
+
+def hash_ids(ids: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A uint64 hash per id (text without nulls; dictionary-encoded text is decoded)."""
+    chunks = ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]
+    out = np.empty(sum(len(c) for c in chunks), dtype=np.uint64)
+    at = 0
+    for chunk in chunks:
+        if pa.types.is_dictionary(chunk.type):
+            chunk = chunk.cast(chunk.type.value_type)
+        if pa.types.is_string_view(chunk.type):
+            chunk = chunk.cast(pa.large_string())
+        if chunk.null_count:
+            raise ValueError("ids hold nulls")
+        _, offsets, data = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets, dtype=width)
+        data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+        _hash_strings(offsets, data, chunk.offset, len(chunk), out, at)
+        at += len(chunk)
+    return out
+
+
+# ---------------------------------------------------------------------- matching
+@numba.njit(nogil=True, cache=True)
+def _build(hashes):  # type: ignore[no-untyped-def]
+    """An open-addressing table of ``hashes`` (slot -> first row, chained by ``after``),
+    and a bitset of their top bits (4 bytes an entry) that turns most misses away before
+    they reach the table."""
+    size = 1
+    while size < 2 * hashes.size + 2:
+        size *= 2
+    mask = np.uint64(size - 1)
+    keys = np.zeros(size, dtype=np.uint64)
+    head = np.full(size, -1, dtype=np.int64)
+    after = np.full(hashes.size, -1, dtype=np.int64)
+    bits = 64
+    while bits < 32 * hashes.size:
+        bits *= 2
+    shift = np.uint64(64 - int(np.log2(bits)))
+    seen = np.zeros(bits // 64, dtype=np.uint64)
+    for i in range(hashes.size - 1, -1, -1):  # chains run in row order
+        h = hashes[i]
+        top = h >> shift
+        seen[top >> np.uint64(6)] |= np.uint64(1) << (top & np.uint64(63))
+        s = h & mask
+        while head[s] != -1 and keys[s] != h:
+            s = (s + np.uint64(1)) & mask
+        keys[s] = h
+        after[i] = head[s]
+        head[s] = i
+    return keys, head, after, seen, shift
+
+
+@numba.njit(nogil=True, cache=True)
+def _probe(keys, head, after, seen, shift, hashes):  # type: ignore[no-untyped-def]
+    """(row of the table, position in ``hashes``) for every equal hash."""
+    mask = np.uint64(keys.size - 1)
+    rows = np.empty(1024, dtype=np.int64)
+    where = np.empty(1024, dtype=np.int64)
+    n = 0
+    for j in range(hashes.size):
+        h = hashes[j]
+        top = h >> shift
+        if not (seen[top >> np.uint64(6)] >> (top & np.uint64(63))) & np.uint64(1):
+            continue
+        s = h & mask
+        while head[s] != -1:
+            if keys[s] == h:
+                i = head[s]
+                while i != -1:
+                    if n == rows.size:
+                        rows = np.concatenate((rows, np.empty(rows.size, dtype=np.int64)))
+                        where = np.concatenate((where, np.empty(where.size, dtype=np.int64)))
+                    rows[n] = i
+                    where[n] = j
+                    n += 1
+                    i = after[i]
+                break
+            s = (s + np.uint64(1)) & mask
+    return rows[:n].copy(), where[:n].copy()
+
+
+PROBE_PIECE = 1 << 21  # label hashes per task of the probe (tasks run on PROBE_THREADS)
+PROBE_THREADS = min(4, os.cpu_count() or 1)
+
+
+def candidates(
+    window: np.ndarray, labels: Sequence[np.ndarray]
+) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Pairs of equal hashes: window rows, and per label segment (index into ``labels``)
+    the label rows, aligned; ``window`` rows are those of the second value's segments in
+    turn, in ascending segment order."""
+    table = _build(window)
+    pieces = [
+        (i, start, hashes[start : start + PROBE_PIECE])
+        for i, hashes in enumerate(labels)
+        for start in range(0, len(hashes), PROBE_PIECE)
+    ]
+
+    def probe(piece: tuple[int, int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return _probe(*table, piece[2])
+
+    if len(pieces) > 1 and PROBE_THREADS > 1:
+        with ThreadPoolExecutor(PROBE_THREADS) as pool:  # the probe releases the GIL
+            results = list(pool.map(probe, pieces))
+    else:
+        results = [probe(piece) for piece in pieces]
+    rows_by: dict[int, list[np.ndarray]] = {}
+    where_by: dict[int, list[np.ndarray]] = {}
+    for (i, start, _), (rows, where) in zip(pieces, results, strict=True):
+        if rows.size:
+            rows_by.setdefault(i, []).append(rows)
+            where_by.setdefault(i, []).append(where + start)
+    if not rows_by:
+        return np.empty(0, np.int64), {}
+    found = {i: np.concatenate(where_by[i]) for i in sorted(rows_by)}
+    return np.concatenate([np.concatenate(rows_by[i]) for i in found]), found
+
+
+@dataclass(frozen=True)
+class HashedSegment:
+    """A label segment's id hashes, its label type and where its row groups start."""
+
+    hashes: np.ndarray
+    label_type: pa.DataType
+    starts: np.ndarray  # first row of each row group, then the row count
+
+
+class LabelHashes:
+    """:class:`HashedSegment` of label segments, by path, kept while they are listed.
+
+    :meth:`get` returns them for the given paths (reading the segments not seen before),
+    or None when they would hold more than ``limit_rows`` labels, or labels of differing
+    or not plain types (numbers, bools, text): the caller then joins another way. Safe to
+    use from several threads.
+    """
+
+    def __init__(self, limit_rows: int = DEFAULT_LIMIT_ROWS):
+        self.limit_rows = limit_rows
+        self._lock = threading.Lock()
+        self._by_path: dict[str, HashedSegment] = {}
+
+    def get(self, paths: Sequence[str]) -> list[HashedSegment] | None:
+        with self._lock:
+            wanted = set(paths)
+            for gone in [p for p in self._by_path if p not in wanted]:
+                del self._by_path[gone]  # compacted or archived away: files never come back
+            known = dict(self._by_path)
+        total = sum(len(seg.hashes) for seg in known.values())
+        out = []
+        for path in paths:
+            seg = known.get(path)
+            if seg is None:
+                seg = _hash_segment(path)
+                if seg is None:
+                    return None
+                total += len(seg.hashes)
+                if total > self.limit_rows:
+                    return None
+                with self._lock:
+                    self._by_path[path] = seg
+            out.append(seg)
+        if len({seg.label_type for seg in out}) > 1:
+            return None
+        return out
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_path.clear()
+
+
+def _hash_segment(path: str) -> HashedSegment | None:
+    try:
+        file = pq.ParquetFile(path)
+        schema = file.schema_arrow
+        if r.LABEL not in schema.names or r.PREDICTION_ID not in schema.names:
+            return None
+        label_type = schema.field(r.LABEL).type
+        id_type = schema.field(r.PREDICTION_ID).type
+        if not (_plain(label_type) and pa.types.is_string(id_type)):
+            return None
+        ids = file.read(columns=[r.PREDICTION_ID]).column(0)
+        meta = file.metadata
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise read_error(path, exc) from exc
+    if ids.null_count:
+        return None
+    starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+    return HashedSegment(hash_ids(ids), label_type, starts)
+
+
+def _plain(t: pa.DataType) -> bool:
+    """Label types that DuckDB hands back as they are (others go through DuckDB)."""
+    return (
+        pa.types.is_integer(t)
+        or pa.types.is_float32(t)
+        or pa.types.is_float64(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_string(t)
+    )
+
+
+def _read_rows(path: str, seg: HashedSegment, rows: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """The row groups of the segment holding ``rows``, and where ``rows`` are in them."""
+    groups = np.searchsorted(seg.starts, rows, side="right") - 1
+    needed = np.unique(groups)
+    sizes = np.diff(seg.starts)[needed]
+    at = np.zeros(len(seg.starts) - 1, dtype=np.int64)
+    at[needed] = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    try:
+        table = pq.ParquetFile(path).read_row_groups(
+            needed.tolist(), columns=[r.PREDICTION_ID, r.LABEL, r.LABELED_AT]
+        )
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise read_error(path, exc) from exc
+    return table, at[groups] + rows - seg.starts[groups]
+
+
+def label_matches_by_hash(
+    ids: pa.ChunkedArray,
+    window_hashes: np.ndarray,
+    labels: Sequence[str],
+    hashed: list[HashedSegment],
+) -> pa.Table | None:
+    """(pos, lf, lr, label, labeled_at) for every (row of ``ids``, label) with the same id:
+    ``pos`` a row of ``ids``, ``lf`` an index into ``labels``, ``lr`` a row of that file;
+    ``hashed`` is what :meth:`LabelHashes.get` gave for ``labels``. None when a segment
+    read does not hold what its footer said (the caller then joins with DuckDB)."""
+    label_type = hashed[0].label_type
+    pos, found = candidates(window_hashes, [seg.hashes for seg in hashed])
+    parts = []
+    at = 0
+    for lf, rows in found.items():
+        wanted = pos[at : at + len(rows)]
+        at += len(rows)
+        table, local = _read_rows(labels[lf], hashed[lf], rows)
+        take = pa.array(local)
+        same = pc.equal(table.column(r.PREDICTION_ID).take(take), ids.take(pa.array(wanted)))
+        keep = same.to_numpy(zero_copy_only=False)
+        picked = table.select([r.LABEL, r.LABELED_AT]).take(pa.array(local[keep]))
+        parts.append(
+            pa.table(
+                {
+                    "pos": pa.array(wanted[keep]),
+                    "lf": pa.array(np.full(int(keep.sum()), lf, dtype=np.int64)),
+                    "lr": pa.array(rows[keep]),
+                    "label": picked.column(r.LABEL),
+                    "labeled_at": picked.column(r.LABELED_AT).cast(r.TIMESTAMP_TYPE),
+                }
+            )
+        )
+    if not parts:
+        return pa.table(
+            {
+                "pos": pa.array([], pa.int64()),
+                "lf": pa.array([], pa.int64()),
+                "lr": pa.array([], pa.int64()),
+                "label": pa.array([], label_type),
+                "labeled_at": pa.array([], r.TIMESTAMP_TYPE),
+            }
+        )
+    if any(p.schema.field("label").type != label_type for p in parts):
+        return None
+    return pa.concat_tables(parts, promote_options="permissive")
