@@ -187,11 +187,15 @@ def correlation_checks(
     )
     moved = []
     cols = [c for c in block if c in reference.columns]
+    # plain arrays: a .loc lookup per pair costs more than the correlations on many features
+    ref = reference.loc[cols, cols].to_numpy(dtype=np.float64)
+    cur = current.loc[cols, cols].to_numpy(dtype=np.float64)
+    rows = paired.loc[cols, cols].to_numpy()
     for i, a in enumerate(cols):
-        for b in cols[i + 1 :]:
-            r0, r1 = float(reference.loc[a, b]), float(current.loc[a, b])
+        for j in range(i + 1, len(cols)):
+            r0, r1 = float(ref[i, j]), float(cur[i, j])
             if np.isfinite(r0) and np.isfinite(r1):
-                moved.append((abs(r1 - r0), a, b, r0, r1, int(paired.loc[a, b])))
+                moved.append((abs(r1 - r0), a, cols[j], r0, r1, int(rows[i, j])))
     threshold = thresholds.correlation_change
     if not moved:
         yield QualityResult(
