@@ -79,3 +79,25 @@ def test_feature_drift_drops_the_weight_column_and_says_so(rng):
     assert list(result.features) == ["x"]
     assert not result.has_drift
     assert result.to_dict()["notes"] == list(result.notes)
+
+
+def test_the_rows_kept_depend_on_the_ids_alone_whatever_the_frame_holds_them_as():
+    # pinned: re-running a check must keep the same rows, so the id hashing must not change
+    ids = ["", "a", "é", "日本", "x" * 100, "p-17", "None"] * 30 + [f"id{i}" for i in range(400)]
+    weights = np.tile([1.0, 3.0, 5.0], len(ids) // 3 + 1)[: len(ids)]
+    frames = [
+        pd.DataFrame({"prediction_id": ids, "sampling_weight": weights}),
+        pd.DataFrame({"prediction_id": pd.array(ids, dtype="string"), "sampling_weight": weights}),
+        pa.table({"prediction_id": ids, "sampling_weight": weights}),
+    ]
+    kept = [equal_probability_sample(f)[0] for f in frames]
+    rows = [
+        list(k["prediction_id"].to_pylist() if hasattr(k, "column_names") else k["prediction_id"])
+        for k in kept
+    ]
+    assert rows[0] == rows[1] == rows[2]
+    hashed = pd.util.hash_pandas_object(
+        pd.Series(ids, dtype="string"), index=False, hash_key=f"{0:016d}"
+    ).to_numpy()
+    uniform = (hashed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+    assert rows[0] == [i for i, u, w in zip(ids, uniform, weights, strict=True) if u < w / 5.0]
