@@ -6,7 +6,8 @@ DuckDB join the labels, :mod:`~driftscope.store.labels`), one thread decodes seg
 (:class:`~driftscope.store.scan.PlannedRead`, ``PREFETCH`` ahead), and the calling thread
 copies each decoded segment into the output columns
 (:class:`~driftscope.store.assemble.FrameBuilder`) as soon as it is ready. The hashed
-join itself runs once the window's ids are all there.
+join itself runs once the window's ids are all decoded, while the last segments are
+copied.
 
 Rows come out in ``(timestamp, prediction_id)`` order. Segments are written sorted and
 listed by start time, so runs of segments whose time ranges do not overlap arrive in
@@ -22,7 +23,7 @@ segment was not sorted.
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import duckdb
@@ -136,6 +137,21 @@ def _group_order(tables: list[pa.Table]) -> np.ndarray | None:
     return _permutation(ts, ids)
 
 
+def _join_by_hash(
+    pending: Future, chunks: list[pa.Array], label_paths: list[str]
+) -> pa.Table | None:
+    """:func:`~driftscope.store.label_join.label_matches_by_hash` of the ids ``chunks``
+    (arrival order), once ``pending`` (the label segments' hashes) is done; None when the
+    labels must be joined another way."""
+    hashed = pending.result()
+    if hashed is None or not all(
+        pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks
+    ):
+        return None
+    ids = pa.chunked_array([c.cast(pa.string()) for c in chunks], pa.string())
+    return label_matches_by_hash(ids, hash_ids(ids), label_paths, hashed)
+
+
 def read_window(
     duck: duckdb.DuckDBPyConnection,  # a cursor of the caller's own: used by one thread
     preds: list[tuple[Path, Segment]],
@@ -170,19 +186,22 @@ def read_window(
     moved: list[tuple[int, int, np.ndarray]] = []
     # labels join in one thread, segments decode in another (PREFETCH ahead) while this
     # one copies decoded segments into the output columns
+    hashing = bool(labels) and label_hashes is not None
+    label_paths = [str(p) for p in labels]
     with ThreadPoolExecutor(max_workers=1) as join, ThreadPoolExecutor(max_workers=1) as decode:
-        pending = None
-        label_paths = [str(p) for p in labels]
-        if labels and label_hashes is not None:  # hash the labels not seen before meanwhile
-            pending = join.submit(label_hashes.get, label_paths)
+        pending = by_hash = None
+        if hashing:  # the label segments not seen before are hashed meanwhile
+            pending = join.submit(label_hashes.get, label_paths)  # type: ignore[union-attr]
         elif labels:
             paths = [str(p) for p, _ in preds]
             pending = join.submit(label_matches, duck, paths, label_paths, window)
         reads: deque = deque(decode.submit(plan.read) for plan in planned[:PREFETCH])
         matches = None
         arrived = 0
+        ids: list[pa.Array] = []  # the prediction ids, in arrival order
+        runs = groups(preds)
         try:
-            for group in groups(preds):
+            for g, group in enumerate(runs):
                 tables = []
                 for i in group:
                     table, rows = reads.popleft().result()
@@ -192,6 +211,10 @@ def read_window(
                     kept.append(rows)
                     arrived += table.num_rows
                     tables.append(table)
+                    if hashing:
+                        ids.extend(table.column(r.PREDICTION_ID).chunks)
+                if hashing and g == len(runs) - 1:  # every id is in: join while we copy
+                    by_hash = join.submit(_join_by_hash, pending, ids, label_paths)
                 order = _group_order(tables) if len(tables) > 1 else None
                 if order is None:
                     for table in tables:
@@ -203,31 +226,27 @@ def read_window(
         except BaseException:
             for future in reads:
                 future.cancel()
-            if pending is not None:
-                wait([pending])  # its own error, if any, matters less than this one
+            for future in (pending, by_hash):
+                if future is not None:
+                    wait([future])  # its own error, if any, matters less than this one
             raise
-        if pending is not None:
+        if by_hash is not None:
+            matches = by_hash.result()
+        elif pending is not None and not hashing:
             matches = pending.result()
     n = builder.rows
     # rows are sorted unless a segment was not: checked, cheaply
     reorder = _permutation(builder.timestamps(r.TIMESTAMP), builder.arrow_column(r.PREDICTION_ID))
-    index = None
-    if labels and label_hashes is not None:
-        hashed = matches
-        matches = None
-        if hashed is not None and builder.kinds.get(r.PREDICTION_ID) == "strings":
-            ids = builder.arrow_column(r.PREDICTION_ID)
-            matches = label_matches_by_hash(ids, hash_ids(ids), label_paths, hashed)
-        if matches is not None:  # rows of `matches` are rows of the builder
-            found = np.arange(matches.num_rows)
-            index = latest_labels(matches, matches.column("pos").to_numpy(), found, n)
-            if reorder is not None:
-                index = index[reorder]
-        else:  # too many labels to keep their hashes, or types to unify: DuckDB
-            paths = [str(p) for p, _ in preds]
-            matches = label_matches(duck, paths, label_paths, window)
+    index = None  # per arrival row, its row of `matches`; then put in output order
+    if hashing and matches is not None:  # joined by hash: `pos` are arrival rows
+        found = np.arange(matches.num_rows)
+        index = latest_labels(matches, matches.column("pos").to_numpy(), found, n)
+    elif hashing:  # too many labels to keep their hashes, or types to unify: DuckDB
+        paths = [str(p) for p, _ in preds]
+        matches = label_matches(duck, paths, label_paths, window)
     if matches is not None and index is None:
         index = label_rows(matches, np.array(bases, dtype=np.int64), kept, n)
+    if index is not None:
         if moved:
             arrival = np.arange(n, dtype=np.int64)
             for start, rows, order in moved:
