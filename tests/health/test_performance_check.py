@@ -175,3 +175,17 @@ def test_every_metric_the_monitor_accepts_is_computed():
     from driftscope.performance.metrics import resolve
 
     assert all(resolve(name) for name in KNOWN_METRICS)
+
+
+def test_performance_is_estimated_before_the_labels_arrive(baseline):
+    check, window = _check(baseline, metrics=("accuracy", "auc"), thresholds={"accuracy": 0.95})
+    frame = _scored(np.random.default_rng(11), 20_000, accuracy=0.9)
+    truth = frame["label"].copy()
+    points = _points(check(frame.assign(label=np.nan), window))
+    assert points["accuracy"].status == "unknown"  # no label yet: nothing realized
+    estimate = points["estimated_accuracy"]
+    realized = accuracy_score(truth, frame["prediction"] >= 0.5)
+    assert abs(estimate.value - realized) < 0.01
+    assert estimate.status == "warning" and estimate.threshold == 0.95  # below, but a guess
+    auc = points["estimated_roc_auc"].value
+    assert abs(auc - roc_auc_score(truth, frame["prediction"])) < 0.01

@@ -30,6 +30,14 @@ else ``ok``. Each metric also gets ``<metric>_vs_baseline``, the ratio of the wi
 value to the baseline's (informational: status ``ok``, or ``unknown`` without a baseline).
 ``labelled_rows`` records label coverage.
 
+**Before the labels.** For a binary classifier with a score (``prediction`` in [0, 1])
+whose baseline rows carry labels, each window also gets ``estimated_<metric>`` for the
+metrics among accuracy, precision, recall, F1 and ROC AUC, from all its scored rows,
+labelled or not (:mod:`driftscope.performance.estimation`: the scores calibrated on the
+baseline by isotonic regression give an expected confusion matrix). It assumes the
+relation between inputs and label held; status ``warning`` on the bad side of a fixed
+threshold (an estimate is never ``critical``), else ``ok``.
+
 Bad input in a window (a label of another kind than the predictions, probabilities out of
 [0, 1]) makes that window's metric points ``unknown`` with the error, naming the column
 and row; the run goes on. Rows without a prediction (a failed call) are left out and
@@ -49,6 +57,7 @@ from scipy.stats import norm
 from driftscope.errors import DataError
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
 from driftscope.performance import windowed_metrics
+from driftscope.performance.estimation import ESTIMATED, PerformanceEstimator
 from driftscope.performance.metrics import REGRESSION_METRICS, resolve
 from driftscope.performance.windows import WindowMetric
 from driftscope.store import CheckRecord
@@ -81,12 +90,22 @@ def prepare(run: CheckRun) -> WindowCheck:
     confidence = float(run.options.get("confidence", 0.95))
     z = float(norm.ppf(0.5 + confidence / 2))
     baselines, baseline_note = _baselines(run, list(metrics), threshold, confidence, z)
+    estimated = [m for m in metrics if m in ESTIMATED]
+    estimator = _estimator(run, threshold) if estimated else None
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         calls = len(frame)
         frame = successful(frame)  # calls that raised: the operational check counts them
         predicted, failed = _with_prediction(frame)
         failed += calls - len(frame)
+        out = realized(frame, predicted, failed, window)
+        if estimator is not None and len(predicted):
+            out.extend(_estimates(estimator, estimated, predicted, window, fixed, baselines))
+        return out
+
+    def realized(
+        frame: pd.DataFrame, predicted: pd.DataFrame, failed: int, window: CheckWindow
+    ) -> list[CheckRecord]:
         labelled = 0 if "label" not in frame else int(predicted["label"].notna().sum())
         coverage = {
             "unlabelled": len(predicted) - labelled,
@@ -114,6 +133,66 @@ def prepare(run: CheckRun) -> WindowCheck:
         return out
 
     return check
+
+
+def _estimator(run: CheckRun, threshold: float | None) -> PerformanceEstimator | None:
+    """The score calibration learnt on the baseline's labelled rows, when the model is a
+    binary classifier with a score in [0, 1] (else None: nothing to estimate)."""
+    rows = run.reference.row_sample
+    if rows is None or "label" not in rows.columns or "prediction" not in rows.columns:
+        return None
+    rows = rows[rows["label"].notna() & rows["prediction"].notna()]
+    if not len(rows) or (_default_threshold(rows) is None and threshold is None):
+        return None
+    try:
+        weights = rows["sampling_weight"] if "sampling_weight" in rows.columns else None
+        return PerformanceEstimator.fit(
+            rows["prediction"].to_numpy(float),
+            pd.to_numeric(rows["label"], errors="coerce").to_numpy(float),
+            weights,
+            threshold=DEFAULT_THRESHOLD if threshold is None else float(threshold),
+        )
+    except (DataError, ValueError, TypeError):
+        return None  # labels that are not 0/1, one class: no estimate, the realized stay
+
+
+def _estimates(
+    estimator: PerformanceEstimator,
+    names: list[str],
+    frame: pd.DataFrame,
+    window: CheckWindow,
+    fixed: dict[str, float],
+    baselines: dict[str, Baseline],
+) -> list[CheckRecord]:
+    """``estimated_<metric>`` points from every scored row of the window, labelled or not."""
+    scores = pd.to_numeric(frame["prediction"], errors="coerce").to_numpy(float)
+    weights = frame["sampling_weight"].to_numpy(float) if "sampling_weight" in frame else None
+    values = estimator.estimate(scores, weights)
+    out = []
+    for name in names:
+        value, limit = values[name], fixed.get(name)
+        if not math.isfinite(value):
+            reason = "undefined on this window (no expected positive or negative)"
+            out.append(
+                window.record(CHECK, f"estimated_{name}", 0, limit, "unknown", reason=reason)
+            )
+            continue
+        bad = limit is not None and _worse(value, limit, name in LOWER_IS_BETTER)
+        baseline = baselines.get(name)
+        out.append(
+            window.record(
+                CHECK,
+                f"estimated_{name}",
+                value,
+                limit,
+                "warning" if bad else "ok",
+                rows=len(frame),
+                baseline=None if baseline is None else baseline.value,
+                method="confidence-based (isotonic calibration on the baseline's labels)",
+                assumes="no concept drift: compare with the realized value as labels arrive",
+            )
+        )
+    return out
 
 
 def _is_metric(key: str) -> bool:
