@@ -2,13 +2,15 @@
 
 :mod:`~driftscope.performance.metrics` computes metrics on arrays, equal to
 scikit-learn's; :mod:`~driftscope.performance.windows` computes them per time or count
-window with a confidence interval.
+window with a confidence interval; :mod:`~driftscope.performance.estimation` estimates
+them from scores before the labels arrive.
 
 >>> from driftscope.performance import accuracy
 >>> accuracy(["a", "b"], ["a", "a"]).value
 0.5
 """
 
+from driftscope.performance.estimation import PerformanceEstimator
 from driftscope.performance.metrics import (
     METRICS,
     MetricResult,
@@ -31,6 +33,7 @@ from driftscope.performance.windows import WindowedMetrics, WindowMetric, window
 __all__ = [
     "METRICS",
     "MetricResult",
+    "PerformanceEstimator",
     "WindowMetric",
     "WindowedMetrics",
     "accuracy",
