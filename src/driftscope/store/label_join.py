@@ -75,51 +75,65 @@ def hash_ids(ids: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 # ---------------------------------------------------------------------- matching
 @numba.njit(nogil=True, cache=True)
+def _bloom_bits(h):  # type: ignore[no-untyped-def]
+    """Two bits of one 64-bit word of the filter, from bits of ``h`` the table does not use
+    for its slots."""
+    return (np.uint64(1) << (h >> np.uint64(58))) | (
+        np.uint64(1) << ((h >> np.uint64(52)) & np.uint64(63))
+    )
+
+
+@numba.njit(nogil=True, cache=True)
 def _build(hashes):  # type: ignore[no-untyped-def]
-    """An open-addressing table of ``hashes`` (slot -> first row, chained by ``after``),
-    and a bitset of their top bits (4 bytes an entry) that turns most misses away before
-    they reach the table."""
+    """An open-addressing table of ``hashes``: ``slots[2s]`` a hash, ``slots[2s + 1]`` its
+    first row (-1: empty), side by side so a lookup touches one cache line; equal hashes
+    chain through ``after`` (-1 everywhere when there are none). And a Bloom filter (32
+    bits an entry, two in one word) that turns almost every miss away before the table."""
     size = 1
     while size < 2 * hashes.size + 2:
         size *= 2
     mask = np.uint64(size - 1)
-    keys = np.zeros(size, dtype=np.uint64)
-    head = np.full(size, -1, dtype=np.int64)
+    slots = np.full(2 * size, -1, dtype=np.int64)
     after = np.full(hashes.size, -1, dtype=np.int64)
-    bits = 64
-    while bits < 32 * hashes.size:
-        bits *= 2
-    shift = np.uint64(64 - int(np.log2(bits)))
-    seen = np.zeros(bits // 64, dtype=np.uint64)
+    chained = False
+    words = 1
+    while words < hashes.size // 2 + 1:
+        words *= 2
+    seen = np.zeros(words, dtype=np.uint64)
+    wmask = np.uint64(words - 1)
     for i in range(hashes.size - 1, -1, -1):  # chains run in row order
         h = hashes[i]
-        top = h >> shift
-        seen[top >> np.uint64(6)] |= np.uint64(1) << (top & np.uint64(63))
+        seen[(h >> np.uint64(32)) & wmask] |= _bloom_bits(h)
+        key = np.int64(h)
         s = h & mask
-        while head[s] != -1 and keys[s] != h:
+        while slots[2 * s + 1] != -1 and slots[2 * s] != key:
             s = (s + np.uint64(1)) & mask
-        keys[s] = h
-        after[i] = head[s]
-        head[s] = i
-    return keys, head, after, seen, shift
+        if slots[2 * s + 1] != -1:
+            after[i] = slots[2 * s + 1]
+            chained = True
+        slots[2 * s] = key
+        slots[2 * s + 1] = i
+    return slots, after, chained, seen
 
 
 @numba.njit(nogil=True, cache=True)
-def _probe(keys, head, after, seen, shift, hashes):  # type: ignore[no-untyped-def]
+def _probe(slots, after, chained, seen, hashes):  # type: ignore[no-untyped-def]
     """(row of the table, position in ``hashes``) for every equal hash."""
-    mask = np.uint64(keys.size - 1)
+    mask = np.uint64(slots.size // 2 - 1)
+    wmask = np.uint64(seen.size - 1)
     rows = np.empty(1024, dtype=np.int64)
     where = np.empty(1024, dtype=np.int64)
     n = 0
     for j in range(hashes.size):
         h = hashes[j]
-        top = h >> shift
-        if not (seen[top >> np.uint64(6)] >> (top & np.uint64(63))) & np.uint64(1):
+        bits = _bloom_bits(h)
+        if seen[(h >> np.uint64(32)) & wmask] & bits != bits:
             continue
+        key = np.int64(h)
         s = h & mask
-        while head[s] != -1:
-            if keys[s] == h:
-                i = head[s]
+        while slots[2 * s + 1] != -1:
+            if slots[2 * s] == key:
+                i = slots[2 * s + 1]
                 while i != -1:
                     if n == rows.size:
                         rows = np.concatenate((rows, np.empty(rows.size, dtype=np.int64)))
@@ -127,7 +141,7 @@ def _probe(keys, head, after, seen, shift, hashes):  # type: ignore[no-untyped-d
                     rows[n] = i
                     where[n] = j
                     n += 1
-                    i = after[i]
+                    i = after[i] if chained else -1
                 break
             s = (s + np.uint64(1)) & mask
     return rows[:n].copy(), where[:n].copy()
