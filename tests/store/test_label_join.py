@@ -115,3 +115,19 @@ def test_hash_ids_reads_every_string_layout():
         pa.array(["x", *ids]).slice(1),
     ):
         assert lj.hash_ids(variant).tolist() == expected.tolist()
+
+
+def test_models_keep_their_hashes_apart_and_the_oldest_make_room(tmp_path):
+    home = tmp_path / "home"
+    duck = EmbeddedStore(home, label_cache_rows=0)
+    for limit, both in ((1000, True), (5, False)):
+        store = EmbeddedStore(home, label_cache_rows=limit)
+        for model in ("a", "b"):
+            if limit == 1000:
+                store.write_predictions(model, prediction_batch(30))
+                store.write_labels(model, label_batch(["p1", "p2", "p3", "p4"], [1, 0, 1, 0]))
+        for model in ("a", "b", "a"):
+            expected = duck.read_predictions(model)
+            pd.testing.assert_frame_equal(store.read_predictions(model), expected)
+        kept = {scope for scope, entries in store._label_hashes._scopes.items() if entries}
+        assert kept == ({"a", "b"} if both else {"a"})

@@ -307,7 +307,9 @@ class EmbeddedStore(Store):
             preds, labels, shape = self._snapshot(model, window, tiers, with_labels=True)
             try:
                 with self._cursor() as cursor:
-                    return read_window(cursor, preds, labels, window, shape, self._label_hashes)
+                    return read_window(
+                        cursor, preds, labels, window, shape, self._label_hashes, model
+                    )
             except SegmentMissing as exc:
                 if attempt:  # gone from disk, not just compacted away: a damaged home
                     raise StoreError(

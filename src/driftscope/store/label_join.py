@@ -194,65 +194,92 @@ class HashedSegment:
 
 
 class LabelHashes:
-    """:class:`HashedSegment` of label segments, by path, kept while they are listed.
+    """:class:`HashedSegment` of label segments, by scope (a model) and path, kept while
+    the segments are listed.
 
     :meth:`get` returns them for the given paths (reading the segments not seen before),
-    or None when they would hold more than ``limit_rows`` labels, or labels of differing
-    or not plain types (numbers, bools, text): the caller then joins another way. Safe to
-    use from several threads.
+    or None when they would hold more than ``limit_rows`` labels (after dropping the least
+    recently read other scopes) or labels of differing or not plain types (numbers, bools,
+    text): the caller then joins another way. Safe to use from several threads.
     """
 
     def __init__(self, limit_rows: int = DEFAULT_LIMIT_ROWS):
         self.limit_rows = limit_rows
         self._lock = threading.Lock()
-        self._by_path: dict[str, HashedSegment] = {}
+        self._scopes: dict[str, dict[str, HashedSegment]] = {}  # least recently read first
 
-    def get(self, paths: Sequence[str]) -> list[HashedSegment] | None:
+    def get(self, paths: Sequence[str], scope: str = "") -> list[HashedSegment] | None:
         with self._lock:
+            entries = self._scopes.pop(scope, {})
+            self._scopes[scope] = entries
             wanted = set(paths)
-            for gone in [p for p in self._by_path if p not in wanted]:
-                del self._by_path[gone]  # compacted or archived away: files never come back
-            known = dict(self._by_path)
-        total = sum(len(seg.hashes) for seg in known.values())
+            for gone in [p for p in entries if p not in wanted]:
+                del entries[gone]  # compacted or archived away: files never come back
+            known = dict(entries)
         out = []
         for path in paths:
-            seg = known.get(path)
+            seg = known.get(path) or self._add(scope, path)
             if seg is None:
-                seg = _hash_segment(path)
-                if seg is None:
-                    return None
-                total += len(seg.hashes)
-                if total > self.limit_rows:
-                    return None
-                with self._lock:
-                    self._by_path[path] = seg
+                return None
             out.append(seg)
         if len({seg.label_type for seg in out}) > 1:
             return None
         return out
 
+    def _add(self, scope: str, path: str) -> HashedSegment | None:
+        footer = _footer(path)
+        if footer is None:
+            return None
+        with self._lock:
+            if not self._room(scope, footer[0].num_rows):  # decided before reading the ids
+                return None
+        seg = _hash_segment(path, *footer)
+        with self._lock:
+            if seg is None or not self._room(scope, len(seg.hashes)):
+                return None
+            self._scopes.setdefault(scope, {})[path] = seg
+        return seg
+
+    def _room(self, scope: str, rows: int) -> bool:
+        """Whether ``rows`` more fit, once other scopes are dropped, oldest first (locked)."""
+        total = sum(len(seg.hashes) for e in self._scopes.values() for seg in e.values())
+        for other in list(self._scopes):
+            if total + rows <= self.limit_rows:
+                break
+            if other != scope:
+                total -= sum(len(seg.hashes) for seg in self._scopes.pop(other).values())
+        return total + rows <= self.limit_rows
+
     def clear(self) -> None:
         with self._lock:
-            self._by_path.clear()
+            self._scopes.clear()
 
 
-def _hash_segment(path: str) -> HashedSegment | None:
+def _footer(path: str) -> tuple[pq.FileMetaData, pa.DataType] | None:
+    """The segment's footer and label type; None when its ids or labels are not plain."""
     try:
-        file = pq.ParquetFile(path)
-        schema = file.schema_arrow
-        if r.LABEL not in schema.names or r.PREDICTION_ID not in schema.names:
-            return None
-        label_type = schema.field(r.LABEL).type
-        id_type = schema.field(r.PREDICTION_ID).type
-        if not (_plain(label_type) and pa.types.is_string(id_type)):
-            return None
-        ids = file.read(columns=[r.PREDICTION_ID]).column(0)
-        meta = file.metadata
-        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        meta = pq.read_metadata(path)
+        schema = meta.schema.to_arrow_schema()
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise read_error(path, exc) from exc
+    if r.LABEL not in schema.names or r.PREDICTION_ID not in schema.names:
+        return None
+    label_type = schema.field(r.LABEL).type
+    if not (_plain(label_type) and pa.types.is_string(schema.field(r.PREDICTION_ID).type)):
+        return None
+    return meta, label_type
+
+
+def _hash_segment(
+    path: str, meta: pq.FileMetaData, label_type: pa.DataType
+) -> HashedSegment | None:
+    try:
+        ids = pq.ParquetFile(path, metadata=meta).read(columns=[r.PREDICTION_ID]).column(0)
     except (OSError, pa.ArrowException, ValueError) as exc:
         raise read_error(path, exc) from exc
     if ids.null_count:
         return None
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
     starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
     return HashedSegment(hash_ids(ids), label_type, starts)
 

@@ -159,14 +159,15 @@ def read_window(
     window: Window,
     shape: Path | None = None,
     label_hashes: LabelHashes | None = None,
+    label_scope: str = "",
 ) -> pd.DataFrame:
     """Predictions of the segments ``preds`` in ``window`` with their latest label from
     ``labels``, sorted by ``(timestamp, prediction_id)``, in the output layout.
 
     With no segment to read, the columns of ``shape`` (a segment of the model; None: the
     base columns) describe the empty result. With ``label_hashes``, labels are joined by
-    hashed ids (:mod:`~driftscope.store.label_join`) when they fit its limit, else (and
-    without it) by DuckDB.
+    hashed ids (:mod:`~driftscope.store.label_join`, kept under ``label_scope``) when they
+    fit its limit, else (and without it) by DuckDB.
     """
     if not preds:
         if shape is None:
@@ -191,7 +192,7 @@ def read_window(
     with ThreadPoolExecutor(max_workers=1) as join, ThreadPoolExecutor(max_workers=1) as decode:
         pending = by_hash = None
         if hashing:  # the label segments not seen before are hashed meanwhile
-            pending = join.submit(label_hashes.get, label_paths)  # type: ignore[union-attr]
+            pending = join.submit(label_hashes.get, label_paths, label_scope)  # type: ignore[union-attr]
         elif labels:
             paths = [str(p) for p, _ in preds]
             pending = join.submit(label_matches, duck, paths, label_paths, window)
