@@ -5,9 +5,11 @@ after its prediction), so joining with DuckDB decodes all the label ids of the m
 per window: over a month of labels that dominates a day's read. Instead the store keeps,
 per label segment (an immutable file), the 64-bit hashes of its ids (:class:`LabelHashes`,
 8 bytes a label, up to a row limit). A read then hashes the window's ids into a small hash
-table, runs every cached label hash through it (Numba, outside the GIL), and reads only the
-label segments that hold a candidate, where each candidate is checked by comparing the ids
-themselves: the result is exact, hash collisions only cost a comparison.
+table behind a Bloom filter, runs every kept label hash through it (Numba, outside the GIL,
+on a few threads), and reads only the row groups of label segments that hold a candidate,
+where each candidate is checked by comparing the ids themselves: the result is exact, hash
+collisions only cost a comparison. On 15.5 million labels and a window of a million
+predictions the probe takes about 0.1 s.
 
 >>> ids = pa.chunked_array([["a", "b", "c", "b"]])
 >>> label_ids = pa.array(["b", "zz", "a"])
@@ -154,9 +156,9 @@ PROBE_THREADS = min(4, os.cpu_count() or 1)
 def candidates(
     window: np.ndarray, labels: Sequence[np.ndarray]
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """Pairs of equal hashes: window rows, and per label segment (index into ``labels``)
-    the label rows, aligned; ``window`` rows are those of the second value's segments in
-    turn, in ascending segment order."""
+    """Pairs of equal hashes: the window rows, and per label segment holding any (by index
+    into ``labels``, ascending) its label rows; the window rows run segment by segment in
+    that order, aligned with the label rows."""
     table = _build(window)
     pieces = [
         (i, start, hashes[start : start + PROBE_PIECE])
