@@ -131,3 +131,11 @@ def test_models_keep_their_hashes_apart_and_the_oldest_make_room(tmp_path):
             pd.testing.assert_frame_equal(store.read_predictions(model), expected)
         kept = {scope for scope, entries in store._label_hashes._scopes.items() if entries}
         assert kept == ({"a", "b"} if both else {"a"})
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "10"])
+def test_a_bad_label_cache_size_is_refused(tmp_path, bad):
+    from driftscope.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="label_cache_rows"):
+        EmbeddedStore(tmp_path / "home", label_cache_rows=bad)

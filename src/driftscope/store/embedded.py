@@ -119,6 +119,10 @@ class EmbeddedStore(Store):
             raise ConfigError(f"compact_threshold must be at least 2, got {compact_threshold}")
         if small_segment_bytes < 1:
             raise ConfigError(f"small_segment_bytes must be positive, got {small_segment_bytes}")
+        if isinstance(label_cache_rows, bool) or not isinstance(label_cache_rows, int):
+            raise ConfigError(f"label_cache_rows must be an int >= 0, got {label_cache_rows!r}")
+        if label_cache_rows < 0:
+            raise ConfigError(f"label_cache_rows must be an int >= 0, got {label_cache_rows}")
         self.home = StoreHome(Path(os.path.abspath(os.fspath(home))))
         self.auto_compact = auto_compact
         self.compact_threshold = compact_threshold
