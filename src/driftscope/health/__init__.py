@@ -1,8 +1,14 @@
-"""Model health over time: checks per window, stored as a time series (work in progress:
-drift and data quality now; performance and prediction analysis follow)."""
+"""Model health over time: drift, data quality, performance, prediction analysis,
+operational and business metrics per window, stored as a time series (see docs/health.md).
 
+>>> from driftscope.health import BusinessMetric
+>>> BusinessMetric(len, min=100).status(42.0)
+'critical'
+"""
+
+from driftscope.health.business_check import BusinessMetric
 from driftscope.health.runner import run_checks
 from driftscope.health.summary import HealthSummary
 from driftscope.health.windows import due_windows, window_size
 
-__all__ = ["HealthSummary", "due_windows", "run_checks", "window_size"]
+__all__ = ["BusinessMetric", "HealthSummary", "due_windows", "run_checks", "window_size"]

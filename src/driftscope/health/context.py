@@ -29,8 +29,9 @@ from driftscope.drift.reference import Reference
 from driftscope.store import CheckRecord
 from driftscope.store.records import METADATA_PREFIX, PREDICTION_PREFIX, RESERVED
 
-#: A user's business metric: the window's rows in, one number out (see ``run_checks``).
-BusinessMetric = Callable[[pd.DataFrame], float]
+#: A user's business metric: the window's rows in, one number out (see ``run_checks``;
+#: ``business_check.BusinessMetric`` wraps one with bounds).
+BusinessFunction = Callable[[pd.DataFrame], Any]
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class CheckRun:
     window: timedelta
     thresholds: Mapping[str, float] = field(default_factory=dict)
     metrics: Sequence[str] = ("accuracy",)
-    business_metrics: Mapping[str, BusinessMetric] = field(default_factory=dict)
+    business_metrics: Mapping[str, Any] = field(default_factory=dict)
     options: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -40,7 +40,8 @@ from driftscope.health import (
     predictions_check,
     quality_check,
 )
-from driftscope.health.context import BusinessMetric, CheckRun, CheckWindow, WindowCheck
+from driftscope.health.business_check import BusinessMetric
+from driftscope.health.context import BusinessFunction, CheckRun, CheckWindow, WindowCheck
 from driftscope.health.summary import HealthSummary
 from driftscope.health.windows import due_windows, window_size, window_start
 
@@ -79,7 +80,7 @@ def run_checks(
     since: datetime | None = None,
     until: datetime | None = None,
     checks: Sequence[str] = DEFAULT_CHECKS,
-    business_metrics: Mapping[str, BusinessMetric] | None = None,
+    business_metrics: Mapping[str, BusinessFunction | BusinessMetric] | None = None,
     label_delay: timedelta | None = None,
     **options: Any,
 ) -> HealthSummary:
