@@ -435,20 +435,7 @@ def _anomaly_points(
                 " outside reference range" if metric == "out_of_range_rate" else " unseen value"
             )
             extra = {"top_features": _top(result.reasons, flags[metric], suffix)}
-        out.append(
-            window.record(
-                CHECK,
-                metric,
-                c.after,
-                c.threshold,
-                c.status,
-                expected_rate=c.before,
-                p_value=c.p_value,
-                effect=c.effect,
-                **extra,
-                **scored,
-            )
-        )
+        out.append(_compared_point(window, c, expected_rate=c.before, **extra, **scored))
     return out
 
 
@@ -521,20 +508,16 @@ def _prediction_points(
         side, cap = RULES.get(metric, ("two-sided", "warning"))
         c = _compare(metric, before, after, side, cap)
         compared.append(c)
-        out.append(
-            window.record(
-                CHECK,
-                metric,
-                c.after,
-                c.threshold,
-                c.status,
-                baseline=c.before,
-                p_value=c.p_value,
-                effect=c.effect,
-                rows=len(frame),
-            )
-        )
+        out.append(_compared_point(window, c, baseline=c.before, rows=len(frame)))
     return out, now
+
+
+def _compared_point(window: CheckWindow, c: _Compared, **details: Any) -> CheckRecord:
+    """The stored point of a metric tested against the baseline."""
+    return window.record(
+        CHECK, c.metric, c.after, c.threshold, c.status, p_value=c.p_value, effect=c.effect,
+        **details,
+    )  # fmt: skip
 
 
 def _what_changed(
