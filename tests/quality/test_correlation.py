@@ -114,3 +114,30 @@ def test_pairwise_pearson_over_many_blocks_and_an_offset():
     r, _ = correlation.pairwise_pearson([x[:, j].copy() for j in range(3)], 10)
     expected = pd.DataFrame(x).corr(min_periods=10).to_numpy()
     np.testing.assert_allclose(r, expected, rtol=0, atol=1e-12)
+
+
+def test_small_windows_raise_no_correlation_alarm_from_noise():
+    rng = np.random.default_rng(11)
+    cov = np.full((8, 8), 0.3) + 0.7 * np.eye(8)
+    names = [f"x{i}" for i in range(8)]
+    ref_df = pd.DataFrame(rng.multivariate_normal(np.zeros(8), cov, 60), columns=names)
+    ref = Reference.fit(ref_df)
+    alarms = 0
+    for _ in range(20):  # same distribution, 40 rows a window: changes of 0.3 are common
+        rows = rng.multivariate_normal(np.zeros(8), cov, 40)
+        window = logged(dict(zip(names, rows.T, strict=True)))
+        report = check_quality(window, ref, window=None, reference_data=ref_df)
+        corr = [r for r in report.results if r.check == "correlation"]
+        assert all("p_value" in dict(r.details) for r in corr)
+        alarms += any(r.status != "ok" for r in corr)
+    assert alarms <= 1  # family-wise 5 % per window
+
+
+def test_change_p_value_matches_the_fisher_z_formula():
+    from scipy.stats import norm
+
+    from driftscope.quality.correlation import change_p_value
+
+    z = (np.arctanh(0.6) - np.arctanh(0.3)) / np.sqrt(1 / 97 + 1 / 197)
+    assert change_p_value(0.3, 100, 0.6, 200) == pytest.approx(2 * norm.sf(z), rel=1e-12)
+    assert np.isnan(change_p_value(0.3, 3, 0.6, 200))

@@ -81,7 +81,9 @@ def check_quality(
         for name, col in reference.columns.items():
             results.extend(feature_checks(win, name, col, thresholds))
         if ref_corr is not None:
-            results.extend(correlation_checks(win, numeric, ref_corr, thresholds))
+            results.extend(
+                correlation_checks(win, numeric, ref_corr, thresholds, len(reference_data))
+            )
     return QualityReport(tuple(results))
 
 
