@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from driftscope.drift.reference import Reference
 from driftscope.errors import DataError
 from driftscope.quality import QualityThresholds, Status, check_quality
 from tests.quality.helpers import logged, pick
@@ -197,3 +198,19 @@ def test_empty_report_frame_has_the_columns():
     frame = QualityReport(()).to_frame()
     assert frame.empty and list(frame.columns)[:3] == ["window_start", "window_end", "check"]
     assert QualityReport(()).worst is Status.NO_DATA
+
+
+def test_out_of_range_by_chance_on_a_small_reference_is_not_flagged():
+    small = Reference.fit(pd.DataFrame({"age": np.linspace(20.0, 60.0, 99)}))  # chance 2 %
+
+    def out_of_range(frame):
+        report = check_quality(frame, small, window=None)
+        (point,) = [r for r in report.results if r.check == "out_of_range"]
+        return point
+
+    point = out_of_range(logged({"age": [61.0] + [30.0] * 49}))  # 2 %: what chance gives
+    assert point.value == 0.02 and point.status == "ok"
+    details = dict(point.details)
+    assert details["chance_rate"] == pytest.approx(0.02) and details["p_value"] > 0.001
+    shifted = out_of_range(logged({"age": [61.0] * 10 + [30.0] * 40}))  # 20 %: beyond chance
+    assert shifted.status == "critical" and dict(shifted.details)["p_value"] < 1e-6

@@ -68,6 +68,7 @@ DEFAULT_THRESHOLD = 0.5
 BASELINE_CHUNKS = 10
 LOWER_IS_BETTER = frozenset({"log_loss", "brier_score", "mae", "rmse", "mape"})
 PREFIX = "prediction."
+AVERAGED = frozenset({"precision", "recall", "f1"})
 
 
 @dataclass(frozen=True)
@@ -119,12 +120,15 @@ def prepare(run: CheckRun) -> WindowCheck:
                 out.append(window.record(CHECK, name, 0, None, "unknown", reason=reason))
             return out
         out = [window.record(CHECK, "labelled_rows", labelled, None, "ok", **coverage)]
+        found: dict[str, WindowMetric] = {}
         try:
             found = _window_metrics(predicted, list(metrics), run, threshold, confidence)
-        except DataError as exc:
-            for name in metrics:
-                out.append(window.record(CHECK, name, 0, None, "unknown", error=str(exc)))
-            return out
+        except DataError:
+            for name in metrics:  # one at a time: a metric's bad input spoils only that one
+                try:
+                    found.update(_window_metrics(predicted, [name], run, threshold, confidence))
+                except DataError as exc:
+                    out.append(window.record(CHECK, name, 0, None, "unknown", error=str(exc)))
         for name, wm in found.items():
             out.extend(_points(window, name, wm, baselines.get(name), fixed.get(name), sigma, z))
         if baseline_note:
@@ -242,7 +246,7 @@ def _window_metrics(
         threshold = _default_threshold(frame)
     result = windowed_metrics(
         frame,
-        names,
+        metric_options(names, frame),
         window=pd.Timedelta(run.window) if window is None else window,
         confidence=confidence,
         threshold=None if all(n in REGRESSION_METRICS for n in names) else threshold,
@@ -251,6 +255,25 @@ def _window_metrics(
     if window is None:
         return {w.metric: w for w in result.windows}
     return result  # type: ignore[return-value]
+
+
+def metric_options(names: list[str], frame: pd.DataFrame) -> dict[str, dict]:
+    """Each metric's options: precision, recall and F1 of more than two classes are
+    macro-averaged (scikit-learn's ``average="binary"`` only fits two).
+
+    >>> frame = pd.DataFrame({"prediction": ["a", "b", "c"], "label": ["a", "b", "b"]})
+    >>> metric_options(["accuracy", "f1"], frame)
+    {'accuracy': {}, 'f1': {'average': 'macro'}}
+    """
+    probs = [c for c in frame.columns if str(c).startswith(PREFIX)]
+    if probs:
+        classes = len(probs)
+    else:
+        values = [frame[c].dropna() for c in ("label", "prediction") if c in frame.columns]
+        values = [v for v in values if not pd.api.types.is_float_dtype(v) or v.isin((0, 1)).all()]
+        classes = len(pd.unique(pd.concat(values).astype(str))) if values else 0
+    multi = classes > 2
+    return {n: ({"average": "macro"} if multi and n in AVERAGED else {}) for n in names}
 
 
 def _standard_error(wm: WindowMetric, z: float) -> float:
@@ -280,14 +303,19 @@ def _baselines(
     try:
         overall = windowed_metrics(
             frame.assign(timestamp=pd.Timestamp("2000-01-01", tz="UTC")),
-            names,
+            metric_options(names, frame),
             window="day",
             confidence=confidence,
             threshold=threshold,
             n_boot=50,
         )
         per_window = windowed_metrics(
-            frame, names, window=windows, confidence=confidence, threshold=threshold, n_boot=100
+            frame,
+            metric_options(names, frame),
+            window=windows,
+            confidence=confidence,
+            threshold=threshold,
+            n_boot=100,
         )
     except DataError as exc:
         return {}, f"the baseline's performance cannot be computed: {exc}"

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 
 from driftscope.quality.config import QualityThresholds, Status
 from driftscope.quality.frame import extra_columns, feature_column, missing_mask, share
@@ -225,6 +226,26 @@ def classify(window: Window, name: str, ref: Any, tolerance: float) -> FeatureVa
     return FeatureValues(True, missing, mismatch, out, unseen, texts)
 
 
+RANGE_SIGNIFICANCE = 0.001
+
+
+def _beyond_chance(result: QualityResult, outside: np.ndarray, reference_n: int) -> QualityResult:
+    """``result`` of the out-of-range check, or ``ok`` when its rate is no more than chance.
+
+    A new value from the reference's own distribution falls outside the range of its
+    ``n`` values with probability ``2 / (n + 1)`` (exchangeability): 2 % for a reference
+    of a hundred rows. A rate past its threshold is kept as a warning only when the count
+    outside is also significantly above that (one-sided binomial test at 0.001); on a
+    reference of 10^5 rows the chance rate is 2e-5 and nothing changes."""
+    if result.status in (Status.OK, Status.NO_DATA) or reference_n < 1:
+        return result
+    chance = 2.0 / (reference_n + 1)
+    p_value = float(binom.sf(int(outside.sum()) - 1, len(outside), chance))
+    details = (*result.details, ("chance_rate", chance), ("p_value", p_value))
+    status = result.status if p_value < RANGE_SIGNIFICANCE else Status.OK
+    return replace(result, status=status, details=details)
+
+
 def feature_checks(
     window: Window, name: str, ref: Any, thresholds: QualityThresholds
 ) -> Iterator[QualityResult]:
@@ -260,7 +281,7 @@ def feature_checks(
     )
     valid = ~fv.missing & ~fv.mismatch
     if fv.out_of_range is not None:
-        yield window.result(
+        result = window.result(
             thresholds,
             "out_of_range",
             name,
@@ -269,6 +290,7 @@ def feature_checks(
             "out_of_range_rate",
             (("min", float(ref.sample.values[0])), ("max", float(ref.sample.values[-1]))),
         )
+        yield _beyond_chance(result, fv.out_of_range[valid], int(ref.sample.n))
     if fv.unseen is not None and fv.texts is not None:
         top: tuple[tuple[str, Any], ...] = ()
         if fv.unseen.any():
