@@ -189,3 +189,30 @@ def test_performance_is_estimated_before_the_labels_arrive(baseline):
     assert estimate.status == "warning" and estimate.threshold == 0.95  # below, but a guess
     auc = points["estimated_roc_auc"].value
     assert abs(auc - roc_auc_score(truth, frame["prediction"])) < 0.01
+
+
+def test_multiclass_probabilities_with_named_classes(rng):
+    from sklearn.metrics import f1_score
+
+    classes = np.array(["barbera", "barolo", "grignolino"])
+
+    def rows(n):
+        label = rng.integers(0, 3, n)
+        logits = rng.normal(size=(n, 3))
+        logits[np.arange(n), label] += 1.5
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        stamps = pd.Timestamp(START) + pd.to_timedelta(rng.uniform(0, 86_000, n), unit="s")
+        frame = pd.DataFrame({f"prediction.{c}": p[:, k] for k, c in enumerate(classes)})
+        return frame.assign(label=classes[label], timestamp=stamps), p
+
+    base, _ = rows(3000)
+    ref = Reference.fit(base.drop(columns="timestamp"))
+    check, window = _check(ref, metrics=("accuracy", "f1", "auc"))
+    frame, p = rows(2000)
+    points = _points(check(frame, window))
+    predicted = classes[p.argmax(axis=1)]
+    assert points["accuracy"].value == pytest.approx(accuracy_score(frame["label"], predicted))
+    assert points["f1"].value == pytest.approx(f1_score(frame["label"], predicted, average="macro"))
+    auc = roc_auc_score(frame["label"], p, multi_class="ovr", labels=classes)
+    assert points["roc_auc"].value == pytest.approx(auc)
+    assert {points[m].status for m in ("accuracy", "f1", "roc_auc")} == {"ok"}
