@@ -334,3 +334,13 @@ def test_run_checks_stores_the_prediction_analysis_per_day(tmp_path):
         again = monitor.run_checks("day", since=first, checks=["predictions"])
         assert [r.value for r in again.records] == [r.value for r in summary.records]
         assert len(monitor.store.read_check_results("churn", check="predictions")) == len(stored)
+
+
+def test_a_baseline_too_small_to_calibrate_has_no_anomaly_points_and_says_so():
+    rng = np.random.default_rng(12)
+    reference = Reference.fit(_rows(rng, 221))  # 400 rows needed for a 1 % rate
+    points = _run(reference, _rows(rng, 300))
+    assert "anomaly_rate" not in points
+    assert "221 rows" in points["what_changed"].details["anomaly_note"]
+    assert points["mean_confidence"].status in ("ok", "warning")
+    _assert_stored_cleanly(points)

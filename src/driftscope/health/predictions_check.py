@@ -46,7 +46,9 @@ for shares and the difference in baseline standard deviations for means.
   a window whose predictions are all identical while the baseline's vary is ``critical``
   there;
 * gaps of the baseline are not charged to every window: without a row sample (a
-  baseline saved with ``keep_rows=0``) there are no anomaly points, and without
+  baseline saved with ``keep_rows=0``) there are no anomaly points, nor with one too small
+  to calibrate the anomaly model on (``what_changed`` says so in ``anomaly_note``), and
+  without
   predictions in it the window's prediction statistics are stored as ``ok`` with a
   ``note`` saying there is nothing to compare them with;
 * ``unknown`` (value 0 or the window's value, with a ``reason``): an empty window; a
@@ -158,13 +160,21 @@ def prepare(run: CheckRun) -> WindowCheck:
     sample = getattr(run.reference, "row_sample", None)
     model: AnomalyModel | None = None
     model_error = None  # a baseline that cannot be fitted: said in every window
+    model_note = None  # a baseline too small to calibrate on: said in what_changed
     base: _Predictions | None = None
     base_error = NO_SAMPLE
     if sample is not None and len(sample):
         features = _feature_columns(sample, run.reference)
-        if features:
+        detector = AnomalyDetector(columns=tuple(features)) if features else None
+        if detector is not None and len(sample) < detector.min_reference_rows:
+            model_note = (
+                f"no anomaly points: the baseline kept {len(sample)} rows, calibrating to a "
+                f"{detector.target_fpr:.0%} false-positive rate needs "
+                f"{detector.min_reference_rows}"
+            )
+        elif detector is not None:
             try:
-                model = AnomalyDetector(columns=tuple(features)).fit(sample)
+                model = detector.fit(sample)
             except DriftscopeError as exc:
                 model_error = f"cannot fit the anomaly model on the baseline's rows: {exc}"
         base_error = "the baseline's rows have no prediction column"
@@ -193,7 +203,10 @@ def prepare(run: CheckRun) -> WindowCheck:
             out.append(window.record(CHECK, "anomaly_rate", 0, None, "unknown", reason=model_error))
         points, now = _prediction_points(base, base_error, frame, weights, window, compared)
         out.extend(points)
-        out.append(_what_changed(window, compared, base, base_error, now, len(frame)))
+        changed = _what_changed(window, compared, base, base_error, now, len(frame))
+        if model_note:
+            changed.details["anomaly_note"] = model_note
+        out.append(changed)
         return out
 
     return check

@@ -96,6 +96,20 @@ class AnomalyDetector:
         if not 0.0 < self.holdout < 1.0:
             raise ConfigError(f"holdout must be in (0, 1), got {self.holdout!r}")
 
+    @property
+    def min_reference_rows(self) -> int:
+        """Rows :meth:`fit` needs: ``2 / target_fpr`` held out for the calibration and 20
+        to fit on.
+
+        >>> AnomalyDetector().min_reference_rows
+        400
+        """
+        need = 2 * math.ceil(1.0 / self.target_fpr)
+        n = max(math.ceil(need / self.holdout), 20)
+        while round(n * self.holdout) < need or n - round(n * self.holdout) < 20:
+            n += 1
+        return n
+
     def fit(self, reference: pd.DataFrame) -> AnomalyModel:
         if not isinstance(reference, pd.DataFrame):
             raise DataError(f"reference must be a pandas DataFrame, got {type(reference)}")
@@ -103,7 +117,7 @@ class AnomalyDetector:
         n = len(reference)
         m = round(n * self.holdout)
         need = 2 * math.ceil(1.0 / self.target_fpr)
-        if m < need or n - m < 20:
+        if n < self.min_reference_rows:
             raise DataError(
                 f"reference has {n} rows; calibrating to target_fpr={self.target_fpr} needs "
                 f"at least {need} held-out rows (holdout={self.holdout}) and 20 to fit"
