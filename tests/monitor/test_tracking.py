@@ -6,6 +6,7 @@ import asyncio
 import time
 import traceback
 
+import pandas as pd
 import pytest
 
 
@@ -98,6 +99,7 @@ def test_a_function_that_logs_itself_is_not_logged_twice(make_monitor):
 
     @monitor.track_predictions
     async def predict(features):
+        await asyncio.sleep(0.003)  # the model's work
         prediction = 0.42
         monitor.log_prediction(
             features=features,
@@ -107,9 +109,15 @@ def test_a_function_that_logs_itself_is_not_logged_twice(make_monitor):
         return prediction
 
     asyncio.run(predict({"customer_id": "c1", "x": 1.0}))
+    monitor.log_prediction(  # outside a tracked call: no latency
+        {"customer_id": "c2", "x": 2.0}, 0.1, metadata={"customer_id": "c2"}
+    )
     df = monitor.get_recent_predictions()
-    assert len(df) == 1 and df["metadata.customer_id"].tolist() == ["c1"]
+    assert len(df) == 2 and df["metadata.customer_id"].tolist() == ["c1", "c2"]
     assert monitor.operational_stats()["calls"] == 1
+    # the record logged inside the call carries the latency up to the log call
+    latency = df["metadata.latency_ms"].tolist()
+    assert latency[0] >= 3.0 and pd.isna(latency[1])
 
 
 def test_options_methods_and_monitoring_failures_never_break_the_call(make_monitor):

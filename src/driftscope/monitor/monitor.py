@@ -208,6 +208,11 @@ class ModelMonitor(MonitorReads):
         if decision is None:
             self._buffer.skip(_perf() - start)
             return pid
+        call = CURRENT.get()
+        if call is not None and (metadata is None or "latency_ms" not in metadata):
+            # logged from inside a tracked call: its latency so far (the model's, when the
+            # record is logged after predicting, as in the seed's example)
+            metadata = {**(metadata or {}), "latency_ms": (start - call.start) * 1000.0}
         if timestamp is None:
             ts: Any = now_us()
         elif isinstance(timestamp, datetime):
@@ -228,7 +233,6 @@ class ModelMonitor(MonitorReads):
             # converted before the writer reaches earlier single records must not fix it)
             self._builder.schema.establish([str(k) for k in record[2]])
             self._schema_open = False
-        call = CURRENT.get()
         if call is not None:
             call.logged = True
         if self._strict:

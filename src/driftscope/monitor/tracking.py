@@ -17,7 +17,10 @@ the error branch only runs when the function raised.
 
 When the function logs for itself (``monitor.log_prediction`` inside the call, as in
 examples that also decorate), the wrapper does not log a second record: it only counts the
-call and its latency (and, when the function raises after logging, its error).
+call and its latency (and, when the function raises after logging, its error). The record
+the function logs gets ``metadata.latency_ms`` = the time from the call's start to the
+``log_prediction`` call (unless it gives one): the model's latency when it logs after
+predicting, as in the seed's example.
 
 >>> from driftscope.monitor.opstats import LatencyStats
 >>> logged = []
@@ -52,10 +55,11 @@ from driftscope.monitor.opstats import LatencyStats
 
 
 class _Call:
-    __slots__ = ("logged",)
+    __slots__ = ("logged", "start")
 
     def __init__(self) -> None:
         self.logged = False
+        self.start = 0.0  # perf_counter at the call's start
 
 
 #: The tracked call in progress in this context (thread or task), if any.
@@ -155,7 +159,7 @@ def track(
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
                 call = _Call()
                 token = CURRENT.set(call)
-                start = time.perf_counter()
+                start = call.start = time.perf_counter()
                 try:
                     result = await fn(*args, **kwargs)
                 except BaseException as exc:
@@ -172,7 +176,7 @@ def track(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             call = _Call()
             token = CURRENT.set(call)
-            start = time.perf_counter()
+            start = call.start = time.perf_counter()
             try:
                 result = fn(*args, **kwargs)
             except BaseException as exc:
