@@ -162,11 +162,16 @@ def test_injected_anomalies_are_flagged_and_a_clean_window_is_ok(reference, seed
         assert clean[metric].status == "ok", (metric, clean[metric].details)
     assert clean["what_changed"].status == "ok"
     dirty = _rows(rng, 2000)
+    dirty["prediction_id"] = [f"p{i}" for i in range(2000)]
     hit = rng.choice(2000, 100, replace=False)  # 5 % of rows: x far out, or x against y
     dirty.loc[hit[:50], "x"] = 8.0
     dirty.loc[hit[50:], "y"] = -dirty.loc[hit[50:], "x"] * 3 - 2
     dirty.loc[hit[:20], "plan"] = "enterprise"
     points = _run(reference, dirty)
+    examples = points["anomaly_rate"].details["examples"]  # the edge cases, worst first
+    assert len(examples) == 10 and {e["prediction_id"] for e in examples} <= {f"p{i}" for i in hit}
+    scores = [np.inf if e["score"] is None else e["score"] for e in examples]  # inf: JSON null
+    assert scores == sorted(scores, reverse=True) and all(e["reasons"] for e in examples)
     assert points["anomaly_rate"].status in ("warning", "critical")
     assert points["anomaly_rate"].value > points["anomaly_rate"].threshold
     assert points["unseen_category_rate"].status in ("warning", "critical")

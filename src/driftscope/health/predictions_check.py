@@ -12,7 +12,9 @@ metric                      value
 ==========================  ===============================================================
 ``anomaly_rate``            share of rows the anomaly model flags (expected on clean data:
                             its calibrated false-positive rate ``max(measured_fpr,
-                            target_fpr)``); details: ``top_reasons``, ``scored_rows``
+                            target_fpr)``); details: ``top_reasons``, ``scored_rows``,
+                            ``examples`` (the 10 most anomalous rows: their ids, scores
+                            and reasons)
 ``out_of_range_rate``       share of rows outside some numeric feature's support
                             (0.5 %-99.5 % quantiles); details: ``top_features``
 ``unseen_category_rate``    share of rows with a category never seen in the baseline
@@ -114,6 +116,7 @@ NO_SAMPLE = (
     "the baseline keeps no row sample: re-save it with "
     "monitor.save_reference(Reference.fit(training_data, keep_rows=20_000))"
 )
+EXAMPLES = 10  # flagged rows listed per window, most anomalous first
 SEVERITY = {"ok": 0, "unknown": 1, "warning": 2, "critical": 3}
 
 
@@ -442,7 +445,7 @@ def _anomaly_points(
         compared.append(c)
         if metric == "anomaly_rate":
             top = [f"{r} ({k} rows)" for r, k in result.summary().top_reasons]
-            extra = {"top_reasons": top}
+            extra = {"top_reasons": top, "examples": _examples(result, frame, rows)}
         else:
             suffix = (
                 " outside reference range" if metric == "out_of_range_rate" else " unseen value"
@@ -450,6 +453,26 @@ def _anomaly_points(
             extra = {"top_features": _top(result.reasons, flags[metric], suffix)}
         out.append(_compared_point(window, c, expected_rate=c.before, **extra, **scored))
     return out
+
+
+def _examples(
+    result: Any, frame: pd.DataFrame, rows: np.ndarray, top: int = EXAMPLES
+) -> list[dict[str, Any]]:
+    """The most anomalous flagged rows, by score: their ``prediction_id`` (to look them up
+    with ``get_recent_predictions``), score and reasons: the window's edge cases."""
+    flagged = np.flatnonzero(result.is_anomaly)
+    if not flagged.size:
+        return []
+    worst = flagged[np.argsort(-result.scores[flagged], kind="stable")[:top]]
+    ids = frame["prediction_id"].to_numpy() if "prediction_id" in frame.columns else None
+    return [
+        {
+            "prediction_id": None if ids is None else str(ids[rows[i]]),
+            "score": float(result.scores[i]),
+            "reasons": list(result.reasons[i]),
+        }
+        for i in worst.tolist()
+    ]
 
 
 def _top(reasons: Any, flags: np.ndarray, suffix: str, top: int = 5) -> list[str]:
