@@ -141,3 +141,23 @@ def test_change_p_value_matches_the_fisher_z_formula():
     z = (np.arctanh(0.6) - np.arctanh(0.3)) / np.sqrt(1 / 97 + 1 / 197)
     assert change_p_value(0.3, 100, 0.6, 200) == pytest.approx(2 * norm.sf(z), rel=1e-12)
     assert np.isnan(change_p_value(0.3, 3, 0.6, 200))
+
+
+def test_correlations_fitted_once_give_the_same_results(data):
+    from driftscope.errors import ConfigError
+    from driftscope.quality.correlation import ReferenceCorrelations
+
+    ref_df, ref, rng = data
+    window = _window(rng, 300, True)
+    fitted = ReferenceCorrelations.fit(ref_df, ["a", "b", "c"])
+    raw = check_quality(window, ref, window=None, reference_data=ref_df)
+    once = check_quality(window, ref, window=None, reference_data=fitted)
+    assert once.results == raw.results
+    with pytest.raises(ConfigError, match="spearman"):
+        check_quality(
+            window,
+            ref,
+            window=None,
+            reference_data=fitted,
+            thresholds=QualityThresholds(correlation_method="spearman"),
+        )

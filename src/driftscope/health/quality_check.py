@@ -26,6 +26,7 @@ from driftscope.health.context import (
 )
 from driftscope.quality import QualityThresholds, check_quality
 from driftscope.quality.config import THRESHOLD_PAIRS
+from driftscope.quality.correlation import ReferenceCorrelations
 from driftscope.store import CheckRecord
 
 CHECK = "quality"
@@ -62,6 +63,11 @@ def prepare(run: CheckRun) -> WindowCheck:
     reference = features_only(run.reference)
     thresholds = _thresholds(run.options.get("quality_thresholds"), run.thresholds)
     rows = getattr(reference, "row_sample", None)
+    if rows is not None:  # the baseline's correlations: once per run, not once per window
+        numeric = [n for n, c in reference.columns.items() if str(c.kind) == "numerical"]
+        rows = ReferenceCorrelations.fit(
+            rows, numeric, thresholds.correlation_method, thresholds.min_correlation_rows
+        )
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         frame = successful(frame)  # calls that raised: counted by the operational check

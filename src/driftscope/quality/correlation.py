@@ -19,7 +19,7 @@ feature; when no pair is left, one ``no_data`` result stands for the window.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -65,6 +65,34 @@ def reference_correlations(
 ) -> pd.DataFrame:
     """The correlation matrix of the named numeric features of ``data`` (NaN where unknown)."""
     return correlations(numeric_arrays(data, names), len(data), method, min_rows)[0]
+
+
+@dataclass(frozen=True)
+class ReferenceCorrelations:
+    """The reference rows' correlations, computed once for every window they are compared
+    with (``check_quality(..., reference_data=ReferenceCorrelations.fit(...))``): the
+    matrix, the rows it came from and the method.
+
+    >>> x = np.arange(20.0)
+    >>> fitted = ReferenceCorrelations.fit(pd.DataFrame({"a": x, "b": -x}), ["a", "b"])
+    >>> round(float(fitted.matrix.loc["a", "b"]), 3), fitted.rows, fitted.method
+    (-1.0, 20, 'pearson')
+    """
+
+    matrix: pd.DataFrame
+    rows: int
+    method: str
+
+    @classmethod
+    def fit(
+        cls,
+        data: pd.DataFrame,
+        names: Sequence[str],
+        method: str = "pearson",
+        min_rows: int = 10,
+    ) -> ReferenceCorrelations:
+        """The correlations of the named numeric features of ``data``."""
+        return cls(reference_correlations(data, names, method, min_rows), len(data), method)
 
 
 def correlations(

@@ -29,7 +29,7 @@ import pandas as pd
 from driftscope.errors import ConfigError, DataError
 from driftscope.quality.checks import Window, feature_checks, record_checks
 from driftscope.quality.config import QualityThresholds
-from driftscope.quality.correlation import correlation_checks, reference_correlations
+from driftscope.quality.correlation import ReferenceCorrelations, correlation_checks
 from driftscope.quality.frame import parse_issues, weights_of
 from driftscope.quality.results import QualityReport, QualityResult
 from driftscope.quality.windows import Window as WindowSpec
@@ -42,7 +42,7 @@ def check_quality(
     *,
     window: WindowSpec | None = "day",
     thresholds: QualityThresholds | None = None,
-    reference_data: pd.DataFrame | None = None,
+    reference_data: pd.DataFrame | ReferenceCorrelations | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> QualityReport:
@@ -52,7 +52,9 @@ def check_quality(
 
     ``window`` is ``"hour"``, ``"day"``, ``"week"``, a timedelta, or None for one window over
     all rows (``[first, last]`` timestamp, or ``[start, end)`` when given). Correlation
-    changes are checked only when ``reference_data`` (the raw reference rows) is given.
+    changes are checked only when ``reference_data`` is given: the raw reference rows, or
+    their :class:`~driftscope.quality.correlation.ReferenceCorrelations` fitted once for
+    many calls.
     """
     thresholds = thresholds or QualityThresholds()
     if not isinstance(thresholds, QualityThresholds):
@@ -67,10 +69,20 @@ def check_quality(
     issues = issue_rows(predictions)
     numeric = [n for n, c in reference.columns.items() if str(c.kind) == "numerical"]
     ref_corr = None
-    if reference_data is not None:
+    if isinstance(reference_data, ReferenceCorrelations):
+        if reference_data.method != thresholds.correlation_method:
+            raise ConfigError(
+                f"reference_data holds {reference_data.method} correlations, the thresholds ask "
+                f"for {thresholds.correlation_method}"
+            )
+        ref_corr = reference_data
+    elif reference_data is not None:
         if not isinstance(reference_data, pd.DataFrame):
-            raise DataError("reference_data must be a pandas DataFrame")
-        ref_corr = reference_correlations(
+            raise DataError(
+                "reference_data must be a pandas DataFrame or ReferenceCorrelations, "
+                f"got {type(reference_data).__name__}"
+            )
+        ref_corr = ReferenceCorrelations.fit(
             reference_data, numeric, thresholds.correlation_method, thresholds.min_correlation_rows
         )
     results: list[QualityResult] = []
@@ -82,7 +94,7 @@ def check_quality(
             results.extend(feature_checks(win, name, col, thresholds))
         if ref_corr is not None:
             results.extend(
-                correlation_checks(win, numeric, ref_corr, thresholds, len(reference_data))
+                correlation_checks(win, numeric, ref_corr.matrix, thresholds, ref_corr.rows)
             )
     return QualityReport(tuple(results))
 
