@@ -264,14 +264,16 @@ def metric_options(names: list[str], frame: pd.DataFrame) -> dict[str, dict]:
     >>> frame = pd.DataFrame({"prediction": ["a", "b", "c"], "label": ["a", "b", "b"]})
     >>> metric_options(["accuracy", "f1"], frame)
     {'accuracy': {}, 'f1': {'average': 'macro'}}
+    >>> metric_options(["f1"], pd.DataFrame({"prediction": [0, 1], "label": [1.0, 0.0]}))
+    {'f1': {}}
     """
     probs = [c for c in frame.columns if str(c).startswith(PREFIX)]
     if probs:
         classes = len(probs)
-    else:
-        values = [frame[c].dropna() for c in ("label", "prediction") if c in frame.columns]
-        values = [v for v in values if not pd.api.types.is_float_dtype(v) or v.isin((0, 1)).all()]
-        classes = len(pd.unique(pd.concat(values).astype(str))) if values else 0
+    else:  # distinct values per column first (cheap), then their union (1 == 1.0)
+        distinct = [pd.unique(frame[c].dropna()) for c in ("label", "prediction") if c in frame]
+        distinct = [d for d in distinct if d.dtype.kind != "f" or np.isin(d, (0, 1)).all()]
+        classes = len({v for d in distinct for v in d.tolist()})
     multi = classes > 2
     return {n: ({"average": "macro"} if multi and n in AVERAGED else {}) for n in names}
 
