@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -225,34 +225,35 @@ class EmbeddedStore(Store):
     # ------------------------------------------------------------------ predictions
     def write_predictions(self, model: str, batch: pa.Table) -> int:
         model = self._model(model)
-        if not isinstance(batch, pa.Table):
-            raise DataError(f"model {model!r}: a prediction batch must be a pyarrow.Table")
-        try:
-            r.check_prediction_batch(batch)
-        except ValueError as exc:
-            raise DataError(f"model {model!r}: {exc}") from exc
-        for name in (r.PREDICTION_ID, r.TIMESTAMP):
-            if batch.column(name).null_count:
-                raise DataError(f"model {model!r}: prediction batch has nulls", column=name)
-        if batch.num_rows == 0:
-            return 0
-        today = day_of(to_us(datetime.now(UTC)))
-        return self._write_segments(model, "predictions", split_by_day(batch, r.TIMESTAMP, today))
+        self._check_batch(model, batch, "prediction", r.check_prediction_batch, r.TIMESTAMP)
+        return self._write_batch(model, "predictions", batch, r.TIMESTAMP)
 
     def write_labels(self, model: str, batch: pa.Table) -> int:
         model = self._model(model)
+        self._check_batch(model, batch, "label", r.check_label_batch)
+        return self._write_batch(model, "labels", batch, r.LABELED_AT)
+
+    @staticmethod
+    def _check_batch(model: str, batch: Any, what: str, check: Any, *required: str) -> None:
+        """DataError naming the model (and column) for a batch that is not a valid
+        ``what`` batch: not a table, a layout ``check`` refuses, or nulls in the id (or
+        another ``required`` column)."""
         if not isinstance(batch, pa.Table):
-            raise DataError(f"model {model!r}: a label batch must be a pyarrow.Table")
+            raise DataError(f"model {model!r}: a {what} batch must be a pyarrow.Table")
         try:
-            r.check_label_batch(batch)
+            check(batch)
         except ValueError as exc:
             raise DataError(f"model {model!r}: {exc}") from exc
-        if batch.column(r.PREDICTION_ID).null_count:
-            raise DataError(f"model {model!r}: label batch has nulls", column=r.PREDICTION_ID)
+        for name in (r.PREDICTION_ID, *required):
+            if batch.column(name).null_count:
+                raise DataError(f"model {model!r}: {what} batch has nulls", column=name)
+
+    def _write_batch(self, model: str, kind: str, batch: pa.Table, time_column: str) -> int:
+        """Write ``batch`` as segments split by the day of ``time_column``; bytes added."""
         if batch.num_rows == 0:
             return 0
         today = day_of(to_us(datetime.now(UTC)))
-        return self._write_segments(model, "labels", split_by_day(batch, r.LABELED_AT, today))
+        return self._write_segments(model, kind, split_by_day(batch, time_column, today))
 
     def _window(self, since: datetime | None, until: datetime | None, version=None) -> Window:
         since, until = utc(since, "since"), utc(until, "until")
