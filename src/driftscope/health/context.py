@@ -36,7 +36,16 @@ BusinessFunction = Callable[[pd.DataFrame], Any]
 
 @dataclass(frozen=True)
 class CheckRun:
-    """Settings shared by every window of one ``run_checks`` call."""
+    """Settings shared by every window of one ``run_checks`` call.
+
+    >>> from datetime import timedelta
+    >>> import numpy as np
+    >>> from driftscope.drift.reference import Reference
+    >>> run = CheckRun("churn", Reference.fit({"x": np.arange(5.0)}), timedelta(days=1),
+    ...                thresholds={"accuracy": 0.85}, metrics=("accuracy", "auc"))
+    >>> run.window.days, run.metrics, dict(run.options)
+    (1, ('accuracy', 'auc'), {})
+    """
 
     model: str
     reference: Reference
@@ -49,7 +58,16 @@ class CheckRun:
 
 @dataclass(frozen=True)
 class CheckWindow:
-    """One window ``[start, end)`` of a run, and how to make its stored points."""
+    """One window ``[start, end)`` of a run, and how to make its stored points.
+
+    >>> from datetime import datetime, UTC
+    >>> import numpy as np
+    >>> from driftscope.drift.reference import Reference
+    >>> w = CheckWindow("churn", Reference.fit({"x": np.arange(5.0)}),
+    ...                 datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+    >>> w.record("performance", "accuracy", 0.91, 0.85, "ok", n=np.int64(400)).details
+    {'n': 400}
+    """
 
     model: str
     reference: Reference

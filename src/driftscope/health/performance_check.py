@@ -72,7 +72,7 @@ AVERAGED = frozenset({"precision", "recall", "f1"})
 
 
 @dataclass(frozen=True)
-class Baseline:
+class _Baseline:
     """A metric's value on the baseline's labelled rows and its between-window spread."""
 
     value: float
@@ -166,7 +166,7 @@ def _estimates(
     frame: pd.DataFrame,
     window: CheckWindow,
     fixed: dict[str, float],
-    baselines: dict[str, Baseline],
+    baselines: dict[str, _Baseline],
 ) -> list[CheckRecord]:
     """``estimated_<metric>`` points from every scored row of the window, labelled or not."""
     scores = pd.to_numeric(frame["prediction"], errors="coerce").to_numpy(float)
@@ -286,7 +286,7 @@ def _standard_error(wm: WindowMetric, z: float) -> float:
 
 def _baselines(
     run: CheckRun, names: list[str], threshold: float | None, confidence: float, z: float
-) -> tuple[dict[str, Baseline], str | None]:
+) -> tuple[dict[str, _Baseline], str | None]:
     rows = run.reference.row_sample
     if rows is None:
         return {}, "the baseline kept no rows: save it again with keep_rows > 0"
@@ -334,7 +334,7 @@ def _baselines(
         else:
             tau2 = 0.0
             note = f"{len(parts)} baseline windows: too few to learn their variation"
-        out[wm.metric] = Baseline(wm.value, math.sqrt(tau2), len(parts), wm.n, note)
+        out[wm.metric] = _Baseline(wm.value, math.sqrt(tau2), len(parts), wm.n, note)
     return out, None
 
 
@@ -342,7 +342,7 @@ def _points(
     window: CheckWindow,
     name: str,
     wm: WindowMetric,
-    baseline: Baseline | None,
+    baseline: _Baseline | None,
     fixed: float | None,
     sigma: float,
     z: float,

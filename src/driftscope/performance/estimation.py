@@ -73,6 +73,12 @@ class PerformanceEstimator:
 
     ``threshold``: a score at or above it is a positive prediction (the label metrics'
     cut). ``n``: baseline rows it was fitted on.
+
+    >>> est = PerformanceEstimator.fit([0.1, 0.4, 0.6, 0.9], [0, 1, 0, 1])
+    >>> est.probabilities([0.1, 0.9]).tolist(), est.n
+    ([0.0, 1.0], 4)
+    >>> round(est.estimate([0.2, 0.8])["accuracy"], 3)  # each right with p = 0.833
+    0.833
     """
 
     knots: np.ndarray

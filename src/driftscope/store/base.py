@@ -115,7 +115,16 @@ CHECK_TIME_FIELDS: tuple[str, ...] = ("window_start", "window_end", "computed_at
 
 @dataclass(frozen=True)
 class ReferenceRecord:
-    """One stored baseline of a model: its content-hash version and when it was stored."""
+    """One stored baseline of a model: its content-hash version and when it was stored.
+
+    >>> import tempfile, numpy as np
+    >>> from driftscope.drift.reference import Reference
+    >>> from driftscope.store import EmbeddedStore
+    >>> with EmbeddedStore(tempfile.mkdtemp()) as store:
+    ...     record = store.save_reference("churn", Reference.fit({"age": np.arange(9.0)}))
+    >>> record.model, record.rows, record.columns
+    ('churn', 9, ('age',))
+    """
 
     model: str
     version: str
@@ -127,7 +136,16 @@ class ReferenceRecord:
 
 @dataclass(frozen=True)
 class ArchiveReport:
-    """What one retention pass moved to cold storage."""
+    """What one retention pass moved to cold storage.
+
+    >>> import tempfile
+    >>> from datetime import timedelta
+    >>> from driftscope.store import EmbeddedStore
+    >>> with EmbeddedStore(tempfile.mkdtemp()) as store:
+    ...     report = store.archive(timedelta(days=90), model="churn")
+    >>> report.predictions_archived, report.files
+    (0, ())
+    """
 
     cutoff: datetime
     predictions_archived: int

@@ -188,7 +188,12 @@ def candidates(
 
 @dataclass(frozen=True)
 class HashedSegment:
-    """A label segment's id hashes, its label type and where its row groups start."""
+    """A label segment's id hashes, its label type and where its row groups start.
+
+    >>> seg = HashedSegment(hash_ids(pa.array(["p1", "p2"])), pa.int64(), np.array([0, 2]))
+    >>> len(seg.hashes), seg.starts.tolist()
+    (2, [0, 2])
+    """
 
     hashes: np.ndarray
     label_type: pa.DataType
@@ -203,6 +208,9 @@ class LabelHashes:
     or None when they would hold more than ``limit_rows`` labels (after dropping the least
     recently read other scopes) or labels of differing or not plain types (numbers, bools,
     text): the caller then joins another way. Safe to use from several threads.
+
+    >>> LabelHashes(limit_rows=1_000).limit_rows
+    1000
     """
 
     def __init__(self, limit_rows: int = DEFAULT_LIMIT_ROWS):
