@@ -10,6 +10,31 @@ column, row or field at fault and says what was expected.
 
 from __future__ import annotations
 
+import re
+
+#: Characters a message must not carry raw: C0 and C1 controls (terminal escape sequences,
+#: forged line breaks), DEL, and lone surrogates (which cannot even be printed as UTF-8).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters and lone surrogates written as escapes (``\x1b``,
+    ``\ud800``): data quoted in a message can neither drive a terminal nor forge a line.
+
+    >>> printable("plan\x1b[2J\nrow 2")
+    'plan\\x1b[2J\\nrow 2'
+    """
+    if text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code == 0x0A:
+        return "\\n"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
 
 class DriftscopeError(Exception):
     """Base class of every error driftscope raises on purpose."""
@@ -29,6 +54,7 @@ class DataError(DriftscopeError, ValueError):
             where.append(f"column {column!r}")
         if row is not None:
             where.append(f"row {row}")
+        message = printable(message)
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
