@@ -37,7 +37,7 @@ from driftscope.monitor.readback import MonitorReads
 from driftscope.monitor.sampling import Sampler, SamplingPolicy
 from driftscope.monitor.tracking import CURRENT, FeaturesFrom, track
 from driftscope.monitor.values import safe_repr
-from driftscope.store import Store, open_store
+from driftscope.store import Store, StoreLocation, open_store
 
 if TYPE_CHECKING:
     pass
@@ -106,6 +106,8 @@ class ModelMonitor(MonitorReads):
             retention=retention,  # type: ignore[arg-type]
         )
         self.model_name = model_name
+        if store is not None and not isinstance(store, Store):
+            StoreLocation.parse(store)  # a bad location fails here, not on the writer thread
         self._location = store
         self._owns_store = not isinstance(store, Store)
         self._store: Store | None = store if isinstance(store, Store) else None

@@ -6,7 +6,8 @@
   'driftscope[postgres]'``).
 
 :func:`open_store` picks one from a location: ``None`` (``$DRIFTSCOPE_HOME``), a folder,
-or a ``postgresql://`` URL.
+or a PostgreSQL URL (any case, ``postgres://`` and SQLAlchemy's ``postgresql+driver://``
+too) or libpq ``key=value`` connection string.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from driftscope.store.base import (
     Store,
     UnmatchedLabels,
 )
+from driftscope.store.location import StoreLocation
 
 if TYPE_CHECKING:
     from driftscope.store.embedded import EmbeddedStore
@@ -35,6 +37,7 @@ __all__ = [
     "PostgresStore",
     "ReferenceRecord",
     "Store",
+    "StoreLocation",
     "UnmatchedLabels",
     "default_home",
     "open_store",
@@ -52,8 +55,11 @@ def default_home() -> str:
 
 
 def open_store(location: str | os.PathLike[str] | Store | None = None, **options: Any) -> Store:
-    """The store at ``location``: a ``Store`` (returned as is), a ``postgresql://`` URL, a
-    folder for the embedded store, or ``None`` for ``$DRIFTSCOPE_HOME``.
+    """The store at ``location``: a ``Store`` (returned as is), a PostgreSQL URL or libpq
+    connection string, a folder for the embedded store, or ``None`` for ``$DRIFTSCOPE_HOME``
+    (see :class:`~driftscope.store.location.StoreLocation` for which is which: a location
+    that is neither raises :class:`~driftscope.errors.ConfigError`, before anything is
+    created).
 
     >>> import tempfile
     >>> store = open_store(tempfile.mkdtemp())
@@ -69,14 +75,14 @@ def open_store(location: str | os.PathLike[str] | Store | None = None, **options
     """
     if isinstance(location, Store):
         return location
-    text = os.fspath(location) if location is not None else default_home()
-    if text.startswith(("postgresql://", "postgres://")):
+    parsed = StoreLocation.parse(location if location is not None else default_home())
+    if parsed.kind == "postgresql":
         from driftscope.store.postgres import PostgresStore
 
-        return PostgresStore(text, **options)
+        return PostgresStore(parsed.target, **options)
     from driftscope.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(text, **options)
+    return EmbeddedStore(parsed.target, **options)
 
 
 def __getattr__(name: str) -> Any:

@@ -16,12 +16,12 @@ Server examples need a server, so here is the offline part:
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from driftscope.errors import ConfigError, StoreError, StoreUnavailableError
+from driftscope.store.location import libpq_dsn, postgres_where, redact, secrets_of
 
 if TYPE_CHECKING:
     import psycopg
@@ -60,6 +60,8 @@ class Connections:
 
         if not isinstance(connect_timeout, int | float) or not connect_timeout > 0:
             raise ConfigError(f"connect_timeout must be a positive number, got {connect_timeout}")
+        dsn = libpq_dsn(dsn)
+        self._secrets = secrets_of(dsn)  # kept out of every message
         try:
             options = psycopg.conninfo.conninfo_to_dict(dsn)
         except psycopg.Error:
@@ -76,15 +78,7 @@ class Connections:
     @staticmethod
     def describe(dsn: str) -> str:
         """``host:port`` of ``dsn`` for messages (never the password)."""
-        import psycopg.conninfo
-
-        try:
-            options = psycopg.conninfo.conninfo_to_dict(dsn)
-        except psycopg.Error:
-            return "(unparsable location)"
-        host = str(options.get("host") or os.environ.get("PGHOST") or "localhost")
-        port = str(options.get("port") or os.environ.get("PGPORT") or "5432")
-        return f"{host}:{port}"
+        return postgres_where(libpq_dsn(dsn))
 
     # ------------------------------------------------------------------ borrowing
     def _connect(self) -> psycopg.Connection:
@@ -93,17 +87,20 @@ class Connections:
         try:
             conn = psycopg.Connection.connect(**self._options, autocommit=True)  # type: ignore[arg-type]
         except psycopg.OperationalError as exc:
+            # from None: libpq's text may quote the connection string; this one is redacted
             raise StoreUnavailableError(
-                f"PostgreSQL at {self.where} is unreachable: {_first_line(exc)}"
-            ) from exc
+                f"PostgreSQL at {self.where} is unreachable: "
+                f"{redact(_first_line(exc), self._secrets)}"
+            ) from None
         try:
             for statement in SESSION_SETUP:
                 conn.execute(statement)  # type: ignore[arg-type]
         except psycopg.Error as exc:
             conn.close()
             raise StoreUnavailableError(
-                f"PostgreSQL at {self.where}: could not set up the session: {_first_line(exc)}"
-            ) from exc
+                f"PostgreSQL at {self.where}: could not set up the session: "
+                f"{redact(_first_line(exc), self._secrets)}"
+            ) from None
         return conn
 
     def acquire(self) -> psycopg.Connection:
