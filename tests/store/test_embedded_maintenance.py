@@ -15,6 +15,7 @@ import pytest
 from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.store import segments
 from driftscope.store.embedded import EmbeddedStore
+from driftscope.store.scan import SegmentCorrupt
 from tests.store.batches import T0, label_batch, prediction_batch
 
 DAY = timedelta(days=1)
@@ -105,20 +106,18 @@ def test_archive_splits_a_segment_straddling_the_cutoff(home):
     store.close()
 
 
-def test_a_corrupt_segment_names_the_file_and_repair_quarantines_it(home):
+def test_a_corrupt_segment_names_the_file_and_goes_to_quarantine(home):
     store = EmbeddedStore(home)
     store.write_predictions("churn", prediction_batch(10, id_prefix="a"))
     store.write_predictions("churn", prediction_batch(10, start=T0 + 2 * DAY, id_prefix="b"))
     bad = _files(home)[0]
     data = bad.read_bytes()
     bad.write_bytes(data[: len(data) // 2])
-    with pytest.raises(StoreError, match=bad.name) as caught:
-        store.read_predictions("churn")
-    assert "repair()" in str(caught.value) and "churn" in str(caught.value)
     assert len(store.read_predictions("churn", since=T0 + DAY)) == 10  # pruned: unaffected
-    report = store.repair()
-    assert len(report.quarantined) == 1 and report.quarantined[0].endswith(bad.name)
-    assert os.path.isfile(report.quarantined[0]) and not bad.exists()
+    with pytest.raises(SegmentCorrupt, match=bad.name) as caught:
+        store.read_predictions("churn")
+    assert "churn" in str(caught.value) and "quarantine" in str(caught.value)
+    assert not bad.exists() and (home / "quarantine" / bad.relative_to(home)).is_file()
     df = store.read_predictions("churn")
     assert df["prediction_id"].str.startswith("b").all() and len(df) == 10
     assert store.repair().quarantined == ()
@@ -127,8 +126,20 @@ def test_a_corrupt_segment_names_the_file_and_repair_quarantines_it(home):
     labels.write_bytes(b"PAR1 not really")
     with pytest.raises(StoreError, match=labels.name):
         store.read_predictions("churn")
-    assert store.repair().quarantined[0].endswith(labels.name)
     assert store.read_predictions("churn")["label"].isna().all()
+    store.close()
+
+
+def test_repair_quarantines_what_reads_have_not_met(home):
+    store = EmbeddedStore(home)
+    store.write_predictions("churn", prediction_batch(10, id_prefix="a"))
+    bad = _files(home)[0]
+    data = bytearray(bad.read_bytes())
+    data[100:116] = bytes(16)
+    bad.write_bytes(bytes(data))
+    report = store.repair()
+    assert len(report.quarantined) == 1 and report.quarantined[0].endswith(bad.name)
+    assert len(store.read_predictions("churn")) == 0
     store.close()
 
 
@@ -206,13 +217,25 @@ def test_a_catalog_from_a_newer_driftscope_is_refused(home):
         EmbeddedStore(home)
 
 
-def test_repair_removes_old_unlisted_files(home):
+def test_repair_never_deletes_an_unlisted_segment(home):
     store = EmbeddedStore(home)
     store.write_predictions("churn", prediction_batch(5))
-    orphan = _files(home)[0].with_name("orphan.parquet")
-    orphan.write_bytes(b"left by a crash between rename and commit")
+    listed = _files(home)[0]
+    junk = listed.with_name("orphan.parquet")
+    junk.write_bytes(b"left by a crash between rename and commit")
+    unlisted = listed.with_name("unlisted" + listed.name)  # a whole segment nothing lists
+    unlisted.write_bytes(listed.read_bytes())
+    with sqlite3.connect(home / "catalog.sqlite") as conn:
+        conn.execute("DELETE FROM segments")
     hours_ago = time.time() - 7200
-    os.utime(orphan, (hours_ago, hours_ago))
-    assert store.repair().orphans_removed == 1
-    assert not orphan.exists() and len(store.read_predictions("churn")) == 5
+    for path in (listed, junk, unlisted):
+        os.utime(path, (hours_ago, hours_ago))
+    report = store.repair()
+    assert sorted(report.registered) == sorted(
+        str(p.relative_to(home)) for p in (listed, unlisted)
+    )
+    assert report.superseded_removed == 0 and not junk.exists()
+    assert (home / "quarantine" / junk.relative_to(home)).read_bytes().startswith(b"left by")
+    # the same records twice: one row per prediction id
+    assert len(store.read_predictions("churn")) == 5
     store.close()

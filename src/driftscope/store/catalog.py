@@ -75,13 +75,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (model, check_name, window_start, window_end, metric)
         )""",
     ),
+    (
+        # the whole file's CRC-32 (verified before a process first reads it) and the
+        # segment's place in write order (the first stored of two equal prediction ids wins)
+        "ALTER TABLE segments ADD COLUMN checksum TEXT",
+        "ALTER TABLE segments ADD COLUMN seq INTEGER",
+        "UPDATE segments SET seq = created_at",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # SQLite primary result codes that mean "not now" rather than "broken"
 _TRANSIENT = {3, 5, 6, 8, 10, 13, 14}  # PERM BUSY LOCKED READONLY IOERR FULL CANTOPEN
 
-_SEGMENT_COLUMNS = "id, model, kind, tier, day, path, rows, bytes, min_ts, max_ts"
+_SEGMENT_COLUMNS = "id, model, kind, tier, day, path, rows, bytes, min_ts, max_ts, checksum, seq"
+# a version-1 catalog read where it cannot be migrated (a read-only folder)
+_V1_SEGMENT_COLUMNS = (
+    "id, model, kind, tier, day, path, rows, bytes, min_ts, max_ts, NULL, created_at"
+)
 
 
 @dataclass(frozen=True)
@@ -97,11 +108,18 @@ class NewSegment:
     bytes: int
     min_ts: int | None
     max_ts: int | None
+    checksum: str | None = None  # CRC-32 of the whole file (None: written before checksums)
+    seq: int | None = None  # place in write order (None: its id's)
 
 
 @dataclass(frozen=True)
 class Segment(NewSegment):
     """A recorded segment; ``id`` grows with the order segments were recorded."""
+
+    @property
+    def order(self) -> tuple[int, int]:
+        """Its place in write order: ``seq``, then ``id``."""
+        return (self.id if self.seq is None else self.seq, self.id)
 
     id: int = 0
 
@@ -113,35 +131,88 @@ class Segment(NewSegment):
 class Catalog:
     """The SQLite file at ``path``: a pool of connections, one per concurrent caller."""
 
-    def __init__(self, path: Path, *, busy_timeout_s: float = 60.0):
+    def __init__(self, path: Path, *, busy_timeout_s: float = 60.0, read_only: bool = False):
         self.path = Path(path)
         self.busy_timeout_ms = int(busy_timeout_s * 1000)
+        self.read_only = read_only
         self._idle: list[sqlite3.Connection] = []
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
         self._pid = os.getpid()
         self._inherited: list[sqlite3.Connection] = []
+        self._columns = _SEGMENT_COLUMNS
+        self.identity: tuple[int, int] | None = None
+        if read_only:
+            if self.schema_version() < SCHEMA_VERSION:
+                self._columns = _V1_SEGMENT_COLUMNS
+        else:
+            self._migrate()
+        self.identity = self._identity()
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def replaced(self) -> bool:
+        """Whether the file at ``path`` is no longer the one opened: deleted, or replaced
+        by another (one ``stat``)."""
+        return self._identity() != self.identity
+
+    def reopen(self) -> None:
+        """Forget the open connections (to a file deleted or replaced) and open the file
+        now at ``path``, creating and migrating it when it is missing."""
+        self._adopt()
+        with self._lock:
+            stale, self._all, self._idle = self._all, [], []
+        for conn in stale:  # one in use elsewhere goes on being used, then is closed
+            with suppress(sqlite3.Error):
+                conn.close()
         self._migrate()
+        self.identity = self._identity()
 
     # ------------------------------------------------------------------ connections
     def _connect(self) -> sqlite3.Connection:
         conn = None
         try:
-            conn = sqlite3.connect(
-                self.path,
-                timeout=self.busy_timeout_ms / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
+            if self.read_only:
+                conn = self._connect_read_only()
+            else:
+                conn = sqlite3.connect(
+                    self.path,
+                    timeout=self.busy_timeout_ms / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
             conn.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
-            conn.execute("PRAGMA synchronous = FULL")
-            self._wal(conn)
+            if not self.read_only:
+                conn.execute("PRAGMA synchronous = FULL")
+                self._wal(conn)
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
             raise self.error(exc, "open") from exc
         return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """The catalog of a read-only folder: ``mode=ro`` when a write-ahead log is there
+        (SQLite reads it without creating anything), else ``immutable=1`` (no log, no
+        locks: nothing to create)."""
+        if not self.path.is_file():
+            raise sqlite3.OperationalError("unable to open database file: it does not exist")
+        uri = self.path.absolute().as_uri()
+        wal = self.path.with_name(self.path.name + "-wal")
+        uri += "?mode=ro" if wal.exists() else "?mode=ro&immutable=1"
+        return sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=self.busy_timeout_ms / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
 
     def _wal(self, conn: sqlite3.Connection) -> None:
         # Switching a new file to WAL needs a lock that the busy handler does not always wait
@@ -179,6 +250,11 @@ class Catalog:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``): committed on exit, else rolled back."""
+        if self.read_only:
+            raise StoreUnavailableError(
+                f"catalog {self.path}: folder {self.path.parent} is read-only: the store "
+                "can be read but not written"
+            )
         with self.connection() as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -277,7 +353,7 @@ class Catalog:
                 return self.segments(
                     model, kinds=kinds, tiers=tiers, since=since, until=until, conn=own
                 )
-        sql = [f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE 1 = 1"]
+        sql = [f"SELECT {self._columns} FROM segments WHERE 1 = 1"]
         args: list[object] = []
         if model is not None:
             sql.append("AND model = ?")
@@ -300,7 +376,7 @@ class Catalog:
     ) -> Segment | None:
         """The segment of ``model`` and ``kind`` recorded last (None: there is none)."""
         row = conn.execute(
-            f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE model = ? AND kind = ? "
+            f"SELECT {self._columns} FROM segments WHERE model = ? AND kind = ? "
             f"AND tier IN ({', '.join('?' * len(tiers))}) ORDER BY id DESC LIMIT 1",
             (model, kind, *tiers),
         ).fetchone()
@@ -343,12 +419,16 @@ class Catalog:
 
 
 def insert_segments(conn: sqlite3.Connection, segments: Sequence[NewSegment]) -> None:
+    """Record ``segments``; a path already recorded (listed again by a catalog rebuild
+    meanwhile) is left as it is."""
     now = int(time.time() * 1e6)
     conn.executemany(
         "INSERT INTO segments (model, kind, tier, day, path, rows, bytes, min_ts, max_ts, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, checksum, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (path) DO NOTHING",
         [
-            (s.model, s.kind, s.tier, s.day, s.path, s.rows, s.bytes, s.min_ts, s.max_ts, now)
+            (s.model, s.kind, s.tier, s.day, s.path, s.rows, s.bytes, s.min_ts, s.max_ts, now,
+             s.checksum, now if s.seq is None else s.seq)
             for s in segments
         ],
-    )
+    )  # fmt: skip

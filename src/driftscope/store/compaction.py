@@ -2,9 +2,12 @@
 
 A monitor flushing every second writes 86,400 segments a day; compaction keeps that down.
 The small segments of one (model, tier, kind, day) partition are read, concatenated
-(predictions sorted by time, labels kept in the order they were recorded), written as one
+(predictions sorted by time, the first written of equal prediction ids kept, labels kept in
+the order they were recorded), written as one
 durable file, and swapped in the catalog in a single transaction (the new row in, the old
-rows out, their paths on the trash list); only then are the old files unlinked. A reader
+rows out, their paths on the trash list); only then are the old files unlinked. The new
+file's footer names the files it replaces, so a catalog rebuilt from the files lists it
+instead of them (:mod:`~driftscope.store.repair`). A reader
 holding an older snapshot may find a file gone: it reads again with a fresh snapshot.
 
 One compaction (or archive, or repair) runs at a time per store: they take an exclusive
@@ -30,20 +33,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from driftscope.errors import StoreError, StoreUnavailableError
-from driftscope.store import records as r
-from driftscope.store.catalog import Catalog, NewSegment, Segment
+from driftscope.store.catalog import Catalog, Segment
+from driftscope.store.label_join import first_of_each_id
 from driftscope.store.segments import (
     HOT_LEVEL,
     StoreHome,
-    parquet_bytes,
     read_parquet_file,
     remove_quietly,
     sort_predictions,
-    ts_range,
     unavailable,
     unify,
-    unique_file_name,
-    write_durably,
+    write_segment,
 )
 
 try:
@@ -194,18 +194,17 @@ def compact_partition(
                 log.warning("compaction skips %s: %s", seg.path, exc)
         if len(used) < 2:
             continue
-        merged = unify(tables)
-        time_column = r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
+        merged = unify(tables)  # in write order
         if kind == "predictions":
-            merged = sort_predictions(merged)
-        low, high = ts_range(merged, time_column)
-        dest = home.segment_dir(model, tier, kind, day) / unique_file_name()
-        size = write_durably(parquet_bytes(merged, HOT_LEVEL), dest, home.tmp)
-        new = NewSegment(
-            model, kind, tier, day, home.relative(dest), merged.num_rows, size, low, high
-        )
+            merged = sort_predictions(first_of_each_id(merged))
+        # the merged file takes the write order of its earliest input, and names its inputs:
+        # a catalog rebuilt from the files lists it instead of them
+        new = write_segment(
+            home, model, tier, kind, day, merged, level=HOT_LEVEL,
+            seq=min(seg.order[0] for seg in used), supersedes=[seg.path for seg in used],
+        )  # fmt: skip
         if not catalog.replace_segments(used, [new]):
-            remove_quietly(dest)  # someone else changed the partition: leave it be
+            remove_quietly(home.absolute(new.path))  # someone changed the partition: leave it
             continue
         removed += len(used) - 1
         empty_trash(catalog, home)

@@ -13,6 +13,15 @@ rename, fsync of the folder) and returns once the catalog transaction that lists
 committed: a process killed right after loses nothing, one killed during the write leaves
 at most an unlisted file. Any number of threads and processes may write to the same home;
 a store object inherited by a forked child opens its own connections there.
+
+The catalog is an index the segments can rebuild: each segment's footer describes it and
+its name carries the CRC-32 of the whole file (:mod:`~driftscope.store.repair`). A store
+opened on a home whose catalog is missing, or whose catalog is deleted or replaced while it
+runs, lists every segment on disk again in a new catalog before going on. A process reads
+a segment only once its checksum matches (verified the first time the process reads that
+file); a segment that does not match is moved to ``quarantine/`` and the read fails with a
+:class:`~driftscope.store.scan.SegmentCorrupt` naming it. A home on a read-only folder can
+be read; writing to it is :class:`~driftscope.errors.StoreUnavailableError`.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from driftscope.errors import ConfigError, DataError, StoreError
+from driftscope.errors import ConfigError, DataError, StoreError, StoreUnavailableError
 from driftscope.store import history
 from driftscope.store import records as r
 from driftscope.store.base import (
@@ -51,11 +60,19 @@ from driftscope.store.compaction import (
 )
 from driftscope.store.label_join import DEFAULT_LIMIT_ROWS, LabelHashes
 from driftscope.store.reading import read_window
-from driftscope.store.repair import RepairReport, repair_home
+from driftscope.store.repair import (
+    RepairReport,
+    has_segments,
+    quarantine,
+    rebuild_catalog,
+    repair_home,
+)
 from driftscope.store.retention import archive_model
 from driftscope.store.scan import (
+    SegmentCorrupt,
     SegmentMissing,
     SegmentUnreadable,
+    VerifiedFiles,
     Window,
     count_window,
     unmatched_label_ids,
@@ -63,14 +80,14 @@ from driftscope.store.scan import (
 from driftscope.store.segments import (
     StoreHome,
     day_of,
-    parquet_bytes,
+    ensure_dir,
     remove_quietly,
     sort_predictions,
     split_by_day,
     to_us,
-    ts_range,
+    unavailable,
     unique_file_name,
-    write_durably,
+    write_segment,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +96,17 @@ if TYPE_CHECKING:
     from driftscope.drift.reference import Reference
 
 log = logging.getLogger(__name__)
+
+
+def _read_only_folder(root: Path) -> bool:
+    """Whether ``root`` exists on a file system mounted read-only (or is not writable by
+    this process: root ignores permission bits, not a read-only mount)."""
+    try:
+        if os.statvfs(root).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):  # missing (created later), or not POSIX
+        return False
+    return root.is_dir() and not os.access(root, os.W_OK)
 
 
 class EmbeddedStore(Store):
@@ -127,9 +155,22 @@ class EmbeddedStore(Store):
         self.auto_compact = auto_compact
         self.compact_threshold = compact_threshold
         self.small_segment_bytes = small_segment_bytes
-        self.home.prepare()
-        self._catalog = Catalog(self.home.catalog, busy_timeout_s=busy_timeout_s)
+        self.read_only = _read_only_folder(self.home.root)
+        if self.read_only:
+            self._catalog = self._open_read_only(busy_timeout_s)
+        else:
+            self.home.prepare()
         self._lock = FileLock(self.home.locks / "compact.lock")
+        self._catalog_lock = FileLock(self.home.locks / "catalog.lock")
+        self._verified = VerifiedFiles()
+        if not self.read_only:
+            with self._catalog_lock.hold(blocking=True, timeout_s=busy_timeout_s):
+                lost = not self.home.catalog.exists() and has_segments(self.home)
+                if lost:
+                    self._set_aside_catalog_logs()
+                self._catalog = Catalog(self.home.catalog, busy_timeout_s=busy_timeout_s)
+                if lost:
+                    self._rebuild("is missing")
         self._duck = duckdb.connect()
         self._duck.execute("SET TimeZone = 'UTC'")
         self._duck_lock = threading.Lock()  # cursors are made one at a time
@@ -139,11 +180,73 @@ class EmbeddedStore(Store):
         # hashed ids of the label segments read, for the joins of later reads
         self._label_hashes = LabelHashes(label_cache_rows)
         self._closed = False
-        self.home.clean_tmp()
-        empty_trash(self._catalog, self.home)
+        if not self.read_only:
+            self.home.clean_tmp()
+            empty_trash(self._catalog, self.home)
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.home.root)!r})"
+
+    # ------------------------------------------------------------------ catalog upkeep
+    def _open_read_only(self, busy_timeout_s: float) -> Catalog:
+        root = self.home.root
+        if not self.home.catalog.is_file():
+            raise StoreUnavailableError(
+                f"folder {root} is read-only and holds no store catalog "
+                f"({self.home.catalog.name}): nothing to read, and none can be created there"
+            )
+        return Catalog(self.home.catalog, busy_timeout_s=busy_timeout_s, read_only=True)
+
+    def _set_aside_catalog_logs(self) -> None:
+        """A write-ahead log left without its catalog belongs to the lost one: moved to
+        quarantine/ so that SQLite does not apply it to the new catalog."""
+        for suffix in ("-wal", "-shm", "-journal"):
+            log_file = self.home.catalog.with_name(self.home.catalog.name + suffix)
+            if log_file.exists():
+                ensure_dir(self.home.quarantine)
+                dest = self.home.quarantine / f"{log_file.name}.{unique_file_name('')}"
+                try:
+                    os.rename(log_file, dest)
+                except OSError as exc:
+                    raise unavailable(log_file, exc, "move aside") from exc
+
+    def _rebuild(self, what: str) -> None:
+        """List every segment on disk in the (new, empty) catalog; the caller holds the
+        catalog lock."""
+        with self._lock.hold(blocking=True):
+            report = rebuild_catalog(self._catalog, self.home)
+        log.warning(
+            "the catalog of the store at %s %s: rebuilt from the segment files "
+            "(%d listed, %d quarantined, %d replaced by merged files removed); "
+            "stored references and check results are not in segments and start empty",
+            self.home.root, what, len(report.registered), len(report.quarantined),
+            report.superseded_removed,
+        )  # fmt: skip
+
+    def _ensure_catalog(self) -> bool:
+        """Reopen (rebuilding it when it is gone) a catalog deleted or replaced since it
+        was opened; True when it was. One ``stat`` when nothing happened."""
+        if self.read_only or not self._catalog.replaced():
+            return False
+        with self._catalog_lock.hold(blocking=True):
+            if not self._catalog.replaced():
+                return True  # another thread saw to it
+            lost = not self.home.catalog.exists()
+            if lost:
+                self._set_aside_catalog_logs()
+            self._catalog.reopen()
+            if lost:
+                self._rebuild("was deleted while the store was open")
+            else:
+                log.warning("the catalog of the store at %s was replaced: reopened", self.home.root)
+        return True
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreUnavailableError(
+                f"folder {self.home.root} is read-only: this store can be read but not "
+                "written (mount it read-write, or open a store in a writable folder)"
+            )
 
     # ------------------------------------------------------------------ helpers
     @contextmanager
@@ -165,27 +268,27 @@ class EmbeddedStore(Store):
         self._check_open()
         if not isinstance(model, str) or not model:
             raise ConfigError(f"model must be a non-empty string, got {model!r}")
+        self._ensure_catalog()
         return model
 
     def _write_segments(self, model: str, kind: str, parts: list[tuple[str, pa.Table]]) -> int:
+        self._writable()
         written: list[Path] = []
         new: list[NewSegment] = []
-        time_column = r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
         try:
             for day, part in parts:
                 if kind == "predictions":
                     part = sort_predictions(part)
-                dest = self.home.segment_dir(model, "hot", kind, day) / unique_file_name()
-                size = write_durably(parquet_bytes(part), dest, self.home.tmp)
-                written.append(dest)
-                low, high = ts_range(part, time_column)
-                rel = self.home.relative(dest)
-                new.append(NewSegment(model, kind, "hot", day, rel, part.num_rows, size, low, high))
+                seg = write_segment(self.home, model, "hot", kind, day, part)
+                written.append(self.home.absolute(seg.path))
+                new.append(seg)
             self._catalog.add_segments(new)
         except BaseException:
             for path in written:
                 remove_quietly(path)
             raise
+        if self._ensure_catalog():  # the catalog went while we wrote: list them in the new one
+            self._catalog.add_segments(new)
         if self.auto_compact:
             self._compact_if_crowded(model, kind, sorted({day for day, _ in parts}))
         return sum(seg.bytes for seg in new)
@@ -272,6 +375,7 @@ class EmbeddedStore(Store):
         when no prediction segment meets the window, the model's latest one (its columns
         shape an empty result); all from one catalog snapshot."""
         shape = None
+        self._ensure_catalog()
         with self._catalog.read() as conn:
             preds = self._catalog.segments(
                 model, kinds=("predictions",), tiers=tiers, since=window.since,
@@ -283,14 +387,41 @@ class EmbeddedStore(Store):
             elif with_labels:
                 latest = self._catalog.latest_segment(model, "predictions", tiers, conn)
                 shape = None if latest is None else self.home.absolute(latest.path)
-        labels.sort(key=lambda s: s.id)
+        labels.sort(key=lambda s: s.order)
+        self._verify(
+            [*preds, *labels] if with_labels else preds, window if not with_labels else None
+        )
         return (
             [(self.home.absolute(s.path), s) for s in preds],
             [self.home.absolute(s.path) for s in labels],
             shape,
         )
 
+    def _verify(self, segs: Sequence[Segment], counted: Window | None = None) -> None:
+        """Check the segments about to be read against their checksums (each once per
+        process); a corrupt one is moved to quarantine/ and dropped from the catalog, and
+        its SegmentCorrupt raised. With ``counted``, segments wholly inside that window are
+        not read (their rows are counted from the catalog) and not checked."""
+        by_path = {
+            self.home.absolute(s.path): s
+            for s in segs
+            if s.checksum is not None and not (counted is not None and counted.covers(s))
+        }
+        try:
+            self._verified.check([(path, s.checksum) for path, s in by_path.items()])
+        except SegmentCorrupt as exc:
+            seg = by_path[Path(exc.path)]
+            moved = None
+            if not self.read_only:
+                with self._lock.hold(blocking=True):
+                    if self._catalog.replace_segments([seg], []):
+                        self._catalog.forget_trash([seg.path])
+                        moved = quarantine(self.home, seg.path)
+            raise SegmentCorrupt(exc.path, exc.expected, exc.found, moved) from None
+
     def _unreadable(self, model: str, exc: SegmentUnreadable) -> StoreError:
+        if isinstance(exc, SegmentCorrupt):
+            return SegmentCorrupt(exc.path, exc.expected, exc.found, exc.moved_to, model)
         return StoreError(
             f"model {model!r}: {exc}. EmbeddedStore.repair() moves unreadable segments to "
             f"{self.home.quarantine} and drops them from the catalog; the rest stays readable"
@@ -309,8 +440,8 @@ class EmbeddedStore(Store):
         window = self._window(since, until, model_version)
         tiers = ("hot", "archive") if include_archive else ("hot",)
         for attempt in range(2):
-            preds, labels, shape = self._snapshot(model, window, tiers, with_labels=True)
             try:
+                preds, labels, shape = self._snapshot(model, window, tiers, with_labels=True)
                 with self._cursor() as cursor:
                     return read_window(
                         cursor, preds, labels, window, shape, self._label_hashes, model
@@ -330,8 +461,8 @@ class EmbeddedStore(Store):
         model = self._model(model)
         window = self._window(since, until)
         for attempt in range(2):
-            preds, _, _ = self._snapshot(model, window, ("hot",), with_labels=False)
             try:
+                preds, _, _ = self._snapshot(model, window, ("hot",), with_labels=False)
                 with self._cursor() as cursor:
                     return count_window(cursor, preds, window)
             except SegmentMissing as exc:
@@ -351,6 +482,7 @@ class EmbeddedStore(Store):
         pred_files = [str(self.home.absolute(s.path)) for s in preds]
         label_files = [str(self.home.absolute(s.path)) for s in labels]
         try:
+            self._verify([*preds, *labels])
             with self._cursor() as cursor:
                 return unmatched_label_ids(cursor, pred_files, label_files, limit)
         except SegmentUnreadable as exc:
@@ -358,13 +490,16 @@ class EmbeddedStore(Store):
 
     def models(self) -> list[str]:
         self._check_open()
+        self._ensure_catalog()
         return self._catalog.models()
 
     # ------------------------------------------------------------------ references
     def save_reference(
         self, model: str, reference: Reference, *, note: str = ""
     ) -> ReferenceRecord:
-        return history.save_reference(self._catalog, self.home, self._model(model), reference, note)
+        model = self._model(model)
+        self._writable()
+        return history.save_reference(self._catalog, self.home, model, reference, note)
 
     def load_reference(self, model: str, version: str | None = None) -> Reference:
         return history.load_reference(self._catalog, self.home, self._model(model), version)
@@ -375,6 +510,8 @@ class EmbeddedStore(Store):
     # ------------------------------------------------------------------ check results
     def write_check_results(self, records: Sequence[CheckRecord]) -> None:
         self._check_open()
+        self._writable()
+        self._ensure_catalog()
         history.write_check_results(self._catalog, list(records))
 
     def read_check_results(
@@ -397,6 +534,7 @@ class EmbeddedStore(Store):
         """Merge every partition's small segments now; returns how many fewer segment files
         the store has. Returns 0 at once when another process is compacting."""
         self._check_open()
+        self._writable()
         if model is not None:
             model = self._model(model)
         removed = 0
@@ -415,6 +553,7 @@ class EmbeddedStore(Store):
     def archive(self, older_than: timedelta, *, model: str | None = None) -> ArchiveReport:
         if not isinstance(older_than, timedelta) or older_than < timedelta(0):
             raise ConfigError(f"older_than must be a timedelta >= 0, got {older_than!r}")
+        self._writable()
         models = [self._model(model)] if model is not None else self.models()
         cutoff = datetime.now(UTC) - older_than
         predictions = labels = size = 0
@@ -429,9 +568,12 @@ class EmbeddedStore(Store):
         return ArchiveReport(cutoff, predictions, labels, tuple(files), size)
 
     def repair(self) -> RepairReport:
-        """Quarantine unreadable segments, forget missing ones, remove unlisted files older
-        than an hour (see :func:`driftscope.store.repair.repair_home`)."""
+        """Check every segment file: quarantine damaged ones, forget missing ones, list
+        again whole files the catalog lacks (older than an hour), remove only inputs of a
+        whole merged file (see :func:`driftscope.store.repair.reconcile`)."""
         self._check_open()
+        self._writable()
+        self._ensure_catalog()
         with self._lock.hold(blocking=True):
             return repair_home(self._catalog, self.home)
 
@@ -452,5 +594,6 @@ class EmbeddedStore(Store):
             if self._closed:
                 return
             self._closed = True
-        self._catalog.close()
+        if hasattr(self, "_catalog"):
+            self._catalog.close()
         self._duck.close()

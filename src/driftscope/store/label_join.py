@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from driftscope.store import records as r
-from driftscope.store.scan import read_error
+from driftscope.store.scan import DECODE_ERRORS, read_error
 
 DEFAULT_LIMIT_ROWS = 40_000_000  # labels whose hashes are kept (8 bytes each: 320 MB)
 
@@ -149,17 +149,88 @@ def _probe(slots, after, chained, seen, hashes):  # type: ignore[no-untyped-def]
     return rows[:n].copy(), where[:n].copy()
 
 
+def window_table(hashes: np.ndarray) -> tuple:
+    """The hash table of a window's id hashes that :func:`candidates` probes; its third
+    item says whether the window repeats a hash (:func:`repeated_ids` then finds which)."""
+    return _build(hashes)
+
+
+@numba.njit(nogil=True, cache=True)
+def _repeats(hashes):  # type: ignore[no-untyped-def]
+    """Whether a hash occurs twice: an open-addressing set, left at the first repeat."""
+    size = 1
+    while size < 2 * hashes.size + 2:
+        size *= 2
+    mask = np.uint64(size - 1)
+    slots = np.zeros(size, dtype=np.uint64)
+    used = np.zeros(size, dtype=np.bool_)
+    for i in range(hashes.size):
+        h = hashes[i]
+        s = h & mask
+        while used[s]:
+            if slots[s] == h:
+                return True
+            s = (s + np.uint64(1)) & mask
+        used[s] = True
+        slots[s] = h
+    return False
+
+
+def has_repeats(hashes: np.ndarray) -> bool:
+    """Whether some hash occurs more than once (one pass; no sort)."""
+    return bool(hashes.size > 1 and _repeats(hashes))
+
+
+def repeated_ids(ids: pa.ChunkedArray, hashes: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """Rows to drop so that each id is kept once, in its row of lowest ``priority``
+    (``hashes`` of ``ids``; only rows whose hash repeats are compared, by their ids).
+
+    >>> ids = pa.chunked_array([["a", "b", "a", "c", "a"]])
+    >>> repeated_ids(ids, hash_ids(ids), np.array([5, 0, 1, 2, 3])).tolist()
+    [0, 4]
+    """
+    _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+    rows = np.flatnonzero(counts[inverse] > 1)
+    if rows.size == 0:
+        return rows
+    keys = pa.table({"id": ids.take(pa.array(rows)), "p": pa.array(priority[rows])})
+    order = pc.sort_indices(keys, [("id", "ascending"), ("p", "ascending")]).to_numpy()
+    names = keys.column("id").take(pa.array(order))
+    same = pc.equal(names.slice(1), names.slice(0, len(names) - 1))
+    later = np.flatnonzero(same.to_numpy(zero_copy_only=False)) + 1
+    return np.sort(rows[order[later]])
+
+
+def first_of_each_id(table: pa.Table) -> pa.Table:
+    """``table`` without the later rows of a repeated ``prediction_id`` (the first row of
+    each id kept; no copy when none repeats)."""
+    ids = table.column(r.PREDICTION_ID)
+    if ids.null_count or not all(
+        pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in ids.chunks
+    ):
+        return table
+    hashes = hash_ids(ids)
+    if not has_repeats(hashes):
+        return table
+    drop = repeated_ids(ids, hashes, np.arange(len(hashes)))
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[drop] = False
+    return table.filter(pa.array(keep))
+
+
 PROBE_PIECE = 1 << 21  # label hashes per task of the probe (tasks run on PROBE_THREADS)
 PROBE_THREADS = min(4, os.cpu_count() or 1)
 
 
 def candidates(
-    window: np.ndarray, labels: Sequence[np.ndarray]
+    window: np.ndarray, labels: Sequence[np.ndarray], table: tuple | None = None
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """Pairs of equal hashes: the window rows, and per label segment holding any (by index
     into ``labels``, ascending) its label rows; the window rows run segment by segment in
-    that order, aligned with the label rows."""
-    table = _build(window)
+    that order, aligned with the label rows. ``table``: :func:`window_table` of ``window``
+    when already built."""
+    if table is None:
+        table = _build(window)
     pieces = [
         (i, start, hashes[start : start + PROBE_PIECE])
         for i, hashes in enumerate(labels)
@@ -270,7 +341,7 @@ def _footer(path: str) -> tuple[pq.FileMetaData, pa.DataType] | None:
     try:
         meta = pq.read_metadata(path)
         schema = meta.schema.to_arrow_schema()
-    except (OSError, pa.ArrowException, ValueError) as exc:
+    except DECODE_ERRORS as exc:
         raise read_error(path, exc) from exc
     if r.LABEL not in schema.names or r.PREDICTION_ID not in schema.names:
         return None
@@ -285,7 +356,7 @@ def _hash_segment(
 ) -> HashedSegment | None:
     try:
         ids = pq.ParquetFile(path, metadata=meta).read(columns=[r.PREDICTION_ID]).column(0)
-    except (OSError, pa.ArrowException, ValueError) as exc:
+    except DECODE_ERRORS as exc:
         raise read_error(path, exc) from exc
     if ids.null_count:
         return None
@@ -316,7 +387,7 @@ def _read_rows(path: str, seg: HashedSegment, rows: np.ndarray) -> tuple[pa.Tabl
         table = pq.ParquetFile(path).read_row_groups(
             needed.tolist(), columns=[r.PREDICTION_ID, r.LABEL, r.LABELED_AT]
         )
-    except (OSError, pa.ArrowException, ValueError) as exc:
+    except DECODE_ERRORS as exc:
         raise read_error(path, exc) from exc
     return table, at[groups] + rows - seg.starts[groups]
 
@@ -326,13 +397,15 @@ def label_matches_by_hash(
     window_hashes: np.ndarray,
     labels: Sequence[str],
     hashed: list[HashedSegment],
+    table: tuple | None = None,
 ) -> pa.Table | None:
     """(pos, lf, lr, label, labeled_at) for every (row of ``ids``, label) with the same id:
     ``pos`` a row of ``ids``, ``lf`` an index into ``labels``, ``lr`` a row of that file;
     ``hashed`` is what :meth:`LabelHashes.get` gave for ``labels``. None when a segment
-    read does not hold what its footer said (the caller then joins with DuckDB)."""
+    read does not hold what its footer said (the caller then joins with DuckDB). ``table``:
+    :func:`window_table` of ``window_hashes`` when already built."""
     label_type = hashed[0].label_type
-    pos, found = candidates(window_hashes, [seg.hashes for seg in hashed])
+    pos, found = candidates(window_hashes, [seg.hashes for seg in hashed], table)
     parts = []
     at = 0
     for lf, rows in found.items():

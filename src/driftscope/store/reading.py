@@ -36,7 +36,14 @@ from driftscope.store import records as r
 from driftscope.store.assemble import FrameBuilder
 from driftscope.store.catalog import Segment
 from driftscope.store.frames import to_pandas
-from driftscope.store.label_join import LabelHashes, hash_ids, label_matches_by_hash
+from driftscope.store.label_join import (
+    LabelHashes,
+    has_repeats,
+    hash_ids,
+    label_matches_by_hash,
+    repeated_ids,
+    window_table,
+)
 from driftscope.store.labels import label_columns, label_matches, label_rows, latest_labels
 from driftscope.store.scan import PlannedRead, Window
 from driftscope.store.segments import timestamps_us
@@ -137,19 +144,73 @@ def _group_order(tables: list[pa.Table]) -> np.ndarray | None:
     return _permutation(ts, ids)
 
 
-def _join_by_hash(
-    pending: Future, chunks: list[pa.Array], label_paths: list[str]
-) -> pa.Table | None:
-    """:func:`~driftscope.store.label_join.label_matches_by_hash` of the ids ``chunks``
-    (arrival order), once ``pending`` (the label segments' hashes) is done; None when the
-    labels must be joined another way."""
+class WindowIds:
+    """The window's prediction ids in arrival order, hashed once: for the label join and
+    to find ids that repeat (the hash table the join builds says whether any does)."""
+
+    def __init__(self, chunks: list[pa.Array]):
+        self.plain = all(
+            pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks
+        ) and not any(c.null_count for c in chunks)
+        self._chunks = chunks
+        self._ids: pa.ChunkedArray | None = None
+        self._hashes: np.ndarray | None = None
+        self.repeats: bool | None = None  # known once the join's table or a check says
+
+    @property
+    def ids(self) -> pa.ChunkedArray:
+        if self._ids is None:
+            self._ids = pa.chunked_array([c.cast(pa.string()) for c in self._chunks], pa.string())
+        return self._ids
+
+    @property
+    def hashes(self) -> np.ndarray | None:
+        """The ids' hashes (made by whichever thread asks first; None: ids not plain text)."""
+        if self._hashes is None and self.plain:
+            self._hashes = hash_ids(self.ids)
+        return self._hashes
+
+    def any_repeat(self) -> bool:
+        if self.repeats is None:
+            self.repeats = self.hashes is not None and has_repeats(self.hashes)
+        return self.repeats
+
+
+def _join_by_hash(pending: Future, window: WindowIds, label_paths: list[str]) -> pa.Table | None:
+    """:func:`~driftscope.store.label_join.label_matches_by_hash` of the window's ids,
+    once ``pending`` (the label segments' hashes) is done; None when the labels must be
+    joined another way."""
     hashed = pending.result()
-    if hashed is None or not all(
-        pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks
-    ):
+    if hashed is None or not window.plain:
         return None
-    ids = pa.chunked_array([c.cast(pa.string()) for c in chunks], pa.string())
-    return label_matches_by_hash(ids, hash_ids(ids), label_paths, hashed)
+    table = window_table(window.hashes)
+    window.repeats = bool(table[2])  # chains are built only when the window repeats an id
+    return label_matches_by_hash(window.ids, window.hashes, label_paths, hashed, table)
+
+
+def _later_repeats(
+    window: WindowIds,
+    preds: list[tuple[Path, Segment]],
+    bases: list[int],
+    kept: list[np.ndarray | None],
+) -> np.ndarray:
+    """Arrival rows holding a prediction id already held by a row stored before them
+    (earlier segment in write order, or earlier row of the same segment): the rows that
+    the rule "the first stored record of an id is kept" drops."""
+    if window.hashes is None or not window.any_repeat():
+        return np.empty(0, np.int64)
+    n = len(window.hashes)
+    rank = np.empty(len(preds), dtype=np.int64)
+    rank[sorted(range(len(preds)), key=lambda i: preds[i][1].order)] = np.arange(len(preds))
+    starts = np.asarray(bases, dtype=np.int64)
+    seg = np.searchsorted(starts, np.arange(n), side="right") - 1
+    local = np.arange(n) - starts[seg]
+    file_row = local.copy()
+    for i, rows in enumerate(kept):
+        if rows is not None:
+            mine = seg == i
+            file_row[mine] = rows[local[mine]]
+    return repeated_ids(window.ids, window.hashes, rank[seg] * (1 << 40) + file_row)
 
 
 def read_window(
@@ -162,7 +223,8 @@ def read_window(
     label_scope: str = "",
 ) -> pd.DataFrame:
     """Predictions of the segments ``preds`` in ``window`` with their latest label from
-    ``labels``, sorted by ``(timestamp, prediction_id)``, in the output layout.
+    ``labels``, sorted by ``(timestamp, prediction_id)``, in the output layout; of rows
+    sharing a prediction id, only the first stored (segment write order, then row order).
 
     With no segment to read, the columns of ``shape`` (a segment of the model; None: the
     base columns) describe the empty result. With ``label_hashes``, labels are joined by
@@ -200,6 +262,7 @@ def read_window(
         matches = None
         arrived = 0
         ids: list[pa.Array] = []  # the prediction ids, in arrival order
+        window_ids = None
         runs = groups(preds)
         try:
             for g, group in enumerate(runs):
@@ -212,10 +275,11 @@ def read_window(
                     kept.append(rows)
                     arrived += table.num_rows
                     tables.append(table)
+                    ids.extend(table.column(r.PREDICTION_ID).chunks)
+                if g == len(runs) - 1:  # every id is in: hash them, join while we copy
+                    window_ids = WindowIds(ids)
                     if hashing:
-                        ids.extend(table.column(r.PREDICTION_ID).chunks)
-                if hashing and g == len(runs) - 1:  # every id is in: join while we copy
-                    by_hash = join.submit(_join_by_hash, pending, ids, label_paths)
+                        by_hash = join.submit(_join_by_hash, pending, window_ids, label_paths)
                 order = _group_order(tables) if len(tables) > 1 else None
                 if order is None:
                     for table in tables:
@@ -238,6 +302,20 @@ def read_window(
     n = builder.rows
     # rows are sorted unless a segment was not: checked, cheaply
     reorder = _permutation(builder.timestamps(r.TIMESTAMP), builder.arrow_column(r.PREDICTION_ID))
+    arrival = None  # per builder row, its arrival row (where groups were reordered)
+    if moved:
+        arrival = np.arange(n, dtype=np.int64)
+        for start, rows, order in moved:
+            arrival[start : start + rows] = start + order
+    final = reorder  # output rows, as builder rows (None: all, as they are)
+    later = _later_repeats(window_ids, preds, bases, kept) if window_ids else np.empty(0)
+    if later.size:  # a prediction id stored twice: the first stored is the prediction
+        drop = np.zeros(n, dtype=bool)
+        drop[later] = True
+        if arrival is not None:
+            drop = drop[arrival]
+        final = np.arange(n, dtype=np.int64) if reorder is None else reorder
+        final = final[~drop[final]]
     index = None  # per arrival row, its row of `matches`; then put in output order
     if hashing and matches is not None:  # joined by hash: `pos` are arrival rows
         found = np.arange(matches.num_rows)
@@ -248,13 +326,11 @@ def read_window(
     if matches is not None and index is None:
         index = label_rows(matches, np.array(bases, dtype=np.int64), kept, n)
     if index is not None:
-        if moved:
-            arrival = np.arange(n, dtype=np.int64)
-            for start, rows, order in moved:
-                arrival[start : start + rows] = start + order
+        if arrival is not None:
             index = index[arrival]
-        if reorder is not None:
-            index = index[reorder]
+        if final is not None:
+            index = index[final]
     names = output_order(builder.names)
     columns = list(zip(names, r.to_output_names(names), strict=True))
-    return builder.frame(reorder, columns, label_columns(matches, index, n))
+    rows = n if final is None else len(final)
+    return builder.frame(final, columns, label_columns(matches, index, rows))

@@ -1,31 +1,55 @@
-"""Putting a damaged embedded store home back in order.
+"""Putting a damaged embedded store home back in order, and rebuilding a lost catalog.
 
-:func:`repair_home` reads every listed segment in full; unreadable ones (truncated,
-corrupt) are moved to ``quarantine/`` (same relative path, for inspection) and dropped
-from the catalog, so the rest stays readable; listed files that vanished are dropped
-from the catalog too. Files under ``segments/`` and ``archive/`` that the catalog does
-not list and that are older than an hour (left by a crash between a file's rename and its
-catalog commit, or during an archive pass) are removed. The caller holds the compaction
-lock.
+The catalog is an index of the segment files, and each segment describes itself: its
+Parquet footer holds its model, kind, tier, day, rows, time range, place in write order
+and the files it replaced (a merged file names its inputs); its name holds the CRC-32 of
+the whole file. So the files alone say what the store holds.
 
->>> RepairReport((), (), 0).quarantined
+:func:`reconcile` makes the catalog agree with the files. A listed file that is corrupt
+(checksum differs, or it cannot be decoded) is moved to ``quarantine/`` (same relative
+path) and dropped from the catalog; a listed file gone from disk is dropped from it. A
+file on disk that the catalog does not list is listed again when it is whole and not
+replaced by a merged file that is whole; quarantined when it is damaged; and removed only
+when a whole merged file records it among its inputs (its rows are all in that file).
+Nothing else is ever deleted. Files younger than ``older_than_s`` that the catalog does
+not list are left alone: a write may be about to list them. The caller holds the
+compaction lock.
+
+>>> RepairReport((), (), (), 0).registered
 ()
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from driftscope.store.catalog import Catalog
+from driftscope.store import records as r
+from driftscope.store.catalog import Catalog, NewSegment, Segment, insert_segments
 from driftscope.store.compaction import empty_trash
-from driftscope.store.scan import SegmentMissing, SegmentUnreadable, read_error
-from driftscope.store.segments import StoreHome, ensure_dir, remove_quietly, unavailable
+from driftscope.store.scan import (
+    DECODE_ERRORS,
+    SegmentUnreadable,
+    file_checksum,
+    read_error,
+)
+from driftscope.store.segments import (
+    TIER_DIRS,
+    StoreHome,
+    checksum_in_name,
+    description_of,
+    ensure_dir,
+    ts_range,
+    unavailable,
+)
+
+log = logging.getLogger(__name__)
 
 ORPHAN_AGE_S = 3600.0
 
@@ -33,59 +57,219 @@ ORPHAN_AGE_S = 3600.0
 @dataclass(frozen=True)
 class RepairReport:
     """What a repair did: segments moved to quarantine (their new absolute paths), catalog
-    entries whose file was missing (relative paths), unlisted old files removed."""
+    entries whose file was missing (relative paths), files on disk listed again (relative
+    paths), and inputs of merged files removed (their rows are in the merged file)."""
 
     quarantined: tuple[str, ...]
     missing: tuple[str, ...]
-    orphans_removed: int
+    registered: tuple[str, ...]
+    superseded_removed: int
+
+
+@dataclass
+class _Found:
+    """A segment file on disk: its catalog entry (from its footer) and the files it
+    replaced; ``entry`` None when it is damaged (``reason`` says how)."""
+
+    path: str
+    entry: NewSegment | None
+    supersedes: tuple[str, ...] = ()
+    reason: str = ""
+    verified: bool = False
+
+
+def segment_files(home: StoreHome) -> list[str]:
+    """Relative paths of every file under ``segments/`` and ``archive/``."""
+    out = []
+    for top in TIER_DIRS.values():
+        for folder, _, names in os.walk(home.root / top):
+            out.extend(home.relative(Path(folder) / name) for name in names)
+    return sorted(out)
+
+
+def has_segments(home: StoreHome) -> bool:
+    for top in TIER_DIRS.values():
+        for _, _, names in os.walk(home.root / top):
+            if names:
+                return True
+    return False
+
+
+def _from_path(home: StoreHome, rel: str, meta: pq.FileMetaData) -> NewSegment | None:
+    """The catalog entry of a segment written before segments described themselves, from
+    its place (``<tier>/<model>/<kind>/<day>/``) and content; None when it cannot tell."""
+    parts = rel.split("/")
+    tiers = {v: k for k, v in TIER_DIRS.items()}
+    if len(parts) != 5 or parts[0] not in tiers or parts[2] not in ("predictions", "labels"):
+        return None
+    if "~" in parts[1]:  # a long model name, shortened with a hash: not recoverable
+        return None
+    kind = parts[2]
+    column = r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
+    table = pq.ParquetFile(home.absolute(rel), metadata=meta).read(columns=[column])
+    low, high = ts_range(table, column)
+    size = home.absolute(rel).stat().st_size
+    return NewSegment(
+        unquote(parts[1]), kind, tiers[parts[0]], parts[3], rel, table.num_rows, size, low, high
+    )
+
+
+def inspect(home: StoreHome, rel: str, *, verify: bool) -> _Found:
+    """What the file at ``rel`` says about itself (its footer), its checksum verified
+    when ``verify``. FileNotFoundError when it is gone."""
+    path = home.absolute(rel)
+    checksum = checksum_in_name(path.name)
+    verified = False
+    if verify and checksum is not None:
+        found = file_checksum(path)
+        if found != checksum:
+            return _Found(rel, None, reason=f"checksum {found}, {checksum} when written")
+        verified = True
+    try:
+        meta = pq.read_metadata(path)
+        desc = description_of(meta.metadata)
+        if desc is None:
+            entry = _from_path(home, rel, meta)
+            if entry is None:
+                return _Found(rel, None, reason="not a segment this store can attribute")
+            return _Found(rel, entry, verified=verified)
+        if verify and checksum is None:  # no checksum: decoding it is all we can do
+            pq.ParquetFile(path, metadata=meta).read(use_threads=True)
+    except FileNotFoundError:
+        raise
+    except DECODE_ERRORS as exc:
+        error = read_error(path, exc)
+        if isinstance(error, SegmentUnreadable):
+            return _Found(rel, None, reason=str(exc))
+        raise error from exc
+    entry = NewSegment(
+        desc["model"], desc["kind"], desc["tier"], desc["day"], rel, int(desc["rows"]),
+        path.stat().st_size, desc.get("min_ts"), desc.get("max_ts"), checksum, int(desc["seq"]),
+    )  # fmt: skip
+    return _Found(rel, entry, tuple(desc.get("supersedes", ())), verified=verified)
+
+
+def _listed_damage(home: StoreHome, seg: Segment) -> str | None:
+    """Why a listed segment is damaged (None: it is whole). FileNotFoundError if gone."""
+    path = home.absolute(seg.path)
+    try:
+        if seg.checksum is not None:
+            found = file_checksum(path)
+            return None if found == seg.checksum else f"checksum {found}, {seg.checksum}"
+        pq.ParquetFile(path).read(use_threads=True)
+    except FileNotFoundError:
+        raise
+    except DECODE_ERRORS as exc:
+        error = read_error(path, exc)
+        if isinstance(error, SegmentUnreadable):
+            return str(exc)
+        raise error from exc
+    return None
+
+
+def quarantine(home: StoreHome, rel: str) -> Path:
+    """Move the file at ``rel`` to ``quarantine/<rel>``; its new path."""
+    dest = home.quarantine / rel
+    ensure_dir(dest.parent)
+    try:
+        os.rename(home.absolute(rel), dest)
+    except OSError as exc:
+        raise unavailable(dest, exc, "move to quarantine") from exc
+    return dest
+
+
+def reconcile(
+    catalog: Catalog,
+    home: StoreHome,
+    *,
+    older_than_s: float = ORPHAN_AGE_S,
+    verify: bool = True,
+) -> RepairReport:
+    """Make the catalog agree with the segment files (see the module docstring). With
+    ``verify``, every file is read in full and checked (its checksum, or decoded when it
+    has none); without, only footers are read (a rebuild: reads verify each file later),
+    except a merged file whose inputs are still there, checked before they go."""
+    empty_trash(catalog, home)
+    listed = {
+        s.path: s
+        for s in catalog.segments(None, kinds=("predictions", "labels"), tiers=tuple(TIER_DIRS))
+    }
+    bad: dict[str, str] = {}  # relative path -> why
+    missing: list[Segment] = []
+    if verify:
+        for rel, seg in listed.items():
+            try:
+                why = _listed_damage(home, seg)
+            except FileNotFoundError:
+                missing.append(seg)
+                continue
+            if why is not None:
+                bad[rel] = why
+    limit = time.time() - older_than_s
+    found: dict[str, _Found] = {}
+    on_disk = segment_files(home)
+    for rel in on_disk:
+        if rel in bad:
+            continue
+        try:
+            if rel not in listed and os.stat(home.absolute(rel)).st_mtime >= limit:
+                continue  # a write may be about to list it
+            item = inspect(home, rel, verify=verify and rel not in listed)
+        except FileNotFoundError:
+            continue
+        if item.entry is None:
+            bad[rel] = item.reason
+        else:
+            found[rel] = item
+    # a whole merged file replaces its inputs: those are not listed (or not any more)
+    replaced: set[str] = set()
+    for item in found.values():
+        inputs = [p for p in item.supersedes if p in found or p in listed]
+        if not inputs:
+            continue
+        checksum = item.entry.checksum
+        whole = item.verified or checksum is None
+        if not whole and file_checksum(home.absolute(item.path)) != checksum:
+            bad[item.path] = "checksum differs from the one in its name"
+            continue
+        replaced.update(inputs)
+    new = [
+        item.entry
+        for rel, item in found.items()
+        if rel not in listed and rel not in replaced and rel not in bad
+    ]
+    new.sort(key=lambda s: (s.seq or 0, s.path))
+    forget = [seg for rel, seg in listed.items() if rel in replaced or rel in bad]
+    forget.extend(missing)
+    with catalog.write() as conn:
+        insert_segments(conn, new)
+        for seg in forget:
+            conn.execute("DELETE FROM segments WHERE id = ?", (seg.id,))
+        now = int(time.time() * 1e6)
+        conn.executemany(  # inputs of a merged file: recorded as garbage, then removed
+            "INSERT OR REPLACE INTO trash (path, since) VALUES (?, ?)",
+            [(rel, now) for rel in sorted(replaced) if rel not in bad],
+        )
+    removed = sum(1 for rel in replaced if rel not in bad and os.path.exists(home.absolute(rel)))
+    empty_trash(catalog, home)
+    quarantined = []
+    for rel in sorted(bad):
+        if not os.path.exists(home.absolute(rel)):
+            continue
+        dest = quarantine(home, rel)
+        log.warning("segment %s moved to %s: %s", rel, dest, bad[rel])
+        quarantined.append(str(dest))
+    return RepairReport(
+        tuple(quarantined), tuple(s.path for s in missing), tuple(s.path for s in new), removed
+    )
 
 
 def repair_home(catalog: Catalog, home: StoreHome) -> RepairReport:
-    empty_trash(catalog, home)
-    segs = catalog.segments(None, kinds=("predictions", "labels"), tiers=("hot", "archive"))
-    bad, missing = [], []
-    for seg in segs:
-        try:
-            pq.ParquetFile(home.absolute(seg.path)).read(use_threads=True)
-        except (OSError, pa.ArrowException, ValueError) as exc:
-            error = read_error(home.absolute(seg.path), exc)
-            if isinstance(error, SegmentMissing):
-                missing.append(seg)
-            elif isinstance(error, SegmentUnreadable):
-                bad.append(seg)
-            else:  # not readable by us right now: not damaged, not ours to move
-                raise error from exc
-    quarantined = []
-    for seg in bad:
-        dest = home.quarantine / seg.path
-        ensure_dir(dest.parent)
-        try:
-            os.rename(home.absolute(seg.path), dest)
-        except OSError as exc:
-            raise unavailable(dest, exc, "move to quarantine") from exc
-        quarantined.append(str(dest))
-    if bad or missing:
-        catalog.replace_segments([*bad, *missing], [])
-        empty_trash(catalog, home)
-    orphans = remove_orphans(catalog, home)
-    return RepairReport(tuple(quarantined), tuple(s.path for s in missing), orphans)
+    """Every file read and checked; files the catalog does not list, older than an hour,
+    listed again (or quarantined, or removed as a merged file's input)."""
+    return reconcile(catalog, home, older_than_s=ORPHAN_AGE_S, verify=True)
 
 
-def remove_orphans(catalog: Catalog, home: StoreHome, older_than_s: float = ORPHAN_AGE_S) -> int:
-    """Remove segment and archive files the catalog does not list, if old enough."""
-    with catalog.read() as conn:
-        listed = {row[0] for row in conn.execute("SELECT path FROM segments")}
-    limit = time.time() - older_than_s
-    removed = 0
-    for top in ("segments", "archive"):
-        for folder, _, names in os.walk(home.root / top):
-            for name in names:
-                path = Path(folder) / name
-                if home.relative(path) in listed:
-                    continue
-                try:
-                    if path.stat().st_mtime < limit and remove_quietly(path):
-                        removed += 1
-                except OSError:
-                    continue
-    return removed
+def rebuild_catalog(catalog: Catalog, home: StoreHome) -> RepairReport:
+    """List every segment file on disk in a new, empty catalog (footers only)."""
+    return reconcile(catalog, home, older_than_s=float("-inf"), verify=False)

@@ -26,15 +26,12 @@ from driftscope.store.segments import (
     ARCHIVE_LEVEL,
     HOT_LEVEL,
     StoreHome,
-    parquet_bytes,
     read_parquet_file,
     remove_quietly,
     sort_predictions,
     timestamps_us,
-    ts_range,
     unify,
-    unique_file_name,
-    write_durably,
+    write_segment,
 )
 
 
@@ -54,21 +51,27 @@ class ArchivePass:
     bytes_written: int = 0
 
     def write(
-        self, home: StoreHome, model: str, tier: str, kind: str, day: str, table: pa.Table
+        self,
+        home: StoreHome,
+        model: str,
+        tier: str,
+        kind: str,
+        day: str,
+        table: pa.Table,
+        seq: int | None = None,
     ) -> None:
         if kind == "predictions":
             table = sort_predictions(table)
         level = ARCHIVE_LEVEL if tier == "archive" else HOT_LEVEL
-        dest = home.segment_dir(model, tier, kind, day) / unique_file_name()
-        self.written.append(dest)
-        size = write_durably(parquet_bytes(table, level, adaptive=tier == "hot"), dest, home.tmp)
-        low, high = ts_range(table, r.TIMESTAMP if kind == "predictions" else r.LABELED_AT)
-        self.new.append(
-            NewSegment(model, kind, tier, day, home.relative(dest), table.num_rows, size, low, high)
+        seg = write_segment(
+            home, model, tier, kind, day, table, level=level, adaptive=tier == "hot", seq=seq
         )
+        dest = home.absolute(seg.path)
+        self.written.append(dest)
+        self.new.append(seg)
         if tier == "archive":
             self.archive_files.append(dest)
-            self.bytes_written += size
+            self.bytes_written += seg.bytes
 
     def abandon(self) -> None:
         for path in self.written:
@@ -108,9 +111,10 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
             moved = unify(archived)
             done.predictions += moved.num_rows
             ids.append(moved.column(r.PREDICTION_ID).combine_chunks())
-            done.write(home, model, "archive", "predictions", day, moved)
+            seq = min(seg.order[0] for seg in segs)
+            done.write(home, model, "archive", "predictions", day, moved, seq)
             if kept:
-                done.write(home, model, "hot", "predictions", day, unify(kept))
+                done.write(home, model, "hot", "predictions", day, unify(kept), seq)
         value_set = pa.concat_arrays(ids) if ids else pa.array([], pa.string())
         for day, segs in _by_day(label_segs).items():
             archived, kept = [], []
@@ -124,12 +128,13 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
                 archived.append(table.filter(pa.array(hit)))
                 if not hit.all():
                     kept.append(table.filter(pa.array(~hit)))
+            seq = min(seg.order[0] for seg in segs)
             if archived:
                 moved = unify(archived)
                 done.labels += moved.num_rows
-                done.write(home, model, "archive", "labels", day, moved)
+                done.write(home, model, "archive", "labels", day, moved, seq)
             if kept:
-                done.write(home, model, "hot", "labels", day, unify(kept))
+                done.write(home, model, "hot", "labels", day, unify(kept), seq)
         if not catalog.replace_segments(touched, done.new):
             raise StoreError(
                 f"archive of model {model!r}: its segments changed during the pass; run it again"

@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
+import zlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +58,106 @@ class SegmentUnreadable(StoreError):
     def __init__(self, path: Path | str, reason: object):
         self.path = str(path)
         super().__init__(f"segment {path} is unreadable ({reason})")
+
+
+class SegmentCorrupt(SegmentUnreadable):
+    """A segment whose bytes are not those written: its checksum differs from the one
+    recorded when it was written (in its name and in the catalog)."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        expected: str,
+        found: str,
+        moved_to: Path | None = None,
+        model: str | None = None,
+    ):
+        self.expected, self.found, self.moved_to, self.model = expected, found, moved_to, model
+        super().__init__(path, f"corrupt: its checksum is {found}, {expected} when written")
+        if moved_to is not None:
+            then = f"it was moved to {moved_to}; the other records stay readable"
+        else:
+            then = "EmbeddedStore.repair() moves it to quarantine/"
+        prefix = f"model {model!r}: " if model is not None else ""
+        self.args = (f"{prefix}{self.args[0]}; {then}",)
+
+
+#: Exceptions a damaged Parquet file can raise while pyarrow parses it.
+DECODE_ERRORS = (OSError, pa.ArrowException, ValueError, IndexError, KeyError, TypeError)
+
+_VERIFY_CHUNK = 8 * 1024 * 1024
+
+
+def file_checksum(path: Path | str) -> str:
+    """CRC-32 of the file's bytes (8 hex digits, :func:`~driftscope.store.segments.checksum_of`)."""
+    crc = 0
+    buffer = bytearray(_VERIFY_CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as f:
+        while n := f.readinto(buffer):
+            crc = zlib.crc32(view[:n], crc)
+    return f"{crc:08x}"
+
+
+class VerifiedFiles:
+    """Segments whose checksum this process has verified, by path, size, change time and
+    inode: a segment is read in full and hashed the first time a process reads it (at
+    about 1-2 GB/s) and not again while it stays the same file.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = pathlib.Path(d) / "s.parquet"
+    ...     _ = path.write_bytes(b"driftscope")
+    ...     verified = VerifiedFiles()
+    ...     verified.check([(path, "942f0879")])
+    ...     try:
+    ...         verified.check([(path, "00000000")])
+    ...     except SegmentCorrupt as exc:
+    ...         print(exc.found)
+    942f0879
+    """
+
+    def __init__(self, threads: int = 2):
+        self.threads = threads
+        self._seen: set[tuple] = set()
+        self._lock = threading.Lock()
+
+    def check(self, files: Sequence[tuple[Path, str | None]]) -> None:
+        """Verify ``(path, checksum)`` pairs (None: a segment written before checksums, not
+        verified); SegmentCorrupt for the first that differs, SegmentMissing for a file gone."""
+        todo = []
+        for path, expected in files:
+            if expected is None:
+                continue
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                raise read_error(path, exc) from exc
+            key = (str(path), expected, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+            with self._lock:
+                if key in self._seen:
+                    continue
+            todo.append((path, expected, key))
+        if not todo:
+            return
+
+        def verify(item: tuple) -> tuple:
+            path = item[0]
+            try:
+                return item, file_checksum(path)
+            except OSError as exc:
+                raise read_error(path, exc) from exc
+
+        if len(todo) > 1 and self.threads > 1:  # zlib hashes outside the GIL
+            with ThreadPoolExecutor(self.threads) as pool:
+                results = list(pool.map(verify, todo))
+        else:
+            results = [verify(item) for item in todo]
+        for (path, expected, key), found in results:
+            if found != expected:
+                raise SegmentCorrupt(path, expected, found)
+            with self._lock:
+                self._seen.add(key)
 
 
 @dataclass(frozen=True)
@@ -102,7 +206,7 @@ def _open(path: Path) -> tuple[pq.FileMetaData, pa.Schema]:
     try:
         meta = pq.read_metadata(path)
         return meta, meta.schema.to_arrow_schema()
-    except (OSError, pa.ArrowException, ValueError) as exc:
+    except DECODE_ERRORS as exc:
         raise read_error(path, exc) from exc
 
 
@@ -127,10 +231,13 @@ class PlannedRead:
         self.window = window
         self.meta, self.schema = _open(path)
         self.whole = window.covers(seg) and window.model_version is None
-        self.groups = list(range(self.meta.num_row_groups))
-        if not self.whole:
-            self.groups = _row_groups(self.meta, self.schema, window)
-        self.upper = sum(self.meta.row_group(i).num_rows for i in self.groups)
+        try:
+            self.groups = list(range(self.meta.num_row_groups))
+            if not self.whole:
+                self.groups = _row_groups(self.meta, self.schema, window)
+            self.upper = sum(self.meta.row_group(i).num_rows for i in self.groups)
+        except DECODE_ERRORS as exc:
+            raise read_error(path, exc) from exc
 
     def _decode(self) -> pa.Table:
         # text other than the ids stays dictionary-encoded: cheap to turn into objects
@@ -148,7 +255,7 @@ class PlannedRead:
             if not self.groups:
                 return self.schema.empty_table(), np.empty(0, np.int64)
             table = self._decode()
-        except (OSError, pa.ArrowException, ValueError) as exc:
+        except DECODE_ERRORS as exc:
             raise read_error(self.path, exc) from exc
         if self.whole:
             return table, None
@@ -179,7 +286,7 @@ def explain(exc: duckdb.Error, paths: list[str]) -> StoreError:
     for path in paths:
         try:
             pq.read_table(path)
-        except (OSError, pa.ArrowException, ValueError) as bad:
+        except DECODE_ERRORS as bad:
             return read_error(path, bad)
     return StoreError(f"query over {len(paths)} segment files failed: {exc}")
 

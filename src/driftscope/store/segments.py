@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
+import re
 import secrets
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +33,7 @@ import pyarrow.parquet as pq
 
 from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.store import records as r
+from driftscope.store.catalog import NewSegment
 
 HOT_LEVEL = 1  # zstd level of hot segments: fast to write, as fast to read as any level
 ARCHIVE_LEVEL = 9  # cold files are written once and kept long: compress harder
@@ -60,10 +64,96 @@ def model_dir_name(model: str) -> str:
     return out
 
 
-def unique_file_name(suffix: str = ".parquet") -> str:
-    """Time, process id and randomness: unique across threads and processes."""
+def unique_file_name(suffix: str = ".parquet", checksum: str | None = None) -> str:
+    """Time, process id and randomness: unique across threads and processes. With a
+    ``checksum`` (of the whole file, :func:`checksum_of`), the name carries it: the file
+    then describes and verifies itself (:func:`checksum_in_name`)."""
     now = datetime.now(UTC)
-    return f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}-{secrets.token_hex(5)}{suffix}"
+    tag = "" if checksum is None else f".c{checksum}"
+    return f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}-{secrets.token_hex(5)}{tag}{suffix}"
+
+
+_CHECKSUM_NAME = re.compile(r"\.c([0-9a-f]{8})\.parquet$")
+
+
+def checksum_of(data: pa.Buffer | bytes | memoryview) -> str:
+    """CRC-32 of ``data`` as 8 hex digits (zlib's, about 1-2 GB/s, outside the GIL).
+
+    >>> checksum_of(b"driftscope")
+    '942f0879'
+    """
+    return f"{zlib.crc32(memoryview(data)):08x}"
+
+
+def checksum_in_name(name: str) -> str | None:
+    """The checksum a segment's file name carries (None: a name without one).
+
+    >>> checksum_in_name("20261101T000000000000-7-ab12cd34ef.c0f5fc6c8.parquet")
+    '0f5fc6c8'
+    """
+    found = _CHECKSUM_NAME.search(name)
+    return None if found is None else found.group(1)
+
+
+# ---------------------------------------------------------------------- self-description
+#: Key of the JSON object each segment keeps in its Parquet footer (its schema metadata):
+#: enough to list it again in a catalog rebuilt from the files alone.
+SEGMENT_KEY = b"driftscope.segment"
+SEGMENT_FORMAT = 1
+
+
+def segment_description(
+    model: str,
+    kind: str,
+    tier: str,
+    day: str,
+    table: pa.Table,
+    time_column: str,
+    *,
+    seq: int | None = None,
+    supersedes: list[str] | None = None,
+) -> dict:
+    """What a segment's footer says about it: model, kind, tier, day, rows, time range,
+    ``seq`` (its place in write order: the time of the write, or for a merged file the
+    earliest of its inputs') and ``supersedes`` (the files whose rows it holds in full).
+
+    >>> batch = pa.table({"labeled_at": pa.array([5, 9], pa.timestamp("us", tz="UTC"))})
+    >>> d = segment_description("churn", "labels", "hot", "2026-11-01", batch, "labeled_at", seq=3)
+    >>> d["rows"], d["min_ts"], d["max_ts"], d["seq"]
+    (2, 5, 9, 3)
+    """
+    low, high = ts_range(table, time_column)
+    return {
+        "format": SEGMENT_FORMAT,
+        "model": model,
+        "kind": kind,
+        "tier": tier,
+        "day": day,
+        "rows": table.num_rows,
+        "min_ts": low,
+        "max_ts": high,
+        "seq": seq if seq is not None else to_us(datetime.now(UTC)),
+        "supersedes": list(supersedes or ()),
+    }
+
+
+def description_of(metadata: dict[bytes, bytes] | None) -> dict | None:
+    """The segment description in a footer's key-value metadata (None: absent/invalid)."""
+    raw = (metadata or {}).get(SEGMENT_KEY)
+    if raw is None:
+        return None
+    try:
+        found = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    need = {"model": str, "kind": str, "tier": str, "day": str, "rows": int, "seq": int}
+    if not isinstance(found, dict) or any(not isinstance(found.get(k), t) for k, t in need.items()):
+        return None
+    if found["kind"] not in ("predictions", "labels") or found["tier"] not in TIER_DIRS:
+        return None
+    if not isinstance(found.get("supersedes", []), list):
+        return None
+    return found
 
 
 def day_of(us: int) -> str:
@@ -209,6 +299,36 @@ def write_durably(data: pa.Buffer | bytes, dest: Path, tmp_dir: Path) -> int:
     return len(data)
 
 
+def write_segment(
+    home: StoreHome,
+    model: str,
+    tier: str,
+    kind: str,
+    day: str,
+    table: pa.Table,
+    *,
+    level: int = HOT_LEVEL,
+    adaptive: bool = True,
+    seq: int | None = None,
+    supersedes: list[str] | None = None,
+) -> NewSegment:
+    """Write ``table`` as one durable segment that describes itself (its footer: model,
+    kind, tier, day, rows, time range, write order, superseded files) and verifies itself
+    (the whole file's checksum is in its name); returns its catalog entry."""
+    time_column = r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
+    desc = segment_description(
+        model, kind, tier, day, table, time_column, seq=seq, supersedes=supersedes
+    )
+    data = parquet_bytes(table, level, adaptive, desc)
+    crc = checksum_of(data)
+    dest = home.segment_dir(model, tier, kind, day) / unique_file_name(checksum=crc)
+    size = write_durably(data, dest, home.tmp)
+    return NewSegment(
+        model, kind, tier, day, home.relative(dest), table.num_rows, size,
+        desc["min_ts"], desc["max_ts"], crc, desc["seq"],
+    )  # fmt: skip
+
+
 def remove_quietly(path: Path) -> bool:
     """Unlink ``path``; False (not an error) when it is already gone or cannot go."""
     try:
@@ -230,8 +350,14 @@ def _incompressible(column: pa.ChunkedArray, level: int) -> bool:
     return len(pa.Codec("zstd", level).compress(sample)) > (1 - MIN_GAIN) * sample.size
 
 
-def parquet_bytes(table: pa.Table, level: int = HOT_LEVEL, adaptive: bool = True) -> pa.Buffer:
-    """``table`` as a zstd Parquet file in memory.
+def parquet_bytes(
+    table: pa.Table,
+    level: int = HOT_LEVEL,
+    adaptive: bool = True,
+    description: dict | None = None,
+) -> pa.Buffer:
+    """``table`` as a zstd Parquet file in memory, its footer carrying ``description``
+    (:func:`segment_description`) and no other schema metadata.
 
     Dictionary encoding only for strings other than ``prediction_id`` (low-cardinality
     text reads back as dictionaries, cheap to turn into Python objects); numbers PLAIN.
@@ -243,6 +369,8 @@ def parquet_bytes(table: pa.Table, level: int = HOT_LEVEL, adaptive: bool = True
     for f in table.schema:
         plain = adaptive and pa.types.is_floating(f.type)
         codecs[f.name] = "NONE" if plain and _incompressible(table[f.name], level) else "ZSTD"
+    meta = None if description is None else {SEGMENT_KEY: json.dumps(description).encode()}
+    table = table.replace_schema_metadata(meta)
     sink = pa.BufferOutputStream()
     pq.write_table(
         table,
