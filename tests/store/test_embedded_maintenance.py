@@ -231,9 +231,7 @@ def test_repair_never_deletes_an_unlisted_segment(home):
     for path in (listed, junk, unlisted):
         os.utime(path, (hours_ago, hours_ago))
     report = store.repair()
-    assert sorted(report.registered) == sorted(
-        str(p.relative_to(home)) for p in (listed, unlisted)
-    )
+    assert sorted(report.registered) == sorted(str(p.relative_to(home)) for p in (listed, unlisted))
     assert report.superseded_removed == 0 and not junk.exists()
     assert (home / "quarantine" / junk.relative_to(home)).read_bytes().startswith(b"left by")
     # the same records twice: one row per prediction id

@@ -288,3 +288,15 @@ def test_archive_moves_old_records_to_compressed_parquet(store, tmp_path):
     assert len(everything) == 40
     assert everything.set_index("prediction_id").loc["old0", "label"] == 1
     assert store.archive(timedelta(days=30)).predictions_archived == 0  # nothing left to move
+
+
+def test_a_prediction_id_stored_twice_reads_as_its_first_record(store):
+    first = prediction_batch(4, start=T0 + timedelta(hours=2), seed=1)
+    later = prediction_batch(4, start=T0 + timedelta(hours=5), seed=2)  # same ids, new values
+    store.write_predictions("churn", first)
+    store.write_predictions("churn", later)
+    store.write_predictions("churn", prediction_batch(2, start=T0, seed=3))  # timed first
+    df = store.read_predictions("churn").set_index("prediction_id")
+    assert sorted(df.index) == ["p0", "p1", "p2", "p3"]
+    assert df["income"].tolist() == first.column("feature.income").to_pylist()
+    assert pd.to_datetime(df["timestamp"]).min() == pd.Timestamp(T0 + timedelta(hours=2))
