@@ -9,6 +9,9 @@ Runs in the monitor's background thread. The feature schema is the monitor's
 * a ``metadata`` value that is not JSON-serialisable is stored as its ``repr``:
   ``bad_metadata:<key>``; metadata that is not a mapping is stored under ``metadata.value``;
 * a ``timestamp`` that is not a time: the time of the call, ``bad_timestamp``;
+* a key (a feature, prediction or metadata name) whose ``str`` fails is named after its
+  type, ``<Type>``, with ``bad_key:<Type>``; a name or prediction id holding lone
+  surrogates is stored with them escaped, ``invalid_text:<name>``;
 
 and the per-value issues of :mod:`driftscope.monitor.columns` (wrong types, NaN/inf, nulls,
 large payloads). Each record's issues are ``"; "``-joined in ``quality_issues``.
@@ -36,7 +39,7 @@ import pyarrow as pa
 from driftscope.monitor.clock import RawTimestamp, now_us, to_micros
 from driftscope.monitor.columns import DEFAULT_VALUE_LIMIT, ColumnKinds, Issues, build_column
 from driftscope.monitor.inputs import Unusable
-from driftscope.monitor.values import safe_repr
+from driftscope.monitor.values import INVALID_TEXT, clean_text, key_name, key_text, safe_repr
 from driftscope.store import records as r
 
 #: A buffered prediction: id, time (epoch µs, datetime or RawTimestamp), features,
@@ -96,7 +99,7 @@ class BatchBuilder:
         issues = Issues()
         features, skip = self._feature_values(list(feats), issues)
         table = self.assemble(
-            ids=pa.array(ids, pa.string()),
+            ids=id_array(ids, issues),
             micros=self._micros(times, issues),
             weights=np.fromiter(weights, np.float64, n),
             reasons=pa.array(reasons, pa.string()),
@@ -135,6 +138,7 @@ class BatchBuilder:
         limit = self.value_limit
         for name, values in features.items():
             in_schema = name in names
+            name = _column_name(name, values, issues)
             arr = build_column(
                 values,
                 r.FEATURE_PREFIX + name,
@@ -148,6 +152,7 @@ class BatchBuilder:
             if arr is not None:
                 cols[r.FEATURE_PREFIX + name] = arr
         for key, values in predictions.items():
+            key = _column_name(key, values, issues, r.PREDICTION_PREFIX)
             column = r.PREDICTION if key == "" else r.PREDICTION_PREFIX + key
             arr = build_column(
                 values,
@@ -162,6 +167,7 @@ class BatchBuilder:
             if arr is not None:
                 cols[column] = arr
         for key, values in metadata.items():
+            key = _column_name(key, values, issues, r.METADATA_PREFIX)
             column = r.METADATA_PREFIX + key
             arr = build_column(
                 values,
@@ -190,13 +196,43 @@ class BatchBuilder:
             schema=pa.schema([*r.BASE_FIELDS, *(pa.field(k, v.type) for k, v in cols.items())]),
         )
 
+    def unconvertible_prediction(
+        self, record: Record, exc: BaseException
+    ) -> tuple[pa.Table, Counter[str]]:
+        """The stub of a record that no conversion could keep (a bug met a strange value):
+        its id, time, weight and reason, with ``unconvertible_record`` saying why."""
+        issues = Issues()
+        issues.add(0, "unconvertible_record", "", f"{type(exc).__name__}: {safe_repr(exc)}")
+        table = self.assemble(
+            ids=id_array([record[0]], issues),
+            micros=self._micros([record[1]], issues),
+            weights=np.array([float(record[5])], np.float64),
+            reasons=pa.array([str(record[6])], pa.string()),
+            features={},
+            skip={},
+            predictions={},
+            metadata={},
+            issues=issues,
+        )
+        return table, issues.counts
+
+    def unconvertible_label(
+        self, record: LabelRecord, exc: BaseException
+    ) -> tuple[pa.Table, Counter[str]]:
+        """The stub of a label no conversion could keep: its id and time, the label null."""
+        issues = Issues()
+        issues.add(0, "unconvertible_label", "", f"{type(exc).__name__}: {safe_repr(exc)}")
+        ids = id_array([record[0]], issues)
+        table = self.label_table(ids, [None], self._micros([record[2]], issues), issues)
+        return table, issues.counts
+
     # ------------------------------------------------------------------ labels
     def labels(self, records: Sequence[LabelRecord]) -> tuple[pa.Table, Counter[str]]:
         """One label batch (``prediction_id, label, labeled_at``) from buffered labels."""
         ids, labels, times = zip(*records, strict=True)
         issues = Issues()
         return self.label_table(
-            pa.array(ids, pa.string()), list(labels), self._micros(times, issues), issues
+            id_array(ids, issues), list(labels), self._micros(times, issues), issues
         ), issues.counts
 
     def label_table(
@@ -229,7 +265,7 @@ class BatchBuilder:
             arr = pa.array(times, from_pandas=False)
             if pa.types.is_int64(arr.type) and arr.null_count == 0:
                 return arr
-        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        except Exception:  # not all epoch ints: read one by one
             pass
         out = np.empty(len(times), np.int64)
         for i, t in enumerate(times):
@@ -259,7 +295,8 @@ class BatchBuilder:
             first = next((f for f in feats if type(f) is dict), None)
             if first is None:
                 return {}, {}
-            names = self.schema.establish([str(k) for k in first])
+            row = next(i for i, f in enumerate(feats) if f is first)
+            names = self.schema.establish(_names(first, issues, row))
         count = len(names)
         if bad:
             check = {i for i, f in enumerate(feats) if type(f) is dict and len(f) != count}
@@ -279,25 +316,71 @@ class BatchBuilder:
                 if bad_set:
                     skip[name] = bad_set
                 continue
-            except (KeyError, TypeError):
+            except Exception:  # a record lacks it, or a key's __eq__ failed on the way
                 pass
+            for i, f in enumerate(feats):
+                if type(f) is dict and any(type(k) is not str for k in f):
+                    # keys as text, read without hashing or comparing the caller's keys
+                    feats[i] = dict(zip(_names(f, issues, i), dict.values(f), strict=True))
             missing = [i for i, f in enumerate(feats) if type(f) is dict and name not in f]
-            for i in missing:
-                if any(type(k) is not str for k in feats[i]):
-                    feats[i] = {str(k): v for k, v in feats[i].items()}
-            missing = [i for i in missing if name not in feats[i]]
             values[name] = [f.get(name) if type(f) is dict else None for f in feats]
             issues.add_many(missing, "missing_feature", name)
             check.update(missing)
             skip[name] = bad_set | set(missing)
         known = set(names)
         for i in sorted(check):
-            for key, value in feats[i].items():
-                key = str(key)
+            for key, value in zip(_names(feats[i], issues, i), dict.values(feats[i]), strict=True):
                 if key not in known:
                     values.setdefault(key, [None] * n)[i] = value  # type: ignore[index]
                     issues.add(i, "extra_feature", key)
         return values, skip
+
+
+def id_array(ids: Sequence[Any], issues: Issues | None = None) -> pa.Array:
+    """Prediction ids as an Arrow string array; lone surrogates escaped
+    (``invalid_text:prediction_id`` on the row) the same way on predictions and labels, so
+    they still join."""
+    try:
+        return pa.array(ids, pa.string())
+    except Exception:
+        pass
+    out = []
+    for i, pid in enumerate(ids):
+        text, clean = clean_text(pid) if isinstance(pid, str) else key_text(pid)
+        if not clean and issues is not None:
+            issues.add(i, INVALID_TEXT, "prediction_id", "lone surrogates escaped")
+        out.append(text)
+    return pa.array(out, pa.string())
+
+
+def _names(record: dict[Any, Any], issues: Issues, row: int) -> list[str]:
+    """The keys of one record's dict as names: text, read without calling their ``__eq__``
+    or ``__hash__``; a key whose ``str`` fails is reported on the row."""
+    out = []
+    for key in dict.keys(record):
+        if type(key) is str:
+            out.append(key)
+            continue
+        name, ok = key_name(key)
+        if not ok:
+            issues.add(row, "bad_key", name, "its str() failed")
+        out.append(name)
+    return out
+
+
+def _column_name(name: str, values: Values, issues: Issues, prefix: str = "") -> str:
+    """``name`` as a column name Arrow can write: lone surrogates escaped, reported on the
+    rows that have a value in it."""
+    if name.isascii():
+        return name
+    text, clean = clean_text(name)
+    if not clean:
+        if isinstance(values, pa.Array):
+            rows = np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)).tolist()
+        else:
+            rows = [i for i, v in enumerate(values) if v is not None]
+        issues.add_many(rows, INVALID_TEXT, prefix + text)
+    return text
 
 
 def _constant(value: str | None, n: int) -> pa.Array:
@@ -315,7 +398,10 @@ def _failed(metas: Sequence[Any]) -> Callable[[int], bool]:
 
     def failed(i: int) -> bool:
         meta = metas[i]
-        return type(meta) is dict and meta.get("error") is not None
+        try:
+            return type(meta) is dict and meta.get("error") is not None
+        except Exception:  # a key's __eq__ failed
+            return False
 
     return failed
 
@@ -352,8 +438,12 @@ def _keyed_values(
     for i, item in enumerate(items):
         t = type(item)
         if t is dict:
-            for key, value in item.items():
-                key = key if type(key) is str else str(key)
+            keys = (
+                dict.keys(item)
+                if all(type(k) is str for k in item)
+                else _names(item, issues if issues is not None else Issues(), i)
+            )
+            for key, value in zip(keys, dict.values(item), strict=True):
                 col = out.get(key)
                 if col is None:
                     col = out[key] = [None] * n

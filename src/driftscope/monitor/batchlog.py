@@ -27,16 +27,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from driftscope.errors import DataError
+from driftscope.monitor.batching import id_array
 from driftscope.monitor.clock import now_us, to_micros
 from driftscope.monitor.columns import Issues
 from driftscope.monitor.frames import (
-    column,
     feature_columns,
     metadata_columns,
     prediction_columns,
+    read_column,
     take,
     timestamp_micros,
 )
+from driftscope.monitor.values import key_name
 from driftscope.monitor.view import BatchView
 
 if TYPE_CHECKING:
@@ -50,16 +52,20 @@ def _ids(monitor: ModelMonitor, n: int, given: Any) -> pa.Array:
         head = f"{monitor._prefix}{next(monitor._ids)}."
         rows = pc.cast(pa.array(np.arange(n, dtype=np.int64)), pa.string())
         return pc.binary_join_element_wise(head, rows, "")
-    ids = column(given)
-    if not isinstance(ids, pa.Array):
-        ids = pa.array([None if v is None else str(v) for v in ids], pa.string())
-    elif not pa.types.is_string(ids.type):
-        ids = ids.cast(pa.string())
+    ids = _id_column(given, "prediction_ids")
     if len(ids) != n:
         raise DataError(f"has {len(ids)} ids for {n} rows", column="prediction_ids")
     if ids.null_count:
         raise DataError("holds a missing id", column="prediction_ids")
     return ids
+
+
+def _id_column(given: Any, name: str) -> pa.Array:
+    """Ids as Arrow strings (the ``str`` of each; lone surrogates escaped)."""
+    ids = read_column(given, name)
+    if not isinstance(ids, pa.Array):
+        return id_array([None if v is None else key_name(v)[0] for v in ids])
+    return ids if pa.types.is_string(ids.type) else ids.cast(pa.string())
 
 
 def log_batch(
@@ -151,12 +157,8 @@ def _schema(
 def log_label_batch(
     monitor: ModelMonitor, prediction_ids: Any, labels: Any, timestamp: Any
 ) -> None:
-    ids = column(prediction_ids)
-    if not isinstance(ids, pa.Array):
-        ids = pa.array([None if v is None else str(v) for v in ids], pa.string())
-    elif not pa.types.is_string(ids.type):
-        ids = ids.cast(pa.string())
-    values = column(labels)
+    ids = _id_column(prediction_ids, "prediction_ids")
+    values = read_column(labels, "labels")
     if len(values) != len(ids):
         raise DataError(f"has {len(values)} labels for {len(ids)} ids", column="labels")
     if ids.null_count:

@@ -43,7 +43,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from driftscope.errors import StoreError, StoreUnavailableError
+from driftscope.errors import StoreError, StoreUnavailableError, printable
 from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
 from driftscope.monitor.writer import BACKOFF_START, Pending, WriterLoop
 
@@ -105,6 +105,7 @@ class Buffer(WriterLoop):
         self._last_error: BaseException | None = None
         self._dropping = False
         self._dropped_unreported = 0
+        self._unconvertible_unreported = 0  # of those, records no conversion could keep
         self._last_seq = 0  # the sequence number at the last snapshot
         self.counts: Counter[str] = Counter()  # kept predictions by sample reason
         self.skipped = 0
@@ -262,11 +263,19 @@ class Buffer(WriterLoop):
                     raise self._unavailable(target, "the monitor is closed")
                 self._cond.wait(0.5 if remaining is None else min(remaining, 0.5))
             dropped, self._dropped_unreported = self._dropped_unreported, 0
+            unconvertible, self._unconvertible_unreported = self._unconvertible_unreported, 0
         if dropped:
+            why = []
+            if unconvertible:
+                why.append(f"{unconvertible:,} could not be converted: see the log")
+            if dropped > unconvertible:
+                why.append(
+                    f"{dropped - unconvertible:,} met a full buffer or a store unavailable "
+                    f"for more than {self.max_retry_seconds:g} s"
+                )
             raise StoreError(
                 f"monitor {self.name!r}: {dropped:,} records were dropped since the last flush "
-                f"(buffer full or the store unavailable for more than "
-                f"{self.max_retry_seconds:g} s); {self.dropped:,} dropped in all"
+                f"({'; '.join(why)}); {self.dropped:,} dropped in all"
             )
 
     def _unavailable(self, target: int, why: str) -> StoreError:
@@ -277,7 +286,7 @@ class Buffer(WriterLoop):
             if error is None or isinstance(error, StoreUnavailableError)
             else StoreError
         )
-        cause = f": {type(error).__name__}: {error}" if error is not None else ""
+        cause = f": {type(error).__name__}: {printable(str(error))}" if error is not None else ""
         exc = kind(
             f"monitor {self.name!r}: {pending:,} records are not in the store yet ({why}"
             f"{cause}); they stay buffered and are retried for up to "

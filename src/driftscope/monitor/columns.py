@@ -10,7 +10,12 @@ Values of another kind become null (``wrong_type:<name>``, quoting the value); i
 ``string`` column numbers are kept as their text (and still reported). NaN and ±inf are
 kept and reported (``nan:<name>``, ``inf:<name>``); text over the byte limit is compressed
 (``payload_compressed:<name>``) or, when even that is too large, cut
-(``payload_too_large:<name>``).
+(``payload_too_large:<name>``). An integer no int64 holds is stored as a float
+(``int_out_of_range:<name>``; the column widens). Values no converter can be trusted with
+are made safe first (:func:`~driftscope.monitor.values.bounded`): a cyclic, too deep or
+too large container is stored as text (``cyclic_value:<name>``, ``nested_too_deep:<name>``,
+``payload_too_large:<name>``), text with lone surrogates escaped (``invalid_text:<name>``).
+Issue texts quote data only through :func:`~driftscope.errors.printable`.
 
 >>> kinds, issues = ColumnKinds(), Issues()
 >>> build_column([1.5, "oops", float("nan")], "feature.x", "x", kinds, issues).to_pylist()
@@ -31,19 +36,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from driftscope.errors import printable
 from driftscope.monitor.values import (
     BOOL,
     FLOAT,
     INT,
+    INVALID_TEXT,
     STRING,
+    TRUSTED_TYPES,
     as_float,
     as_int,
     as_text,
+    bounded,
+    clean_text,
     compact_text,
     is_plain_scalar,
     natural_kind,
     safe_repr,
     to_json,
+    type_name,
 )
 
 #: Default byte limit of one stored text value (64 KiB).
@@ -106,14 +117,14 @@ class Issues:
     counts: Counter[str] = field(default_factory=Counter)
 
     def add(self, row: int, code: str, name: str = "", detail: str = "") -> None:
-        key = f"{code}:{name}" if name else code
-        self.rows.setdefault(row, []).append(f"{key} ({detail})" if detail else key)
+        key = f"{code}:{printable(name)}" if name else code
+        self.rows.setdefault(row, []).append(f"{key} ({printable(detail)})" if detail else key)
         self.counts[key] += 1
 
     def add_many(self, rows: Sequence[int], code: str, name: str) -> None:
         if not len(rows):
             return
-        key = f"{code}:{name}"
+        key = f"{code}:{printable(name)}"
         for row in rows:
             self.rows.setdefault(int(row), []).append(key)
         self.counts[key] += len(rows)
@@ -130,7 +141,48 @@ class Issues:
 
 
 def _wrong(value: Any, expected: str) -> str:
-    return f"got {type(value).__name__} {safe_repr(value)}, expected {expected}"
+    return f"got {type_name(value)} {safe_repr(value)}, expected {expected}"
+
+
+_INT64_MAX = 2**63 - 1
+_UINT_LIMIT = pa.scalar(_INT64_MAX, pa.uint64())
+
+
+def _huge_int(value: Any) -> bool:
+    """An integer (not a bool) outside int64."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        return not -_INT64_MAX - 1 <= value <= _INT64_MAX
+    return False
+
+
+def _widens(value: Any) -> bool:
+    """A number an ``int`` column cannot hold but a ``float`` one can."""
+    if isinstance(value, float | np.floating):
+        return as_int(value) is None
+    return _huge_int(value)
+
+
+def _bound(values: list[Any], label: str, issues: Issues, object_label: str | None) -> list[Any]:
+    """``values`` with every value made safe for the converters (see
+    :func:`~driftscope.monitor.values.bounded`), issues recorded."""
+    name = label if object_label is None else object_label
+    out = list(values)
+    for i, v in enumerate(out):
+        t = type(v)
+        if t is float or t is int or t is bool or v is None:
+            continue
+        if t is str:
+            text, clean = clean_text(v)
+            if not clean:
+                out[i] = text
+                issues.add(i, INVALID_TEXT, name, "lone surrogates escaped")
+            continue
+        safe, codes = bounded(v)
+        out[i] = safe
+        for code in codes:
+            detail = "lone surrogates escaped" if code == INVALID_TEXT else "stored as text"
+            issues.add(i, code, name, detail)
+    return out
 
 
 def build_column(
@@ -156,18 +208,23 @@ def build_column(
     ``report_nulls`` reports each null (``null:<label>``) outside ``skip_rows``.
     """
     kind = kinds.get(column)
+    checked = isinstance(values, pa.Array)
+    if not checked and not TRUSTED_TYPES.issuperset(map(type, values)):
+        # containers and objects never reach Arrow's type inference as they are
+        values = _bound(values, label, issues, object_label)
+        checked = True
     arr = _fast(values, column, kind, kinds)
     wrong: set[int] = set()
     if arr is None:
         if isinstance(values, pa.Array):
             values = values.to_pylist()
+        elif not checked:  # e.g. text that is not UTF-8
+            values = _bound(values, label, issues, object_label)
         kind = kinds.get(column) or _first_kind(values, objects_as_text)
         if kind is None:
             return None
         kind = kinds.establish(column, kind)
-        if kind == INT and any(
-            isinstance(v, float | np.floating) and as_int(v) is None for v in values
-        ):
+        if kind == INT and any(map(_widens, values)):
             kinds.widen(column)
             kind = FLOAT
         arr = _slow(values, kind, label, issues, wrong, objects_as_text, object_issue, object_label)
@@ -209,8 +266,10 @@ def _fast(
     else:
         try:
             arr = pa.array(values, from_pandas=False)
-        except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        except Exception:  # mixed kinds, text that is not UTF-8, ints past 64 bits, ...
             return None
+    if pa.types.is_uint64(arr.type) and pc.any(pc.greater(arr, _UINT_LIMIT)).as_py():
+        return None  # past int64: the slow way stores them as floats, with an issue
     inferred = kind_of_type(arr.type)
     if inferred is None:
         return None
@@ -259,9 +318,9 @@ def _slow(
             continue
         if kind == STRING:
             if isinstance(v, str):
-                out[i] = str(v)
+                out[i] = v
             elif is_plain_scalar(v):
-                out[i] = str(v.item() if isinstance(v, np.generic) else v)
+                out[i] = _scalar_text(v)
                 issues.add(i, "wrong_type", label, _wrong(v, kind))
             else:
                 text, clean = as_text(v)
@@ -271,6 +330,13 @@ def _slow(
             continue
         if kind == FLOAT:
             converted: Any = as_float(v)
+            if _huge_int(v):
+                if converted is None:
+                    wrong.add(i)
+                why = "no float holds it" if converted is None else "stored as a float"
+                issues.add(i, "int_out_of_range", label, f"{safe_repr(v)}: {why}")
+                out[i] = converted
+                continue
         elif kind == INT:
             converted = as_int(v)
         else:
@@ -284,6 +350,14 @@ def _slow(
                 issues.add(i, object_issue, object_label, _wrong(v, kind))
         out[i] = converted
     return pa.array(out, ARROW_TYPES[kind])
+
+
+def _scalar_text(value: Any) -> str:
+    """A number as text (an int past Python's digit limit as its repr)."""
+    try:
+        return str(value.item() if isinstance(value, np.generic) else value)
+    except Exception:
+        return safe_repr(value)
 
 
 def _non_finite(arr: pa.Array, label: str, issues: Issues) -> None:

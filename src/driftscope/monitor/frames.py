@@ -10,7 +10,11 @@ DataFrame, Table or mapping whose values are one per row or one for all rows.
 in :mod:`driftscope.monitor.clock`).
 
 Numeric columns are copied (the caller may reuse its arrays); NaN stays NaN (reported as a
-data-quality issue, like in single logging) rather than becoming null.
+data-quality issue, like in single logging) rather than becoming null. A list holding
+anything but plain scalars is kept as Python values, never handed to NumPy: a container
+in it (possibly cyclic or deeply nested) is bounded later, like in single logging. A
+column that cannot be read at all (a hostile ``__len__`` or ``__iter__``) raises
+:class:`~driftscope.errors.DataError` naming it.
 
 >>> import pandas as pd
 >>> cols, n = feature_columns(pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}), None)
@@ -30,6 +34,7 @@ import pyarrow as pa
 from driftscope.errors import DataError
 from driftscope.monitor.clock import now_us, to_micros
 from driftscope.monitor.inputs import positional_names
+from driftscope.monitor.values import TRUSTED_TYPES, key_name
 
 Column = pa.Array | list[Any]
 
@@ -49,6 +54,8 @@ def column(values: Any) -> Column:
             return _arrow(pa.array(values.copy()))
         except (pa.ArrowException, TypeError, ValueError):
             return values.tolist()
+    if isinstance(values, list | tuple) and not TRUSTED_TYPES.issuperset(map(type, values)):
+        return list(values)  # containers or objects: bounded later, never walked by NumPy
     array = np.asarray(values) if not isinstance(values, np.ndarray) else values
     if array.ndim == 0:
         array = array.reshape(1)
@@ -90,7 +97,7 @@ def _table_like(data: Any) -> dict[str, Any] | None:
         table = data.to_arrow()
         return {str(n): table.column(i) for i, n in enumerate(table.column_names)}
     if isinstance(data, Mapping):
-        return {str(k): v for k, v in data.items()}
+        return {key_name(k)[0]: v for k, v in data.items()}
     if isinstance(data, list) and data and all(isinstance(row, Mapping) for row in data):
         return _table_like(pd.DataFrame(data))
     return None
@@ -110,8 +117,21 @@ def feature_columns(
             f"columns or a list of dicts, got {type(features).__name__}",
             column="features_frame",
         )
-    cols = {name: column(values) for name, values in raw.items()}
+    cols = {name: read_column(values, name) for name, values in raw.items()}
     return cols, _rows(cols, "features_frame")
+
+
+def read_column(values: Any, name: str) -> Column:
+    """:func:`column`, raising :class:`~driftscope.errors.DataError` naming ``name`` when
+    ``values`` cannot be read as a column at all."""
+    try:
+        return column(values)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(
+            f"cannot be read as a column of values ({type(exc).__name__})", column=name
+        ) from None
 
 
 def _rows(cols: Mapping[str, Column], what: str) -> int:
@@ -130,13 +150,13 @@ def prediction_columns(predictions: Any, n: int) -> dict[str, Column]:
         else:
             cols = {str(j): column(predictions[:, j]) for j in range(predictions.shape[1])}
     elif isinstance(predictions, pd.Series | np.ndarray | pa.Array | pa.ChunkedArray):
-        cols = {"": column(predictions)}
+        cols = {"": read_column(predictions, "predictions")}
     else:
         raw = _table_like(predictions)
         if raw is not None:
-            cols = {k: column(v) for k, v in raw.items()}
+            cols = {k: read_column(v, f"predictions.{k}") for k, v in raw.items()}
         elif isinstance(predictions, Sequence) and not isinstance(predictions, str):
-            cols = {"": column(list(predictions))}
+            cols = {"": read_column(list(predictions), "predictions")}
         else:
             raise DataError(
                 f"predictions must hold one value per row, got {type(predictions).__name__}",
@@ -160,15 +180,36 @@ def metadata_columns(metadata: Any, n: int) -> dict[str, Column]:
         )
     cols: dict[str, Column] = {}
     for key, values in raw.items():
-        if isinstance(values, str | bytes) or (
-            np.ndim(values) == 0 and not isinstance(values, list | pa.Array | pa.ChunkedArray)
-        ):
-            cols[key] = [values] * n
+        if _is_column(values):
+            cols[key] = read_column(values, f"metadata.{key}")
         else:
-            cols[key] = column(values)
+            cols[key] = [values] * n
         if len(cols[key]) != n:
             raise DataError(f"has {len(cols[key])} values for {n} rows", column=f"metadata.{key}")
     return cols
+
+
+_COLUMNS = (
+    list,
+    tuple,
+    range,
+    np.ndarray,
+    pd.Series,
+    pd.Index,
+    pd.api.extensions.ExtensionArray,
+    pa.Array,
+    pa.ChunkedArray,
+)
+
+
+def _is_column(values: Any) -> bool:
+    """Whether a metadata value holds one value per row (else it applies to every row);
+    decided by type, so that NumPy never walks a nested or cyclic value to find out."""
+    if isinstance(values, _COLUMNS):
+        return True
+    if isinstance(values, str | bytes | Mapping | set | frozenset) or values is None:
+        return False
+    return hasattr(values, "__array__") or hasattr(values, "to_arrow")
 
 
 def timestamp_micros(timestamps: Any, n: int) -> np.ndarray:

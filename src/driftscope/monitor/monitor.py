@@ -36,7 +36,7 @@ from driftscope.monitor.opstats import LatencyStats
 from driftscope.monitor.readback import MonitorReads
 from driftscope.monitor.sampling import Sampler, SamplingPolicy
 from driftscope.monitor.tracking import CURRENT, FeaturesFrom, track
-from driftscope.monitor.values import safe_repr
+from driftscope.monitor.values import key_name, safe_repr
 from driftscope.store import Store, StoreLocation, open_store
 
 if TYPE_CHECKING:
@@ -211,10 +211,15 @@ class ModelMonitor(MonitorReads):
             self._buffer.skip(_perf() - start)
             return pid
         call = CURRENT.get()
-        if call is not None and (metadata is None or "latency_ms" not in metadata):
+        if call is not None and (metadata is None or isinstance(metadata, Mapping)):
             # logged from inside a tracked call: its latency so far (the model's, when the
             # record is logged after predicting, as in the seed's example)
-            metadata = {**(metadata or {}), "latency_ms": (start - call.start) * 1000.0}
+            try:
+                if metadata is None or "latency_ms" not in metadata:
+                    latency = (start - call.start) * 1000.0
+                    metadata = {**(metadata or {}), "latency_ms": latency}
+            except Exception:  # a hostile mapping: recorded as it is (bad_metadata)
+                pass
         if timestamp is None:
             ts: Any = now_us()
         elif isinstance(timestamp, datetime):
@@ -233,7 +238,8 @@ class ModelMonitor(MonitorReads):
         if self._schema_open and type(record[2]) is dict:
             # the first record logged fixes the feature schema, in logging order (a batch
             # converted before the writer reaches earlier single records must not fix it)
-            self._builder.schema.establish([str(k) for k in record[2]])
+            names = [k if type(k) is str else key_name(k)[0] for k in dict.keys(record[2])]
+            self._builder.schema.establish(names)
             self._schema_open = False
         if call is not None:
             call.logged = True

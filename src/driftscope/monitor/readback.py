@@ -57,7 +57,12 @@ class MonitorReads:
     ) -> pd.DataFrame:
         """The predictions of the last ``days`` + ``hours`` (default 7 days), or of
         ``[since, until)``, with their labels; flushes first so that everything logged so
-        far is included. Columns: see :mod:`driftscope.store.records`."""
+        far is included. Columns: see :mod:`driftscope.store.records`.
+
+        When records cannot be written now (a store outage), what the store holds is
+        returned all the same, with a ``RuntimeWarning`` saying how many records are still
+        pending; the frame's ``attrs["pending_records"]`` holds that number.
+        """
         self._flush_for_read()
         if since is None:
             for name, value in (("days", days), ("hours", hours)):
@@ -68,19 +73,25 @@ class MonitorReads:
             if days is None and hours is None:
                 days = 7
             since = datetime.now(UTC) - timedelta(days=days or 0, hours=hours or 0)
-        return self.store.read_predictions(
+        frame = self.store.read_predictions(
             self.model_name,
             since=to_datetime(since, "since"),
             until=to_datetime(until, "until"),
             model_version=model_version,
             include_archive=include_archive,
         )
+        pending = self._buffer.pending()
+        if pending:
+            frame.attrs["pending_records"] = pending
+        return frame
 
     def _flush_for_read(self) -> None:
         try:
             self.flush()
-        except StoreUnavailableError:
-            raise
+        except StoreUnavailableError as exc:  # an outage: the stored records may still be read
+            warnings.warn(
+                f"{exc}; reading what the store holds without them", RuntimeWarning, stacklevel=3
+            )
         except StoreError as exc:  # records were dropped: read what is there
             warnings.warn(str(exc), RuntimeWarning, stacklevel=3)
 

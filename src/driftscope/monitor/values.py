@@ -5,6 +5,20 @@ A column of a prediction batch holds one *kind* of value (``float``, ``int``, ``
 Python value would start a column as; anything that is not a plain scalar becomes text
 (JSON when it can, else its ``repr``).
 
+Untrusted values are made safe here before any C library (pyarrow, the JSON encoder,
+NumPy) walks them: :func:`bounded` copies a container (lists, tuples, dicts, sets, arrays)
+into plain, acyclic Python values no deeper than :data:`MAX_DEPTH` and with at most
+:data:`MAX_ITEMS` items; a container that is cyclic, too deep or too large becomes a
+repr-like text instead (``[[...]]``), with the issue saying which. Strings holding lone
+surrogates (not valid UTF-8) are stored with them escaped (``\\ud800``).
+
+>>> loop = [1]
+>>> loop.append(loop)
+>>> bounded(loop)
+('[1, [...]]', ['cyclic_value'])
+>>> bounded({"a": ("x", 2.5)})
+({'a': ('x', 2.5)}, [])
+
 Large text is compressed rather than lost: a value longer than the byte limit is stored as
 ``"zlib+base64:"`` followed by the base64 of its zlib-compressed UTF-8 bytes, which
 :func:`expand_value` turns back into the original; only when even the compressed form is
@@ -28,6 +42,8 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+
+from driftscope.errors import printable
 
 #: Prefix of a value stored compressed (see :func:`expand_value`).
 COMPRESSED_MARKER = "zlib+base64:"
@@ -78,14 +94,31 @@ def is_plain_scalar(value: Any) -> bool:
 
 
 def safe_repr(value: Any, limit: int = ISSUE_REPR_CHARS) -> str:
-    """``repr(value)`` cut to ``limit`` characters; never raises (hostile ``__repr__``)."""
+    """``repr(value)`` cut to ``limit`` characters, control characters and lone surrogates
+    escaped (:func:`~driftscope.errors.printable`); never raises (hostile ``__repr__``).
+
+    >>> class Loud:
+    ...     def __repr__(self):
+    ...         return "\\x1b[31mred"
+    >>> safe_repr(Loud())
+    '\\\\x1b[31mred'
+    """
     try:
         text = repr(value)
+        if type(text) is not str:
+            text = str.__str__(text)
     except Exception:
-        text = f"<{type(value).__name__} object (repr failed)>"
+        text = f"<{type_name(value)} object (repr failed)>"
     if len(text) > limit:
         text = text[: max(0, limit - 1)] + "…"
-    return text
+    return printable(text)
+
+
+def type_name(value: Any) -> str:
+    """The printable name of ``value``'s type (the original type of a placeholder)."""
+    if type(value) is Opaque:
+        return value.type_name
+    return printable(str(type(value).__name__))[:100]
 
 
 def _json_default(value: Any) -> Any:
@@ -104,7 +137,7 @@ def to_json(value: Any) -> str | None:
     """``value`` as compact JSON text, or None when it cannot be serialised."""
     try:
         return json.dumps(value, default=_json_default, separators=(",", ":"))
-    except (TypeError, ValueError, OverflowError, RecursionError):
+    except Exception:  # not serialisable, or a hostile method on the way
         return None
 
 
@@ -144,6 +177,240 @@ def as_int(value: Any) -> int | None:
     else:
         return None
     return number if _INT64_MIN <= number <= _INT64_MAX else None
+
+
+# ---------------------------------------------------------------------- untrusted values
+#: Deepest nesting of a container value that is kept (deeper: ``nested_too_deep``).
+MAX_DEPTH = 32
+#: Most items (at every depth together) kept of one container value
+#: (more: ``payload_too_large``).
+MAX_ITEMS = 100_000
+
+CYCLIC, TOO_DEEP, TOO_LARGE, INVALID_TEXT = (
+    "cyclic_value",
+    "nested_too_deep",
+    "payload_too_large",
+    "invalid_text",
+)
+#: Types whose values pyarrow converts without walking into them.
+_NUMPY_SCALARS = ("f8", "f4", "f2", "i8", "i4", "i2", "i1", "u8", "u4", "u2", "u1", "?")
+TRUSTED_TYPES = frozenset(
+    (float, int, bool, str, type(None), *(np.dtype(c).type for c in _NUMPY_SCALARS))
+)
+_ATOMS = frozenset((float, int, bool, type(None)))
+_CONTAINERS = (list, tuple, dict, set, frozenset, np.ndarray)
+_KEY_TYPES = (str, int, float, bool, type(None))
+
+
+class Opaque:
+    """A placeholder for an object no converter should touch: its type's name and its
+    (safe, bounded) ``repr``, which it shows as its own."""
+
+    __slots__ = ("text", "type_name")
+
+    def __init__(self, value: Any, limit: int = 1 << 20):
+        self.type_name = type_name(value)
+        self.text = safe_repr(value, limit)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class _Cut:
+    """Where a cyclic, too deep or too long container was cut; shows as ``...``."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+_CUT_LIST, _CUT_DICT, _CUT_DEEP, _CUT_REST = _Cut("[...]"), _Cut("{...}"), _Cut("..."), _Cut("…")
+
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """``text`` as an exact ``str`` that encodes to UTF-8 (lone surrogates written as
+    ``\\udXXX``), and whether it already was one.
+
+    >>> clean_text("caf\\u00e9"), clean_text("a\\ud800")
+    (('café', True), ('a\\\\ud800', False))
+    """
+    if type(text) is not str:
+        text = str.__str__(text)
+    if text.isascii():
+        return text, True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8"), False
+    return text, True
+
+
+def key_name(key: Any) -> tuple[str, bool]:
+    """A mapping key as a name: its ``str``, or, when that fails (a hostile ``__str__``),
+    its type in angle brackets; and whether ``str`` worked.
+
+    >>> class Bad:
+    ...     def __str__(self):
+    ...         raise RuntimeError("no")
+    >>> key_name(3), key_name(Bad())
+    (('3', True), ('<Bad>', False))
+    """
+    if type(key) is str:
+        return key, True
+    try:
+        text = str(key)
+        return (text if type(text) is str else str.__str__(text)), True
+    except Exception:
+        return f"<{type_name(key)}>", False
+
+
+def key_text(key: Any) -> tuple[str, bool]:
+    """:func:`key_name` made UTF-8 safe (:func:`clean_text`), and whether it was clean."""
+    name, ok = key_name(key)
+    text, clean = clean_text(name)
+    return text, ok and clean
+
+
+def bounded(value: Any) -> tuple[Any, list[str]]:
+    """``value`` made safe for the converters, and the issue codes met on the way.
+
+    Plain scalars come back as they are (subclasses as their base type); containers as
+    plain copies (dicts keyed by text, sets as lists, arrays as lists) or, when cyclic,
+    deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_ITEMS`, as a repr-like text
+    with the cuts marked (``[...]``, ``...``, ``…``); other objects as an :class:`Opaque`
+    placeholder. Never raises and never follows more than :data:`MAX_ITEMS` references.
+    """
+    walk = _Walk()
+    out = walk.copy(value, 0)
+    if walk.cut:
+        try:
+            text = repr(out)
+        except Exception:  # a bug, not data: keep the record anyway
+            text = f"<{type_name(value)} object>"
+        return printable(text), walk.issues
+    return out, walk.issues
+
+
+class _Walk:
+    """One bounded copy: the containers on the path (for cycles), the items left, issues."""
+
+    __slots__ = ("budget", "cut", "issues", "path")
+
+    def __init__(self) -> None:
+        self.path: set[int] = set()
+        self.budget = MAX_ITEMS
+        self.issues: list[str] = []
+        self.cut = False
+
+    def flag(self, code: str, cut: bool = True) -> None:
+        if code not in self.issues:
+            self.issues.append(code)
+        self.cut = self.cut or cut
+
+    def copy(self, value: Any, depth: int) -> Any:
+        t = type(value)
+        if t in _ATOMS:
+            return value
+        if t is str:
+            text, clean = clean_text(value)
+            if not clean:
+                self.flag(INVALID_TEXT, cut=False)
+            return text
+        if isinstance(value, _CONTAINERS):
+            return self.container(value, depth)
+        if t is _Cut:
+            return value
+        return self.leaf(value)
+
+    def leaf(self, value: Any) -> Any:
+        try:
+            if isinstance(value, np.generic):
+                item = value.item()
+                return item if type(item) in _ATOMS else self.leaf(item)
+            if isinstance(value, str):
+                return self.copy(str.__str__(value), 0)
+            if isinstance(value, int):
+                return int.__index__(value)
+            if isinstance(value, float):
+                return float.__float__(value)
+            if type(value) in (datetime, date, time, Decimal, Fraction):
+                return value
+            if isinstance(value, bytes | bytearray | memoryview):
+                raw = bytes(memoryview(value)[: MAX_ITEMS * 8])
+                if len(raw) == MAX_ITEMS * 8:
+                    self.flag(TOO_LARGE, cut=False)
+                return raw
+        except Exception:
+            pass
+        return Opaque(value)
+
+    def container(self, value: Any, depth: int) -> Any:
+        ident = id(value)
+        if ident in self.path:
+            self.flag(CYCLIC)
+            return _CUT_DICT if isinstance(value, dict) else _CUT_LIST
+        if depth >= MAX_DEPTH:
+            self.flag(TOO_DEEP)
+            return _CUT_DEEP
+        self.path.add(ident)
+        try:
+            if isinstance(value, dict):
+                return self.mapping(value, depth)
+            if isinstance(value, np.ndarray) and value.ndim == 0:
+                return self.copy(value.item(), depth)
+            if isinstance(value, np.ndarray):
+                items = self.array_items(value)
+            elif isinstance(value, list):
+                items = list.copy(value)
+            elif isinstance(value, tuple):
+                items = list(tuple.__iter__(value))
+            else:
+                items = list(set.__iter__(value) if isinstance(value, set) else value)
+            out = self.sequence(items, depth)
+            if isinstance(value, set | frozenset):
+                out.sort(key=repr)
+            return tuple(out) if isinstance(value, tuple) else out
+        except Exception:
+            return Opaque(value)
+        finally:
+            self.path.discard(ident)
+
+    def array_items(self, value: np.ndarray) -> list[Any]:
+        if value.size > self.budget:
+            self.flag(TOO_LARGE)
+            value = value.reshape(-1)[: self.budget]
+        return value.tolist() if value.dtype != object else list(value)
+
+    def sequence(self, items: list[Any], depth: int) -> list[Any]:
+        if len(items) > self.budget:
+            self.flag(TOO_LARGE)
+            items = items[: self.budget]
+            items.append(_CUT_REST)
+        self.budget -= len(items)
+        if _ATOMS.issuperset(map(type, items)):
+            return items
+        return [self.copy(item, depth + 1) for item in items]
+
+    def mapping(self, value: dict[Any, Any], depth: int) -> dict[Any, Any]:
+        pairs = list(dict.items(value))
+        if len(pairs) > self.budget:
+            self.flag(TOO_LARGE)
+            pairs = pairs[: self.budget]
+        self.budget -= len(pairs)
+        out: dict[Any, Any] = {}
+        for key, item in pairs:
+            if type(key) in _KEY_TYPES and (type(key) is not str or key.isascii()):
+                name = key
+            else:
+                name, clean = key_text(key)
+                if not clean:
+                    self.flag(INVALID_TEXT, cut=False)
+            out[name] = self.copy(item, depth + 1)
+        return out
 
 
 @dataclass(frozen=True)

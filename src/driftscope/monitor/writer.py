@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from driftscope.errors import StoreUnavailableError
+from driftscope.errors import StoreUnavailableError, printable
 from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
 
 log = logging.getLogger("driftscope.monitor")
@@ -116,12 +116,16 @@ class WriterLoop:
         parts: dict[str, list[pa.Table]] = {"predictions": [], "labels": []}
         lost = 0
         if records:
-            table, lost_here = self._safely(self.builder.predictions, records, quality)
+            table, lost_here = self._safely(
+                self.builder.predictions, self.builder.unconvertible_prediction, records, quality
+            )
             lost += lost_here
             if table is not None:
                 parts["predictions"].append(table)
         if labels:
-            table, lost_here = self._safely(self.builder.labels, labels, quality)
+            table, lost_here = self._safely(
+                self.builder.labels, self.builder.unconvertible_label, labels, quality
+            )
             lost += lost_here
             if table is not None:
                 parts["labels"].append(table)
@@ -132,6 +136,7 @@ class WriterLoop:
             if lost:
                 self.dropped += lost
                 self._dropped_unreported += lost
+                self._unconvertible_unreported += lost
                 self._queued -= lost
             for kind, chunk in parts.items():
                 if chunk:
@@ -143,26 +148,34 @@ class WriterLoop:
     def _safely(
         self,
         convert: Callable[[Any], tuple[pa.Table, Counter[str]]],
+        stub: Callable[[Any, BaseException], tuple[pa.Table, Counter[str]]],
         items: list[Any],
         quality: Counter[str],
     ) -> tuple[pa.Table | None, int]:
         """Convert a batch; if that fails (a bug met a strange value), one record at a
-        time, losing only the records that fail."""
+        time, keeping a record that still fails as its ``stub`` (id, time and the issue
+        ``unconvertible_record``); only a record whose stub fails too is lost."""
         try:
             table, counts = convert(items)
             quality.update(counts)
             return table, 0
         except Exception as exc:
             log.warning(
-                "monitor %r: batch conversion failed (%s); retrying one by one", self.name, exc
+                "monitor %r: batch conversion failed (%s: %s); converting one by one",
+                self.name,
+                type(exc).__name__,
+                printable(str(exc))[:500],
             )
         tables, lost = [], 0
         for item in items:
             try:
                 table, counts = convert([item])
-            except Exception:
-                lost += 1
-                continue
+            except Exception as exc:
+                try:
+                    table, counts = stub(item, exc)
+                except Exception:
+                    lost += 1
+                    continue
             quality.update(counts)
             tables.append(table)
         return (_concat(tables) if tables else None), lost
@@ -215,7 +228,10 @@ class WriterLoop:
             self._backoff = min(self._backoff * 2, BACKOFF_MAX)
             self._cond.notify_all()
         log.warning(
-            "monitor %r: store write failed (%s: %s); retrying", self.name, type(exc).__name__, exc
+            "monitor %r: store write failed (%s: %s); retrying",
+            self.name,
+            type(exc).__name__,
+            printable(str(exc)),
         )
 
     def _expire(self, everything: bool = False) -> None:
