@@ -252,7 +252,7 @@ def read_window(
     hashing = bool(labels) and label_hashes is not None
     label_paths = [str(p) for p in labels]
     with ThreadPoolExecutor(max_workers=1) as join, ThreadPoolExecutor(max_workers=1) as decode:
-        pending = by_hash = None
+        pending = by_hash = repeats = None
         if hashing:  # the label segments not seen before are hashed meanwhile
             pending = join.submit(label_hashes.get, label_paths, label_scope)  # type: ignore[union-attr]
         elif labels:
@@ -280,6 +280,8 @@ def read_window(
                     window_ids = WindowIds(ids)
                     if hashing:
                         by_hash = join.submit(_join_by_hash, pending, window_ids, label_paths)
+                    else:  # are ids repeated? found out while we copy
+                        repeats = join.submit(window_ids.any_repeat)
                 order = _group_order(tables) if len(tables) > 1 else None
                 if order is None:
                     for table in tables:
@@ -291,10 +293,12 @@ def read_window(
         except BaseException:
             for future in reads:
                 future.cancel()
-            for future in (pending, by_hash):
+            for future in (pending, by_hash, repeats):
                 if future is not None:
                     wait([future])  # its own error, if any, matters less than this one
             raise
+        if repeats is not None:
+            repeats.result()
         if by_hash is not None:
             matches = by_hash.result()
         elif pending is not None and not hashing:
