@@ -229,3 +229,18 @@ def test_a_store_on_a_read_only_mount_reads_and_refuses_writes(read_only_mount):
     ro.close()
     with pytest.raises(StoreUnavailableError, match="read-only"):
         EmbeddedStore(target)  # a folder holding no store
+
+
+def test_a_monitor_whose_catalog_is_deleted_keeps_every_flushed_record(tmp_path):
+    import driftscope as ds
+
+    home = tmp_path / "home"
+    with ds.ModelMonitor("churn", store=str(home)) as monitor:
+        first = [monitor.log_prediction({"age": i}, 0.5, timestamp=T0) for i in range(100)]
+        monitor.flush()
+        _delete_catalog(home)
+        second = [monitor.log_prediction({"age": i}, 0.5, timestamp=T0) for i in range(100)]
+        monitor.flush()
+    again = EmbeddedStore(home)
+    assert sorted(again.read_predictions("churn")["prediction_id"]) == sorted(first + second)
+    again.close()
