@@ -235,16 +235,37 @@ class DriftDetector:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], **overrides: Any) -> DriftDetector:
-        """Load a detector saved with :meth:`save` (or a bare reference file)."""
+        """Load a detector saved with :meth:`save` (or a bare reference file). Settings
+        :meth:`save` does not write, or out of range, raise ReferenceFileError."""
         reference, extra = Reference.load_with_extra(path)
-        config = dict(extra.get("detector", {}))
-        try:
-            methods = [METHODS[m["name"]](**m["params"]) for m in config.pop("methods", [])]
-        except (KeyError, TypeError) as exc:
+        config = extra.get("detector", {})
+        label = f"reference file {str(path)!r}"
+        where = f"{label}: field 'extra.detector'"
+        saved = ("methods", "significance_level", "correction", "combine", "prediction_column")
+        saved += ("max_categories",)
+        if not isinstance(config, dict) or not set(config) <= set(saved):
+            raise ReferenceFileError(f"{where}: expected an object with keys among {saved}")
+        settings = {k: v for k, v in config.items() if k != "methods"}
+        limit = settings.get("max_categories", DEFAULT_MAX_CATEGORIES)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 2:
             raise ReferenceFileError(
-                f"{str(path)!r} holds unknown detector settings: {exc}"
-            ) from exc
-        settings = {**config, **overrides}
+                f"{label}: field 'extra.detector.max_categories': expected an integer >= 2"
+            )
+        specs = config.get("methods", [])
+        try:
+            if not isinstance(specs, list) or not all(
+                isinstance(m, dict) and set(m) == {"name", "params"} for m in specs
+            ):
+                raise TypeError("methods: expected a list of {name, params} objects")
+            methods = [METHODS[str(m["name"])](**m["params"]) for m in specs]
+            detector = cls(detection_methods=methods or None, reference=reference, **settings)
+        except KeyError as exc:
+            raise ReferenceFileError(f"{where}: unknown drift method {exc}") from None
+        except (TypeError, ValueError) as exc:  # ConfigError included
+            raise ReferenceFileError(f"{where}: {exc}") from None
+        if not overrides:
+            return detector
+        settings.update(overrides)
         return cls(detection_methods=methods or None, reference=reference, **settings)
 
     @property

@@ -4,7 +4,8 @@ A :class:`Reference` is fitted once (sorted values and moments for numerical col
 counts for categorical ones) so that each later check costs work in proportion to the
 production batch only. It carries a content-hash ``version`` (the same data always gives the
 same version), the column schema, and when and on what it was fitted. ``save``/``load`` use a
-zip of JSON and ``.npy`` arrays read with ``allow_pickle=False``: no pickle, no code execution.
+zip of JSON and ``.npy`` arrays (no pickle, no code execution), checked whole against a schema
+with size limits before use: see :mod:`driftscope.drift.reference_file`.
 
 >>> import numpy as np, pandas as pd
 >>> ref = Reference.fit(pd.DataFrame({"x": np.arange(100.0), "c": ["a", "b"] * 50}))
@@ -18,9 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,16 +33,21 @@ import pyarrow.parquet as pq
 
 from driftscope.data import ColumnKind, Table, read_table
 from driftscope.drift.parallel import Progress, run_columns
+from driftscope.drift.reference_file import (
+    FORMAT,
+    NUMERIC_KINDS,
+    ROW_SAMPLE_NAME,
+    FileLimits,
+    check_row_sample,
+    read_reference_file,
+    write_reference_file,
+)
 from driftscope.drift.results import ColumnSummary
 from driftscope.errors import ConfigError, DataError, ReferenceFileError
 from driftscope.stats import MAX_EXACT_N, ECDFGrid, SortedSample
 
-FORMAT = "driftscope-reference"
-FORMAT_VERSION = 1
-META_NAME = "reference.json"
 DEFAULT_MAX_CATEGORIES = 100_000
 DEFAULT_KEEP_ROWS = 20_000
-ROW_SAMPLE_NAME = "row_sample.parquet"
 ROW_SAMPLE_SEED = 20_261_126
 
 
@@ -69,8 +73,6 @@ class CategoricalReference:
 
 
 ColumnReference = NumericalReference | CategoricalReference
-
-NUMERIC_KINDS = frozenset({ColumnKind.NUMERICAL, ColumnKind.DATETIME})
 
 
 def prepared(sample: SortedSample) -> SortedSample:
@@ -131,6 +133,7 @@ class Reference:
         self.fitted_at = fitted_at or datetime.now(UTC)
         self._row_sample_bytes = row_sample
         self._row_sample: pd.DataFrame | None = None
+        self._origin = "reference"  # names the file it was read from in errors
         self.version = _content_hash(self.columns, digests, row_sample)
 
     # ------------------------------------------------------------------ fitting
@@ -202,7 +205,13 @@ class Reference:
         (20000, ['x', 'label'], True)
         """
         if self._row_sample is None and self._row_sample_bytes is not None:
-            self._row_sample = pq.read_table(pa.BufferReader(self._row_sample_bytes)).to_pandas()
+            try:
+                table = pq.read_table(pa.BufferReader(self._row_sample_bytes))
+                self._row_sample = table.to_pandas()
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise ReferenceFileError(
+                    f"{self._origin}: field 'row_sample': the kept rows cannot be read ({exc})"
+                ) from None
         return self._row_sample
 
     @property
@@ -242,7 +251,9 @@ class Reference:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike[str], extra: Mapping[str, Any] | None = None) -> Path:
-        """Write the reference to ``path`` (a zip of JSON metadata and .npy arrays)."""
+        """Write the reference to ``path`` (see :mod:`driftscope.drift.reference_file`);
+        ``extra`` (plain JSON: the saving detector's settings) is covered by the file's
+        digest like everything else."""
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as fh:
@@ -263,14 +274,16 @@ class Reference:
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes, label: str = "reference blob") -> Reference:
-        """The inverse of :meth:`to_bytes`; ``label`` names the blob in errors."""
-        return cls._read_zip(io.BytesIO(data), label)[0]
+    def from_bytes(
+        cls, data: bytes, label: str = "reference blob", *, limits: FileLimits | None = None
+    ) -> Reference:
+        """The inverse of :meth:`to_bytes`, checked like :meth:`load`; ``label`` names the
+        blob in errors."""
+        return cls._read_zip(io.BytesIO(data), label, limits)[0]
 
     def _write_zip(self, fh: Any, extra: Mapping[str, Any] | None) -> None:
         meta: dict[str, Any] = {
             "format": FORMAT,
-            "format_version": FORMAT_VERSION,
             "version": self.version,
             "rows": self.rows,
             "source": self.source,
@@ -279,78 +292,91 @@ class Reference:
             "columns": [],
             "extra": dict(extra or {}),
         }
-        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
-            for i, col in enumerate(self.columns.values()):
-                entry: dict[str, Any] = {"name": col.name, "kind": str(col.kind)}
-                entry["summary"] = {
-                    "rows": col.summary.rows,
-                    "missing": col.summary.missing,
-                    "positive_infinite": col.summary.positive_infinite,
-                    "negative_infinite": col.summary.negative_infinite,
-                }
-                if isinstance(col, NumericalReference):
-                    arrays = col.sample.to_arrays()
-                    entry["arrays"] = {}
-                    for key, arr in arrays.items():
-                        member = f"arrays/{i}_{key}.npy"
-                        _write_array(zf, member, arr)
-                        entry["arrays"][key] = member
-                else:
-                    entry["categories"] = list(col.categories)
-                    entry["counts"] = [int(c) for c in col.counts]
-                meta["columns"].append(entry)
-            if self._row_sample_bytes is not None:
-                zf.writestr(ROW_SAMPLE_NAME, self._row_sample_bytes)
-                meta["row_sample"] = ROW_SAMPLE_NAME
-            zf.writestr(META_NAME, json.dumps(meta, indent=1), zipfile.ZIP_DEFLATED)
+        arrays: dict[str, np.ndarray] = {}
+        for i, col in enumerate(self.columns.values()):
+            entry: dict[str, Any] = {"name": col.name, "kind": str(col.kind)}
+            entry["summary"] = {
+                "rows": col.summary.rows,
+                "missing": col.summary.missing,
+                "positive_infinite": col.summary.positive_infinite,
+                "negative_infinite": col.summary.negative_infinite,
+            }
+            if isinstance(col, NumericalReference):
+                entry["arrays"] = {}
+                for key, arr in col.sample.to_arrays().items():
+                    member = f"arrays/{i}_{key}.npy"
+                    arrays[member] = arr
+                    entry["arrays"][key] = member
+            else:
+                entry["categories"] = list(col.categories)
+                entry["counts"] = [int(c) for c in col.counts]
+            meta["columns"].append(entry)
+        blobs = {}
+        if self._row_sample_bytes is not None:
+            blobs[ROW_SAMPLE_NAME] = self._row_sample_bytes
+            meta["row_sample"] = ROW_SAMPLE_NAME
+        write_reference_file(fh, meta, arrays, blobs)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Reference:
-        """Read a reference written by :meth:`save`; a damaged or foreign file raises
-        :class:`~driftscope.errors.ReferenceFileError`."""
-        reference, _ = cls.load_with_extra(path)
+    def load(cls, path: str | os.PathLike[str], *, limits: FileLimits | None = None) -> Reference:
+        """Read a reference written by :meth:`save`. The whole file is checked (see
+        :mod:`driftscope.drift.reference_file`) before it is used: a damaged, foreign,
+        modified or oversized file raises :class:`~driftscope.errors.ReferenceFileError`
+        naming the file and the field; ``limits`` raises the caps for a huge baseline."""
+        reference, _ = cls.load_with_extra(path, limits=limits)
         return reference
 
     @classmethod
-    def load_with_extra(cls, path: str | os.PathLike[str]) -> tuple[Reference, dict[str, Any]]:
+    def load_with_extra(
+        cls, path: str | os.PathLike[str], *, limits: FileLimits | None = None
+    ) -> tuple[Reference, dict[str, Any]]:
+        """:meth:`load`, and the ``extra`` settings saved with the reference."""
         path = Path(path)
+        label = f"reference file {str(path)!r}"
         if not path.is_file():
-            raise ReferenceFileError(f"reference file {str(path)!r} does not exist")
+            raise ReferenceFileError(f"{label} does not exist")
         with open(path, "rb") as fh:
-            return cls._read_zip(fh, str(path))
+            return cls._read_zip(fh, label, limits)
 
     @classmethod
-    def _read_zip(cls, fh: Any, label: str) -> tuple[Reference, dict[str, Any]]:
-        try:
-            with zipfile.ZipFile(fh) as zf:
-                meta = json.loads(zf.read(META_NAME))
-                _check_meta(meta, label)
-                columns: dict[str, ColumnReference] = {}
-                for entry in meta["columns"]:
-                    col = _column_from_entry(zf, entry)
-                    columns[col.name] = col
-                rows_member = meta.get("row_sample")
-                row_sample = zf.read(rows_member) if rows_member else None
-        except ReferenceFileError:
-            raise
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
-            raise ReferenceFileError(
-                f"{label!r} is not a readable driftscope reference file ({exc})"
-            ) from exc
+    def _read_zip(
+        cls, fh: Any, label: str, limits: FileLimits | None
+    ) -> tuple[Reference, dict[str, Any]]:
+        read = read_reference_file(fh, label, limits)
+        meta = read.manifest
+        columns: dict[str, ColumnReference] = {}
+        for i, entry in enumerate(meta.columns):
+            if entry.kind in NUMERIC_KINDS:
+                try:
+                    sample = prepared(SortedSample.from_arrays(read.arrays[entry.name]))
+                except ValueError as exc:
+                    raise ReferenceFileError(
+                        f"{label}: field 'columns[{i}].arrays': {exc}"
+                    ) from None
+                columns[entry.name] = NumericalReference(
+                    entry.name, entry.kind, sample, entry.summary
+                )
+            else:
+                columns[entry.name] = CategoricalReference(
+                    entry.name, entry.kind, entry.categories, entry.counts, entry.summary
+                )
         reference = cls(
             columns,
-            skipped=meta.get("skipped", {}),
-            rows=meta["rows"],
-            source=meta.get("source", ""),
-            fitted_at=datetime.fromisoformat(meta["fitted_at"]),
-            row_sample=row_sample,
+            skipped=meta.skipped,
+            rows=meta.rows,
+            source=meta.source,
+            fitted_at=meta.fitted_at,
+            row_sample=read.row_sample,
         )
-        if reference.version != meta["version"]:
+        reference._origin = label
+        if reference.version != meta.version:
             raise ReferenceFileError(
-                f"{label!r} is corrupted: its content hash {reference.version} does not match "
-                f"the recorded version {meta['version']}"
+                f"{label} was modified: its content hash {reference.version} does not match "
+                f"the recorded version {meta.version}"
             )
-        return reference, dict(meta.get("extra", {}))
+        if read.row_sample is not None:
+            check_row_sample(read.row_sample, label, limits or FileLimits())
+        return reference, meta.extra
 
 
 def _kind_of(table: Table, name: str, overrides: Mapping[str, str] | None) -> ColumnKind:
@@ -426,37 +452,3 @@ def _row_sample_bytes(table: Table, keep: int) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(pa.table(arrays), sink, compression="zstd")
     return sink.getvalue().to_pybytes()
-
-
-def _write_array(zf: zipfile.ZipFile, member: str, arr: np.ndarray) -> None:
-    with zf.open(member, "w", force_zip64=True) as fh:
-        arr = np.asarray(arr)
-        arr = arr if arr.flags.c_contiguous else arr.copy(order="C")
-        np.lib.format.write_array(fh, arr, allow_pickle=False)
-
-
-def _check_meta(meta: Any, label: str) -> None:
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ReferenceFileError(f"{label!r} is not a driftscope reference file")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ReferenceFileError(
-            f"{label!r} has reference format version {meta.get('format_version')!r}; "
-            f"this driftscope reads version {FORMAT_VERSION}"
-        )
-
-
-def _column_from_entry(zf: zipfile.ZipFile, entry: dict[str, Any]) -> ColumnReference:
-    kind = ColumnKind(entry["kind"])
-    summary = ColumnSummary(**entry["summary"])
-    if kind in NUMERIC_KINDS:
-        arrays = {}
-        for key, member in entry["arrays"].items():
-            with zf.open(member) as fh:
-                arrays[key] = np.lib.format.read_array(io.BufferedReader(fh), allow_pickle=False)
-        sample = prepared(SortedSample.from_arrays(arrays))
-        return NumericalReference(entry["name"], kind, sample, summary)
-    counts = np.asarray(entry["counts"], dtype=np.int64)
-    categories = tuple(str(c) for c in entry["categories"])
-    if len(categories) != len(counts):
-        raise ValueError("categories and counts differ in length")
-    return CategoricalReference(entry["name"], kind, categories, counts, summary)
