@@ -19,6 +19,7 @@ from driftscope.stats import (
     SortedSample,
     bin_counts,
     bin_counts_sorted,
+    fits_grid,
     quantile_edges,
 )
 
@@ -59,6 +60,8 @@ class NumericPair:
     def _locate(self) -> GridBatch | None:
         if max(self.reference.n, self.current.size) <= MAX_EXACT_N:
             return None
+        if not fits_grid(self.current.min(), self.current.max()):
+            return None  # values near the float64 limits: the exact paths rescale them
         grid = self.reference.cached("ecdf_grid", ECDFGrid.build)
         return None if grid is None else grid.locate(self.current)
 
@@ -118,15 +121,20 @@ def chart_edges(sample: SortedSample) -> np.ndarray:
 
     >>> chart_edges(SortedSample.from_array([1.0, 2.0, 2.0, 3.0])).tolist()
     [1.5, 2.5]
+    >>> chart_edges(SortedSample.from_array([-1e308, 1e308, 1.7e308])).tolist()
+    [0.0, 1.35e+308]
     """
     values = sample.values
-    if values.size <= CHART_BARS:
-        return (values[:-1] + values[1:]) / 2.0
+    if values.size <= CHART_BARS:  # midpoints; halves first so that 1e308 + 1e308 is no inf
+        return values[:-1] / 2.0 + values[1:] / 2.0
     lo, hi = (float(v) for v in sample.quantile([0.01, 0.99]))
     if not hi > lo:
         lo, hi = sample.min, sample.max
-    edges = np.unique(np.linspace(lo, hi, CHART_BARS - 1))
-    return edges[np.isfinite(edges)]
+    if fits_grid(lo, hi):
+        edges = np.linspace(lo, hi, CHART_BARS - 1)
+    else:  # hi - lo may overflow: space the halves and double them (exact)
+        edges = 2.0 * np.linspace(lo / 2.0, hi / 2.0, CHART_BARS - 1)
+    return np.unique(edges)
 
 
 @dataclass

@@ -24,8 +24,14 @@ from driftscope.stats.distances import (
     total_variation,
 )
 from driftscope.stats.ecdf import SortedSample, unique_cumcounts
-from driftscope.stats.ecdf_integrals import energy, spread, wasserstein, wasserstein_normed
-from driftscope.stats.grid import ECDFGrid, GridBatch
+from driftscope.stats.ecdf_integrals import (
+    energy,
+    energy_normed,
+    spread,
+    wasserstein,
+    wasserstein_normed,
+)
+from driftscope.stats.grid import ECDFGrid, GridBatch, fits_grid
 from driftscope.stats.ks import MAX_EXACT_N, ks_2samp, ks_asymptotic_pvalue, ks_statistic
 from driftscope.stats.mmd import mmd_test
 from driftscope.stats.multitest import benjamini_hochberg, bonferroni, reject
@@ -46,7 +52,9 @@ __all__ = [
     "chi2_two_sample",
     "cramervonmises_2samp",
     "energy",
+    "energy_normed",
     "fisher_exact_2x2",
+    "fits_grid",
     "hellinger",
     "jensen_shannon",
     "kl_divergence",

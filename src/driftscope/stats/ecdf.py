@@ -13,6 +13,7 @@ ECDF questions about many production batches in ``O(m log n)`` each.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from numpy.typing import ArrayLike
 
 from driftscope.errors import ConfigError
 from driftscope.stats import kernels
+from driftscope.stats._magnitude import exponent_for, ldexp_saturating
 from driftscope.stats._validate import as_sample
 
 T = TypeVar("T")
@@ -47,9 +49,22 @@ def _compress(sorted_x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _moments(values: np.ndarray, counts: np.ndarray | None, n: int) -> tuple[float, float]:
-    """Mean and sum of squared deviations by the corrected two-pass algorithm."""
+    """Mean and sum of squared deviations by the corrected two-pass algorithm.
+
+    Values near the ends of the float64 range are rescaled by a power of two first (see
+    :mod:`driftscope.stats._magnitude`), so the mean is always finite; the sum of squares is
+    ``inf`` when it exceeds the float64 range (the standard deviation is then computed from
+    the rescaled values, see :attr:`SortedSample.std`).
+    """
     if values.size == 1:
         return float(values[0]), 0.0
+    e = exponent_for(max(abs(float(values[0])), abs(float(values[-1]))))
+    scaled = values if e == 0 else np.ldexp(values, -e)
+    mean, m2 = _scaled_moments(scaled, counts, n)
+    return math.ldexp(mean, e), ldexp_saturating(m2, 2 * e)
+
+
+def _scaled_moments(values: np.ndarray, counts: np.ndarray | None, n: int) -> tuple[float, float]:
     compiled = kernels.moments(values, counts, n)
     if compiled is not None:
         return compiled
@@ -68,6 +83,22 @@ def _moments(values: np.ndarray, counts: np.ndarray | None, n: int) -> tuple[flo
     return mean, max(m2, 0.0)
 
 
+def _rescaled(
+    values: np.ndarray, cumcounts: np.ndarray | None, e: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Distinct sorted ``values * 2**-e`` and their cumulative counts: values that become
+    equal (tiny ones rounded into the subnormal range) are merged."""
+    scaled = np.ldexp(values, -e)
+    if scaled.size == 1:
+        return scaled, cumcounts
+    new = scaled[1:] != scaled[:-1]
+    if new.all():
+        return scaled, cumcounts
+    ends = np.flatnonzero(np.concatenate((new, [True])))
+    cum = ends.astype(np.int64) + 1 if cumcounts is None else cumcounts[ends]
+    return scaled[ends], cum
+
+
 @dataclass(frozen=True, eq=False, slots=True)
 class SortedSample:
     """A fitted sample of finite float64 values, stored sorted and compressed.
@@ -75,7 +106,9 @@ class SortedSample:
     ``values`` holds the sorted *unique* values; ``cumcounts[k]`` is the number of sample
     points ``<= values[k]`` (int64), or ``None`` when every value is distinct (then it is
     implicitly ``arange(1, n + 1)``, which saves memory). ``mean`` and ``m2`` (the sum of
-    squared deviations from the mean) are computed by a stable two-pass algorithm. The
+    squared deviations from the mean) are computed by a stable two-pass algorithm, on values
+    rescaled by a power of two when they lie near the ends of the float64 range; ``m2`` is
+    ``inf`` when the sum exceeds that range (``std`` stays exact). The
     constructor is meant for reloading a stored sample (see :meth:`to_arrays` /
     :meth:`from_arrays`); fit new data with :meth:`from_array`. Arrays are exposed
     read-only. Derived tables (prefix sums for ECDF integrals) are cached lazily on the sample
@@ -126,8 +159,8 @@ class SortedSample:
         elif n != values.size:
             raise ValueError(f"SortedSample: n={n} but {values.size} distinct values")
         mean, m2 = float(self.mean), float(self.m2)
-        if not (np.isfinite(mean) and np.isfinite(m2) and m2 >= 0):
-            raise ValueError("SortedSample.mean must be finite and m2 finite and >= 0")
+        if not (np.isfinite(mean) and m2 >= 0):  # m2 is inf when it exceeds float64
+            raise ValueError("SortedSample.mean must be finite and m2 >= 0 (or inf)")
         object.__setattr__(self, "values", _readonly(values))
         object.__setattr__(self, "cumcounts", None if cum is None else _readonly(cum))
         object.__setattr__(self, "n", n)
@@ -234,12 +267,32 @@ class SortedSample:
 
     @property
     def std(self) -> float:
-        """Population standard deviation (``ddof=0``): ``sqrt(m2 / n)``.
+        """Population standard deviation (``ddof=0``): ``sqrt(m2 / n)``, computed on values
+        rescaled by a power of two when ``m2`` overflowed or underflowed, so it is finite and
+        non-zero for every sample of two or more distinct values.
 
         >>> SortedSample.from_array([1.0, 3.0]).std
         1.0
+        >>> SortedSample.from_array([-1e308, 1e308]).std
+        1e+308
         """
-        return float(np.sqrt(self.m2 / self.n))
+        if self.values.size == 1:
+            return 0.0
+        if _NORMAL_MIN <= self.m2 < math.inf:
+            return float(np.sqrt(self.m2 / self.n))
+        return self.cached("std", _rescaled_std)
+
+    def rescaled(self, e: int) -> SortedSample:
+        """The sample multiplied by ``2**-e`` (exact, except that values rounded into the
+        subnormal range may merge), cached on the sample. Distances that are equivariant
+        under scaling are computed on it when the values would overflow.
+
+        >>> SortedSample.from_array([-1e308, 1e308]).rescaled(1024).values.round(4)
+        array([-0.5563,  0.5563])
+        """
+        if e == 0:
+            return self
+        return self.cached(f"rescaled{e}", lambda s: _rescaled_sample(s, e))
 
     @property
     def n_unique(self) -> int:
@@ -322,7 +375,9 @@ class SortedSample:
         """Quantiles equal to ``np.quantile(raw, q)`` (default ``'linear'`` method), from the
         compressed form in ``O(len(q) log n)``. A scalar ``q`` gives a float.
 
-        Raises ConfigError unless every ``q`` lies in ``[0, 1]``.
+        Values beyond ``±8.9e307``, where ``b - a`` overflows, are interpolated between their
+        halves (numpy gives ``inf`` or ``nan`` there). Raises ConfigError unless every ``q``
+        lies in ``[0, 1]``.
 
         >>> import numpy as np
         >>> raw = np.random.default_rng(1).integers(0, 5, size=50).astype(float)
@@ -342,8 +397,10 @@ class SortedSample:
         gamma = virtual - prev
         a = self.value_at_rank(prev)
         b = self.value_at_rank(nxt)
-        diff = b - a
-        res = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+        if max(abs(self.min), abs(self.max)) < _HALF_MAX:
+            res = _lerp(a, b, gamma)
+        else:  # b - a may overflow: interpolate between the halves (exact) and double
+            res = 2.0 * _lerp(a / 2.0, b / 2.0, gamma)
         if res.ndim == 0:
             return float(res)
         return res
@@ -370,6 +427,31 @@ class SortedSample:
             f"SortedSample(n={self.n}, n_unique={self.values.size}, min={self.min!r}, "
             f"max={self.max!r}, mean={self.mean!r}, std={self.std!r})"
         )
+
+
+_NORMAL_MIN = float(np.finfo(np.float64).tiny)
+_HALF_MAX = float(np.finfo(np.float64).max) / 2.0
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """numpy's linear interpolation between ``a`` and ``b`` (``np.quantile``'s arithmetic)."""
+    diff = b - a
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+
+
+def _rescaled_sample(sample: SortedSample, e: int) -> SortedSample:
+    values, cum = _rescaled(sample.values, sample.cumcounts, e)
+    counts = None if cum is None else np.diff(cum, prepend=0)
+    mean, m2 = _scaled_moments(values, counts, sample.n) if values.size > 1 else (values[0], 0.0)
+    return SortedSample._built(values, cum, sample.n, float(mean), max(float(m2), 0.0))
+
+
+def _rescaled_std(sample: SortedSample) -> float:
+    """The standard deviation of a sample whose ``m2`` over- or underflowed: from the values
+    rescaled into [0.5, 1) by a power of two, multiplied back."""
+    e = math.frexp(max(abs(sample.min), abs(sample.max)))[1]
+    scaled = _rescaled_sample(sample, e)
+    return math.ldexp(math.sqrt(scaled.m2 / scaled.n), e)
 
 
 def unique_cumcounts(sorted_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

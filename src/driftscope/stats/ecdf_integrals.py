@@ -22,10 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from driftscope.stats._magnitude import exponent_for, ldexp_saturating
 from driftscope.stats._validate import as_sample
 from driftscope.stats.ecdf import (
     SortedSample,
@@ -221,32 +223,66 @@ def _integral(ref: SortedSample, current: ArrayLike, power: int) -> float:
     return float(np.sum(total))
 
 
+def _rescaled_pair(
+    reference: SortedSample | ArrayLike, current: ArrayLike
+) -> tuple[SortedSample, np.ndarray, int]:
+    """The fitted reference and the sorted current values, both multiplied by ``2**-e``
+    when their magnitudes would overflow (or underflow) the integrals, and ``e``."""
+    ref = as_reference(reference)
+    cur = sorted_sample_values(current)
+    e = exponent_for(max(abs(ref.min), abs(ref.max), abs(cur[0]), abs(cur[-1])))
+    if e == 0:
+        return ref, cur, 0
+    return ref.rescaled(e), np.ldexp(cur, -e), e
+
+
 def wasserstein(reference: SortedSample | ArrayLike, current: ArrayLike) -> float:
     """Wasserstein-1 (earth mover's) distance ``∫ |F_ref - F_cur| dx``, equal to
     ``scipy.stats.wasserstein_distance(reference_raw, current)``; ``O(m log n)`` for a fitted
-    reference after a one-off ``O(n)`` prefix-sum build cached on it.
+    reference after a one-off ``O(n)`` prefix-sum build cached on it. Values near the ends of
+    the float64 range are integrated rescaled by a power of two; a distance beyond the
+    float64 range is ``inf``.
 
     >>> wasserstein([0.0, 1.0, 3.0], [5.0, 6.0, 8.0])
     5.0
+    >>> wasserstein([-1e308], [1e308])
+    inf
     """
-    return _integral(as_reference(reference), current, 1)
+    ref, cur, e = _rescaled_pair(reference, current)
+    return ldexp_saturating(_integral(ref, cur, 1), e)
 
 
 def energy(reference: SortedSample | ArrayLike, current: ArrayLike) -> float:
     """Energy distance ``sqrt(2 ∫ (F_ref - F_cur)^2 dx)``, equal to
-    ``scipy.stats.energy_distance(reference_raw, current)``.
+    ``scipy.stats.energy_distance(reference_raw, current)`` (rescaled by a power of two near
+    the ends of the float64 range, like :func:`wasserstein`).
 
     >>> round(energy([0.0, 1.0], [0.0, 1.0, 2.0]), 4)
     0.527
     """
-    return math.sqrt(2.0) * math.sqrt(_integral(as_reference(reference), current, 2))
+    ref, cur, e = _rescaled_pair(reference, current)
+    root = math.sqrt(2.0) * math.sqrt(_integral(ref, cur, 2))
+    half, odd = divmod(e, 2)
+    return ldexp_saturating(root * (math.sqrt(2.0) if odd else 1.0), half)
+
+
+#: IQR / IQR_PER_SIGMA estimates the standard deviation of a normal variable.
+IQR_PER_SIGMA = 2.0 * float(NormalDist().inv_cdf(0.75))
+#: The scale is at most this many IQR / IQR_PER_SIGMA (see :func:`spread`).
+SPREAD_CAP = 2.0
 
 
 def spread(reference: SortedSample | ArrayLike, current: ArrayLike) -> float:
     """The scale used to normalise distances: the reference's standard deviation
-    (``ddof=0``); if the reference has a single distinct value, the standard deviation
+    (``ddof=0``), capped at twice its interquartile range divided by 1.349 (the standard
+    deviation of a normal variable with that IQR). The cap leaves ordinary data alone (a
+    normal, exponential or Student-t sample is far below it; so is any sample of two or
+    three values) and stops a few extreme values, which inflate the standard deviation
+    without bound, from making every shift of the bulk look small; it applies only when the
+    IQR is positive. If the reference has a single distinct value: the standard deviation
     (``ddof=0``) of the pooled sample reference + current, from the two samples' moments
-    (Chan et al.'s combination); ``0.0`` when both are the same constant.
+    (Chan et al.'s combination); ``0.0`` when both are the same constant. Finite for all
+    finite inputs (moments of huge or tiny values are taken on rescaled values).
 
     >>> spread([1.0, 3.0], [10.0])
     1.0
@@ -254,26 +290,44 @@ def spread(reference: SortedSample | ArrayLike, current: ArrayLike) -> float:
     1.0
     >>> spread([2.0], [2.0, 2.0])
     0.0
+    >>> spread([-1e308, 1e308], [0.0])
+    1e+308
+    >>> round(spread([0.0, 1.0, 2.0, 3.0, 1e308], [0.0]), 4)  # std 4e307, IQR 2: the cap
+    2.9652
     """
     ref = as_reference(reference)
-    if ref.n_unique > 1 and ref.m2 > 0:
-        return ref.std
+    if ref.n_unique > 1:
+        return ref.cached("spread", _reference_spread)
     cur = as_sample(current, "current")
-    if cur.min() == cur.max() == ref.min:
+    lo, hi = float(cur.min()), float(cur.max())
+    if lo == hi == ref.min:
         return 0.0
+    e = exponent_for(max(abs(ref.min), abs(lo), abs(hi)))
+    if e:
+        cur = np.ldexp(cur, -e)
     cur_mean = float(np.mean(cur))
     cur_m2 = float(np.sum((cur - cur_mean) ** 2))
     n, m = ref.n, cur.size
-    delta = cur_mean - ref.mean
-    pooled_m2 = ref.m2 + cur_m2 + delta * delta * n * m / (n + m)
-    return math.sqrt(pooled_m2 / (n + m))
+    delta = cur_mean - math.ldexp(ref.mean, -e)
+    pooled_m2 = cur_m2 + delta * delta * n * m / (n + m)  # the reference's m2 is 0
+    return ldexp_saturating(math.sqrt(pooled_m2 / (n + m)), e)
+
+
+def _reference_spread(ref: SortedSample) -> float:
+    q1, q3 = (float(q) for q in ref.quantile([0.25, 0.75]))
+    iqr_sigma = (q3 / 2.0 - q1 / 2.0) / (IQR_PER_SIGMA / 2.0)  # halves: no overflow
+    std = ref.std
+    return min(std, SPREAD_CAP * iqr_sigma) if iqr_sigma > 0.0 else std
 
 
 def wasserstein_normed(reference: SortedSample | ArrayLike, current: ArrayLike) -> float:
     """Wasserstein-1 distance in units of :func:`spread`: the reference's standard deviation
-    (``ddof=0``), or — when the reference has a single distinct value — the standard
-    deviation of the pooled sample reference + current (from the two samples' moments).
+    (``ddof=0``, capped at twice IQR/1.349), or — when the reference has a single distinct
+    value — the standard deviation of the pooled sample reference + current.
     If that is zero too, both samples are the same constant and the result is ``0.0``.
+    Both are scale-equivariant, so they are taken on values rescaled by a power of two when
+    the values lie near the ends of the float64 range: the result is finite for all finite
+    inputs.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -281,10 +335,32 @@ def wasserstein_normed(reference: SortedSample | ArrayLike, current: ArrayLike) 
     0.5
     >>> wasserstein_normed([1.0, 1.0], [3.0, 3.0])
     2.0
+    >>> wasserstein_normed([-1e308, 1e308], [-1e308, -1e308])
+    1.0
+    >>> round(wasserstein_normed([0.0, 1.0, 2.0, 3.0, 1e308], [1.0, 2.0, 3.0, 4.0, 1e308]), 3)
+    0.27
     """
-    ref = as_reference(reference)
-    w = _integral(ref, current, 1)
-    scale = spread(ref, current)
+    ref, cur, _ = _rescaled_pair(reference, current)
+    w = _integral(ref, cur, 1)
+    scale = spread(ref, cur)
     if w == 0.0 or scale == 0.0:
         return 0.0
     return w / scale
+
+
+def energy_normed(reference: SortedSample | ArrayLike, current: ArrayLike) -> float:
+    """Energy distance divided by the square root of :func:`spread` (energy has the units
+    of the square root of the values), so that it does not depend on the units; computed on
+    rescaled values like :func:`wasserstein_normed`. ``0.0`` when both samples are the same
+    constant.
+
+    >>> round(energy_normed([0.0, 2.0], [0.0, 2.0, 4.0]), 4)
+    0.7454
+    >>> round(energy_normed([-1e308, 1e308], [-1e308, -1e308]), 4)
+    1.0
+    """
+    ref, cur, _ = _rescaled_pair(reference, current)
+    scale = spread(ref, cur)
+    if scale == 0.0:
+        return 0.0
+    return math.sqrt(2.0 * _integral(ref, cur, 2) / scale)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from driftscope.stats._magnitude import exponent_for
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.kernels import (
     HAVE_NUMBA,
@@ -76,7 +77,10 @@ class ECDFGrid:
 
     @classmethod
     def build(cls, sample: SortedSample) -> ECDFGrid | None:
-        """Fit the grid on ``sample``; ``None`` when the sample is constant."""
+        """Fit the grid on ``sample``; ``None`` when the sample is constant or its values lie
+        near the ends of the float64 range (see :func:`fits_grid`)."""
+        if not fits_grid(sample.min, sample.max):
+            return None
         lo, hi = (float(v) for v in sample.quantile([TAIL, 1.0 - TAIL]))
         if not hi > lo:
             lo, hi = sample.min, sample.max
@@ -84,7 +88,7 @@ class ECDFGrid:
             return None
         bins = int(min(MAX_BINS, max(MIN_BINS, 1 << int(np.ceil(np.log2(sample.n_unique))))))
         scale = bins / (hi - lo)
-        if not np.isfinite(scale):
+        if not (np.isfinite(scale) and scale > 0):
             return None
         per_bin, inside, distinct = grid_build(sample.values, sample.cumcounts, lo, scale, bins)
         ref_below = np.zeros(bins + 3, dtype=np.int64)
@@ -98,13 +102,25 @@ class ECDFGrid:
         return cls(lo, scale, bins, ref_below, inside, unique_start, atom, has_atoms)
 
     def locate(self, current: np.ndarray) -> GridBatch:
-        """Put a batch of finite values on the grid (``O(m)``); the batch answers queries."""
+        """Put a batch of finite values on the grid (``O(m)``); the batch answers queries.
+        The values must pass :func:`fits_grid` (callers fall back to the exact paths)."""
         return GridBatch(self, np.asarray(current, dtype=np.float64))
 
     def ks_and_wasserstein(self, sample: SortedSample, current: np.ndarray) -> tuple[float, float]:
         """``(sup |F_ref - F_cur|, ∫ |F_ref - F_cur| dx)`` for finite ``current`` values."""
         ks, w1, _ = self.locate(current).analyze(sample)
         return ks, w1
+
+
+def fits_grid(lowest: float, highest: float) -> bool:
+    """Whether values in ``[lowest, highest]`` can go on a grid: positions and areas are
+    differences of values, which overflow near the ends of the float64 range; such data
+    takes the exact paths (which rescale it).
+
+    >>> fits_grid(-1e9, 1e9), fits_grid(0.0, 1e308)
+    (True, False)
+    """
+    return exponent_for(max(abs(float(lowest)), abs(float(highest)))) == 0
 
 
 class GridBatch:

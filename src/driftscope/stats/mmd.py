@@ -9,11 +9,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.spatial.distance import pdist, squareform
 
 from driftscope.errors import ConfigError
+from driftscope.stats._magnitude import exponent_for
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.result import TestResult
 
@@ -103,7 +106,9 @@ def mmd_test(
       ``rng = np.random.default_rng(seed)`` (reference first, then current), so the test is
       then approximate (and deterministic for a given seed).
     * ``bandwidth=None`` uses the median heuristic on the pooled (sub)samples: the median
-      of the non-zero pairwise distances (1.0 if all points coincide).
+      of the non-zero pairwise distances (1.0 if all points coincide). Values near the
+      ends of the float64 range are rescaled by a power of two first (the statistic is
+      scale-invariant with this bandwidth), so no distance overflows.
     * P-value: ``(1 + k) / (1 + B)`` where ``k`` counts the ``B = n_permutations`` pooled
       permutations (drawn in order as ``rng.permutation(n + m)``, the first ``n`` indices
       forming the reference) whose statistic is ``>=`` the observed one (ties within
@@ -142,8 +147,13 @@ def mmd_test(
         raise ValueError(f"mmd_test needs at least 2 observations per sample, got {n} and {m}")
 
     pooled = np.vstack([x, y])
+    # The statistic depends on the points only through distances in units of the bandwidth:
+    # rescale by a power of two (exact) when squared distances could over- or underflow.
+    e = exponent_for(float(np.abs(pooled).max()))
+    if e:
+        pooled = np.ldexp(pooled, -e)
     sq = pdist(pooled, "sqeuclidean")
-    sigma = _median_distance(sq) if bandwidth is None else float(bandwidth)
+    sigma = _median_distance(sq) if bandwidth is None else math.ldexp(float(bandwidth), -e)
     kernel = squareform(np.exp(-sq / (2.0 * sigma * sigma)))
     np.fill_diagonal(kernel, 1.0)
 

@@ -7,8 +7,6 @@ kinds), Wasserstein and energy on numerical columns.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from driftscope import stats
@@ -113,8 +111,9 @@ class WassersteinDistance(DistanceMethod):
 
 
 class EnergyDistance(DistanceMethod):
-    """Energy distance (= scipy.stats.energy_distance) of the values divided by the
-    reference's standard deviation (pooled one when the reference is constant).
+    """Energy distance (= scipy.stats.energy_distance) of the values divided by the square
+    root of the reference's standard deviation (pooled one when the reference is constant),
+    so that it does not depend on the units.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -126,7 +125,4 @@ class EnergyDistance(DistanceMethod):
     kinds = NUMERIC_KINDS
 
     def compute(self, pair: Pair) -> tuple[float, float | None]:
-        ref = pair.reference
-        raw = stats.energy(ref, pair.current_sorted)
-        scale = stats.spread(ref, pair.current)
-        return (raw / math.sqrt(scale) if scale > 0 else 0.0), None
+        return stats.energy_normed(pair.reference, pair.current_sorted), None
