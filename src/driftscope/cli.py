@@ -30,7 +30,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from driftscope.errors import ConfigError, DriftscopeError
+from driftscope.errors import ConfigError, DriftscopeError, printable
 from driftscope.report.formatting import package_version, summary_line
 
 EXIT_OK, EXIT_DRIFT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -39,7 +39,9 @@ DEFAULT_HTML = "drift-report.html"
 
 
 def _one_line(message: str) -> str:
-    return " ".join(str(message).split()) or "unknown error"
+    """One line of plain text: whitespace runs folded, control characters from data escaped
+    (a column name holding ``\x1b[2J`` must not drive the terminal)."""
+    return printable(" ".join(str(message).split())) or "unknown error"
 
 
 def _error(message: str) -> None:
@@ -317,6 +319,8 @@ def drift(
     with progress_bar(progress, "Checking") as callback:
         result = detector.detect_feature_drift(current, features=names, progress=callback)
 
+    from driftscope.report.console import plain
+
     stdout = _stdout_console()
     if fmt == "json":
         text = result.to_json()
@@ -324,16 +328,16 @@ def drift(
             click.echo(text)
         else:
             Path(output).write_text(text + "\n", encoding="utf-8")
-            stdout.print(summary_line(result), highlight=False)
-            stdout.print(f"JSON result written to {output}", highlight=False)
+            stdout.print(plain(summary_line(result)))
+            stdout.print(plain(f"JSON result written to {output}"))
     elif fmt == "html":
         path = output or DEFAULT_HTML
         report = detector.generate_report(
             feature_drift=result, title=f"Drift of {Path(current).name}"
         )
         report.save_html(path)
-        stdout.print(summary_line(result), highlight=False)
-        stdout.print(f"HTML report written to {path}", highlight=False)
+        stdout.print(plain(summary_line(result)))
+        stdout.print(plain(f"HTML report written to {path}"))
     else:
         from driftscope.report.console import print_result
 
@@ -342,8 +346,8 @@ def drift(
         else:
             with open(output, "w", encoding="utf-8") as handle:
                 print_result(result, Console(file=handle, width=120, color_system=None))
-            stdout.print(summary_line(result), highlight=False)
-            stdout.print(f"Table written to {output}", highlight=False)
+            stdout.print(plain(summary_line(result)))
+            stdout.print(plain(f"Table written to {output}"))
     if fail_on_drift and result.has_drift:
         ctx.exit(EXIT_DRIFT)
 
@@ -415,7 +419,7 @@ def fit(
     fitted = detector.reference_
     click.echo(
         f"Reference {fitted.version} of {len(fitted.columns)} columns and {fitted.rows:,} rows "
-        f"written to {output}"
+        f"written to {printable(output)}"
     )
 
 

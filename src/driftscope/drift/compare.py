@@ -7,6 +7,7 @@ and assembles a :class:`~driftscope.drift.results.DriftResult`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.methods import DriftMethod
 from driftscope.drift.pairs import CHART_BARS, DEFAULT_BINS, CategoricalPair, NumericPair
 from driftscope.drift.parallel import Progress, run_columns
+from driftscope.drift.power import power_note
 from driftscope.drift.reference import (
     DEFAULT_MAX_CATEGORIES,
     CategoricalReference,
@@ -31,8 +33,9 @@ from driftscope.drift.results import (
     ColumnSummary,
     Distribution,
     DriftResult,
+    MethodResult,
 )
-from driftscope.errors import ConfigError, DataError
+from driftscope.errors import ConfigError, DataError, DriftscopeError
 
 CORRECTIONS = {
     None: None,
@@ -63,6 +66,15 @@ class Plan:
     auto: AutoPolicy | None = None
     combine: str = "any"
     correction: str | None = "benjamini-hochberg"
+
+    @property
+    def alpha(self) -> float:
+        """The significance level the power notes use: the automatic policy's, else the
+        strictest chosen test's, else 0.05."""
+        if self.auto is not None:
+            return self.auto.significance_level
+        levels = [m.threshold for m in self.methods if m.uses_p_value]
+        return min(levels, default=0.05)
 
     def methods_for(
         self, kind: ColumnKind, pair: NumericPair | CategoricalPair
@@ -98,13 +110,26 @@ def compare(
             others = f", and so are {len(missing) - 1} more reference columns: {shown}"
         raise DataError(f"is missing from the production data{others}", column=missing[0])
 
+    notes = power_note(reference.rows, table.rows, plan.alpha, unit="rows")
+    # a column's own power note only when it says more than the data set's (missing values)
+    covered = None if notes is None else (reference.rows, table.rows)
+
     def work(name: str) -> _Outcome:
-        return _compare_column(reference.columns[name], table, plan, max_categories)
+        try:
+            column = reference.columns[name]
+            return _compare_column(column, table, plan, max_categories, covered)
+        except DataError as exc:
+            if exc.column is not None:
+                raise
+            raise DataError(str(exc), column=name) from exc
+        except DriftscopeError as exc:  # e.g. a method that cannot take this column's data
+            raise DataError(f"cannot be compared: {exc}", column=name) from exc
 
     outcomes = run_columns(list(names), work, progress, workers)
     columns = {n: o.column for n, o in outcomes.items() if o.column is not None}
     skipped = {n: o.skipped for n, o in outcomes.items() if o.skipped is not None}
-    columns = _correct(columns, plan)
+    columns, uncomputed = _correct(columns, plan)
+    skipped.update(uncomputed)
     return DriftResult(
         kind=kind,
         features=columns,
@@ -114,11 +139,16 @@ def compare(
         reference_rows=reference.rows,
         current_rows=table.rows,
         computed_at=datetime.now(UTC),
+        notes=() if notes is None else (notes,),
     )
 
 
 def _compare_column(
-    ref: ColumnReference, table: Table, plan: Plan, max_categories: int
+    ref: ColumnReference,
+    table: Table,
+    plan: Plan,
+    max_categories: int,
+    covered: tuple[int, int] | None = None,
 ) -> _Outcome:
     name = ref.name
     notes: list[str] = []
@@ -143,6 +173,10 @@ def _compare_column(
             )
         pair = NumericPair(ref.sample, col.values)
     notes.extend(_quality_notes(ref.summary, current))
+    sizes = (ref.summary.valid, current.valid)
+    power = None if sizes == covered else power_note(*sizes, plan.alpha)
+    if power is not None:
+        notes.append(power)
 
     methods = plan.methods_for(ref.kind, pair)
     if not methods:
@@ -168,13 +202,16 @@ def _compare_column(
     return _Outcome(column)
 
 
-def _correct(columns: dict[str, ColumnDrift], plan: Plan) -> dict[str, ColumnDrift]:
+def _correct(
+    columns: dict[str, ColumnDrift], plan: Plan
+) -> tuple[dict[str, ColumnDrift], dict[str, str]]:
     """Adjust p-values across columns (one family per method, or one for the automatic
-    tests), then decide each method and each column."""
+    tests), then decide each method and each column. Columns on which no method could be
+    computed are returned apart, with the reason, to be listed as skipped."""
     families: dict[str, list[tuple[str, int]]] = {}
     for name, col in columns.items():
         for i, m in enumerate(col.methods):
-            if m.p_value is not None:
+            if m.p_value is not None and not math.isnan(m.p_value):
                 key = "auto" if plan.auto is not None else m.method
                 families.setdefault(key, []).append((name, i))
     adjusted: dict[tuple[str, int], float] = {}
@@ -189,6 +226,8 @@ def _correct(columns: dict[str, ColumnDrift], plan: Plan) -> dict[str, ColumnDri
         adjusted.update({member: float(a) for member, a in zip(members, adj, strict=True)})
 
     out: dict[str, ColumnDrift] = {}
+    uncomputed: dict[str, str] = {}
+    combine_all = plan.auto is not None or plan.combine == "all"
     for name, col in columns.items():
         methods = []
         for i, m in enumerate(col.methods):
@@ -196,19 +235,45 @@ def _correct(columns: dict[str, ColumnDrift], plan: Plan) -> dict[str, ColumnDri
                 p = adjusted[(name, i)]
                 m = replace(m, adjusted_p_value=p, drifted=bool(p < m.threshold))
             methods.append(m)
-        verdicts = [m.drifted for m in methods]
-        combine_all = plan.auto is not None or plan.combine == "all"
-        drifted = all(verdicts) if combine_all else any(verdicts)
-        out[name] = replace(col, methods=tuple(methods), drifted=drifted)
-    return out
+        # A method that could not be computed (NaN) is unknown: it neither vetoes nor
+        # supports drift; the others decide, and the column says so.
+        known = [m.drifted for m in methods if computed(m)]
+        missing = [m.method for m in methods if not computed(m)]
+        if not known:
+            uncomputed[name] = f"no method could be computed on it ({', '.join(missing)}: n/a)"
+            continue
+        drifted = all(known) if combine_all else any(known)
+        notes = col.notes
+        if missing:
+            notes += (f"{', '.join(missing)} could not be computed (n/a): decided without it",)
+        out[name] = replace(col, methods=tuple(methods), drifted=drifted, notes=notes)
+    return out, uncomputed
+
+
+def computed(m: MethodResult) -> bool:
+    """Whether a method produced a number: a p-value for a test, a statistic (possibly
+    infinite) for a distance; NaN means it could not be computed on these data."""
+    value = m.p_value if m.role == "test" else m.statistic
+    return value is not None and not math.isnan(value)
 
 
 def _quality_notes(ref: ColumnSummary, cur: ColumnSummary) -> list[str]:
+    """Missing and infinite values are left out of the tests: say when their shares moved
+    (by more than a point) and that production infinities were left out."""
     notes = []
     ref_missing = ref.missing / ref.rows if ref.rows else 0.0
     cur_missing = cur.missing / cur.rows if cur.rows else 0.0
     if cur.missing and cur_missing > ref_missing + 0.01:
         notes.append(f"missing share rose from {ref_missing:.1%} to {cur_missing:.1%}")
+    for sign, r, c in (
+        ("+inf", ref.positive_infinite, cur.positive_infinite),
+        ("-inf", ref.negative_infinite, cur.negative_infinite),
+    ):
+        r_share = r / ref.rows if ref.rows else 0.0
+        c_share = c / cur.rows if cur.rows else 0.0
+        if abs(c_share - r_share) > 0.01:
+            moved = "rose" if c_share > r_share else "fell"
+            notes.append(f"share of {sign} values {moved} from {r_share:.1%} to {c_share:.1%}")
     infinite = cur.positive_infinite + cur.negative_infinite
     if infinite:
         notes.append(f"{infinite} infinite values in the production data (left out of the tests)")

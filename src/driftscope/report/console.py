@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from driftscope.drift.results import ColumnDrift, DriftResult
+from driftscope.errors import printable
 from driftscope.report.formatting import (
     correction_label,
     deciding_method,
@@ -97,7 +98,7 @@ def drift_table(result: DriftResult, *, title: str | None = None, width: int = 1
     table.add_column("score", justify="right", no_wrap=True)
     for col in columns:
         # Text(): column names are data, never console markup
-        cells: list[str | Text] = ["DRIFT" if col.drifted else "ok", Text(col.column)]
+        cells: list[str | Text] = ["DRIFT" if col.drifted else "ok", plain(col.column)]
         cells += [col.kind, col.method, fmt_number(col.statistic)] if wide else [col.method]
         cells += [fmt_p(_decision_p(col)), fmt_rule(col)]
         if show_also:
@@ -108,7 +109,10 @@ def drift_table(result: DriftResult, *, title: str | None = None, width: int = 1
 
 
 def print_result(result: DriftResult, console: Console, *, title: str | None = None) -> None:
-    """Print the table, the one-line summary and the skipped columns of ``result``.
+    """Print the table, the one-line summary, the warnings of the result (too few rows to
+    see small changes), the notes of the columns (grouped when several columns share one)
+    and the skipped columns of ``result``. Every piece of data is printed escaped
+    (:func:`plain`).
 
     >>> from rich.console import Console
     >>> from driftscope.drift.results import DriftResult
@@ -120,6 +124,33 @@ def print_result(result: DriftResult, console: Console, *, title: str | None = N
     """
     console.print(drift_table(result, title=title, width=console.width))
     style = "bold red" if result.has_drift else "green"
-    console.print(Text(summary_line(result), style=style))
+    console.print(plain(summary_line(result), style=style))
+    for note in result.notes:
+        console.print(plain(f"warning: {note}", style="yellow"))
+    for note, names in _grouped_notes(ordered_columns(result.features.values())):
+        console.print(plain(f"note ({_names(names)}): {note}", style="dim"))
     for name, reason in result.skipped.items():
-        console.print(Text(f"skipped {name}: {reason}", style="dim"))
+        console.print(plain(f"skipped {name}: {reason}", style="dim"))
+
+
+def plain(text: str, style: str = "") -> Text:
+    r"""``text`` as a rich Text that is neither markup nor terminal control: control
+    characters from data are escaped (``\x1b``) by :func:`driftscope.errors.printable`.
+
+    >>> plain("a\x1b[31m[bold]b").plain
+    'a\\x1b[31m[bold]b'
+    """
+    return Text(printable(str(text)), style=style)
+
+
+def _grouped_notes(columns: list[ColumnDrift]) -> list[tuple[str, list[str]]]:
+    groups: dict[str, list[str]] = {}
+    for col in columns:
+        for note in col.notes:
+            groups.setdefault(note, []).append(col.column)
+    return list(groups.items())
+
+
+def _names(names: list[str], shown: int = 5) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more

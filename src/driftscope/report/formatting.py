@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 
 from driftscope.drift.results import ColumnDrift, DriftResult, MethodResult
+from driftscope.errors import printable
 
 DASH = "—"
 
@@ -164,6 +165,7 @@ def correction_label(correction: str | None) -> str:
 
 def summary_line(result: DriftResult) -> str:
     """One sentence: how many columns drifted, which, and the data set's drift score.
+    Column names are data: their control characters are escaped (:func:`printable`).
 
     >>> c = ColumnDrift("age", "numerical", True, 0.21, "ks", 0.3, 1e-9, 0.05)
     >>> print(summary_line(DriftResult(kind="feature", features={"age": c})))
@@ -178,7 +180,7 @@ def summary_line(result: DriftResult) -> str:
     if not total:
         head = f"No {noun} were checked."
     elif drifted:
-        names = ", ".join(drifted[:8]) + (
+        names = ", ".join(printable(name) for name in drifted[:8]) + (
             f" and {len(drifted) - 8} more" if len(drifted) > 8 else ""
         )
         head = (

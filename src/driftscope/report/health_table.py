@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from driftscope.health.summary import HealthSummary
+from driftscope.report.console import plain
 
 
 def print_health(
@@ -30,18 +31,18 @@ def print_health(
     """Print ``summary``'s points, worst first: those not ``ok`` (every point with
     ``show_all``), at most ``limit`` of them."""
     if not summary.records:
-        console.print(f"{summary.model}: no window is due", highlight=False)
+        console.print(plain(f"{summary.model}: no window is due"))
         return
     title = f"{summary.model}: {summary.status} (baseline {summary.baseline_version})"
-    table = Table(title=title)
+    table = Table(title=plain(title))  # names are data: never markup or terminal control
     for name in ("window", "check", "metric", "value", "threshold", "status"):
         table.add_column(name)
     shown = [r for r in summary.worst_first() if show_all or r.status != "ok"]
     for r in shown[:limit]:
         table.add_row(
             f"{r.window_start:%Y-%m-%d %H:%M}",
-            r.check,
-            r.metric,
+            plain(r.check),
+            plain(r.metric),
             f"{r.value:.4g}",
             "" if r.threshold is None else f"{r.threshold:g}",
             r.status,
