@@ -244,3 +244,39 @@ def test_a_monitor_whose_catalog_is_deleted_keeps_every_flushed_record(tmp_path)
     again = EmbeddedStore(home)
     assert sorted(again.read_predictions("churn")["prediction_id"]) == sorted(first + second)
     again.close()
+
+
+def test_an_id_twice_in_one_batch_keeps_its_first_record(tmp_path):
+    import pyarrow as pa
+
+    batch = prediction_batch(3, seed=5)
+    ids = pa.array(["a", "b", "a"])  # the second "a" is a later row, at a later time
+    batch = batch.set_column(0, "prediction_id", ids)
+    store = EmbeddedStore(tmp_path / "home")
+    store.write_predictions("churn", batch.take([2, 1, 0]))  # "a" first in batch: row 2
+    df = store.read_predictions("churn").set_index("prediction_id")
+    assert sorted(df.index) == ["a", "b"]
+    assert df.loc["a", "income"] == batch.column("feature.income")[2].as_py()
+    store.close()
+
+
+def test_a_rebuilt_catalog_lists_the_stored_references(tmp_path):
+    import numpy as np
+
+    from driftscope.drift.reference import Reference
+
+    home = tmp_path / "home"
+    store = EmbeddedStore(home)
+    rng = np.random.default_rng(0)
+    old = Reference.fit(pd.DataFrame({"x": rng.normal(0, 1, 200)}))
+    new = Reference.fit(pd.DataFrame({"x": rng.normal(1, 1, 300), "y": rng.random(300)}))
+    store.save_reference("churn v2", old)
+    store.save_reference("churn v2", new)
+    store.close()
+    _delete_catalog(home)
+    store = EmbeddedStore(home)
+    versions = [r.version for r in store.reference_history("churn v2")]
+    assert sorted(versions) == sorted([old.version, new.version])
+    assert store.load_reference("churn v2", old.version).rows == 200
+    assert store.models() == ["churn v2"]
+    store.close()

@@ -58,7 +58,7 @@ from driftscope.store.compaction import (
     empty_trash,
     small_partitions,
 )
-from driftscope.store.label_join import DEFAULT_LIMIT_ROWS, LabelHashes
+from driftscope.store.label_join import DEFAULT_LIMIT_ROWS, LabelHashes, first_of_each_id
 from driftscope.store.reading import read_window
 from driftscope.store.repair import (
     RepairReport,
@@ -165,7 +165,9 @@ class EmbeddedStore(Store):
         self._verified = VerifiedFiles()
         if not self.read_only:
             with self._catalog_lock.hold(blocking=True, timeout_s=busy_timeout_s):
-                lost = not self.home.catalog.exists() and has_segments(self.home)
+                lost = not self.home.catalog.exists() and (
+                    has_segments(self.home) or any((self.home.root / "references").glob("*/*"))
+                )
                 if lost:
                     self._set_aside_catalog_logs()
                 self._catalog = Catalog(self.home.catalog, busy_timeout_s=busy_timeout_s)
@@ -215,12 +217,14 @@ class EmbeddedStore(Store):
         catalog lock."""
         with self._lock.hold(blocking=True):
             report = rebuild_catalog(self._catalog, self.home)
+            references = history.rebuild_references(self._catalog, self.home)
         log.warning(
-            "the catalog of the store at %s %s: rebuilt from the segment files "
-            "(%d listed, %d quarantined, %d replaced by merged files removed); "
-            "stored references and check results are not in segments and start empty",
+            "the catalog of the store at %s %s: rebuilt from the files (%d segments "
+            "listed, %d quarantined, %d replaced by merged files removed; %d references "
+            "listed, their notes lost); past check results were only in the catalog: the "
+            "next run of the checks computes them again",
             self.home.root, what, len(report.registered), len(report.quarantined),
-            report.superseded_removed,
+            report.superseded_removed, references,
         )  # fmt: skip
 
     def _ensure_catalog(self) -> bool:
@@ -284,8 +288,9 @@ class EmbeddedStore(Store):
                 new.append(seg)
             self._catalog.add_segments(new)
         except BaseException:
-            for path in written:
-                remove_quietly(path)
+            if not self._catalog.replaced():  # else a rebuild may have listed them: kept
+                for path in written:
+                    remove_quietly(path)
             raise
         if self._ensure_catalog():  # the catalog went while we wrote: list them in the new one
             self._catalog.add_segments(new)
@@ -329,7 +334,8 @@ class EmbeddedStore(Store):
     def write_predictions(self, model: str, batch: pa.Table) -> int:
         model = self._model(model)
         self._check_batch(model, batch, "prediction", r.check_prediction_batch, r.TIMESTAMP)
-        return self._write_batch(model, "predictions", batch, r.TIMESTAMP)
+        # an id twice in one batch: its first record is the prediction (one hashing pass)
+        return self._write_batch(model, "predictions", first_of_each_id(batch), r.TIMESTAMP)
 
     def write_labels(self, model: str, batch: pa.Table) -> int:
         model = self._model(model)

@@ -5,7 +5,9 @@ References are files ``references/<model>/<version>.dsref`` (the bytes of
 (model, version): when it was first stored, and a sequence number bumped each time it is
 saved, so the last saved one is current and the history lists each version once, in the
 order first stored. Check results are catalog rows keyed by (model, check, window, metric)
-and upserted.
+and upserted. A catalog rebuilt from the files lists the reference files again
+(:func:`rebuild_references`); check results live in the catalog only (a run of the checks
+computes them again).
 
 >>> details_json({"n": np.int64(3), "cols": np.array(["a"])})
 '{"cols": ["a"], "n": 3}'
@@ -18,6 +20,7 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -64,6 +67,40 @@ def save_reference(
                 (seq, kept_note, model, version),
             )
     return ReferenceRecord(model, version, from_us(stored_at), reference.rows, columns, kept_note)
+
+
+def rebuild_references(catalog: Catalog, home: StoreHome) -> int:
+    """List again, in a rebuilt catalog, the reference files under ``references/`` that it
+    lacks; returns how many. Their model comes from the folder name (a long name shortened
+    with a hash cannot be recovered: left unlisted), their version, rows and columns from
+    the file; a file that does not load is left alone. Notes are not in the files: they
+    start empty, and the current reference is the one stored last (file time)."""
+    found = []
+    for folder in sorted((home.root / "references").glob("*")):
+        if not folder.is_dir() or "~" in folder.name:
+            continue
+        model = unquote(folder.name)
+        for path in sorted(folder.glob("*.dsref")):
+            try:
+                reference = Reference.from_bytes(path.read_bytes(), label=str(path))
+                stored_at = int(path.stat().st_mtime * 1e6)
+            except (OSError, DriftscopeError):
+                continue
+            if path != home.reference_path(model, reference.version):
+                continue  # not where this store would keep it: not ours to list
+            found.append((stored_at, model, reference, path))
+    found.sort(key=lambda item: (item[0], item[1], item[3].name))
+    added = 0
+    with catalog.write() as conn:
+        for seq, (stored_at, model, reference, path) in enumerate(found, start=1):
+            added += conn.execute(
+                "INSERT INTO reference_versions (model, version, path, stored_at, rows, "
+                "columns, note, first_seq, saved_seq) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?) "
+                "ON CONFLICT (model, version) DO NOTHING",
+                (model, reference.version, home.relative(path), stored_at, reference.rows,
+                 json.dumps(tuple(reference.columns)), seq, seq),
+            ).rowcount  # fmt: skip
+    return added
 
 
 def load_reference(catalog: Catalog, home: StoreHome, model: str, version: str | None) -> Reference:
