@@ -29,7 +29,8 @@ WINDOWS = ("hour", "day", "week")
     "--store",
     "location",
     default=None,
-    help="Store folder or postgresql:// URL (default: $DRIFTSCOPE_HOME or ./.driftscope).",
+    help="Store folder, or PostgreSQL URL or 'host=… dbname=…' connection string "
+    "(default: $DRIFTSCOPE_HOME or ./.driftscope).",
 )
 @click.option("--window", type=click.Choice(WINDOWS), default="day", show_default=True)
 @click.option(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -126,6 +127,14 @@ def test_plausible_folders_stay_folders(folder, tmp_path, monkeypatch):
     with open_store(folder) as store:
         assert isinstance(store, EmbeddedStore)
     assert (tmp_path / folder).is_dir()
+
+
+def test_path_objects_name_folders(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    odd = Path("runs") / "lr = 0.1 host=x"
+    assert StoreLocation.parse(odd) == StoreLocation("folder", str(odd), str(odd))
+    with pytest.raises(ConfigError, match="control character"):
+        StoreLocation.parse(Path("a\0b"))
 
 
 def test_file_urls_name_folders(tmp_path):

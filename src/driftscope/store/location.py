@@ -12,7 +12,8 @@ A ``file://`` URL names a folder; any other URL (anything with ``://``), a conne
 string that does not parse or has an option libpq does not know, ``user:password@host``
 without a scheme, an empty location or one with control characters is refused with a
 :class:`~driftscope.errors.ConfigError` that names the problem and never repeats the
-location (it may hold a password). Everything else is a folder.
+location (it may hold a password). Everything else is a folder, and so is every
+``pathlib.Path``.
 
 >>> StoreLocation.parse("POSTGRESQL+psycopg://u:secret@db.example:6543/monitoring")
 StoreLocation(kind='postgresql', where='db.example:6543')
@@ -89,6 +90,8 @@ class StoreLocation:
                 "store location holds a control character (a NUL byte, newline, tab or "
                 f"escape); {SUPPORTED}"
             )
+        if not isinstance(location, str):  # a Path object names a folder, whatever it holds
+            return cls("folder", text, text)
         stripped = text.strip()
         scheme = _SCHEME.match(stripped)
         if scheme is not None:
