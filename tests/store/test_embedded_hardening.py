@@ -280,3 +280,39 @@ def test_a_rebuilt_catalog_lists_the_stored_references(tmp_path):
     assert store.load_reference("churn v2", old.version).rows == 200
     assert store.models() == ["churn v2"]
     store.close()
+
+
+def _as_version_1(home):
+    import sqlite3
+
+    with sqlite3.connect(home / "catalog.sqlite") as conn:
+        conn.execute("ALTER TABLE segments DROP COLUMN checksum")
+        conn.execute("ALTER TABLE segments DROP COLUMN seq")
+        conn.execute("PRAGMA user_version = 1")
+
+
+def test_a_catalog_of_the_first_version_is_migrated(tmp_path):
+    home = tmp_path / "home"
+    store = EmbeddedStore(home)
+    _fill(store, batches=2, rows=20)
+    expected = store.read_predictions("churn")
+    store.close()
+    _as_version_1(home)
+    store = EmbeddedStore(home)
+    assert store._catalog.schema_version() == 2
+    pd.testing.assert_frame_equal(store.read_predictions("churn"), expected)
+    store.write_predictions("churn", prediction_batch(5, id_prefix="new-"))
+    assert len(store.read_predictions("churn")) == 45
+    store.close()
+
+
+def test_a_first_version_catalog_on_a_read_only_mount_is_read(read_only_mount):
+    source, target = read_only_mount
+    store = EmbeddedStore(source / "home")
+    _fill(store, batches=2, rows=20)
+    expected = store.read_predictions("churn")
+    store.close()
+    _as_version_1(source / "home")
+    ro = EmbeddedStore(target / "home")
+    pd.testing.assert_frame_equal(ro.read_predictions("churn"), expected)
+    ro.close()
