@@ -316,3 +316,83 @@ def test_a_first_version_catalog_on_a_read_only_mount_is_read(read_only_mount):
     ro = EmbeddedStore(target / "home")
     pd.testing.assert_frame_equal(ro.read_predictions("churn"), expected)
     ro.close()
+
+
+def _archive_home(home):
+    from datetime import UTC, datetime
+
+    store = EmbeddedStore(home, auto_compact=False)
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - 40 * DAY
+    for k in range(3):
+        batch = prediction_batch(30, start=start + k * 20 * DAY, id_prefix=f"d{k}-", seed=k)
+        store.write_predictions("churn", batch)
+        store.write_labels("churn", label_batch([f"d{k}-0"], [k], at=start + 50 * DAY))
+    return store
+
+
+def _rows_listed(store):
+    with store._catalog.read() as conn:
+        return conn.execute("SELECT sum(rows) FROM segments WHERE kind = 'predictions'").fetchone()[
+            0
+        ]
+
+
+@pytest.mark.parametrize("catalog_lost", [False, True])
+def test_an_archive_pass_killed_before_its_swap_leaves_copies_that_are_never_listed(
+    tmp_path, monkeypatch, catalog_lost
+):
+    from driftscope.store import retention
+
+    home = tmp_path / "home"
+    store = _archive_home(home)
+    before = store.read_predictions("churn", include_archive=True)
+
+    def killed(self, home, inputs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(retention.ArchivePass, "manifest", killed)
+    monkeypatch.setattr(retention.ArchivePass, "abandon", lambda self: None)
+    with pytest.raises(RuntimeError):
+        store.archive(timedelta(days=30))
+    monkeypatch.undo()
+    store.close()
+    outputs = sorted(home.glob("archive/*/*/*/*.parquet"))
+    assert outputs  # left behind, unlisted
+    hours_ago = time.time() - 7200
+    for path in home.rglob("*.parquet"):
+        os.utime(path, (hours_ago, hours_ago))
+    if catalog_lost:
+        _delete_catalog(home)
+    store = EmbeddedStore(home)
+    report = store.repair()
+    assert all(not p.exists() for p in outputs)
+    assert (home / "quarantine" / outputs[0].relative_to(home)).is_file()
+    assert not catalog_lost or report.quarantined == ()  # the rebuild at open did it
+    assert _rows_listed(store) == 90
+    pd.testing.assert_frame_equal(store.read_predictions("churn", include_archive=True), before)
+    store.close()
+
+
+def test_an_archive_pass_killed_after_its_swap_is_rebuilt_without_copies(tmp_path, monkeypatch):
+    from driftscope.store import retention
+
+    home = tmp_path / "home"
+    store = _archive_home(home)
+    before = store.read_predictions("churn", include_archive=True)
+    inputs = sorted(home.glob("segments/*/*/*/*.parquet"))
+
+    def killed(catalog, home):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(retention, "empty_trash", killed)
+    with pytest.raises(RuntimeError):
+        store.archive(timedelta(days=30))
+    monkeypatch.undo()
+    store.close()
+    assert all(p.exists() for p in inputs)  # swapped out, not yet unlinked
+    _delete_catalog(home)
+    store = EmbeddedStore(home)
+    assert _rows_listed(store) == 90
+    pd.testing.assert_frame_equal(store.read_predictions("churn", include_archive=True), before)
+    assert list((home / "passes").glob("*.json")) == []
+    store.close()

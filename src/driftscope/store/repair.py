@@ -21,6 +21,7 @@ compaction lock.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -76,6 +77,7 @@ class _Found:
     supersedes: tuple[str, ...] = ()
     reason: str = ""
     verified: bool = False
+    pass_token: str | None = None  # written by this archive pass
 
 
 def segment_files(home: StoreHome) -> list[str]:
@@ -146,7 +148,23 @@ def inspect(home: StoreHome, rel: str, *, verify: bool) -> _Found:
         desc["model"], desc["kind"], desc["tier"], desc["day"], rel, int(desc["rows"]),
         path.stat().st_size, desc.get("min_ts"), desc.get("max_ts"), checksum, int(desc["seq"]),
     )  # fmt: skip
-    return _Found(rel, entry, tuple(desc.get("supersedes", ())), verified=verified)
+    token = desc.get("pass")
+    return _Found(
+        rel, entry, tuple(desc.get("supersedes", ())), verified=verified,
+        pass_token=token if isinstance(token, str) else None,
+    )  # fmt: skip
+
+
+def _manifests(home: StoreHome) -> dict[str, tuple[list[str], list[str]]]:
+    """Archive passes that reached their catalog swap: token -> (outputs, inputs)."""
+    out = {}
+    for path in sorted(home.passes.glob("*.json")) if home.passes.is_dir() else []:
+        try:
+            body = json.loads(path.read_bytes())
+            out[path.stem] = ([str(p) for p in body["outputs"]], [str(p) for p in body["inputs"]])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # unreadable: its outputs are judged without it
+    return out
 
 
 def _listed_damage(home: StoreHome, seg: Segment) -> str | None:
@@ -221,18 +239,36 @@ def reconcile(
             bad[rel] = item.reason
         else:
             found[rel] = item
-    # a whole merged file replaces its inputs: those are not listed (or not any more)
+
+    def whole(item: _Found) -> bool:
+        checksum = item.entry.checksum if item.entry is not None else None
+        if item.verified or checksum is None:
+            return True
+        if file_checksum(home.absolute(item.path)) == checksum:
+            item.verified = True
+            return True
+        bad[item.path] = "checksum differs from the one in its name"
+        return False
+
+    # a whole merged file replaces its inputs: those are not listed (or not any more); so do
+    # the outputs of an archive pass that reached its swap (its manifest), all whole
     replaced: set[str] = set()
-    for item in found.values():
-        inputs = [p for p in item.supersedes if p in found or p in listed]
-        if not inputs:
+    passes = _manifests(home)
+    for item in list(found.values()):
+        present = [p for p in item.supersedes if p in found or p in listed]
+        if item.pass_token is None:
+            if present and whole(item):
+                replaced.update(present)
             continue
-        checksum = item.entry.checksum
-        whole = item.verified or checksum is None
-        if not whole and file_checksum(home.absolute(item.path)) != checksum:
-            bad[item.path] = "checksum differs from the one in its name"
-            continue
-        replaced.update(inputs)
+        manifest = passes.get(item.pass_token)
+        if manifest is not None:
+            outputs = [found.get(p) for p in manifest[0]]
+            if all(o is not None and whole(o) for o in outputs):
+                replaced.update(p for p in manifest[1] if p in found or p in listed)
+        elif item.path not in listed and present and len(present) == len(item.supersedes):
+            # a pass that never reached its swap: a copy of rows its inputs still hold
+            bad[item.path] = "output of an archive pass that did not finish (a copy)"
+            del found[item.path]
     new = [
         item.entry
         for rel, item in found.items()
@@ -252,6 +288,9 @@ def reconcile(
         )
     removed = sum(1 for rel in replaced if rel not in bad and os.path.exists(home.absolute(rel)))
     empty_trash(catalog, home)
+    for token, (_, inputs) in passes.items():  # a finished pass: its manifest has served
+        if not any(os.path.exists(home.absolute(p)) for p in inputs):
+            (home.passes / f"{token}.json").unlink(missing_ok=True)
     quarantined = []
     for rel in sorted(bad):
         if not os.path.exists(home.absolute(rel)):

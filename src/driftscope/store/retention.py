@@ -5,12 +5,18 @@ is read; those rows go to ``archive/<model>/predictions/<day>/...parquet`` (zstd
 higher level, one file per UTC day per pass), the newer rows of a segment straddling the
 cutoff to a fresh hot segment. Labels of the archived prediction ids move the same way to
 ``archive/<model>/labels/<day>/``. The catalog swap (old rows out, archive and remainder
-rows in) is one transaction; files are unlinked after it. A crash before the swap leaves
-unlisted files that nothing reads (:meth:`EmbeddedStore.repair` removes them).
+rows in) is one transaction; files are unlinked after it. Each output names its pass and
+the segments its rows came from, and just before the swap a manifest
+(``passes/<token>.json``) lists the pass's inputs and outputs: a crash before it leaves
+outputs that are copies of rows still listed (:meth:`EmbeddedStore.repair` quarantines
+them), one after it outputs that a catalog rebuilt from the files lists instead of the
+inputs.
 """
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +37,7 @@ from driftscope.store.segments import (
     sort_predictions,
     timestamps_us,
     unify,
+    write_durably,
     write_segment,
 )
 
@@ -49,6 +56,7 @@ class ArchivePass:
     predictions: int = 0
     labels: int = 0
     bytes_written: int = 0
+    token: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def write(
         self,
@@ -59,19 +67,33 @@ class ArchivePass:
         day: str,
         table: pa.Table,
         seq: int | None = None,
+        inputs: list[str] | None = None,
     ) -> None:
+        """Write one output of the pass; ``inputs``: the segments its rows came from."""
         if kind == "predictions":
             table = sort_predictions(table)
         level = ARCHIVE_LEVEL if tier == "archive" else HOT_LEVEL
         seg = write_segment(
-            home, model, tier, kind, day, table, level=level, adaptive=tier == "hot", seq=seq
-        )
+            home, model, tier, kind, day, table, level=level, adaptive=tier == "hot", seq=seq,
+            supersedes=inputs, pass_token=self.token,
+        )  # fmt: skip
         dest = home.absolute(seg.path)
         self.written.append(dest)
         self.new.append(seg)
         if tier == "archive":
             self.archive_files.append(dest)
             self.bytes_written += seg.bytes
+
+    def manifest(self, home: StoreHome, inputs: list[Segment]) -> Path:
+        """Record, durably, before the catalog swap, that the pass replaces ``inputs`` with
+        its outputs: a catalog rebuilt from the files then lists the outputs instead of
+        the inputs (and knows outputs without a manifest for copies of a pass that did not
+        finish)."""
+        dest = home.passes / f"{self.token}.json"
+        body = {"outputs": [s.path for s in self.new], "inputs": [s.path for s in inputs]}
+        write_durably(json.dumps(body).encode(), dest, home.tmp)
+        self.written.append(dest)
+        return dest
 
     def abandon(self) -> None:
         for path in self.written:
@@ -112,12 +134,13 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
             done.predictions += moved.num_rows
             ids.append(moved.column(r.PREDICTION_ID).combine_chunks())
             seq = min(seg.order[0] for seg in segs)
-            done.write(home, model, "archive", "predictions", day, moved, seq)
+            inputs = [seg.path for seg in segs]
+            done.write(home, model, "archive", "predictions", day, moved, seq, inputs)
             if kept:
-                done.write(home, model, "hot", "predictions", day, unify(kept), seq)
+                done.write(home, model, "hot", "predictions", day, unify(kept), seq, inputs)
         value_set = pa.concat_arrays(ids) if ids else pa.array([], pa.string())
         for day, segs in _by_day(label_segs).items():
-            archived, kept = [], []
+            archived, kept, inputs = [], [], []
             for seg in segs:
                 table = read_parquet_file(home.absolute(seg.path))
                 hit = pc.is_in(table.column(r.PREDICTION_ID), value_set=value_set)
@@ -125,6 +148,7 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
                 if not hit.any():
                     continue
                 touched.append(seg)
+                inputs.append(seg.path)
                 archived.append(table.filter(pa.array(hit)))
                 if not hit.all():
                     kept.append(table.filter(pa.array(~hit)))
@@ -132,9 +156,10 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
             if archived:
                 moved = unify(archived)
                 done.labels += moved.num_rows
-                done.write(home, model, "archive", "labels", day, moved, seq)
+                done.write(home, model, "archive", "labels", day, moved, seq, inputs)
             if kept:
-                done.write(home, model, "hot", "labels", day, unify(kept), seq)
+                done.write(home, model, "hot", "labels", day, unify(kept), seq, inputs)
+        manifest = done.manifest(home, touched)
         if not catalog.replace_segments(touched, done.new):
             raise StoreError(
                 f"archive of model {model!r}: its segments changed during the pass; run it again"
@@ -143,4 +168,5 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
         done.abandon()
         raise
     empty_trash(catalog, home)
+    remove_quietly(manifest)  # the inputs are gone: nothing left to tell apart
     return done

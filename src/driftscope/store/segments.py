@@ -112,10 +112,13 @@ def segment_description(
     *,
     seq: int | None = None,
     supersedes: list[str] | None = None,
+    pass_token: str | None = None,
 ) -> dict:
     """What a segment's footer says about it: model, kind, tier, day, rows, time range,
     ``seq`` (its place in write order: the time of the write, or for a merged file the
-    earliest of its inputs') and ``supersedes`` (the files whose rows it holds in full).
+    earliest of its inputs') and ``supersedes`` (the files whose rows it holds in full; for
+    a file written by an archive pass, ``pass`` names the pass and ``supersedes`` the files
+    its rows came from).
 
     >>> batch = pa.table({"labeled_at": pa.array([5, 9], pa.timestamp("us", tz="UTC"))})
     >>> d = segment_description("churn", "labels", "hot", "2026-11-01", batch, "labeled_at", seq=3)
@@ -134,6 +137,7 @@ def segment_description(
         "max_ts": high,
         "seq": seq if seq is not None else to_us(datetime.now(UTC)),
         "supersedes": list(supersedes or ()),
+        "pass": pass_token,
     }
 
 
@@ -193,6 +197,11 @@ class StoreHome:
     @property
     def catalog(self) -> Path:
         return self.root / "catalog.sqlite"
+
+    @property
+    def passes(self) -> Path:
+        """Manifests of archive passes: which files a pass replaced with which."""
+        return self.root / "passes"
 
     def segment_dir(self, model: str, tier: str, kind: str, day: str) -> Path:
         return self.root / TIER_DIRS[tier] / model_dir_name(model) / kind / day
@@ -311,13 +320,22 @@ def write_segment(
     adaptive: bool = True,
     seq: int | None = None,
     supersedes: list[str] | None = None,
+    pass_token: str | None = None,
 ) -> NewSegment:
     """Write ``table`` as one durable segment that describes itself (its footer: model,
     kind, tier, day, rows, time range, write order, superseded files) and verifies itself
     (the whole file's checksum is in its name); returns its catalog entry."""
     time_column = r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
     desc = segment_description(
-        model, kind, tier, day, table, time_column, seq=seq, supersedes=supersedes
+        model,
+        kind,
+        tier,
+        day,
+        table,
+        time_column,
+        seq=seq,
+        supersedes=supersedes,
+        pass_token=pass_token,
     )
     data = parquet_bytes(table, level, adaptive, desc)
     crc = checksum_of(data)
