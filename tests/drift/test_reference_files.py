@@ -224,7 +224,7 @@ CASES: dict[str, tuple[Callable[[list[Member]], list], str]] = {
     "extra deep": (put("extra.deep", nested(40)), "nested deeper"),
     "deeply nested": (raw_manifest(b"[" * 100_000 + b"]" * 100_000), "nested deeper"),
     "NaN": (raw_manifest(b'{"format": NaN}'), "not valid JSON"),
-    "huge number": (raw_replace(b'"rows": 300', b'"rows": 1e999'), "not a plain JSON value"),
+    "huge number": (raw_replace(b'"rows":300', b'"rows":1e999'), "not a plain JSON value"),
     "duplicate keys": (raw_manifest(b'{"rows": 1, "rows": 2}'), "appears twice"),
     "not UTF-8": (raw_manifest(b'{"source": "\xff"}'), "not valid JSON"),
     "unknown detector setting": (put("extra.detector.bogus", 1), "'extra.detector'"),
@@ -439,6 +439,8 @@ def test_caps_apply_to_each_entry_the_total_and_the_manifest(valid):
     ]:
         with pytest.raises(ReferenceFileError, match=fragment):
             Reference.from_bytes(valid, "capped", limits=limits)
+    with pytest.raises(ds.ConfigError, match="max_ratio"):
+        FileLimits(max_ratio=0)
     limits = FileLimits(max_columns=1)
     many = [Member(f"m{i}", b"") for i in range(limits.max_entries + 1)]
     with pytest.raises(ReferenceFileError, match="zip entries"):

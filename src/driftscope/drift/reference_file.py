@@ -119,6 +119,11 @@ class FileLimits:
     #: rows of the kept-rows sample
     max_sample_rows: int = 100_000_000
 
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"FileLimits.{name} must be a positive integer, got {value!r}")
+
     @property
     def max_entries(self) -> int:
         return 1 + len(ARRAY_KEYS) * self.max_columns + 1
@@ -155,7 +160,17 @@ class Manifest:
 @dataclass(frozen=True)
 class ReferenceFile:
     """What :func:`read_reference_file` returns: the manifest, each numerical column's
-    arrays (by column name, then key) and the kept rows' Parquet bytes."""
+    arrays (by column name, then key) and the kept rows' Parquet bytes.
+
+    >>> import numpy as np
+    >>> from driftscope.drift.reference import Reference
+    >>> blob = Reference.fit({"x": np.arange(4.0), "c": ["a", "b", "b", "b"]}).to_bytes()
+    >>> read = read_reference_file(io.BytesIO(blob), "reference blob")
+    >>> read.manifest.format_version, [c.name for c in read.manifest.columns]
+    (2, ['x', 'c'])
+    >>> read.arrays["x"]["values"].tolist(), read.manifest.columns[1].categories
+    ([0.0, 1.0, 2.0, 3.0], ('b', 'a'))
+    """
 
     manifest: Manifest
     arrays: dict[str, dict[str, np.ndarray]]
@@ -183,7 +198,8 @@ def write_reference_file(
                 np.lib.format.write_array(out, arr, allow_pickle=False)
         for member, blob in (blobs or {}).items():
             zf.writestr(member, blob)
-        zf.writestr(META_NAME, json.dumps(meta, indent=1), zipfile.ZIP_DEFLATED)
+        manifest = json.dumps(meta, separators=(",", ":"))  # compact: far below its cap
+        zf.writestr(META_NAME, manifest, zipfile.ZIP_DEFLATED)
 
 
 def canonical_digest(meta: Mapping[str, Any]) -> str:
@@ -512,10 +528,15 @@ def _column(entry: Any, where: str, fields: _Fields) -> ColumnEntry:
         return ColumnEntry(name, kind, summary, members, (), np.zeros(0, dtype=np.int64))
     categories = fields.array(entry["categories"], f"{where}.categories")
     counts = fields.array(entry["counts"], f"{where}.counts")
-    cats = tuple(fields.text(c, f"{where}.categories[{i}]") for i, c in enumerate(categories))
+    if not all(type(c) is str for c in categories):  # the slow path finds the culprit
+        for i, c in enumerate(categories):
+            fields.text(c, f"{where}.categories[{i}]")
+    cats = tuple(categories)
     if len(set(cats)) != len(cats):
         raise fields.fail(f"{where}.categories", "names a category twice")
-    values = [fields.integer(c, f"{where}.counts[{i}]") for i, c in enumerate(counts)]
+    values = counts
+    if not all(type(c) is int and 0 <= c <= MAX_INT for c in counts):
+        values = [fields.integer(c, f"{where}.counts[{i}]") for i, c in enumerate(counts)]
     if len(values) != len(cats):
         raise fields.fail(f"{where}.counts", f"has {len(values)} counts for {len(cats)} categories")
     return ColumnEntry(name, kind, summary, {}, cats, np.asarray(values, dtype=np.int64))
