@@ -100,6 +100,7 @@ def log_batch(
         else:
             kept_ids = ids
         issues = Issues()
+        kinds = builder.kinds.snapshot() if monitor.config.strict else None
         features_in, skip = _schema(builder, feats, kept, issues)
         table = builder.assemble(
             ids=kept_ids,
@@ -112,7 +113,8 @@ def log_batch(
             metadata=metas,
             issues=issues,
         )
-        if monitor.config.strict and issues.counts:
+        if kinds is not None and issues.counts:
+            builder.kinds.restore(kinds)
             first = min(issues.rows)
             key, _, detail = issues.rows[first][0].partition(" (")
             code, _, name = key.partition(":")

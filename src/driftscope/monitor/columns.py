@@ -44,6 +44,7 @@ from driftscope.monitor.values import (
     INVALID_TEXT,
     STRING,
     TRUSTED_TYPES,
+    Opaque,
     as_float,
     as_int,
     as_text,
@@ -85,6 +86,11 @@ def kind_of_type(t: pa.DataType) -> str | None:
 
 class ColumnKinds:
     """The kind of every column a monitor has written (thread-safe)."""
+
+    def restore(self, snapshot: dict[str, str]) -> None:
+        """Back to ``snapshot`` (a record refused in strict mode fixes no kind)."""
+        with self._lock:
+            self._kinds = dict(snapshot)
 
     def __init__(self) -> None:
         self._kinds: dict[str, str] = {}
@@ -221,7 +227,12 @@ def build_column(
         elif not checked:  # e.g. text that is not UTF-8
             values = _bound(values, label, issues, object_label)
         kind = kinds.get(column) or _first_kind(values, objects_as_text)
-        if kind is None:
+        if kind is None:  # only objects no column can take: reported, the column left out
+            for i, v in enumerate(values):
+                if v is not None:
+                    wrong.add(i)
+                    detail = f"got {type_name(v)} {safe_repr(v)}, expected a number or text"
+                    issues.add(i, "wrong_type", label, detail)
             return None
         kind = kinds.establish(column, kind)
         if kind == INT and any(map(_widens, values)):
@@ -293,12 +304,18 @@ def _fast(
 
 
 def _first_kind(values: list[Any], objects_as_text: bool) -> str | None:
+    """The kind the first usable value gives; placeholders (objects, cut containers) only
+    when nothing else does, and only where objects are stored as text."""
+    placeholder = None
     for v in values:
         if v is None:
             continue
+        if type(v) is Opaque:
+            placeholder = STRING if objects_as_text else None
+            continue
         if is_plain_scalar(v) or objects_as_text or to_json(v) is not None:
             return natural_kind(v)
-    return None
+    return placeholder
 
 
 def _slow(
@@ -319,6 +336,8 @@ def _slow(
         if kind == STRING:
             if isinstance(v, str):
                 out[i] = v
+            elif type(v) is Opaque and v.cut:  # a cut container, already reported
+                out[i] = v.text
             elif is_plain_scalar(v):
                 out[i] = _scalar_text(v)
                 issues.add(i, "wrong_type", label, _wrong(v, kind))

@@ -54,9 +54,17 @@ def column(values: Any) -> Column:
             return _arrow(pa.array(values.copy()))
         except (pa.ArrowException, TypeError, ValueError):
             return values.tolist()
-    if isinstance(values, list | tuple) and not TRUSTED_TYPES.issuperset(map(type, values)):
-        return list(values)  # containers or objects: bounded later, never walked by NumPy
-    array = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    if isinstance(values, list | tuple):
+        types = set(map(type, values))
+        if not TRUSTED_TYPES.issuperset(types) or str in types:
+            # containers or objects (bounded later, never walked by NumPy), or text (which
+            # NumPy would pad to its longest value): typed by build_column
+            return list(values)
+        array = np.asarray(values)
+        if int in types and array.dtype.kind in "fO" and any(map(_huge_int, values)):
+            return list(values)  # ints past 64 bits: stored as floats with an issue
+    else:
+        array = np.asarray(values) if not isinstance(values, np.ndarray) else values
     if array.ndim == 0:
         array = array.reshape(1)
     elif array.ndim > 1:
@@ -69,10 +77,18 @@ def column(values: Any) -> Column:
             array = array.astype(np.float64)
         return pa.array(np.array(array, copy=True), from_pandas=False)
     if kind in "US":
-        return pa.array(array.astype(str).tolist(), pa.string())
+        strings = array.astype(str).tolist()
+        try:
+            return pa.array(strings, pa.string())
+        except Exception:  # text that is not UTF-8: escaped by build_column
+            return strings
     if kind == "M":
         return _arrow(pa.array(array))
     return array.tolist() if isinstance(values, np.ndarray) else list(values)
+
+
+def _huge_int(value: Any) -> bool:
+    return type(value) is int and not -(2**63) <= value < 2**63
 
 
 def _arrow(arr: pa.Array) -> Column:

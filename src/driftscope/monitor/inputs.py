@@ -74,6 +74,10 @@ def features_dict(features: Any, names: Sequence[str] | None) -> dict[str, Any] 
         return Unusable(features)
 
 
+#: Levels of one-element sequences a prediction is unwrapped through (``[[0.9]]`` is 0.9).
+_UNWRAP = 32
+
+
 def prediction_value(prediction: Any) -> Any:
     """A scalar, a new dict or a new list (see the module docstring); never raises."""
     t = type(prediction)
@@ -96,9 +100,15 @@ def prediction_value(prediction: Any) -> Any:
             squeezed = prediction.squeeze()
             return squeezed.tolist() if squeezed.ndim == 1 else prediction.copy()
         if isinstance(prediction, list | tuple):
-            if len(prediction) == 1:
-                return prediction_value(prediction[0])
-            return list(prediction)
+            for _ in range(_UNWRAP):  # [[0.9]] is 0.9; a cyclic [x] stops here
+                if not (isinstance(prediction, list | tuple) and len(prediction) == 1):
+                    break
+                prediction = prediction[0]
+            else:
+                return list(prediction)
+            if isinstance(prediction, list | tuple):
+                return list(prediction)
+            return prediction_value(prediction)
     except Exception:
         return prediction
     return prediction

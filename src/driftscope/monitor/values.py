@@ -9,13 +9,13 @@ Untrusted values are made safe here before any C library (pyarrow, the JSON enco
 NumPy) walks them: :func:`bounded` copies a container (lists, tuples, dicts, sets, arrays)
 into plain, acyclic Python values no deeper than :data:`MAX_DEPTH` and with at most
 :data:`MAX_ITEMS` items; a container that is cyclic, too deep or too large becomes a
-repr-like text instead (``[[...]]``), with the issue saying which. Strings holding lone
+repr-like text instead (``[1, [...]]``), with the issue saying which. Strings holding lone
 surrogates (not valid UTF-8) are stored with them escaped (``\\ud800``).
 
 >>> loop = [1]
 >>> loop.append(loop)
 >>> bounded(loop)
-('[1, [...]]', ['cyclic_value'])
+([1, [...]], ['cyclic_value'])
 >>> bounded({"a": ("x", 2.5)})
 ({'a': ('x', 2.5)}, [])
 
@@ -204,13 +204,16 @@ _KEY_TYPES = (str, int, float, bool, type(None))
 
 class Opaque:
     """A placeholder for an object no converter should touch: its type's name and its
-    (safe, bounded) ``repr``, which it shows as its own."""
+    (safe, bounded) ``repr``, which it shows as its own. ``text`` given: the repr-like
+    text of a container that was cut (its issue already reported). A placeholder never
+    fixes a column's kind; it is stored as its text, or reported where no text fits."""
 
-    __slots__ = ("text", "type_name")
+    __slots__ = ("cut", "text", "type_name")
 
-    def __init__(self, value: Any, limit: int = 1 << 20):
+    def __init__(self, value: Any, limit: int = 1 << 20, text: str | None = None):
         self.type_name = type_name(value)
-        self.text = safe_repr(value, limit)
+        self.text = safe_repr(value, limit) if text is None else text
+        self.cut = text is not None
 
     def __repr__(self) -> str:
         return self.text
@@ -280,9 +283,10 @@ def bounded(value: Any) -> tuple[Any, list[str]]:
 
     Plain scalars come back as they are (subclasses as their base type); containers as
     plain copies (dicts keyed by text, sets as lists, arrays as lists) or, when cyclic,
-    deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_ITEMS`, as a repr-like text
-    with the cuts marked (``[...]``, ``...``, ``…``); other objects as an :class:`Opaque`
-    placeholder. Never raises and never follows more than :data:`MAX_ITEMS` references.
+    deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_ITEMS`, as an :class:`Opaque`
+    placeholder holding a repr-like text with the cuts marked (``[...]``, ``...``, ``…``);
+    other objects as a placeholder of their ``repr``. Never raises and never follows
+    more than :data:`MAX_ITEMS` references.
     """
     walk = _Walk()
     out = walk.copy(value, 0)
@@ -291,7 +295,7 @@ def bounded(value: Any) -> tuple[Any, list[str]]:
             text = repr(out)
         except Exception:  # a bug, not data: keep the record anyway
             text = f"<{type_name(value)} object>"
-        return printable(text), walk.issues
+        return Opaque(value, text=printable(text)), walk.issues
     return out, walk.issues
 
 
