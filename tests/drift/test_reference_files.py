@@ -434,7 +434,7 @@ def test_caps_apply_to_each_entry_the_total_and_the_manifest(valid):
         (FileLimits(max_total_bytes=len(valid) // 2), "bytes uncompressed"),
         (FileLimits(max_manifest_bytes=100), "field 'reference.json'"),
         (FileLimits(max_columns=3), "field 'columns'"),
-        (FileLimits(max_sample_rows=10), "field 'row_sample'"),
+        (FileLimits(max_sample_cells=1000), "field 'row_sample'"),
         (FileLimits(max_depth=4), "nested deeper than 4"),
     ]:
         with pytest.raises(ReferenceFileError, match=fragment):

@@ -116,8 +116,8 @@ class FileLimits:
     max_columns: int = 100_000
     #: nesting of the manifest's JSON (the fixed layout needs 5; ``extra`` may use the rest)
     max_depth: int = 24
-    #: rows of the kept-rows sample
-    max_sample_rows: int = 100_000_000
+    #: cells (rows x columns) of the kept-rows sample, which decode from a few bytes each
+    max_sample_cells: int = 200_000_000
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -228,7 +228,11 @@ def read_reference_file(
             raise ReferenceFileError(f"{label} is not a driftscope reference file (no {META_NAME})")
         if meta_info.file_size > limits.max_manifest_bytes:
             cap = limits.max_manifest_bytes
-            raise _error(label, META_NAME, f"is {meta_info.file_size:,} bytes, over {cap:,}")
+            raise _error(
+                label,
+                META_NAME,
+                f"is {meta_info.file_size:,} bytes, over FileLimits.max_manifest_bytes ({cap:,})",
+            )
         raw = _read_member(zf, meta_info, label)
         manifest = _manifest(_parse_json(raw, label, limits), label, limits)
         _check_members(manifest, infos, label)
@@ -264,15 +268,13 @@ def check_row_sample(data: bytes, label: str, limits: FileLimits) -> None:
         raise _error(
             label, "row_sample", f"is not a readable Parquet file ({_first_line(exc)})"
         ) from None
-    if (
-        rows > limits.max_sample_rows
-        or columns > limits.max_columns
-        or size > limits.max_entry_bytes
-    ):
+    cells = rows * max(columns, 1)
+    if cells > limits.max_sample_cells or size > limits.max_entry_bytes:
         raise _error(
             label,
             "row_sample",
-            f"declares {rows:,} rows of {columns:,} columns ({size:,} bytes), more than allowed",
+            f"declares {rows:,} rows of {columns:,} columns ({size:,} bytes decoded), over "
+            f"FileLimits.max_sample_cells ({limits.max_sample_cells:,}) or max_entry_bytes",
         )
 
 
@@ -296,7 +298,8 @@ def _check_directory(
     entries = zf.infolist()
     if len(entries) > limits.max_entries:
         raise ReferenceFileError(
-            f"{label} has {len(entries):,} zip entries, more than {limits.max_entries:,}"
+            f"{label} has {len(entries):,} zip entries, more than {limits.max_entries:,} "
+            "(FileLimits.max_columns)"
         )
     total = 0
     for info in entries:
@@ -315,7 +318,11 @@ def _check_directory(
         size = info.file_size
         if size > limits.max_entry_bytes:
             cap = limits.max_entry_bytes
-            raise _error(label, name, f"declares {size:,} bytes uncompressed, over {cap:,}")
+            raise _error(
+                label,
+                name,
+                f"declares {size:,} bytes uncompressed, over FileLimits.max_entry_bytes ({cap:,})",
+            )
         if info.compress_type == zipfile.ZIP_STORED and info.compress_size != size:
             raise _error(label, name, "is stored uncompressed but its two sizes differ")
         if info.compress_type == zipfile.ZIP_DEFLATED and size > max(
@@ -325,13 +332,14 @@ def _check_directory(
                 label,
                 name,
                 f"would inflate {info.compress_size:,} bytes to {size:,} "
-                f"(more than {limits.max_ratio} times)",
+                f"(more than FileLimits.max_ratio = {limits.max_ratio} times)",
             )
         total += size
         infos[name] = info
     if total > limits.max_total_bytes:
         raise ReferenceFileError(
-            f"{label} declares {total:,} bytes uncompressed in all, over {limits.max_total_bytes:,}"
+            f"{label} declares {total:,} bytes uncompressed in all, over "
+            f"FileLimits.max_total_bytes ({limits.max_total_bytes:,})"
         )
     return infos
 
@@ -476,7 +484,8 @@ def _manifest(meta: Any, label: str, limits: FileLimits) -> Manifest:
     if len(columns_raw) + len(skipped) > limits.max_columns:
         raise fields.fail(
             "columns",
-            f"holds {len(columns_raw) + len(skipped):,} columns, over {limits.max_columns:,}",
+            f"holds {len(columns_raw) + len(skipped):,} columns, over FileLimits.max_columns "
+            f"({limits.max_columns:,})",
         )
     columns = tuple(_column(entry, f"columns[{i}]", fields) for i, entry in enumerate(columns_raw))
     names = [c.name for c in columns]
