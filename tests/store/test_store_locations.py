@@ -165,3 +165,36 @@ def test_cli_store_option(location, tmp_path, monkeypatch):
     assert result.stderr.startswith("driftscope: error: ") and result.stderr.count("\n") == 1
     assert SECRET not in result.output and SECRET not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_server_that_goes_away_never_shows_the_password(pg_schema, tmp_path):
+    """Every call on a store whose server went away fails without the password, whatever
+    form gave it (URL userinfo, query parameter, key=value)."""
+    from driftscope.drift.reference import Reference
+    from tests.store.batches import prediction_batch
+    from tests.store.pg_support import Proxy
+
+    proxy = Proxy()
+    proxy.start()
+    forms = [
+        f"postgresql://postgres:{SECRET}@127.0.0.1:{proxy.port}/test",
+        f"postgresql://postgres@127.0.0.1:{proxy.port}/test?password={SECRET}",
+        f"host=127.0.0.1 port={proxy.port} dbname=test user=postgres password={SECRET}",
+    ]
+    stores = [
+        open_store(f, schema=pg_schema, archive_dir=tmp_path, connect_timeout=1) for f in forms
+    ]
+    proxy.stop()
+    calls = [
+        lambda s: s.models(),
+        lambda s: s.write_predictions("m", prediction_batch(3)),
+        lambda s: s.load_reference("m"),
+        lambda s: s.save_reference("m", Reference.fit({"x": [1.0, 2.0]})),
+    ]
+    for store in stores:
+        assert SECRET not in repr(store)
+        for call in calls:
+            with pytest.raises(StoreUnavailableError) as caught:
+                call(store)
+            assert SECRET not in _chain_text(caught.value)
+        store.close()
