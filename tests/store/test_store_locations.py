@@ -129,6 +129,18 @@ def test_plausible_folders_stay_folders(folder, tmp_path, monkeypatch):
     assert (tmp_path / folder).is_dir()
 
 
+@pytest.mark.parametrize("home", ["host=db password={pw}", "postgresql://u:{pw}@db/x", "s3://{pw}"])
+def test_driftscope_home_is_a_folder(home, tmp_path, monkeypatch, pg_schema):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DRIFTSCOPE_HOME", home.format(pw=SECRET))
+    with pytest.raises(ConfigError, match="DRIFTSCOPE_HOME") as caught:
+        open_store()
+    _leaves_no_trace(caught.value, tmp_path)
+    with pytest.raises(ConfigError, match="DRIFTSCOPE_HOME"):  # its default archive folder
+        PostgresStore(PG_URL, schema=pg_schema)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_path_objects_name_folders(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     odd = Path("runs") / "lr = 0.1 host=x"

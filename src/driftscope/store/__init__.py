@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from driftscope.errors import ConfigError
 from driftscope.store.base import (
     ArchiveReport,
     CheckRecord,
@@ -45,13 +46,24 @@ __all__ = [
 
 
 def default_home() -> str:
-    """``$DRIFTSCOPE_HOME`` or ``./.driftscope``.
+    """``$DRIFTSCOPE_HOME`` or ``./.driftscope``: a folder (a connection string there raises
+    :class:`~driftscope.errors.ConfigError`; it would otherwise become a path).
 
     >>> import os
     >>> default_home() == (os.environ.get("DRIFTSCOPE_HOME") or ".driftscope")
     True
     """
-    return os.environ.get("DRIFTSCOPE_HOME") or DEFAULT_HOME
+    home = os.environ.get("DRIFTSCOPE_HOME") or DEFAULT_HOME
+    try:
+        folder = StoreLocation.parse(home).kind == "folder"
+    except ConfigError as exc:
+        raise ConfigError(f"$DRIFTSCOPE_HOME: {exc}") from None
+    if not folder:
+        raise ConfigError(
+            "$DRIFTSCOPE_HOME names the embedded store's folder, not a database; give a "
+            "PostgreSQL location as store= (or --store)"
+        )
+    return home
 
 
 def open_store(location: str | os.PathLike[str] | Store | None = None, **options: Any) -> Store:
