@@ -61,8 +61,8 @@ def column(values: Any) -> Column:
             # NumPy would pad to its longest value): typed by build_column
             return list(values)
         array = np.asarray(values)
-        if int in types and array.dtype.kind in "fO" and any(map(_huge_int, values)):
-            return list(values)  # ints past 64 bits: stored as floats with an issue
+        if types & _WIDE_INTS and array.dtype.kind in "fO" and any(map(_huge_int, values)):
+            return list(values)  # ints past int64, which NumPy would make floats silently
     else:
         array = np.asarray(values) if not isinstance(values, np.ndarray) else values
     if array.ndim == 0:
@@ -87,8 +87,11 @@ def column(values: Any) -> Column:
     return array.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
+_WIDE_INTS = frozenset((int, np.uint64))
+
+
 def _huge_int(value: Any) -> bool:
-    return type(value) is int and not -(2**63) <= value < 2**63
+    return type(value) in _WIDE_INTS and not -(2**63) <= value < 2**63
 
 
 def _arrow(arr: pa.Array) -> Column:
