@@ -151,6 +151,7 @@ def _wrong(value: Any, expected: str) -> str:
 
 
 _INT64_MAX = 2**63 - 1
+_WIDE_INTS = frozenset((int, np.uint64))
 _UINT_LIMIT = pa.scalar(_INT64_MAX, pa.uint64())
 
 
@@ -215,11 +216,15 @@ def build_column(
     """
     kind = kinds.get(column)
     checked = isinstance(values, pa.Array)
-    if not checked and not TRUSTED_TYPES.issuperset(map(type, values)):
-        # containers and objects never reach Arrow's type inference as they are
-        values = _bound(values, label, issues, object_label)
-        checked = True
-    arr = _fast(values, column, kind, kinds)
+    wide = False
+    if not checked:
+        types = set(map(type, values))
+        if not TRUSTED_TYPES.issuperset(types):
+            # containers and objects never reach Arrow's type inference as they are
+            values = _bound(values, label, issues, object_label)
+            checked = True
+        wide = not types.isdisjoint(_WIDE_INTS)
+    arr = _fast(values, column, kind, kinds, wide)
     wrong: set[int] = set()
     if arr is None:
         if isinstance(values, pa.Array):
@@ -269,9 +274,15 @@ def _all_null(
 
 
 def _fast(
-    values: list[Any] | pa.Array, column: str, kind: str | None, kinds: ColumnKinds
+    values: list[Any] | pa.Array,
+    column: str,
+    kind: str | None,
+    kinds: ColumnKinds,
+    wide: bool = False,
 ) -> pa.Array | None:
-    """Arrow's own conversion when the values are clean; None sends them the slow way."""
+    """Arrow's own conversion when the values are clean; None sends them the slow way.
+    ``wide``: the values hold ints that may lie past int64 (Arrow would make them floats
+    silently when floats are mixed in)."""
     if isinstance(values, pa.Array):
         arr = values
     else:
@@ -281,6 +292,8 @@ def _fast(
             return None
     if pa.types.is_uint64(arr.type) and pc.any(pc.greater(arr, _UINT_LIMIT)).as_py():
         return None  # past int64: the slow way stores them as floats, with an issue
+    if wide and pa.types.is_floating(arr.type) and any(map(_huge_int, values)):
+        return None
     inferred = kind_of_type(arr.type)
     if inferred is None:
         return None
