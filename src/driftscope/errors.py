@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 
 #: Characters a message must not carry raw: C0 and C1 controls (terminal escape sequences,
-#: forged line breaks), DEL, and lone surrogates (which cannot even be printed as UTF-8).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: forged line breaks), DEL, lone surrogates (which cannot even be printed as UTF-8), and
+#: bidirectional overrides and line/paragraph separators (which reorder or split what is shown).
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
+)
 
 
 def printable(text: str) -> str:

@@ -258,8 +258,9 @@ def computed(m: MethodResult) -> bool:
 
 
 def _quality_notes(ref: ColumnSummary, cur: ColumnSummary) -> list[str]:
-    """Missing and infinite values are left out of the tests: say when their shares moved
-    (by more than a point) and that production infinities were left out."""
+    """Missing and infinite values are left out of the tests: say when the missing share
+    rose by more than a point, when the share of +inf or of -inf moved by a point or more,
+    and that production infinities were left out."""
     notes = []
     ref_missing = ref.missing / ref.rows if ref.rows else 0.0
     cur_missing = cur.missing / cur.rows if cur.rows else 0.0
@@ -271,7 +272,7 @@ def _quality_notes(ref: ColumnSummary, cur: ColumnSummary) -> list[str]:
     ):
         r_share = r / ref.rows if ref.rows else 0.0
         c_share = c / cur.rows if cur.rows else 0.0
-        if abs(c_share - r_share) > 0.01:
+        if abs(c_share - r_share) >= 0.01:
             moved = "rose" if c_share > r_share else "fell"
             notes.append(f"share of {sign} values {moved} from {r_share:.1%} to {c_share:.1%}")
     infinite = cur.positive_infinite + cur.negative_infinite

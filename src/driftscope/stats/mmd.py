@@ -16,13 +16,15 @@ from numpy.typing import ArrayLike
 from scipy.spatial.distance import pdist, squareform
 
 from driftscope.errors import ConfigError
-from driftscope.stats._magnitude import exponent_for
+from driftscope.stats._magnitude import exponent_for, ldexp_saturating
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.result import TestResult
 
 #: Absolute tolerance for ties between permuted and observed MMD² (kernel values are in
 #: [0, 1], so MMD² is O(1) and its rounding noise is ~1e-13 at the default sizes).
 _TIE_TOL = 1e-10
+#: Distances beyond this many bandwidths have a kernel value of exactly 0 (exp(-800)).
+_FAR = 40.0
 
 
 def _as_points(x: SortedSample | ArrayLike, name: str) -> tuple[np.ndarray, SortedSample | None]:
@@ -54,22 +56,40 @@ def _subsample(
     return points if idx is None else points[idx]
 
 
-def _median_distance(sq_dists: np.ndarray) -> float:
-    """Median of the non-zero distances given condensed squared distances (1.0 if none)."""
-    d = np.sqrt(sq_dists)
-    d = d[d > 0]
+def _median_distance(dists: np.ndarray) -> float:
+    """Median of the non-zero distances (1.0 if none)."""
+    d = dists[dists > 0]
     return float(np.median(d)) if d.size else 1.0
+
+
+def pairwise_distances(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """Condensed Euclidean distances between the rows of ``points`` in some unit ``u``, and
+    ``u``: distance / ``u`` is what is returned. Computed so that nothing overflows or
+    underflows for any finite values: one-dimensional points as ``|x/2 - y/2|`` (``u = 2``;
+    halves are exact and their difference finite), others rescaled by a power of two when
+    their magnitudes leave the safe band (``u = 2**e``).
+
+    >>> pairwise_distances(np.array([[-1e308], [1e308], [0.0]]))  # 2e308 would be inf
+    (array([1.e+308, 5.e+307, 5.e+307]), 2.0)
+    """
+    if points.shape[1] == 1:
+        return pdist(points / 2.0, "cityblock"), 2.0
+    e = exponent_for(float(np.abs(points).max()))
+    scaled = np.ldexp(points, -e) if e else points
+    return pdist(scaled, "euclidean"), math.ldexp(1.0, e)
 
 
 def median_heuristic(points: np.ndarray) -> float:
     """Median of the pairwise Euclidean distances between the rows of ``points``, ignoring
     zero distances (ties); ``1.0`` when all points coincide. The default bandwidth of
-    :func:`mmd_test` (computed on the pooled samples).
+    :func:`mmd_test` (computed on the pooled samples); ``inf`` when the median distance is
+    beyond float64.
 
     >>> median_heuristic(np.array([[0.0], [1.0], [3.0]]))
     2.0
     """
-    return _median_distance(pdist(np.asarray(points, dtype=np.float64), "sqeuclidean"))
+    dists, unit = pairwise_distances(np.asarray(points, dtype=np.float64))
+    return ldexp_saturating(_median_distance(dists), math.frexp(unit)[1] - 1)
 
 
 def _mmd2_batch(kernel: np.ndarray, members: np.ndarray, n: int, m: int) -> np.ndarray:
@@ -106,9 +126,8 @@ def mmd_test(
       ``rng = np.random.default_rng(seed)`` (reference first, then current), so the test is
       then approximate (and deterministic for a given seed).
     * ``bandwidth=None`` uses the median heuristic on the pooled (sub)samples: the median
-      of the non-zero pairwise distances (1.0 if all points coincide). Values near the
-      ends of the float64 range are rescaled by a power of two first (the statistic is
-      scale-invariant with this bandwidth), so no distance overflows.
+      of the non-zero pairwise distances (1.0 if all points coincide). Distances are taken
+      so that none overflows for any finite values (:func:`pairwise_distances`).
     * P-value: ``(1 + k) / (1 + B)`` where ``k`` counts the ``B = n_permutations`` pooled
       permutations (drawn in order as ``rng.permutation(n + m)``, the first ``n`` indices
       forming the reference) whose statistic is ``>=`` the observed one (ties within
@@ -147,14 +166,13 @@ def mmd_test(
         raise ValueError(f"mmd_test needs at least 2 observations per sample, got {n} and {m}")
 
     pooled = np.vstack([x, y])
-    # The statistic depends on the points only through distances in units of the bandwidth:
-    # rescale by a power of two (exact) when squared distances could over- or underflow.
-    e = exponent_for(float(np.abs(pooled).max()))
-    if e:
-        pooled = np.ldexp(pooled, -e)
-    sq = pdist(pooled, "sqeuclidean")
-    sigma = _median_distance(sq) if bandwidth is None else math.ldexp(float(bandwidth), -e)
-    kernel = squareform(np.exp(-sq / (2.0 * sigma * sigma)))
+    # The kernel depends on the points only through distances in units of the bandwidth,
+    # taken so that nothing overflows for any finite values (see pairwise_distances).
+    dists, unit = pairwise_distances(pooled)
+    sigma = _median_distance(dists) if bandwidth is None else float(bandwidth) / unit
+    sigma = max(sigma, math.ulp(0.0))  # a bandwidth too small for these units: not zero
+    z = np.minimum(dists, _FAR * sigma) / sigma  # clipped first: far points give 0, no overflow
+    kernel = squareform(np.exp(-0.5 * z * z))
     np.fill_diagonal(kernel, 1.0)
 
     total = n + m
