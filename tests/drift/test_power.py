@@ -105,3 +105,13 @@ def test_the_level_of_the_chosen_tests_is_used():
     det = ds.DriftDetector(frame(1000, 1), detection_methods=[ds.KSTest(0.001)])
     note = det.detect_feature_drift(frame(40, 2)).notes[0]
     assert "α=0.001" in note
+
+
+def test_the_power_note_survives_next_to_the_sampling_note():
+    """A weighted (sampled) batch gets the thinning note; a small one keeps its power note."""
+    rng = np.random.default_rng(4)
+    baseline = pd.DataFrame({"x": rng.normal(size=3000)})
+    batch = pd.DataFrame({"x": rng.normal(size=12), "sampling_weight": [1.0, 10.0] * 6})
+    result = ds.DriftDetector(baseline).detect_feature_drift(batch)
+    assert any("equal-probability" in n for n in result.notes)
+    assert any("low power" in n or "too few values" in n for n in result.notes)

@@ -142,7 +142,7 @@ class DriftDetector:
             workers=self.workers,
             progress=progress,
         )
-        return replace(result, notes=(note,)) if note else result
+        return replace(result, notes=(note, *result.notes)) if note else result
 
     def detect_prediction_drift(
         self,
@@ -184,7 +184,7 @@ class DriftDetector:
             workers=self.workers,
             progress=progress,
         )
-        return replace(result, notes=(note,)) if note else result
+        return replace(result, notes=(note, *result.notes)) if note else result
 
     def incremental_drift_monitoring(
         self,
