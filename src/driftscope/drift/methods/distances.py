@@ -90,8 +90,11 @@ class TotalVariationDistance(BinnedDistance):
 
 class WassersteinDistance(DistanceMethod):
     """Wasserstein-1 distance divided by the reference's standard deviation, so 0.1 means
-    "moved by about a tenth of a standard deviation". When the reference is constant the
-    pooled standard deviation is used instead, and two equal constants are at distance 0.
+    "moved by about a tenth of a standard deviation". The standard deviation is capped at
+    twice IQR/1.349, so a few extreme values cannot make every shift look small (see
+    :func:`driftscope.stats.spread`). When the reference is constant the pooled standard
+    deviation is used instead, and two equal constants are at distance 0. Finite for any
+    finite data (values near the float64 limits are rescaled by a power of two).
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
