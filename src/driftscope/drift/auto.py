@@ -8,8 +8,9 @@ Every column gets two gates and drifts only when both open:
    (Benjamini-Hochberg by default): this keeps false alarms on unchanged data at the chosen level
    however small the sample;
 2. an **effect size** that must reach a practical threshold (Wasserstein-1 in reference standard
-   deviations >= 0.1 for numerical columns, the deviation capped at twice IQR/1.349; Jensen-Shannon distance >= 0.04 for categorical
-   ones, about the same size of change): this keeps huge samples from flagging differences
+   deviations >= 0.1 for numerical columns, the deviation capped at twice IQR/1.349;
+   Jensen-Shannon distance >= 0.04 for categorical ones, about the same size of change):
+   this keeps huge samples from flagging differences
    too small to matter (on 10^6 rows a 0.01-sigma shift is "significant" but not relevant).
 
 A gate that could not be computed (NaN) is unknown, not closed: the other gate decides and the
