@@ -45,6 +45,8 @@ from driftscope.store import records as r
 #: A buffered prediction: id, time (epoch µs, datetime or RawTimestamp), features,
 #: prediction, metadata, sampling weight, sample reason.
 Record = tuple[str, Any, Any, Any, Any, float, str]
+#: Values per record in the buffer's flat layout (:meth:`BatchBuilder.flat_predictions`).
+RECORD_WIDTH = 7
 #: A buffered label: prediction id, label, time.
 LabelRecord = tuple[str, Any, Any]
 
@@ -94,10 +96,20 @@ class BatchBuilder:
     # ------------------------------------------------------------------ predictions
     def predictions(self, records: Sequence[Record]) -> tuple[pa.Table, Counter[str]]:
         """One prediction batch from buffered records, and the counts of its issues."""
-        n = len(records)
-        ids, times, feats, preds, metas, weights, reasons = zip(*records, strict=True)
+        return self.flat_predictions([value for record in records for value in record])
+
+    def flat_predictions(self, flat: list[Any]) -> tuple[pa.Table, Counter[str]]:
+        """:meth:`predictions` from records laid end to end, :data:`RECORD_WIDTH` values
+        each: the buffer's layout, which keeps no container per waiting record for the
+        garbage collector to track (a tuple holding a dict stays tracked, and thousands
+        of them surviving young collections made full collections, long pauses, frequent).
+        """
+        n = len(flat) // RECORD_WIDTH
+        ids, times, feats, preds, metas, weights, reasons = (
+            flat[k::RECORD_WIDTH] for k in range(RECORD_WIDTH)
+        )
         issues = Issues()
-        features, skip = self._feature_values(list(feats), issues)
+        features, skip = self._feature_values(feats, issues)
         table = self.assemble(
             ids=id_array(ids, issues),
             micros=self._micros(times, issues),

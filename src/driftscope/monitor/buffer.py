@@ -1,6 +1,8 @@
 """The buffer between serving code and the store, and the one thread that empties it.
 
-The serving path only appends a small tuple to a list under a lock (:meth:`Buffer.offer`).
+The serving path only appends a record's values to a list under a lock (:meth:`Buffer.offer`;
+laid end to end, so that no container per waiting record is left for the garbage collector
+to track and promote).
 A daemon thread (:mod:`driftscope.monitor.writer`), started on first use (and again in a
 forked child), wakes every ``flush_interval`` seconds or when ``batch_size`` records wait,
 converts what is waiting into Arrow batches
@@ -86,7 +88,7 @@ class Buffer(WriterLoop):
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._start_lock = threading.Lock()
-        self._records: list[Record] = []
+        self._records: list[Any] = []  # laid end to end: see BatchBuilder.flat_predictions
         self._labels: list[LabelRecord] = []
         self._tables: list[tuple[str, pa.Table]] = []
         self._raw = 0  # records waiting for conversion
@@ -146,7 +148,7 @@ class Buffer(WriterLoop):
         with self._lock:
             self.counts[record[6]] += 1
             self.hot_seconds += seconds
-            admitted = self._admit(self._records, record)
+            admitted = self._admit(self._records, record, flat=True)
             lagging = self._raw >= self._lag_mark
             warn = False if admitted else self._drop(1)
         if lagging:
@@ -169,13 +171,16 @@ class Buffer(WriterLoop):
             self._warn_full()
         return admitted
 
-    def _admit(self, waiting: list[Any], item: Any) -> bool:
-        """Append one record if there is room (lock held)."""
+    def _admit(self, waiting: list[Any], item: Any, flat: bool = False) -> bool:
+        """Append one record (``flat``: its values) if there is room (lock held)."""
         if self._queued >= self.max_buffered or self._stop:
             return False
         if not self._raw:
             self._first_at = time.monotonic()
-        waiting.append(item)
+        if flat:
+            waiting += item
+        else:
+            waiting.append(item)
         self._raw += 1
         self._queued += 1
         self._seq += 1

@@ -24,7 +24,7 @@ from typing import Any
 import pyarrow as pa
 
 from driftscope.errors import StoreUnavailableError, printable
-from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
+from driftscope.monitor.batching import RECORD_WIDTH, BatchBuilder, LabelRecord
 
 log = logging.getLogger("driftscope.monitor")
 
@@ -105,7 +105,7 @@ class WriterLoop:
 
     def _convert(
         self,
-        records: list[Record],
+        records: list[Any],
         labels: list[LabelRecord],
         tables: list[tuple[str, pa.Table]],
         seq_end: int,
@@ -117,7 +117,11 @@ class WriterLoop:
         lost = 0
         if records:
             table, lost_here = self._safely(
-                self.builder.predictions, self.builder.unconvertible_prediction, records, quality
+                self.builder.flat_predictions,
+                self.builder.unconvertible_prediction,
+                records,
+                quality,
+                RECORD_WIDTH,
             )
             lost += lost_here
             if table is not None:
@@ -151,8 +155,10 @@ class WriterLoop:
         stub: Callable[[Any, BaseException], tuple[pa.Table, Counter[str]]],
         items: list[Any],
         quality: Counter[str],
+        width: int = 0,
     ) -> tuple[pa.Table | None, int]:
-        """Convert a batch; if that fails (a bug met a strange value), one record at a
+        """Convert a batch (``items``: records, or with ``width`` records laid end to end,
+        ``width`` values each); if that fails (a bug met a strange value), one record at a
         time, keeping a record that still fails as its ``stub`` (id, time and the issue
         ``unconvertible_record``); only a record whose stub fails too is lost."""
         try:
@@ -167,12 +173,16 @@ class WriterLoop:
                 printable(str(exc))[:500],
             )
         tables, lost = [], 0
-        for item in items:
+        if width:
+            pieces = [items[k : k + width] for k in range(0, len(items), width)]
+        else:
+            pieces = [[item] for item in items]
+        for piece in pieces:
             try:
-                table, counts = convert([item])
+                table, counts = convert(piece)
             except Exception as exc:
                 try:
-                    table, counts = stub(item, exc)
+                    table, counts = stub(piece if width else piece[0], exc)
                 except Exception:
                     lost += 1
                     continue
