@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import scipy.stats
 from numpy.typing import ArrayLike
 
 from driftscope.stats._validate import as_sample
+from driftscope.stats._warnings import silenced
 from driftscope.stats.ecdf import (
     SortedSample,
     as_reference,
@@ -131,7 +130,6 @@ def _smirnov_branch(n: float, d: float) -> bool:
 
 def _scipy_exact(ref_raw: np.ndarray, cur: np.ndarray) -> TestResult:
     """SciPy's own 'auto' computation, used when both samples have <= 10000 points."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with silenced(RuntimeWarning):
         res = scipy.stats.ks_2samp(ref_raw, cur, method="auto")
     return TestResult(float(res.statistic), float(res.pvalue))

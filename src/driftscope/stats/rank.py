@@ -14,13 +14,12 @@ distinct value overall for Anderson-Darling) the result is ``TestResult(nan, nan
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import scipy.stats
 from numpy.typing import ArrayLike
 
 from driftscope.stats._validate import as_sample
+from driftscope.stats._warnings import silenced
 from driftscope.stats.ecdf import SortedSample, reference_values
 from driftscope.stats.result import TestResult
 
@@ -57,8 +56,7 @@ def anderson_ksamp(reference: SortedSample | ArrayLike, current: ArrayLike) -> T
     cur = as_sample(current, "current")
     if ref.size + cur.size < 4 or ref.min() == ref.max() == cur.min() == cur.max():
         return _NAN
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"p-value (capped|floored)", category=UserWarning)
+    with silenced(UserWarning, r"p-value (capped|floored)"):
         stat, p = _anderson([ref, cur])
     return TestResult(stat, p)
 
