@@ -87,11 +87,15 @@ class BatchBuilder:
         self.kinds = ColumnKinds()
         self.schema = FeatureSchema(feature_names)
         self.value_limit = value_limit
+        #: Held by a strict-mode conversion from snapshot to check: a refused record puts
+        #: the column kinds back as they were, and no other conversion sees them meanwhile.
+        self.trial_lock = threading.Lock()
 
     def after_fork_in_child(self) -> None:
         """Fresh locks: the parent's writer thread may have held one at the fork."""
         self.kinds._lock = threading.Lock()
         self.schema._lock = threading.Lock()
+        self.trial_lock = threading.Lock()
 
     # ------------------------------------------------------------------ predictions
     def predictions(self, records: Sequence[Record]) -> tuple[pa.Table, Counter[str]]:

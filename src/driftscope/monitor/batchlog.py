@@ -17,6 +17,7 @@ reuse its frame at once) and join the buffer as a unit.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -100,21 +101,25 @@ def log_batch(
         else:
             kept_ids = ids
         issues = Issues()
-        kinds = builder.kinds.snapshot() if monitor.config.strict else None
-        features_in, skip = _schema(builder, feats, kept, issues)
-        table = builder.assemble(
-            ids=kept_ids,
-            micros=micros,
-            weights=weights,
-            reasons=pa.array(reasons, pa.string()).take(pa.array(codes.astype(np.int32))),
-            features=features_in,
-            skip=skip,
-            predictions=preds,
-            metadata=metas,
-            issues=issues,
-        )
-        if kinds is not None and issues.counts:
-            builder.kinds.restore(kinds)
+        strict = monitor.config.strict
+        # strict: a refused batch fixes no column kind (see BatchBuilder.trial_lock)
+        with builder.trial_lock if strict else contextlib.nullcontext():
+            kinds = builder.kinds.snapshot() if strict else None
+            features_in, skip = _schema(builder, feats, kept, issues)
+            table = builder.assemble(
+                ids=kept_ids,
+                micros=micros,
+                weights=weights,
+                reasons=pa.array(reasons, pa.string()).take(pa.array(codes.astype(np.int32))),
+                features=features_in,
+                skip=skip,
+                predictions=preds,
+                metadata=metas,
+                issues=issues,
+            )
+            if kinds is not None and issues.counts:
+                builder.kinds.restore(kinds)
+        if strict and issues.counts:
             first = min(issues.rows)
             key, _, detail = issues.rows[first][0].partition(" (")
             code, _, name = key.partition(":")

@@ -45,8 +45,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from driftscope.errors import StoreError, StoreUnavailableError, printable
+from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
+from driftscope.monitor.values import error_text
 from driftscope.monitor.writer import BACKOFF_START, Pending, WriterLoop
 
 log = logging.getLogger("driftscope.monitor")
@@ -291,7 +292,7 @@ class Buffer(WriterLoop):
             if error is None or isinstance(error, StoreUnavailableError)
             else StoreError
         )
-        cause = f": {type(error).__name__}: {printable(str(error))}" if error is not None else ""
+        cause = f": {type(error).__name__}: {error_text(error)}" if error is not None else ""
         exc = kind(
             f"monitor {self.name!r}: {pending:,} records are not in the store yet ({why}"
             f"{cause}); they stay buffered and are retried for up to "

@@ -250,10 +250,13 @@ class ModelMonitor(MonitorReads):
         return pid
 
     def _log_strict(self, record: tuple[Any, ...], start: float) -> None:
-        kinds = self._builder.kinds.snapshot()
-        table, counts = self._builder.predictions([record])
+        builder = self._builder
+        with builder.trial_lock:  # a refused record fixes no column kind
+            kinds = builder.kinds.snapshot()
+            table, counts = builder.predictions([record])
+            if counts:
+                builder.kinds.restore(kinds)
         if counts:
-            self._builder.kinds.restore(kinds)
             first = table.column("quality_issues")[0].as_py().split("; ")[0]
             key, _, detail = first.partition(" (")
             code, _, name = key.partition(":")

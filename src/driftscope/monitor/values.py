@@ -114,6 +114,14 @@ def safe_repr(value: Any, limit: int = ISSUE_REPR_CHARS) -> str:
     return printable(text)
 
 
+def error_text(exc: BaseException) -> str:
+    """``str(exc)`` made printable, for a log line or a message; never raises."""
+    try:
+        return printable(str(exc))
+    except Exception:
+        return f"<{type_name(exc)}: str() failed>"
+
+
 def type_name(value: Any) -> str:
     """The printable name of ``value``'s type (the original type of a placeholder)."""
     if type(value) is Opaque:

@@ -23,8 +23,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from driftscope.errors import StoreUnavailableError, printable
+from driftscope.errors import StoreUnavailableError
 from driftscope.monitor.batching import RECORD_WIDTH, BatchBuilder, LabelRecord
+from driftscope.monitor.values import error_text
 
 log = logging.getLogger("driftscope.monitor")
 
@@ -76,7 +77,7 @@ class WriterLoop:
                     self._write_all()
                     self._expire()
             except BaseException as exc:  # the thread must survive anything
-                log.exception("monitor %r: writer error: %s", self.name, exc)
+                log.exception("monitor %r: writer error: %s", self.name, error_text(exc))
             finally:
                 with self._lock:
                     self.busy_seconds += time.perf_counter() - started
@@ -170,7 +171,7 @@ class WriterLoop:
                 "monitor %r: batch conversion failed (%s: %s); converting one by one",
                 self.name,
                 type(exc).__name__,
-                printable(str(exc))[:500],
+                error_text(exc)[:500],
             )
         tables, lost = [], 0
         if width:
@@ -241,7 +242,7 @@ class WriterLoop:
             "monitor %r: store write failed (%s: %s); retrying",
             self.name,
             type(exc).__name__,
-            printable(str(exc)),
+            error_text(exc),
         )
 
     def _expire(self, everything: bool = False) -> None:
