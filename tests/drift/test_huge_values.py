@@ -205,3 +205,30 @@ def test_an_error_while_comparing_a_column_names_it(monkeypatch):
     with pytest.raises(DataError, match=r"column 'age': cannot be compared: edges must be"):
         detect_frame = ds.DriftDetector(pd.DataFrame({"age": rng.normal(size=50)}))
         detect_frame.detect_feature_drift(pd.DataFrame({"age": rng.normal(size=50)}))
+
+
+def test_concept_drift_on_huge_regression_targets_is_the_same_test():
+    """Squared errors of targets near 1e308 overflowed to inf/NaN and the p-value became
+    0.5 ("no drift"); the test does not depend on the units of y, so y * 2**1000 (exact)
+    must give the p-value of y."""
+    from driftscope.drift.concept import detect_concept_drift
+
+    rng = np.random.default_rng(13)
+
+    def period(n: int, extra: float) -> pd.DataFrame:
+        x = rng.normal(size=(n, 2))
+        y = x[:, 0] + extra * x[:, 1] + rng.normal(0, 0.3, n)
+        return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": y})
+
+    ref, cur = period(1500, 0.0), period(600, 1.0)
+    plain = detect_concept_drift(ref, cur, target="y")
+    big_ref, big_cur = (
+        ref.assign(y=np.ldexp(ref["y"], 1000)),
+        cur.assign(y=np.ldexp(cur["y"], 1000)),
+    )
+    big = no_warnings(detect_concept_drift, big_ref, big_cur, target="y")
+    assert plain.drifted and big.drifted
+    assert big.p_value == pytest.approx(plain.p_value, rel=1e-6, abs=1e-300)
+    assert big.loss_ratio == pytest.approx(plain.loss_ratio, rel=1e-6)
+    with pytest.raises(DataError, match="column 'y': holds infinite values"):
+        detect_concept_drift(ref, cur.assign(y=np.inf), target="y")

@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import special
 
 from driftscope.errors import ConfigError, DataError
+from driftscope.stats import exponent_for, ldexp_saturating
 
 TASKS = ("auto", "classification", "regression")
 
@@ -70,11 +71,15 @@ class ConceptDriftResult:
     current_rows: int
     effective_reference_rows: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # (reference, current) losses in the units they were computed in, when the reported ones
+    # are beyond float64 (huge regression targets): the ratio does not depend on the units
+    _computed_losses: tuple[float, float] | None = field(default=None, repr=False)
 
     @property
     def loss_ratio(self) -> float:
         """current_loss / reference_loss (1.0: the relation held)."""
-        return self.current_loss / self.reference_loss if self.reference_loss > 0 else math.inf
+        ref, cur = self._computed_losses or (self.reference_loss, self.current_loss)
+        return cur / ref if ref > 0 else math.inf
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,6 +137,9 @@ def detect_concept_drift(
     task = _task(ref[target]) if task == "auto" else task
     x_ref, x_cur = _encode(ref[names], cur[names])
     y_ref, y_cur = ref[target].to_numpy(), cur[target].to_numpy()
+    e = 0  # regression targets near the float64 limits: fit and score y * 2**-e (exact)
+    if task == "regression":
+        y_ref, y_cur, e = _scaled_targets(y_ref, y_cur, target)
     # OpenMP threads only pay off on large data; on small fits they spin and contend
     threads = None if len(ref) + len(cur) > 50_000 else 1
     with _threadpool_limits(threads):
@@ -156,8 +164,8 @@ def detect_concept_drift(
         drifted=p_value < significance_level,
         p_value=p_value,
         statistic=float(statistic),
-        reference_loss=mean_ref,
-        current_loss=mean_cur,
+        reference_loss=ldexp_saturating(mean_ref, 2 * e),  # squared error: units of y²
+        current_loss=ldexp_saturating(mean_cur, 2 * e),
         task=task,
         loss="log_loss" if task == "classification" else "squared_error",
         significance_level=significance_level,
@@ -165,6 +173,7 @@ def detect_concept_drift(
         current_rows=len(cur),
         effective_reference_rows=ess,
         notes=tuple(notes),
+        _computed_losses=(mean_ref, mean_cur) if e else None,
     )
 
 
@@ -238,6 +247,25 @@ def _cross_fitted_losses(
         mine = cur_half == half
         loss_cur[mine] = _losses(model, task, x_cur[mine], y_cur[mine])
     return loss_ref, loss_cur
+
+
+def _scaled_targets(
+    y_ref: np.ndarray, y_cur: np.ndarray, target: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Regression targets as float64, multiplied by ``2**-e`` when their magnitudes would make
+    squared errors overflow (the z statistic does not depend on the units), and ``e``."""
+    try:
+        y_ref, y_cur = y_ref.astype(np.float64), y_cur.astype(np.float64)
+    except (TypeError, ValueError):
+        raise DataError(
+            "holds values that are not numbers in a regression", column=target
+        ) from None
+    if not (np.isfinite(y_ref).all() and np.isfinite(y_cur).all()):
+        raise DataError("holds infinite values, which have no squared error", column=target)
+    e = exponent_for(max(float(np.abs(y_ref).max()), float(np.abs(y_cur).max())))
+    if e:
+        y_ref, y_cur = np.ldexp(y_ref, -e), np.ldexp(y_cur, -e)
+    return y_ref, y_cur, e
 
 
 def _losses(model: Any, task: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:

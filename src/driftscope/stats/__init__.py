@@ -13,6 +13,7 @@ energy, binning). Results that SciPy also computes are equal to SciPy's.
 (True, 0.2)
 """
 
+from driftscope.stats._magnitude import exponent_for, ldexp_saturating
 from driftscope.stats.binning import bin_counts, bin_counts_sorted, quantile_edges
 from driftscope.stats.contingency import chi2_two_sample, fisher_exact_2x2, proportions_ztest
 from driftscope.stats.distances import (
@@ -53,6 +54,7 @@ __all__ = [
     "cramervonmises_2samp",
     "energy",
     "energy_normed",
+    "exponent_for",
     "fisher_exact_2x2",
     "fits_grid",
     "hellinger",
@@ -61,6 +63,7 @@ __all__ = [
     "ks_2samp",
     "ks_asymptotic_pvalue",
     "ks_statistic",
+    "ldexp_saturating",
     "mannwhitneyu",
     "mmd_test",
     "proportions_ztest",
