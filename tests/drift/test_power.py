@@ -115,3 +115,10 @@ def test_the_power_note_survives_next_to_the_sampling_note():
     result = ds.DriftDetector(baseline).detect_feature_drift(batch)
     assert any("equal-probability" in n for n in result.notes)
     assert any("low power" in n or "too few values" in n for n in result.notes)
+
+
+def test_the_html_report_shows_the_power_warning():
+    detector = ds.DriftDetector(frame(1000, 1))
+    result = detector.detect_feature_drift(frame(3, 2))
+    html = detector.generate_report(feature_drift=result).to_html()
+    assert "<strong>Warning:</strong> low power" in html

@@ -280,6 +280,7 @@ def _notes(report: DriftReport) -> str:
     for result in (report.prediction_drift, report.feature_drift):
         if result is None:
             continue
+        items.extend(f"<li><strong>Warning:</strong> {_e(note)}</li>" for note in result.notes)
         for name, reason in result.skipped.items():
             items.append(f"<li><code>{_e(name)}</code> skipped: {_e(reason)}</li>")
         for col in result.features.values():
