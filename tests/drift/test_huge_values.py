@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 import driftscope as ds
 from driftscope.drift.methods import METHODS, WassersteinDistance
@@ -232,3 +235,26 @@ def test_concept_drift_on_huge_regression_targets_is_the_same_test():
     assert big.loss_ratio == pytest.approx(plain.loss_ratio, rel=1e-6)
     with pytest.raises(DataError, match="column 'y': holds infinite values"):
         detect_concept_drift(ref, cur.assign(y=np.inf), target="y")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=arrays(np.float64, st.integers(5, 60), elements=st.floats(-100, 100)),
+    y=arrays(np.float64, st.integers(5, 60), elements=st.floats(-100, 100)),
+    e=st.sampled_from([900, 1015, -1000, -1040]),
+)
+def test_the_verdict_does_not_depend_on_the_units(x, y, e):
+    """Multiplying both samples by 2**e (exact) changes no verdict and no p-value: huge and
+    tiny magnitudes are checked exactly like ordinary ones."""
+    with np.errstate(all="ignore"):
+        bx, by = np.ldexp(x, e), np.ldexp(y, e)
+        exact = np.array_equal(np.ldexp(bx, -e), x) and np.array_equal(np.ldexp(by, -e), y)
+    if not exact:
+        return
+    plain = detect(x, y).features["x"]
+    big = detect(bx, by).features["x"]
+    assert big.methods[0].p_value == pytest.approx(plain.methods[0].p_value, rel=1e-9)
+    gate, want = big.methods[1].statistic, plain.methods[1].statistic
+    assert gate == pytest.approx(want, rel=1e-9, abs=1e-12)
+    if abs(want - 0.1) > 1e-6:  # not on the gate's threshold itself
+        assert big.drifted == plain.drifted
