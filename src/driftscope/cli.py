@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -152,7 +153,9 @@ def progress_bar(
         task = bar.add_task(description, total=None)
 
         def update(column: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"{description} {column}")
+            # the column name is data: neither markup nor terminal control
+            label = escape(printable(f"{description} {column}"))
+            bar.update(task, completed=done, total=total, description=label)
 
         yield update
 

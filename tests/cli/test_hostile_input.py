@@ -169,3 +169,17 @@ def test_no_power_warning_on_ordinary_files(run, files):
         json.loads(run("drift", files.reference, files.same, "--format", "json").stdout)["notes"]
         == []
     )
+
+
+def test_progress_bar_shows_column_names_escaped():
+    from rich.console import Console
+
+    from driftscope.cli import progress_bar
+
+    console = Console(width=120, force_terminal=True, color_system=None)
+    with console.capture() as out, progress_bar(True, "Checking", console=console) as update:
+        update(f"[bold]{ESC}", 1, 2)
+        console.print()  # let the live display render once
+    text = out.get()
+    assert "Checking [bold]\\x1b[31mRED" in text  # rendered, escaped, and not markup
+    assert "\x1b[31m" not in text and "\u202e" not in text
