@@ -15,7 +15,9 @@ from tests.store.conftest import PG_URL
 
 class Proxy:
     """Forwards 127.0.0.1:<port> to the test server; :meth:`stop` cuts every connection
-    and refuses new ones, :meth:`start` serves again on the same port."""
+    and refuses new ones, :meth:`start` serves again on the same port; :meth:`freeze`
+    plays a hung server (connections are accepted and kept open, bytes are taken in and
+    never passed on), :meth:`thaw` passes them on again."""
 
     def __init__(self, target: tuple[str, int] = ("127.0.0.1", 5432)):
         self.target = target
@@ -26,6 +28,14 @@ class Proxy:
         self._listener: socket.socket | None = None
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
 
     def url(self, database: str = "test") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -63,10 +73,10 @@ class Proxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, sink: socket.socket) -> None:
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass

@@ -33,7 +33,14 @@ from driftscope.errors import StoreError
 from driftscope.store import records as r
 from driftscope.store.pg_columns import ARROW_TYPES, Registry
 from driftscope.store.pg_migrations import lock_key
-from driftscope.store.pg_rows import Schema, Window, load_registry, read_labels, read_predictions
+from driftscope.store.pg_rows import (
+    STREAMING,
+    Schema,
+    Window,
+    load_registry,
+    read_labels,
+    read_predictions,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -103,6 +110,7 @@ def _archive_chunk(
     try:
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            conn.execute(STREAMING)
             reg = load_registry(conn, s, model)
             where, params = _chunk_predicate(conn, s, model, cutoff)
             predictions = read_predictions(

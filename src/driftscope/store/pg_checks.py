@@ -3,6 +3,8 @@
 ``details`` is kept as ``jsonb`` so dashboards can query it. JSON has no NaN or infinity,
 so a non-finite float is stored as ``{"$float": "NaN"}`` (or ``"Infinity"``,
 ``"-Infinity"``) and decoded back; NumPy scalars become Python numbers, datetimes ISO text.
+PostgreSQL text cannot hold NUL: in names and text (a category seen in the data, say) it
+becomes U+FFFD, as in prediction records.
 
 >>> encode_details({"p": float("nan"), "n": 3, "top": ("a", "b")}, "churn/drift/score")
 {'p': {'$float': 'NaN'}, 'n': 3, 'top': ['a', 'b']}
@@ -22,6 +24,7 @@ import pandas as pd
 
 from driftscope.errors import ConfigError
 from driftscope.store.base import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord
+from driftscope.store.pg_columns import storable_name
 
 if TYPE_CHECKING:
     import psycopg
@@ -36,7 +39,9 @@ def encode_details(value: Any, where: str) -> Any:
     """``value`` made JSON-ready (see the module docstring); ``where`` names it in errors."""
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+    if isinstance(value, str):
+        return storable_name(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
         return value
     if isinstance(value, float):
         if math.isfinite(value):
@@ -47,7 +52,9 @@ def encode_details(value: Any, where: str) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): encode_details(v, f"{where}[{k!r}]") for k, v in value.items()}
+        return {
+            storable_name(str(k)): encode_details(v, f"{where}[{k!r}]") for k, v in value.items()
+        }
     if isinstance(value, list | tuple | np.ndarray):
         return [encode_details(v, f"{where}[{i}]") for i, v in enumerate(value)]
     raise ConfigError(f"check result {where}: a {type(value).__name__} cannot be stored as JSON")
@@ -70,22 +77,19 @@ def upsert(conn: psycopg.Connection, s: Schema, records: Sequence[CheckRecord]) 
 
     latest: dict[tuple[Any, ...], CheckRecord] = {}
     for rec in records:  # one statement may not touch a row twice: the last record wins
-        latest[(rec.model, rec.check, rec.window_start, rec.window_end, rec.metric)] = rec
+        check, metric = storable_name(rec.check), storable_name(rec.metric)
+        latest[(rec.model, check, rec.window_start, rec.window_end, metric)] = rec
     rows = [
         (
-            rec.model,
-            rec.check,
-            rec.window_start,
-            rec.window_end,
-            rec.metric,
+            *key,
             float(rec.value),
             None if rec.threshold is None else float(rec.threshold),
             rec.status,
-            rec.baseline_version,
+            None if rec.baseline_version is None else storable_name(rec.baseline_version),
             Jsonb(encode_details(rec.details, f"{rec.model}/{rec.check}/{rec.metric}")),
             rec.computed_at,
         )
-        for rec in latest.values()
+        for key, rec in latest.items()
     ]
     with conn.cursor() as cur:
         cur.executemany(
@@ -113,8 +117,8 @@ def read(
     """Check results of ``model`` filtered as :meth:`Store.read_check_results` says."""
     clauses, params = ["model = %s"], [model]
     for sql, value in (
-        ('"check" = %s', check),
-        ("metric = %s", metric),
+        ('"check" = %s', None if check is None else storable_name(check)),
+        ("metric = %s", None if metric is None else storable_name(metric)),
         ("window_start >= %s", since),
         ("window_start < %s", until),
     ):

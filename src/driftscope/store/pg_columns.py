@@ -10,8 +10,14 @@ in each, and reads as the *join* of its kinds: int64 with float64 reads as float
 other mix as string. Labels use the same kinds in four ``label_*`` columns.
 
 Batches travel to the server as CSV written by pyarrow (floats print shortest-exact, so
-they round-trip, NaN and infinities included); reads come back in binary
-(:mod:`~driftscope.store.pg_binary`).
+they round-trip, NaN and infinities included), each row's values of a kind already packed
+into one array literal (:func:`array_literals`), so a batch of any width is a staging
+row of ten fields (PostgreSQL allows at most 1,600 columns in a table); reads come back
+in binary (:mod:`~driftscope.store.pg_binary`), packed the same way for wide models.
+
+PostgreSQL text cannot hold the NUL character; :func:`storable_text` replaces it by
+U+FFFD (the Unicode replacement character) so the rest of the value, and of the batch, is
+kept.
 
 >>> join_kinds(["int64", "float64"]), join_kinds(["null", "bool"]), join_kinds(["int64", "bool"])
 ('float64', 'bool', 'string')
@@ -26,12 +32,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from driftscope.errors import DataError
 
 KINDS = ("float64", "int64", "bool", "string")
 NULL = "null"
+NUL = "\x00"
+#: What a NUL character in stored text becomes (U+FFFD, the replacement character).
+NUL_REPLACEMENT = "\ufffd"
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "float64": pa.float64(),
@@ -102,6 +112,29 @@ def normalize(array: pa.ChunkedArray | pa.Array, kind: str, column: str) -> pa.C
         raise DataError(f"cannot be stored as {kind}: {exc}", column=column) from exc
 
 
+def storable_text(
+    array: pa.ChunkedArray | pa.Array,
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None]:
+    r"""``array`` (strings) with every NUL replaced by U+FFFD, and which rows changed
+    (None when none did: the common case costs one scan).
+
+    >>> text, changed = storable_text(pa.array(["a\x00b", None, "ok"]))
+    >>> text.to_pylist() == ["a\ufffdb", None, "ok"], changed.to_pylist()
+    (True, [True, False, False])
+    """
+    if isinstance(array, pa.Array):
+        array = pa.chunked_array([array])
+    has = pc.match_substring(array, NUL)
+    if not pc.any(has).as_py():
+        return array, None
+    return pc.replace_substring(array, NUL, NUL_REPLACEMENT), pc.fill_null(has, False)
+
+
+def storable_name(name: str) -> str:
+    """``name`` as PostgreSQL text can hold it (NUL -> U+FFFD)."""
+    return name.replace(NUL, NUL_REPLACEMENT)
+
+
 @dataclass
 class Registry:
     """A model's columns in first-seen order, each with its slot per kind.
@@ -155,6 +188,37 @@ def _coalesce(parts: Mapping[str, str], kind: str) -> str:
 
 
 # ---------------------------------------------------------------------- CSV transfer
+def array_literals(
+    columns: Mapping[int, pa.ChunkedArray | pa.Array], kind: str, rows: int
+) -> pa.Array:
+    r"""PostgreSQL array literals, one per row, holding ``columns`` (slot -> values of
+    ``kind``) at their slots, ``NULL`` in the slots between; null when ``columns`` is empty.
+
+    >>> floats = {1: pa.array([1.5, None]), 3: pa.array([2.0, 0.1])}
+    >>> array_literals(floats, "float64", 2).to_pylist()
+    ['{1.5,NULL,2}', '{NULL,NULL,0.1}']
+    >>> for text in array_literals({1: pa.array(['say "hi"', "a\\b", None])}, "string", 3):
+    ...     print(text)
+    {"say \"hi\""}
+    {"a\\b"}
+    {NULL}
+    """
+    if not columns:
+        return pa.nulls(rows, pa.string())
+    null = pa.scalar("NULL")
+    items: list[pa.Array | pa.Scalar] = [null] * max(columns)
+    for slot, values in columns.items():
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        text = pc.cast(values, pa.string())
+        if kind == "string":  # quoted, with backslash escapes, so any text survives
+            text = pc.replace_substring(pc.replace_substring(text, "\\", "\\\\"), '"', '\\"')
+            text = pc.binary_join_element_wise('"', text, '"', "")
+        items[slot - 1] = pc.fill_null(text, "NULL")
+    body = items[0] if len(items) == 1 else pc.binary_join_element_wise(*items, ",")
+    return pc.binary_join_element_wise("{", body, "}", "")
+
+
 def to_csv(table: pa.Table) -> bytes:
     """``table`` as headerless CSV that PostgreSQL's ``COPY ... (FORMAT csv)`` reads back.
 

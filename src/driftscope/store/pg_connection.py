@@ -4,8 +4,25 @@ Each call borrows one connection (threads never share one at the same time) and 
 back. A connection lost under a call (server restarted, backend terminated, network cut) is
 dropped together with the idle ones, which are likely dead too; :meth:`Connections.run`
 then retries the call once on a fresh connection, so a call made after the server is back
-just works. What still fails is a :class:`~driftscope.errors.StoreUnavailableError` naming
-``host:port``; other database errors are :class:`~driftscope.errors.StoreError`.
+just works.
+
+Every wait is bounded, so a server that hangs (accepting connections but never answering,
+stopped, or blocked behind another session's lock) fails a call instead of blocking it:
+
+* connecting takes at most ``connect_timeout`` (the whole handshake, as psycopg counts it);
+* on the server, ``statement_timeout`` cancels a statement running longer and
+  ``lock_timeout`` one waiting longer for a lock (streaming reads lift the statement limit
+  in their own transaction, as a big window may take minutes to send);
+* on the client, a :class:`Watchdog` cuts the connection of a call that has waited
+  ``statement_timeout + connect_timeout`` without receiving a byte (the server's own
+  cancellation had time to arrive and did not), and TCP keepalives notice a dead host.
+
+Errors are sorted by what they mean (:func:`is_temporary`): a lost or hung connection, a
+server shutting down or out of resources, a timeout, a lock or serialization conflict are
+*temporary*: :class:`~driftscope.errors.StoreUnavailableError` naming ``host:port``, which a
+monitor retries. Everything else (data the server refuses, a program limit, a missing
+table, a bug) is *permanent*: :class:`~driftscope.errors.StoreError`, never retried as an
+outage.
 
 Server examples need a server, so here is the offline part:
 
@@ -16,9 +33,13 @@ Server examples need a server, so here is the offline part:
 from __future__ import annotations
 
 import math
+import os
+import socket
+import struct
 import threading
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from driftscope.errors import ConfigError, StoreError, StoreUnavailableError
 from driftscope.store.location import libpq_dsn, postgres_where, redact, secrets_of
@@ -45,21 +66,41 @@ DEFAULT_OPTIONS = {
     "keepalives_count": "3",
 }
 MAX_IDLE = 4
+IDLE_EXIT = 30.0  # seconds a watchdog thread with nothing to watch lives on
 DEADLOCK_RETRIES = 3
+#: SQLSTATE classes of temporary failures: connection exception, invalid authorization
+#: (credentials being rotated), transaction rollback (serialization, deadlock), insufficient
+#: resources (disk full, out of memory, too many connections), operator intervention (query
+#: cancelled by a timeout, server shutting down), system error (I/O).
+TEMPORARY_CLASSES = frozenset({"08", "28", "40", "53", "57", "58"})
+#: Single temporary SQLSTATEs of otherwise permanent classes: a read-only transaction (a
+#: failover to a standby), an object in use, a lock not available (``lock_timeout``),
+#: insufficient privilege (a grant an operator can give back).
+TEMPORARY_STATES = frozenset({"25006", "55006", "55P03", "42501"})
 
 
 class Connections:
     """Borrow, give back and heal connections to one PostgreSQL database.
 
     ``dsn`` is a libpq connection string or URL; ``connect_timeout`` bounds how long a new
-    connection may take (whole seconds, as libpq counts them).
+    connection may take (whole seconds, as libpq counts them); ``statement_timeout`` how
+    long one statement may run on the server and, plus ``connect_timeout``, how long a call
+    waits without receiving anything (see the module docstring).
     """
 
-    def __init__(self, dsn: str, *, connect_timeout: float = 5.0):
+    def __init__(self, dsn: str, *, connect_timeout: float = 5.0, statement_timeout: float = 60.0):
         import psycopg.conninfo
 
-        if not isinstance(connect_timeout, int | float) or not connect_timeout > 0:
-            raise ConfigError(f"connect_timeout must be a positive number, got {connect_timeout}")
+        for name, value in (
+            ("connect_timeout", connect_timeout),
+            ("statement_timeout", statement_timeout),
+        ):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 < value < math.inf
+            ):
+                raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
         dsn = libpq_dsn(dsn)
         self._secrets = secrets_of(dsn)  # kept out of every message
         try:
@@ -69,7 +110,21 @@ class Connections:
         for key, value in DEFAULT_OPTIONS.items():
             options.setdefault(key, value)
         options["connect_timeout"] = str(max(1, math.ceil(connect_timeout)))
+        #: how long a call may wait without receiving a byte before it is cut off
+        self.silence_limit = float(statement_timeout) + max(1, math.ceil(connect_timeout))
+        # sent data the server's host never acknowledges fails the connection as well
+        options.setdefault("tcp_user_timeout", str(math.ceil(self.silence_limit * 1000)))
         self._options = options
+        ms = max(1, round(statement_timeout * 1000))
+        self._setup = (
+            *SESSION_SETUP,
+            f"SET statement_timeout TO {ms}",
+            f"SET lock_timeout TO {ms}",
+            # a session that died mid-transaction must not keep its locks for long
+            f"SET idle_in_transaction_session_timeout TO {max(ms, 60_000)}",
+        )
+        self.statement_timeout = float(statement_timeout)
+        self._watchdog = Watchdog()
         self.where = self.describe(dsn)
         self._idle: list[psycopg.Connection] = []
         self._lock = threading.Lock()
@@ -92,8 +147,9 @@ class Connections:
                 f"PostgreSQL at {self.where} is unreachable: "
                 f"{redact(_first_line(exc), self._secrets)}"
             ) from None
+        token = self._watchdog.watch(conn, self.silence_limit)
         try:
-            for statement in SESSION_SETUP:
+            for statement in self._setup:
                 conn.execute(statement)  # type: ignore[arg-type]
         except psycopg.Error as exc:
             conn.close()
@@ -101,6 +157,8 @@ class Connections:
                 f"PostgreSQL at {self.where}: could not set up the session: "
                 f"{redact(_first_line(exc), self._secrets)}"
             ) from None
+        finally:
+            self._watchdog.unwatch(token)
         return conn
 
     def acquire(self) -> psycopg.Connection:
@@ -147,29 +205,45 @@ class Connections:
         lost_retries, conflict_retries = 1, DEADLOCK_RETRIES
         while True:
             conn = self.acquire()
+            token = self._watchdog.watch(conn, self.silence_limit)
             try:
                 result = work(conn)
             except psycopg.Error as exc:
+                cut = self._watchdog.unwatch(token)
                 lost = self._give_back(conn)
                 if lost:
                     if lost_retries > 0:
                         lost_retries -= 1
                         continue
+                    why = (
+                        f"did not answer for {self.silence_limit:g} s"
+                        if cut
+                        else f"went away: {_first_line(exc)}"
+                    )
                     raise StoreUnavailableError(
-                        f"PostgreSQL at {self.where} went away during {what}: {_first_line(exc)}"
+                        f"PostgreSQL at {self.where} {why} during {what}"
                     ) from exc
                 conflict = isinstance(exc, errors.SerializationFailure | errors.DeadlockDetected)
                 if conflict and conflict_retries > 0:
                     conflict_retries -= 1
                     continue
-                if isinstance(exc, psycopg.OperationalError):
+                if isinstance(exc, errors.QueryCanceled):
+                    raise StoreUnavailableError(
+                        f"PostgreSQL at {self.where} did not finish {what} within "
+                        f"statement_timeout ({self.statement_timeout:g} s): {_first_line(exc)}"
+                    ) from exc
+                if is_temporary(exc):
                     raise StoreUnavailableError(
                         f"PostgreSQL at {self.where} could not serve {what}: {_first_line(exc)}"
                     ) from exc
-                raise StoreError(f"{what} failed: {_first_line(exc)}") from exc
+                raise StoreError(
+                    f"{what} failed, and would fail again: {_first_line(exc)}"
+                ) from exc
             except BaseException:
+                self._watchdog.unwatch(token)
                 self._give_back(conn)
                 raise
+            self._watchdog.unwatch(token)
             self._give_back(conn)
             return result
 
@@ -185,6 +259,110 @@ class Connections:
             return False
         self.release(conn)
         return False
+
+
+def is_temporary(exc: BaseException) -> bool:
+    """Whether a psycopg error may go away by itself (retry later) rather than being
+    refused again on every retry (see the module docstring).
+
+    >>> import psycopg.errors as e
+    >>> is_temporary(e.AdminShutdown()), is_temporary(e.ProgramLimitExceeded())
+    (True, False)
+    >>> is_temporary(e.CharacterNotInRepertoire()), is_temporary(e.LockNotAvailable())
+    (False, True)
+    """
+    import psycopg
+
+    state = getattr(exc, "sqlstate", None)
+    if not state:  # raised by the client: a broken or timed-out connection, or our own bug
+        return isinstance(exc, psycopg.OperationalError)
+    return state in TEMPORARY_STATES or state[:2] in TEMPORARY_CLASSES
+
+
+class Watchdog:
+    """Cuts off connections that wait too long for the server.
+
+    :meth:`watch` arms it for a connection busy in a call; a daemon thread checks each
+    armed connection at its deadline and, when the socket has received nothing for
+    ``limit`` seconds, shuts the socket down: the blocked call then fails at once with a
+    lost connection. Without the kernel's TCP statistics (not Linux, a Unix socket), the
+    time since the call started counts instead.
+
+    >>> dog = Watchdog()
+    >>> dog.unwatch(dog.watch(None, 5.0))  # disarmed in time: not cut
+    False
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._armed: dict[int, tuple[float, float, Any]] = {}  # token -> start, limit, conn
+        self._cut: set[int] = set()
+        self._next = 0
+        self._thread: threading.Thread | None = None
+
+    def watch(self, conn: Any, limit: float) -> int:
+        """Arm for ``conn`` (a psycopg connection); a token for :meth:`unwatch`."""
+        with self._cond:
+            self._next += 1
+            self._armed[self._next] = (time.monotonic(), limit, conn)
+            if self._thread is None or not self._thread.is_alive():  # new, or forked
+                self._thread = threading.Thread(
+                    target=self._loop, name="driftscope-pg-watchdog", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+            return self._next
+
+    def unwatch(self, token: int) -> bool:
+        """Disarm; True when the connection was cut off meanwhile."""
+        with self._cond:
+            self._armed.pop(token, None)
+            if token in self._cut:
+                self._cut.discard(token)
+                return True
+            return False
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if not self._armed:
+                    self._cond.wait(IDLE_EXIT)
+                    if not self._armed:  # idle: end; the next watch starts a new thread
+                        self._thread = None
+                        return
+                now = time.monotonic()
+                wake = now + 60.0
+                for token, (start, limit, conn) in list(self._armed.items()):
+                    if now - start < limit:
+                        wake = min(wake, start + limit)
+                        continue
+                    silent = _silent_for(conn)
+                    if silent is not None and silent < limit:
+                        wake = min(wake, now + limit - silent)
+                        continue
+                    del self._armed[token]
+                    self._cut.add(token)
+                    _cut_off(conn)
+                self._cond.wait(max(0.01, wake - time.monotonic()))
+
+
+def _silent_for(conn: Any) -> float | None:
+    """Seconds since ``conn``'s socket last received data, when the kernel says."""
+    try:
+        with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+            info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+        return struct.unpack_from("I", info, 52)[0] / 1000.0  # tcpi_last_data_recv, ms
+    except Exception:  # no TCP_INFO here, not a TCP socket, or closed meanwhile
+        return None
+
+
+def _cut_off(conn: Any) -> None:
+    """Shut ``conn``'s socket down under it: its blocked read returns end-of-file."""
+    try:
+        with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except Exception:  # already closed: nothing is waiting on it
+        pass
 
 
 def _first_line(exc: BaseException) -> str:

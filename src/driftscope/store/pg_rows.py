@@ -3,11 +3,20 @@
 Every function takes an open connection and runs inside the caller's transaction; the
 store (:mod:`driftscope.store.postgres`) owns connections, retries and caching.
 
-* Writes send the batch as CSV into a temporary staging table (``COPY ... FROM STDIN``)
-  and move it with one ``INSERT ... SELECT``: the server builds the typed value arrays, and
-  ``ON CONFLICT (model, prediction_id) DO NOTHING`` makes re-sending a batch harmless.
+* Writes send the batch as CSV into a temporary staging table (``COPY ... FROM STDIN``),
+  each row's values of a kind packed into one array literal, and move it with one
+  ``INSERT ... SELECT``. A prediction id names one prediction: the first stored record
+  with an id is kept and later ones are ignored, within a batch (the batch keeps the first
+  row of each id before it is sent) as across batches (``ON CONFLICT (model,
+  prediction_id) DO NOTHING``), which also makes re-sending a batch harmless.
+* What PostgreSQL text cannot hold is made storable before sending: a NUL character in a
+  value or a column name becomes U+FFFD, and the record gets a data-quality issue in its
+  ``quality_issues`` (``nul_byte:<column>``, ``nul_in_name:<column>``), as values the
+  monitor had to change do. Labels have no such column: theirs is replaced silently.
 * Reads are one ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` with the latest label of
-  each prediction joined by a ``LATERAL`` index probe, parsed by :mod:`~driftscope.store.pg_binary`.
+  each prediction joined by a ``LATERAL`` index probe, parsed by
+  :mod:`~driftscope.store.pg_binary`: a field per column, or for a model wider than
+  :data:`PACK_ABOVE` columns the values of a kind packed into one array per row.
 """
 
 from __future__ import annotations
@@ -17,20 +26,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from driftscope.errors import DataError
 from driftscope.store import records as r
-from driftscope.store.pg_binary import parse
+from driftscope.store.pg_binary import Packed, parse
 from driftscope.store.pg_columns import (
     ARRAYS,
     ARROW_TYPES,
+    KINDS,
     LABEL_COLUMNS,
     NULL,
     PG_TYPES,
     Registry,
+    array_literals,
     kind_of,
     normalize,
+    storable_name,
+    storable_text,
     to_csv,
 )
 from driftscope.store.pg_migrations import lock_key
@@ -39,6 +54,13 @@ if TYPE_CHECKING:
     import psycopg
 
 STAGE = "pg_temp.driftscope_stage"
+#: Run first in a transaction that streams a window of rows: a big window may take minutes
+#: to send, so the transaction lifts the statement limit; a server that stops sending is
+#: still cut off by the connection watchdog (:mod:`~driftscope.store.pg_connection`).
+STREAMING = "SET LOCAL statement_timeout TO 0"
+#: Reads of models with more value columns than this pack them into one array per kind
+#: (PostgreSQL allows 1,664 fields in a row; below, a field per column reads faster).
+PACK_ABOVE = 1500
 BASE_SQL = (
     ("p.prediction_id", pa.string()),
     ("p.ts", r.TIMESTAMP_TYPE),
@@ -88,16 +110,20 @@ class Window:
 # ---------------------------------------------------------------------- batches
 @dataclass(frozen=True)
 class PreparedBatch:
-    """A checked batch: its value columns' kinds and the CSV to stage."""
+    """A checked batch, made storable: its value columns' kinds and values, by name."""
 
     rows: int
     kinds: dict[str, str]  # value column -> kind, in batch order
-    payload: bytes
-    staged: tuple[str, ...]  # value columns sent (null-kind ones carry nothing)
+    base: tuple[pa.ChunkedArray, ...]  # the base columns (labels: id, time)
+    values: dict[str, pa.ChunkedArray]  # value columns sent (null-kind ones carry nothing)
+
+    @property
+    def staged(self) -> tuple[str, ...]:
+        return tuple(self.values)
 
 
 def prepare_predictions(batch: pa.Table) -> PreparedBatch:
-    """Check ``batch`` against the storage layout and render it for staging."""
+    """Check ``batch`` against the storage layout and make it storable (module docstring)."""
     try:
         r.check_prediction_batch(batch)
     except ValueError as exc:
@@ -110,12 +136,77 @@ def prepare_predictions(batch: pa.Table) -> PreparedBatch:
         if batch.column(name).null_count:
             raise DataError("prediction batch: must not be null", column=name)
     base = len(r.BASE_FIELDS)
-    kinds = {n: kind_of(batch.schema.field(n).type, n) for n in names[base:]}
-    staged = tuple(n for n, k in kinds.items() if k != NULL)
+    issues = _Issues(batch.num_rows)
     columns = [batch.column(i) for i in range(base)]
-    columns += [normalize(batch.column(n), kinds[n], n) for n in staged]
-    table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
-    return PreparedBatch(batch.num_rows, kinds, to_csv(table), staged)
+    for i in (0, 2, 4):  # prediction_id, model_version, sample_reason
+        columns[i] = issues.storable(columns[i], names[i])
+    columns[5] = storable_text(columns[5])[0]  # quality_issues: text the monitor wrote
+    kinds: dict[str, str] = {}
+    values: dict[str, pa.ChunkedArray] = {}
+    taken = set(names)
+    for name in names[base:]:
+        column = batch.column(name)
+        kind = kind_of(column.type, name)
+        stored = storable_name(name)
+        if stored != name:  # a NUL in the name
+            while stored in taken:
+                stored += "\ufffd"
+            taken.add(stored)
+            issues.add(pc.is_valid(column), "nul_in_name", stored)
+        kinds[stored] = kind
+        if kind != NULL:
+            column = normalize(column, kind, name)
+            values[stored] = issues.storable(column, stored) if kind == "string" else column
+    columns[5] = issues.merged_into(columns[5])
+    prepared = PreparedBatch(batch.num_rows, kinds, tuple(columns), values)
+    return first_of_each_id(prepared)
+
+
+def first_of_each_id(batch: PreparedBatch) -> PreparedBatch:
+    """``batch`` with only the first row of each prediction id (a batch without repeated
+    ids, the usual case, is returned as it is after one hashing pass)."""
+    ids = batch.base[0]
+    if pc.count_distinct(ids).as_py() == batch.rows:
+        return batch
+    order = pa.table({"id": ids, "row": pa.array(np.arange(batch.rows))})
+    first = order.group_by("id", use_threads=False).aggregate([("row", "min")])["row_min"]
+    keep = np.sort(first.to_numpy())
+    take = pa.array(keep)
+    return PreparedBatch(
+        len(keep),
+        batch.kinds,
+        tuple(c.take(take) for c in batch.base),
+        {n: c.take(take) for n, c in batch.values.items()},
+    )
+
+
+class _Issues:
+    """Data-quality issues a store adds to a batch's rows when it has to change a value."""
+
+    def __init__(self, rows: int):
+        self.rows = rows
+        self.found: list[pa.ChunkedArray] = []  # per issue: its text where it applies, else null
+
+    def add(self, where: pa.ChunkedArray | pa.Array, code: str, column: str) -> None:
+        label = r.feature_name(column) if r.is_feature(column) else column
+        text = pa.scalar(f"{code}:{label}")
+        self.found.append(
+            pc.if_else(pc.fill_null(where, False), text, pa.scalar(None, pa.string()))
+        )
+
+    def storable(self, column: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
+        """``column`` (text) with NUL replaced, its changed rows getting ``nul_byte``."""
+        text, changed = storable_text(column)
+        if changed is not None:
+            self.add(changed, "nul_byte", name)
+        return text
+
+    def merged_into(self, quality: pa.ChunkedArray) -> pa.ChunkedArray:
+        """The ``quality_issues`` column with the issues found appended (``"; "``-joined)."""
+        for issue in self.found:
+            both = pc.binary_join_element_wise(quality, issue, "; ")
+            quality = pc.coalesce(both, quality, issue)
+        return quality
 
 
 def prepare_labels(batch: pa.Table) -> PreparedBatch:
@@ -130,13 +221,13 @@ def prepare_labels(batch: pa.Table) -> PreparedBatch:
     if not pa.types.is_string(batch.schema.field(r.PREDICTION_ID).type):
         raise DataError("label batch: must be string", column=r.PREDICTION_ID)
     kind = kind_of(batch.schema.field(r.LABEL).type, r.LABEL)
-    columns = [batch.column(r.PREDICTION_ID), batch.column(r.LABELED_AT)]
-    staged: tuple[str, ...] = ()
+    ids = storable_text(batch.column(r.PREDICTION_ID))[0]
+    values = {}
     if kind != NULL:
-        columns.append(normalize(batch.column(r.LABEL), kind, r.LABEL))
-        staged = (r.LABEL,)
-    table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
-    return PreparedBatch(batch.num_rows, {r.LABEL: kind}, to_csv(table), staged)
+        label = normalize(batch.column(r.LABEL), kind, r.LABEL)
+        values[r.LABEL] = storable_text(label)[0] if kind == "string" else label
+    base = (ids, batch.column(r.LABELED_AT))
+    return PreparedBatch(batch.num_rows, {r.LABEL: kind}, base, values)
 
 
 # ---------------------------------------------------------------------- registry
@@ -197,26 +288,24 @@ def insert_predictions(
 ) -> tuple[int, int]:
     """Stage and insert ``batch``; (rows added, their size in bytes)."""
     base_types = ("text", "timestamptz", "text", "double precision", "text", "text")
-    value_types = [PG_TYPES[batch.kinds[n]] for n in batch.staged]
-    _stage(conn, (*base_types, *value_types), batch.payload)
     arrays = []
     for kind in ARRAYS:  # in the order of the array columns below
         by_slot = {
-            reg.slots[n][kind]: f"c{len(base_types) + i}"
-            for i, n in enumerate(batch.staged)
+            reg.slots[n][kind]: values
+            for n, values in batch.values.items()
             if batch.kinds[n] == kind
         }
-        if not by_slot:
-            arrays.append("NULL")
-            continue
-        items = [by_slot.get(slot, "NULL") for slot in range(1, max(by_slot) + 1)]  # type: ignore[type-var]
-        arrays.append(f"ARRAY[{', '.join(items)}]::{PG_TYPES[kind]}[]")
+        arrays.append(array_literals(by_slot, kind, batch.rows))  # type: ignore[arg-type]
+    types = (*base_types, *(f"{PG_TYPES[k]}[]" for k in ARRAYS))
+    columns = [*batch.base, *arrays]
+    table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
+    _stage(conn, types, to_csv(table))
     row = conn.execute(
         f"""WITH added AS (
             INSERT INTO {s.table("predictions")} AS p (model, prediction_id, ts, model_version,
                 sampling_weight, sample_reason, quality_issues, float_values, int_values,
                 bool_values, text_values)
-            SELECT %s, c0, c1, c2, c3, c4, c5, {", ".join(arrays)} FROM {STAGE}
+            SELECT %s, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 FROM {STAGE}
             ON CONFLICT (model, prediction_id) DO NOTHING
             RETURNING pg_column_size(p.*) AS size)
         SELECT count(*), coalesce(sum(size), 0) FROM added""",  # type: ignore[arg-type]
@@ -232,7 +321,9 @@ def insert_labels(
     """Stage and insert a label batch; (rows added, their size in bytes)."""
     kind = batch.kinds[r.LABEL]
     types = ["text", "timestamptz"] + ([PG_TYPES[kind]] if batch.staged else [])
-    _stage(conn, types, batch.payload)
+    columns = [*batch.base, *batch.values.values()]
+    table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
+    _stage(conn, types, to_csv(table))
     target = f", {LABEL_COLUMNS[kind]}" if batch.staged else ""
     source = ", c2" if batch.staged else ""
     row = conn.execute(
@@ -273,11 +364,19 @@ def read_predictions(
     ``timestamp, prediction_id``; with ``labels``, plus ``label`` and ``labeled_at``."""
     names = list(r.BASE_COLUMNS)
     exprs = [e for e, _ in BASE_SQL]
-    types = [t for _, t in BASE_SQL]
-    for name in reg.names():
-        names.append(name)
-        exprs.append(reg.value_expr(name, "p"))
-        types.append(ARROW_TYPES[reg.kind(name)])
+    types: list[pa.DataType | Packed] = [t for _, t in BASE_SQL]
+    values = reg.names()
+    if len(values) <= PACK_ABOVE:  # a field per column: the fastest way
+        names += values
+        exprs += [reg.value_expr(n, "p") for n in values]
+        types += [ARROW_TYPES[reg.kind(n)] for n in values]
+    else:  # one array per kind, so that any width fits in a row
+        for kind in KINDS:
+            group = [n for n in values if reg.kind(n) == kind]
+            if group:
+                names += group
+                exprs.append(f"ARRAY[{', '.join(reg.value_expr(n, 'p') for n in group)}]")
+                types.append(Packed(ARROW_TYPES[kind], len(group)))
     join = ""
     if labels:
         names += [r.LABEL, r.LABELED_AT]
@@ -290,7 +389,12 @@ def read_predictions(
         f"WHERE p.model = %s{where}{extra_where} ORDER BY p.ts, p.prediction_id"
     )
     table = parse(copy_out(conn, query, [model, *params, *extra_params]), types)
-    return table.rename_columns(names)
+    table = table.rename_columns(names)
+    columns = {n: table[n] for n in names}
+    for name in values:  # columns that never held a value read as nulls
+        columns.setdefault(name, pa.chunked_array([pa.nulls(table.num_rows)]))
+    order = [*r.BASE_COLUMNS, *values, *names[len(names) - (2 if labels else 0) :]]
+    return pa.table([columns[n] for n in order], names=order)
 
 
 def read_labels(

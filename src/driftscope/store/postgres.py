@@ -45,7 +45,7 @@ from driftscope.store.base import (
     UnmatchedLabels,
     utc,
 )
-from driftscope.store.pg_columns import Registry
+from driftscope.store.pg_columns import Registry, storable_name
 from driftscope.store.pg_connection import Connections
 from driftscope.store.pg_migrations import migrate
 
@@ -63,10 +63,12 @@ class PostgresStore(Store):
 
     ``dsn`` is a libpq URL or connection string; ``schema`` a plain SQL name;
     ``archive_dir`` where :meth:`archive` puts Parquet files (default
-    ``<$DRIFTSCOPE_HOME or ./.driftscope>/archive``); ``connect_timeout`` in seconds. An
-    unreachable server raises :class:`~driftscope.errors.StoreUnavailableError` naming
-    ``host:port``, at construction as on any later call; once the server is back, the next
-    call reconnects by itself.
+    ``<$DRIFTSCOPE_HOME or ./.driftscope>/archive``); ``connect_timeout`` and
+    ``statement_timeout`` in seconds bound every wait (see
+    :mod:`~driftscope.store.pg_connection`). An unreachable or hung server raises
+    :class:`~driftscope.errors.StoreUnavailableError` naming ``host:port``, at construction
+    as on any later call; once the server is back, the next call reconnects by itself. What
+    the server refuses for good (not for now) raises :class:`~driftscope.errors.StoreError`.
 
     An example against the server the tests use (a throw-away schema, dropped at the end):
 
@@ -94,6 +96,7 @@ class PostgresStore(Store):
         schema: str = "driftscope",
         archive_dir: str | os.PathLike[str] | None = None,
         connect_timeout: float = 5.0,
+        statement_timeout: float = 60.0,
     ):
         if not isinstance(schema, str) or not SCHEMA_NAME.fullmatch(schema):
             raise ConfigError(
@@ -106,7 +109,9 @@ class PostgresStore(Store):
         self.schema = schema
         self.archive_dir = Path(archive_dir).absolute()
         self._s = pg_rows.Schema(schema)
-        self._db = Connections(dsn, connect_timeout=connect_timeout)
+        self._db = Connections(
+            dsn, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        )
         self._lock = threading.Lock()
         self._models: set[str] = set()
         self._registries: dict[str, Registry] = {}
@@ -190,6 +195,7 @@ class PostgresStore(Store):
         def work(conn: psycopg.Connection) -> pa.Table:
             with conn.transaction():
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                conn.execute(pg_rows.STREAMING)
                 reg = pg_rows.load_registry(conn, self._s, model)
                 hot = pg_rows.read_predictions(conn, self._s, model, reg, window)
                 if not include_archive:
@@ -244,7 +250,8 @@ class PostgresStore(Store):
     ) -> ReferenceRecord:
         _check_model(model)
         data = reference.to_bytes()
-        columns = list(reference.columns)
+        columns = [storable_name(c) for c in reference.columns]
+        note = storable_name(note) if isinstance(note, str) else note
         versions, current = self._s.table("reference_versions"), self._s.table("current_reference")
 
         def work(conn: psycopg.Connection) -> ReferenceRecord:
@@ -380,6 +387,8 @@ class PostgresStore(Store):
 def _check_model(model: object) -> None:
     if not isinstance(model, str) or not model:
         raise ConfigError(f"model must be a non-empty string, got {model!r}")
+    if "\x00" in model:
+        raise ConfigError(f"model names cannot contain the NUL character, got {model!r}")
 
 
 def _reference_record(
