@@ -400,7 +400,7 @@ class SortedSample:
         if max(abs(self.min), abs(self.max)) < _HALF_MAX:
             res = _lerp(a, b, gamma)
         else:  # b - a may overflow: interpolate between the halves (exact) and double
-            res = 2.0 * _lerp(a / 2.0, b / 2.0, gamma)
+            res = np.clip(2.0 * _lerp(a / 2.0, b / 2.0, gamma), a, b)  # halving a subnormal
         if res.ndim == 0:
             return float(res)
         return res

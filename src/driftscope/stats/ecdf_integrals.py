@@ -363,4 +363,4 @@ def energy_normed(reference: SortedSample | ArrayLike, current: ArrayLike) -> fl
     scale = spread(ref, cur)
     if scale == 0.0:
         return 0.0
-    return math.sqrt(2.0 * _integral(ref, cur, 2) / scale)
+    return math.sqrt(2.0 * _integral(ref, cur, 2)) / math.sqrt(scale)
