@@ -87,11 +87,6 @@ def kind_of_type(t: pa.DataType) -> str | None:
 class ColumnKinds:
     """The kind of every column a monitor has written (thread-safe)."""
 
-    def restore(self, snapshot: dict[str, str]) -> None:
-        """Back to ``snapshot`` (a record refused in strict mode fixes no kind)."""
-        with self._lock:
-            self._kinds = dict(snapshot)
-
     def __init__(self) -> None:
         self._kinds: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -113,6 +108,11 @@ class ColumnKinds:
     def snapshot(self) -> dict[str, str]:
         with self._lock:
             return dict(self._kinds)
+
+    def restore(self, snapshot: dict[str, str]) -> None:
+        """Back to ``snapshot`` (a record refused in strict mode fixes no kind)."""
+        with self._lock:
+            self._kinds = dict(snapshot)
 
 
 @dataclass
@@ -228,7 +228,10 @@ def build_column(
     wrong: set[int] = set()
     if arr is None:
         if isinstance(values, pa.Array):
+            nested = pa.types.is_nested(values.type)
             values = values.to_pylist()
+            if nested:  # lists and structs as deep as the caller made the Arrow type
+                values = _bound(values, label, issues, object_label)
         elif not checked:  # e.g. text that is not UTF-8
             values = _bound(values, label, issues, object_label)
         kind = kinds.get(column) or _first_kind(values, objects_as_text)
