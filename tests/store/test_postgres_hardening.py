@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import queue
+import threading
 import warnings
 from datetime import datetime, timedelta
 
@@ -94,6 +95,37 @@ def test_nul_in_labels_and_their_ids_still_joins(pg):
     df = pg.read_predictions("m").set_index("prediction_id")
     assert df.loc[f"a{BAD}", "label"] == f"yes{BAD}"
     assert df.loc["b", "label"] == "no"
+
+
+def test_names_and_ids_too_long_for_an_index_are_shortened_and_still_join(pg):
+    rng = np.random.default_rng(3)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    long_id = "".join(rng.choice(letters, 3_000))  # random: no compression saves it
+    long_name = "".join(rng.choice(letters, 3_000))
+    batch = prediction_batch(3, features=("age",))
+    batch = _with(batch, "prediction_id", [long_id, long_id[:-1] + "!", "short"])
+    batch = _with(batch, f"feature.{long_name}", [1.5, None, 2.5])
+    pg.write_predictions("m", batch)
+    pg.write_labels("m", label_batch([long_id], ["yes"]))
+    df = pg.read_predictions("m")
+    assert len(df) == 3
+    ids = df["prediction_id"].tolist()
+    assert len(set(ids)) == 3 and ids[2] == "short"
+    assert ids[0].startswith(long_id[:900]) and len(ids[0].encode()) <= 1_000
+    (name,) = [c for c in df.columns if c.startswith(long_name[:900])]
+    assert df[name].tolist()[::2] == [1.5, 2.5]
+    assert df["label"].tolist() == ["yes", None, None]
+    assert df["quality_issues"].tolist() == [
+        f"too_long:prediction_id; name_too_long:{name}",
+        "too_long:prediction_id",
+        f"name_too_long:{name}",
+    ]
+    # the same long name in a later batch lands in the same column
+    later = _with(prediction_batch(1, id_prefix="z"), f"feature.{long_name}", [9.0])
+    pg.write_predictions("m", later)
+    assert pg.read_predictions("m").set_index("prediction_id").loc["z0", name] == 9.0
+    with pytest.raises(ConfigError, match="at most"):
+        pg.write_predictions("m" * 2_000, prediction_batch(1))
 
 
 def test_nul_in_check_results_and_references(pg):
@@ -241,17 +273,31 @@ def test_a_batch_the_server_refuses_for_good_is_a_store_error(pg):
 
 def test_a_lock_held_elsewhere_times_out_as_unavailable(pg_schema, tmp_path):
     store = PostgresStore(PG_URL, schema=pg_schema, archive_dir=tmp_path / "a", statement_timeout=1)
-    try:
-        store.write_predictions("m", prediction_batch(3))
+    locked, done = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:  # for 30 s at most: without timeouts the calls block, then pass
         with psycopg.connect(PG_URL) as other:
             other.execute(f'LOCK TABLE "{pg_schema}".predictions IN ACCESS EXCLUSIVE MODE')
-            with pytest.raises(StoreUnavailableError):
-                store.write_predictions("m", prediction_batch(3, id_prefix="x"))
-            with pytest.raises(StoreUnavailableError):
-                store.read_predictions("m")
+            locked.set()
+            done.wait(30)
             other.rollback()
+
+    holder = threading.Thread(target=hold_lock)
+    try:
+        store.write_predictions("m", prediction_batch(3))
+        holder.start()
+        assert locked.wait(30)
+        with pytest.raises(StoreUnavailableError, match="timeout"):
+            store.write_predictions("m", prediction_batch(3, id_prefix="x"))
+        with pytest.raises(StoreUnavailableError, match="lock timeout"):  # reads lift only
+            store.read_predictions("m")  # the statement limit
+        done.set()
+        holder.join()
         assert len(store.read_predictions("m")) == 3
     finally:
+        done.set()
+        if holder.is_alive():
+            holder.join()
         store.close()
 
 

@@ -17,7 +17,8 @@ in binary (:mod:`~driftscope.store.pg_binary`), packed the same way for wide mod
 
 PostgreSQL text cannot hold the NUL character; :func:`storable_text` replaces it by
 U+FFFD (the Unicode replacement character) so the rest of the value, and of the batch, is
-kept.
+kept. Names and prediction ids are index keys, which hold at most 2,704 bytes: one longer
+than :data:`MAX_KEY_BYTES` keeps its start and a digest of the whole (:func:`short_key`).
 
 >>> join_kinds(["int64", "float64"]), join_kinds(["null", "bool"]), join_kinds(["int64", "bool"])
 ('float64', 'bool', 'string')
@@ -27,6 +28,7 @@ kept.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -130,9 +132,44 @@ def storable_text(
     return pc.replace_substring(array, NUL, NUL_REPLACEMENT), pc.fill_null(has, False)
 
 
+#: The longest name or prediction id (in UTF-8 bytes) kept as it is.
+MAX_KEY_BYTES = 1000
+DIGEST_CHARS = 32
+
+
+def short_key(text: str) -> str:
+    """``text`` if it fits :data:`MAX_KEY_BYTES`, else its start, ``~`` and a digest of the
+    whole: the same text always gives the same key, different texts different ones.
+
+    >>> short_key("age"), len(short_key("x" * 5000).encode()) <= MAX_KEY_BYTES
+    ('age', True)
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= MAX_KEY_BYTES:
+        return text
+    digest = hashlib.blake2b(data, digest_size=DIGEST_CHARS // 2).hexdigest()
+    head = data[: MAX_KEY_BYTES - DIGEST_CHARS - 1].decode("utf-8", "ignore")
+    return f"{head}~{digest}"
+
+
 def storable_name(name: str) -> str:
-    """``name`` as PostgreSQL text can hold it (NUL -> U+FFFD)."""
-    return name.replace(NUL, NUL_REPLACEMENT)
+    """``name`` as PostgreSQL can keep it: NUL -> U+FFFD, shortened past
+    :data:`MAX_KEY_BYTES` (:func:`short_key`)."""
+    return short_key(name.replace(NUL, NUL_REPLACEMENT))
+
+
+def storable_keys(
+    array: pa.ChunkedArray | pa.Array,
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None, pa.ChunkedArray | None]:
+    """Keys (prediction ids) made storable, and which rows had a NUL and which were too
+    long (None when none): :func:`storable_text`, then :func:`short_key` on long ones."""
+    text, nul = storable_text(array)
+    long = pc.greater(pc.binary_length(text), MAX_KEY_BYTES)
+    if not pc.any(long).as_py():
+        return text, nul, None
+    flags = long.to_pylist()
+    keys = [short_key(v) if f else v for v, f in zip(text.to_pylist(), flags, strict=True)]
+    return pa.chunked_array([pa.array(keys, pa.string())]), nul, pc.fill_null(long, False)
 
 
 @dataclass

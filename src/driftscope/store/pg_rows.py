@@ -9,10 +9,14 @@ store (:mod:`driftscope.store.postgres`) owns connections, retries and caching.
   with an id is kept and later ones are ignored, within a batch (the batch keeps the first
   row of each id before it is sent) as across batches (``ON CONFLICT (model,
   prediction_id) DO NOTHING``), which also makes re-sending a batch harmless.
-* What PostgreSQL text cannot hold is made storable before sending: a NUL character in a
-  value or a column name becomes U+FFFD, and the record gets a data-quality issue in its
-  ``quality_issues`` (``nul_byte:<column>``, ``nul_in_name:<column>``), as values the
-  monitor had to change do. Labels have no such column: theirs is replaced silently.
+* What PostgreSQL cannot hold is made storable before sending: a NUL character in a value
+  or a column name becomes U+FFFD; a prediction id or column name longer than
+  :data:`~driftscope.store.pg_columns.MAX_KEY_BYTES` keeps its start and a digest
+  (:func:`~driftscope.store.pg_columns.short_key`). The record gets a data-quality issue in
+  its ``quality_issues`` (``nul_byte:<column>``, ``nul_in_name:<column>``,
+  ``too_long:prediction_id``, ``name_too_long:<column>``), as values the monitor had to
+  change do. Labels have no such column: theirs are changed the same way, silently, so
+  they still join.
 * Reads are one ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` with the latest label of
   each prediction joined by a ``LATERAL`` index probe, parsed by
   :mod:`~driftscope.store.pg_binary`: a field per column, or for a model wider than
@@ -38,12 +42,15 @@ from driftscope.store.pg_columns import (
     ARROW_TYPES,
     KINDS,
     LABEL_COLUMNS,
+    NUL,
+    NUL_REPLACEMENT,
     NULL,
     PG_TYPES,
     Registry,
     array_literals,
     kind_of,
     normalize,
+    storable_keys,
     storable_name,
     storable_text,
     to_csv,
@@ -138,7 +145,11 @@ def prepare_predictions(batch: pa.Table) -> PreparedBatch:
     base = len(r.BASE_FIELDS)
     issues = _Issues(batch.num_rows)
     columns = [batch.column(i) for i in range(base)]
-    for i in (0, 2, 4):  # prediction_id, model_version, sample_reason
+    ids, nul, long = storable_keys(columns[0])
+    issues.add(nul, "nul_byte", r.PREDICTION_ID)
+    issues.add(long, "too_long", r.PREDICTION_ID)
+    columns[0] = ids
+    for i in (2, 4):  # model_version, sample_reason
         columns[i] = issues.storable(columns[i], names[i])
     columns[5] = storable_text(columns[5])[0]  # quality_issues: text the monitor wrote
     kinds: dict[str, str] = {}
@@ -148,11 +159,12 @@ def prepare_predictions(batch: pa.Table) -> PreparedBatch:
         column = batch.column(name)
         kind = kind_of(column.type, name)
         stored = storable_name(name)
-        if stored != name:  # a NUL in the name
+        if stored != name:  # a NUL in the name, or a name too long to be a key
             while stored in taken:
-                stored += "\ufffd"
+                stored = storable_name(stored + NUL_REPLACEMENT)
             taken.add(stored)
-            issues.add(pc.is_valid(column), "nul_in_name", stored)
+            code = "nul_in_name" if NUL in name else "name_too_long"
+            issues.add(pc.is_valid(column), code, stored)
         kinds[stored] = kind
         if kind != NULL:
             column = normalize(column, kind, name)
@@ -187,7 +199,9 @@ class _Issues:
         self.rows = rows
         self.found: list[pa.ChunkedArray] = []  # per issue: its text where it applies, else null
 
-    def add(self, where: pa.ChunkedArray | pa.Array, code: str, column: str) -> None:
+    def add(self, where: pa.ChunkedArray | pa.Array | None, code: str, column: str) -> None:
+        if where is None:
+            return
         label = r.feature_name(column) if r.is_feature(column) else column
         text = pa.scalar(f"{code}:{label}")
         self.found.append(
@@ -221,7 +235,7 @@ def prepare_labels(batch: pa.Table) -> PreparedBatch:
     if not pa.types.is_string(batch.schema.field(r.PREDICTION_ID).type):
         raise DataError("label batch: must be string", column=r.PREDICTION_ID)
     kind = kind_of(batch.schema.field(r.LABEL).type, r.LABEL)
-    ids = storable_text(batch.column(r.PREDICTION_ID))[0]
+    ids = storable_keys(batch.column(r.PREDICTION_ID))[0]
     values = {}
     if kind != NULL:
         label = normalize(batch.column(r.LABEL), kind, r.LABEL)

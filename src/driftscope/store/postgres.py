@@ -45,7 +45,7 @@ from driftscope.store.base import (
     UnmatchedLabels,
     utc,
 )
-from driftscope.store.pg_columns import Registry, storable_name
+from driftscope.store.pg_columns import MAX_KEY_BYTES, Registry, storable_name
 from driftscope.store.pg_connection import Connections
 from driftscope.store.pg_migrations import migrate
 
@@ -389,6 +389,8 @@ def _check_model(model: object) -> None:
         raise ConfigError(f"model must be a non-empty string, got {model!r}")
     if "\x00" in model:
         raise ConfigError(f"model names cannot contain the NUL character, got {model!r}")
+    if storable_name(model) != model:
+        raise ConfigError(f"model names are at most {MAX_KEY_BYTES} bytes long in UTF-8")
 
 
 def _reference_record(
