@@ -14,7 +14,7 @@ stopped, or blocked behind another session's lock) fails a call instead of block
   ``lock_timeout`` one waiting longer for a lock (streaming reads lift the statement limit
   in their own transaction, as a big window may take minutes to send);
 * on the client, a :class:`Watchdog` cuts the connection of a call that has waited
-  ``statement_timeout + connect_timeout`` without receiving a byte (the server's own
+  ``statement_timeout + connect_timeout`` without a byte moving (the server's own
   cancellation had time to arrive and did not), and TCP keepalives notice a dead host.
 
 Errors are sorted by what they mean (:func:`is_temporary`): a lost or hung connection, a
@@ -283,7 +283,7 @@ class Watchdog:
     """Cuts off connections that wait too long for the server.
 
     :meth:`watch` arms it for a connection busy in a call; a daemon thread checks each
-    armed connection at its deadline and, when the socket has received nothing for
+    armed connection at its deadline and, when the socket has moved no data for
     ``limit`` seconds, shuts the socket down: the blocked call then fails at once with a
     lost connection. Without the kernel's TCP statistics (not Linux, a Unix socket), the
     time since the call started counts instead.
@@ -347,11 +347,14 @@ class Watchdog:
 
 
 def _silent_for(conn: Any) -> float | None:
-    """Seconds since ``conn``'s socket last received data, when the kernel says."""
+    """Seconds since ``conn``'s socket last received or sent data (a long upload is
+    progress too), when the kernel says."""
     try:
         with socket.socket(fileno=os.dup(conn.fileno())) as sock:
             info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
-        return struct.unpack_from("I", info, 52)[0] / 1000.0  # tcpi_last_data_recv, ms
+        # struct tcp_info: tcpi_last_data_sent at byte 44, tcpi_last_data_recv at 52 (ms)
+        sent, received = struct.unpack_from("I", info, 44)[0], struct.unpack_from("I", info, 52)[0]
+        return min(sent, received) / 1000.0
     except Exception:  # no TCP_INFO here, not a TCP socket, or closed meanwhile
         return None
 
