@@ -232,6 +232,18 @@ CASES: dict[str, tuple[Callable[[list[Member]], list], str]] = {
     "method params a list": (put("extra.detector.methods.0.params", [1]), "'extra.detector'"),
     "bad significance": (put("extra.detector.significance_level", "x"), "'extra.detector'"),
     "bad max_categories": (put("extra.detector.max_categories", "many"), "max_categories"),
+    "a billion PSI bins": (
+        put("extra.detector.methods.1.params.bins", 10**9),
+        "bins must be between 2 and 10,000",
+    ),
+    "a trillion MMD permutations": (
+        put("extra.detector.methods.0", {"name": "mmd", "params": {"n_permutations": 10**12}}),
+        "n_permutations must be between 1 and 100,000",
+    ),
+    "a huge MMD sample": (
+        put("extra.detector.methods.0", {"name": "mmd", "params": {"max_samples": 10**9}}),
+        "max_samples must be between 2 and 100,000",
+    ),
     # arrays
     "10^12 elements": (
         array_member("values", lambda d: npy(f8((10**12,)), b"\0" * 64)),

@@ -98,10 +98,22 @@ def _check_threshold(value: float, name: str, upper: float = math.inf) -> float:
     return value
 
 
+#: Most bins a binned distance takes: finer bins than this add no information on any sample
+#: a monitor keeps, and a bound keeps a reference file from asking for a huge histogram.
+MAX_BINS = 10_000
+
+
+def _check_count(value: object, name: str, low: int, high: int) -> int:
+    """``value`` as an int in ``[low, high]``, else a ConfigError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ConfigError(f"{name} must be an integer between {low:,} and {high:,}, got {value!r}")
+    if not low <= int(value) <= high:
+        raise ConfigError(f"{name} must be between {low:,} and {high:,}, got {int(value):,}")
+    return int(value)
+
+
 def _check_bins(bins: int) -> int:
-    if int(bins) != bins or bins < 2:
-        raise ConfigError(f"bins must be an integer of at least 2, got {bins}")
-    return int(bins)
+    return _check_count(bins, "bins", 2, MAX_BINS)
 
 
 class PValueMethod(DriftMethod):

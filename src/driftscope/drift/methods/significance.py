@@ -19,9 +19,16 @@ from driftscope.drift.methods.base import (
     NUMERIC_KINDS,
     Pair,
     PValueMethod,
+    _check_count,
 )
 from driftscope.drift.pairs import CategoricalPair
 from driftscope.errors import ConfigError
+
+#: Bounds of MMDTest's settings: the test costs ``n_permutations x max_samples²`` kernel
+#: terms, so these keep one column's test to minutes even at both limits, and keep a
+#: reference file from asking for a computation that never ends.
+MAX_PERMUTATIONS = 100_000
+MAX_MMD_SAMPLES = 100_000
 
 
 class KSTest(PValueMethod):
@@ -100,6 +107,7 @@ class MMDTest(PValueMethod):
     """Maximum mean discrepancy with a Gaussian kernel and a permutation p-value (1+k)/(1+B).
 
     Samples above ``max_samples`` are subsampled (seeded), so the test is approximate there.
+    ``n_permutations`` and ``max_samples`` are at most 100,000 each.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -118,13 +126,9 @@ class MMDTest(PValueMethod):
         seed: int = 0,
     ):
         super().__init__(significance_level)
-        if n_permutations < 1:
-            raise ConfigError(f"n_permutations must be at least 1, got {n_permutations}")
-        if max_samples < 2:
-            raise ConfigError(f"max_samples must be at least 2, got {max_samples}")
-        self.n_permutations = int(n_permutations)
-        self.max_samples = int(max_samples)
-        self.seed = int(seed)
+        self.n_permutations = _check_count(n_permutations, "n_permutations", 1, MAX_PERMUTATIONS)
+        self.max_samples = _check_count(max_samples, "max_samples", 2, MAX_MMD_SAMPLES)
+        self.seed = _check_count(seed, "seed", 0, 2**63 - 1)
 
     def compute(self, pair: Pair) -> tuple[float, float | None]:
         r = stats.mmd_test(
