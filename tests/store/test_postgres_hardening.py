@@ -203,22 +203,44 @@ def test_a_model_with_3000_features_writes_and_reads(pg, tmp_path):
     pd.testing.assert_frame_equal(again[df.columns], df)
 
 
-def test_packed_reads_equal_field_per_column_reads(pg, monkeypatch):
-    batch = prediction_batch(30, features=("age", "income", "plan", "is_member"))
-    batch = _with(batch, "feature.mixed", [1, None, 3] * 10)
-    pg.write_predictions("m", batch)
-    later = prediction_batch(10, id_prefix="q", start=T0 + timedelta(hours=1))
-    later = _with(later, "feature.mixed", [1.5, None] * 5)  # int64 + float64 -> float64
-    later = _with(later, "feature.income", ["high", None] * 5)  # float64 + string -> string
-    later = _with(later, "feature.empty", pa.nulls(10).to_pylist())
-    pg.write_predictions("m", later)
-    pg.write_labels("m", label_batch(["p1", "q2"], [True, False]))
-    plain = pg.read_predictions("m")
+AWKWARD_TEXT = ["", None, "NULL", 'say "hi"', "back\\slash", "{a,b}", " pad ", "new\nline", "é€😀"]
+
+
+def _awkward_batches() -> list[pa.Table]:
+    n = len(AWKWARD_TEXT)
+    first = prediction_batch(n, features=("age", "income", "plan", "is_member"))
+    first = _with(first, "feature.plan", AWKWARD_TEXT)
+    first = _with(first, "feature.mixed", [1, None, 3, 2**63 - 1, -(2**63), 0, 5, 6, 7])
+    floats = [math.nan, math.inf, -math.inf, None, 5e-324, 1.7976931348623157e308, -0.0, 0.1, 1.0]
+    first = _with(first, "feature.x", floats)
+    later = prediction_batch(4, id_prefix="q", start=T0 + timedelta(hours=1))
+    later = _with(later, "feature.mixed", [1.5, None, 2.0, -1.0])  # int64 + float64 -> float64
+    later = _with(later, "feature.income", ["high", None, "", "NULL"])  # float64 + string
+    later = _with(later, "feature.empty", pa.nulls(4).to_pylist())
+    later = _with(later, "feature.is_member", [True, None, False, True])
+    return [first, later]
+
+
+def test_packed_writes_and_reads_equal_a_column_each(pg, monkeypatch):
+    """Wide models pack a row's values of a kind into one array, both ways; on awkward
+    values that gives exactly what a column each gives."""
+    for batch in _awkward_batches():
+        pg.write_predictions("plain", batch)
+    pg.write_labels("plain", label_batch(["p1", "q2"], [True, False]))
+    plain = pg.read_predictions("plain")
     monkeypatch.setattr(rows_module, "PACK_ABOVE", 0)
-    packed = pg.read_predictions("m")
-    pd.testing.assert_frame_equal(packed, plain)
-    assert plain["income"].iloc[30] == "high"
-    assert plain["mixed"].iloc[30] == 1.5
+    for batch in _awkward_batches():
+        pg.write_predictions("packed", batch)
+    pg.write_labels("packed", label_batch(["p1", "q2"], [True, False]))
+    pd.testing.assert_frame_equal(pg.read_predictions("packed"), plain)
+    pd.testing.assert_frame_equal(pg.read_predictions("plain"), plain)  # packed read
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(pg.read_predictions("packed"), plain)
+    assert plain["plan"].tolist()[: len(AWKWARD_TEXT)] == AWKWARD_TEXT
+    assert plain["income"].tolist()[-4:] == ["high", None, "", "NULL"]
+    mixed = plain["mixed"].tolist()
+    assert mixed[:3] == [1.0, None, 3.0] or (mixed[0] == 1.0 and math.isnan(mixed[1]))
+    assert mixed[-4] == 1.5 and math.isnan(mixed[-3]) and mixed[-1] == -1.0
 
 
 # ---------------------------------------------------------------------- repeated ids

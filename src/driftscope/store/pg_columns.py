@@ -10,10 +10,10 @@ in each, and reads as the *join* of its kinds: int64 with float64 reads as float
 other mix as string. Labels use the same kinds in four ``label_*`` columns.
 
 Batches travel to the server as CSV written by pyarrow (floats print shortest-exact, so
-they round-trip, NaN and infinities included), each row's values of a kind already packed
-into one array literal (:func:`array_literals`), so a batch of any width is a staging
-row of ten fields (PostgreSQL allows at most 1,600 columns in a table); reads come back
-in binary (:mod:`~driftscope.store.pg_binary`), packed the same way for wide models.
+they round-trip, NaN and infinities included); reads come back in binary
+(:mod:`~driftscope.store.pg_binary`). For wide models (PostgreSQL allows at most 1,600
+columns in a table, 1,664 fields in a row) each row's values of a kind travel packed into
+one array, both ways (:func:`array_literals`), so any number of columns works.
 
 PostgreSQL text cannot hold the NUL character; :func:`storable_text` replaces it by
 U+FFFD (the Unicode replacement character) so the rest of the value, and of the batch, is

@@ -3,9 +3,10 @@
 Every function takes an open connection and runs inside the caller's transaction; the
 store (:mod:`driftscope.store.postgres`) owns connections, retries and caching.
 
-* Writes send the batch as CSV into a temporary staging table (``COPY ... FROM STDIN``),
-  each row's values of a kind packed into one array literal, and move it with one
-  ``INSERT ... SELECT``. A prediction id names one prediction: the first stored record
+* Writes send the batch as CSV into a temporary staging table (``COPY ... FROM STDIN``)
+  and move it with one ``INSERT ... SELECT``: the server builds the typed value arrays
+  (for a batch wider than :data:`PACK_ABOVE` columns, the client packs each row's values
+  of a kind into one array literal). A prediction id names one prediction: the first stored record
   with an id is kept and later ones are ignored, within a batch (the batch keeps the first
   row of each id before it is sent) as across batches (``ON CONFLICT (model,
   prediction_id) DO NOTHING``), which also makes re-sending a batch harmless.
@@ -65,8 +66,9 @@ STAGE = "pg_temp.driftscope_stage"
 #: to send, so the transaction lifts the statement limit; a server that stops sending is
 #: still cut off by the connection watchdog (:mod:`~driftscope.store.pg_connection`).
 STREAMING = "SET LOCAL statement_timeout TO 0"
-#: Reads of models with more value columns than this pack them into one array per kind
-#: (PostgreSQL allows 1,664 fields in a row; below, a field per column reads faster).
+#: Batches and reads with more value columns than this pack them into one array per kind
+#: (PostgreSQL allows 1,600 columns in a table and 1,664 fields in a row); up to it, a
+#: column each is faster.
 PACK_ABOVE = 1500
 BASE_SQL = (
     ("p.prediction_id", pa.string()),
@@ -300,18 +302,39 @@ def _stage(conn: psycopg.Connection, types: Sequence[str], payload: bytes) -> No
 def insert_predictions(
     conn: psycopg.Connection, s: Schema, model: str, batch: PreparedBatch, reg: Registry
 ) -> tuple[int, int]:
-    """Stage and insert ``batch``; (rows added, their size in bytes)."""
+    """Stage and insert ``batch``; (rows added, their size in bytes).
+
+    Up to :data:`PACK_ABOVE` value columns, each is a staging column and the server builds
+    the arrays (the fastest way); a wider batch (a table has at most 1,600 columns) is
+    staged with its values of each kind packed into one array literal per row.
+    """
     base_types = ("text", "timestamptz", "text", "double precision", "text", "text")
+    columns = list(batch.base)
     arrays = []
-    for kind in ARRAYS:  # in the order of the array columns below
-        by_slot = {
-            reg.slots[n][kind]: values
-            for n, values in batch.values.items()
-            if batch.kinds[n] == kind
-        }
-        arrays.append(array_literals(by_slot, kind, batch.rows))  # type: ignore[arg-type]
-    types = (*base_types, *(f"{PG_TYPES[k]}[]" for k in ARRAYS))
-    columns = [*batch.base, *arrays]
+    if len(batch.values) <= PACK_ABOVE:
+        types = [*base_types, *(PG_TYPES[batch.kinds[n]] for n in batch.values)]
+        columns += batch.values.values()
+        for kind in ARRAYS:  # in the order of the array columns below
+            by_slot = {
+                reg.slots[n][kind]: f"c{len(base_types) + i}"
+                for i, n in enumerate(batch.values)
+                if batch.kinds[n] == kind
+            }
+            if not by_slot:
+                arrays.append("NULL")
+                continue
+            items = [by_slot.get(slot, "NULL") for slot in range(1, max(by_slot) + 1)]  # type: ignore[type-var]
+            arrays.append(f"ARRAY[{', '.join(items)}]::{PG_TYPES[kind]}[]")
+    else:
+        types = [*base_types, *(f"{PG_TYPES[k]}[]" for k in ARRAYS)]
+        for i, kind in enumerate(ARRAYS):
+            by_slot = {
+                reg.slots[n][kind]: values
+                for n, values in batch.values.items()
+                if batch.kinds[n] == kind
+            }
+            columns.append(array_literals(by_slot, kind, batch.rows))  # type: ignore[arg-type]
+            arrays.append(f"c{len(base_types) + i}")
     table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
     _stage(conn, types, to_csv(table))
     row = conn.execute(
@@ -319,7 +342,7 @@ def insert_predictions(
             INSERT INTO {s.table("predictions")} AS p (model, prediction_id, ts, model_version,
                 sampling_weight, sample_reason, quality_issues, float_values, int_values,
                 bool_values, text_values)
-            SELECT %s, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 FROM {STAGE}
+            SELECT %s, c0, c1, c2, c3, c4, c5, {", ".join(arrays)} FROM {STAGE}
             ON CONFLICT (model, prediction_id) DO NOTHING
             RETURNING pg_column_size(p.*) AS size)
         SELECT count(*), coalesce(sum(size), 0) FROM added""",  # type: ignore[arg-type]
