@@ -311,8 +311,8 @@ class BatchBuilder:
             first = next((f for f in feats if type(f) is dict), None)
             if first is None:
                 return {}, {}
-            row = next(i for i, f in enumerate(feats) if f is first)
-            names = self.schema.establish(_names(first, issues, row))
+            # (its bad keys are reported below, with the other records')
+            names = self.schema.establish(_names(first, Issues(), 0))
         count = len(names)
         if bad:
             check = {i for i, f in enumerate(feats) if type(f) is dict and len(f) != count}
