@@ -89,6 +89,7 @@ class Connections:
     """
 
     def __init__(self, dsn: str, *, connect_timeout: float = 5.0, statement_timeout: float = 60.0):
+        import psycopg
         import psycopg.conninfo
 
         for name, value in (
@@ -110,10 +111,11 @@ class Connections:
         for key, value in DEFAULT_OPTIONS.items():
             options.setdefault(key, value)
         options["connect_timeout"] = str(max(1, math.ceil(connect_timeout)))
-        #: how long a call may wait without receiving a byte before it is cut off
+        #: how long a call may wait with no data moving before it is cut off
         self.silence_limit = float(statement_timeout) + max(1, math.ceil(connect_timeout))
-        # sent data the server's host never acknowledges fails the connection as well
-        options.setdefault("tcp_user_timeout", str(math.ceil(self.silence_limit * 1000)))
+        if psycopg.pq.version() >= 120000:  # libpq knows tcp_user_timeout since 12
+            # sent data the server's host never acknowledges fails the connection as well
+            options.setdefault("tcp_user_timeout", str(math.ceil(self.silence_limit * 1000)))
         self._options = options
         ms = max(1, round(statement_timeout * 1000))
         self._setup = (
