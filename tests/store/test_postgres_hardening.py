@@ -203,6 +203,20 @@ def test_a_model_with_3000_features_writes_and_reads(pg, tmp_path):
     pd.testing.assert_frame_equal(again[df.columns], df)
 
 
+def test_a_monitor_logs_and_reads_a_3000_feature_model(pg):
+    from driftscope.monitor import ModelMonitor
+
+    names = [f"f{i}" for i in range(3_000)]
+    with ModelMonitor("wide", store=pg, max_retry_seconds=5) as monitor:
+        for k in range(5):
+            monitor.log_prediction({n: float(k + i) for i, n in enumerate(names)}, 0.5)
+        monitor.flush()
+        recent = monitor.get_recent_predictions(days=36_500)
+    assert len(recent) == 5
+    assert recent["f2999"].tolist() == [2999.0 + k for k in range(5)]
+    assert recent["f0"].tolist() == [float(k) for k in range(5)]
+
+
 AWKWARD_TEXT = ["", None, "NULL", 'say "hi"', "back\\slash", "{a,b}", " pad ", "new\nline", "é€😀"]
 
 
