@@ -402,10 +402,8 @@ def _frozen_monitor(schema: str, archive: str, out: multiprocessing.Queue) -> No
             out.put(("flush timeout", "returned"))
         except StoreUnavailableError:
             out.put(("flush timeout", "still pending"))
-        except StoreError as exc:
-            out.put(
-                ("flush timeout", "dropped" if "100 records were dropped" in str(exc) else str(exc))
-            )
+        except StoreError as exc:  # records were dropped (counted below)
+            out.put(("flush timeout", "dropped" if "dropped" in str(exc) else str(exc)))
         out.put(("dropped", monitor.cost_report().dropped_records))
         proxy.thaw()
         monitor.close(timeout=10)
