@@ -110,21 +110,57 @@ def test_store_that_cannot_be_opened_is_retried_like_an_outage(tmp_path, make_mo
         _wait_for(lambda: monitor.cost_report().dropped_records == 1)
 
 
-def test_a_batch_the_store_refuses_does_not_hold_back_the_others(store, make_monitor):
-    class Picky(FlakyStore):
+class Picky(FlakyStore):
+    """Refuses for good (StoreError, not an outage) any batch holding a negative x."""
+
+    def write_predictions(self, model, batch):
+        self.attempts += 1
+        if min(batch.column("feature.x").to_pylist()) < 0:
+            raise StoreError("refused: this store cannot take negative values")
+        return self.inner.write_predictions(model, batch)
+
+
+def test_a_record_the_store_refuses_for_good_costs_only_itself(store, make_monitor):
+    """One refused record among 10,001 is dropped at once with the store's reason; the
+    10,000 others land, and nothing is retried as if the store were down."""
+    picky = Picky(store)
+    monitor = make_monitor(store=picky, max_retry_seconds=3600, batch_size=20_000)
+    xs = np.arange(10_001, dtype=float)
+    xs[4321] = -1.0
+    ids = monitor.log_predictions(pd.DataFrame({"x": xs}), np.full(10_001, 0.5))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(StoreError, match="1 records were dropped") as info:
+            monitor.flush()
+    assert not isinstance(info.value, StoreUnavailableError)
+    assert "refused by the store" in str(info.value) and "negative values" in str(info.value)
+    assert any("refused 1 predictions records, which are dropped" in str(w.message) for w in caught)
+    stored = monitor.get_recent_predictions()
+    assert sorted(stored["prediction_id"]) == sorted(np.delete(np.asarray(ids), 4321))
+    assert monitor.cost_report().dropped_records == 1
+    assert picky.attempts <= 2 + 2 * 15  # halving down to one record: no retry loop
+    monitor.log_prediction({"x": 1.0}, 0.5)
+    monitor.flush()  # the refusal was reported once; the monitor goes on
+
+
+def test_an_outage_while_a_refused_batch_is_split_keeps_the_rest_queued(store, make_monitor):
+    class PickyThenDown(Picky):
         def write_predictions(self, model, batch):
-            if min(batch.column("feature.x").to_pylist()) < 0:
-                raise StoreError("refused: this store cannot take negative values")
+            if self.attempts >= 3:
+                self.down.set()
+            self._check()
             return super().write_predictions(model, batch)
 
-    monitor = make_monitor(store=Picky(store), max_retry_seconds=0.5)
-    monitor.log_prediction({"x": -1.0}, 0.5)
-    with pytest.raises(StoreError, match="refused"):
+    flaky = PickyThenDown(store)
+    monitor = make_monitor(store=flaky, max_retry_seconds=3600)
+    xs = np.arange(1000, dtype=float)
+    xs[700] = -1.0
+    ids = monitor.log_predictions(pd.DataFrame({"x": xs}), np.full(1000, 0.5))
+    with pytest.raises(StoreUnavailableError):
         monitor.flush()
-    good = [monitor.log_prediction({"x": float(i)}, 0.5) for i in range(1, 20)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _wait_for(lambda: monitor.cost_report().dropped_records == 1)
+    flaky.down.clear()
+    flaky.attempts = -(10**6)  # stays up from now on
     with pytest.raises(StoreError, match="1 records were dropped"):
-        monitor.flush()
-    assert sorted(monitor.get_recent_predictions()["prediction_id"]) == sorted(good)
+        monitor.flush(timeout=30)
+    stored = monitor.get_recent_predictions()
+    assert sorted(stored["prediction_id"]) == sorted(np.delete(np.asarray(ids), 700))

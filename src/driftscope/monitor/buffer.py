@@ -109,6 +109,8 @@ class Buffer(WriterLoop):
         self._dropping = False
         self._dropped_unreported = 0
         self._unconvertible_unreported = 0  # of those, records no conversion could keep
+        self._refused_unreported = 0  # of those, records the store refused for good
+        self._last_refusal: BaseException | None = None
         self._last_seq = 0  # the sequence number at the last snapshot
         self.counts: Counter[str] = Counter()  # kept predictions by sample reason
         self.skipped = 0
@@ -270,14 +272,21 @@ class Buffer(WriterLoop):
                 self._cond.wait(0.5 if remaining is None else min(remaining, 0.5))
             dropped, self._dropped_unreported = self._dropped_unreported, 0
             unconvertible, self._unconvertible_unreported = self._unconvertible_unreported, 0
+            refused, self._refused_unreported = self._refused_unreported, 0
+            refusal = self._last_refusal
         if dropped:
             why = []
             if unconvertible:
                 why.append(f"{unconvertible:,} could not be converted: see the log")
-            if dropped > unconvertible:
+            if refused:
                 why.append(
-                    f"{dropped - unconvertible:,} met a full buffer or a store unavailable "
-                    f"for more than {self.max_retry_seconds:g} s"
+                    f"{refused:,} were refused by the store ({type(refusal).__name__}: "
+                    f"{error_text(refusal)})"
+                )
+            if dropped > unconvertible + refused:
+                why.append(
+                    f"{dropped - unconvertible - refused:,} met a full buffer or a store "
+                    f"unavailable for more than {self.max_retry_seconds:g} s"
                 )
             raise StoreError(
                 f"monitor {self.name!r}: {dropped:,} records were dropped since the last flush "

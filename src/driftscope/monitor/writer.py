@@ -2,10 +2,15 @@
 
 Each cycle takes everything waiting in one snapshot (under the buffer's lock), converts it
 to Arrow batches outside the lock, appends them to a per-kind queue of pending batches and
-writes each queue as one store call (consecutive batches concatenated). A failed write
-leaves the queue as it was and schedules a retry with exponential backoff (50 ms doubling
-to 5 s); a flush request retries at once. Batches whose oldest record has waited
-``max_retry_seconds`` are dropped (counted, warned about). The *resolved* watermark, below
+writes each queue as one store call (consecutive batches concatenated). A write the store
+cannot take *now* (:class:`~driftscope.errors.StoreUnavailableError`: an outage) leaves the
+queue as it was and schedules a retry with exponential backoff (50 ms doubling to 5 s); a
+flush request retries at once. Batches whose oldest record has waited
+``max_retry_seconds`` are dropped (counted, warned about). A write the store refuses for
+good (any other :class:`~driftscope.errors.StoreError`) is never retried as an outage: the
+batch is written in halves, down to single records, so every record the store accepts
+lands and only those it refuses on their own are dropped (counted, with the store's
+reason). The *resolved* watermark, below
 which every record is durable or dropped, moves as queues empty; flushers wait on it.
 
 The thread never dies of an error: anything unexpected is logged and the loop goes on.
@@ -23,7 +28,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from driftscope.errors import StoreUnavailableError
+from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.monitor.batching import RECORD_WIDTH, BatchBuilder, LabelRecord
 from driftscope.monitor.values import error_text
 
@@ -200,13 +205,79 @@ class WriterLoop:
             try:
                 written = self._sinks[kind](table)
             except BaseException as exc:
+                if refused(exc):
+                    # the store refused the data, not the call: write what it takes
+                    for entry in entries:
+                        outage = self._write_apart(kind, queue, entry)
+                        if outage is not None:
+                            self._failed(outage)
+                            return
+                    continue
                 if len(entries) > 1 and not isinstance(exc, StoreUnavailableError):
-                    # the store refused the data, not the call: let one bad batch not
-                    # hold back the others
+                    # an unexpected error: let one bad batch not hold back the others
                     self._write_each(kind, queue, entries)
                 self._failed(exc)
                 return
             self._written(kind, queue, entries, written)
+
+    def _write_apart(
+        self, kind: str, queue: deque[Pending], entry: Pending
+    ) -> BaseException | None:
+        """Write ``entry`` in halves down to single records after the store refused it:
+        what the store takes is written, a record it refuses alone is dropped. Returns the
+        error that stopped the work when the store became unavailable meanwhile (what was
+        not written then stays queued in ``entry``'s place)."""
+        todo, left = [entry.table], []
+        rows = nbytes = refused_rows = 0
+        outage: BaseException | None = None
+        reason: BaseException | None = None
+        while todo:
+            table = todo.pop()
+            if outage is not None:
+                left.append(table)
+                continue
+            try:
+                nbytes += int(self._sinks[kind](table) or 0)
+                rows += table.num_rows
+            except BaseException as exc:
+                if not refused(exc):
+                    outage = exc
+                    left.append(table)
+                elif table.num_rows <= 1:
+                    refused_rows += table.num_rows
+                    reason = exc
+                else:  # first half on top: records are tried in the order logged
+                    half = table.num_rows // 2
+                    todo += [table.slice(half), table.slice(0, half)]
+        with self._cond:
+            if left:
+                rest = _concat(left) if len(left) > 1 else left[0]
+                queue[queue.index(entry)] = Pending(
+                    rest, rest.num_rows, entry.seq_before, entry.first_at
+                )
+            else:
+                queue.remove(entry)
+            self.written[kind] += rows
+            self.bytes[kind] += nbytes
+            self._queued -= rows + refused_rows
+            if refused_rows:
+                self.dropped += refused_rows
+                self._dropped_unreported += refused_rows
+                self._refused_unreported += refused_rows
+                self._last_refusal = reason
+            if not queue:
+                self._backoff = BACKOFF_START
+                self._retry_at = 0.0
+            self._advance()
+        if refused_rows:
+            message = (
+                f"monitor {self.name!r}: the store refused {refused_rows:,} {kind} records, "
+                f"which are dropped; the others of their batch are kept: "
+                f"{type(reason).__name__}: {error_text(reason)}"
+            )
+            log.warning(message)
+            warnings.warn(message, RuntimeWarning, stacklevel=2)
+        return outage
 
     def _write_each(self, kind: str, queue: deque[Pending], entries: list[Pending]) -> None:
         for entry in entries:
@@ -258,11 +329,15 @@ class WriterLoop:
                 self._queued -= lost
                 self._advance()
         if lost:
-            why = (
-                "the monitor closed"
-                if everything
-                else (f"the store was unavailable for more than {self.max_retry_seconds:g} s")
-            )
+            if everything:
+                why = "the monitor closed"
+            elif self._last_error is None or isinstance(self._last_error, StoreUnavailableError):
+                why = f"the store was unavailable for more than {self.max_retry_seconds:g} s"
+            else:
+                why = (
+                    f"writing them kept failing for more than {self.max_retry_seconds:g} s "
+                    f"({type(self._last_error).__name__}: {error_text(self._last_error)})"
+                )
             message = f"monitor {self.name!r}: dropped {lost:,} records: {why}"
             log.warning(message)
             warnings.warn(message, RuntimeWarning, stacklevel=2)
@@ -272,6 +347,12 @@ class WriterLoop:
         heads = [q[0].seq_before for q in self._pending.values() if q]
         self._done = min(heads) if heads else self._last_seq
         self._cond.notify_all()
+
+
+def refused(exc: BaseException) -> bool:
+    """Whether ``exc`` says the store refused the data for good (a :class:`StoreError`
+    that is not an outage), so that retrying the same write cannot help."""
+    return isinstance(exc, StoreError) and not isinstance(exc, StoreUnavailableError)
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
