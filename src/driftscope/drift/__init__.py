@@ -24,6 +24,7 @@ from driftscope.drift.methods import (
     method_from_name,
 )
 from driftscope.drift.reference import Reference
+from driftscope.drift.reference_file import FileLimits
 from driftscope.drift.results import (
     ColumnDrift,
     ColumnSummary,
@@ -53,6 +54,7 @@ __all__ = [
     "DriftReport",
     "DriftResult",
     "EnergyDistance",
+    "FileLimits",
     "FisherExactTest",
     "HellingerDistance",
     "JensenShannonDistance",
