@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 import driftscope as ds
 from driftscope.cli import cli
 from driftscope.drift.reference import Reference
-from driftscope.drift.reference_file import META_NAME, FileLimits, canonical_digest
+from driftscope.drift.reference_file import FileLimits
+from driftscope.drift.reference_manifest import META_NAME, canonical_digest
 from driftscope.errors import DriftscopeError, ReferenceFileError
 from driftscope.store import EmbeddedStore
 from tests.store.conftest import PG_URL

@@ -34,14 +34,13 @@ import pyarrow.parquet as pq
 from driftscope.data import ColumnKind, Table, read_table
 from driftscope.drift.parallel import Progress, run_columns
 from driftscope.drift.reference_file import (
-    FORMAT,
-    NUMERIC_KINDS,
     ROW_SAMPLE_NAME,
     FileLimits,
     check_row_sample,
     read_reference_file,
     write_reference_file,
 )
+from driftscope.drift.reference_manifest import FORMAT, NUMERIC_KINDS
 from driftscope.drift.results import ColumnSummary
 from driftscope.errors import ConfigError, DataError, ReferenceFileError
 from driftscope.stats import MAX_EXACT_N, ECDFGrid, SortedSample
