@@ -40,6 +40,15 @@ def _int(buf: np.ndarray, p: int, size: int) -> int:  # pragma: no cover - compi
 
 
 @numba.njit(nogil=True, cache=True)
+def _word(buf: np.ndarray, p: int, length: int) -> np.uint64:  # pragma: no cover - compiled
+    """The ``length`` big-endian bytes at ``p`` as an unsigned 64-bit word."""
+    v = np.uint64(0)
+    for k in range(length):
+        v = (v << np.uint64(8)) | np.uint64(buf[p + k])
+    return v
+
+
+@numba.njit(nogil=True, cache=True)
 def _scan(
     buf: np.ndarray, start: int, nfields: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
@@ -79,10 +88,7 @@ def _scan(
             starts[j, i] = p
             lengths[j, i] = length
             if length == 8 or length == 1:
-                v = np.uint64(0)
-                for k in range(length):
-                    v = (v << np.uint64(8)) | np.uint64(buf[p + k])
-                words[j, i] = v
+                words[j, i] = _word(buf, p, length)
             if length > 0:
                 p += length
     return starts, lengths, words
@@ -138,10 +144,7 @@ def _elements(
             e_starts[k, i] = p
             e_lengths[k, i] = length
             if length == 8 or length == 1:
-                v = np.uint64(0)
-                for b in range(length):
-                    v = (v << np.uint64(8)) | np.uint64(buf[p + b])
-                words[k, i] = v
+                words[k, i] = _word(buf, p, length)
             if length > 0:
                 p += length
             if p > end:
