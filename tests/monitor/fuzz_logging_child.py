@@ -1,6 +1,7 @@
 """The logging fuzz run by ``test_fuzz_logging.py`` in a child interpreter (a crash there
 fails the test instead of killing pytest): ``python -m tests.monitor.fuzz_logging_child
-HOME single|batch EXAMPLES``.
+STORE single|batch EXAMPLES [SCHEMA]``, where STORE is the embedded store's folder or a
+PostgreSQL URL (then SCHEMA names the schema to use).
 
 Hypothesis draws records, each either *good* (clean values of the columns' kinds) or
 *bad* (one hostile payload somewhere: a cyclic or very deep container, a lone surrogate,
@@ -10,7 +11,10 @@ raises (without ``strict``); with ``strict`` a bad record raises ``DataError`` a
 one nothing; after ``flush()`` (which must not raise) nothing was dropped and the
 data-quality counts grew by at least one per bad record and bad label. At the end every
 record is read back: a good one with its values and no issue, a bad one with an issue.
-Exit code 0 when all holds.
+With PostgreSQL, some good-looking records are *bad for the store* too: text holding a NUL
+character, which PostgreSQL cannot keep; the store stores it as U+FFFD with a ``nul_byte``
+issue on the record, so those records must read back with an issue and every other record of
+their batch must land. Exit code 0 when all holds.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from hypothesis import strategies as st
 
 from driftscope.errors import DataError
 from driftscope.monitor import ModelMonitor
-from driftscope.store import EmbeddedStore
+from driftscope.store import EmbeddedStore, Store, open_store
 
 # ---------------------------------------------------------------------- hostile payloads
 METHODS = ("__str__", "__repr__", "__eq__", "__hash__", "__len__", "__iter__", "__format__")
@@ -112,7 +116,11 @@ BAD = st.one_of(
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 good_number = finite | st.integers(-(2**53), 2**53) | finite.map(np.float64)
-good_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+#: no lone surrogates (bad for every store) and no NUL (bad for PostgreSQL: see nul_text)
+good_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+)
+nul_text = st.builds(lambda t, at: t[:at] + "\x00" + t[at:], good_text, st.integers(0, 40))
 odd_keys = st.one_of(
     st.integers(),
     surrogates,
@@ -141,6 +149,7 @@ class Record:
     prediction: Any
     meta: str
     bad: str | None = None  # where the hostile payload went, None for a good record
+    store_bad: bool = False  # the payload is bad only for the store (NUL in PostgreSQL)
     payload: Any = None
     label: Any = None
     bad_label: bool = False
@@ -150,9 +159,12 @@ class Record:
 
 
 @st.composite
-def records(draw: Any, positions: tuple[str, ...]) -> Record:
+def records(draw: Any, positions: tuple[str, ...], nul: bool = False) -> Record:
     rec = Record(draw(good_number), draw(good_text), draw(finite), draw(good_text))
-    if draw(st.booleans()):
+    if nul and draw(st.integers(0, 3)) == 0:
+        rec.bad, rec.store_bad = draw(st.sampled_from(("f_txt", "metadata"))), True
+        rec.payload = draw(nul_text)
+    elif draw(st.booleans()):
         rec.bad = draw(st.sampled_from(positions))
         rec.payload = draw(not_features if rec.bad == "not_features" else BAD)
     if draw(st.integers(0, 3)) == 0:
@@ -183,9 +195,12 @@ def records(draw: Any, positions: tuple[str, ...]) -> Record:
 
 # ---------------------------------------------------------------------- the run
 class Fuzz:
-    def __init__(self, home: str):
-        self.home = home
-        kw = {"store": home, "flush_interval": 0.05, "feature_names": ["f_num", "f_txt"]}
+    def __init__(self, location: str, schema: str | None = None):
+        self.open: Any = lambda: EmbeddedStore(location)
+        if schema is not None:
+            self.open = lambda: open_store(location, schema=schema)
+        self.store: Store = self.open()
+        kw = {"store": self.store, "flush_interval": 0.05, "feature_names": ["f_num", "f_txt"]}
         self.lenient = ModelMonitor("fuzz", **kw)
         self.strict = ModelMonitor("fuzz_strict", strict=True, **kw)
         for monitor in (self.lenient, self.strict):  # fix the columns' kinds
@@ -219,11 +234,11 @@ class Fuzz:
                     rec.features, rec.prediction_arg, None, rec.metadata
                 )
             except DataError:
-                assert rec.bad is not None, f"strict refused a good record: {rec}"
+                assert _bad_here(rec), f"strict refused a good record: {rec}"
             else:
-                assert rec.bad is None, f"strict took a bad record: {rec}"
+                assert not _bad_here(rec), f"strict took a bad record: {rec}"
                 self.strict_logged.append((spid, rec))
-        self.check_flush(before, sum(r.bad is not None for r in recs) + _bad_labels(recs))
+        self.check_flush(before, sum(map(_bad_here, recs)) + _bad_labels(recs))
 
     def batch(self, recs: list[Record]) -> None:
         before = self.quality()
@@ -242,16 +257,17 @@ class Fuzz:
         try:
             sids = self.strict.log_predictions(columns, predictions, metadata=metadata)
         except DataError:
-            assert any(r.bad for r in recs), "strict refused a good batch"
+            assert any(map(_bad_here, recs)), "strict refused a good batch"
         else:
-            assert not any(r.bad for r in recs), f"strict took a bad batch: {recs}"
+            assert not any(map(_bad_here, recs)), f"strict took a bad batch: {recs}"
             self.strict_logged += list(zip(sids.tolist(), recs, strict=True))
-        self.check_flush(before, sum(r.bad is not None for r in recs) + _bad_labels(recs))
+        self.check_flush(before, sum(map(_bad_here, recs)) + _bad_labels(recs))
 
     def verify(self) -> None:
         self.lenient.close()
         self.strict.close()
-        store = EmbeddedStore(self.home)
+        self.store.close()
+        store = self.open()  # a new connection: what is stored, not what is cached
         try:
             df = store.read_predictions("fuzz").set_index("prediction_id")
             strict = store.read_predictions("fuzz_strict").set_index("prediction_id")
@@ -263,11 +279,28 @@ class Fuzz:
             if rec.bad is None:
                 _same(row, rec)
             else:
-                assert isinstance(row["quality_issues"], str), f"no issue for {rec}"
+                _has_issue(row, rec)
         assert len(strict) == len(self.strict_logged) + 1
         for pid, rec in self.strict_logged:
-            _same(strict.loc[pid], rec)
+            if rec.store_bad:
+                _has_issue(strict.loc[pid], rec)
+            else:
+                _same(strict.loc[pid], rec)
         print(f"verified {len(self.logged)} records, {len(self.strict_logged)} strict")
+
+
+def _bad_here(rec: Record) -> bool:
+    """Whether the monitor itself must see ``rec`` as bad (not only the store)."""
+    return rec.bad is not None and not rec.store_bad
+
+
+def _has_issue(row: Any, rec: Record) -> None:
+    issues = row["quality_issues"]
+    assert isinstance(issues, str), f"no issue for {rec}"
+    if rec.store_bad:
+        assert "nul_byte:" in issues, (issues, rec)
+        stored = row["f_txt"] if rec.bad == "f_txt" else row["metadata.m"]
+        assert stored == rec.payload.replace("\x00", "\ufffd"), (stored, rec)
 
 
 def _bad_labels(recs: list[Record]) -> int:
@@ -286,8 +319,9 @@ def _same(row: Any, rec: Record) -> None:
 
 def main() -> None:
     faulthandler.enable()  # a crash prints where it happened
-    home, mode, examples = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    fuzz = Fuzz(home)
+    location, mode, examples = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    schema = sys.argv[4] if len(sys.argv) > 4 else None
+    fuzz = Fuzz(location, schema)
     positions = SINGLE_POSITIONS if mode == "single" else BATCH_POSITIONS
     run = fuzz.single if mode == "single" else fuzz.batch
 
@@ -298,7 +332,7 @@ def main() -> None:
         print_blob=True,
         suppress_health_check=list(HealthCheck),
     )
-    @given(st.lists(records(positions), min_size=1, max_size=6))
+    @given(st.lists(records(positions, nul=schema is not None), min_size=1, max_size=6))
     def fuzz_logging(recs: list[Record]) -> None:
         run(recs)
 

@@ -1,4 +1,5 @@
-"""Hypothesis throws hostile payloads at the logging calls, in a child interpreter.
+"""Hypothesis throws hostile payloads at the logging calls, in a child interpreter, on both
+stores.
 
 The run itself is :mod:`tests.monitor.fuzz_logging_child` (what is drawn and what is
 checked is described there); a crash of the child (a segfault in a C library) fails the
@@ -14,21 +15,31 @@ from pathlib import Path
 
 import pytest
 
+from tests.store.conftest import PG_URL
+from tests.store.conftest import pg_schema as pg_schema  # the fixture
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("mode", "examples"), [("single", 120), ("batch", 60)])
-def test_hostile_payloads_never_crash_raise_or_lose_a_record(tmp_path, mode, examples):
+@pytest.mark.parametrize(
+    ("store", "mode", "examples"),
+    [
+        ("embedded", "single", 120),
+        ("embedded", "batch", 60),
+        ("postgres", "single", 80),
+        ("postgres", "batch", 40),
+    ],
+)
+def test_hostile_payloads_never_crash_raise_or_lose_a_record(
+    request, tmp_path, store, mode, examples
+):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    where = [str(tmp_path / "home")]
+    if store == "postgres":
+        where = [PG_URL, request.getfixturevalue("pg_schema")]
+    child = [sys.executable, "-m", "tests.monitor.fuzz_logging_child", where[0], mode]
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.monitor.fuzz_logging_child",
-            str(tmp_path / "home"),
-            mode,
-            str(examples),
-        ],
+        [*child, str(examples), *where[1:]],
         capture_output=True,
         text=True,
         env=env,
