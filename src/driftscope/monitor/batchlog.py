@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from driftscope.errors import DataError
 from driftscope.monitor.batching import id_array
 from driftscope.monitor.clock import now_us, to_micros
-from driftscope.monitor.columns import Issues
+from driftscope.monitor.columns import Issues, refusal
 from driftscope.monitor.frames import (
     feature_columns,
     metadata_columns,
@@ -121,13 +121,7 @@ def log_batch(
                 builder.kinds.restore(kinds)
         if strict and issues.counts:
             first = min(issues.rows)
-            key, _, detail = issues.rows[first][0].partition(" (")
-            code, _, name = key.partition(":")
-            raise DataError(
-                code.replace("_", " ") + (f" ({detail}" if detail else ""),
-                column=name or "features",
-                row=first,
-            )
+            raise refusal(issues.rows[first][0], row=first)
         monitor._buffer.add_quality(issues.counts)
         monitor._buffer.count_batch(n - kept, by_reason, time.perf_counter() - start)
         monitor._buffer.offer_table("predictions", table, wait=monitor.config.max_retry_seconds)

@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from driftscope.errors import printable
+from driftscope.errors import DataError, printable
 from driftscope.monitor.values import (
     BOOL,
     FLOAT,
@@ -113,6 +113,24 @@ class ColumnKinds:
         """Back to ``snapshot`` (a record refused in strict mode fixes no kind)."""
         with self._lock:
             self._kinds = dict(snapshot)
+
+
+def refusal(issue: str, row: int | None = None) -> DataError:
+    """The :class:`DataError` that strict mode raises for a record's first ``issue`` text
+    (``"code:name (detail)"``), naming the column; what non-strict logging would have
+    stored instead ("stored as text") is left out, since the record is refused.
+
+    >>> str(refusal("cyclic_value:history (stored as text)"))
+    "column 'history': cyclic value"
+    >>> str(refusal("int_out_of_range:n (18446744073709551615)", row=3))
+    "column 'n', row 3: int out of range (18446744073709551615)"
+    """
+    key, _, detail = issue.partition(" (")
+    code, _, name = key.partition(":")
+    if detail.startswith("stored as"):
+        detail = ""
+    message = code.replace("_", " ") + (f" ({detail}" if detail else "")
+    return DataError(message, column=name or "features", row=row)
 
 
 @dataclass

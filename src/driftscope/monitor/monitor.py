@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from driftscope.errors import DataError
 from driftscope.monitor import lifecycle
 from driftscope.monitor.batching import BatchBuilder
 from driftscope.monitor.buffer import Buffer
 from driftscope.monitor.clock import RawTimestamp, now_us
+from driftscope.monitor.columns import refusal
 from driftscope.monitor.config import MonitorConfig
 from driftscope.monitor.costs import CostPrices
 from driftscope.monitor.inputs import features_dict, metadata_dict, prediction_value
@@ -257,11 +257,7 @@ class ModelMonitor(MonitorReads):
             if counts:
                 builder.kinds.restore(kinds)
         if counts:
-            first = table.column("quality_issues")[0].as_py().split("; ")[0]
-            key, _, detail = first.partition(" (")
-            code, _, name = key.partition(":")
-            message = code.replace("_", " ") + (f" ({detail}" if detail else "")
-            raise DataError(message, column=name or "features")
+            raise refusal(table.column("quality_issues")[0].as_py().split("; ")[0])
         self._buffer.count_batch(0, Counter({record[6]: 1}), _perf() - start)
         self._buffer.offer_table("predictions", table, wait=0.0)
 
