@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,16 +23,9 @@ from hypothesis.extra.numpy import arrays
 import driftscope as ds
 from driftscope.drift.methods import METHODS, WassersteinDistance
 from driftscope.errors import ConfigError, DataError
+from tests.no_warnings import no_warnings
 
 BIG = 1e308
-
-
-def no_warnings(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("error")
-        out = fn(*args, **kwargs)
-    assert not caught
-    return out
 
 
 def issue_data(seed: int = 0, n: int = 1000, k: int = 5) -> tuple[np.ndarray, np.ndarray]:

@@ -29,6 +29,15 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
 
+def _stored(home: str) -> pd.DataFrame:
+    """What the child stored for model ``m``, by prediction id."""
+    store = real_store(home)
+    try:
+        return store.read_predictions("m").set_index("prediction_id")
+    finally:
+        store.close()
+
+
 def _run_child(body: str, home: str) -> dict:
     """Run ``body`` in a fresh interpreter with ``monitor`` (logging to ``home``),
     ``cyclic_list``, ``cyclic_dict`` and ``deep`` defined; return what it printed as JSON
@@ -104,11 +113,7 @@ monitor.close()
 print(json.dumps(out))
 """
     out = _run_child(body, home)
-    store = real_store(home)
-    try:
-        df = store.read_predictions("m").set_index("prediction_id")
-    finally:
-        store.close()
+    df = _stored(home)
     assert set(out["good"]) <= set(df.index)
     assert df.loc[out["good"], "quality_issues"].isna().all()
     if strict:  # refused in the caller's thread, naming the field; nothing else stored
@@ -156,11 +161,7 @@ monitor.close()
 print(json.dumps(out))
 """
     out = _run_child(body, home)
-    store = real_store(home)
-    try:
-        df = store.read_predictions("m").set_index("prediction_id")
-    finally:
-        store.close()
+    df = _stored(home)
     assert out["dropped"] == 0
     assert len(df) == 7
     assert df.loc[out["ids"][0], "label"] == 1.0

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pytest
@@ -30,18 +28,10 @@ from driftscope.stats import (
     wasserstein,
     wasserstein_normed,
 )
+from tests.no_warnings import no_warnings
 
 rng = np.random.default_rng(2026)
 BIG = 1e308
-
-
-def no_warnings(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn``; any warning (RuntimeWarning from NumPy above all) fails the test."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("error")
-        out = fn(*args, **kwargs)
-    assert not caught
-    return out
 
 
 def ref_with_extremes(n: int = 1000, k: int = 5) -> np.ndarray:
