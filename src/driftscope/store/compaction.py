@@ -36,11 +36,9 @@ from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.store.catalog import Catalog, Segment
 from driftscope.store.label_join import first_of_each_id
 from driftscope.store.segments import (
-    HOT_LEVEL,
     StoreHome,
     read_parquet_file,
     remove_quietly,
-    sort_predictions,
     unavailable,
     unify,
     write_segment,
@@ -196,11 +194,11 @@ def compact_partition(
             continue
         merged = unify(tables)  # in write order
         if kind == "predictions":
-            merged = sort_predictions(first_of_each_id(merged))
+            merged = first_of_each_id(merged)
         # the merged file takes the write order of its earliest input, and names its inputs:
         # a catalog rebuilt from the files lists it instead of them
         new = write_segment(
-            home, model, tier, kind, day, merged, level=HOT_LEVEL,
+            home, model, tier, kind, day, merged,
             seq=min(seg.order[0] for seg in used), supersedes=[seg.path for seg in used],
         )  # fmt: skip
         if not catalog.replace_segments(used, [new]):

@@ -82,7 +82,6 @@ from driftscope.store.segments import (
     day_of,
     ensure_dir,
     remove_quietly,
-    sort_predictions,
     split_by_day,
     to_us,
     unavailable,
@@ -281,8 +280,6 @@ class EmbeddedStore(Store):
         new: list[NewSegment] = []
         try:
             for day, part in parts:
-                if kind == "predictions":
-                    part = sort_predictions(part)
                 seg = write_segment(self.home, model, "hot", kind, day, part)
                 written.append(self.home.absolute(seg.path))
                 new.append(seg)

@@ -31,7 +31,6 @@ from urllib.parse import unquote
 
 import pyarrow.parquet as pq
 
-from driftscope.store import records as r
 from driftscope.store.catalog import Catalog, NewSegment, Segment, insert_segments
 from driftscope.store.compaction import empty_trash
 from driftscope.store.scan import (
@@ -46,6 +45,7 @@ from driftscope.store.segments import (
     checksum_in_name,
     description_of,
     ensure_dir,
+    time_column,
     ts_range,
     unavailable,
 )
@@ -107,7 +107,7 @@ def _from_path(home: StoreHome, rel: str, meta: pq.FileMetaData) -> NewSegment |
     if "~" in parts[1]:  # a long model name, shortened with a hash: not recoverable
         return None
     kind = parts[2]
-    column = r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
+    column = time_column(kind)
     table = pq.ParquetFile(home.absolute(rel), metadata=meta).read(columns=[column])
     low, high = ts_range(table, column)
     size = home.absolute(rel).stat().st_size

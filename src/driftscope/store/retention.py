@@ -29,12 +29,9 @@ from driftscope.store import records as r
 from driftscope.store.catalog import Catalog, NewSegment, Segment
 from driftscope.store.compaction import empty_trash
 from driftscope.store.segments import (
-    ARCHIVE_LEVEL,
-    HOT_LEVEL,
     StoreHome,
     read_parquet_file,
     remove_quietly,
-    sort_predictions,
     timestamps_us,
     unify,
     write_durably,
@@ -70,13 +67,9 @@ class ArchivePass:
         inputs: list[str] | None = None,
     ) -> None:
         """Write one output of the pass; ``inputs``: the segments its rows came from."""
-        if kind == "predictions":
-            table = sort_predictions(table)
-        level = ARCHIVE_LEVEL if tier == "archive" else HOT_LEVEL
         seg = write_segment(
-            home, model, tier, kind, day, table, level=level, adaptive=tier == "hot", seq=seq,
-            supersedes=inputs, pass_token=self.token,
-        )  # fmt: skip
+            home, model, tier, kind, day, table, seq=seq, supersedes=inputs, pass_token=self.token
+        )
         dest = home.absolute(seg.path)
         self.written.append(dest)
         self.new.append(seg)

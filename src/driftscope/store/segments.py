@@ -95,6 +95,15 @@ def checksum_in_name(name: str) -> str | None:
     return None if found is None else found.group(1)
 
 
+def time_column(kind: str) -> str:
+    """The column whose range a segment of ``kind`` records (and its day is cut by).
+
+    >>> time_column("predictions"), time_column("labels")
+    ('timestamp', 'labeled_at')
+    """
+    return r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
+
+
 # ---------------------------------------------------------------------- self-description
 #: Key of the JSON object each segment keeps in its Parquet footer (its schema metadata):
 #: enough to list it again in a catalog rebuilt from the files alone.
@@ -108,7 +117,6 @@ def segment_description(
     tier: str,
     day: str,
     table: pa.Table,
-    time_column: str,
     *,
     seq: int | None = None,
     supersedes: list[str] | None = None,
@@ -121,11 +129,11 @@ def segment_description(
     its rows came from).
 
     >>> batch = pa.table({"labeled_at": pa.array([5, 9], pa.timestamp("us", tz="UTC"))})
-    >>> d = segment_description("churn", "labels", "hot", "2026-11-01", batch, "labeled_at", seq=3)
+    >>> d = segment_description("churn", "labels", "hot", "2026-11-01", batch, seq=3)
     >>> d["rows"], d["min_ts"], d["max_ts"], d["seq"]
     (2, 5, 9, 3)
     """
-    low, high = ts_range(table, time_column)
+    low, high = ts_range(table, time_column(kind))
     return {
         "format": SEGMENT_FORMAT,
         "model": model,
@@ -316,28 +324,32 @@ def write_segment(
     day: str,
     table: pa.Table,
     *,
-    level: int = HOT_LEVEL,
-    adaptive: bool = True,
     seq: int | None = None,
     supersedes: list[str] | None = None,
     pass_token: str | None = None,
 ) -> NewSegment:
     """Write ``table`` as one durable segment that describes itself (its footer: model,
     kind, tier, day, rows, time range, write order, superseded files) and verifies itself
-    (the whole file's checksum is in its name); returns its catalog entry."""
-    time_column = r.TIMESTAMP if kind == "predictions" else r.LABELED_AT
+    (the whole file's checksum is in its name); returns its catalog entry. Predictions are
+    stored sorted (:func:`sort_predictions`); a hot segment is compressed at
+    :data:`HOT_LEVEL` (incompressible floats left plain), an archived one at
+    :data:`ARCHIVE_LEVEL`.
+
+    >>> import tempfile
+    >>> home = StoreHome(Path(tempfile.mkdtemp()))
+    >>> home.prepare()
+    >>> batch = pa.table({"labeled_at": pa.array([5, 9], pa.timestamp("us", tz="UTC"))})
+    >>> seg = write_segment(home, "churn", "hot", "labels", "1970-01-01", batch)
+    >>> seg.rows, seg.min_ts, checksum_in_name(seg.path) == seg.checksum
+    (2, 5, True)
+    """
+    if kind == "predictions":
+        table = sort_predictions(table)
     desc = segment_description(
-        model,
-        kind,
-        tier,
-        day,
-        table,
-        time_column,
-        seq=seq,
-        supersedes=supersedes,
-        pass_token=pass_token,
+        model, kind, tier, day, table, seq=seq, supersedes=supersedes, pass_token=pass_token
     )
-    data = parquet_bytes(table, level, adaptive, desc)
+    hot = tier == "hot"
+    data = parquet_bytes(table, HOT_LEVEL if hot else ARCHIVE_LEVEL, hot, desc)
     crc = checksum_of(data)
     dest = home.segment_dir(model, tier, kind, day) / unique_file_name(checksum=crc)
     size = write_durably(data, dest, home.tmp)
