@@ -70,7 +70,12 @@ class Plan:
     @property
     def alpha(self) -> float:
         """The significance level the power notes use: the automatic policy's, else the
-        strictest chosen test's, else 0.05."""
+        strictest chosen test's, else 0.05.
+
+        >>> from driftscope.drift.methods import KSTest, WassersteinDistance
+        >>> Plan(methods=(KSTest(0.01), WassersteinDistance())).alpha
+        0.01
+        """
         if self.auto is not None:
             return self.auto.significance_level
         levels = [m.threshold for m in self.methods if m.uses_p_value]
@@ -237,8 +242,8 @@ def _correct(
             methods.append(m)
         # A method that could not be computed (NaN) is unknown: it neither vetoes nor
         # supports drift; the others decide, and the column says so.
-        known = [m.drifted for m in methods if computed(m)]
-        missing = [m.method for m in methods if not computed(m)]
+        known = [m.drifted for m in methods if _computed(m)]
+        missing = [m.method for m in methods if not _computed(m)]
         if not known:
             uncomputed[name] = f"no method could be computed on it ({', '.join(missing)}: n/a)"
             continue
@@ -250,7 +255,7 @@ def _correct(
     return out, uncomputed
 
 
-def computed(m: MethodResult) -> bool:
+def _computed(m: MethodResult) -> bool:
     """Whether a method produced a number: a p-value for a test, a statistic (possibly
     infinite) for a distance; NaN means it could not be computed on these data."""
     value = m.p_value if m.role == "test" else m.statistic

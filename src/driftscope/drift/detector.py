@@ -241,8 +241,14 @@ class DriftDetector:
         config = extra.get("detector", {})
         label = f"reference file {str(path)!r}"
         where = f"{label}: field 'extra.detector'"
-        saved = ("methods", "significance_level", "correction", "combine", "prediction_column")
-        saved += ("max_categories",)
+        saved = (
+            "methods",
+            "significance_level",
+            "correction",
+            "combine",
+            "prediction_column",
+            "max_categories",
+        )
         if not isinstance(config, dict) or not set(config) <= set(saved):
             raise ReferenceFileError(f"{where}: expected an object with keys among {saved}")
         settings = {k: v for k, v in config.items() if k != "methods"}

@@ -120,6 +120,12 @@ class FileLimits:
 
     @property
     def max_entries(self) -> int:
+        """Zip entries allowed: the manifest, the kept rows and every array of
+        :attr:`max_columns` numerical columns.
+
+        >>> FileLimits(max_columns=10).max_entries
+        52
+        """
         return 1 + len(ARRAY_KEYS) * self.max_columns + 1
 
 
@@ -173,7 +179,14 @@ def read_reference_file(
     fh: IO[bytes], label: str, limits: FileLimits | None = None
 ) -> ReferenceFile:
     """Read and check the reference file in ``fh`` (see the module docstring); ``label``
-    names it in errors (e.g. ``"reference file 'churn.dsref'"``)."""
+    names it in errors (e.g. ``"reference file 'churn.dsref'"``); see :class:`ReferenceFile`
+    for a file that passes.
+
+    >>> read_reference_file(io.BytesIO(b"not a zip"), "reference file 'x.dsref'")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ReferenceFileError: reference file 'x.dsref' ... (damaged zip: ...)
+    """
     limits = limits or FileLimits()
     with _zip_errors(label):
         zf = zipfile.ZipFile(fh)

@@ -260,7 +260,16 @@ class _Fields:
 
 def check_json(value: Any, field: str, fail: Any, max_depth: int) -> int:
     """Walk ``value`` (iteratively): plain JSON types only, finite numbers, at most
-    ``max_depth`` levels. ``fail(field, problem)`` builds the error. Returns the depth."""
+    ``max_depth`` levels. ``fail(field, problem)`` builds the error (or ``fail`` is an error
+    class, given the message). Returns the depth.
+
+    >>> check_json({"a": [1, {"b": None}]}, "extra", ValueError, 24)
+    3
+    >>> check_json({"a": float("nan")}, "extra", ValueError, 24)
+    Traceback (most recent call last):
+    ...
+    ValueError: extra.a: holds nan, not a plain JSON value (...)
+    """
     deepest = 0
     stack = [(value, field, 1)]
     while stack:
@@ -315,6 +324,11 @@ def _show_name(field: str) -> str:
 
 
 def short_repr(value: Any) -> str:
+    """``repr(value)`` cut to 60 characters, for quoting a bad value in an error.
+
+    >>> short_repr("abc"), len(short_repr("x" * 100)), short_repr("x" * 100)[-2:]
+    ("'abc'", 58, 'x…')
+    """
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
@@ -328,5 +342,9 @@ def _kind_of(value: Any) -> str:
 
 
 def field_error(label: str, field: str, problem: str) -> ReferenceFileError:
-    """The error for ``field`` of the file ``label``: "x.dsref: field 'rows': ..."."""
+    """The error for ``field`` of the file ``label``.
+
+    >>> field_error("x.dsref", "rows", "is missing")
+    ReferenceFileError("x.dsref: field 'rows': is missing")
+    """
     return ReferenceFileError(f"{label}: {_show_name(field)}: {problem}")

@@ -97,7 +97,7 @@ def drift_table(result: DriftResult, *, title: str | None = None, width: int = 1
         table.add_column("also", overflow="fold")
     table.add_column("score", justify="right", no_wrap=True)
     for col in columns:
-        # Text(): column names are data, never console markup
+        # plain(): column names are data, never console markup nor terminal control
         cells: list[str | Text] = ["DRIFT" if col.drifted else "ok", plain(col.column)]
         cells += [col.kind, col.method, fmt_number(col.statistic)] if wide else [col.method]
         cells += [fmt_p(_decision_p(col)), fmt_rule(col)]

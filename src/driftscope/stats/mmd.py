@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike
 from scipy.spatial.distance import pdist, squareform
 
 from driftscope.errors import ConfigError
-from driftscope.stats._magnitude import exponent_for, ldexp_saturating
+from driftscope.stats._magnitude import exponent_for
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.result import TestResult
 
@@ -89,7 +89,7 @@ def median_heuristic(points: np.ndarray) -> float:
     2.0
     """
     dists, unit = pairwise_distances(np.asarray(points, dtype=np.float64))
-    return ldexp_saturating(_median_distance(dists), math.frexp(unit)[1] - 1)
+    return _median_distance(dists) * unit  # a power of two: exact, or inf beyond float64
 
 
 def _mmd2_batch(kernel: np.ndarray, members: np.ndarray, n: int, m: int) -> np.ndarray:
