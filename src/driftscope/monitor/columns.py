@@ -44,6 +44,7 @@ from driftscope.monitor.values import (
     INVALID_TEXT,
     STRING,
     TRUSTED_TYPES,
+    WIDE_INTS,
     Opaque,
     as_float,
     as_int,
@@ -51,6 +52,7 @@ from driftscope.monitor.values import (
     bounded,
     clean_text,
     compact_text,
+    huge_int,
     is_plain_scalar,
     natural_kind,
     safe_repr,
@@ -168,23 +170,14 @@ def _wrong(value: Any, expected: str) -> str:
     return f"got {type_name(value)} {safe_repr(value)}, expected {expected}"
 
 
-_INT64_MAX = 2**63 - 1
-_WIDE_INTS = frozenset((int, np.uint64))
-_UINT_LIMIT = pa.scalar(_INT64_MAX, pa.uint64())
-
-
-def _huge_int(value: Any) -> bool:
-    """An integer (not a bool) outside int64."""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
-        return not -_INT64_MAX - 1 <= value <= _INT64_MAX
-    return False
+_UINT_LIMIT = pa.scalar(np.iinfo(np.int64).max, pa.uint64())
 
 
 def _widens(value: Any) -> bool:
     """A number an ``int`` column cannot hold but a ``float`` one can."""
     if isinstance(value, float | np.floating):
         return as_int(value) is None
-    return _huge_int(value)
+    return huge_int(value)
 
 
 def _bound(values: list[Any], label: str, issues: Issues, object_label: str | None) -> list[Any]:
@@ -241,7 +234,7 @@ def build_column(
             # containers and objects never reach Arrow's type inference as they are
             values = _bound(values, label, issues, object_label)
             checked = True
-        wide = not types.isdisjoint(_WIDE_INTS)
+        wide = not types.isdisjoint(WIDE_INTS)
     arr = _fast(values, column, kind, kinds, wide)
     wrong: set[int] = set()
     if arr is None:
@@ -313,7 +306,7 @@ def _fast(
             return None
     if pa.types.is_uint64(arr.type) and pc.any(pc.greater(arr, _UINT_LIMIT)).as_py():
         return None  # past int64: the slow way stores them as floats, with an issue
-    if wide and pa.types.is_floating(arr.type) and any(map(_huge_int, values)):
+    if wide and pa.types.is_floating(arr.type) and any(map(huge_int, values)):
         return None
     inferred = kind_of_type(arr.type)
     if inferred is None:
@@ -383,7 +376,7 @@ def _slow(
             continue
         if kind == FLOAT:
             converted: Any = as_float(v)
-            if _huge_int(v):
+            if huge_int(v):
                 if converted is None:
                     wrong.add(i)
                 why = "no float holds it" if converted is None else "stored as a float"

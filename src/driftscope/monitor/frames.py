@@ -34,7 +34,7 @@ import pyarrow as pa
 from driftscope.errors import DataError
 from driftscope.monitor.clock import now_us, to_micros
 from driftscope.monitor.inputs import positional_names
-from driftscope.monitor.values import TRUSTED_TYPES, key_name
+from driftscope.monitor.values import TRUSTED_TYPES, WIDE_INTS, huge_int, key_name
 
 Column = pa.Array | list[Any]
 
@@ -61,7 +61,7 @@ def column(values: Any) -> Column:
             # NumPy would pad to its longest value): typed by build_column
             return list(values)
         array = np.asarray(values)
-        if types & _WIDE_INTS and array.dtype.kind in "fO" and any(map(_huge_int, values)):
+        if types & WIDE_INTS and array.dtype.kind in "fO" and any(map(huge_int, values)):
             return list(values)  # ints past int64, which NumPy would make floats silently
     else:
         array = np.asarray(values) if not isinstance(values, np.ndarray) else values
@@ -85,13 +85,6 @@ def column(values: Any) -> Column:
     if kind == "M":
         return _arrow(pa.array(array))
     return array.tolist() if isinstance(values, np.ndarray) else list(values)
-
-
-_WIDE_INTS = frozenset((int, np.uint64))
-
-
-def _huge_int(value: Any) -> bool:
-    return type(value) in _WIDE_INTS and not -(2**63) <= value < 2**63
 
 
 def _arrow(arr: pa.Array) -> Column:

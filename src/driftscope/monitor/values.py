@@ -187,6 +187,21 @@ def as_int(value: Any) -> int | None:
     return number if _INT64_MIN <= number <= _INT64_MAX else None
 
 
+#: Types whose values may lie past int64 (Python ints, NumPy uint64).
+WIDE_INTS = frozenset((int, np.uint64))
+
+
+def huge_int(value: Any) -> bool:
+    """Whether ``value`` is an integer (not a bool) that no int64 holds.
+
+    >>> [huge_int(v) for v in (2**63, -(2**63), np.uint64(2**64 - 1), True, 1e30)]
+    [True, False, True, False, False]
+    """
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        return not _INT64_MIN <= value <= _INT64_MAX
+    return False
+
+
 # ---------------------------------------------------------------------- untrusted values
 #: Deepest nesting of a container value that is kept (deeper: ``nested_too_deep``).
 MAX_DEPTH = 32
