@@ -201,21 +201,37 @@ def repeated_ids(ids: pa.ChunkedArray, hashes: np.ndarray, priority: np.ndarray)
     return np.sort(rows[order[later]])
 
 
-def first_of_each_id(table: pa.Table) -> pa.Table:
-    """``table`` without the later rows of a repeated ``prediction_id`` (the first row of
-    each id kept; no copy when none repeats)."""
-    ids = table.column(r.PREDICTION_ID)
+def first_rows(ids: pa.ChunkedArray) -> np.ndarray | None:
+    """The rows of ``ids`` holding each id's first occurrence, ascending; None when no id
+    repeats (one hashing pass), or when the ids are not text without nulls (all kept).
+
+    >>> first_rows(pa.chunked_array([["a", "b", "a", "c", "b"]])).tolist()
+    [0, 1, 3]
+    >>> first_rows(pa.chunked_array([["a", "b"]])) is None
+    True
+    """
     if ids.null_count or not all(
         pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in ids.chunks
     ):
-        return table
+        return None
     hashes = hash_ids(ids)
     if not has_repeats(hashes):
-        return table
-    drop = repeated_ids(ids, hashes, np.arange(len(hashes)))
-    keep = np.ones(table.num_rows, dtype=bool)
-    keep[drop] = False
-    return table.filter(pa.array(keep))
+        return None
+    keep = np.ones(len(ids), dtype=bool)
+    keep[repeated_ids(ids, hashes, np.arange(len(hashes)))] = False
+    return np.flatnonzero(keep)
+
+
+def first_of_each_id(table: pa.Table) -> pa.Table:
+    """``table`` without the later rows of a repeated ``prediction_id`` (the first row of
+    each id kept; no copy when none repeats).
+
+    >>> t = pa.table({"prediction_id": ["a", "b", "a"], "x": [1, 2, 3]})
+    >>> first_of_each_id(t).column("x").to_pylist()
+    [1, 2]
+    """
+    rows = first_rows(table.column(r.PREDICTION_ID))
+    return table if rows is None else table.take(pa.array(rows))
 
 
 PROBE_PIECE = 1 << 21  # label hashes per task of the probe (tasks run on PROBE_THREADS)

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from driftscope.errors import DataError
 from driftscope.store import records as r
+from driftscope.store.label_join import first_rows
 from driftscope.store.pg_binary import Packed, parse
 from driftscope.store.pg_columns import (
     ARRAYS,
@@ -173,18 +173,16 @@ def prepare_predictions(batch: pa.Table) -> PreparedBatch:
             values[stored] = issues.storable(column, stored) if kind == "string" else column
     columns[5] = issues.merged_into(columns[5])
     prepared = PreparedBatch(batch.num_rows, kinds, tuple(columns), values)
-    return first_of_each_id(prepared)
+    return _first_of_each_id(prepared)
 
 
-def first_of_each_id(batch: PreparedBatch) -> PreparedBatch:
+def _first_of_each_id(batch: PreparedBatch) -> PreparedBatch:
     """``batch`` with only the first row of each prediction id (a batch without repeated
-    ids, the usual case, is returned as it is after one hashing pass)."""
-    ids = batch.base[0]
-    if pc.count_distinct(ids).as_py() == batch.rows:
+    ids, the usual case, is returned as it is after one hashing pass), by the rule the
+    embedded store applies (:func:`~driftscope.store.label_join.first_rows`)."""
+    keep = first_rows(batch.base[0])
+    if keep is None:
         return batch
-    order = pa.table({"id": ids, "row": pa.array(np.arange(batch.rows))})
-    first = order.group_by("id", use_threads=False).aggregate([("row", "min")])["row_min"]
-    keep = np.sort(first.to_numpy())
     take = pa.array(keep)
     return PreparedBatch(
         len(keep),
