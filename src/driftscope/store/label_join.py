@@ -201,6 +201,20 @@ def repeated_ids(ids: pa.ChunkedArray, hashes: np.ndarray, priority: np.ndarray)
     return np.sort(rows[order[later]])
 
 
+def plain_text(chunks: Sequence[pa.Array]) -> bool:
+    """Whether ``chunks`` are all text without nulls: ids that :func:`hash_ids` hashes.
+
+    >>> plain_text([pa.array(["a"]), pa.array(["b"], pa.large_string())])
+    True
+    >>> plain_text([pa.array(["a", None])]), plain_text([pa.array([1])])
+    (False, False)
+    """
+    return all(
+        (pa.types.is_string(c.type) or pa.types.is_large_string(c.type)) and not c.null_count
+        for c in chunks
+    )
+
+
 def first_rows(ids: pa.ChunkedArray) -> np.ndarray | None:
     """The rows of ``ids`` holding each id's first occurrence, ascending; None when no id
     repeats (one hashing pass), or when the ids are not text without nulls (all kept).
@@ -210,9 +224,7 @@ def first_rows(ids: pa.ChunkedArray) -> np.ndarray | None:
     >>> first_rows(pa.chunked_array([["a", "b"]])) is None
     True
     """
-    if ids.null_count or not all(
-        pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in ids.chunks
-    ):
+    if not plain_text(ids.chunks):
         return None
     hashes = hash_ids(ids)
     if not has_repeats(hashes):

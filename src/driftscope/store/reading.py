@@ -41,6 +41,7 @@ from driftscope.store.label_join import (
     has_repeats,
     hash_ids,
     label_matches_by_hash,
+    plain_text,
     repeated_ids,
     window_table,
 )
@@ -149,9 +150,7 @@ class WindowIds:
     to find ids that repeat (the hash table the join builds says whether any does)."""
 
     def __init__(self, chunks: list[pa.Array]):
-        self.plain = all(
-            pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks
-        ) and not any(c.null_count for c in chunks)
+        self.plain = plain_text(chunks)
         self._chunks = chunks
         self._ids: pa.ChunkedArray | None = None
         self._hashes: np.ndarray | None = None
