@@ -87,15 +87,33 @@ class BatchBuilder:
         self.kinds = ColumnKinds()
         self.schema = FeatureSchema(feature_names)
         self.value_limit = value_limit
-        #: Held by a strict-mode conversion from snapshot to check: a refused record puts
-        #: the column kinds back as they were, and no other conversion sees them meanwhile.
-        self.trial_lock = threading.Lock()
+        self._trial_lock = threading.Lock()  # held by :meth:`trial`
 
     def after_fork_in_child(self) -> None:
         """Fresh locks: the parent's writer thread may have held one at the fork."""
         self.kinds._lock = threading.Lock()
         self.schema._lock = threading.Lock()
-        self.trial_lock = threading.Lock()
+        self._trial_lock = threading.Lock()
+
+    def trial(
+        self, convert: Callable[[], tuple[pa.Table, Counter[str]]]
+    ) -> tuple[pa.Table, Counter[str]]:
+        """``convert()`` for strict mode, which refuses records with issues: when it reports
+        issues, the column kinds it fixed are put back as they were, and no other trial sees
+        them meanwhile.
+
+        >>> b = BatchBuilder()
+        >>> record = ("p1", 0, {"x": float("nan")}, 1, None, 1.0, "all")
+        >>> _, counts = b.trial(lambda: b.predictions([record]))
+        >>> dict(counts), b.kinds.snapshot()
+        ({'nan:x': 1}, {})
+        """
+        with self._trial_lock:
+            kinds = self.kinds.snapshot()
+            table, counts = convert()
+            if counts:
+                self.kinds.restore(kinds)
+        return table, counts
 
     # ------------------------------------------------------------------ predictions
     def predictions(self, records: Sequence[Record]) -> tuple[pa.Table, Counter[str]]:

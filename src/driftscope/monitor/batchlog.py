@@ -17,7 +17,6 @@ reuse its frame at once) and join the buffer as a unit.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -101,10 +100,8 @@ def log_batch(
         else:
             kept_ids = ids
         issues = Issues()
-        strict = monitor.config.strict
-        # strict: a refused batch fixes no column kind (see BatchBuilder.trial_lock)
-        with builder.trial_lock if strict else contextlib.nullcontext():
-            kinds = builder.kinds.snapshot() if strict else None
+
+        def convert() -> tuple[pa.Table, Counter[str]]:
             features_in, skip = _schema(builder, feats, kept, issues)
             table = builder.assemble(
                 ids=kept_ids,
@@ -117,8 +114,11 @@ def log_batch(
                 metadata=metas,
                 issues=issues,
             )
-            if kinds is not None and issues.counts:
-                builder.kinds.restore(kinds)
+            return table, issues.counts
+
+        strict = monitor.config.strict
+        # strict: a refused batch fixes no column kind
+        table, _ = builder.trial(convert) if strict else convert()
         if strict and issues.counts:
             first = min(issues.rows)
             raise refusal(issues.rows[first][0], row=first)

@@ -250,12 +250,7 @@ class ModelMonitor(MonitorReads):
         return pid
 
     def _log_strict(self, record: tuple[Any, ...], start: float) -> None:
-        builder = self._builder
-        with builder.trial_lock:  # a refused record fixes no column kind
-            kinds = builder.kinds.snapshot()
-            table, counts = builder.predictions([record])
-            if counts:
-                builder.kinds.restore(kinds)
+        table, counts = self._builder.trial(lambda: self._builder.predictions([record]))
         if counts:
             raise refusal(table.column("quality_issues")[0].as_py().split("; ")[0])
         self._buffer.count_batch(0, Counter({record[6]: 1}), _perf() - start)
