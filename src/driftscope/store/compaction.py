@@ -178,7 +178,7 @@ def compact_partition(
             for s in catalog.segments(model, kinds=(kind,), tiers=(tier,), conn=conn)
             if s.day == day and s.bytes < small_bytes
         ]
-    segs.sort(key=lambda s: s.id)
+    segs.sort(key=lambda s: s.order)  # write order: the first stored of an id is kept
     removed = 0
     for group in _groups(segs, max_bytes):
         tables, used = [], []
