@@ -27,7 +27,11 @@ SAFE_LOW = -300
 def exponent_for(largest_magnitude: float) -> int:
     """0 when values up to ``largest_magnitude`` in absolute value can be differenced,
     squared and summed as they are; otherwise the exponent ``e`` with
-    ``largest_magnitude * 2**-e`` in ``[0.5, 1)``."""
+    ``largest_magnitude * 2**-e`` in ``[0.5, 1)``.
+
+    >>> exponent_for(3.0), exponent_for(1e308), exponent_for(1e-310)
+    (0, 1024, -1029)
+    """
     big = abs(float(largest_magnitude))
     if big == 0.0 or math.ldexp(1.0, SAFE_LOW) <= big < math.ldexp(1.0, SAFE_HIGH):
         return 0
@@ -35,7 +39,11 @@ def exponent_for(largest_magnitude: float) -> int:
 
 
 def ldexp_saturating(x: float, e: int) -> float:
-    """``x * 2**e`` that returns ``±inf`` instead of raising on overflow."""
+    """``x * 2**e`` that returns ``±inf`` instead of raising on overflow.
+
+    >>> ldexp_saturating(0.75, 4), ldexp_saturating(-0.75, 1025)
+    (12.0, -inf)
+    """
     x = float(x)
     if x == 0.0 or not math.isfinite(x):
         return x

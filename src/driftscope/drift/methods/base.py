@@ -9,6 +9,7 @@ a distance when ``statistic >= threshold``. Every method works alone through ``t
 from __future__ import annotations
 
 import math
+import numbers
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -104,8 +105,11 @@ MAX_BINS = 10_000
 
 
 def _check_count(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int in ``[low, high]``, else a ConfigError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    """``value`` (an int, NumPy's included, or a whole float) as an int in ``[low, high]``,
+    else a ConfigError naming ``name`` (also for ``inf`` and ``nan``)."""
+    if isinstance(value, bool) or not (
+        isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
+    ):
         raise ConfigError(f"{name} must be an integer between {low:,} and {high:,}, got {value!r}")
     if not low <= int(value) <= high:
         raise ConfigError(f"{name} must be between {low:,} and {high:,}, got {int(value):,}")
