@@ -344,6 +344,7 @@ class BatchBuilder:
         values: dict[str, Values] = {}
         skip: dict[str, set[int]] = {}
         bad_set = set(bad)
+        keys_as_text = False
         for name in names:
             try:
                 values[name] = list(map(itemgetter(name), feats))
@@ -352,10 +353,11 @@ class BatchBuilder:
                 continue
             except Exception:  # a record lacks it, or a key's __eq__ failed on the way
                 pass
-            for i, f in enumerate(feats):
-                if type(f) is dict and any(type(k) is not str for k in f):
-                    # keys as text, read without hashing or comparing the caller's keys
-                    feats[i] = dict(zip(_names(f, issues, i), dict.values(f), strict=True))
+            if not keys_as_text:  # once: keys as text, read without hashing or comparing
+                keys_as_text = True
+                for i, f in enumerate(feats):
+                    if type(f) is dict and any(type(k) is not str for k in f):
+                        feats[i] = dict(zip(_names(f, issues, i), dict.values(f), strict=True))
             missing = [i for i, f in enumerate(feats) if type(f) is dict and name not in f]
             values[name] = [f.get(name) if type(f) is dict else None for f in feats]
             issues.add_many(missing, "missing_feature", name)
@@ -371,9 +373,14 @@ class BatchBuilder:
 
 
 def id_array(ids: Sequence[Any], issues: Issues | None = None) -> pa.Array:
-    """Prediction ids as an Arrow string array; lone surrogates escaped
+    r"""Prediction ids as an Arrow string array; lone surrogates escaped
     (``invalid_text:prediction_id`` on the row) the same way on predictions and labels, so
-    they still join."""
+    they still join.
+
+    >>> issues = Issues()
+    >>> id_array(["a", "b\ud800"], issues).to_pylist(), issues.rows
+    (['a', 'b\\ud800'], {1: ['invalid_text:prediction_id (lone surrogates escaped)']})
+    """
     try:
         return pa.array(ids, pa.string())
     except Exception:

@@ -135,7 +135,19 @@ def feature_columns(
 
 def read_column(values: Any, name: str) -> Column:
     """:func:`column`, raising :class:`~driftscope.errors.DataError` naming ``name`` when
-    ``values`` cannot be read as a column at all."""
+    ``values`` cannot be read as a column at all.
+
+    >>> read_column((1, 2), "age").to_pylist()
+    [1, 2]
+    >>> class Hostile:
+    ...     def __iter__(self):
+    ...         raise RuntimeError("no")
+    ...     __len__ = __iter__
+    >>> read_column(Hostile(), "age")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.DataError: column 'age': cannot be read as a column of values (RuntimeError)
+    """
     try:
         return column(values)
     except DataError:

@@ -115,7 +115,11 @@ def safe_repr(value: Any, limit: int = ISSUE_REPR_CHARS) -> str:
 
 
 def error_text(exc: BaseException) -> str:
-    """``str(exc)`` made printable, for a log line or a message; never raises."""
+    r"""``str(exc)`` made printable, for a log line or a message; never raises.
+
+    >>> error_text(ValueError("bad\nrow"))
+    'bad\\nrow'
+    """
     try:
         return printable(str(exc))
     except Exception:
@@ -123,7 +127,11 @@ def error_text(exc: BaseException) -> str:
 
 
 def type_name(value: Any) -> str:
-    """The printable name of ``value``'s type (the original type of a placeholder)."""
+    """The printable name of ``value``'s type (the original type of a placeholder).
+
+    >>> type_name(3), type_name(Opaque(b"x"))
+    ('int', 'bytes')
+    """
     if type(value) is Opaque:
         return value.type_name
     return printable(str(type(value).__name__))[:100]
@@ -295,7 +303,11 @@ def key_name(key: Any) -> tuple[str, bool]:
 
 
 def key_text(key: Any) -> tuple[str, bool]:
-    """:func:`key_name` made UTF-8 safe (:func:`clean_text`), and whether it was clean."""
+    r""":func:`key_name` made UTF-8 safe (:func:`clean_text`), and whether it was clean.
+
+    >>> key_text(7), key_text("a\ud800")
+    (('7', True), ('a\\ud800', False))
+    """
     name, ok = key_name(key)
     text, clean = clean_text(name)
     return text, ok and clean

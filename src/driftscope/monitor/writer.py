@@ -351,7 +351,11 @@ class WriterLoop:
 
 def refused(exc: BaseException) -> bool:
     """Whether ``exc`` says the store refused the data for good (a :class:`StoreError`
-    that is not an outage), so that retrying the same write cannot help."""
+    that is not an outage), so that retrying the same write cannot help.
+
+    >>> refused(StoreError("negative values")), refused(StoreUnavailableError("down"))
+    (True, False)
+    """
     return isinstance(exc, StoreError) and not isinstance(exc, StoreUnavailableError)
 
 
