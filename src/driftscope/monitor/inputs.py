@@ -104,8 +104,6 @@ def prediction_value(prediction: Any) -> Any:
                 if not (isinstance(prediction, list | tuple) and len(prediction) == 1):
                     break
                 prediction = prediction[0]
-            else:
-                return list(prediction)
             if isinstance(prediction, list | tuple):
                 return list(prediction)
             return prediction_value(prediction)
