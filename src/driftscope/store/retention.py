@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -28,6 +29,7 @@ from driftscope.errors import StoreError
 from driftscope.store import records as r
 from driftscope.store.catalog import Catalog, NewSegment, Segment
 from driftscope.store.compaction import empty_trash
+from driftscope.store.label_join import first_rows
 from driftscope.store.segments import (
     StoreHome,
     read_parquet_file,
@@ -95,9 +97,25 @@ class ArchivePass:
 
 def _by_day(segs: list[Segment]) -> dict[str, list[Segment]]:
     days: dict[str, list[Segment]] = defaultdict(list)
-    for seg in sorted(segs, key=lambda s: s.id):
+    for seg in sorted(segs, key=lambda s: s.order):  # write order, as reads rank them
         days[seg.day].append(seg)
     return days
+
+
+def _first_records(tables: list[pa.Table]) -> np.ndarray:
+    """Per row of ``tables`` (prediction segments in write order), whether it is the first
+    stored record of its prediction id: the later ones, which reads ignore, are not
+    carried into the pass's outputs (sorted there, nothing would tell them apart)."""
+    ids = pa.chunked_array(
+        [c for t in tables for c in t.column(r.PREDICTION_ID).cast(pa.string()).chunks],
+        pa.string(),
+    )
+    rows = first_rows(ids)
+    if rows is None:
+        return np.ones(len(ids), dtype=bool)
+    keep = np.zeros(len(ids), dtype=bool)
+    keep[rows] = True
+    return keep
 
 
 def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) -> ArchivePass:
@@ -116,13 +134,16 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
     try:
         ids = []
         for day, segs in _by_day(old).items():
-            archived, kept = [], []
-            for seg in segs:
-                table = read_parquet_file(home.absolute(seg.path))
+            tables = [read_parquet_file(home.absolute(seg.path)) for seg in segs]
+            first = _first_records(tables)
+            archived, kept, at = [], [], 0
+            for table in tables:
+                keep = first[at : at + table.num_rows]
+                at += table.num_rows
                 older = timestamps_us(table.column(r.TIMESTAMP)) < cutoff
-                archived.append(table.filter(pa.array(older)))
-                if not older.all():
-                    kept.append(table.filter(pa.array(~older)))
+                archived.append(table.filter(pa.array(older & keep)))
+                if (~older & keep).any():
+                    kept.append(table.filter(pa.array(~older & keep)))
             moved = unify(archived)
             done.predictions += moved.num_rows
             ids.append(moved.column(r.PREDICTION_ID).combine_chunks())
