@@ -149,8 +149,9 @@ def _quadratic(
     return np.maximum(part_f, 0.0) + np.maximum(part_g, 0.0)
 
 
-def _integral(ref: SortedSample, current: ArrayLike, power: int) -> float:
-    """``∫ |F_ref - F_cur|**power dx`` over the real line (``power`` 1 or 2).
+def _integral(ref: SortedSample, cur: np.ndarray, power: int) -> float:
+    """``∫ |F_ref - F_cur|**power dx`` over the real line (``power`` 1 or 2), ``cur`` sorted
+    and finite (from :func:`_rescaled_pair`).
 
     Segments: ``[u_{j-1}, u_j)`` with ``c = C_{j-1}/m`` for the distinct current values
     ``u``, plus the left tail ``[min(v_0, u_0), u_0)`` with ``c = 0`` and the right tail
@@ -167,7 +168,6 @@ def _integral(ref: SortedSample, current: ArrayLike, power: int) -> float:
     double-double and anchored at the nearer end of the ECDF (see ``_Tables``), so the only
     cancellation left is local to a segment.
     """
-    cur = sorted_sample_values(current)
     u, ccum = unique_cumcounts(cur)
     v = ref.values
     n, m = ref.n, cur.size
