@@ -52,7 +52,7 @@ def _ids(monitor: ModelMonitor, n: int, given: Any) -> pa.Array:
         head = f"{monitor._prefix}{next(monitor._ids)}."
         rows = pc.cast(pa.array(np.arange(n, dtype=np.int64)), pa.string())
         return pc.binary_join_element_wise(head, rows, "")
-    ids = _id_column(given, "prediction_ids")
+    ids = _id_column(given)
     if len(ids) != n:
         raise DataError(f"has {len(ids)} ids for {n} rows", column="prediction_ids")
     if ids.null_count:
@@ -60,9 +60,9 @@ def _ids(monitor: ModelMonitor, n: int, given: Any) -> pa.Array:
     return ids
 
 
-def _id_column(given: Any, name: str) -> pa.Array:
+def _id_column(given: Any) -> pa.Array:
     """Ids as Arrow strings (the ``str`` of each; lone surrogates escaped)."""
-    ids = read_column(given, name)
+    ids = read_column(given, "prediction_ids")
     if not isinstance(ids, pa.Array):
         return id_array([None if v is None else key_name(v)[0] for v in ids])
     return ids if pa.types.is_string(ids.type) else ids.cast(pa.string())
@@ -158,7 +158,7 @@ def _schema(
 def log_label_batch(
     monitor: ModelMonitor, prediction_ids: Any, labels: Any, timestamp: Any
 ) -> None:
-    ids = _id_column(prediction_ids, "prediction_ids")
+    ids = _id_column(prediction_ids)
     values = read_column(labels, "labels")
     if len(values) != len(ids):
         raise DataError(f"has {len(values)} labels for {len(ids)} ids", column="labels")

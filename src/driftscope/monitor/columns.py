@@ -112,7 +112,16 @@ class ColumnKinds:
             return dict(self._kinds)
 
     def restore(self, snapshot: dict[str, str]) -> None:
-        """Back to ``snapshot`` (a record refused in strict mode fixes no kind)."""
+        """Back to ``snapshot`` (a record refused in strict mode fixes no kind).
+
+        >>> kinds = ColumnKinds()
+        >>> before = kinds.snapshot()
+        >>> kinds.establish("feature.x", "float")
+        'float'
+        >>> kinds.restore(before)
+        >>> kinds.snapshot()
+        {}
+        """
         with self._lock:
             self._kinds = dict(snapshot)
 
