@@ -184,7 +184,7 @@ def compact_partition(
         tables, used = [], []
         for seg in group:
             try:
-                tables.append(read_parquet_file(home.absolute(seg.path)))
+                tables.append(read_parquet_file(home.absolute(seg.path), seg.checksum))
                 used.append(seg)
             except FileNotFoundError:
                 continue  # swapped out by someone else: the catalog check below decides

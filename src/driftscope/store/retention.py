@@ -134,7 +134,7 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
     try:
         ids = []
         for day, segs in _by_day(old).items():
-            tables = [read_parquet_file(home.absolute(seg.path)) for seg in segs]
+            tables = [read_parquet_file(home.absolute(s.path), s.checksum) for s in segs]
             first = _first_records(tables)
             archived, kept, at = [], [], 0
             for table in tables:
@@ -156,7 +156,7 @@ def archive_model(catalog: Catalog, home: StoreHome, model: str, cutoff: int) ->
         for day, segs in _by_day(label_segs).items():
             archived, kept, inputs = [], [], []
             for seg in segs:
-                table = read_parquet_file(home.absolute(seg.path))
+                table = read_parquet_file(home.absolute(seg.path), seg.checksum)
                 hit = pc.is_in(table.column(r.PREDICTION_ID), value_set=value_set)
                 hit = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
                 if not hit.any():

@@ -36,6 +36,7 @@ from driftscope.store import records as r
 from driftscope.store.base import UnmatchedLabels
 from driftscope.store.catalog import Segment
 from driftscope.store.segments import (
+    DECODE_ERRORS,
     from_us,
     is_text,
     timestamps_us,
@@ -81,9 +82,6 @@ class SegmentCorrupt(SegmentUnreadable):
         prefix = f"model {model!r}: " if model is not None else ""
         self.args = (f"{prefix}{self.args[0]}; {then}",)
 
-
-#: Exceptions a damaged Parquet file can raise while pyarrow parses it.
-DECODE_ERRORS = (OSError, pa.ArrowException, ValueError, IndexError, KeyError, TypeError)
 
 _VERIFY_CHUNK = 8 * 1024 * 1024
 

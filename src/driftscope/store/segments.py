@@ -35,6 +35,8 @@ from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.store import records as r
 from driftscope.store.catalog import NewSegment
 
+#: Exceptions a damaged Parquet file can raise while pyarrow parses it.
+DECODE_ERRORS = (OSError, pa.ArrowException, ValueError, IndexError, KeyError, TypeError)
 HOT_LEVEL = 1  # zstd level of hot segments: fast to write, as fast to read as any level
 ARCHIVE_LEVEL = 9  # cold files are written once and kept long: compress harder
 ROW_GROUP_ROWS = 128 * 1024
@@ -503,15 +505,39 @@ def unify(tables: list[pa.Table]) -> pa.Table:
     return pa.concat_tables(fixed, promote_options="permissive")
 
 
-def read_parquet_file(path: Path) -> pa.Table:
-    """A whole segment; unreadable content is a StoreError naming the file."""
+def read_parquet_file(path: Path, checksum: str | None = None) -> pa.Table:
+    """A whole segment, its bytes checked first against ``checksum`` (the one it was
+    written with; None: not checked); unreadable or corrupt content is a StoreError naming
+    the file (so that compaction or archiving never copies damaged rows into a new file
+    with a valid checksum).
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "s.parquet"
+    >>> data = parquet_bytes(pa.table({"x": [1.5]}))
+    >>> _ = path.write_bytes(data.to_pybytes())
+    >>> read_parquet_file(path, checksum_of(data)).num_rows
+    1
+    >>> read_parquet_file(path, "00000000")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.StoreError: segment ... is corrupt: its checksum is ..., 00000000 when ...
+    """
     try:
-        return pq.read_table(path)
+        if checksum is None:
+            return pq.read_table(path)
+        data = path.read_bytes()
+        found = checksum_of(data)
+        if found != checksum:
+            raise StoreError(
+                f"segment {path} is corrupt: its checksum is {found}, {checksum} when "
+                "written; EmbeddedStore.repair() moves it to quarantine/"
+            )
+        return pq.read_table(pa.BufferReader(data))
     except FileNotFoundError:
         raise
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EIO):
             raise unavailable(path, exc, "read") from exc
         raise StoreError(f"segment {path} is unreadable: {exc}") from exc
-    except (pa.ArrowException, ValueError) as exc:
+    except DECODE_ERRORS as exc:
         raise StoreError(f"segment {path} is unreadable: {exc}") from exc
