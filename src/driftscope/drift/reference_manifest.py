@@ -258,30 +258,27 @@ class _Fields:
         )
 
 
-def check_json(value: Any, field: str, fail: Any, max_depth: int) -> int:
+def check_json(value: Any, field: str, fail: Any, max_depth: int) -> None:
     """Walk ``value`` (iteratively): plain JSON types only, finite numbers, at most
     ``max_depth`` levels. ``fail(field, problem)`` builds the error (or ``fail`` is an error
-    class, given the message). Returns the depth.
+    class, given the message). Tuples count as lists, in objects as in lists.
 
-    >>> check_json({"a": [1, {"b": None}]}, "extra", ValueError, 24)
-    3
+    >>> check_json({"a": [1, {"b": None}], "c": (2, 3)}, "extra", ValueError, 24)
     >>> check_json({"a": float("nan")}, "extra", ValueError, 24)
     Traceback (most recent call last):
     ...
     ValueError: extra.a: holds nan, not a plain JSON value (...)
     """
-    deepest = 0
     stack = [(value, field, 1)]
     while stack:
         item, where, depth = stack.pop()
-        deepest = max(deepest, depth)
         if depth > max_depth:
             raise _raise(fail, where, f"is nested deeper than {max_depth} levels")
         if isinstance(item, dict):
             for key, sub in item.items():
                 if not isinstance(key, str):
                     raise _raise(fail, where, f"has a key that is not a string: {short_repr(key)}")
-                if isinstance(sub, dict | list):
+                if isinstance(sub, dict | list | tuple):
                     stack.append((sub, _join(where, key), depth + 1))
                 else:
                     _scalar(sub, _join(where, key), fail)
@@ -293,7 +290,6 @@ def check_json(value: Any, field: str, fail: Any, max_depth: int) -> int:
                     _scalar(sub, f"{where}[{i}]", fail)
         else:
             _scalar(item, where, fail)
-    return deepest
 
 
 def _scalar(value: Any, where: str, fail: Any) -> None:
