@@ -31,12 +31,21 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from driftscope.drift.results import DriftResult
 from driftscope.errors import ConfigError, DriftscopeError, printable
 from driftscope.report.formatting import package_version, summary_line
 
 EXIT_OK, EXIT_DRIFT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 REFERENCE_SUFFIX = ".dsref"
 DEFAULT_HTML = "drift-report.html"
+
+
+def _written(console: Console, result: DriftResult, what: str, path: str) -> None:
+    """The summary line of ``result`` and where ``what`` was written, both escaped (data)."""
+    from driftscope.report.console import plain
+
+    console.print(plain(summary_line(result)))
+    console.print(plain(f"{what} written to {path}"))
 
 
 def _one_line(message: str) -> str:
@@ -322,7 +331,7 @@ def drift(
     with progress_bar(progress, "Checking") as callback:
         result = detector.detect_feature_drift(current, features=names, progress=callback)
 
-    from driftscope.report.console import plain
+    from driftscope.report.console import print_result
 
     stdout = _stdout_console()
     if fmt == "json":
@@ -331,26 +340,21 @@ def drift(
             click.echo(text)
         else:
             Path(output).write_text(text + "\n", encoding="utf-8")
-            stdout.print(plain(summary_line(result)))
-            stdout.print(plain(f"JSON result written to {output}"))
+            _written(stdout, result, "JSON result", output)
     elif fmt == "html":
         path = output or DEFAULT_HTML
         report = detector.generate_report(
             feature_drift=result, title=f"Drift of {Path(current).name}"
         )
         report.save_html(path)
-        stdout.print(plain(summary_line(result)))
-        stdout.print(plain(f"HTML report written to {path}"))
+        _written(stdout, result, "HTML report", path)
     else:
-        from driftscope.report.console import print_result
-
         if output is None:
             print_result(result, stdout)
         else:
             with open(output, "w", encoding="utf-8") as handle:
                 print_result(result, Console(file=handle, width=120, color_system=None))
-            stdout.print(plain(summary_line(result)))
-            stdout.print(plain(f"Table written to {output}"))
+            _written(stdout, result, "Table", output)
     if fail_on_drift and result.has_drift:
         ctx.exit(EXIT_DRIFT)
 
