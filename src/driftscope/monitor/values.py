@@ -237,13 +237,21 @@ class Opaque:
     """A placeholder for an object no converter should touch: its type's name and its
     (safe, bounded) ``repr``, which it shows as its own. ``text`` given: the repr-like
     text of a container that was cut (its issue already reported). A placeholder never
-    fixes a column's kind; it is stored as its text, or reported where no text fits."""
+    fixes a column's kind; it is stored as its text, or reported where no text fits.
+
+    >>> held = Opaque(b"x")
+    >>> held, held.type_name, held.cut
+    (b'x', 'bytes', False)
+    """
 
     __slots__ = ("cut", "text", "type_name")
 
-    def __init__(self, value: Any, limit: int = 1 << 20, text: str | None = None):
+    #: Longest ``repr`` a placeholder keeps.
+    LIMIT = 1 << 20
+
+    def __init__(self, value: Any, text: str | None = None):
         self.type_name = type_name(value)
-        self.text = safe_repr(value, limit) if text is None else text
+        self.text = safe_repr(value, self.LIMIT) if text is None else text
         self.cut = text is not None
 
     def __repr__(self) -> str:
