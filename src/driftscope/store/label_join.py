@@ -177,7 +177,11 @@ def _repeats(hashes):  # type: ignore[no-untyped-def]
 
 
 def has_repeats(hashes: np.ndarray) -> bool:
-    """Whether some hash occurs more than once (one pass; no sort)."""
+    """Whether some hash occurs more than once (one pass; no sort).
+
+    >>> has_repeats(np.array([3, 1, 2], np.uint64)), has_repeats(np.array([3, 1, 3], np.uint64))
+    (False, True)
+    """
     return bool(hashes.size > 1 and _repeats(hashes))
 
 

@@ -154,7 +154,11 @@ def short_key(text: str) -> str:
 
 def storable_name(name: str) -> str:
     """``name`` as PostgreSQL can keep it: NUL -> U+FFFD, shortened past
-    :data:`MAX_KEY_BYTES` (:func:`short_key`)."""
+    :data:`MAX_KEY_BYTES` (:func:`short_key`).
+
+    >>> storable_name("a" + chr(0) + "b") == "a" + NUL_REPLACEMENT + "b", storable_name("age")
+    (True, 'age')
+    """
     return short_key(name.replace(NUL, NUL_REPLACEMENT))
 
 
@@ -162,7 +166,12 @@ def storable_keys(
     array: pa.ChunkedArray | pa.Array,
 ) -> tuple[pa.ChunkedArray, pa.ChunkedArray | None, pa.ChunkedArray | None]:
     """Keys (prediction ids) made storable, and which rows had a NUL and which were too
-    long (None when none): :func:`storable_text`, then :func:`short_key` on long ones."""
+    long (None when none): :func:`storable_text`, then :func:`short_key` on long ones.
+
+    >>> keys, nul, long = storable_keys(pa.array(["p1", "x" * 2000]))
+    >>> keys[0].as_py(), len(keys[1].as_py()) < 2000, nul, long.to_pylist()
+    ('p1', True, None, [False, True])
+    """
     text, nul = storable_text(array)
     long = pc.greater(pc.binary_length(text), MAX_KEY_BYTES)
     if not pc.any(long).as_py():

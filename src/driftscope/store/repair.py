@@ -90,6 +90,12 @@ def segment_files(home: StoreHome) -> list[str]:
 
 
 def has_segments(home: StoreHome) -> bool:
+    """Whether any file is under ``segments/`` or ``archive/`` (stops at the first).
+
+    >>> import tempfile
+    >>> has_segments(StoreHome(Path(tempfile.mkdtemp())))
+    False
+    """
     for top in TIER_DIRS.values():
         for _, _, names in os.walk(home.root / top):
             if names:
@@ -173,7 +179,9 @@ def _listed_damage(home: StoreHome, seg: Segment) -> str | None:
     try:
         if seg.checksum is not None:
             found = file_checksum(path)
-            return None if found == seg.checksum else f"checksum {found}, {seg.checksum}"
+            return (
+                None if found == seg.checksum else f"checksum {found}, {seg.checksum} when written"
+            )
         pq.ParquetFile(path).read(use_threads=True)
     except FileNotFoundError:
         raise

@@ -87,7 +87,14 @@ _VERIFY_CHUNK = 8 * 1024 * 1024
 
 
 def file_checksum(path: Path | str) -> str:
-    """CRC-32 of the file's bytes (8 hex digits, :func:`~driftscope.store.segments.checksum_of`)."""
+    """CRC-32 of the file's bytes (8 hex digits, :func:`~driftscope.store.segments.checksum_of`).
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "s.parquet"
+    >>> _ = path.write_bytes(b"driftscope")
+    >>> file_checksum(path)
+    '942f0879'
+    """
     crc = 0
     buffer = bytearray(_VERIFY_CHUNK)
     view = memoryview(buffer)

@@ -152,7 +152,15 @@ def segment_description(
 
 
 def description_of(metadata: dict[bytes, bytes] | None) -> dict | None:
-    """The segment description in a footer's key-value metadata (None: absent/invalid)."""
+    """The segment description in a footer's key-value metadata (None: absent/invalid).
+
+    >>> batch = pa.table({"labeled_at": pa.array([5], pa.timestamp("us", tz="UTC"))})
+    >>> desc = segment_description("churn", "labels", "hot", "1970-01-01", batch, seq=1)
+    >>> description_of({SEGMENT_KEY: json.dumps(desc).encode()})["model"]
+    'churn'
+    >>> description_of({SEGMENT_KEY: b'{"model": 3}'}), description_of(None)
+    (None, None)
+    """
     raw = (metadata or {}).get(SEGMENT_KEY)
     if raw is None:
         return None
