@@ -209,7 +209,7 @@ def postgres_where(dsn: str) -> str:
     ('[::1]:6543', 'localhost:7')
     """
     host = port = ""
-    if _SCHEME.match(dsn) and "://" in dsn[:40]:
+    if _is_url(dsn):
         parts = urlsplit(dsn.strip())
         netloc = parts.netloc.rsplit("@", 1)[-1]
         if netloc.startswith("["):
@@ -241,7 +241,7 @@ def secrets_of(dsn: str) -> tuple[str, ...]:
     (('se%40cret', 'se@cret', 'k'), ('p',))
     """
     found: list[str] = []
-    if _SCHEME.match(dsn) and "://" in dsn[:40]:
+    if _is_url(dsn):
         parts = urlsplit(dsn.strip())
         userinfo = parts.netloc.rpartition("@")[0]
         if ":" in userinfo:
@@ -262,6 +262,11 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def _is_url(dsn: str) -> bool:
+    """Whether ``dsn`` is a URL (a scheme and ``://`` near the start), not key-value pairs."""
+    return bool(_SCHEME.match(dsn)) and "://" in dsn[:40]
 
 
 def _bad_key_values(pairs: list[tuple[str, str]] | None) -> str:

@@ -145,7 +145,7 @@ def _group_order(tables: list[pa.Table]) -> np.ndarray | None:
     return _permutation(ts, ids)
 
 
-class WindowIds:
+class _WindowIds:
     """The window's prediction ids in arrival order, hashed once: for the label join and
     to find ids that repeat (the hash table the join builds says whether any does)."""
 
@@ -175,7 +175,7 @@ class WindowIds:
         return self.repeats
 
 
-def _join_by_hash(pending: Future, window: WindowIds, label_paths: list[str]) -> pa.Table | None:
+def _join_by_hash(pending: Future, window: _WindowIds, label_paths: list[str]) -> pa.Table | None:
     """:func:`~driftscope.store.label_join.label_matches_by_hash` of the window's ids,
     once ``pending`` (the label segments' hashes) is done; None when the labels must be
     joined another way."""
@@ -188,7 +188,7 @@ def _join_by_hash(pending: Future, window: WindowIds, label_paths: list[str]) ->
 
 
 def _later_repeats(
-    window: WindowIds,
+    window: _WindowIds,
     preds: list[tuple[Path, Segment]],
     bases: list[int],
     kept: list[np.ndarray | None],
@@ -276,7 +276,7 @@ def read_window(
                     tables.append(table)
                     ids.extend(table.column(r.PREDICTION_ID).chunks)
                 if g == len(runs) - 1:  # every id is in: hash them, join while we copy
-                    window_ids = WindowIds(ids)
+                    window_ids = _WindowIds(ids)
                     if hashing:
                         by_hash = join.submit(_join_by_hash, pending, window_ids, label_paths)
                     else:  # are ids repeated? found out while we copy
