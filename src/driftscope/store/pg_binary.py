@@ -217,6 +217,6 @@ def parse(payload: bytes | bytearray | memoryview, types: list[pa.DataType | Pac
             e_starts, e_lengths, e_words = _elements(buf, starts[j], lengths[j], t.width)
             for k in range(t.width):
                 columns.append(_column(buf, e_starts[k], e_lengths[k], e_words[k], t.type))
-    except ValueError as exc:
-        raise StoreError(str(exc)) from exc
+    except ValueError as exc:  # names the field (its place in the SELECT list)
+        raise StoreError(f"{exc} (field {j}, read as {types[j]})") from exc
     return pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
