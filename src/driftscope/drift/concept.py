@@ -270,7 +270,7 @@ def _scaled_targets(
 
 def _losses(model: Any, task: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     if task == "regression":
-        return (model.predict(x) - y.astype(float)) ** 2
+        return (model.predict(x) - y) ** 2  # y is float64 (_scaled_targets)
     proba = model.predict_proba(x)
     index = {c: i for i, c in enumerate(model.classes_)}
     cols = np.array([index.get(v, -1) for v in y])
