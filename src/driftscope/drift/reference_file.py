@@ -227,7 +227,13 @@ def read_reference_file(
 def check_row_sample(data: bytes, label: str, limits: FileLimits) -> None:
     """Check the kept rows' Parquet footer: readable, and rows, columns and decoded size
     under the caps (the data itself is read on first use). Called once the bytes are known
-    to hash to the file's version, so that a damaged file never reaches the Parquet reader."""
+    to hash to the file's version, so that a damaged file never reaches the Parquet reader.
+
+    >>> check_row_sample(b"not parquet", "x.dsref", FileLimits())
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ReferenceFileError: x.dsref: field 'row_sample': is not a readable Parquet...
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
