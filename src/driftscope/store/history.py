@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -52,12 +54,7 @@ def save_reference(
             (model, version),
         ).fetchone()
         if row is None:
-            conn.execute(
-                "INSERT INTO reference_versions (model, version, path, stored_at, rows, "
-                "columns, note, first_seq, saved_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (model, version, home.relative(dest), now, reference.rows,
-                 json.dumps(columns), note, seq, seq),
-            )  # fmt: skip
+            _insert_version(conn, home, model, reference, dest, now, note, seq)
             stored_at, kept_note = now, note
         else:
             stored_at, kept_note = row[0], note or row[1]
@@ -67,6 +64,27 @@ def save_reference(
                 (seq, kept_note, model, version),
             )
     return ReferenceRecord(model, version, from_us(stored_at), reference.rows, columns, kept_note)
+
+
+def _insert_version(
+    conn: sqlite3.Connection,
+    home: StoreHome,
+    model: str,
+    reference: Reference,
+    path: Path,
+    stored_at: int,
+    note: str,
+    seq: int,
+) -> int:
+    """Record ``reference`` (its file at ``path``) as a version of ``model``, first and last
+    saved at ``seq``; 1, or 0 when that version is already recorded."""
+    return conn.execute(
+        "INSERT INTO reference_versions (model, version, path, stored_at, rows, columns, "
+        "note, first_seq, saved_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (model, version) DO NOTHING",
+        (model, reference.version, home.relative(path), stored_at, reference.rows,
+         json.dumps(tuple(reference.columns)), note, seq, seq),
+    ).rowcount  # fmt: skip
 
 
 def rebuild_references(catalog: Catalog, home: StoreHome) -> int:
@@ -93,13 +111,7 @@ def rebuild_references(catalog: Catalog, home: StoreHome) -> int:
     added = 0
     with catalog.write() as conn:
         for seq, (stored_at, model, reference, path) in enumerate(found, start=1):
-            added += conn.execute(
-                "INSERT INTO reference_versions (model, version, path, stored_at, rows, "
-                "columns, note, first_seq, saved_seq) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?) "
-                "ON CONFLICT (model, version) DO NOTHING",
-                (model, reference.version, home.relative(path), stored_at, reference.rows,
-                 json.dumps(tuple(reference.columns)), seq, seq),
-            ).rowcount  # fmt: skip
+            added += _insert_version(conn, home, model, reference, path, stored_at, "", seq)
     return added
 
 
