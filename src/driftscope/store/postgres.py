@@ -390,7 +390,11 @@ def _check_model(model: object) -> None:
     if "\x00" in model:
         raise ConfigError(f"model names cannot contain the NUL character, got {model!r}")
     if storable_name(model) != model:
-        raise ConfigError(f"model names are at most {MAX_KEY_BYTES} bytes long in UTF-8")
+        size = len(model.encode("utf-8", "surrogatepass"))
+        raise ConfigError(
+            f"model names are at most {MAX_KEY_BYTES} bytes long in UTF-8, got one of {size} "
+            f"starting {model[:40]!r}"
+        )
 
 
 def _reference_record(
