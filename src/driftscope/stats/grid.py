@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from driftscope.stats._magnitude import exponent_for
+from driftscope.stats._magnitude import SAFE_HIGH
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.kernels import (
     HAVE_NUMBA,
@@ -114,13 +114,14 @@ class ECDFGrid:
 
 def fits_grid(lowest: float, highest: float) -> bool:
     """Whether values in ``[lowest, highest]`` can go on a grid: positions and areas are
-    differences of values, which overflow near the ends of the float64 range; such data
-    takes the exact paths (which rescale it).
+    differences of values, which overflow near the top of the float64 range; such data
+    takes the exact paths (which rescale it). Tiny values fit: a range too narrow for the
+    grid's scale is caught when the grid is built.
 
-    >>> fits_grid(-1e9, 1e9), fits_grid(0.0, 1e308)
-    (True, False)
+    >>> fits_grid(-1e9, 1e9), fits_grid(0.0, 1e308), fits_grid(0.0, 1e-219)
+    (True, False, True)
     """
-    return exponent_for(max(abs(float(lowest)), abs(float(highest)))) == 0
+    return max(abs(float(lowest)), abs(float(highest))) < 2.0**SAFE_HIGH
 
 
 class GridBatch:
