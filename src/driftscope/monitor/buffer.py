@@ -107,9 +107,9 @@ class Buffer(WriterLoop):
         self._failures = 0
         self._last_error: BaseException | None = None
         self._dropping = False
-        self._dropped_unreported = 0
-        self._unconvertible_unreported = 0  # of those, records no conversion could keep
-        self._refused_unreported = 0  # of those, records the store refused for good
+        # dropped since the last flush, by cause: "unconvertible" (no conversion could keep
+        # them), "refused" (by the store, for good), "lost" (a full buffer or an outage)
+        self._unreported: Counter[str] = Counter()
         self._last_refusal: BaseException | None = None
         self._last_seq = 0  # the sequence number at the last snapshot
         self.counts: Counter[str] = Counter()  # kept predictions by sample reason
@@ -225,8 +225,7 @@ class Buffer(WriterLoop):
 
     def _drop(self, count: int) -> bool:
         """Count ``count`` dropped records (lock held); True when a warning is due."""
-        self.dropped += count
-        self._dropped_unreported += count
+        self._count_dropped(count, "lost")
         first = not self._dropping
         self._dropping = True
         return first
@@ -270,23 +269,22 @@ class Buffer(WriterLoop):
                 if self._thread is None or not self._thread.is_alive():
                     raise self._unavailable(target, "the monitor is closed")
                 self._cond.wait(0.5 if remaining is None else min(remaining, 0.5))
-            dropped, self._dropped_unreported = self._dropped_unreported, 0
-            unconvertible, self._unconvertible_unreported = self._unconvertible_unreported, 0
-            refused, self._refused_unreported = self._refused_unreported, 0
+            unreported, self._unreported = self._unreported, Counter()
             refusal = self._last_refusal
+        dropped = sum(unreported.values())
         if dropped:
             why = []
-            if unconvertible:
-                why.append(f"{unconvertible:,} could not be converted: see the log")
-            if refused:
+            if unreported["unconvertible"]:
+                why.append(f"{unreported['unconvertible']:,} could not be converted: see the log")
+            if unreported["refused"]:
                 why.append(
-                    f"{refused:,} were refused by the store ({type(refusal).__name__}: "
-                    f"{error_text(refusal)})"
+                    f"{unreported['refused']:,} were refused by the store "
+                    f"({type(refusal).__name__}: {error_text(refusal)})"
                 )
-            if dropped > unconvertible + refused:
+            if unreported["lost"]:
                 why.append(
-                    f"{dropped - unconvertible - refused:,} met a full buffer or a store "
-                    f"unavailable for more than {self.max_retry_seconds:g} s"
+                    f"{unreported['lost']:,} met a full buffer or a store unavailable for "
+                    f"more than {self.max_retry_seconds:g} s"
                 )
             raise StoreError(
                 f"monitor {self.name!r}: {dropped:,} records were dropped since the last flush "

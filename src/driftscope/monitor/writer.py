@@ -59,6 +59,8 @@ class WriterLoop:
     max_retry_seconds: float
     _sinks: dict[str, Callable[[pa.Table], int]]
     _pending: dict[str, deque[Pending]]
+    _unreported: Counter[str]
+    dropped: int
 
     def _run(self) -> None:
         while True:
@@ -144,9 +146,7 @@ class WriterLoop:
         with self._cond:
             self.quality.update(quality)
             if lost:
-                self.dropped += lost
-                self._dropped_unreported += lost
-                self._unconvertible_unreported += lost
+                self._count_dropped(lost, "unconvertible")
                 self._queued -= lost
             for kind, chunk in parts.items():
                 if chunk:
@@ -261,9 +261,7 @@ class WriterLoop:
             self.bytes[kind] += nbytes
             self._queued -= rows + refused_rows
             if refused_rows:
-                self.dropped += refused_rows
-                self._dropped_unreported += refused_rows
-                self._refused_unreported += refused_rows
+                self._count_dropped(refused_rows, "refused")
                 self._last_refusal = reason
             if not queue:
                 self._backoff = BACKOFF_START
@@ -324,8 +322,7 @@ class WriterLoop:
                 while queue and (everything or queue[0].first_at <= limit):
                     lost += queue.popleft().records
             if lost:
-                self.dropped += lost
-                self._dropped_unreported += lost
+                self._count_dropped(lost, "lost")
                 self._queued -= lost
                 self._advance()
         if lost:
@@ -341,6 +338,12 @@ class WriterLoop:
             message = f"monitor {self.name!r}: dropped {lost:,} records: {why}"
             log.warning(message)
             warnings.warn(message, RuntimeWarning, stacklevel=2)
+
+    def _count_dropped(self, count: int, cause: str) -> None:
+        """Count ``count`` dropped records for ``cost_report`` and the next ``flush()``,
+        which says why by ``cause`` (lock held)."""
+        self.dropped += count
+        self._unreported[cause] += count
 
     def _advance(self) -> None:
         """Move the resolved watermark (lock held) and wake flushers."""
