@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 import click
 from rich.console import Console
 
+from driftscope.core.status import Status
 from driftscope.errors import ConfigError
-from driftscope.health.summary import SEVERITY, HealthSummary
+from driftscope.health.summary import HealthSummary
 from driftscope.report.health_table import print_health
 
 WINDOWS = ("hour", "day", "week")
@@ -108,7 +109,7 @@ def check(
         click.echo(json.dumps(_as_json(summary), indent=2, default=str))
     else:
         print_health(summary, Console(), show_all)
-    failing = fail_on != "never" and SEVERITY[summary.status] >= SEVERITY[fail_on]
+    failing = fail_on != "never" and Status(summary.status).rank >= Status(fail_on).rank
     return 1 if failing else 0
 
 

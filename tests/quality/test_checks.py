@@ -101,7 +101,7 @@ def test_missing_feature_from_issues_and_all_null(reference):
     assert pick(out, "missing_features", "plan")["value"] == 1.0  # all null
     assert pick(out, "missing_features")["value"] == 1.0
     # all-null plan: no valid values, so its unseen rate has no data
-    assert pick(out, "unseen_categories", "plan")["status"] == "no_data"
+    assert pick(out, "unseen_categories", "plan")["status"] == "unknown"
 
 
 def test_missing_column_is_a_schema_issue(reference):
@@ -145,15 +145,15 @@ def test_type_mismatches(reference):
     assert pick(out, "unseen_categories", "plan")["value"] == 0.0
 
 
-def test_empty_window_gives_no_data(reference):
+def test_empty_window_gives_unknown(reference):
     frame = logged({"age": [30.0], "plan": ["a"], "vip": [True]}).iloc[:0]
     start, end = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-01-02", tz="UTC")
     report = check_quality(frame, reference, window="day", start=start, end=end)
     out = report.to_frame()
     assert len(out) > 0
-    assert set(out["status"]) == {"no_data"}
+    assert set(out["status"]) == {"unknown"}
     assert all(math.isnan(v) for v in out["value"])
-    assert report.worst is Status.NO_DATA
+    assert report.worst is Status.UNKNOWN
     assert check_quality(frame, reference, window="day").results == ()
 
 
@@ -197,7 +197,7 @@ def test_empty_report_frame_has_the_columns():
 
     frame = QualityReport(()).to_frame()
     assert frame.empty and list(frame.columns)[:3] == ["window_start", "window_end", "check"]
-    assert QualityReport(()).worst is Status.NO_DATA
+    assert QualityReport(()).worst is Status.UNKNOWN
 
 
 def test_out_of_range_by_chance_on_a_small_reference_is_not_flagged():

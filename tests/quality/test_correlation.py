@@ -55,11 +55,11 @@ def test_top_pairs_limits_the_list(data):
     assert [r.feature for r in report.results if r.check == "correlation"] == ["a~b"]
 
 
-def test_too_few_rows_gives_no_data(data):
+def test_too_few_rows_gives_unknown(data):
     ref_df, ref, rng = data
     report = check_quality(_window(rng, 5, True), ref, window=None, reference_data=ref_df)
     corr = [r for r in report.results if r.check == "correlation"]
-    assert len(corr) == 1 and corr[0].status == "no_data" and corr[0].feature is None
+    assert len(corr) == 1 and corr[0].status == "unknown" and corr[0].feature is None
 
 
 def test_no_reference_data_no_correlation(data):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
-from driftscope.store import records as r
+from driftscope.core import records as r
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

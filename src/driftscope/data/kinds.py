@@ -28,10 +28,10 @@ Rules, by the column's type:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from driftscope.core.kinds import ColumnKind
 from driftscope.data.columns import Column, as_column, sample_values, storage_of
 from driftscope.data.storage import Storage
 
@@ -39,20 +39,6 @@ TEXT_SAMPLE_SIZE = 10_000
 TEXT_MIN_DISTINCT_SHARE = 0.5
 TEXT_MIN_MEAN_LENGTH = 20
 TEXT_MIN_WORDY_SHARE = 0.5
-
-
-class ColumnKind(enum.StrEnum):
-    """What a column holds, which decides how drift is measured on it.
-
-    >>> ColumnKind("numerical") is ColumnKind.NUMERICAL
-    True
-    """
-
-    NUMERICAL = "numerical"
-    CATEGORICAL = "categorical"
-    BOOLEAN = "boolean"
-    DATETIME = "datetime"
-    TEXT = "text"
 
 
 _KIND_OF_STORAGE = {

@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
+from driftscope.core.kinds import NUMERIC_KINDS, ColumnKind
 from driftscope.data.categorical import DEFAULT_MAX_CATEGORIES, count_categories
 from driftscope.data.columns import Column, as_column, sample_values, storage_of
-from driftscope.data.kinds import ColumnKind, kind_of
+from driftscope.data.kinds import kind_of
 from driftscope.data.messages import data_error, name_list, the_data
 from driftscope.data.numeric import extract_numeric
 from driftscope.data.sources import Source, open_source
@@ -27,7 +28,6 @@ from driftscope.data.storage import Storage, arrow_storage
 from driftscope.data.values import CategoryCounts, NumericValues
 from driftscope.errors import ConfigError, DataError
 
-NUMERIC_KINDS = (ColumnKind.NUMERICAL, ColumnKind.DATETIME)
 CATEGORY_KINDS = (ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN)
 
 
@@ -186,15 +186,14 @@ class Table:
         return [str(value) for value in sample_values(self.column(name), size)]
 
 
-def _checked_kind(kind: Any, allowed: tuple[ColumnKind, ...], method: str) -> ColumnKind:
+def _checked_kind(kind: Any, allowed: Collection[ColumnKind], method: str) -> ColumnKind:
     try:
         wanted = ColumnKind(kind)
     except ValueError:
         wanted = None
     if wanted not in allowed:
-        raise ConfigError(
-            f"{method}() takes kind={' or '.join(repr(k.value) for k in allowed)}, got {kind!r}"
-        )
+        names = " or ".join(repr(k.value) for k in ColumnKind if k in allowed)
+        raise ConfigError(f"{method}() takes kind={names}, got {kind!r}")
     return wanted
 
 

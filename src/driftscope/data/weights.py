@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-SAMPLING_WEIGHT = "sampling_weight"
-PREDICTION_ID = "prediction_id"
+from driftscope.core.records import PREDICTION_ID, SAMPLING_WEIGHT
+from driftscope.core.weights import checked_weights
 
 
 def has_sampling_weights(source: Any) -> bool:
@@ -46,10 +46,10 @@ def equal_probability_sample(source: Any, *, seed: int = 0) -> tuple[Any, str | 
 
     ``source`` is a pandas, polars or pyarrow frame with a ``sampling_weight`` column (the
     result keeps the column and the frame type). When all weights are equal nothing is
-    dropped and the note is ``None``. Missing or non-positive weights count as 1.
+    dropped and the note is ``None``. Weights follow the rule of :mod:`driftscope.core.weights`
+    (finite and > 0, else :class:`~driftscope.errors.DataError` naming the row).
     """
-    weights = _column(source, SAMPLING_WEIGHT).astype(float)
-    weights = np.where(np.isfinite(weights) & (weights > 0), weights, 1.0)
+    weights = checked_weights(_column(source, SAMPLING_WEIGHT))
     if len(weights) == 0 or weights.min() == weights.max():
         return source, None
     keep_prob = weights / weights.max()

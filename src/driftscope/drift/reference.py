@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from driftscope.core.kinds import NUMERIC_KINDS
 from driftscope.data import ColumnKind, Table, read_table
 from driftscope.drift.parallel import Progress, run_columns
 from driftscope.drift.reference_file import (
@@ -40,7 +41,7 @@ from driftscope.drift.reference_file import (
     read_reference_file,
     write_reference_file,
 )
-from driftscope.drift.reference_manifest import FORMAT, NUMERIC_KINDS
+from driftscope.drift.reference_manifest import FORMAT
 from driftscope.drift.results import ColumnSummary
 from driftscope.errors import ConfigError, DataError, ReferenceFileError
 from driftscope.stats import MAX_EXACT_N, ECDFGrid, SortedSample

@@ -49,11 +49,11 @@ from typing import IO, Any
 
 import numpy as np
 
+from driftscope.core.kinds import NUMERIC_KINDS
 from driftscope.drift.reference_manifest import (
     ARRAY_KEYS,
     FORMAT_VERSION,
     META_NAME,
-    NUMERIC_KINDS,
     Manifest,
     canonical_digest,
     check_json,

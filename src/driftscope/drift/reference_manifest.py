@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from driftscope.data import ColumnKind
+from driftscope.core.kinds import NUMERIC_KINDS, ColumnKind
 from driftscope.drift.results import ColumnSummary
 from driftscope.errors import ReferenceFileError
 
@@ -36,7 +36,6 @@ FORMAT_VERSION = 2
 #: Format versions this driftscope reads: 1 (no digest) and 2.
 READABLE_VERSIONS = (1, 2)
 META_NAME = "reference.json"
-NUMERIC_KINDS = frozenset({ColumnKind.NUMERICAL, ColumnKind.DATETIME})
 CATEGORY_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
 #: Arrays of a numerical column: key -> (dtype kind and size, number of dimensions, required).
 ARRAY_KEYS = {

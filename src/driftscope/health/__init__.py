@@ -6,9 +6,9 @@ operational and business metrics per window, stored as a time series (see docs/h
 'critical'
 """
 
+from driftscope.core.windows import due_windows, window_size
 from driftscope.health.business_check import BusinessMetric
 from driftscope.health.runner import run_checks
 from driftscope.health.summary import HealthSummary
-from driftscope.health.windows import due_windows, window_size
 
 __all__ = ["BusinessMetric", "HealthSummary", "due_windows", "run_checks", "window_size"]

@@ -25,9 +25,9 @@ from typing import Any
 
 import pandas as pd
 
+from driftscope.core.checks import CheckRecord
+from driftscope.core.records import METADATA_PREFIX, PREDICTION_PREFIX, RESERVED
 from driftscope.drift.reference import Reference
-from driftscope.store import CheckRecord
-from driftscope.store.records import METADATA_PREFIX, PREDICTION_PREFIX, RESERVED
 
 #: A user's business metric: the window's rows in, one number out (see ``run_checks``;
 #: ``business_check.BusinessMetric`` wraps one with bounds).

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from driftscope.core.checks import CheckRecord
 from driftscope.drift.detector import DriftDetector
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
-from driftscope.store import CheckRecord
 
 CHECK = "drift"
 NO_ROWS = "no predictions in the window"

@@ -41,10 +41,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import betainc
 
+from driftscope.core.checks import CheckRecord
+from driftscope.core.records import METADATA_PREFIX
+from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import ConfigError
 from driftscope.health.context import ERROR_COLUMN, CheckRun, CheckWindow, WindowCheck
-from driftscope.store import CheckRecord
-from driftscope.store.records import METADATA_PREFIX, SAMPLING_WEIGHT
 
 CHECK = "operational"
 LATENCY_COLUMN = METADATA_PREFIX + "latency_ms"
@@ -117,10 +118,8 @@ def error_rate_p_value(failed: float, calls: float, limit: float) -> float:
 
 
 def _weights(frame: pd.DataFrame) -> np.ndarray:
-    if SAMPLING_WEIGHT not in frame.columns:
-        return np.ones(len(frame))
-    w = pd.to_numeric(frame[SAMPLING_WEIGHT], errors="coerce").to_numpy(np.float64)
-    return np.where(np.isfinite(w) & (w > 0), w, 1.0)
+    w = read_sampling_weights(frame)
+    return np.ones(len(frame)) if w is None else w
 
 
 def _latencies(

@@ -54,13 +54,14 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from driftscope.core.checks import CheckRecord
+from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import DataError
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
 from driftscope.performance import windowed_metrics
 from driftscope.performance.estimation import ESTIMATED, PerformanceEstimator
 from driftscope.performance.metrics import REGRESSION_METRICS, resolve
 from driftscope.performance.windows import WindowMetric
-from driftscope.store import CheckRecord
 
 CHECK = "performance"
 DEFAULT_SIGMA = 3.0
@@ -149,7 +150,7 @@ def _estimator(run: CheckRun, threshold: float | None) -> PerformanceEstimator |
     if not len(rows) or (_default_threshold(rows) is None and threshold is None):
         return None
     try:
-        weights = rows["sampling_weight"] if "sampling_weight" in rows.columns else None
+        weights = read_sampling_weights(rows)
         return PerformanceEstimator.fit(
             rows["prediction"].to_numpy(float),
             pd.to_numeric(rows["label"], errors="coerce").to_numpy(float),
@@ -170,7 +171,7 @@ def _estimates(
 ) -> list[CheckRecord]:
     """``estimated_<metric>`` points from every scored row of the window, labelled or not."""
     scores = pd.to_numeric(frame["prediction"], errors="coerce").to_numpy(float)
-    weights = frame["sampling_weight"].to_numpy(float) if "sampling_weight" in frame else None
+    weights = read_sampling_weights(frame)
     values = estimator.estimate(scores, weights)
     out = []
     for name in names:

@@ -96,10 +96,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import hypergeom, norm
 
+from driftscope.core.checks import CheckRecord
+from driftscope.core.status import Status
+from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import DataError, DriftscopeError
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
 from driftscope.predictions import AnomalyDetector, AnomalyModel, prediction_uncertainty
-from driftscope.store import CheckRecord
 
 CHECK = "predictions"
 ALPHA = 0.001
@@ -117,7 +119,6 @@ NO_SAMPLE = (
     "monitor.save_reference(Reference.fit(training_data, keep_rows=20_000))"
 )
 EXAMPLES = 10  # flagged rows listed per window, most anomalous first
-SEVERITY = {"ok": 0, "unknown": 1, "warning": 2, "critical": 3}
 
 
 @dataclass(frozen=True)
@@ -250,17 +251,8 @@ def _anomaly_metrics(model: AnomalyModel | None) -> list[str]:
 
 # ---------------------------------------------------------------------------- statistics
 def _weights(frame: pd.DataFrame) -> np.ndarray | None:
-    if WEIGHT not in frame.columns:
-        return None
-    w = frame[WEIGHT].to_numpy(np.float64, na_value=np.nan)
-    bad = np.flatnonzero(~(w > 0) | ~np.isfinite(w))
-    if bad.size:
-        raise DataError(
-            f"weight {float(w[bad[0]])!r} is not positive and finite",
-            column=WEIGHT,
-            row=int(bad[0]),
-        )
-    return None if np.all(w == w[0]) else w
+    w = read_sampling_weights(frame)
+    return None if w is None or np.all(w == w[0]) else w
 
 
 def _n_eff(n: int, w: np.ndarray | None) -> float:
@@ -576,7 +568,7 @@ def _what_changed(
     ):
         lines.insert(0, f"! all {n} predictions are identical ({now.constant!r})")
         notable.append("critical")
-    status = max(notable, key=SEVERITY.__getitem__, default="ok")
+    status = Status.worst(notable).value
     if not compared and not notable:
         if base is None:
             return window.record(CHECK, "what_changed", 0, None, "ok", note=base_error)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from driftscope.core.checks import CheckRecord
 from driftscope.errors import ConfigError
 from driftscope.health.context import (
     CheckRun,
@@ -27,7 +28,6 @@ from driftscope.health.context import (
 from driftscope.quality import QualityThresholds, check_quality
 from driftscope.quality.config import THRESHOLD_PAIRS
 from driftscope.quality.correlation import ReferenceCorrelations
-from driftscope.store import CheckRecord
 
 CHECK = "quality"
 
@@ -93,7 +93,7 @@ def prepare(run: CheckRun) -> WindowCheck:
             details: dict[str, Any] = dict(r.details)
             if not measured:
                 details["reason"] = "nothing to measure in the window"
-            status = str(r.status) if measured and str(r.status) != "no_data" else "unknown"
+            status = str(r.status) if measured else "unknown"
             threshold = float(r.threshold) if math.isfinite(r.threshold) else None
             value = float(r.value) if measured else 0.0
             out.append(window.record(CHECK, metric, value, threshold, status, **details))

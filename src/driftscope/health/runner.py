@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from driftscope.core.windows import due_windows, window_size, window_start
 from driftscope.errors import ConfigError, StoreError
 from driftscope.health import (
     business_check,
@@ -43,11 +44,10 @@ from driftscope.health import (
 from driftscope.health.business_check import BusinessMetric
 from driftscope.health.context import BusinessFunction, CheckRun, CheckWindow, WindowCheck
 from driftscope.health.summary import HealthSummary
-from driftscope.health.windows import due_windows, window_size, window_start
 
 if TYPE_CHECKING:
+    from driftscope.core.checks import CheckRecord
     from driftscope.monitor import ModelMonitor
-    from driftscope.store import CheckRecord
 
 log = logging.getLogger(__name__)
 

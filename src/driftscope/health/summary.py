@@ -1,7 +1,7 @@
 """The typed result of a health run: every stored point, worst first.
 
 >>> from datetime import datetime, UTC
->>> from driftscope.store import CheckRecord
+>>> from driftscope.core.checks import CheckRecord
 >>> t0, t1 = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
 >>> summary = HealthSummary("churn", "3f2a", (
 ...     CheckRecord("churn", "drift", t0, t1, "data_drift_score", 0.05, 0.2, "ok"),
@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from driftscope.store import CheckRecord
-
-SEVERITY = {"ok": 0, "unknown": 1, "warning": 2, "critical": 3}
+from driftscope.core.checks import CheckRecord
+from driftscope.core.status import Status
 
 
 @dataclass(frozen=True)
@@ -32,8 +31,7 @@ class HealthSummary:
     @property
     def status(self) -> str:
         """The worst status of any record ("ok" when there is none)."""
-        worst = max((SEVERITY[r.status] for r in self.records), default=0)
-        return next(name for name, level in SEVERITY.items() if level == worst)
+        return Status.worst(r.status for r in self.records).value
 
     @property
     def windows(self) -> list[tuple[Any, Any]]:
@@ -43,7 +41,7 @@ class HealthSummary:
         """Records by severity (worst first), then by window (latest first)."""
         return sorted(
             self.records,
-            key=lambda r: (-SEVERITY[r.status], -r.window_start.timestamp(), r.check, r.metric),
+            key=lambda r: (-Status(r.status).rank, -r.window_start.timestamp(), r.check, r.metric),
         )
 
     def to_frame(self) -> Any:

@@ -1,4 +1,4 @@
-"""Buffered records -> one Arrow table in the storage layout of :mod:`driftscope.store.records`.
+"""Buffered records -> one Arrow table in the storage layout of :mod:`driftscope.core.records`.
 
 Runs in the monitor's background thread. The feature schema is the monitor's
 ``feature_names`` or else the names of the first record seen, and stays fixed:
@@ -36,11 +36,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from driftscope.core import records as r
 from driftscope.monitor.clock import RawTimestamp, now_us, to_micros
 from driftscope.monitor.columns import DEFAULT_VALUE_LIMIT, ColumnKinds, Issues, build_column
 from driftscope.monitor.inputs import Unusable
 from driftscope.monitor.values import INVALID_TEXT, clean_text, key_name, key_text, safe_repr
-from driftscope.store import records as r
 
 #: A buffered prediction: id, time (epoch µs, datetime or RawTimestamp), features,
 #: prediction, metadata, sampling weight, sample reason.

@@ -57,7 +57,7 @@ class MonitorReads:
     ) -> pd.DataFrame:
         """The predictions of the last ``days`` + ``hours`` (default 7 days), or of
         ``[since, until)``, with their labels; flushes first so that everything logged so
-        far is included. Columns: see :mod:`driftscope.store.records`.
+        far is included. Columns: see :mod:`driftscope.core.records`.
 
         When records cannot be written now (a store outage), what the store holds is
         returned all the same, with a ``RuntimeWarning`` saying how many records are still

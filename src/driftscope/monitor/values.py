@@ -1,7 +1,7 @@
 """Single values on their way into a store column: kinds, JSON text, reprs, large payloads.
 
 A column of a prediction batch holds one *kind* of value (``float``, ``int``, ``bool`` or
-``string``; see :mod:`driftscope.store.records`). :func:`natural_kind` says which kind a
+``string``; see :mod:`driftscope.core.records`). :func:`natural_kind` says which kind a
 Python value would start a column as; anything that is not a plain scalar becomes text
 (JSON when it can, else its ``repr``).
 

@@ -51,7 +51,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from driftscope.data.windows import NAMED_WINDOWS, WINDOW_ORIGIN
+from driftscope.core.weights import read_sampling_weights
+from driftscope.core.windows import NAMED_WINDOWS, WINDOW_ORIGIN
 from driftscope.errors import ConfigError, DataError
 from driftscope.performance._frame import metric_inputs
 from driftscope.performance._inputs import missing_mask
@@ -127,14 +128,8 @@ def _timestamps(frame: pd.DataFrame) -> pd.Series:
 
 
 def _weights(frame: pd.DataFrame) -> np.ndarray:
-    if "sampling_weight" not in frame.columns:
-        return np.ones(len(frame))
-    w = frame["sampling_weight"].to_numpy(dtype=float)
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise DataError(f"must be finite and >= 0, got {w[row]}", column="sampling_weight", row=row)
-    return w
+    w = read_sampling_weights(frame)
+    return np.ones(len(frame)) if w is None else w
 
 
 def _row_losses(name: str, yt: np.ndarray, yp: np.ndarray, options: dict) -> np.ndarray | None:

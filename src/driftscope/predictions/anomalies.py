@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import ConfigError, DataError
 from driftscope.predictions.anomaly_results import AnomalyResult
 from driftscope.predictions.uncertainty import (
@@ -304,7 +305,7 @@ class AnomalyModel:
         reasons: list[tuple[str, ...]] = [()] * len(frame)
         for i, listed in why.items():
             reasons[i] = tuple(listed)
-        w = frame[SAMPLING_WEIGHT].to_numpy(np.float64) if SAMPLING_WEIGHT in frame else None
+        w = read_sampling_weights(frame)
         return AnomalyResult(
             scores,
             is_anomaly,

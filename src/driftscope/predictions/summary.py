@@ -37,12 +37,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from driftscope.data.windows import window_floor, window_length
+from driftscope.core.weights import read_sampling_weights
+from driftscope.core.windows import window_floor, window_length
 from driftscope.errors import ConfigError, DataError
 from driftscope.predictions.uncertainty import (
     PREDICTION,
     PREDICTION_PREFIX,
-    SAMPLING_WEIGHT,
     prediction_uncertainty,
     probability_matrix,
 )
@@ -156,7 +156,7 @@ def _window_stats(
     anomalous: np.ndarray | None,
 ) -> WindowStats:
     n = len(frame)
-    w = frame[SAMPLING_WEIGHT].to_numpy(np.float64) if SAMPLING_WEIGHT in frame else None
+    w = read_sampling_weights(frame)
     avg = lambda v: float(np.average(v, weights=w))  # noqa: E731
     prob_cols = [c for c in frame.columns if str(c).startswith(PREDICTION_PREFIX)]
     mean = std = lowc = None
@@ -215,13 +215,7 @@ def _validate(frame: pd.DataFrame) -> None:
         missing = np.flatnonzero(frame[PREDICTION].isna().to_numpy())
         if missing.size:
             raise DataError("missing prediction", column=PREDICTION, row=int(missing[0]))
-    if SAMPLING_WEIGHT in frame:
-        w = frame[SAMPLING_WEIGHT].to_numpy(np.float64, na_value=np.nan)
-        bad = np.flatnonzero(~(w > 0) | ~np.isfinite(w))
-        if bad.size:
-            raise DataError(
-                "weight must be positive and finite", column=SAMPLING_WEIGHT, row=int(bad[0])
-            )
+    read_sampling_weights(frame)  # raises on a bad weight
 
 
 def summarize_predictions(

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from driftscope.core.weights import checked_weights, read_sampling_weights
 from driftscope.errors import ConfigError, DataError
 
 PREDICTION = "prediction"
@@ -113,21 +114,12 @@ def _check_range(probs: np.ndarray, names: list[str]) -> None:
 
 
 def _weights(data: Any, weights: Any, n: int) -> np.ndarray | None:
-    if weights is None and isinstance(data, pd.DataFrame) and SAMPLING_WEIGHT in data.columns:
-        weights = data[SAMPLING_WEIGHT].to_numpy()
     if weights is None:
-        return None
+        return read_sampling_weights(data) if isinstance(data, pd.DataFrame) else None
     w = np.asarray(weights, dtype=np.float64)
     if w.shape != (n,):
         raise DataError(f"expected {n} weights, got shape {w.shape}", column=SAMPLING_WEIGHT)
-    bad = np.flatnonzero(~(w > 0) | ~np.isfinite(w))
-    if bad.size:
-        raise DataError(
-            f"weight {float(w[bad[0]])!r} is not positive and finite",
-            column=SAMPLING_WEIGHT,
-            row=int(bad[0]),
-        )
-    return w
+    return checked_weights(w)
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray | None) -> float:

@@ -4,7 +4,7 @@ Each function takes one window (a DataFrame slice, its sampling weights and the 
 codes of its rows) and yields :class:`~driftscope.quality.results.QualityResult` objects.
 Rates are weighted by ``sampling_weight``, so that a sampled-out share of the traffic counts
 as much as it stood for: every rate is ``sum(weight of flagged rows) / sum(weight of the
-rows it is taken over)``. A window without rows gives ``no_data`` (value NaN).
+rows it is taken over)``. A window without rows gives ``unknown`` (value NaN).
 
 How a value is classified, by the reference column's kind:
 
@@ -65,7 +65,7 @@ class Window:
         threshold = float(getattr(thresholds, key))
         if value is None:
             return QualityResult(
-                self.start, self.end, check, feature, metric, NAN, threshold, Status.NO_DATA
+                self.start, self.end, check, feature, metric, NAN, threshold, Status.UNKNOWN
             )
         status = thresholds.status(key, value)
         return QualityResult(
@@ -237,7 +237,7 @@ def _beyond_chance(result: QualityResult, outside: np.ndarray, reference_n: int)
     of a hundred rows. A rate past its threshold is kept as a warning only when the count
     outside is also significantly above that (one-sided binomial test at 0.001); on a
     reference of 10^5 rows the chance rate is 2e-5 and nothing changes."""
-    if result.status in (Status.OK, Status.NO_DATA) or reference_n < 1:
+    if result.status in (Status.OK, Status.UNKNOWN) or reference_n < 1:
         return result
     chance = 2.0 / (reference_n + 1)
     p_value = float(binom.sf(int(outside.sum()) - 1, len(outside), chance))
@@ -380,7 +380,7 @@ def schema_checks(
 def _extra(window: Window, name: str, value: float | None) -> QualityResult:
     if value is None:
         return QualityResult(
-            window.start, window.end, "schema", name, "extra_column", NAN, 0.0, Status.NO_DATA
+            window.start, window.end, "schema", name, "extra_column", NAN, 0.0, Status.UNKNOWN
         )
     status = Status.WARNING if value > 0 else Status.OK
     return QualityResult(

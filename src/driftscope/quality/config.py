@@ -14,26 +14,12 @@ it falls below them).
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from driftscope.core.status import Status
 from driftscope.errors import ConfigError
-
-
-class Status(enum.StrEnum):
-    """The outcome of one check. ``no_data`` when the window has nothing to measure.
-
-    >>> Status("warning") is Status.WARNING
-    True
-    """
-
-    OK = "ok"
-    WARNING = "warning"
-    CRITICAL = "critical"
-    NO_DATA = "no_data"
-
 
 #: (warning field, critical field, direction): "max" rates must stay below, "min" above
 THRESHOLD_PAIRS = (
@@ -58,7 +44,7 @@ class QualityThresholds:
     ``correlation_method`` is ``"pearson"`` or ``"spearman"``; ``correlation_change`` is an
     absolute difference of correlation coefficients; ``top_pairs`` is how many of the most
     moved feature pairs are reported per window and ``min_correlation_rows`` the rows a
-    window needs for a correlation (fewer gives ``no_data``). ``top_unseen`` is how many
+    window needs for a correlation (fewer gives ``unknown``). ``top_unseen`` is how many
     unseen categories are listed per feature.
     """
 

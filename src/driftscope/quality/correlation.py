@@ -7,7 +7,7 @@ are finite (pairwise complete), *unweighted*: a correlation is not a rate, and t
 weights only matter for rates. The change of a pair is ``|r_window - r_reference|``; the
 ``top_pairs`` pairs that moved most are reported, largest change first. A pair is left out
 when either side has fewer than ``min_correlation_rows`` complete rows or a constant
-feature; when no pair is left, one ``no_data`` result stands for the window.
+feature; when no pair is left, one ``unknown`` result stands for the window.
 
 >>> import numpy as np, pandas as pd
 >>> x = np.arange(20.0)
@@ -262,7 +262,7 @@ def correlation_checks(
             "correlation_change",
             NAN,
             threshold,
-            Status.NO_DATA,
+            Status.UNKNOWN,
         )
         return
     moved.sort(key=lambda m: (-m[0], m[1], m[2]))

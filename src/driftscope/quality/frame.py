@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from driftscope.errors import DataError
+from driftscope.core.weights import read_sampling_weights
 
 #: Columns of the prediction layout that are never features.
 RECORD_COLUMNS = frozenset(
@@ -50,25 +50,14 @@ def parse_issues(text: object) -> list[tuple[str, str]]:
 
 
 def weights_of(frame: pd.DataFrame) -> np.ndarray:
-    """The ``sampling_weight`` column as float64 (all 1 when absent); DataError when a weight is
-    missing, not finite or below 0.
+    """The ``sampling_weight`` column as float64 (all 1 when absent); DataError when a weight breaks
+    the rule of :mod:`driftscope.core.weights`.
 
     >>> weights_of(pd.DataFrame({"sampling_weight": [1.0, 4.0]})).tolist()
     [1.0, 4.0]
     """
-    if "sampling_weight" not in frame.columns:
-        return np.ones(len(frame))
-    try:
-        w = pd.to_numeric(frame["sampling_weight"]).to_numpy(dtype=np.float64, na_value=np.nan)
-    except (ValueError, TypeError):
-        raise DataError("must hold numbers", column="sampling_weight") from None
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"must be finite and >= 0, got {w[row]!r}", column="sampling_weight", row=row
-        )
-    return w
+    w = read_sampling_weights(frame)
+    return np.ones(len(frame)) if w is None else w
 
 
 def feature_column(frame: pd.DataFrame, name: str) -> str | None:

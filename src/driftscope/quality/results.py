@@ -30,15 +30,15 @@ COLUMNS = (
     "threshold",
     "status",
 )
-_RANK = {Status.CRITICAL: 3, Status.WARNING: 2, Status.OK: 1, Status.NO_DATA: 0}
 
 
 @dataclass(frozen=True)
 class QualityResult:
     """One check on one feature (``feature`` is None for whole-record checks) in one window.
 
-    ``value`` is NaN only when ``status`` is ``no_data``; ``details`` holds extra facts as
-    (name, value) pairs, e.g. the top unseen categories and their weighted shares.
+    ``value`` is NaN only when ``status`` is ``unknown`` (nothing to measure); ``details``
+    holds extra facts as (name, value) pairs, e.g. the top unseen categories and their
+    weighted shares.
     """
 
     window_start: datetime
@@ -69,13 +69,15 @@ class QualityReport:
 
     @property
     def worst(self) -> Status:
-        """The worst status over all results (``no_data`` when there are none)."""
-        return max((r.status for r in self.results), key=_RANK.__getitem__, default=Status.NO_DATA)
+        """The worst status over all results (``unknown`` when there are none)."""
+        if not self.results:
+            return Status.UNKNOWN
+        return Status.worst(r.status for r in self.results)
 
     def issues(self) -> tuple[QualityResult, ...]:
         """The results that are ``warning`` or ``critical``, worst first."""
         bad = [r for r in self.results if r.status in (Status.WARNING, Status.CRITICAL)]
-        return tuple(sorted(bad, key=lambda r: -_RANK[r.status]))
+        return tuple(sorted(bad, key=lambda r: -Status(r.status).rank))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per result with the columns of :data:`COLUMNS`."""

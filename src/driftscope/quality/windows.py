@@ -2,7 +2,7 @@
 
 ``"hour"``, ``"day"`` and ``"week"`` (weeks start on Monday) are calendar windows in UTC; a
 :class:`~datetime.timedelta` gives windows of that length on the grid every check shares
-(:mod:`driftscope.data.windows`, anchored at Monday 1970-01-05 UTC). Windows are half-open
+(:mod:`driftscope.core.windows`, anchored at Monday 1970-01-05 UTC). Windows are half-open
 ``[start, end)``; every window between the first and the last one is listed, empty ones
 too. Naive timestamps are taken as UTC.
 
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from driftscope.data.windows import WINDOW_ORIGIN, window_length
+from driftscope.core.windows import WINDOW_ORIGIN, window_length
 from driftscope.errors import DataError
 
 Window = str | timedelta

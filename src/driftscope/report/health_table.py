@@ -3,7 +3,7 @@
 >>> from datetime import datetime, UTC
 >>> from rich.console import Console
 >>> from driftscope.health import HealthSummary
->>> from driftscope.store import CheckRecord
+>>> from driftscope.core.checks import CheckRecord
 >>> t0, t1 = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
 >>> summary = HealthSummary("churn", "3f2a", (
 ...     CheckRecord("churn", "performance", t0, t1, "accuracy", 0.71, 0.85, "critical"),

@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from driftscope.core.checks import CheckRecord
 from driftscope.errors import ConfigError
 from driftscope.store.base import (
     ArchiveReport,
-    CheckRecord,
     ReferenceRecord,
     Store,
     UnmatchedLabels,

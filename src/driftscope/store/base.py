@@ -13,23 +13,21 @@ write call already returned for. Errors are :class:`~driftscope.errors.StoreErro
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from driftscope.core.checks import CheckRecord
 from driftscope.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from driftscope.drift.reference import Reference
-
-CHECK_STATUSES = ("ok", "warning", "critical", "unknown")
 
 
 @dataclass(frozen=True)
@@ -51,66 +49,6 @@ class UnmatchedLabels:
     def share(self) -> float:
         """Unmatched share of the labelled ids (0 when there is no label)."""
         return self.unmatched / self.labelled if self.labelled else 0.0
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    """One value of one metric of one check over one window: a point of a time series.
-
-    ``(model, check, window_start, window_end, metric)`` identifies the point: writing it
-    again replaces it, so re-running a window is idempotent.
-
-    >>> from datetime import datetime, UTC
-    >>> CheckRecord("churn", "drift", datetime(2026, 11, 1, tzinfo=UTC),
-    ...             datetime(2026, 11, 2, tzinfo=UTC), "data_drift_score", 0.31, 0.2,
-    ...             "warning", baseline_version="3f2a").status
-    'warning'
-    """
-
-    model: str
-    check: str
-    window_start: datetime
-    window_end: datetime
-    metric: str
-    value: float
-    threshold: float | None = None
-    status: str = "unknown"
-    baseline_version: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-    computed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    def __post_init__(self) -> None:
-        for name in ("window_start", "window_end", "computed_at"):
-            value = getattr(self, name)
-            if not isinstance(value, datetime) or value.tzinfo is None:
-                raise ConfigError(f"CheckRecord.{name} must be a timezone-aware datetime")
-        if self.window_end < self.window_start:
-            raise ConfigError("CheckRecord.window_end is before window_start")
-        if self.status not in CHECK_STATUSES:
-            raise ConfigError(
-                f"CheckRecord.status must be one of {CHECK_STATUSES}, got {self.status!r}"
-            )
-        if not isinstance(self.value, int | float) or isinstance(self.value, bool):
-            raise ConfigError(f"CheckRecord.value must be a number, got {self.value!r}")
-        if self.threshold is not None and not math.isfinite(self.threshold):
-            raise ConfigError("CheckRecord.threshold must be finite or None")
-
-
-#: The columns of a check-result frame, in order (the fields of :class:`CheckRecord`).
-CHECK_FIELDS: tuple[str, ...] = (
-    "model",
-    "check",
-    "window_start",
-    "window_end",
-    "metric",
-    "value",
-    "threshold",
-    "status",
-    "baseline_version",
-    "details",
-    "computed_at",
-)
-CHECK_TIME_FIELDS: tuple[str, ...] = ("window_start", "window_end", "computed_at")
 
 
 @dataclass(frozen=True)
@@ -170,7 +108,7 @@ class Store(ABC):
     # ------------------------------------------------------------------ predictions
     @abstractmethod
     def write_predictions(self, model: str, batch: pa.Table) -> int:
-        """Append a prediction batch (see :mod:`driftscope.store.records`) durably.
+        """Append a prediction batch (see :mod:`driftscope.core.records`) durably.
 
         Returns the bytes it added to the store, as measured (file sizes, table growth).
         """
@@ -195,7 +133,7 @@ class Store(ABC):
     ) -> pd.DataFrame:
         """Predictions with ``since <= timestamp < until``, joined with their latest label.
 
-        Columns in the output layout of :mod:`driftscope.store.records`, sorted by
+        Columns in the output layout of :mod:`driftscope.core.records`, sorted by
         ``timestamp`` then ``prediction_id``; ``label`` and ``labeled_at`` are null where
         no label arrived. An empty result still has the base columns.
         """

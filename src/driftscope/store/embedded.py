@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
+from driftscope.core import records as r
 from driftscope.errors import ConfigError, DataError, StoreError, StoreUnavailableError
 from driftscope.store import history
-from driftscope.store import records as r
 from driftscope.store.base import (
     ArchiveReport,
     CheckRecord,

@@ -27,9 +27,10 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 
+from driftscope.core.checks import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord
 from driftscope.drift.reference import Reference
 from driftscope.errors import ConfigError, DriftscopeError, StoreError
-from driftscope.store.base import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord, ReferenceRecord
+from driftscope.store.base import ReferenceRecord
 from driftscope.store.catalog import Catalog
 from driftscope.store.segments import StoreHome, from_us, to_us, write_durably
 

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from driftscope.store import records as r
+from driftscope.core import records as r
 from driftscope.store.scan import DECODE_ERRORS, read_error
 
 DEFAULT_LIMIT_ROWS = 40_000_000  # labels whose hashes are kept (8 bytes each: 320 MB)

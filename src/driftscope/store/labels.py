@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from driftscope.store import records as r
+from driftscope.core import records as r
 from driftscope.store.frames import to_pandas
 from driftscope.store.scan import Window, explain
 from driftscope.store.segments import from_us, timestamps_us

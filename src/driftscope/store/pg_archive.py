@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from driftscope.core import records as r
 from driftscope.errors import StoreError
-from driftscope.store import records as r
 from driftscope.store.pg_columns import ARROW_TYPES, Registry
 from driftscope.store.pg_migrations import lock_key
 from driftscope.store.pg_rows import (

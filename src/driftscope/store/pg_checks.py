@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from driftscope.core.checks import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord
 from driftscope.errors import ConfigError
-from driftscope.store.base import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord
 from driftscope.store.pg_columns import storable_name
 
 if TYPE_CHECKING:

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from driftscope.core import records as r
 from driftscope.errors import DataError
-from driftscope.store import records as r
 from driftscope.store.label_join import first_rows
 from driftscope.store.pg_binary import Packed, parse
 from driftscope.store.pg_columns import (

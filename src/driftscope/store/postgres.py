@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import pyarrow as pa
 
+from driftscope.core import records as r
 from driftscope.errors import ConfigError, ReferenceFileError, StoreError
 from driftscope.store import pg_archive, pg_checks, pg_rows
-from driftscope.store import records as r
 from driftscope.store.base import (
     ArchiveReport,
     CheckRecord,

@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from driftscope.store import records as r
+from driftscope.core import records as r
 from driftscope.store.assemble import FrameBuilder
 from driftscope.store.catalog import Segment
 from driftscope.store.frames import to_pandas

@@ -25,8 +25,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from driftscope.core import records as r
 from driftscope.errors import StoreError
-from driftscope.store import records as r
 from driftscope.store.catalog import Catalog, NewSegment, Segment
 from driftscope.store.compaction import empty_trash
 from driftscope.store.label_join import first_rows

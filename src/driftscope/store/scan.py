@@ -31,8 +31,8 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from driftscope.core import records as r
 from driftscope.errors import StoreError
-from driftscope.store import records as r
 from driftscope.store.base import UnmatchedLabels
 from driftscope.store.catalog import Segment
 from driftscope.store.segments import (

@@ -31,8 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from driftscope.core import records as r
 from driftscope.errors import StoreError, StoreUnavailableError
-from driftscope.store import records as r
 from driftscope.store.catalog import NewSegment
 
 #: Exceptions a damaged Parquet file can raise while pyarrow parses it.

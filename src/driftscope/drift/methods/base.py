@@ -16,12 +16,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from driftscope import stats
-from driftscope.data import ColumnKind, read_table
+from driftscope.core.kinds import NUMERIC_KINDS, ColumnKind
+from driftscope.data import read_table
 from driftscope.drift.pairs import DEFAULT_BINS, CategoricalPair, NumericPair
 from driftscope.drift.results import MethodResult
 from driftscope.errors import ConfigError, DataError
 
-NUMERIC_KINDS = frozenset({ColumnKind.NUMERICAL, ColumnKind.DATETIME})
 CATEGORY_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
 ALL_KINDS = NUMERIC_KINDS | CATEGORY_KINDS
 
