@@ -78,20 +78,21 @@ class CheckWindow:
         self,
         check: str,
         metric: str,
-        value: float,
+        value: float | None,
         threshold: float | None,
         status: str,
         **details: Any,
     ) -> CheckRecord:
         """A point of ``check`` for this window, tagged with the baseline's version; details
-        are made JSON-ready (numpy scalars to numbers, NaN to None)."""
+        are made JSON-ready (numpy scalars to numbers, NaN to None). ``value`` is ``None``
+        (or NaN) when the metric could not be computed: stored as missing, never as 0."""
         return CheckRecord(
             self.model,
             check,
             self.start,
             self.end,
             metric,
-            float(value),
+            None if value is None else float(value),
             None if threshold is None else float(threshold),
             status,
             baseline_version=self.reference.version,

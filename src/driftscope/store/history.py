@@ -188,7 +188,7 @@ def write_check_results(catalog: Catalog, records: Sequence[CheckRecord]) -> Non
             raise ConfigError(
                 f"check results must be CheckRecord objects, got {type(rec).__name__}"
             )
-        value = float(rec.value)
+        value = math.nan if rec.value is None else float(rec.value)
         rows.append(
             (
                 rec.model,

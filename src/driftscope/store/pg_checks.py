@@ -82,7 +82,7 @@ def upsert(conn: psycopg.Connection, s: Schema, records: Sequence[CheckRecord]) 
     rows = [
         (
             *key,
-            float(rec.value),
+            None if rec.value is None else float(rec.value),
             None if rec.threshold is None else float(rec.threshold),
             rec.status,
             None if rec.baseline_version is None else storable_name(rec.baseline_version),

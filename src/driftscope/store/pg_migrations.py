@@ -123,6 +123,11 @@ _INITIAL = (
 #: Every schema step this code knows, in order. Append; never edit a released step.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "predictions, labels, column registry, references, checks, archive", _INITIAL),
+    Migration(
+        2,
+        "a check value that could not be computed is stored as NULL",
+        ("ALTER TABLE {schema}.check_results ALTER COLUMN value DROP NOT NULL",),
+    ),
 )
 
 
