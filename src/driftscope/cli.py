@@ -31,9 +31,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from driftscope.drift.formatting import package_version, summary_line
 from driftscope.drift.results import DriftResult
 from driftscope.errors import ConfigError, DriftscopeError, printable
-from driftscope.report.formatting import package_version, summary_line
 
 EXIT_OK, EXIT_DRIFT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 REFERENCE_SUFFIX = ".dsref"

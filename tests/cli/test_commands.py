@@ -14,7 +14,7 @@ from rich.console import Console
 import driftscope.cli as cli_module
 from driftscope.cli import EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, progress_bar
 from driftscope.demo import REPORT_NAME
-from driftscope.report.formatting import package_version
+from driftscope.drift.formatting import package_version
 
 SRC = Path(cli_module.__file__).resolve().parents[1]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from driftscope.drift.formatting import summary_line
 from driftscope.report.console import drift_table, print_result
-from driftscope.report.formatting import summary_line
 
 
 def _render(result) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from driftscope.drift.html import render_report
+from driftscope.drift.html.svg import MAX_BARS, bar_chart, compact
 from driftscope.drift.results import Distribution, DriftReport
-from driftscope.report import render_report
-from driftscope.report.svg import MAX_BARS, bar_chart, compact
 
 
 class _Collector(HTMLParser):

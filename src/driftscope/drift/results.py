@@ -287,7 +287,7 @@ class DriftReport:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     def to_html(self) -> str:
-        from driftscope.report.html import render_report
+        from driftscope.drift.html import render_report
 
         return render_report(self)
 

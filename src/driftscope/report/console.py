@@ -16,9 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from driftscope.drift.results import ColumnDrift, DriftResult
-from driftscope.errors import printable
-from driftscope.report.formatting import (
+from driftscope.drift.formatting import (
     correction_label,
     deciding_method,
     fmt_check,
@@ -29,6 +27,8 @@ from driftscope.report.formatting import (
     other_methods,
     summary_line,
 )
+from driftscope.drift.results import ColumnDrift, DriftResult
+from driftscope.errors import printable
 
 
 def _decision_p(col: ColumnDrift) -> float | None:

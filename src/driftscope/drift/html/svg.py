@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from html import escape
 
+from driftscope.drift.formatting import fmt_share
 from driftscope.drift.results import Distribution
-from driftscope.report.formatting import fmt_share
 
 MAX_BARS = 20
 _LABEL_CHARS = 60

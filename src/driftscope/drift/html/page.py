@@ -18,9 +18,7 @@ import math
 from datetime import UTC, datetime
 from html import escape
 
-from driftscope.drift.results import ColumnDrift, ColumnSummary, DriftReport, DriftResult
-from driftscope.report.assets import SCRIPT, STYLE
-from driftscope.report.formatting import (
+from driftscope.drift.formatting import (
     correction_label,
     deciding_method,
     fmt_check,
@@ -32,7 +30,9 @@ from driftscope.report.formatting import (
     other_methods,
     package_version,
 )
-from driftscope.report.svg import bar_chart
+from driftscope.drift.html.assets import SCRIPT, STYLE
+from driftscope.drift.html.svg import bar_chart
+from driftscope.drift.results import ColumnDrift, ColumnSummary, DriftReport, DriftResult
 
 ORDERED_KINDS = frozenset({"numerical", "numeric", "datetime", "integer", "float", "prediction"})
 
