@@ -5,6 +5,7 @@
 KSTest(significance_level=0.05)
 """
 
+from driftscope._version import __version__
 from driftscope.drift import *  # noqa: F403
 from driftscope.drift import __all__ as _drift_all
 from driftscope.errors import (
@@ -25,8 +26,6 @@ from driftscope.monitor import (
     SamplingPolicy,
 )
 from driftscope.store import EmbeddedStore, PostgresStore, Store, open_store
-
-__version__ = "0.1.0"
 
 __all__ = [
     *_drift_all,

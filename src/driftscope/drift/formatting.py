@@ -204,6 +204,6 @@ def package_version() -> str:
     try:
         return version("driftscope")
     except PackageNotFoundError:
-        import driftscope
+        from driftscope._version import __version__
 
-        return str(getattr(driftscope, "__version__", "0+unknown"))
+        return __version__
