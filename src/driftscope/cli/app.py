@@ -378,7 +378,7 @@ def drift(
 @_progress_option
 def demo(output_dir: str, rows: int, progress: bool | None) -> None:
     """Run the churn-model demo: synthetic drifted data, a table and an HTML report."""
-    from driftscope.demo import REPORT_NAME, run_demo
+    from driftscope.cli.demo import REPORT_NAME, run_demo
 
     console = _stdout_console()
     with progress_bar(progress, "Checking") as callback:
@@ -436,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _register_commands() -> None:
-    from driftscope.cli_check import check
+    from driftscope.cli.check import check
 
     cli.add_command(check)
 
