@@ -12,7 +12,8 @@ import pytest
 from rich.console import Console
 
 import driftscope.cli as cli_module
-import driftscope.cli.app as app_module
+import driftscope.cli._progress as progress_module
+import driftscope.cli.drift as drift_module
 from driftscope.cli import EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, progress_bar
 from driftscope.cli.demo import REPORT_NAME
 from driftscope.report.formatting import package_version
@@ -118,10 +119,10 @@ def test_progress_bar_draws_on_a_terminal():
 
 
 def test_progress_bar_is_off_when_stderr_is_piped(monkeypatch):
-    monkeypatch.setattr(app_module, "_stderr_is_terminal", lambda: False)
+    monkeypatch.setattr(progress_module, "_stderr_is_terminal", lambda: False)
     with progress_bar(None, "Checking") as update:
         assert update is None
-    monkeypatch.setattr(app_module, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress_module, "_stderr_is_terminal", lambda: True)
     with progress_bar(None, "Checking", console=Console(file=io.StringIO())) as update:
         assert callable(update)
 
@@ -130,7 +131,7 @@ def test_internal_errors_exit_3_not_1(run, files, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app_module, "_detector", broken)
+    monkeypatch.setattr(drift_module, "make_detector", broken)
     result = run("drift", files.reference, files.drifted)
     assert result.exit_code == EXIT_INTERNAL
     assert "internal error: RuntimeError: boom" in result.stderr

@@ -15,13 +15,16 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
 import numpy as np
 import pandas as pd
+
+from driftscope.cli._options import progress_option, stdout_console
+from driftscope.cli._progress import ProgressCallback, progress_bar
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -139,9 +142,6 @@ def make_churn_data(
     return reference, production
 
 
-ProgressCallback = Callable[[str, int, int], None]
-
-
 def run_demo(
     output_dir: Path,
     *,
@@ -247,3 +247,27 @@ def _log_production_month(
     churned = (rng.random(n) < production[PREDICTION].to_numpy()).astype(int)
     labelled = rng.random(n) < 0.5
     monitor.log_ground_truths(list(np.asarray(ids)[labelled]), churned[labelled].tolist())
+
+
+@click.command()
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Directory for the HTML report.",
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=100),
+    default=20_000,
+    show_default=True,
+    help="Customers in each of the reference and production sets.",
+)
+@progress_option
+def demo(output_dir: str, rows: int, progress: bool | None) -> None:
+    """Run the churn-model demo: synthetic drifted data, a table and an HTML report."""
+    console = stdout_console()
+    with progress_bar(progress, "Checking") as callback:
+        run_demo(Path(output_dir), console=console, rows=rows, progress=callback)
+    console.print(f"HTML report written to {Path(output_dir) / REPORT_NAME}", highlight=False)
