@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from driftscope.demo import PREDICTION, REPORT_NAME, churn_model, make_churn_data, run_demo
+from driftscope.cli.demo import PREDICTION, REPORT_NAME, churn_model, make_churn_data, run_demo
 
 NUMERIC = ["tenure_months", "monthly_charges", "total_charges", "support_calls", "data_usage_gb"]
 CATEGORICAL = ["contract", "payment_method", "internet_service", "region"]

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from driftscope.cli import cli
-from driftscope.demo import PREDICTION, make_churn_data
+from driftscope.cli.demo import PREDICTION, make_churn_data
 
 ROWS = 1_500
 

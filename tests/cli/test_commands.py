@@ -12,11 +12,13 @@ import pytest
 from rich.console import Console
 
 import driftscope.cli as cli_module
+import driftscope.cli._progress as progress_module
+import driftscope.cli.drift as drift_module
 from driftscope.cli import EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, progress_bar
-from driftscope.demo import REPORT_NAME
+from driftscope.cli.demo import REPORT_NAME
 from driftscope.drift.formatting import package_version
 
-SRC = Path(cli_module.__file__).resolve().parents[1]
+SRC = Path(cli_module.__file__).resolve().parents[2]
 
 
 def test_version_and_help(run):
@@ -117,10 +119,10 @@ def test_progress_bar_draws_on_a_terminal():
 
 
 def test_progress_bar_is_off_when_stderr_is_piped(monkeypatch):
-    monkeypatch.setattr(cli_module, "_stderr_is_terminal", lambda: False)
+    monkeypatch.setattr(progress_module, "_stderr_is_terminal", lambda: False)
     with progress_bar(None, "Checking") as update:
         assert update is None
-    monkeypatch.setattr(cli_module, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress_module, "_stderr_is_terminal", lambda: True)
     with progress_bar(None, "Checking", console=Console(file=io.StringIO())) as update:
         assert callable(update)
 
@@ -129,7 +131,7 @@ def test_internal_errors_exit_3_not_1(run, files, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli_module, "_detector", broken)
+    monkeypatch.setattr(drift_module, "make_detector", broken)
     result = run("drift", files.reference, files.drifted)
     assert result.exit_code == EXIT_INTERNAL
     assert "internal error: RuntimeError: boom" in result.stderr

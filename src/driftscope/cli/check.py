@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import click
 from rich.console import Console
 
+from driftscope.cli._options import format_option, split_names
 from driftscope.core.status import Status
 from driftscope.errors import ConfigError
 from driftscope.health.summary import HealthSummary
@@ -37,9 +38,7 @@ WINDOWS = ("hour", "day", "week")
 @click.option(
     "--since", default=None, help="ISO 8601 start (default: after the last stored window)."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @click.option(
     "--metrics",
     default=None,
@@ -91,7 +90,7 @@ def check(
 
     start = _parse_since(since)
     limits = _parse_thresholds(thresholds)
-    names = _names(metrics) or ["accuracy"]
+    names = split_names(metrics) or ["accuracy"]
     delay = None
     if label_delay is not None:
         if label_delay < 0:
@@ -101,7 +100,7 @@ def check(
     try:
         with ModelMonitor(model, metrics=names, alert_thresholds=limits, store=store) as monitor:
             summary = monitor.run_checks(
-                window, since=start, checks=_names(checks), label_delay=delay
+                window, since=start, checks=split_names(checks), label_delay=delay
             )
     finally:
         store.close()
@@ -111,12 +110,6 @@ def check(
         print_health(summary, Console(), show_all)
     failing = fail_on != "never" and Status(summary.status).rank >= Status(fail_on).rank
     return 1 if failing else 0
-
-
-def _names(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    return [n.strip() for n in text.split(",") if n.strip()]
 
 
 def _parse_thresholds(items: tuple[str, ...]) -> dict[str, float]:

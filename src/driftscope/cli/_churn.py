@@ -1,4 +1,4 @@
-"""A churn-model demo: synthetic customers, a drifted production month, a drift report.
+"""The demo's data: synthetic churn customers, a drifted production month, the model.
 
 The story: a telecom's churn model was trained on last year's customers (the reference).
 In production, prices rose, so monthly charges (and with them total charges) moved up;
@@ -15,22 +15,12 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from driftscope.drift.results import DriftReport
-
 PREDICTION = "churn_probability"
-MODEL = "churn_demo"
-REPORT_NAME = "driftscope-demo-report.html"
 AS_OF = datetime(2025, 6, 30, tzinfo=UTC)
 
 CONTRACTS = ("month-to-month", "one-year", "two-year")
@@ -137,113 +127,3 @@ def make_churn_data(
     reference = _customers(rng, n_reference, drifted=False)
     production = _customers(rng, n_production, drifted=drift)
     return reference, production
-
-
-ProgressCallback = Callable[[str, int, int], None]
-
-
-def run_demo(
-    output_dir: Path,
-    *,
-    console: Console,
-    rows: int = 20_000,
-    seed: int = 0,
-    progress: ProgressCallback | None = None,
-    store: Any = None,
-) -> DriftReport:
-    """The main job, end to end on the embedded store: log a month of production
-    predictions through a :class:`~driftscope.ModelMonitor` (with late labels for half of
-    them), read them back, check them against the stored baseline, run the health checks
-    (drift, data quality, performance, ...) per week and store their results, print the
-    tables and write the HTML report.
-
-    ``store`` defaults to ``$DRIFTSCOPE_HOME`` or ``output_dir / ".driftscope"``. Writes
-    ``output_dir / "driftscope-demo-report.html"`` (creating ``output_dir``) and returns the
-    report holding feature drift and prediction drift.
-
-    >>> import tempfile
-    >>> from rich.console import Console
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     report = run_demo(Path(tmp), console=Console(quiet=True), rows=600)
-    ...     (Path(tmp) / REPORT_NAME).exists(), (Path(tmp) / ".driftscope").is_dir()
-    (True, True)
-    >>> report.feature_drift.has_drift
-    True
-    """
-    import os
-
-    from driftscope import DriftDetector, ModelMonitor
-    from driftscope.report.console import print_result
-    from driftscope.report.health_table import print_health
-    from driftscope.store import open_store
-
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    reference, production = make_churn_data(rows, rows, seed=seed, drift=True)
-    features = [c for c in reference.columns if c != PREDICTION]
-    store = open_store(store or os.environ.get("DRIFTSCOPE_HOME") or output_dir / ".driftscope")
-    run = f"demo-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"  # this run's rows, even in a used store
-    with ModelMonitor(
-        MODEL,
-        metrics=["accuracy", "auc"],
-        alert_thresholds={"data_drift_score": 0.2, "prediction_drift_score": 0.15},
-        store=store,
-        model_version=run,
-    ) as monitor:
-        outcome = np.random.default_rng(seed + 2).random(len(reference))
-        training = reference[features].assign(
-            prediction=reference[PREDICTION].to_numpy(),
-            label=(outcome < reference[PREDICTION].to_numpy()).astype(int),
-        )
-        baseline = monitor.save_reference(training, note="churn demo validation set")
-        _log_production_month(monitor, production, features, seed)
-        logged = monitor.get_recent_predictions(days=31, model_version=run)
-        detector = DriftDetector(reference=monitor.reference(baseline.version))
-        feature_drift = detector.detect_feature_drift(logged, features, progress=progress)
-        prediction_drift = detector.detect_prediction_drift(
-            logged["prediction"], baseline_predictions=reference[PREDICTION]
-        )
-        health = monitor.run_checks("week", since=datetime.now(UTC) - timedelta(days=31))
-    report = detector.generate_report(
-        feature_drift=feature_drift, prediction_drift=prediction_drift
-    )
-    console.print(
-        f"Logged {len(logged):,} predictions ({int(logged['label'].notna().sum()):,} with "
-        f"late labels) to the store at {_where(store)}; "
-        f"baseline version {baseline.version}.",
-        highlight=False,
-    )
-    print_result(feature_drift, console, title="Feature drift: churn model, production vs training")
-    print_result(prediction_drift, console, title="Prediction drift: churn_probability")
-    print_health(health, console, limit=12)
-    console.print(
-        f"Health checks: {len(health.records):,} points over {len(health.windows)} weekly "
-        "windows stored (drift, data quality, performance, ...); `driftscope check "
-        f"{MODEL} --store {_where(store)} --all` lists them.",
-        highlight=False,
-    )
-    report.save_html(str(output_dir / REPORT_NAME))
-    store.close()
-    return report
-
-
-def _where(store: Any) -> str:
-    home = getattr(store, "home", None)
-    return str(getattr(home, "root", home) or type(store).__name__)
-
-
-def _log_production_month(
-    monitor: Any, production: pd.DataFrame, features: list[str], seed: int
-) -> None:
-    """Log the production rows over the last 30 days; half get their churn outcome later."""
-    rng = np.random.default_rng(seed + 1)
-    n = len(production)
-    now = datetime.now(UTC)
-    offsets = np.sort(rng.uniform(0, 30 * 86_400, n))[::-1]
-    stamps = pd.to_datetime(now) - pd.to_timedelta(offsets, unit="s")
-    ids = monitor.log_predictions(
-        production[features], production[PREDICTION].to_numpy(), timestamps=stamps
-    )
-    churned = (rng.random(n) < production[PREDICTION].to_numpy()).astype(int)
-    labelled = rng.random(n) < 0.5
-    monitor.log_ground_truths(list(np.asarray(ids)[labelled]), churned[labelled].tolist())

@@ -1,0 +1,38 @@
+"""The ``driftscope`` command line: a thin shell over the library, one module per command.
+
+Exit codes: 0 success (drift or not), 1 drift found with ``--fail-on-drift``, 2 bad input
+(one ``driftscope: error: ...`` line on stderr), 3 an internal error (a bug), 130 interrupted.
+
+>>> sorted(cli.commands)
+['check', 'demo', 'drift', 'reference']
+"""
+
+from driftscope.cli import check, demo, drift, reference
+from driftscope.cli._progress import progress_bar
+from driftscope.cli.app import (
+    EXIT_DRIFT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    DriftscopeGroup,
+    cli,
+    main,
+)
+
+cli.add_command(check.check)
+cli.add_command(demo.demo)
+cli.add_command(drift.drift)
+cli.add_command(reference.reference)
+
+__all__ = [
+    "EXIT_DRIFT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "DriftscopeGroup",
+    "cli",
+    "main",
+    "progress_bar",
+]

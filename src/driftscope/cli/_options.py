@@ -1,0 +1,96 @@
+"""Options and argument parsing shared by several commands, defined once."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from driftscope.errors import ConfigError
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+method_option = click.option(
+    "--method",
+    "methods",
+    multiple=True,
+    metavar="NAME",
+    help="Drift method, repeatable: auto (default), ks, chi_square, psi, jensen_shannon, "
+    "wasserstein, ... A column drifts when any chosen method says so.",
+)
+threshold_option = click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Threshold of the chosen --method: the significance level of a p-value test "
+    "(drift when p < it), or the distance at which a distance flags drift.",
+)
+columns_option = click.option(
+    "--columns", metavar="A,B,C", help="Check only these columns (comma-separated)."
+)
+progress_option = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: only when stderr is a terminal).",
+)
+
+
+def format_option(
+    *formats: str, case_sensitive: bool = True, help: str | None = None
+) -> Callable[[_F], _F]:
+    """``--format`` (into the parameter ``fmt``): one of ``formats``, ``table`` by default.
+
+    >>> @click.command()
+    ... @format_option("table", "json")
+    ... def show(fmt: str) -> None:
+    ...     click.echo(fmt)
+    >>> from click.testing import CliRunner
+    >>> CliRunner().invoke(show, ["--format", "json"]).output
+    'json\\n'
+    """
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats, case_sensitive=case_sensitive),
+        default="table",
+        show_default=True,
+        help=help,
+    )
+
+
+def split_names(text: str | None) -> list[str] | None:
+    """The names in a comma-separated option value, blanks dropped; ``None`` when not given.
+
+    >>> split_names(" age, plan,,"), split_names(None)
+    (['age', 'plan'], None)
+    """
+    if text is None:
+        return None
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def split_columns(value: str | None) -> list[str] | None:
+    """The column names of ``--columns``, which must name at least one when given."""
+    names = split_names(value)
+    if names == []:
+        raise ConfigError("--columns needs at least one column name, e.g. --columns age,plan")
+    return names
+
+
+def check_output(path: str | None) -> None:
+    """Fail before the work, not after it, when the output's directory does not exist."""
+    if path is not None and not Path(path).resolve().parent.is_dir():
+        raise click.BadParameter(
+            f"the directory of {path!r} does not exist", param_hint="'--output'"
+        )
+
+
+def stdout_console() -> Console:
+    """Rich output on stdout: terminal width on a terminal, else $COLUMNS or 120 columns."""
+    piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(file=sys.stdout, width=120 if piped else None)
