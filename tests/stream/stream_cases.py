@@ -64,9 +64,10 @@ def python_twins(monkeypatch) -> Callable:
         for name, obj in list(vars(module).items()):
             if hasattr(obj, "py_func"):
                 monkeypatch.setattr(module, name, obj.py_func)
-        if hasattr(module, "_core"):
-            module._core.cache_clear()
-            caches.append(module._core)
+        for obj in vars(module).values():  # entry points cached for the compiled cores
+            if hasattr(obj, "cache_clear"):
+                obj.cache_clear()
+                caches.append(obj)
 
     yield use
     monkeypatch.undo()

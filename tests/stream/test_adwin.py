@@ -9,7 +9,7 @@ import pytest
 from river import drift
 
 from driftscope.errors import ConfigError
-from driftscope.stream import adwin as adwin_module
+from driftscope.stream import _adwin_core
 from driftscope.stream.adwin import ADWIN
 from tests.stream.stream_cases import (
     KINDS,
@@ -201,5 +201,5 @@ def test_clone_reset_repr_equality_pickle():
 
 def test_the_python_twin_gives_the_same_answers(python_twins):
     values = make_stream("abrupt", 2500, 5)
-    check_python_twin(python_twins, adwin_module, lambda: ADWIN(clock=4), values)
-    assert not hasattr(adwin_module._adwin_many, "py_func")
+    check_python_twin(python_twins, _adwin_core, lambda: ADWIN(clock=4), values)
+    assert not hasattr(_adwin_core.feed, "py_func")

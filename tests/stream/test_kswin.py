@@ -10,7 +10,9 @@ import pytest
 from river import drift
 
 from driftscope.errors import ConfigError
+from driftscope.stream import _kswin_core as kswin_core
 from driftscope.stream import kswin as kswin_module
+from driftscope.stream._mt19937 import MersenneTwister
 from driftscope.stream.kswin import KSWIN, critical_h
 from tests.stream.stream_cases import (
     KINDS,
@@ -70,14 +72,14 @@ def test_a_starting_window_as_river():
 @pytest.mark.parametrize(("n", "k"), [(70, 30), (90, 10), (1000, 30), (5, 5), (1, 1), (2**20, 8)])
 def test_draws_are_those_of_python_random(n, k):
     for seed in range(5):
-        rng = random.Random(seed)
-        it = np.zeros(kswin_module._SCRATCH + k + 2 * n, dtype=np.int64)
-        it[kswin_module._MT : kswin_module._MT + 625] = rng.getstate()[1]
-        it[kswin_module._POOL] = kswin_module._uses_pool(n, k)
-        for _ in range(30):  # through several regenerations of the twister
-            kswin_module._sample(it, n, k, kswin_module._SCRATCH)
-            got = it[kswin_module._SCRATCH : kswin_module._SCRATCH + k].tolist()
-            assert got == rng.sample(range(n), k)
+        rng, words = random.Random(seed), MersenneTwister(seed)
+        state = kswin_core.State.new(n + k, k, 1, False)
+        state.ring[:] = np.arange(n + k)  # the value at each slot is its index
+        got = np.zeros(k)
+        for _ in range(30):  # through several refills of the words
+            while not kswin_core._draw(state.head[0], state.pool, state.ring, 0, got):
+                state.add_words(words)
+            assert got.astype(int).tolist() == rng.sample(range(n), k)
 
 
 @pytest.mark.parametrize("stat_size", [5, 10, 30, 50])
@@ -160,4 +162,4 @@ def test_clone_reset_repr_equality_pickle():
 
 def test_the_python_twin_gives_the_same_answers(python_twins):
     values = make_stream("abrupt", 1200, 5)
-    check_python_twin(python_twins, kswin_module, lambda: KSWIN(seed=8), values)
+    check_python_twin(python_twins, kswin_core, lambda: KSWIN(seed=8), values)

@@ -2,8 +2,8 @@
 
 Placing 10^6 values on a grid with NumPy takes about ten passes over memory (subtract,
 scale, clip, floor, two bincounts, gathers); these loops take one, and release the GIL so
-columns run in parallel threads. Each kernel has a plain NumPy twin, used when Numba is not
-installed and by the tests as the independent reference.
+columns run in parallel threads. Each kernel has a plain NumPy twin, which the tests run as
+the independent reference (by setting ``HAVE_NUMBA`` to False).
 
 >>> import numpy as np
 >>> atom = np.full(10, np.nan)
@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-try:  # pragma: no cover - exercised by whichever branch is installed
-    import numba
+from driftscope.core._jit import njit
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover
-    numba = None
-    HAVE_NUMBA = False
+#: Numba is a dependency, so the compiled loops always run. The tests set this to False to
+#: run the NumPy twins (their oracle) through the same wrappers; ``stats.grid`` reads it.
+HAVE_NUMBA = True
 
 
 def positions_numpy(x: np.ndarray, lo: float, scale: float, bins: int) -> np.ndarray:
@@ -62,112 +60,108 @@ def gather_bins_numpy(
     return x[flag[positions_numpy(x, lo, scale, bins).astype(np.int64)]]
 
 
-if HAVE_NUMBA:  # pragma: no branch
+@njit(inline="always")
+def _position(v, lo, scale, top):  # type: ignore[no-untyped-def]
+    t = (v - lo) * scale
+    if t < -1.0:
+        t = -1.0
+    elif t > top:
+        t = top
+    return t + 1.0
 
-    @numba.njit(inline="always")
-    def _position(v, lo, scale, top):  # type: ignore[no-untyped-def]
-        t = (v - lo) * scale
-        if t < -1.0:
-            t = -1.0
-        elif t > top:
-            t = top
-        return t + 1.0
 
-    @numba.njit(nogil=True, cache=True)
-    def _grid_counts(x, lo, scale, bins, atom):  # type: ignore[no-untyped-def]
-        counts = np.zeros(bins + 2, dtype=np.int64)
-        frac_sum = np.zeros(bins + 2, dtype=np.float64)
-        equal = np.zeros(bins + 2, dtype=np.int64)
-        top = float(bins)
-        for i in range(x.size):
-            t = _position(x[i], lo, scale, top)
-            k = int(t)
-            counts[k] += 1
-            frac_sum[k] += t - k
-            if atom.size and x[i] == atom[k]:
-                equal[k] += 1
-        return counts, frac_sum, equal
+@njit
+def _grid_counts(x, lo, scale, bins, atom):  # type: ignore[no-untyped-def]
+    counts = np.zeros(bins + 2, dtype=np.int64)
+    frac_sum = np.zeros(bins + 2, dtype=np.float64)
+    equal = np.zeros(bins + 2, dtype=np.int64)
+    top = float(bins)
+    for i in range(x.size):
+        t = _position(x[i], lo, scale, top)
+        k = int(t)
+        counts[k] += 1
+        frac_sum[k] += t - k
+        if atom.size and x[i] == atom[k]:
+            equal[k] += 1
+    return counts, frac_sum, equal
 
-    @numba.njit(nogil=True, cache=True)
-    def _gather_bins(x, lo, scale, bins, flag):  # type: ignore[no-untyped-def]
-        out = np.empty(x.size, dtype=np.float64)
-        top = float(bins)
-        j = 0
-        for i in range(x.size):
-            if flag[int(_position(x[i], lo, scale, top))]:
-                out[j] = x[i]
+
+@njit
+def _gather_bins(x, lo, scale, bins, flag):  # type: ignore[no-untyped-def]
+    out = np.empty(x.size, dtype=np.float64)
+    top = float(bins)
+    j = 0
+    for i in range(x.size):
+        if flag[int(_position(x[i], lo, scale, top))]:
+            out[j] = x[i]
+            j += 1
+    return out[:j].copy()
+
+
+@njit
+def _exact_scan(  # type: ignore[no-untyped-def]
+    bins_list, xs, values, cumcounts, n, m, lo, scale, nbins, ref_below, cur_below, ustart
+):
+    width = 1.0 / scale
+    top = float(nbins)
+    ks = 0.0
+    w = 0.0
+    j = 0
+    for b in bins_list:
+        # skip gathered current values of lower bins
+        while j < xs.size:
+            if int(_position(xs[j], lo, scale, top)) >= b:
+                break
+            j += 1
+        fr = ref_below[b]
+        fc = cur_below[b]
+        d = fr / n - fc / m
+        pos = (b - 1) * width  # positions are measured from lo (see GridBatch)
+        first = True
+        i = ustart[b]
+        iend = ustart[b + 1]
+        while True:
+            has_cur = False
+            if j < xs.size:
+                has_cur = int(_position(xs[j], lo, scale, top)) == b
+            if i >= iend and not has_cur:
+                break
+            take_ref = i < iend and (not has_cur or values[i] <= xs[j])
+            p = values[i] if take_ref else xs[j]
+            if not (first and b == 0):
+                w += abs(d) * ((p - lo) - pos)
+            first = False
+            if i < iend and values[i] == p:
+                fr = cumcounts[i] if cumcounts.size else i + 1
+                i += 1
+            while j < xs.size and xs[j] == p:
+                fc += 1
                 j += 1
-        return out[:j].copy()
-
-
-if HAVE_NUMBA:  # pragma: no branch
-
-    @numba.njit(nogil=True, cache=True)
-    def _exact_scan(  # type: ignore[no-untyped-def]
-        bins_list, xs, values, cumcounts, n, m, lo, scale, nbins, ref_below, cur_below, ustart
-    ):
-        width = 1.0 / scale
-        top = float(nbins)
-        ks = 0.0
-        w = 0.0
-        j = 0
-        for b in bins_list:
-            # skip gathered current values of lower bins
-            while j < xs.size:
-                if int(_position(xs[j], lo, scale, top)) >= b:
-                    break
-                j += 1
-            fr = ref_below[b]
-            fc = cur_below[b]
+            ks = max(ks, abs(d))
             d = fr / n - fc / m
-            pos = (b - 1) * width  # positions are measured from lo (see GridBatch)
-            first = True
-            i = ustart[b]
-            iend = ustart[b + 1]
-            while True:
-                has_cur = False
-                if j < xs.size:
-                    has_cur = int(_position(xs[j], lo, scale, top)) == b
-                if i >= iend and not has_cur:
-                    break
-                take_ref = i < iend and (not has_cur or values[i] <= xs[j])
-                p = values[i] if take_ref else xs[j]
-                if not (first and b == 0):
-                    w += abs(d) * ((p - lo) - pos)
-                first = False
-                if i < iend and values[i] == p:
-                    fr = cumcounts[i] if cumcounts.size else i + 1
-                    i += 1
-                while j < xs.size and xs[j] == p:
-                    fc += 1
-                    j += 1
-                ks = max(ks, abs(d))
-                d = fr / n - fc / m
-                ks = max(ks, abs(d))
-                pos = p - lo
-            if b != nbins + 1:
-                w += abs(d) * (b * width - pos)
-        return ks, w
+            ks = max(ks, abs(d))
+            pos = p - lo
+        if b != nbins + 1:
+            w += abs(d) * (b * width - pos)
+    return ks, w
 
 
-if HAVE_NUMBA:  # pragma: no branch
-
-    @numba.njit(nogil=True, cache=True)
-    def _grid_build(values, cumcounts, lo, scale, bins):  # type: ignore[no-untyped-def]
-        per_bin = np.zeros(bins + 2, dtype=np.int64)
-        inside = np.zeros(bins + 2, dtype=np.float64)
-        distinct = np.zeros(bins + 2, dtype=np.int64)
-        top = float(bins)
-        prev = 0
-        for i in range(values.size):
-            t = _position(values[i], lo, scale, top)
-            k = int(t)
-            c = (cumcounts[i] - prev) if cumcounts.size else 1
-            prev = cumcounts[i] if cumcounts.size else prev
-            per_bin[k] += c
-            inside[k] += c * (1.0 - (t - k))
-            distinct[k] += 1
-        return per_bin, inside, distinct
+@njit
+def _grid_build(values, cumcounts, lo, scale, bins):  # type: ignore[no-untyped-def]
+    per_bin = np.zeros(bins + 2, dtype=np.int64)
+    inside = np.zeros(bins + 2, dtype=np.float64)
+    distinct = np.zeros(bins + 2, dtype=np.int64)
+    top = float(bins)
+    prev = 0
+    for i in range(values.size):
+        t = _position(values[i], lo, scale, top)
+        k = int(t)
+        c = (cumcounts[i] - prev) if cumcounts.size else 1
+        prev = cumcounts[i] if cumcounts.size else prev
+        per_bin[k] += c
+        inside[k] += c * (1.0 - (t - k))
+        distinct[k] += 1
+    return per_bin, inside, distinct
 
 
 def grid_build(
@@ -212,23 +206,21 @@ def exact_scan(
     )
 
 
-if HAVE_NUMBA:  # pragma: no branch
-
-    @numba.njit(nogil=True, cache=True)
-    def _moments(values, counts, n):  # type: ignore[no-untyped-def]
-        total = 0.0
-        for i in range(values.size):
-            total += values[i] * (counts[i] if counts.size else 1.0)
-        mean = total / n
-        mean = min(max(mean, values[0]), values[values.size - 1])
-        s1 = 0.0
-        s2 = 0.0
-        for i in range(values.size):
-            w = counts[i] if counts.size else 1.0
-            dev = values[i] - mean
-            s1 += w * dev
-            s2 += w * dev * dev
-        return mean, s2 - s1 * s1 / n
+@njit
+def _moments(values, counts, n):  # type: ignore[no-untyped-def]
+    total = 0.0
+    for i in range(values.size):
+        total += values[i] * (counts[i] if counts.size else 1.0)
+    mean = total / n
+    mean = min(max(mean, values[0]), values[values.size - 1])
+    s1 = 0.0
+    s2 = 0.0
+    for i in range(values.size):
+        w = counts[i] if counts.size else 1.0
+        dev = values[i] - mean
+        s1 += w * dev
+        s2 += w * dev * dev
+    return mean, s2 - s1 * s1 / n
 
 
 def moments(values: np.ndarray, counts: np.ndarray | None, n: int) -> tuple[float, float] | None:
@@ -278,48 +270,41 @@ def classify_bins_numpy(
     return ks_edges, w_smooth, w_pure, exact, pure
 
 
-if HAVE_NUMBA:  # pragma: no branch
-
-    @numba.njit(nogil=True, cache=True)
-    def _classify_bins(  # type: ignore[no-untyped-def]
-        ref_below, ref_inside, atom, cur_below, cur_inside, equal, n, m, lo, scale
-    ):
-        nb = ref_inside.size
-        ks_edges = 0.0
-        for k in range(nb):
-            ks_edges = max(ks_edges, abs(ref_below[k] / n - cur_below[k] / m))
-        width = 1.0 / scale
-        exact = np.zeros(nb, dtype=np.bool_)
-        pure = np.zeros(nb, dtype=np.bool_)
-        w_smooth = 0.0
-        w_pure = 0.0
-        for k in range(nb):
-            r0, r1 = ref_below[k], ref_below[k + 1]
-            c0, c1 = cur_below[k], cur_below[k + 1]
-            is_pure = not np.isnan(atom[k]) and equal[k] == c1 - c0
-            pure[k] = is_pure
-            d_edge = r0 / n - c0 / m
-            if is_pure:
-                left = (k - 1) * width
-                at = atom[k] - lo
-                w_pure += abs(d_edge) * (at - left) + abs(r1 / n - c1 / m) * (k * width - at)
-                continue
-            if r1 == r0 and c1 == c0:
-                if 0 < k < nb - 1:
-                    w_smooth += abs((r0 + ref_inside[k]) / n - (c0 + cur_inside[k]) / m)
-                continue
-            low = r0 / n - c1 / m
-            high = r1 / n - c0 / m
-            if (
-                k == 0
-                or k == nb - 1
-                or max(abs(low), abs(high)) > ks_edges
-                or (low < 0 and high > 0)
-            ):
-                exact[k] = True
-            else:
+@njit
+def _classify_bins(  # type: ignore[no-untyped-def]
+    ref_below, ref_inside, atom, cur_below, cur_inside, equal, n, m, lo, scale
+):
+    nb = ref_inside.size
+    ks_edges = 0.0
+    for k in range(nb):
+        ks_edges = max(ks_edges, abs(ref_below[k] / n - cur_below[k] / m))
+    width = 1.0 / scale
+    exact = np.zeros(nb, dtype=np.bool_)
+    pure = np.zeros(nb, dtype=np.bool_)
+    w_smooth = 0.0
+    w_pure = 0.0
+    for k in range(nb):
+        r0, r1 = ref_below[k], ref_below[k + 1]
+        c0, c1 = cur_below[k], cur_below[k + 1]
+        is_pure = not np.isnan(atom[k]) and equal[k] == c1 - c0
+        pure[k] = is_pure
+        d_edge = r0 / n - c0 / m
+        if is_pure:
+            left = (k - 1) * width
+            at = atom[k] - lo
+            w_pure += abs(d_edge) * (at - left) + abs(r1 / n - c1 / m) * (k * width - at)
+            continue
+        if r1 == r0 and c1 == c0:
+            if 0 < k < nb - 1:
                 w_smooth += abs((r0 + ref_inside[k]) / n - (c0 + cur_inside[k]) / m)
-        return ks_edges, w_smooth * width, w_pure, exact, pure
+            continue
+        low = r0 / n - c1 / m
+        high = r1 / n - c0 / m
+        if k == 0 or k == nb - 1 or max(abs(low), abs(high)) > ks_edges or (low < 0 and high > 0):
+            exact[k] = True
+        else:
+            w_smooth += abs((r0 + ref_inside[k]) / n - (c0 + cur_inside[k]) / m)
+    return ks_edges, w_smooth * width, w_pure, exact, pure
 
 
 def classify_bins(

@@ -21,10 +21,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from driftscope.core._jit import njit
 
 
-@njit(cache=True, nogil=True)
+@njit
 def _log_terms(n: int, d: float) -> np.ndarray:
     last = int(math.floor(n * (1.0 - d)))  # noqa: RUF046 - Numba's floor gives a float
     out = np.empty(last + 1)
@@ -41,7 +42,7 @@ def _log_terms(n: int, d: float) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit
 def _smirnov(n: int, d: float) -> float:
     terms = _log_terms(n, d)
     top = terms.max()

@@ -26,20 +26,20 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from driftscope.core import records as r
+from driftscope.core._jit import njit
 from driftscope.store.scan import DECODE_ERRORS, read_error
 
 DEFAULT_LIMIT_ROWS = 40_000_000  # labels whose hashes are kept (8 bytes each: 320 MB)
 
 
 # ---------------------------------------------------------------------- hashing
-@numba.njit(nogil=True, cache=True)
+@njit
 def _hash_strings(offsets, data, start, count, out, at):  # type: ignore[no-untyped-def]
     """FNV-1a over each string's bytes, then a splitmix64 finish to spread the bits."""
     for i in range(count):
@@ -76,7 +76,7 @@ def hash_ids(ids: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- matching
-@numba.njit(nogil=True, cache=True)
+@njit
 def _bloom_bits(h):  # type: ignore[no-untyped-def]
     """Two bits of one 64-bit word of the filter, from bits of ``h`` the table does not use
     for its slots."""
@@ -85,7 +85,7 @@ def _bloom_bits(h):  # type: ignore[no-untyped-def]
     )
 
 
-@numba.njit(nogil=True, cache=True)
+@njit
 def _build(hashes):  # type: ignore[no-untyped-def]
     """An open-addressing table of ``hashes``: ``slots[2s]`` a hash, ``slots[2s + 1]`` its
     first row (-1: empty), side by side so a lookup touches one cache line; equal hashes
@@ -118,7 +118,7 @@ def _build(hashes):  # type: ignore[no-untyped-def]
     return slots, after, chained, seen
 
 
-@numba.njit(nogil=True, cache=True)
+@njit
 def _probe(slots, after, chained, seen, hashes):  # type: ignore[no-untyped-def]
     """(row of the table, position in ``hashes``) for every equal hash."""
     mask = np.uint64(slots.size // 2 - 1)
@@ -155,7 +155,7 @@ def window_table(hashes: np.ndarray) -> tuple:
     return _build(hashes)
 
 
-@numba.njit(nogil=True, cache=True)
+@njit
 def _repeats(hashes):  # type: ignore[no-untyped-def]
     """Whether a hash occurs twice: an open-addressing set, left at the first repeat."""
     size = 1

@@ -19,17 +19,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import pyarrow as pa
 
+from driftscope.core._jit import njit
 from driftscope.errors import StoreError
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 POSTGRES_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in Unix microseconds
 
 
-@numba.njit(nogil=True, cache=True)
+@njit
 def _int(buf: np.ndarray, p: int, size: int) -> int:  # pragma: no cover - compiled
     v = 0
     for k in range(size):
@@ -39,7 +39,7 @@ def _int(buf: np.ndarray, p: int, size: int) -> int:  # pragma: no cover - compi
     return v
 
 
-@numba.njit(nogil=True, cache=True)
+@njit
 def _word(buf: np.ndarray, p: int, length: int) -> np.uint64:  # pragma: no cover - compiled
     """The ``length`` big-endian bytes at ``p`` as an unsigned 64-bit word."""
     v = np.uint64(0)
@@ -48,7 +48,7 @@ def _word(buf: np.ndarray, p: int, length: int) -> np.uint64:  # pragma: no cove
     return v
 
 
-@numba.njit(nogil=True, cache=True)
+@njit
 def _scan(
     buf: np.ndarray, start: int, nfields: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
@@ -94,7 +94,7 @@ def _scan(
     return starts, lengths, words
 
 
-@numba.njit(nogil=True, cache=True)
+@njit
 def _text(
     buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
@@ -110,7 +110,7 @@ def _text(
     return offsets, data
 
 
-@numba.njit(nogil=True, cache=True)
+@njit
 def _elements(
     buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled

@@ -27,7 +27,6 @@ import numpy as np
 
 from driftscope.errors import ConfigError
 from driftscope.stream._inputs import as_array
-from driftscope.stream._jit import HAVE_NUMBA, jit
 from driftscope.stream.base import StreamDetector, check_range
 
 #: Types whose values ``update`` checks with ``x == 0`` / ``x == 1`` alone; values of other
@@ -38,14 +37,6 @@ FAST_TYPES = frozenset(
 
 #: Flags written by the kernels in their ``out`` vector, one per value.
 DRIFT, WARNING = 1, 2
-
-
-def compiled(kernel: Callable[..., Any]) -> Callable[..., Any] | None:
-    """``kernel`` compiled by Numba (:func:`~driftscope.stream._jit.jit`: no GIL, cached on
-    disk), or None without Numba."""
-    if not HAVE_NUMBA:  # pragma: no cover
-        return None
-    return jit(kernel)
 
 
 def check_count(name: str, value: Any) -> Any:
@@ -113,12 +104,12 @@ class BinaryDetector(StreamDetector):
     quickly), ``_restart`` (the statistics of a fresh detector), name the attributes that
     hold them in ``_STATE`` (or override ``_get_state``/``_set_state``), implement
     ``_kernel_args`` (the parameters the kernel takes after ``codes, out, state``) and set
-    ``_kernel`` to their compiled loop.
+    ``_kernel`` to their loop compiled by :func:`~driftscope.core._jit.njit`.
     """
 
     binary: ClassVar[bool] = True
-    #: The compiled loop ``kernel(codes, out, state, *args)``, or None (no Numba).
-    _kernel: ClassVar[Callable[..., Any] | None] = None
+    #: The compiled loop ``kernel(codes, out, state, *args)`` (a :func:`njit` function).
+    _kernel: ClassVar[Callable[..., Any]]
 
     def _reset(self) -> None:
         super()._reset()
@@ -162,7 +153,7 @@ class BinaryDetector(StreamDetector):
         flat = as_array(values)
         codes = bit_codes(flat)
         kernel = type(self)._kernel
-        if codes is None or kernel is None:
+        if codes is None:
             return self._update_loop(flat, return_warnings)
         bad = np.flatnonzero(codes < 0)
         stop = bad[0] if bad.size and self.on_invalid == "raise" else codes.size

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from driftscope.core._jit import njit
 from driftscope.errors import ConfigError
 from driftscope.stream._binary import (
     DRIFT,
@@ -29,7 +30,6 @@ from driftscope.stream._binary import (
     WARNING,
     BinaryDetector,
     check_count,
-    compiled,
 )
 from driftscope.stream.base import check_range
 
@@ -156,4 +156,4 @@ def _ddm_loop(codes, out, state, warm_start, warning_threshold, drift_threshold)
     state[2:] = np.array([n, p, ps_min, warning_level, drift_level])
 
 
-DDM._kernel = compiled(_ddm_loop)
+DDM._kernel = njit(_ddm_loop)

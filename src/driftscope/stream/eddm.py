@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from driftscope.core._jit import njit
 from driftscope.errors import ConfigError
 from driftscope.stream._binary import (
     DRIFT,
@@ -32,7 +33,6 @@ from driftscope.stream._binary import (
     WARNING,
     BinaryDetector,
     check_count,
-    compiled,
 )
 from driftscope.stream.base import check_range
 
@@ -179,4 +179,4 @@ def _eddm_loop(codes, out, state, warm_start, alpha, beta, half):  # type: ignor
     state[2:] = np.array([n, k, last_error, mean, sum_sq, p2s_max])
 
 
-EDDM._kernel = compiled(_eddm_loop)
+EDDM._kernel = njit(_eddm_loop)

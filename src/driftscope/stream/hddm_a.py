@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from driftscope.core._jit import njit
 from driftscope.stream._binary import (
     DRIFT,
     FAST_TYPES,
@@ -26,7 +27,6 @@ from driftscope.stream._binary import (
     BinaryDetector,
     check_confidences,
     check_flag,
-    compiled,
 )
 
 _sqrt = math.sqrt
@@ -186,4 +186,4 @@ def _hddm_a_loop(codes, out, state, log_cut, log_drift, log_warning, two_sided):
     state[2:] = np.array([n, mean, lo_n, lo_mean, lo_eps, hi_n, hi_mean, hi_eps])
 
 
-HDDM_A._kernel = compiled(_hddm_a_loop)
+HDDM_A._kernel = njit(_hddm_a_loop)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from driftscope.core._jit import njit
 from driftscope.stream._binary import (
     DRIFT,
     FAST_TYPES,
@@ -33,7 +34,6 @@ from driftscope.stream._binary import (
     BinaryDetector,
     check_confidences,
     check_flag,
-    compiled,
 )
 from driftscope.stream.base import check_range
 
@@ -281,4 +281,4 @@ def _hddm_w_loop(  # type: ignore[no-untyped-def]
     state[17], state[18] = rise_cut, fall_cut
 
 
-HDDM_W._kernel = compiled(_hddm_w_loop)
+HDDM_W._kernel = njit(_hddm_w_loop)

@@ -10,8 +10,9 @@ reseeded generator) at the next update, as River does.
 Parity with River, fast:
 
 * the draws are River's: ``random.Random(seed).sample(range(window_size - stat_size),
-  stat_size)``, reproduced in compiled code (CPython's Mersenne Twister, ``_randbelow`` and
-  ``sample``, started from the generator's own state);
+  stat_size)``: CPython's generator compiled (:mod:`~driftscope.stream._mt19937`, started
+  from the state ``random.Random(seed)`` seeds) and what ``sample`` and ``_randbelow`` do
+  with its words (:mod:`~driftscope.stream._kswin_core`);
 * both samples have ``stat_size`` values, so the statistic is ``h / stat_size`` for an
   integer ``h``, and SciPy's p-value (exact for ``stat_size <= 10000``) depends on ``h``
   only; the smallest ``h`` that River's rule accepts is found once per (``stat_size``,
@@ -23,233 +24,21 @@ from __future__ import annotations
 
 import functools
 import math
-import random
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from driftscope.errors import ConfigError
+from driftscope.stream import _kswin_core as core
 from driftscope.stream._inputs import check_int, run_batch
-from driftscope.stream._jit import compiled, jit
+from driftscope.stream._mt19937 import MersenneTwister
 from driftscope.stream.base import StreamDetector, check_range
 
 #: SciPy's ks_2samp(method="auto") is exact up to this sample size, asymptotic beyond.
 EXACT_MAX = 10000
-
-# Int state ``it``: values in the window, slot of the next value, "restart before the next
-# value", h of the last test (-1: none yet), (at 10) whether the newest stat_size values are
-# kept sorted at the end of ``fl``, then the parameters window_size, stat_size,
-# the critical h, whether sample() uses its pool method, whether a restart reseeds, whether
-# the test is asymptotic; then the Mersenne Twister (624 words and a position), its seeded
-# start, and scratch for the sample (indices, pool, marks).
-_COUNT, _NEXT, _RESTART, _LAST_H, _SORTED = 0, 1, 2, 3, 10
-_WS, _SS, _HCRIT, _POOL, _RESEED, _ASYMP = 4, 5, 6, 7, 8, 9
-_MT = 16
-_MT0 = _MT + 625
-_SCRATCH = _MT0 + 625
-# Float state ``fl``: the window (a ring), then the sample drawn from the older values
-# (sorted for each test), then the newest stat_size values, kept sorted while the window
-# is full; each sample is followed by an infinite sentinel.
-
-_UPPER, _LOWER, _MATRIX = 0x80000000, 0x7FFFFFFF, 0x9908B0DF
-
-
-# ---------------------------------------------------------------------- CPython's random
-@jit
-def _twist(mt):
-    """Regenerate the 624 words of the Mersenne Twister."""
-    for k in range(624):
-        y = (mt[k] & _UPPER) | (mt[k + 1 if k < 623 else 0] & _LOWER)
-        v = mt[k + 397 if k < 227 else k - 227] ^ (y >> 1)
-        if y & 1:
-            v ^= _MATRIX
-        mt[k] = v
-
-
-@jit
-def _randbelow(mt, n, bits):
-    """``random.Random._randbelow(n)`` (``bits = n.bit_length()``): draws ``bits``-bit
-    numbers until one is below ``n``. The position in ``mt`` is kept in ``mt[624]``."""
-    pos = mt[624]
-    while True:
-        if pos >= 624:
-            _twist(mt)
-            pos = 0
-        y = mt[pos]  # tempered into the generator's output
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9D2C5680
-        y ^= (y << 15) & 0xEFC60000
-        y ^= y >> 18
-        pos += 1
-        if y >> (32 - bits) < n:
-            mt[624] = pos
-            return y >> (32 - bits)
-
-
-@jit
-def _sample(it, n, k, out):
-    """``random.Random.sample(range(n), k)`` into ``it[out:out + k]`` (the same draws)."""
-    mt = it[_MT : _MT + 625]
-    bits = 0
-    while n >> bits:
-        bits += 1
-    if it[_POOL]:  # a list of the candidates, each pick replaced by the last one
-        pool = it[out + k : out + k + n]
-        for i in range(n):
-            pool[i] = i
-        for i in range(k):
-            left = n - i
-            if left < 1 << (bits - 1):
-                bits -= 1
-            j = _randbelow(mt, left, bits)
-            it[out + i] = pool[j]
-            pool[j] = pool[left - 1]
-    else:  # redraw picks already taken
-        taken = it[out + k + n : out + k + 2 * n]
-        for i in range(k):
-            j = _randbelow(mt, n, bits)
-            while taken[j]:
-                j = _randbelow(mt, n, bits)
-            taken[j] = 1
-            it[out + i] = j
-        for i in range(k):
-            taken[it[out + i]] = 0
-
-
-# ---------------------------------------------------------------------- the test
-@jit
-def _ks_distance(a, b, n, asymp):
-    """For sorted ``a[:n]`` and ``b[:n]``, each followed by an infinite sentinel: ``h``, the
-    largest gap between their counts at or below a value (after all ties of the value),
-    and SciPy's float statistic when the test is asymptotic (its rounding then decides
-    ``statistic > 0.1``).
-
-    The merge (``a`` first on ties) runs without a data-dependent branch, as two halves
-    at once: the second starts where the first n merged values end (a binary search)."""
-    lo, hi = 0, n  # the first half takes lo values from a
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if a[mid] <= b[n - mid - 1]:
-            lo = mid + 1
-        else:
-            hi = mid
-    i1 = j1 = 0
-    i2, j2 = lo, n - lo
-    h1 = h2 = 0
-    d1 = d2 = 0.0
-    for _ in range(n):
-        a1, b1, a2, b2 = a[i1], b[j1], a[i2], b[j2]
-        take1, take2 = a1 <= b1, a2 <= b2
-        v1 = a1 if take1 else b1
-        v2 = a2 if take2 else b2
-        i1 += take1
-        j1 += not take1
-        i2 += take2
-        j2 += not take2
-        if min(a[i1], b[j1]) > v1:  # all ties of v1 are counted
-            h1 = max(h1, abs(i1 - j1))
-            if asymp:
-                d1 = max(d1, abs(i1 / n - j1 / n))
-        if min(a[i2], b[j2]) > v2:
-            h2 = max(h2, abs(i2 - j2))
-            if asymp:
-                d2 = max(d2, abs(i2 / n - j2 / n))
-    return max(h1, h2), max(d1, d2)
-
-
-@jit
-def _insertion_sort(a):
-    for i in range(1, len(a)):
-        v = a[i]
-        j = i - 1
-        while j >= 0 and a[j] > v:
-            a[j + 1] = a[j]
-            j -= 1
-        a[j + 1] = v
-
-
-@jit
-def _replace_sorted(a, gone, new):
-    """In sorted ``a``, replace one value equal to ``gone`` by ``new``, keeping it sorted."""
-    i = np.searchsorted(a, gone)
-    n = len(a)
-    if new >= gone:
-        while i + 1 < n and a[i + 1] < new:
-            a[i] = a[i + 1]
-            i += 1
-    else:
-        while i > 0 and a[i - 1] > new:
-            a[i] = a[i - 1]
-            i -= 1
-    a[i] = new
-
-
-@jit
-def _step(fl, it, x):
-    """Add ``x`` to the window and, once it is full, test; whether a drift was found."""
-    ws, ss = it[_WS], it[_SS]
-    old = ws - ss
-    if it[_RESTART]:
-        it[_COUNT] = 0
-        it[_NEXT] = 0
-        it[_RESTART] = 0
-        it[_LAST_H] = -1
-        it[_SORTED] = 0
-        if it[_RESEED]:
-            it[_MT : _MT + 625] = it[_MT0 : _MT0 + 625]
-    slot = it[_NEXT]
-    fl[slot] = x
-    oldest = slot + 1 if slot + 1 < ws else 0
-    it[_NEXT] = oldest
-    if it[_COUNT] < ws:
-        it[_COUNT] += 1
-        if it[_COUNT] < ws:
-            return False
-    a = fl[ws : ws + ss]  # then an infinite sentinel
-    b = fl[ws + ss + 1 : ws + 2 * ss + 1]  # then an infinite sentinel
-    if it[_SORTED]:  # the newest values lost the one now oldest among the older ones
-        left = oldest + old - 1
-        _replace_sorted(b, fl[left - ws if left >= ws else left], x)
-    else:
-        for i in range(ss):
-            at = oldest + old + i
-            b[i] = fl[at - ws if at >= ws else at]
-        b.sort()
-        it[_SORTED] = 1
-    _sample(it, old, ss, _SCRATCH)
-    for i in range(ss):
-        at = oldest + it[_SCRATCH + i]
-        a[i] = fl[at - ws if at >= ws else at]
-    if ss <= 64:
-        _insertion_sort(a)
-    else:
-        a.sort()
-    h, d = _ks_distance(fl[ws : ws + ss + 1], fl[ws + ss + 1 :], ss, it[_ASYMP])
-    it[_LAST_H] = h
-    if h >= it[_HCRIT] and (not it[_ASYMP] or d > 0.1):
-        it[_RESTART] = 1
-        return True
-    return False
-
-
-@jit
-def _kswin_run(fl, it, x):
-    """One update (the entry ``update`` calls)."""
-    return _step(fl, it, x)
-
-
-@jit
-def _kswin_many(fl, it, values, hits):
-    """Feed ``values``; the number of detections, their positions written to ``hits``."""
-    n_hits = 0
-    for j in range(len(values)):
-        if _step(fl, it, values[j]):
-            hits[n_hits] = j
-            n_hits += 1
-    return n_hits
 
 
 # ---------------------------------------------------------------------- SciPy's decision
@@ -295,22 +84,6 @@ def critical_h(stat_size: int, alpha: float) -> int:
 @functools.lru_cache(maxsize=4096)
 def _p_value(stat_size: int, h: int) -> float:
     return _scipy_test(stat_size, h)[1]
-
-
-def _uses_pool(n: int, k: int) -> bool:
-    """Which of its two methods ``random.Random.sample`` uses for (range(n), k)."""
-    setsize = 21
-    if k > 5:
-        setsize += 4 ** math.ceil(math.log(k * 3, 4))
-    return n <= setsize
-
-
-@functools.cache
-def _core() -> Callable:
-    """``_kswin_run`` compiled for the argument types ``update`` passes it."""
-    fl, it = np.zeros(6), np.zeros(_SCRATCH + 4, dtype=np.int64)
-    it[_WS], it[_SS], it[_HCRIT], it[_POOL] = 2, 1, 2, 1
-    return compiled(_kswin_run, fl, it, 0.5)
 
 
 class KSWIN(StreamDetector):
@@ -368,24 +141,15 @@ class KSWIN(StreamDetector):
     def _reset(self) -> None:
         super()._reset()
         ws, ss = int(self.window_size), int(self.stat_size)
-        old = ws - ss
-        self._fl = np.zeros(ws + 2 * ss + 2)
-        self._fl[ws + ss] = self._fl[-1] = np.inf  # the samples' sentinels
-        self._it = it = np.zeros(_SCRATCH + ss + 2 * old, dtype=np.int64)
-        it[_LAST_H] = -1
-        it[_WS], it[_SS], it[_HCRIT] = ws, ss, critical_h(ss, float(self.alpha))
-        it[_POOL] = _uses_pool(old, ss)
-        it[_ASYMP] = ss > EXACT_MAX
-        it[_RESEED] = self.seed is not None
-        words = random.Random(self.seed).getstate()[1]
-        it[_MT : _MT + 625] = words
-        it[_MT0 : _MT0 + 625] = words
+        self._core_state = core.State.new(ws, ss, critical_h(ss, float(self.alpha)), ss > EXACT_MAX)
+        self._rng = MersenneTwister(self.seed)
+        self._core_state.add_words(self._rng)
         if self.window:
             start = self.window[-ws:]
-            self._fl[: len(start)] = start
-            it[_COUNT] = len(start)
-            it[_NEXT] = len(start) % ws
-        self._core = _core()
+            head = self._core_state.head[0]
+            self._core_state.ring[: len(start)] = start
+            head["count"], head["next"] = len(start), len(start) % ws
+        self._step = core.stepper()
 
     # ------------------------------------------------------------------ updating
     def update(self, x: Any) -> None:
@@ -395,11 +159,25 @@ class KSWIN(StreamDetector):
             if x is None:
                 return
         self.n_updates += 1
-        if self._core(self._fl, self._it, x):
-            self._drift_detected = True
-            self.n_detections += 1
-        else:
+        found = self._step(*self._core_state, x)
+        if not found:
             self._drift_detected = False
+            return
+        if found == core.NEED_WORDS:
+            self._core_state.add_words(self._rng)
+            found = self._step(*self._core_state, x)
+        self._drift_detected = found == core.DRIFT
+        if self._drift_detected:
+            self.n_detections += 1
+            self._after_drift()
+
+    def _after_drift(self) -> None:
+        """River restarts its generator from the seed after a drift (and draws a fresh OS
+        seed without one; this detector continues its generator instead)."""
+        if self.seed is not None:
+            self._rng = MersenneTwister(self.seed)
+            self._core_state.forget_words()
+            self._core_state.add_words(self._rng)
 
     def update_many(self, values: Any) -> np.ndarray:
         """Feed ``values`` in one compiled loop; the 0-based positions of the detections."""
@@ -407,7 +185,14 @@ class KSWIN(StreamDetector):
 
     def _feed(self, floats: np.ndarray) -> np.ndarray:
         hits = np.zeros(len(floats) // self.window_size + 1, dtype=np.int64)
-        n_hits = _kswin_many(self._fl, self._it, floats, hits)
+        n_hits, start, code = 0, 0, core.NONE
+        reseed = self.seed is not None
+        while start < len(floats):
+            n_hits, start, code = core.feed(*self._core_state, floats, start, reseed, hits, n_hits)
+            if code == core.NEED_WORDS:
+                self._core_state.add_words(self._rng)
+            elif code == core.DRIFT:
+                self._after_drift()
         self.n_updates += len(floats)
         self.n_detections += n_hits
         self._drift_detected = n_hits > 0 and hits[n_hits - 1] == len(floats) - 1
@@ -416,19 +201,22 @@ class KSWIN(StreamDetector):
     @property
     def p_value(self) -> float:
         """The p-value of the last test (River's: 0 before the first test after a start)."""
-        h = int(self._it[_LAST_H])
+        h = int(self._core_state.head[0]["last_h"])
         return 0.0 if h < 0 else _p_value(int(self.stat_size), h)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_core"}
+        return {k: v for k, v in self.__dict__.items() if k != "_step"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._core = _core()
+        self._step = core.stepper()
 
-    def _state(self) -> tuple[np.ndarray, np.ndarray]:
-        """Copies of the state arrays (for tests)."""
-        return self._fl[: self.window_size].copy(), self._it[:_SCRATCH].copy()
+    def _state(self) -> tuple[Any, ...]:
+        """The window, the counters and the generator's position (for tests)."""
+        head = self._core_state.head[0]
+        fields = [n for n in core.HEAD.names if n not in ("words", "pos", "end", "stamp")]
+        used = self._rng.key.tolist(), self._rng.pos, int(head["end"] - head["pos"])
+        return self._core_state.ring.tolist(), [int(head[n]) for n in fields], used
 
 
 def _as_window(window: Iterable[float]) -> tuple[float, ...]:

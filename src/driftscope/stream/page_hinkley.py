@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from driftscope.core._jit import njit
 from driftscope.errors import ConfigError
 from driftscope.stream._inputs import check_int, run_batch
-from driftscope.stream._jit import jit
 from driftscope.stream.base import StreamDetector, check_range
 
 MODES = ("up", "down", "both")
@@ -34,7 +34,7 @@ MODES = ("up", "down", "both")
 _FRESH = (0.0, 0.0, 0.0, 0.0, math.inf, -1.0)
 
 
-@jit
+@njit
 def _ph_feed(st, values, hits, alpha, delta, threshold, min_n, watch_up, watch_down):
     """Feed ``values``, restarting after each detection; the number of detections, whose
     positions are written to ``hits``."""
