@@ -31,7 +31,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -50,7 +50,7 @@ RECORD_WIDTH = 7
 #: A buffered label: prediction id, label, time.
 LabelRecord = tuple[str, Any, Any]
 
-Values = list[Any] | pa.Array
+Values: TypeAlias = list[Any] | pa.Array
 
 
 class FeatureSchema:
@@ -367,7 +367,7 @@ class BatchBuilder:
         for i in sorted(check):
             for key, value in zip(_names(feats[i], issues, i), dict.values(feats[i]), strict=True):
                 if key not in known:
-                    values.setdefault(key, [None] * n)[i] = value  # type: ignore[index]
+                    values.setdefault(key, [None] * n)[i] = value
                     issues.add(i, "extra_feature", key)
         return values, skip
 

@@ -87,7 +87,7 @@ def log_batch(
     keep, weights, codes = sampler.decide_batch(BatchView(n, feats, preds, metas))
     kept = int(keep.sum())
     reasons = sampler.reasons
-    counts = np.bincount(codes[keep], minlength=len(reasons)) if kept else []
+    counts = np.bincount(codes[keep], minlength=len(reasons)) if kept else np.zeros(0, np.int64)
     by_reason = Counter({reasons[i]: int(c) for i, c in enumerate(counts) if c})
     if kept:
         if kept < n:

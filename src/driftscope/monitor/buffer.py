@@ -277,6 +277,7 @@ class Buffer(WriterLoop):
             if unreported["unconvertible"]:
                 why.append(f"{unreported['unconvertible']:,} could not be converted: see the log")
             if unreported["refused"]:
+                assert refusal is not None  # kept with every refused record
                 why.append(
                     f"{unreported['refused']:,} were refused by the store "
                     f"({type(refusal).__name__}: {error_text(refusal)})"

@@ -25,7 +25,7 @@ column that cannot be read at all (a hostile ``__len__`` or ``__iter__``) raises
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ from driftscope.monitor.clock import now_us, to_micros
 from driftscope.monitor.inputs import positional_names
 from driftscope.monitor.values import TRUSTED_TYPES, WIDE_INTS, huge_int, key_name
 
-Column = pa.Array | list[Any]
+Column: TypeAlias = pa.Array | list[Any]
 
 
 def column(values: Any) -> Column:

@@ -91,19 +91,19 @@ class ModelMonitor(MonitorReads):
     ):
         self.config = MonitorConfig(
             model_name=model_name,
-            metrics=metrics,  # type: ignore[arg-type]
+            metrics=metrics,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
             alert_thresholds=alert_thresholds or {},
             model_version=model_version,
-            sampling=sampling,  # type: ignore[arg-type]
-            feature_names=feature_names,  # type: ignore[arg-type]
+            sampling=sampling,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
+            feature_names=feature_names,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
             strict=strict,
             flush_interval=flush_interval,
             batch_size=batch_size,
             max_buffered=max_buffered,
             max_retry_seconds=max_retry_seconds,
             max_value_bytes=max_value_bytes,
-            prices=prices,  # type: ignore[arg-type]
-            retention=retention,  # type: ignore[arg-type]
+            prices=prices,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
+            retention=retention,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
         )
         self.model_name = model_name
         if store is not None and not isinstance(store, Store):
@@ -169,7 +169,7 @@ class ModelMonitor(MonitorReads):
 
     # ------------------------------------------------------------------ the store
     @property
-    def store(self) -> Store:
+    def store(self) -> Store:  # type: ignore[override]  # MonitorReads declares a plain attribute
         """The store (opened now if it was not yet)."""
         store = self._store
         if store is None:

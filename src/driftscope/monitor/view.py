@@ -47,7 +47,7 @@ class BatchView:
     def lookup(self, field: str, *, metadata_first: bool = False) -> np.ndarray | None:
         """The values of ``field``: from a prediction key, then metadata, then features
         (``metadata_first`` skips the predictions)."""
-        places = (self.metadata, self.features)
+        places: tuple[dict[str, Any], ...] = (self.metadata, self.features)
         if not metadata_first:
             places = (self.predictions, *places)
         for place in places:
