@@ -405,7 +405,7 @@ def _column_digest(col: ColumnReference) -> bytes:
     if isinstance(col, NumericalReference):
         for key, arr in sorted(col.sample.to_arrays().items()):
             digest.update(key.encode())
-            digest.update(memoryview(np.ascontiguousarray(arr)).cast("B"))
+            digest.update(np.ascontiguousarray(arr).data.cast("B"))
     else:
         digest.update("\0".join(col.categories).encode())
         digest.update(np.asarray(col.counts, dtype=np.int64).tobytes())

@@ -63,6 +63,18 @@ class DriftMethod(ABC):
             role="test" if self.uses_p_value else "distance",
         )
 
+    def _numeric(self, pair: Pair) -> NumericPair:
+        """``pair`` as numerical values (a ConfigError for categories)."""
+        if not isinstance(pair, NumericPair):
+            raise ConfigError(f"{type(self).__name__} compares numerical values, not categories")
+        return pair
+
+    def _categorical(self, pair: Pair) -> CategoricalPair:
+        """``pair`` as category counts (a ConfigError for numerical values)."""
+        if not isinstance(pair, CategoricalPair):
+            raise ConfigError(f"{type(self).__name__} compares categories, not numerical values")
+        return pair
+
     def test(self, reference: Any, current: Any) -> MethodResult:
         """Compare two one-dimensional samples (arrays, lists, Series) with this method alone."""
         pair, kind = _pair_from_samples(reference, current)
@@ -78,7 +90,11 @@ class DriftMethod(ABC):
         return {k.lstrip("_"): v for k, v in vars(self).items()}
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.params() == other.params()  # type: ignore[union-attr]
+        return (
+            isinstance(other, DriftMethod)
+            and type(self) is type(other)
+            and self.params() == other.params()
+        )
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, tuple(sorted(self.params().items()))))
