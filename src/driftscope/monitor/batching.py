@@ -13,7 +13,7 @@ Runs in the monitor's background thread. The feature schema is the monitor's
   type, ``<Type>``, with ``bad_key:<Type>``; a name or prediction id holding lone
   surrogates is stored with them escaped, ``invalid_text:<name>``;
 
-and the per-value issues of :mod:`driftscope.monitor.columns` (wrong types, NaN/inf, nulls,
+and the per-value issues of :mod:`driftscope.monitor._columns` (wrong types, NaN/inf, nulls,
 large payloads). Each record's issues are ``"; "``-joined in ``quality_issues``.
 
 >>> builder = BatchBuilder(feature_names=("age", "plan"))
@@ -37,9 +37,9 @@ import numpy as np
 import pyarrow as pa
 
 from driftscope.core import records as r
+from driftscope.monitor._columns import DEFAULT_VALUE_LIMIT, ColumnKinds, Issues, build_column
+from driftscope.monitor._inputs import Unusable
 from driftscope.monitor.clock import RawTimestamp, now_us, to_micros
-from driftscope.monitor.columns import DEFAULT_VALUE_LIMIT, ColumnKinds, Issues, build_column
-from driftscope.monitor.inputs import Unusable
 from driftscope.monitor.values import INVALID_TEXT, clean_text, key_name, key_text, safe_repr
 
 #: A buffered prediction: id, time (epoch µs, datetime or RawTimestamp), features,

@@ -3,7 +3,7 @@
 The serving path only appends a record's values to a list under a lock (:meth:`Buffer.offer`;
 laid end to end, so that no container per waiting record is left for the garbage collector
 to track and promote).
-A daemon thread (:mod:`driftscope.monitor.writer`), started on first use (and again in a
+A daemon thread (:mod:`driftscope.monitor._writer`), started on first use (and again in a
 forked child), wakes every ``flush_interval`` seconds or when ``batch_size`` records wait,
 converts what is waiting into Arrow batches
 (:class:`~driftscope.monitor.batching.BatchBuilder`) and writes them.
@@ -46,9 +46,9 @@ from typing import Any
 import pyarrow as pa
 
 from driftscope.errors import StoreError, StoreUnavailableError
+from driftscope.monitor._writer import BACKOFF_START, Pending, WriterLoop
 from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
 from driftscope.monitor.values import error_text
-from driftscope.monitor.writer import BACKOFF_START, Pending, WriterLoop
 
 log = logging.getLogger("driftscope.monitor")
 
