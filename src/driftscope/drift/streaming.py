@@ -61,6 +61,13 @@ class StreamDriftEvent:
 
     ``position`` counts the records seen when the check ran; ``scores`` holds each
     feature's statistic and ``p_values`` its p-value (rate-controlled mode, else empty).
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> monitor = StreamingDriftMonitor(Reference.fit(pd.DataFrame({"x": rng.normal(size=5000)})))
+    >>> event = monitor.update_many(pd.DataFrame({"x": rng.normal(2, 1, 1000)}))[0]
+    >>> event.has_drift, event.position, event.method, event.drifted_features
+    (True, 1000, 'psi', ('x',))
     """
 
     position: int
@@ -89,6 +96,14 @@ class StreamingDriftMonitor:
     :meth:`update_many`; both return the checks that found drift (``emit="all"`` returns
     every check). Missing values and values of the wrong type count in a missing bin (and in
     ``invalid_counts``), never corrupting the statistics.
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> reference = Reference.fit(pd.DataFrame({"x": rng.normal(size=5000)}))
+    >>> monitor = StreamingDriftMonitor(reference, window_size=500, check_frequency=250)
+    >>> events = monitor.update_many(pd.DataFrame({"x": rng.normal(2, 1, 1000)}))
+    >>> [e.position for e in events], monitor.alarms
+    ([500, 750, 1000], 3)
     """
 
     def __init__(

@@ -54,7 +54,12 @@ Values: TypeAlias = list[Any] | pa.Array
 
 
 class FeatureSchema:
-    """The fixed, ordered feature names of a monitor: given, or those of the first record."""
+    """The fixed, ordered feature names of a monitor: given, or those of the first record.
+
+    >>> schema = FeatureSchema()
+    >>> schema.establish(["age", "plan"]), schema.establish(["other"])
+    (('age', 'plan'), ('age', 'plan'))
+    """
 
     def __init__(self, names: Sequence[str] | None = None):
         self._names: tuple[str, ...] | None = tuple(names) if names else None
@@ -74,7 +79,13 @@ class FeatureSchema:
 
 class BatchBuilder:
     """Turns buffered records into prediction and label batches, keeping column kinds and
-    the feature schema fixed across batches (thread-safe)."""
+    the feature schema fixed across batches (thread-safe).
+
+    >>> builder = BatchBuilder(model_version="v1")
+    >>> table, issues = builder.predictions([("p1", 0, {"x": 1.5}, 0.9, None, 1.0, "all")])
+    >>> table.column("feature.x").to_pylist(), table.column("model_version").to_pylist()
+    ([1.5], ['v1'])
+    """
 
     def __init__(
         self,

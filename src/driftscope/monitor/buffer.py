@@ -56,7 +56,16 @@ Sink = Callable[[pa.Table], int]
 
 
 class Buffer(WriterLoop):
-    """Records waiting for the store; see the module docstring. Thread-safe."""
+    """Records waiting for the store; see the module docstring. Thread-safe.
+
+    >>> from driftscope.monitor.batching import BatchBuilder
+    >>> buf = Buffer(BatchBuilder(), lambda table: table.num_rows, lambda table: 0, name="m")
+    >>> buf.offer(("p1", 1793534400000000, {"x": 1.0}, 0.5, None, 1.0, "all"))
+    True
+    >>> buf.flush(timeout=5); buf.pending()
+    0
+    >>> buf.close(timeout=5)
+    """
 
     def __init__(
         self,

@@ -29,7 +29,14 @@ Pair = NumericPair | CategoricalPair
 
 
 class DriftMethod(ABC):
-    """Base of every drift method; subclasses set ``name``, ``kinds`` and ``compute``."""
+    """Base of every drift method; subclasses set ``name``, ``kinds`` and ``compute``.
+
+    >>> from driftscope.drift.methods import KSTest
+    >>> method = KSTest()
+    >>> result = method.test([1.0, 2.0, 3.0] * 50, [1.0, 2.0, 3.0] * 50)
+    >>> isinstance(method, DriftMethod), result.statistic, result.drifted
+    (True, 0.0, False)
+    """
 
     name: ClassVar[str]
     kinds: ClassVar[frozenset[ColumnKind]] = ALL_KINDS
@@ -137,6 +144,14 @@ def _check_bins(bins: int) -> int:
 
 
 class PValueMethod(DriftMethod):
+    """A significance test: drift when ``p_value < significance_level`` (the threshold).
+
+    >>> from driftscope.drift.methods import KSTest
+    >>> test = KSTest(significance_level=0.01)
+    >>> test.threshold, test.decide(0.3, p_value=0.002), test.decide(0.3, p_value=0.2)
+    (0.01, True, False)
+    """
+
     uses_p_value = True
 
     def __init__(self, significance_level: float = 0.05):
@@ -148,6 +163,14 @@ class PValueMethod(DriftMethod):
 
 
 class DistanceMethod(DriftMethod):
+    """A distance: drift when ``statistic >= threshold`` (``default_threshold`` when None).
+
+    >>> from driftscope.drift.methods import WassersteinDistance
+    >>> distance = WassersteinDistance(threshold=0.2)
+    >>> distance.threshold, distance.decide(0.25, None), WassersteinDistance().threshold
+    (0.2, True, 0.1)
+    """
+
     uses_p_value = False
     default_threshold: ClassVar[float] = 0.1
     upper_bound: ClassVar[float] = math.inf
@@ -162,7 +185,15 @@ class DistanceMethod(DriftMethod):
 
 
 class BinnedDistance(DistanceMethod):
-    """A distance between two histograms: reference-quantile bins or categories."""
+    """A distance between two histograms: reference-quantile bins or categories.
+
+    >>> class MaxShareGap(BinnedDistance):
+    ...     name = "max_share_gap"
+    ...     def distance(self, ref, cur):
+    ...         return float(np.max(np.abs(ref / ref.sum() - cur / cur.sum())))
+    >>> MaxShareGap(threshold=0.2).test(["a", "b"] * 50, ["a"] * 90 + ["b"] * 10).statistic
+    0.4
+    """
 
     def __init__(self, threshold: float | None = None, bins: int = DEFAULT_BINS):
         super().__init__(threshold)
