@@ -40,13 +40,21 @@ def _escape(match: re.Match[str]) -> str:
 
 
 class DriftscopeError(Exception):
-    """Base class of every error driftscope raises on purpose."""
+    """Base class of every error driftscope raises on purpose.
+
+    >>> import driftscope as ds
+    >>> issubclass(ds.DataError, ds.DriftscopeError), issubclass(ds.StoreError, Exception)
+    (True, True)
+    """
 
 
 class DataError(DriftscopeError, ValueError):
     """Input data that cannot be checked: empty, mistyped, missing columns, ...
 
     ``column`` and ``row`` (when known) name the place at fault and prefix the message.
+
+    >>> str(DataError("is not a number", column="age", row=3))
+    "column 'age', row 3: is not a number"
     """
 
     def __init__(self, message: str, *, column: str | None = None, row: int | None = None):
@@ -62,17 +70,36 @@ class DataError(DriftscopeError, ValueError):
 
 
 class ConfigError(DriftscopeError, ValueError):
-    """A parameter out of range, an unknown method name, an inconsistent option."""
+    """A parameter out of range, an unknown method name, an inconsistent option.
+
+    >>> import driftscope as ds
+    >>> ds.KSTest(significance_level=2)
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: significance_level must be between 0 and 1 (exclusive), got 2.0
+    """
 
 
 class ReferenceFileError(DriftscopeError):
-    """A reference file that is corrupt, truncated, foreign or of an unknown version."""
+    """A reference file that is corrupt, truncated, foreign or of an unknown version.
+
+    >>> import pathlib, tempfile, driftscope as ds
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "ref.dsref")
+    >>> _ = path.write_bytes(b"not a reference file")
+    >>> ds.Reference.load(path)
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ReferenceFileError: ...
+    """
 
 
 class StoreError(DriftscopeError):
     """The monitoring store failed: a corrupt segment, a failed migration, a bad query.
 
     Records already made durable are never lost by such an error.
+
+    >>> isinstance(StoreError("segment 3 is corrupt"), DriftscopeError)
+    True
     """
 
 
@@ -80,4 +107,7 @@ class StoreUnavailableError(StoreError):
     """The store cannot be reached right now (server down, disk full, permissions).
 
     Transient: a monitor keeps the records it buffers and retries.
+
+    >>> isinstance(StoreUnavailableError("disk full"), StoreError)
+    True
     """

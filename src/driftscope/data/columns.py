@@ -13,7 +13,7 @@ array([1., 2.])
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from driftscope.data.messages import data_error, the_data
 from driftscope.data.objects import classify_objects, objects_to_arrow
 from driftscope.data.storage import Storage, arrow_storage, numpy_storage, unsupported
 
-Column = np.ndarray | pa.ChunkedArray
+Column: TypeAlias = np.ndarray | pa.ChunkedArray
 
 
 def is_polars(obj: Any) -> bool:

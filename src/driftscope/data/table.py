@@ -104,6 +104,34 @@ class Table:
         self._recent = (name, column)
         return column
 
+    def renamed(self, old: str, new: str) -> Table:
+        """A view of this table with column ``old`` named ``new``; nothing is read again.
+
+        >>> read_table({"p": [0.2, 0.9]}).renamed("p", "score").numeric("score").values
+        array([0.2, 0.9])
+        """
+        source = self._source
+        if old not in source.columns:
+            raise data_error(
+                f"is not in {the_data(self.role)}; available: {name_list(self.columns)}",
+                column=old,
+            )
+        if new != old and new in source.columns:
+            raise ConfigError(f"cannot rename column {old!r} to {new!r}, which exists already")
+        load = source.load
+        return Table(
+            Source(
+                source.description,
+                tuple(new if c == old else c for c in source.columns),
+                source.rows,
+                lambda name: load(old if name == new else name),
+                None
+                if source.types is None
+                else {(new if c == old else c): t for c, t in source.types.items()},
+            ),
+            role=self.role,
+        )
+
     def _storage(self, name: str) -> Storage:
         if name not in self._storages:
             types = self._source.types
@@ -191,7 +219,7 @@ def _checked_kind(kind: Any, allowed: Collection[ColumnKind], method: str) -> Co
         wanted = ColumnKind(kind)
     except ValueError:
         wanted = None
-    if wanted not in allowed:
+    if wanted is None or wanted not in allowed:
         names = " or ".join(repr(k.value) for k in ColumnKind if k in allowed)
         raise ConfigError(f"{method}() takes kind={names}, got {kind!r}")
     return wanted

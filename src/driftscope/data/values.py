@@ -11,7 +11,7 @@ Counts always add up: ``valid + missing (+ infinities) == rows``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -34,14 +34,11 @@ class _Comparable:
     """Field-wise equality that compares numpy arrays by value (for tests and caching)."""
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if type(other) is not type(self) or not is_dataclass(self):
             return NotImplemented
-        return all(
-            _same(getattr(self, f.name), getattr(other, f.name))
-            for f in fields(self)  # type: ignore[arg-type]
-        )
+        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable, like any dataclass with __eq__
 
 
 @dataclass(frozen=True, eq=False)

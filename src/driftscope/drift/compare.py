@@ -60,7 +60,13 @@ def normalize_correction(correction: str | None) -> str | None:
 @dataclass(frozen=True)
 class Plan:
     """Which methods run and how their verdicts combine: the automatic policy (both gates must
-    open) or the user's methods (``combine`` is "any" or "all")."""
+    open) or the user's methods (``combine`` is "any" or "all").
+
+    >>> from driftscope.drift.methods import KSTest, WassersteinDistance
+    >>> plan = Plan(methods=(KSTest(0.01), WassersteinDistance()), combine="all")
+    >>> [m.name for m in plan.methods], plan.correction
+    (['ks', 'wasserstein'], 'benjamini-hochberg')
+    """
 
     methods: tuple[DriftMethod, ...] = ()
     auto: AutoPolicy | None = None

@@ -57,6 +57,15 @@ class ConceptDriftResult:
     what it actually scores on the current rows. ``effective_reference_rows`` is Kish's
     effective sample size of the reweighted reference rows: much smaller than the held-out
     rows means strong covariate shift, and a less certain answer.
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> x = rng.normal(size=(2000, 2))
+    >>> frame = pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": (x[:, 0] > 0).astype(int)})
+    >>> flipped = frame.assign(y=frame.y ^ (frame.b > 0.5))  # the relation changed
+    >>> result = detect_concept_drift(frame[:1000], flipped[1000:], target="y")
+    >>> result.drifted, result.task, result.reference_loss < result.current_loss
+    (True, 'classification', True)
     """
 
     drifted: bool

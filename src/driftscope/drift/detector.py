@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from driftscope.data import ColumnKind, Table, read_table
+from driftscope.data import ColumnKind, read_table
 from driftscope.data.weights import equal_probability_sample, has_sampling_weights, without_weights
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.compare import Plan, compare, normalize_correction
@@ -164,12 +164,12 @@ class DriftDetector:
             reference = Reference.fit(baseline, max_categories=self.max_categories)
             names = list(reference.columns)
             if len(names) == 1 and len(table.columns) == 1:
-                table = _RenamedTable(table, names[0])  # type: ignore[assignment]
+                table = table.renamed(table.columns[0], names[0])
         elif self.prediction_column is not None:
             reference = self.reference_
             names = [self.prediction_column]
             if self.prediction_column not in table.columns and len(table.columns) == 1:
-                table = _RenamedTable(table, self.prediction_column)  # type: ignore[assignment]
+                table = table.renamed(table.columns[0], self.prediction_column)
         else:
             raise ConfigError(
                 "give baseline_predictions, or prediction_column= when creating the detector"
@@ -281,26 +281,6 @@ class DriftDetector:
     def __repr__(self) -> str:
         methods = ", ".join(map(repr, self.detection_methods)) or "auto"
         return f"DriftDetector(methods=[{methods}], reference={self.reference_!r})"
-
-
-class _RenamedTable:
-    """A one-column table seen under another name (predictions are compared by position)."""
-
-    def __init__(self, table: Table, name: str):
-        self._table = table
-        self._original = table.columns[0]
-        self.columns = [name]
-        self.rows = table.rows
-        self.source = table.source
-
-    def kind(self, name: str) -> Any:
-        return self._table.kind(self._original)
-
-    def numeric(self, name: str, **kwargs: Any) -> Any:
-        return self._table.numeric(self._original, **kwargs)
-
-    def categories(self, name: str, **kwargs: Any) -> Any:
-        return self._table.categories(self._original, **kwargs)
 
 
 def _unbiased(source: Any) -> tuple[Any, str | None]:

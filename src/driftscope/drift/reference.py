@@ -53,7 +53,13 @@ ROW_SAMPLE_SEED = 20_261_126
 
 @dataclass(frozen=True)
 class NumericalReference:
-    """A fitted numerical (or datetime) column: its finite values, sorted, and row counts."""
+    """A fitted numerical (or datetime) column: its finite values, sorted, and row counts.
+
+    >>> import pandas as pd
+    >>> column = Reference.fit(pd.DataFrame({"age": [52.0, 31.0, None]})).columns["age"]
+    >>> column.sample.values.tolist(), column.summary.missing
+    ([31.0, 52.0], 1)
+    """
 
     name: str
     kind: ColumnKind
@@ -63,7 +69,13 @@ class NumericalReference:
 
 @dataclass(frozen=True)
 class CategoricalReference:
-    """A fitted categorical (or boolean) column: category counts and row counts."""
+    """A fitted categorical (or boolean) column: category counts and row counts.
+
+    >>> import pandas as pd
+    >>> column = Reference.fit(pd.DataFrame({"plan": ["a", "b", "a"]})).columns["plan"]
+    >>> column.categories, column.counts.tolist()
+    (('a', 'b'), [2, 1])
+    """
 
     name: str
     kind: ColumnKind
@@ -405,7 +417,7 @@ def _column_digest(col: ColumnReference) -> bytes:
     if isinstance(col, NumericalReference):
         for key, arr in sorted(col.sample.to_arrays().items()):
             digest.update(key.encode())
-            digest.update(memoryview(np.ascontiguousarray(arr)).cast("B"))
+            digest.update(np.ascontiguousarray(arr).data.cast("B"))
     else:
         digest.update("\0".join(col.categories).encode())
         digest.update(np.asarray(col.counts, dtype=np.int64).tobytes())

@@ -344,6 +344,7 @@ def _read_array(
     the entry's size before the data is read, then exactly that many bytes."""
     expected, ndim, _ = ARRAY_KEYS[key]
     with zf.open(info) as stream:
+        assert isinstance(stream, io.BufferedIOBase)  # a ZipExtFile, which has readinto
         head = stream.read(min(info.file_size, _NPY_HEAD))
         buffer = io.BytesIO(head)
         try:
@@ -386,7 +387,7 @@ def _read_array(
                 f"{info.filename!r} holds {info.file_size - start:,} bytes of data",
             )
         raw = np.empty(count * dtype.itemsize, dtype=np.uint8)
-        view = memoryview(raw)
+        view = raw.data  # a writable memoryview of raw's bytes
         got = min(len(head) - start, len(view))
         view[:got] = head[start : start + got]
         while got < len(view):
@@ -410,8 +411,10 @@ def _parse_json(raw: bytes, label: str, limits: FileLimits) -> Any:
         out = dict(pairs)
         if len(out) != len(pairs):
             seen: set[str] = set()
-            twice = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
-            raise ValueError(f"key {short_repr(twice[0])} appears twice in one object")
+            for key, _ in pairs:
+                if key in seen:
+                    raise ValueError(f"key {short_repr(key)} appears twice in one object")
+                seen.add(key)
         return out
 
     try:

@@ -52,7 +52,18 @@ MAX_INT = 2**63 - 1
 @dataclass(frozen=True)
 class ColumnEntry:
     """One fitted column of the manifest, validated; ``arrays`` maps array keys to member
-    names (numerical and datetime columns), ``categories``/``counts`` the rest."""
+    names (numerical and datetime columns), ``categories``/``counts`` the rest.
+
+    >>> import json, os, tempfile, zipfile, pandas as pd, driftscope as ds
+    >>> reference = ds.Reference.fit(pd.DataFrame({"age": [31.0, 45.0], "plan": ["a", "b"]}))
+    >>> path = reference.save(os.path.join(tempfile.mkdtemp(), "ref.dsref"))
+    >>> with zipfile.ZipFile(path) as archive:
+    ...     meta = json.loads(archive.read("reference.json"))
+    >>> manifest = parse_manifest(meta, "ref.dsref", max_columns=10, max_depth=24)
+    >>> age, plan = manifest.columns
+    >>> sorted(age.arrays), plan.categories, plan.counts.tolist()
+    (['m2', 'mean', 'n', 'values'], ('a', 'b'), [1, 1])
+    """
 
     name: str
     kind: ColumnKind
@@ -64,7 +75,17 @@ class ColumnEntry:
 
 @dataclass(frozen=True)
 class Manifest:
-    """The validated manifest of a reference file."""
+    """The validated manifest of a reference file.
+
+    >>> import json, os, tempfile, zipfile, pandas as pd, driftscope as ds
+    >>> reference = ds.Reference.fit(pd.DataFrame({"age": [31.0, 45.0], "plan": ["a", "b"]}))
+    >>> path = reference.save(os.path.join(tempfile.mkdtemp(), "ref.dsref"))
+    >>> with zipfile.ZipFile(path) as archive:
+    ...     meta = json.loads(archive.read("reference.json"))
+    >>> manifest = parse_manifest(meta, "ref.dsref", max_columns=10, max_depth=24)
+    >>> manifest.rows, [column.name for column in manifest.columns]
+    (2, ['age', 'plan'])
+    """
 
     format_version: int
     version: str

@@ -48,6 +48,11 @@ class MethodResult:
     ``p_value < threshold``) and the distance threshold otherwise (drift when
     ``statistic >= threshold``). ``role`` is ``"test"`` for a significance test and
     ``"effect"`` for a distance used as the practical-relevance gate of the automatic choice.
+
+    >>> from driftscope.drift.methods import KSTest
+    >>> result = KSTest().test([1.0, 2, 3, 4, 5] * 20, [3.0, 4, 5, 6, 7] * 20)
+    >>> result.method, result.statistic, result.drifted
+    ('ks', 0.4, True)
     """
 
     method: str
@@ -77,7 +82,11 @@ class MethodResult:
 @dataclass(frozen=True)
 class ColumnSummary:
     """Row counts of one column in one data set; missing and infinite values are never dropped
-    silently: they are counted here and left out of the tests."""
+    silently: they are counted here and left out of the tests.
+
+    >>> ColumnSummary(rows=10, missing=2, positive_infinite=1).valid
+    7
+    """
 
     rows: int = 0
     missing: int = 0
@@ -103,6 +112,9 @@ class Distribution:
     """Binned shares of a column in reference and current, for reports and charts.
 
     ``labels`` are bin ranges (numerical) or category names; shares sum to 1 per side.
+
+    >>> Distribution(labels=("a", "b"), reference=(0.5, 0.5), current=(0.9, 0.1)).to_dict()
+    {'labels': ['a', 'b'], 'reference': [0.5, 0.5], 'current': [0.9, 0.1]}
     """
 
     labels: tuple[str, ...] = ()
@@ -128,6 +140,15 @@ class ColumnDrift:
     ``methods`` holds every method computed on the column. ``score`` is the Jensen-Shannon
     distance (base 2) between the reference and current distributions on the reference's
     bins: 0 means identical, 1 disjoint.
+
+    >>> import numpy as np, pandas as pd, driftscope as ds
+    >>> rng = np.random.default_rng(0)
+    >>> baseline = pd.DataFrame({"age": rng.normal(40, 10, 2000)})
+    >>> production = pd.DataFrame({"age": rng.normal(45, 10, 2000)})
+    >>> result = ds.DriftDetector(baseline_data=baseline).detect_feature_drift(production)
+    >>> column = result.features["age"]
+    >>> column.drifted, column.method, column.reference.rows
+    (True, 'ks', 2000)
     """
 
     column: str
@@ -172,6 +193,14 @@ class DriftResult:
     order; ``drift_share`` is their share of the checked columns; ``score`` is the mean of the
     columns' scores, a number in [0, 1] (0: every column distributed exactly as in the
     reference; 1: every column on a support disjoint from the reference's).
+
+    >>> import numpy as np, pandas as pd, driftscope as ds
+    >>> rng = np.random.default_rng(0)
+    >>> baseline = pd.DataFrame({"age": rng.normal(40, 10, 2000)})
+    >>> production = pd.DataFrame({"age": rng.normal(45, 10, 2000)})
+    >>> result = ds.DriftDetector(baseline_data=baseline).detect_feature_drift(production)
+    >>> result.kind, result.has_drift, result.drifted_features, result.drift_share
+    ('feature', True, ['age'], 1.0)
     """
 
     kind: str
@@ -254,7 +283,19 @@ class DriftResult:
 
 @dataclass(frozen=True)
 class DriftReport:
-    """Feature drift and prediction drift together, as one JSON document or HTML page."""
+    """Feature drift and prediction drift together, as one JSON document or HTML page.
+
+    >>> import numpy as np, pandas as pd, driftscope as ds
+    >>> rng = np.random.default_rng(0)
+    >>> baseline = pd.DataFrame({"age": rng.normal(40, 10, 2000)})
+    >>> production = pd.DataFrame({"age": rng.normal(45, 10, 2000)})
+    >>> result = ds.DriftDetector(baseline_data=baseline).detect_feature_drift(production)
+    >>> report = ds.DriftReport(feature_drift=result)
+    >>> report.has_drift, report.to_dict()["feature_drift"]["drifted_features"]
+    (True, ['age'])
+    >>> report.to_html()[:15]
+    '<!doctype html>'
+    """
 
     feature_drift: DriftResult | None = None
     prediction_drift: DriftResult | None = None

@@ -48,7 +48,7 @@ from driftscope.drift.window_tests import (
     psi_statistics,
 )
 from driftscope.errors import ConfigError, DataError
-from driftscope.stats import ks_asymptotic_pvalue
+from driftscope.stats import SortedSample, ks_asymptotic_pvalue
 from driftscope.stats.binning import bin_counts_sorted, quantile_edges
 
 METHODS = ("psi", "js", "ks")
@@ -61,6 +61,13 @@ class StreamDriftEvent:
 
     ``position`` counts the records seen when the check ran; ``scores`` holds each
     feature's statistic and ``p_values`` its p-value (rate-controlled mode, else empty).
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> monitor = StreamingDriftMonitor(Reference.fit(pd.DataFrame({"x": rng.normal(size=5000)})))
+    >>> event = monitor.update_many(pd.DataFrame({"x": rng.normal(2, 1, 1000)}))[0]
+    >>> event.has_drift, event.position, event.method, event.drifted_features
+    (True, 1000, 'psi', ('x',))
     """
 
     position: int
@@ -89,6 +96,14 @@ class StreamingDriftMonitor:
     :meth:`update_many`; both return the checks that found drift (``emit="all"`` returns
     every check). Missing values and values of the wrong type count in a missing bin (and in
     ``invalid_counts``), never corrupting the statistics.
+
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> reference = Reference.fit(pd.DataFrame({"x": rng.normal(size=5000)}))
+    >>> monitor = StreamingDriftMonitor(reference, window_size=500, check_frequency=250)
+    >>> events = monitor.update_many(pd.DataFrame({"x": rng.normal(2, 1, 1000)}))
+    >>> [e.position for e in events], monitor.alarms
+    ([500, 750, 1000], 3)
     """
 
     def __init__(
@@ -146,19 +161,17 @@ class StreamingDriftMonitor:
     # ------------------------------------------------------------------ set-up
     def _setup_bins(self) -> None:
         """Per feature: how to turn values into bin codes, and the reference's bin counts."""
-        self._edges: list[np.ndarray | None] = []
-        self._lookup: list[dict[str, int] | None] = []
+        # numerical: the bin edges and the fitted sample; categorical: category -> bin
+        self._encoders: list[tuple[np.ndarray, SortedSample] | dict[str, int]] = []
         ref_rows = []
         for name in self.features:
             col = self.reference.columns[name]
             if isinstance(col, NumericalReference):
                 edges = quantile_edges(col.sample, self.bins)
                 counts = bin_counts_sorted(col.sample, edges).astype(float)
-                self._edges.append(edges)
-                self._lookup.append(None)
+                self._encoders.append((edges, col.sample))
             else:
-                self._edges.append(None)
-                self._lookup.append({c: i for i, c in enumerate(col.categories)})
+                self._encoders.append({c: i for i, c in enumerate(col.categories)})
                 counts = np.append(np.asarray(col.counts, float), 0.0)  # + unseen bin
             ref_rows.append(np.append(counts, col.summary.missing))  # + missing bin
         width = max(len(r) for r in ref_rows)
@@ -167,7 +180,6 @@ class StreamingDriftMonitor:
         for i, row in enumerate(ref_rows):
             self._ref_counts[i, : len(row) - 1] = row[:-1]
             self._ref_counts[i, width - 1] = row[-1]  # missing bin: always the last column
-        self._numeric = [e is not None for e in self._edges]
         self._ref_n = np.array(
             [
                 getattr(getattr(self.reference.columns[n], "sample", None), "n", 1)
@@ -272,14 +284,16 @@ class StreamingDriftMonitor:
         keys = np.empty((k, len(self.features)), np.int64) if self._keys is not None else None
         missing_code = self._width - 1
         for j, raw in enumerate(columns):
-            if self._numeric[j]:
+            encoder = self._encoders[j]
+            if isinstance(encoder, tuple):
+                edges, sample = encoder
                 x = self._as_float(raw, j)
-                c = np.searchsorted(self._edges[j], x, side="right").astype(np.int32)
+                c = np.searchsorted(edges, x, side="right").astype(np.int32)
                 codes[:, j] = np.where(np.isfinite(x), c, missing_code)
                 if keys is not None:
-                    keys[:, j] = ks_keys(self.reference.columns[self.features[j]].sample, x)
+                    keys[:, j] = ks_keys(sample, x)
             else:
-                lookup = self._lookup[j]
+                lookup = encoder
                 unseen = len(lookup)
                 codes[:, j] = [
                     missing_code if v is None or v != v else lookup.get(str(v), unseen) for v in raw
@@ -317,14 +331,14 @@ class StreamingDriftMonitor:
         new = (codes + offsets).ravel()
         self._counts += np.bincount(new, minlength=f * self._width).reshape(f, -1)
         self._codes[slots] = codes
-        if keys is not None:
+        if keys is not None and self._keys is not None:  # both or neither: method="ks"
             self._keys[:, slots] = keys.T
 
     def _check(self) -> StreamDriftEvent | None:
         self.checks_run += 1
         p_values: np.ndarray | None = None
-        if self.method == "ks":
-            scores, p_values = self._ks()
+        if self._keys is not None:  # method="ks"
+            scores, p_values = self._ks(self._keys)
         elif self.method == "psi":
             scores = psi_statistics(self._ref_counts, self._counts)
             if self.ert is not None:
@@ -333,11 +347,12 @@ class StreamingDriftMonitor:
             scores = js_statistics(self._ref_counts, self._counts)
             if self.ert is not None:
                 p_values = js_pvalues(self._ref_counts, self._counts)
-        if self.ert is not None:
-            level = self.check_frequency / (self.ert * len(self.features))
+        if self.ert is not None and p_values is not None:  # p-values come with every ert
+            level = self._level(self.ert)
             drifted = p_values < level
             threshold = level
         else:
+            assert self.threshold is not None  # set whenever ert is not
             drifted = scores >= self.threshold
             threshold = float(self.threshold)
         if drifted.any():
@@ -358,27 +373,34 @@ class StreamingDriftMonitor:
             threshold=threshold,
         )
 
-    def _ks(self) -> tuple[np.ndarray, np.ndarray]:
+    def _level(self, ert: float) -> float:
+        """The level each feature's p-value is compared with at one check: one false alarm
+        in ``ert`` records on average, split over checks and features."""
+        return self.check_frequency / (ert * len(self.features))
+
+    def _ks(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Exact KS statistics of the window (one integer sort per check), and p-values
         computed only where they can matter: SciPy's asymptotic law is slow to evaluate, so
         the statistic is first compared with the critical value for the window's size
         (cached); every p-value is computed when every check is emitted."""
-        scores, finite = ks_window_statistics(self._keys, self._ref_n)
+        scores, finite = ks_window_statistics(keys, self._ref_n)
         p_values = np.ones(len(self.features))
+        if self.ert is None:
+            return scores, p_values
+        level = self._level(self.ert)
         for j in range(len(self.features)):
             n, m = int(self._ref_n[j]), int(finite[j])
-            if not m or self.ert is None:
+            if not m:
                 continue
-            if self.emit == "all" or scores[j] >= self._ks_critical(n, m):
+            if self.emit == "all" or scores[j] >= self._ks_critical(n, m, level):
                 p_values[j] = ks_asymptotic_pvalue(scores[j], n, m)
         return scores, p_values
 
-    def _ks_critical(self, n: int, m: int) -> float:
+    def _ks_critical(self, n: int, m: int, level: float) -> float:
         """Smallest statistic whose p-value can fall below the check's level, minus a safety
         margin (p-values are then computed exactly for those)."""
         key = (n, m)
         if key not in self._critical:
-            level = self.check_frequency / (self.ert * len(self.features))
             big, small = max(n, m), min(n, m)
             en = round(big * small / (big + small))
             self._critical[key] = float(scipy.stats.kstwo.isf(level, en)) * 0.999

@@ -13,7 +13,7 @@ Runs in the monitor's background thread. The feature schema is the monitor's
   type, ``<Type>``, with ``bad_key:<Type>``; a name or prediction id holding lone
   surrogates is stored with them escaped, ``invalid_text:<name>``;
 
-and the per-value issues of :mod:`driftscope.monitor.columns` (wrong types, NaN/inf, nulls,
+and the per-value issues of :mod:`driftscope.monitor._columns` (wrong types, NaN/inf, nulls,
 large payloads). Each record's issues are ``"; "``-joined in ``quality_issues``.
 
 >>> builder = BatchBuilder(feature_names=("age", "plan"))
@@ -31,15 +31,15 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
 
 from driftscope.core import records as r
+from driftscope.monitor._columns import DEFAULT_VALUE_LIMIT, ColumnKinds, Issues, build_column
+from driftscope.monitor._inputs import Unusable
 from driftscope.monitor.clock import RawTimestamp, now_us, to_micros
-from driftscope.monitor.columns import DEFAULT_VALUE_LIMIT, ColumnKinds, Issues, build_column
-from driftscope.monitor.inputs import Unusable
 from driftscope.monitor.values import INVALID_TEXT, clean_text, key_name, key_text, safe_repr
 
 #: A buffered prediction: id, time (epoch µs, datetime or RawTimestamp), features,
@@ -50,11 +50,16 @@ RECORD_WIDTH = 7
 #: A buffered label: prediction id, label, time.
 LabelRecord = tuple[str, Any, Any]
 
-Values = list[Any] | pa.Array
+Values: TypeAlias = list[Any] | pa.Array
 
 
 class FeatureSchema:
-    """The fixed, ordered feature names of a monitor: given, or those of the first record."""
+    """The fixed, ordered feature names of a monitor: given, or those of the first record.
+
+    >>> schema = FeatureSchema()
+    >>> schema.establish(["age", "plan"]), schema.establish(["other"])
+    (('age', 'plan'), ('age', 'plan'))
+    """
 
     def __init__(self, names: Sequence[str] | None = None):
         self._names: tuple[str, ...] | None = tuple(names) if names else None
@@ -74,7 +79,13 @@ class FeatureSchema:
 
 class BatchBuilder:
     """Turns buffered records into prediction and label batches, keeping column kinds and
-    the feature schema fixed across batches (thread-safe)."""
+    the feature schema fixed across batches (thread-safe).
+
+    >>> builder = BatchBuilder(model_version="v1")
+    >>> table, issues = builder.predictions([("p1", 0, {"x": 1.5}, 0.9, None, 1.0, "all")])
+    >>> table.column("feature.x").to_pylist(), table.column("model_version").to_pylist()
+    ([1.5], ['v1'])
+    """
 
     def __init__(
         self,
@@ -367,7 +378,7 @@ class BatchBuilder:
         for i in sorted(check):
             for key, value in zip(_names(feats[i], issues, i), dict.values(feats[i]), strict=True):
                 if key not in known:
-                    values.setdefault(key, [None] * n)[i] = value  # type: ignore[index]
+                    values.setdefault(key, [None] * n)[i] = value
                     issues.add(i, "extra_feature", key)
         return values, skip
 

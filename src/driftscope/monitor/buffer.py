@@ -3,7 +3,7 @@
 The serving path only appends a record's values to a list under a lock (:meth:`Buffer.offer`;
 laid end to end, so that no container per waiting record is left for the garbage collector
 to track and promote).
-A daemon thread (:mod:`driftscope.monitor.writer`), started on first use (and again in a
+A daemon thread (:mod:`driftscope.monitor._writer`), started on first use (and again in a
 forked child), wakes every ``flush_interval`` seconds or when ``batch_size`` records wait,
 converts what is waiting into Arrow batches
 (:class:`~driftscope.monitor.batching.BatchBuilder`) and writes them.
@@ -46,9 +46,9 @@ from typing import Any
 import pyarrow as pa
 
 from driftscope.errors import StoreError, StoreUnavailableError
+from driftscope.monitor._writer import BACKOFF_START, Pending, WriterLoop
 from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
 from driftscope.monitor.values import error_text
-from driftscope.monitor.writer import BACKOFF_START, Pending, WriterLoop
 
 log = logging.getLogger("driftscope.monitor")
 
@@ -56,7 +56,16 @@ Sink = Callable[[pa.Table], int]
 
 
 class Buffer(WriterLoop):
-    """Records waiting for the store; see the module docstring. Thread-safe."""
+    """Records waiting for the store; see the module docstring. Thread-safe.
+
+    >>> from driftscope.monitor.batching import BatchBuilder
+    >>> buf = Buffer(BatchBuilder(), lambda table: table.num_rows, lambda table: 0, name="m")
+    >>> buf.offer(("p1", 1793534400000000, {"x": 1.0}, 0.5, None, 1.0, "all"))
+    True
+    >>> buf.flush(timeout=5); buf.pending()
+    0
+    >>> buf.close(timeout=5)
+    """
 
     def __init__(
         self,
@@ -277,6 +286,7 @@ class Buffer(WriterLoop):
             if unreported["unconvertible"]:
                 why.append(f"{unreported['unconvertible']:,} could not be converted: see the log")
             if unreported["refused"]:
+                assert refusal is not None  # kept with every refused record
                 why.append(
                     f"{unreported['refused']:,} were refused by the store "
                     f"({type(refusal).__name__}: {error_text(refusal)})"

@@ -42,7 +42,12 @@ def now_us() -> int:
 
 
 class RawTimestamp:
-    """A ``timestamp`` argument to read later, with the time of the call as a fallback."""
+    """A ``timestamp`` argument to read later, with the time of the call as a fallback.
+
+    >>> raw = RawTimestamp("2026-11-26T12:00:00Z", logged_at=now_us())
+    >>> to_micros(raw.value)
+    1795694400000000
+    """
 
     __slots__ = ("logged_at", "value")
 

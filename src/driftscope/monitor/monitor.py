@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from driftscope.monitor import lifecycle
+from driftscope.monitor import _lifecycle
+from driftscope.monitor._columns import refusal
+from driftscope.monitor._inputs import features_dict, metadata_dict, prediction_value
 from driftscope.monitor.batching import BatchBuilder
 from driftscope.monitor.buffer import Buffer
 from driftscope.monitor.clock import RawTimestamp, now_us
-from driftscope.monitor.columns import refusal
 from driftscope.monitor.config import MonitorConfig
 from driftscope.monitor.costs import CostPrices
-from driftscope.monitor.inputs import features_dict, metadata_dict, prediction_value
 from driftscope.monitor.opstats import LatencyStats
 from driftscope.monitor.readback import MonitorReads
 from driftscope.monitor.sampling import Sampler, SamplingPolicy
@@ -60,7 +60,7 @@ class ModelMonitor(MonitorReads):
     (a timedelta or days) the age past which :meth:`apply_retention` archives records.
 
     Use it as a context manager or call :meth:`close`; a monitor left open is flushed at
-    interpreter exit (at most ``lifecycle.EXIT_TIMEOUT`` seconds).
+    interpreter exit (at most ``_lifecycle.EXIT_TIMEOUT`` seconds).
 
     >>> import tempfile
     >>> with ModelMonitor("fraud", store=tempfile.mkdtemp(), model_version="v2") as monitor:
@@ -91,19 +91,19 @@ class ModelMonitor(MonitorReads):
     ):
         self.config = MonitorConfig(
             model_name=model_name,
-            metrics=metrics,  # type: ignore[arg-type]
+            metrics=metrics,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
             alert_thresholds=alert_thresholds or {},
             model_version=model_version,
-            sampling=sampling,  # type: ignore[arg-type]
-            feature_names=feature_names,  # type: ignore[arg-type]
+            sampling=sampling,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
+            feature_names=feature_names,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
             strict=strict,
             flush_interval=flush_interval,
             batch_size=batch_size,
             max_buffered=max_buffered,
             max_retry_seconds=max_retry_seconds,
             max_value_bytes=max_value_bytes,
-            prices=prices,  # type: ignore[arg-type]
-            retention=retention,  # type: ignore[arg-type]
+            prices=prices,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
+            retention=retention,  # type: ignore[arg-type]  # MonitorConfig.__post_init__ normalises it
         )
         self.model_name = model_name
         if store is not None and not isinstance(store, Store):
@@ -128,7 +128,7 @@ class ModelMonitor(MonitorReads):
             self._write_predictions,
             self._write_labels,
             name=model_name,
-            on_start=lifecycle.on_writer_start,
+            on_start=_lifecycle.on_writer_start,
             flush_interval=self.config.flush_interval,
             batch_size=batch_size,
             max_buffered=max_buffered,
@@ -137,7 +137,7 @@ class ModelMonitor(MonitorReads):
         self._ops = LatencyStats()
         self._new_ids()
         self._closed = False
-        lifecycle.register(self)
+        _lifecycle.register(self)
 
     # ------------------------------------------------------------------ settings
     @property
@@ -169,7 +169,7 @@ class ModelMonitor(MonitorReads):
 
     # ------------------------------------------------------------------ the store
     @property
-    def store(self) -> Store:
+    def store(self) -> Store:  # type: ignore[override]  # MonitorReads declares a plain attribute
         """The store (opened now if it was not yet)."""
         store = self._store
         if store is None:
@@ -197,7 +197,7 @@ class ModelMonitor(MonitorReads):
         """Log one prediction; return its id (also when sampling skips the record).
 
         ``features``, ``prediction`` and ``timestamp`` may take the shapes described in
-        :mod:`driftscope.monitor.inputs` and :mod:`driftscope.monitor.clock` (a naive
+        :mod:`driftscope.monitor._inputs` and :mod:`driftscope.monitor.clock` (a naive
         datetime is local time). Without ``strict`` this never raises: what is wrong with a
         record is stored with it as data-quality issues.
         """
@@ -272,7 +272,7 @@ class ModelMonitor(MonitorReads):
         :class:`~driftscope.errors.DataError`; bad values become data-quality issues
         (or raise, with ``strict``).
         """
-        from driftscope.monitor.batchlog import log_batch
+        from driftscope.monitor._batchlog import log_batch
 
         return log_batch(self, features_frame, predictions, timestamps, metadata, prediction_ids)
 
@@ -298,7 +298,7 @@ class ModelMonitor(MonitorReads):
         timestamp: datetime | None = None,
     ) -> None:
         """Log many labels at once (one ``timestamp`` for all, default now)."""
-        from driftscope.monitor.batchlog import log_label_batch
+        from driftscope.monitor._batchlog import log_label_batch
 
         log_label_batch(self, prediction_ids, labels, timestamp)
 
@@ -339,7 +339,7 @@ class ModelMonitor(MonitorReads):
             return
         self._closed = True
         self._buffer.close(timeout)
-        lifecycle.unregister(self)
+        _lifecycle.unregister(self)
         if self._owns_store and self._store is not None:
             with contextlib.suppress(Exception):
                 self._store.close()

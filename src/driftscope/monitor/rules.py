@@ -192,7 +192,7 @@ class Flag(Rule):
     False
     """
 
-    name: str = "is_edge_case"  # type: ignore[assignment]
+    name: str = "is_edge_case"
 
     def __post_init__(self) -> None:
         _check_field(self.name, "Flag.name")

@@ -130,6 +130,11 @@ class Sampler:
 
     Random draws come from the policy's ``seed`` and a ``stream`` number, so that forked
     workers sharing a seeded policy do not make the same draws in step.
+
+    >>> from driftscope.monitor.rules import LowConfidence
+    >>> sampler = Sampler(SamplingPolicy(rate=0.1, always_log=[LowConfidence(below=0.5)], seed=7))
+    >>> sampler.decide({"x": 1}, {"label": 1, "confidence": 0.2}, None)
+    (1.0, 'rule:low_confidence')
     """
 
     def __init__(self, policy: SamplingPolicy, stream: int = 0):

@@ -462,7 +462,11 @@ class _Walk:
 
 @dataclass(frozen=True)
 class Compacted:
-    """Text after :func:`compact_text`: the stored form and what was done to it."""
+    """Text after :func:`compact_text`: the stored form and what was done to it.
+
+    >>> compact_text("short", 1024)
+    Compacted(text='short', compressed=False, truncated=False, original_bytes=0)
+    """
 
     text: str
     compressed: bool = False

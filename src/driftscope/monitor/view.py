@@ -29,7 +29,12 @@ def as_numpy(values: Values) -> np.ndarray:
 
 class BatchView:
     """``n`` records as columns: features by name, predictions by key (``""`` for a scalar
-    prediction, ``"0"``, ``"1"``, ... for class probabilities) and metadata by key."""
+    prediction, ``"0"``, ``"1"``, ... for class probabilities) and metadata by key.
+
+    >>> view = BatchView(2, features={"x": [1.0, 2.0]}, predictions={"": [0, 1]})
+    >>> view.lookup("x").tolist(), view.row(1)
+    ([1.0, 2.0], ({'x': 2.0}, 1, None))
+    """
 
     def __init__(
         self,
@@ -47,7 +52,7 @@ class BatchView:
     def lookup(self, field: str, *, metadata_first: bool = False) -> np.ndarray | None:
         """The values of ``field``: from a prediction key, then metadata, then features
         (``metadata_first`` skips the predictions)."""
-        places = (self.metadata, self.features)
+        places: tuple[dict[str, Any], ...] = (self.metadata, self.features)
         if not metadata_first:
             places = (self.predictions, *places)
         for place in places:

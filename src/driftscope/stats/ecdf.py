@@ -14,9 +14,9 @@ ECDF questions about many production batches in ``O(m log n)`` each.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -371,6 +371,10 @@ class SortedSample:
             return self.values[r]
         return self.values[np.searchsorted(self.cumcounts, r, side="right")]
 
+    @overload
+    def quantile(self, q: float) -> float: ...
+    @overload
+    def quantile(self, q: Sequence[float] | np.ndarray) -> np.ndarray: ...
     def quantile(self, q: ArrayLike) -> float | np.ndarray:
         """Quantiles equal to ``np.quantile(raw, q)`` (default ``'linear'`` method), from the
         compressed form in ``O(len(q) log n)``. A scalar ``q`` gives a float.

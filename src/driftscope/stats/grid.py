@@ -64,6 +64,12 @@ class ECDFGrid:
     index of the first distinct reference value in bin ``k``; ``atom[k]`` is the reference's
     only value in bin ``k`` when it has exactly one (NaN otherwise). A bin whose current values
     all equal its atom (typical of integer data) is solved exactly from counts.
+
+    >>> from driftscope.stats.ecdf import SortedSample
+    >>> ECDFGrid.build(SortedSample.from_array(np.arange(1000.0))).bins
+    1024
+    >>> ECDFGrid.build(SortedSample.from_array([1.0, 1.0])) is None  # constant: no grid
+    True
     """
 
     lo: float

@@ -98,7 +98,9 @@ def bar_chart(
     top = max(max(ref, default=0.0), max(cur, default=0.0)) or 1.0
     group = width / n
     bar = group * 0.4
-    ref_path, cur_path, hits = [], [], []
+    ref_path: list[str] = []
+    cur_path: list[str] = []
+    hits: list[str] = []
     for i, label in enumerate(dist.labels):
         x = i * group + group * 0.1
         for path, share, dx in ((ref_path, ref[i], 0.0), (cur_path, cur[i], bar)):

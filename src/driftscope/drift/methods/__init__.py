@@ -86,7 +86,9 @@ def method_from_name(name: str, threshold: float | None = None) -> DriftMethod:
         return cls()
     if issubclass(cls, PValueMethod):
         return cls(significance_level=threshold)
-    return cls(threshold=threshold)
+    if issubclass(cls, DistanceMethod):
+        return cls(threshold=threshold)
+    raise ConfigError(f"drift method {name!r} takes no threshold")
 
 
 __all__ = [

@@ -29,7 +29,14 @@ Pair = NumericPair | CategoricalPair
 
 
 class DriftMethod(ABC):
-    """Base of every drift method; subclasses set ``name``, ``kinds`` and ``compute``."""
+    """Base of every drift method; subclasses set ``name``, ``kinds`` and ``compute``.
+
+    >>> from driftscope.drift.methods import KSTest
+    >>> method = KSTest()
+    >>> result = method.test([1.0, 2.0, 3.0] * 50, [1.0, 2.0, 3.0] * 50)
+    >>> isinstance(method, DriftMethod), result.statistic, result.drifted
+    (True, 0.0, False)
+    """
 
     name: ClassVar[str]
     kinds: ClassVar[frozenset[ColumnKind]] = ALL_KINDS
@@ -63,6 +70,18 @@ class DriftMethod(ABC):
             role="test" if self.uses_p_value else "distance",
         )
 
+    def _numeric(self, pair: Pair) -> NumericPair:
+        """``pair`` as numerical values (a ConfigError for categories)."""
+        if not isinstance(pair, NumericPair):
+            raise ConfigError(f"{type(self).__name__} compares numerical values, not categories")
+        return pair
+
+    def _categorical(self, pair: Pair) -> CategoricalPair:
+        """``pair`` as category counts (a ConfigError for numerical values)."""
+        if not isinstance(pair, CategoricalPair):
+            raise ConfigError(f"{type(self).__name__} compares categories, not numerical values")
+        return pair
+
     def test(self, reference: Any, current: Any) -> MethodResult:
         """Compare two one-dimensional samples (arrays, lists, Series) with this method alone."""
         pair, kind = _pair_from_samples(reference, current)
@@ -78,7 +97,11 @@ class DriftMethod(ABC):
         return {k.lstrip("_"): v for k, v in vars(self).items()}
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.params() == other.params()  # type: ignore[union-attr]
+        return (
+            isinstance(other, DriftMethod)
+            and type(self) is type(other)
+            and self.params() == other.params()
+        )
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, tuple(sorted(self.params().items()))))
@@ -121,6 +144,14 @@ def _check_bins(bins: int) -> int:
 
 
 class PValueMethod(DriftMethod):
+    """A significance test: drift when ``p_value < significance_level`` (the threshold).
+
+    >>> from driftscope.drift.methods import KSTest
+    >>> test = KSTest(significance_level=0.01)
+    >>> test.threshold, test.decide(0.3, p_value=0.002), test.decide(0.3, p_value=0.2)
+    (0.01, True, False)
+    """
+
     uses_p_value = True
 
     def __init__(self, significance_level: float = 0.05):
@@ -132,6 +163,14 @@ class PValueMethod(DriftMethod):
 
 
 class DistanceMethod(DriftMethod):
+    """A distance: drift when ``statistic >= threshold`` (``default_threshold`` when None).
+
+    >>> from driftscope.drift.methods import WassersteinDistance
+    >>> distance = WassersteinDistance(threshold=0.2)
+    >>> distance.threshold, distance.decide(0.25, None), WassersteinDistance().threshold
+    (0.2, True, 0.1)
+    """
+
     uses_p_value = False
     default_threshold: ClassVar[float] = 0.1
     upper_bound: ClassVar[float] = math.inf
@@ -146,7 +185,15 @@ class DistanceMethod(DriftMethod):
 
 
 class BinnedDistance(DistanceMethod):
-    """A distance between two histograms: reference-quantile bins or categories."""
+    """A distance between two histograms: reference-quantile bins or categories.
+
+    >>> class MaxShareGap(BinnedDistance):
+    ...     name = "max_share_gap"
+    ...     def distance(self, ref, cur):
+    ...         return float(np.max(np.abs(ref / ref.sum() - cur / cur.sum())))
+    >>> MaxShareGap(threshold=0.2).test(["a", "b"] * 50, ["a"] * 90 + ["b"] * 10).statistic
+    0.4
+    """
 
     def __init__(self, threshold: float | None = None, bins: int = DEFAULT_BINS):
         super().__init__(threshold)

@@ -106,6 +106,7 @@ class WassersteinDistance(DistanceMethod):
     kinds = NUMERIC_KINDS
 
     def compute(self, pair: Pair) -> tuple[float, float | None]:
+        pair = self._numeric(pair)
         if pair.ks_and_wasserstein is None:
             return stats.wasserstein_normed(pair.reference, pair.current_sorted), None
         w1 = pair.ks_and_wasserstein[1]
@@ -128,4 +129,5 @@ class EnergyDistance(DistanceMethod):
     kinds = NUMERIC_KINDS
 
     def compute(self, pair: Pair) -> tuple[float, float | None]:
+        pair = self._numeric(pair)
         return stats.energy_normed(pair.reference, pair.current_sorted), None

@@ -44,6 +44,7 @@ class KSTest(PValueMethod):
     kinds = NUMERIC_KINDS
 
     def compute(self, pair: Pair) -> tuple[float, float | None]:
+        pair = self._numeric(pair)
         if pair.ks_and_wasserstein is not None:
             d = pair.ks_and_wasserstein[0]
             return d, stats.ks_asymptotic_pvalue(d, pair.reference.n, pair.current.size)
@@ -160,6 +161,7 @@ class ChiSquareTest(PValueMethod):
         self.correction = bool(correction)
 
     def compute(self, pair: Pair) -> tuple[float, float | None]:
+        pair = self._categorical(pair)
         r = stats.chi2_two_sample(pair.reference, pair.current, correction=self.correction)
         return r.statistic, r.pvalue
 
@@ -177,8 +179,7 @@ class _TwoCategoryTest(PValueMethod):
         )
 
     def successes(self, pair: Pair) -> tuple[int, int, int, int]:
-        if not isinstance(pair, CategoricalPair):
-            raise ConfigError(f"{type(self).__name__} compares categories, not numerical values")
+        pair = self._categorical(pair)
         present = (pair.reference + pair.current) > 0
         if present.sum() > 2:
             raise ConfigError(

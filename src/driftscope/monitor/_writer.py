@@ -19,6 +19,7 @@ The thread never dies of an error: anything unexpected is logged and the loop go
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import warnings
 from collections import Counter, deque
@@ -61,6 +62,30 @@ class WriterLoop:
     _pending: dict[str, deque[Pending]]
     _unreported: Counter[str]
     dropped: int
+    # shared with the serving path, under _lock (_cond wraps it)
+    _lock: threading.Lock
+    _cond: threading.Condition
+    _records: list[Any]
+    _labels: list[LabelRecord]
+    _tables: list[tuple[str, pa.Table]]
+    _raw: int
+    _first_at: float
+    _seq: int
+    _last_seq: int
+    _done: int
+    _queued: int
+    _flush_requested: bool
+    _stop: bool
+    _abandon: bool
+    _retry_at: float
+    _backoff: float
+    _failures: int
+    _last_error: BaseException | None
+    _last_refusal: BaseException | None
+    quality: Counter[str]
+    written: dict[str, int]
+    bytes: dict[str, int]
+    busy_seconds: float
 
     def _run(self) -> None:
         while True:
@@ -268,6 +293,7 @@ class WriterLoop:
                 self._retry_at = 0.0
             self._advance()
         if refused_rows:
+            assert reason is not None  # set with every refused record
             message = (
                 f"monitor {self.name!r}: the store refused {refused_rows:,} {kind} records, "
                 f"which are dropped; the others of their batch are kept: "

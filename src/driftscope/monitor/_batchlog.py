@@ -1,6 +1,6 @@
 """``log_predictions`` and ``log_ground_truths``: whole batches, vectorised end to end.
 
-Columns come from :mod:`driftscope.monitor.frames`, sampling decisions from
+Columns come from :mod:`driftscope.monitor._frames`, sampling decisions from
 :meth:`~driftscope.monitor.sampling.Sampler.decide_batch` (numpy), ids from Arrow string
 kernels; the kept rows become one Arrow table in the caller's thread (so the caller may
 reuse its frame at once) and join the buffer as a unit.
@@ -27,10 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from driftscope.errors import DataError
-from driftscope.monitor.batching import id_array
-from driftscope.monitor.clock import now_us, to_micros
-from driftscope.monitor.columns import Issues, refusal
-from driftscope.monitor.frames import (
+from driftscope.monitor._columns import Issues, refusal
+from driftscope.monitor._frames import (
     feature_columns,
     metadata_columns,
     prediction_columns,
@@ -38,6 +36,8 @@ from driftscope.monitor.frames import (
     take,
     timestamp_micros,
 )
+from driftscope.monitor.batching import id_array
+from driftscope.monitor.clock import now_us, to_micros
 from driftscope.monitor.values import key_name
 from driftscope.monitor.view import BatchView
 
@@ -87,7 +87,7 @@ def log_batch(
     keep, weights, codes = sampler.decide_batch(BatchView(n, feats, preds, metas))
     kept = int(keep.sum())
     reasons = sampler.reasons
-    counts = np.bincount(codes[keep], minlength=len(reasons)) if kept else []
+    counts = np.bincount(codes[keep], minlength=len(reasons)) if kept else np.zeros(0, np.int64)
     by_reason = Counter({reasons[i]: int(c) for i, c in enumerate(counts) if c})
     if kept:
         if kept < n:

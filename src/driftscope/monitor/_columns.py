@@ -156,7 +156,7 @@ class Issues:
         self.rows.setdefault(row, []).append(f"{key} ({printable(detail)})" if detail else key)
         self.counts[key] += 1
 
-    def add_many(self, rows: Sequence[int], code: str, name: str) -> None:
+    def add_many(self, rows: Sequence[int] | np.ndarray, code: str, name: str) -> None:
         if not len(rows):
             return
         key = f"{code}:{printable(name)}"

@@ -25,23 +25,23 @@ column that cannot be read at all (a hostile ``__len__`` or ``__iter__``) raises
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from driftscope.errors import DataError
+from driftscope.monitor._inputs import positional_names
 from driftscope.monitor.clock import now_us, to_micros
-from driftscope.monitor.inputs import positional_names
 from driftscope.monitor.values import TRUSTED_TYPES, WIDE_INTS, huge_int, key_name
 
-Column = pa.Array | list[Any]
+Column: TypeAlias = pa.Array | list[Any]
 
 
 def column(values: Any) -> Column:
     """One column as an Arrow array (numbers copied, NaN kept) or, for Python objects, a
-    list that :func:`~driftscope.monitor.columns.build_column` types."""
+    list that :func:`~driftscope.monitor._columns.build_column` types."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if isinstance(values, pa.Array):
