@@ -47,7 +47,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Knob:
-    """The parameter that sets a detector's alarm threshold, and its search range."""
+    """The parameter that sets a detector's alarm threshold, and its search range.
+
+    >>> knob = KNOBS["ADWIN"]
+    >>> knob.name, knob.more_alarms_when_larger
+    ('delta', True)
+    """
 
     name: str
     low: float
@@ -85,7 +90,12 @@ KNOBS: dict[str, Knob] = {
 
 @dataclass(frozen=True)
 class Calibration:
-    """What :func:`calibrate` found: the knob's value and the estimate it achieves."""
+    """What :func:`calibrate` found: the knob's value and the estimate it achieves.
+
+    >>> record = Calibration("threshold", 41.5, "false_alarm_rate <= 0.05 over 500", 0.03, 10**6)
+    >>> record.parameter, record.estimate <= 0.05
+    ('threshold', True)
+    """
 
     parameter: str
     value: float

@@ -39,7 +39,12 @@ from driftscope.stream.base import StreamDetector
 
 @dataclass(frozen=True)
 class ErrorDriftEvent:
-    """One detected change of the error process."""
+    """One detected change of the error process.
+
+    >>> event = ErrorDriftEvent(812, pd.Timestamp("2026-11-02", tz="UTC"), "p-812", 0.1, 0.4)
+    >>> event.error_recent > event.error_before
+    True
+    """
 
     position: int  # index in the labelled, time-ordered stream
     timestamp: pd.Timestamp
@@ -50,7 +55,16 @@ class ErrorDriftEvent:
 
 @dataclass(frozen=True)
 class ErrorDriftReport:
-    """Where the model's error process changed, over the labelled predictions given."""
+    """Where the model's error process changed, over the labelled predictions given
+    (what :func:`detect_error_drift` returns).
+
+    >>> frame = pd.DataFrame({"prediction": [0, 1] * 300, "label": [0, 1] * 150 + [1, 0] * 150,
+    ...                       "timestamp": pd.date_range("2026-11-01", periods=600, freq="min",
+    ...                                                  tz="UTC")})
+    >>> report = detect_error_drift(frame)
+    >>> report.labelled, report.has_drift, report.error_rate
+    (600, True, 0.5)
+    """
 
     detector: str
     task: str
