@@ -49,7 +49,7 @@ class DriftscopeGroup(click.Group):
     (2, 'driftscope: error: --window must be hour, day or week\\n')
     """
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
