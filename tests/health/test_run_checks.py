@@ -29,8 +29,8 @@ def test_drift_is_checked_per_day_stored_and_idempotent(tmp_path, rng):
     with ModelMonitor(
         "churn", store=real_store(tmp_path), alert_thresholds={"data_drift_score": 0.2}
     ) as monitor:
-        nothing = monitor.run_checks(since=first)  # no records, no baseline: no crash either
-        assert nothing.records == () and "no stored predictions" in nothing.notes[0]
+        with pytest.raises(ConfigError, match=r"nothing stored.*save_reference"):
+            monitor.run_checks(since=first)  # neither records nor a baseline: a wrong name?
         baseline = monitor.save_reference(_customers(rng, 20_000))
         for day, shift in enumerate([0.0, 0.0, 1.0]):
             frame = _customers(rng, 3000, shift)

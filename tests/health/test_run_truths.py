@@ -16,7 +16,7 @@ import pytest
 
 import driftscope.health
 from driftscope.core.checks import Explanation
-from driftscope.errors import StoreUnavailableError
+from driftscope.errors import ConfigError, StoreUnavailableError
 from driftscope.health import HealthSummary, run_checks
 from driftscope.health.plan import clip_to_records
 from driftscope.health.source import MonitoredModel, StoredModel
@@ -244,6 +244,16 @@ def test_an_empty_summary_still_has_its_columns():
 
 
 # ---------------------------------------------------------------- no baseline
+def test_a_model_with_nothing_stored_is_refused_but_one_without_records_is_not(tmp_path, rng):
+    with ModelMonitor("typo", store=real_store(tmp_path)) as monitor:
+        with pytest.raises(ConfigError, match="'typo' has nothing stored"):
+            monitor.run_checks("day")
+        monitor.save_reference(_baseline(rng))
+        summary = monitor.run_checks("day")
+    assert summary.records == () and summary.status == "ok"
+    assert summary.notes == ("model 'typo' has no stored predictions: nothing to check",)
+
+
 def test_without_a_baseline_the_run_degrades_with_one_note(tmp_path, rng):
     with ModelMonitor(
         "churn", store=real_store(tmp_path), alert_thresholds={"accuracy": 0.85}

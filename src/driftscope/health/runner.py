@@ -15,15 +15,13 @@ against the baseline, :mod:`driftscope.health.performance_check`), ``"prediction
 :mod:`driftscope.health.operational_check`) and ``"business"`` (the ``business_metrics``
 functions, :mod:`driftscope.health.business_check`; nothing without them).
 
-Which windows: see :mod:`driftscope.health.plan` (due windows inside the span of the
-model's records). Without a saved baseline the run goes on: the checks that need one store
-an ``unknown`` point per window saying so, the others run, and the summary carries one
-note. The next window is read on a background thread while the checks run on the current
-one (reading decodes Parquet and joins labels outside the GIL), so at most two windows are
-in memory. Each window's points are written as soon as its checks are done: a run that
-stops half-way keeps the windows it finished. A check that fails on a window (a bug, or
-data it cannot handle) becomes one ``unknown`` point, ``check_error``, with no value and
-the error in its details, and is logged; the other checks and windows go on.
+Which windows: :mod:`driftscope.health.plan` (the due windows within the span of the
+model's records). Without a saved baseline the checks that need one store an ``unknown``
+point per window and the summary carries one note. The next window is read on a background
+thread while the checks run on the current one, so at most two windows are in memory; each
+window's points are written as soon as its checks are done. A check that fails on a window
+becomes one ``unknown`` point, ``check_error``, with no value and the error in its
+details, and is logged; the other checks and windows go on.
 """
 
 from __future__ import annotations
@@ -97,7 +95,8 @@ def run_checks(
     """Run ``checks`` on ``source``'s records (a ``ModelMonitor`` or any
     :class:`~driftscope.health.source.MonitoredModel`) for every complete window from
     ``since`` (default: after the last window already stored, or the last seven windows)
-    to ``until`` (default: now) that lies within the span of the model's records.
+    to ``until`` (default: now) that lies within the span of the model's records. A model
+    with nothing stored, neither predictions nor a baseline, is a ``ConfigError``.
 
     Labels come late: with ``label_delay`` (how long labels keep arriving after a
     prediction), the checks that need labels (performance) are also re-run on the windows
@@ -124,6 +123,11 @@ def run_checks(
     store, model = source.store, source.model_name
     flush_once(source)
     reference = _baseline(store, model)
+    if reference is None and not store.count_predictions(model):
+        raise ConfigError(  # most likely a misspelt name: "ok" would be a lie
+            f"model {model!r} has nothing stored, neither predictions nor a baseline: log its "
+            "predictions and call monitor.save_reference(training_data) first"
+        )
     version = None if reference is None else reference.version
     now = until or datetime.now(UTC)
     plan = plan_windows(
