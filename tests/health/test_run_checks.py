@@ -29,8 +29,8 @@ def test_drift_is_checked_per_day_stored_and_idempotent(tmp_path, rng):
     with ModelMonitor(
         "churn", store=real_store(tmp_path), alert_thresholds={"data_drift_score": 0.2}
     ) as monitor:
-        with pytest.raises(ConfigError, match="save_reference"):
-            monitor.run_checks(since=first)
+        with pytest.raises(ConfigError, match=r"nothing stored.*save_reference"):
+            monitor.run_checks(since=first)  # neither records nor a baseline: a wrong name?
         baseline = monitor.save_reference(_customers(rng, 20_000))
         for day, shift in enumerate([0.0, 0.0, 1.0]):
             frame = _customers(rng, 3000, shift)
@@ -55,12 +55,16 @@ def test_drift_is_checked_per_day_stored_and_idempotent(tmp_path, rng):
         assert monitor.run_checks("day").records == ()  # nothing due after the last window
 
 
-def test_an_empty_window_is_unknown_not_a_crash(tmp_path, rng):
+def test_an_empty_window_inside_the_records_is_unknown_not_a_crash(tmp_path, rng):
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     with ModelMonitor("quiet", store=real_store(tmp_path)) as monitor:
         monitor.save_reference(_customers(rng, 2000))
-        since = datetime.now(UTC) - timedelta(days=2)
-        summary = monitor.run_checks("day", since=since)
-    assert summary.records and {r.status for r in summary.records} == {"unknown"}
+        for days_ago in (3, 1):  # nothing logged two days ago
+            stamps = [today - timedelta(days=days_ago, hours=-2)] * 50
+            monitor.log_predictions(_customers(rng, 50), rng.random(50), timestamps=stamps)
+        summary = monitor.run_checks("day", since=today - timedelta(days=3))
+    gap = [r for r in summary.records if r.window_start == today - timedelta(days=2)]
+    assert len(summary.windows) == 3 and gap and {r.status for r in gap} == {"unknown"}
 
 
 def test_windows_are_aligned_and_validated():
@@ -97,6 +101,9 @@ def test_a_failing_check_is_one_unknown_point_and_the_rest_goes_on(tmp_path, rng
         stored = monitor.store.read_check_results("fragile")
     errors = [r for r in summary.records if r.metric == "check_error"]
     assert len(errors) == 2 and all("ZeroDivisionError: boom" in r.details["error"] for r in errors)
+    assert all(r.value is None for r in errors)  # could not be computed: missing, never 0
+    stored_errors = stored[stored["metric"] == "check_error"]
+    assert len(stored_errors) == 2 and stored_errors["value"].isna().all()
     assert len(summary.windows) == 4
     assert {r.check for r in summary.records} == {"drift", "broken"}
     assert len(stored) == len(summary.records)  # every window's points were written

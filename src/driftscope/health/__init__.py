@@ -9,6 +9,15 @@ operational and business metrics per window, stored as a time series (see docs/h
 from driftscope.core.windows import due_windows, window_size
 from driftscope.health.business_check import BusinessMetric
 from driftscope.health.runner import run_checks
+from driftscope.health.source import MonitoredModel, StoredModel
 from driftscope.health.summary import HealthSummary
 
-__all__ = ["BusinessMetric", "HealthSummary", "due_windows", "run_checks", "window_size"]
+__all__ = [
+    "BusinessMetric",
+    "HealthSummary",
+    "MonitoredModel",
+    "StoredModel",
+    "due_windows",
+    "run_checks",
+    "window_size",
+]

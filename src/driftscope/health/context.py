@@ -10,9 +10,9 @@ window)`` that turns one window's logged rows into stored points.
 >>> ref = Reference.fit({"x": np.arange(10.0)})
 >>> w = CheckWindow("churn", ref, datetime(2026, 11, 1, tzinfo=UTC),
 ...                 datetime(2026, 11, 2, tzinfo=UTC))
->>> point = w.record("drift", "rows", 0, None, "unknown", reason="no predictions")
->>> point.check, point.status, point.baseline_version == ref.version, point.details
-('drift', 'unknown', True, {'reason': 'no predictions'})
+>>> point = w.record("drift", "rows", None, None, "unknown", reason="no predictions")
+>>> point.check, point.value, point.baseline_version == ref.version, point.details
+('drift', None, True, {'reason': 'no predictions'})
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from driftscope.core.checks import CheckRecord
+from driftscope.core.checks import CheckRecord, Explanation
 from driftscope.core.records import METADATA_PREFIX, PREDICTION_PREFIX, RESERVED
 from driftscope.drift.reference import Reference
+from driftscope.errors import DriftscopeError
 
 #: A user's business metric: the window's rows in, one number out (see ``run_checks``;
 #: ``business_check.BusinessMetric`` wraps one with bounds).
@@ -36,7 +37,9 @@ BusinessFunction = Callable[[pd.DataFrame], Any]
 
 @dataclass(frozen=True)
 class CheckRun:
-    """Settings shared by every window of one ``run_checks`` call.
+    """Settings shared by every window of one ``run_checks`` call. ``reference`` is the
+    model's baseline, or ``None`` when none was saved: a check's ``prepare`` then either
+    runs what needs no baseline or raises :class:`BaselineRequired`.
 
     >>> from datetime import timedelta
     >>> import numpy as np
@@ -48,7 +51,7 @@ class CheckRun:
     """
 
     model: str
-    reference: Reference
+    reference: Reference | None
     window: timedelta
     thresholds: Mapping[str, float] = field(default_factory=dict)
     metrics: Sequence[str] = ("accuracy",)
@@ -58,7 +61,8 @@ class CheckRun:
 
 @dataclass(frozen=True)
 class CheckWindow:
-    """One window ``[start, end)`` of a run, and how to make its stored points.
+    """One window ``[start, end)`` of a run, and how to make its stored points (tagged
+    with the baseline's version, ``None`` when the run has no baseline).
 
     >>> from datetime import datetime, UTC
     >>> import numpy as np
@@ -67,10 +71,13 @@ class CheckWindow:
     ...                 datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
     >>> w.record("performance", "accuracy", 0.91, 0.85, "ok", n=np.int64(400)).details
     {'n': 400}
+    >>> CheckWindow("churn", None, w.start, w.end).record(
+    ...     "operational", "throughput_per_s", 2.5, None, "ok").baseline_version is None
+    True
     """
 
     model: str
-    reference: Reference
+    reference: Reference | None
     start: datetime
     end: datetime
 
@@ -95,12 +102,24 @@ class CheckWindow:
             None if value is None else float(value),
             None if threshold is None else float(threshold),
             status,
-            baseline_version=self.reference.version,
+            baseline_version=None if self.reference is None else self.reference.version,
             details={k: plain(v) for k, v in details.items()},
         )
 
 
-WindowCheck = Callable[[pd.DataFrame, CheckWindow], list[CheckRecord]]
+#: A prepared check: one window's rows in, its points out, with any explanations of what
+#: changed (the runner stores the points and hands the explanations to the summary).
+WindowCheck = Callable[[pd.DataFrame, CheckWindow], list[CheckRecord | Explanation]]
+
+
+class BaselineRequired(DriftscopeError):
+    """Raised by a check's ``prepare(run)`` when ``run.reference`` is ``None`` and the check
+    has nothing to measure without a baseline; the runner then stores one ``unknown`` point
+    per window for it, saying so.
+
+    >>> str(BaselineRequired("drift compares each window with the baseline"))
+    'drift compares each window with the baseline'
+    """
 
 
 def is_feature(name: str) -> bool:

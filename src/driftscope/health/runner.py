@@ -1,9 +1,11 @@
 """Run a model's health checks for its due windows and store every result.
 
-:func:`run_checks` reads the logged predictions one window at a time, runs each check per
-window against the model's current baseline (``monitor.save_reference``), writes every
-result to the store (upserted by model, check, window and metric, so re-running a window is
-idempotent) and returns a :class:`~driftscope.health.summary.HealthSummary`, worst first.
+:func:`run_checks` reads the logged predictions one window at a time from the model's
+store, runs each check per window against the model's current baseline
+(``monitor.save_reference``), writes every point to the store (upserted by model, check,
+window and metric, so re-running a window is idempotent) and returns a
+:class:`~driftscope.health.summary.HealthSummary`: the points, worst first, the
+explanations the checks attached, and notes on what the run could not do.
 
 Checks: ``"drift"`` (feature and prediction drift), ``"quality"`` (data quality,
 :mod:`driftscope.quality`), ``"performance"`` (realized metrics once labels arrived,
@@ -13,11 +15,12 @@ against the baseline, :mod:`driftscope.health.performance_check`), ``"prediction
 :mod:`driftscope.health.operational_check`) and ``"business"`` (the ``business_metrics``
 functions, :mod:`driftscope.health.business_check`; nothing without them).
 
-The next window is read on a background thread while the checks run on the current one
-(reading decodes Parquet and joins labels outside the GIL), so at most two windows are in
-memory. Each window's points are written as soon as its checks are done: a run that stops
-half-way keeps the windows it finished. A check that fails on a window (a bug, or data it
-cannot handle) becomes one ``unknown`` point, ``check_error``, with the error in its
+Which windows: :mod:`driftscope.health.plan` (the due windows within the span of the
+model's records). Without a saved baseline the checks that need one store an ``unknown``
+point per window and the summary carries one note. The next window is read on a background
+thread while the checks run on the current one, so at most two windows are in memory; each
+window's points are written as soon as its checks are done. A check that fails on a window
+becomes one ``unknown`` point, ``check_error``, with no value and the error in its
 details, and is logged; the other checks and windows go on.
 """
 
@@ -27,12 +30,14 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from driftscope.core.windows import due_windows, window_size, window_start
-from driftscope.errors import ConfigError, StoreError
+from driftscope.core.checks import CheckRecord, Explanation
+from driftscope.core.windows import window_size
+from driftscope.drift.reference import Reference
+from driftscope.errors import ConfigError
 from driftscope.health import (
     business_check,
     drift_check,
@@ -42,12 +47,17 @@ from driftscope.health import (
     quality_check,
 )
 from driftscope.health.business_check import BusinessMetric
-from driftscope.health.context import BusinessFunction, CheckRun, CheckWindow, WindowCheck
+from driftscope.health.context import (
+    BaselineRequired,
+    BusinessFunction,
+    CheckRun,
+    CheckWindow,
+    WindowCheck,
+)
+from driftscope.health.plan import LABELLED_CHECKS, Window, WindowPlan, plan_windows
+from driftscope.health.source import MonitoredModel, flush_once
 from driftscope.health.summary import HealthSummary
-
-if TYPE_CHECKING:
-    from driftscope.core.checks import CheckRecord
-    from driftscope.monitor import ModelMonitor
+from driftscope.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +70,6 @@ CHECKS: dict[str, Callable[[CheckRun], WindowCheck]] = {
     "predictions": predictions_check.prepare,
 }
 DEFAULT_CHECKS = ("drift", "quality", "performance", "operational", "business", "predictions")
-DEFAULT_LOOKBACK = 7  # windows, when nothing was computed before
 #: Options of single checks that ``run_checks`` passes on (anything else is a ConfigError).
 OPTIONS = {
     "quality_thresholds": "quality: a driftscope.quality.QualityThresholds",
@@ -70,11 +79,10 @@ OPTIONS = {
     "n_boot": "performance: bootstrap resamples where no analytic interval exists (200)",
     "error_rate_significance": "operational: level of the one-sided error-rate test (0.05)",
 }
-LABELLED_CHECKS = ("performance",)  # re-run while labels may still arrive (label_delay)
 
 
 def run_checks(
-    monitor: ModelMonitor,
+    source: MonitoredModel,
     window: str | timedelta = "day",
     *,
     since: datetime | None = None,
@@ -84,8 +92,11 @@ def run_checks(
     label_delay: timedelta | None = None,
     **options: Any,
 ) -> HealthSummary:
-    """Run ``checks`` for every complete window from ``since`` (default: after the last
-    window already stored, or the last seven windows) to ``until`` (default: now).
+    """Run ``checks`` on ``source``'s records (a ``ModelMonitor`` or any
+    :class:`~driftscope.health.source.MonitoredModel`) for every complete window from
+    ``since`` (default: after the last window already stored, or the last seven windows)
+    to ``until`` (default: now) that lies within the span of the model's records. A model
+    with nothing stored, neither predictions nor a baseline, is a ``ConfigError``.
 
     Labels come late: with ``label_delay`` (how long labels keep arriving after a
     prediction), the checks that need labels (performance) are also re-run on the windows
@@ -96,20 +107,59 @@ def run_checks(
     ``business_metrics`` maps a name to a function of a window's rows returning a number
     (stored as check ``"business"``). Other ``options`` tune single checks (:data:`OPTIONS`).
 
-    >>> import tempfile, numpy as np
+    >>> import tempfile, numpy as np, pandas as pd
     >>> from datetime import UTC, datetime, timedelta
     >>> from driftscope.monitor import ModelMonitor
+    >>> today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     >>> with ModelMonitor("churn", store=tempfile.mkdtemp()) as monitor:
-    ...     _ = monitor.save_reference({"x": np.random.default_rng(0).normal(size=1000)})
-    ...     summary = run_checks(monitor, "day", since=datetime.now(UTC) - timedelta(days=1))
-    >>> summary.status, {r.status for r in summary.records}, len(summary.windows)
-    ('unknown', {'unknown'}, 1)
+    ...     _ = monitor.log_predictions(pd.DataFrame({"x": [0.5, 1.5]}), [0.2, 0.7],
+    ...                                 timestamps=[today - timedelta(hours=5)] * 2)
+    ...     summary = run_checks(monitor, "day", since=today - timedelta(days=5))
+    >>> len(summary.windows), summary.baseline_version, summary.notes[0][:35]
+    (1, None, "no baseline saved for model 'churn'")
     """
-    checks = tuple(checks)
-    for name in checks:
+    checks = _validated(checks, options, label_delay)
+    size = window_size(window)
+    store, model = source.store, source.model_name
+    flush_once(source)
+    reference = _baseline(store, model)
+    if reference is None and not store.count_predictions(model):
+        raise ConfigError(  # most likely a misspelt name: "ok" would be a lie
+            f"model {model!r} has nothing stored, neither predictions nor a baseline: log its "
+            "predictions and call monitor.save_reference(training_data) first"
+        )
+    version = None if reference is None else reference.version
+    now = until or datetime.now(UTC)
+    plan = plan_windows(
+        store, model, size, since=since, until=now, checks=checks, label_delay=label_delay
+    )
+    notes = list(plan.notes)
+    if plan.empty:
+        return HealthSummary(model, version, (), notes=tuple(notes))
+    run = CheckRun(
+        model=model,
+        reference=reference,
+        window=size,
+        thresholds=source.alert_thresholds,
+        metrics=source.metrics,
+        business_metrics=dict(business_metrics or {}),
+        options=options,
+    )
+    prepared = {name: _prepare(name, run) for name in checks}
+    if reference is None:
+        notes.insert(0, _no_baseline_note(model, [n for n in checks if prepared[n][1]]))
+    records, explanations = _execute(store, run, plan, {n: p[0] for n, p in prepared.items()})
+    return HealthSummary(model, version, records, explanations, tuple(notes))
+
+
+def _validated(
+    checks: Sequence[str], options: Mapping[str, Any], label_delay: timedelta | None
+) -> tuple[str, ...]:
+    names = tuple(checks)
+    for name in names:
         if name not in CHECKS:
             raise ConfigError(f"unknown check {name!r}; available: {sorted(CHECKS)}")
-    if not checks:
+    if not names:
         raise ConfigError("no checks asked for")
     for key in options:
         if key not in OPTIONS:
@@ -118,74 +168,94 @@ def run_checks(
         not isinstance(label_delay, timedelta) or label_delay < timedelta(0)
     ):
         raise ConfigError(f"label_delay must be a timedelta >= 0, got {label_delay!r}")
-    size = window_size(window)
-    store, model = monitor.store, monitor.model_name
-    try:
-        reference = monitor.reference()
-    except StoreError as exc:
-        raise ConfigError(
-            f"model {model!r} has no baseline: call monitor.save_reference(training_data) first"
-        ) from exc
-    now = until or datetime.now(UTC)
-    if since is None:
-        done = store.read_check_results(model, check=checks[0])
-        since = (
-            pd.Timestamp(done["window_end"].max()).to_pydatetime()
-            if len(done)
-            else now - DEFAULT_LOOKBACK * size
-        )
-    windows = due_windows(size, since=since, now=now)
-    relabel = []
-    if label_delay and any(name in LABELLED_CHECKS for name in checks):
-        first = windows[0][0] if windows else window_start(since, size)
-        oldest = window_start(now - label_delay, size)
-        done = store.read_check_results(model, check=LABELLED_CHECKS[0], since=oldest)
-        starts = {pd.Timestamp(t) for t in done["window_start"]}
-        relabel = [
-            w
-            for w in due_windows(size, since=now - label_delay, now=now)
-            if w[0] < first and pd.Timestamp(w[0]) in starts
-        ]
-    if not windows and not relabel:
-        return HealthSummary(model, reference.version, ())
-    run = CheckRun(
-        model=model,
-        reference=reference,
-        window=size,
-        thresholds=monitor.alert_thresholds,
-        metrics=monitor.metrics,
-        business_metrics=dict(business_metrics or {}),
-        options=options,
-    )
-    prepared = {name: CHECKS[name](run) for name in checks}
-    again = [name for name in checks if name in LABELLED_CHECKS]
-    plan = [(w, again) for w in relabel] + [(w, list(checks)) for w in windows]
-    records: list[CheckRecord] = []
+    return names
 
-    def read(bounds: tuple[datetime, datetime]) -> pd.DataFrame:
-        return monitor.get_recent_predictions(since=bounds[0], until=bounds[1])
+
+def _baseline(store: Store, model: str) -> Reference | None:
+    """The model's current baseline, or ``None`` when none was saved (a store that fails
+    to load one that exists raises)."""
+    if not store.reference_history(model):
+        return None
+    return store.load_reference(model)
+
+
+def _prepare(name: str, run: CheckRun) -> tuple[WindowCheck, bool]:
+    """The check's per-window function, and whether it stands in for a check that cannot
+    run without a baseline (one ``unknown`` point per window saying so)."""
+    try:
+        return CHECKS[name](run), False
+    except BaselineRequired as exc:
+        reason = str(exc)
+    except Exception:
+        if run.reference is not None:
+            raise
+        # a check whose prepare() does not handle a missing baseline (yet): the same
+        log.debug("check %r cannot run without a baseline", name, exc_info=True)
+        reason = f"the {name} check needs one"
+    why = f"no baseline saved for model {run.model!r}: {reason}"
+
+    def unknown(frame: pd.DataFrame, at: CheckWindow) -> list[CheckRecord | Explanation]:
+        return [at.record(name, "baseline", None, None, "unknown", reason=why)]
+
+    return unknown, True
+
+
+def _no_baseline_note(model: str, unknown: Sequence[str]) -> str:
+    judged = (
+        f"{', '.join(unknown)} are unknown and the other checks ran without baseline-relative"
+        " points"
+        if unknown
+        else "the checks ran without baseline-relative points"
+    )
+    call = "call monitor.save_reference(training_data)"
+    return f"no baseline saved for model {model!r}: {judged}; {call}"
+
+
+def _execute(
+    store: Store, run: CheckRun, plan: WindowPlan, prepared: Mapping[str, WindowCheck]
+) -> tuple[tuple[CheckRecord, ...], tuple[Explanation, ...]]:
+    """Run the planned windows in order, reading the next one while checking this one;
+    each window's points are stored as soon as its checks are done."""
+    again = [name for name in prepared if name in LABELLED_CHECKS]
+    steps = [(w, again) for w in plan.relabel] + [(w, list(prepared)) for w in plan.windows]
+    records: list[CheckRecord] = []
+    explanations: list[Explanation] = []
+
+    def read(bounds: Window) -> pd.DataFrame:
+        return store.read_predictions(run.model, since=bounds[0], until=bounds[1])
 
     with ThreadPoolExecutor(1, thread_name_prefix="driftscope-read") as reader:
-        pending = reader.submit(read, plan[0][0])
-        for i, ((start, end), names) in enumerate(plan):
+        pending = reader.submit(read, steps[0][0])
+        for i, ((start, end), names) in enumerate(steps):
             part = pending.result()
-            if i + 1 < len(plan):
-                pending = reader.submit(read, plan[i + 1][0])  # overlaps with the checks
-            at = CheckWindow(model, reference, start, end)
-            found = []
+            if i + 1 < len(steps):
+                pending = reader.submit(read, steps[i + 1][0])  # overlaps with the checks
+            at = CheckWindow(run.model, run.reference, start, end)
+            found: list[CheckRecord] = []
             for name in names:
-                found.extend(_run_one(name, prepared[name], part, at))
+                points, said = _run_one(name, prepared[name], part, at)
+                found.extend(points)
+                explanations.extend(said)
             store.write_check_results(found)
             records.extend(found)
             del part
-    return HealthSummary(model, reference.version, tuple(records))
+    return tuple(records), tuple(explanations)
 
 
-def _run_one(name: str, check: WindowCheck, frame: pd.DataFrame, at: CheckWindow) -> list:
-    """The check's points, or one ``unknown`` point saying why it failed."""
+def _run_one(
+    name: str, check: WindowCheck, frame: pd.DataFrame, at: CheckWindow
+) -> tuple[list[CheckRecord], list[Explanation]]:
+    """The check's points and explanations, or one ``unknown`` point (no value) saying
+    why it failed."""
     try:
-        return check(frame, at)
+        found = check(frame, at)
+        points = [item for item in found if isinstance(item, CheckRecord)]
+        said = [item for item in found if isinstance(item, Explanation)]
+        if len(points) + len(said) != len(found):
+            odd = next(i for i in found if not isinstance(i, CheckRecord | Explanation))
+            raise TypeError(f"returned a {type(odd).__name__}, not a CheckRecord or Explanation")
+        return points, said
     except Exception as exc:  # one failing check must not lose the others
         log.exception("check %r failed on window %s of model %r", name, at.start, at.model)
         error = f"{type(exc).__name__}: {exc}"
-        return [at.record(name, "check_error", 0, None, "unknown", error=error)]
+        return [at.record(name, "check_error", None, None, "unknown", error=error)], []

@@ -107,10 +107,15 @@ class MonitorReads:
         **options: Any,
     ) -> HealthSummary:
         """Run the health checks (drift, data quality, performance, ...) for the due
-        windows, store every result with the baseline version it used, and return the
-        summary, worst first; re-running a window is idempotent. See
-        :func:`driftscope.health.run_checks` for ``label_delay``, ``business_metrics`` and
-        the options."""
+        windows within the span of this model's records, store every result with the
+        baseline version it used, and return the summary, worst first; re-running a window
+        is idempotent. Flushes once, then reads the store. Without a saved baseline the
+        checks that need one are ``unknown`` and ``summary.notes`` says so.
+
+        A convenience for :func:`driftscope.health.run_checks` with this monitor as the
+        :class:`~driftscope.health.source.MonitoredModel` (its store, ``metrics`` and
+        ``alert_thresholds``); see there for ``label_delay``, ``business_metrics`` and the
+        options."""
         from driftscope.health.runner import DEFAULT_CHECKS, run_checks
 
         return run_checks(
