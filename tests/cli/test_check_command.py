@@ -73,3 +73,24 @@ def test_check_takes_metrics_thresholds_and_checks(run, tmp_path, rng):
     assert "not listed" in table.stdout and "labelled_rows" not in table.stdout
     _assert_one_line_error(run(*args, "--threshold", "auc"), "NAME=VALUE")
     _assert_one_line_error(run(*args, "--metrics", "acuracy"), "acuracy")
+
+
+def test_check_without_a_baseline_prints_missing_values_and_the_note(run, tmp_path, rng):
+    """A model logged without a saved baseline: the run degrades, and the table shows the
+    points that could not be computed as missing, with the run's note, instead of crashing."""
+    home = tmp_path / "home"
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with ModelMonitor("churn", store=str(home)) as monitor:
+        stamps = pd.Timestamp(today - timedelta(days=1)) + pd.to_timedelta(
+            np.sort(rng.uniform(0, 80_000, 500)), unit="s"
+        )
+        frame = pd.DataFrame({"income": rng.normal(50, 15, 500)})
+        monitor.log_predictions(frame, rng.random(500), timestamps=stamps)
+    since = (today - timedelta(days=1)).isoformat()
+    table = run("check", "churn", "--store", home, "--since", since, "--all", "--fail-on", "never")
+    assert table.exit_code == 0, table.output
+    assert "note: no baseline saved" in table.stdout and "missing" in table.stdout
+    out = json.loads(run("check", "churn", "--store", home, "--since", since, "--format",
+                         "json", "--fail-on", "never").stdout)  # fmt: skip
+    assert out["baseline_version"] is None and any("baseline" in n for n in out["notes"])
+    assert any(r["value"] is None for r in out["records"])

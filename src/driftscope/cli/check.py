@@ -10,7 +10,6 @@ reaches it, 2 bad input (no baseline, unknown window, unreachable store).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import click
@@ -19,7 +18,6 @@ from rich.console import Console
 from driftscope.cli._options import format_option, split_names
 from driftscope.core.status import Status
 from driftscope.errors import ConfigError
-from driftscope.health.summary import HealthSummary
 from driftscope.report.health_table import print_health
 
 WINDOWS = ("hour", "day", "week")
@@ -105,7 +103,7 @@ def check(
     finally:
         store.close()
     if fmt == "json":
-        click.echo(json.dumps(_as_json(summary), indent=2, default=str))
+        click.echo(summary.to_json())
     else:
         print_health(summary, Console(), show_all)
     failing = fail_on != "never" and Status(summary.status).rank >= Status(fail_on).rank
@@ -135,24 +133,3 @@ def _parse_since(text: str | None) -> datetime | None:
     if moment.tzinfo is None:
         raise ConfigError(f"--since must carry a time zone (e.g. {text}+00:00)")
     return moment
-
-
-def _as_json(summary: HealthSummary) -> dict:
-    return {
-        "model": summary.model,
-        "baseline_version": summary.baseline_version,
-        "status": summary.status,
-        "records": [
-            {
-                "window_start": r.window_start.isoformat(),
-                "window_end": r.window_end.isoformat(),
-                "check": r.check,
-                "metric": r.metric,
-                "value": r.value,
-                "threshold": r.threshold,
-                "status": r.status,
-                "details": r.details,
-            }
-            for r in summary.worst_first()
-        ],
-    }

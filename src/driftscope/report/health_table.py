@@ -30,6 +30,8 @@ def print_health(
 ) -> None:
     """Print ``summary``'s points, worst first: those not ``ok`` (every point with
     ``show_all``), at most ``limit`` of them."""
+    for note in summary.notes:
+        console.print(plain(f"note: {note}"))
     if not summary.records:
         console.print(plain(f"{summary.model}: no window is due"))
         return
@@ -43,7 +45,7 @@ def print_health(
             f"{r.window_start:%Y-%m-%d %H:%M}",
             plain(r.check),
             plain(r.metric),
-            f"{r.value:.4g}",
+            "missing" if r.value is None else f"{r.value:.4g}",
             "" if r.threshold is None else f"{r.threshold:g}",
             r.status,
         )
