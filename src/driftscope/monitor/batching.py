@@ -37,10 +37,11 @@ import numpy as np
 import pyarrow as pa
 
 from driftscope.core import records as r
+from driftscope.errors import safe_repr
 from driftscope.monitor._columns import DEFAULT_VALUE_LIMIT, ColumnKinds, Issues, build_column
 from driftscope.monitor._inputs import Unusable
 from driftscope.monitor.clock import RawTimestamp, now_us, to_micros
-from driftscope.monitor.values import INVALID_TEXT, clean_text, key_name, key_text, safe_repr
+from driftscope.monitor.values import INVALID_TEXT, clean_text, key_name, key_text
 
 #: A buffered prediction: id, time (epoch µs, datetime or RawTimestamp), features,
 #: prediction, metadata, sampling weight, sample reason.

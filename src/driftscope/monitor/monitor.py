@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from driftscope.errors import safe_repr
 from driftscope.monitor import _lifecycle
 from driftscope.monitor._columns import refusal
 from driftscope.monitor._inputs import features_dict, metadata_dict, prediction_value
@@ -36,7 +37,7 @@ from driftscope.monitor.opstats import LatencyStats
 from driftscope.monitor.readback import MonitorReads
 from driftscope.monitor.sampling import Sampler, SamplingPolicy
 from driftscope.monitor.tracking import CURRENT, FeaturesFrom, track
-from driftscope.monitor.values import key_name, safe_repr
+from driftscope.monitor.values import key_name
 from driftscope.store import Store, StoreLocation, open_store
 
 if TYPE_CHECKING:

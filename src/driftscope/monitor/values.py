@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from driftscope.errors import printable
+from driftscope.errors import printable, safe_repr
 
 #: Prefix of a value stored compressed (see :func:`expand_value`).
 COMPRESSED_MARKER = "zlib+base64:"
@@ -91,27 +91,6 @@ def is_plain_scalar(value: Any) -> bool:
     return value is None or isinstance(
         value, int | float | str | bool | np.integer | np.floating | np.bool_
     )
-
-
-def safe_repr(value: Any, limit: int = ISSUE_REPR_CHARS) -> str:
-    """``repr(value)`` cut to ``limit`` characters, control characters and lone surrogates
-    escaped (:func:`~driftscope.errors.printable`); never raises (hostile ``__repr__``).
-
-    >>> class Loud:
-    ...     def __repr__(self):
-    ...         return "\\x1b[31mred"
-    >>> safe_repr(Loud())
-    '\\\\x1b[31mred'
-    """
-    try:
-        text = repr(value)
-        if type(text) is not str:
-            text = str.__str__(text)
-    except Exception:
-        text = f"<{type_name(value)} object (repr failed)>"
-    if len(text) > limit:
-        text = text[: max(0, limit - 1)] + "…"
-    return printable(text)
 
 
 def error_text(exc: BaseException) -> str:
