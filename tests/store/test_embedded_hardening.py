@@ -277,7 +277,10 @@ def test_a_rebuilt_catalog_lists_the_stored_references(tmp_path):
     store = EmbeddedStore(home)
     versions = [r.version for r in store.reference_history("churn v2")]
     assert sorted(versions) == sorted([old.version, new.version])
-    assert store.load_reference("churn v2", old.version).rows == 200
+    blob = store.load_reference("churn v2", old.version)
+    assert (blob.rows, blob.columns) == (200, ("x",))
+    assert Reference.from_blob(blob).version == old.version
+    assert store.load_reference("churn v2", new.version).columns == ("x", "y")
     assert store.models() == ["churn v2"]
     store.close()
 

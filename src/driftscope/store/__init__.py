@@ -16,6 +16,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from driftscope.core.checks import CheckRecord
+from driftscope.core.reference_blob import ReferenceBlob, StorableReference
 from driftscope.errors import ConfigError
 from driftscope.store.base import (
     ArchiveReport,
@@ -36,7 +37,9 @@ __all__ = [
     "CheckRecord",
     "EmbeddedStore",
     "PostgresStore",
+    "ReferenceBlob",
     "ReferenceRecord",
+    "StorableReference",
     "Store",
     "StoreLocation",
     "UnmatchedLabels",

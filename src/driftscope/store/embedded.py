@@ -5,7 +5,7 @@ Layout of a home folder::
     catalog.sqlite                                  which file holds what (WAL, versioned)
     segments/<model>/<predictions|labels>/<day>/    hot segments, immutable zstd Parquet
     archive/<model>/<predictions|labels>/<day>/     cold files written by archive()
-    references/<model>/<version>.dsref              baselines (Reference.to_bytes)
+    references/<model>/<version>.dsref              baselines (their to_bytes(), kept as is)
     tmp/  locks/  quarantine/                       in-flight writes, flock files, bad files
 
 A write validates the batch, writes one segment per UTC day durably (temp file, fsync,
@@ -39,6 +39,7 @@ import duckdb
 import pyarrow as pa
 
 from driftscope.core import records as r
+from driftscope.core.reference_blob import ReferenceBlob, StorableReference
 from driftscope.errors import ConfigError, DataError, StoreError, StoreUnavailableError
 from driftscope.store import history
 from driftscope.store.base import (
@@ -91,8 +92,6 @@ from driftscope.store.segments import (
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from driftscope.drift.reference import Reference
 
 log = logging.getLogger(__name__)
 
@@ -498,13 +497,13 @@ class EmbeddedStore(Store):
 
     # ------------------------------------------------------------------ references
     def save_reference(
-        self, model: str, reference: Reference, *, note: str = ""
+        self, model: str, reference: StorableReference, *, note: str = ""
     ) -> ReferenceRecord:
         model = self._model(model)
         self._writable()
         return history.save_reference(self._catalog, self.home, model, reference, note)
 
-    def load_reference(self, model: str, version: str | None = None) -> Reference:
+    def load_reference(self, model: str, version: str | None = None) -> ReferenceBlob:
         return history.load_reference(self._catalog, self.home, self._model(model), version)
 
     def reference_history(self, model: str) -> list[ReferenceRecord]:
