@@ -9,13 +9,14 @@ How records are kept (see the modules named for details):
 
 * predictions: one row each, base fields as columns, every feature, prediction and
   metadata value in typed arrays indexed through a per-model column registry
-  (:mod:`~driftscope.store.pg_columns`); labels in their own table, the latest joined on
-  reads (:mod:`~driftscope.store.pg_rows`);
+  (:mod:`~driftscope.store.postgres._columns`); labels in their own table, the latest
+  joined on reads (:mod:`~driftscope.store.postgres._rows`);
 * references: each version once, as the bytes of its ``to_bytes()`` (given back undecoded,
   as a :class:`~driftscope.core.reference_blob.ReferenceBlob`), plus a pointer to the
-  current one; check results: upserted on their identity (:mod:`~driftscope.store.pg_checks`);
+  current one; check results: upserted on their identity
+  (:mod:`~driftscope.store.postgres._checks`);
 * retention: zstd Parquet files under ``archive_dir`` registered in the database
-  (:mod:`~driftscope.store.pg_archive`).
+  (:mod:`~driftscope.store.postgres._archive`).
 
 A write is durable when it returns: it is committed, so it lasts as long as the server
 keeps commits (its ``fsync`` and ``synchronous_commit`` settings). The bytes a write
@@ -38,7 +39,6 @@ import pyarrow as pa
 from driftscope.core import records as r
 from driftscope.core.reference_blob import ReferenceBlob, ReferenceHeader, StorableReference
 from driftscope.errors import ConfigError, StoreError
-from driftscope.store import pg_archive, pg_checks, pg_rows
 from driftscope.store.base import (
     ArchiveReport,
     CheckRecord,
@@ -47,9 +47,12 @@ from driftscope.store.base import (
     UnmatchedLabels,
     utc,
 )
-from driftscope.store.pg_columns import MAX_KEY_BYTES, Registry, storable_name
-from driftscope.store.pg_connection import Connections
-from driftscope.store.pg_migrations import migrate
+from driftscope.store.postgres import _archive as pg_archive
+from driftscope.store.postgres import _checks as pg_checks
+from driftscope.store.postgres import _rows as pg_rows
+from driftscope.store.postgres._columns import MAX_KEY_BYTES, Registry, storable_name
+from driftscope.store.postgres._connection import Connections
+from driftscope.store.postgres._migrations import migrate
 
 if TYPE_CHECKING:
     import psycopg
@@ -65,7 +68,7 @@ class PostgresStore(Store):
     ``archive_dir`` where :meth:`archive` puts Parquet files (default
     ``<$DRIFTSCOPE_HOME or ./.driftscope>/archive``); ``connect_timeout`` and
     ``statement_timeout`` in seconds bound every wait (see
-    :mod:`~driftscope.store.pg_connection`). An unreachable or hung server raises
+    :mod:`~driftscope.store.postgres._connection`). An unreachable or hung server raises
     :class:`~driftscope.errors.StoreUnavailableError` naming ``host:port``, at construction
     as on any later call; once the server is back, the next call reconnects by itself. What
     the server refuses for good (not for now) raises :class:`~driftscope.errors.StoreError`.

@@ -38,8 +38,8 @@ from driftscope.core.reference_blob import (
 )
 from driftscope.errors import ConfigError, DriftscopeError, StoreError
 from driftscope.store.base import ReferenceRecord
-from driftscope.store.catalog import Catalog
-from driftscope.store.segments import StoreHome, from_us, to_us, write_durably
+from driftscope.store.embedded._catalog import Catalog
+from driftscope.store.embedded._segments import StoreHome, from_us, to_us, write_durably
 
 
 # ---------------------------------------------------------------------- references
