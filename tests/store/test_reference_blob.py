@@ -171,6 +171,7 @@ def test_a_rebuilt_catalog_relists_references_from_their_headers(tmp_path, monke
         blobs = {v: store.load_reference("churn", v) for v in listed}
     monkeypatch.undo()
     assert Reference.from_blob(blobs[good.version]).version == good.version
+    assert blobs[body.version].header() == ReferenceHeader(body.version, 200, ("x", "y"))
     where = f"reference '{body.version}' of model 'churn': .*{body.version}.dsref: field 'col"
     with pytest.raises(StoreError, match=where):
         Reference.from_blob(blobs[body.version])
