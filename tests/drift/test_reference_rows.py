@@ -41,7 +41,8 @@ def test_sample_is_seeded_uniform_in_order_and_survives_a_round_trip(data, tmp_p
     pd.testing.assert_frame_equal(loaded.row_sample, rows)
     with EmbeddedStore(tmp_path / "home") as store:
         store.save_reference("m", ref)
-        pd.testing.assert_frame_equal(store.load_reference("m").row_sample, rows)
+        stored = Reference.from_blob(store.load_reference("m"))
+        pd.testing.assert_frame_equal(stored.row_sample, rows)
 
 
 def test_the_sample_is_part_of_the_version(data):

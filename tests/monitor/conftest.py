@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from driftscope.core.reference_blob import ReferenceBlob, StorableReference
 from driftscope.errors import StoreUnavailableError
 from driftscope.monitor import ModelMonitor
-from driftscope.store.base import Store
+from driftscope.store import ReferenceRecord, Store
 
 
 def real_store(path) -> Store:
@@ -53,10 +54,12 @@ class FlakyStore(Store):
     def models(self):
         return self.inner.models()
 
-    def save_reference(self, model, reference, *, note=""):
+    def save_reference(
+        self, model: str, reference: StorableReference, *, note: str = ""
+    ) -> ReferenceRecord:
         return self.inner.save_reference(model, reference, note=note)
 
-    def load_reference(self, model, version=None):
+    def load_reference(self, model: str, version: str | None = None) -> ReferenceBlob:
         return self.inner.load_reference(model, version)
 
     def reference_history(self, model):

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from driftscope.store.assemble import FrameBuilder
+from driftscope.store.embedded._assemble import FrameBuilder
 
 UTC_US = pa.timestamp("us", tz="UTC")
 

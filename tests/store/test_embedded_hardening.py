@@ -21,7 +21,7 @@ import pytest
 
 from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.store.embedded import EmbeddedStore
-from driftscope.store.segments import SEGMENT_KEY, checksum_in_name, description_of
+from driftscope.store.embedded._segments import SEGMENT_KEY, checksum_in_name, description_of
 from tests.store.batches import T0, label_batch, prediction_batch
 
 DAY = timedelta(days=1)
@@ -277,7 +277,10 @@ def test_a_rebuilt_catalog_lists_the_stored_references(tmp_path):
     store = EmbeddedStore(home)
     versions = [r.version for r in store.reference_history("churn v2")]
     assert sorted(versions) == sorted([old.version, new.version])
-    assert store.load_reference("churn v2", old.version).rows == 200
+    blob = store.load_reference("churn v2", old.version)
+    assert (blob.rows, blob.columns) == (200, ("x",))
+    assert Reference.from_blob(blob).version == old.version
+    assert store.load_reference("churn v2", new.version).columns == ("x", "y")
     assert store.models() == ["churn v2"]
     store.close()
 
@@ -341,7 +344,7 @@ def _rows_listed(store):
 def test_an_archive_pass_killed_before_its_swap_leaves_copies_that_are_never_listed(
     tmp_path, monkeypatch, catalog_lost
 ):
-    from driftscope.store import retention
+    from driftscope.store.embedded import _retention as retention
 
     home = tmp_path / "home"
     store = _archive_home(home)
@@ -374,7 +377,7 @@ def test_an_archive_pass_killed_before_its_swap_leaves_copies_that_are_never_lis
 
 
 def test_an_archive_pass_killed_after_its_swap_is_rebuilt_without_copies(tmp_path, monkeypatch):
-    from driftscope.store import retention
+    from driftscope.store.embedded import _retention as retention
 
     home = tmp_path / "home"
     store = _archive_home(home)

@@ -13,9 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from driftscope.errors import StoreError, StoreUnavailableError
-from driftscope.store import segments
-from driftscope.store.embedded import EmbeddedStore
-from driftscope.store.scan import SegmentCorrupt
+from driftscope.store.embedded import EmbeddedStore, SegmentCorrupt
+from driftscope.store.embedded import _segments as segments
 from tests.store.batches import T0, label_batch, prediction_batch
 
 DAY = timedelta(days=1)

@@ -10,8 +10,9 @@ import pyarrow as pa
 import pytest
 
 from driftscope.errors import ConfigError, DataError, StoreError
-from driftscope.store import CheckRecord, segments
+from driftscope.store import CheckRecord
 from driftscope.store.embedded import EmbeddedStore
+from driftscope.store.embedded import _segments as segments
 from tests.store.batches import T0, label_batch, prediction_batch
 
 DAY = timedelta(days=1)

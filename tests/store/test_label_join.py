@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 
 from driftscope.store import EmbeddedStore
-from driftscope.store import label_join as lj
+from driftscope.store._unique_ids import hash_ids
+from driftscope.store.embedded import _label_join as lj
 from tests.store.batches import T0, label_batch, prediction_batch
 
 
@@ -106,7 +107,7 @@ def test_candidates_find_every_equal_hash(n):
 
 def test_hash_ids_reads_every_string_layout():
     ids = ["a", "", "é", "prediction-0001"]
-    expected = lj.hash_ids(pa.array(ids))
+    expected = hash_ids(pa.array(ids))
     assert len(set(expected.tolist())) == 4
     for variant in (
         pa.array(ids, pa.large_string()),
@@ -114,7 +115,7 @@ def test_hash_ids_reads_every_string_layout():
         pa.chunked_array([pa.array(ids[:1]), pa.array(ids[1:])]),
         pa.array(["x", *ids]).slice(1),
     ):
-        assert lj.hash_ids(variant).tolist() == expected.tolist()
+        assert hash_ids(variant).tolist() == expected.tolist()
 
 
 def test_models_keep_their_hashes_apart_and_the_oldest_make_room(tmp_path):

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from driftscope.errors import StoreError
-from driftscope.store.pg_binary import SIGNATURE, parse
+from driftscope.store.postgres._binary import SIGNATURE, parse
 
 HEADER = SIGNATURE + bytes(8)
 TYPES = [pa.string(), pa.float64(), pa.int64(), pa.bool_(), pa.timestamp("us", tz="UTC")]

@@ -19,8 +19,8 @@ import pytest
 
 from driftscope.errors import ConfigError, StoreError, StoreUnavailableError
 from driftscope.store import CheckRecord, PostgresStore
-from driftscope.store import pg_rows as rows_module
-from driftscope.store.pg_connection import Connections
+from driftscope.store.postgres import _rows as rows_module
+from driftscope.store.postgres._connection import Connections
 from tests.store import pg_support
 from tests.store.batches import T0, label_batch, prediction_batch
 from tests.store.conftest import PG_URL

@@ -9,7 +9,7 @@ import pytest
 
 from driftscope.errors import ConfigError, StoreError
 from driftscope.store import PostgresStore
-from driftscope.store.pg_migrations import MIGRATIONS, latest_version, migrate
+from driftscope.store.postgres._migrations import MIGRATIONS, latest_version, migrate
 from tests.store import pg_support
 from tests.store.conftest import PG_URL
 

@@ -13,7 +13,7 @@ import pytest
 
 from driftscope.drift.reference import Reference
 from driftscope.errors import ConfigError, StoreError
-from driftscope.store import CheckRecord
+from driftscope.store import CheckRecord, ReferenceBlob
 from tests.store.batches import T0, label_batch, prediction_batch
 
 DAY = timedelta(days=1)
@@ -209,7 +209,11 @@ def test_reference_history_and_versions(store):
     store.save_reference("churn", first)  # back to the first one: current again, kept once
     assert store.load_reference("churn").version == first.version
     assert len(store.reference_history("churn")) == 2
-    loaded = store.load_reference("churn", second.version)
+    blob = store.load_reference("churn", second.version)
+    assert isinstance(blob, ReferenceBlob) and blob.data == second.to_bytes()
+    assert (blob.model, blob.rows, blob.columns) == ("churn", 200, ("x", "c"))
+    assert blob.stored_at == rec2.stored_at and blob.note == "" and blob.label
+    loaded = Reference.from_blob(blob)
     np.testing.assert_array_equal(
         loaded.columns["x"].sample.to_arrays()["values"],
         second.columns["x"].sample.to_arrays()["values"],
@@ -222,6 +226,48 @@ def test_missing_reference_names_model_and_version(store):
     store.save_reference("churn", _reference(1))
     with pytest.raises(StoreError, match="deadbeef"):
         store.load_reference("churn", "deadbeef")
+
+
+class _Storable:
+    """Not a driftscope Reference: what a store needs of one (version, rows, columns,
+    to_bytes), nothing more. The store keeps and returns the bytes undecoded."""
+
+    def __init__(self, version: str, data: bytes):
+        self.version, self.rows, self.columns, self._data = version, 7, {"a": 1, "b": 2}, data
+
+    def to_bytes(self) -> bytes:
+        return self._data
+
+
+def test_any_storable_reference_is_kept_and_given_back_as_its_bytes(store):
+    record = store.save_reference("churn", _Storable("00aa", b"opaque bytes"), note="n")
+    assert (record.version, record.rows, record.columns, record.note) == (
+        "00aa",
+        7,
+        ("a", "b"),
+        "n",
+    )
+    blob = store.load_reference("churn")
+    assert (blob.version, blob.rows, blob.columns, blob.note) == ("00aa", 7, ("a", "b"), "n")
+    assert blob.data == b"opaque bytes" and blob.model == "churn"
+    with pytest.raises(StoreError, match=r"reference '00aa' of model 'churn': .*not a readable"):
+        Reference.from_blob(blob)  # decoding checks the file: not the store
+
+
+def test_a_blob_whose_content_is_another_version_is_refused_on_decoding(store):
+    real = _reference(3)
+    store.save_reference("churn", _Storable("00bb", real.to_bytes()))
+    with pytest.raises(
+        StoreError, match=rf"'00bb' of model 'churn': .* holds version '{real.version}'"
+    ):
+        Reference.from_blob(store.load_reference("churn"))
+
+
+@pytest.mark.parametrize("bad", [object(), "a reference", None])
+def test_saving_what_is_not_a_reference_is_a_config_error(store, bad):
+    with pytest.raises(ConfigError, match="version, rows, columns and to_bytes"):
+        store.save_reference("churn", bad)
+    assert store.reference_history("churn") == []
 
 
 # ---------------------------------------------------------------------- check results

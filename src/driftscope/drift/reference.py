@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from driftscope.core.kinds import NUMERIC_KINDS
+from driftscope.core.reference_blob import ReferenceBlob
 from driftscope.data import ColumnKind, Table, read_table
 from driftscope.drift.parallel import Progress, run_columns
 from driftscope.drift.reference_file import (
@@ -43,7 +44,13 @@ from driftscope.drift.reference_file import (
 )
 from driftscope.drift.reference_manifest import FORMAT
 from driftscope.drift.results import ColumnSummary
-from driftscope.errors import ConfigError, DataError, ReferenceFileError
+from driftscope.errors import (
+    ConfigError,
+    DataError,
+    DriftscopeError,
+    ReferenceFileError,
+    StoreError,
+)
 from driftscope.stats import MAX_EXACT_N, ECDFGrid, SortedSample
 
 DEFAULT_MAX_CATEGORIES = 100_000
@@ -292,6 +299,21 @@ class Reference:
         """The inverse of :meth:`to_bytes`, checked like :meth:`load`; ``label`` names the
         blob in errors."""
         return cls._read_zip(io.BytesIO(data), label, limits)[0]
+
+    @classmethod
+    def from_blob(cls, blob: ReferenceBlob, *, limits: FileLimits | None = None) -> Reference:
+        """The reference a store gave back (``store.load_reference(model)``), checked like
+        :meth:`load`, and its content hash checked against the version the store recorded.
+        A bad blob is a :class:`~driftscope.errors.StoreError` naming the version, the model
+        and where it was read from."""
+        where = f"reference {blob.version!r} of model {blob.model!r}"
+        try:
+            reference = cls.from_bytes(blob.data, blob.label, limits=limits)
+        except DriftscopeError as exc:
+            raise StoreError(f"{where}: {exc}") from exc
+        if reference.version != blob.version:
+            raise StoreError(f"{where}: {blob.label} holds version {reference.version!r} instead")
+        return reference
 
     def _write_zip(self, fh: Any, extra: Mapping[str, Any] | None) -> None:
         meta: dict[str, Any] = {

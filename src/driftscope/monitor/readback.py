@@ -192,7 +192,9 @@ class MonitorReads:
 
     def reference(self, version: str | None = None) -> Reference:
         """The current baseline, or the given version."""
-        return self.store.load_reference(self.model_name, version)
+        from driftscope.drift.reference import Reference
+
+        return Reference.from_blob(self.store.load_reference(self.model_name, version))
 
     def apply_retention(self, older_than: timedelta | float | None = None) -> ArchiveReport:
         """Archive this model's predictions older than ``older_than`` (a timedelta, or a

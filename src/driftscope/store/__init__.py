@@ -1,9 +1,16 @@
 """Where monitoring records live: one :class:`Store` interface, two implementations.
 
-* :class:`EmbeddedStore` (the default): Parquet segment files under ``$DRIFTSCOPE_HOME``
-  (default ``./.driftscope``), a SQLite catalog, DuckDB for queries. Nothing to install.
-* :class:`PostgresStore`: a shared PostgreSQL server through psycopg 3 (``pip install
-  'driftscope[postgres]'``).
+* :class:`EmbeddedStore` (the default; package :mod:`driftscope.store.embedded`): Parquet
+  segment files under ``$DRIFTSCOPE_HOME`` (default ``./.driftscope``), a SQLite catalog,
+  DuckDB for queries. Nothing to install.
+* :class:`PostgresStore` (package :mod:`driftscope.store.postgres`): a shared PostgreSQL
+  server through psycopg 3 (``pip install 'driftscope[postgres]'``).
+
+What both share lives here: the interface and its records (:mod:`~driftscope.store.base`),
+store locations (:mod:`~driftscope.store.location`), the rule for repeated prediction ids
+(``_unique_ids``). References go in as any :class:`StorableReference` and come back as a
+:class:`ReferenceBlob`, undecoded (the contract is in :mod:`driftscope.core.reference_blob`):
+no store module imports the drift layer.
 
 :func:`open_store` picks one from a location: ``None`` (``$DRIFTSCOPE_HOME``), a folder,
 or a PostgreSQL URL (any case, ``postgres://`` and SQLAlchemy's ``postgresql+driver://``
@@ -16,6 +23,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from driftscope.core.checks import CheckRecord
+from driftscope.core.reference_blob import ReferenceBlob, StorableReference
 from driftscope.errors import ConfigError
 from driftscope.store.base import (
     ArchiveReport,
@@ -36,7 +44,9 @@ __all__ = [
     "CheckRecord",
     "EmbeddedStore",
     "PostgresStore",
+    "ReferenceBlob",
     "ReferenceRecord",
+    "StorableReference",
     "Store",
     "StoreLocation",
     "UnmatchedLabels",

@@ -1,7 +1,11 @@
 """The one ``Store`` interface that every monitoring store implements.
 
 A store keeps, per model: prediction batches and late labels (joined when read), archived
-cold data, the history of fitted references, and check results as a time series. The
+cold data, the history of fitted references, and check results as a time series.
+References go in as any :class:`~driftscope.core.reference_blob.StorableReference` and come
+back as a :class:`~driftscope.core.reference_blob.ReferenceBlob` (the bytes of the ``.dsref``
+file and what the store recorded): the store never decodes them, so it does not depend on
+how they are fitted; ``driftscope.Reference.from_blob`` decodes and checks one. The
 embedded store (:class:`~driftscope.store.EmbeddedStore`) and PostgreSQL
 (:class:`~driftscope.store.PostgresStore`) pass the same contract tests
 (``tests/store/test_store_contract.py``).
@@ -22,12 +26,11 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from driftscope.core.checks import CheckRecord
+from driftscope.core.reference_blob import ReferenceBlob, StorableReference
 from driftscope.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from driftscope.drift.reference import Reference
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,10 @@ class UnmatchedLabels:
 class ReferenceRecord:
     """One stored baseline of a model: its content-hash version and when it was stored.
 
-    >>> import tempfile, numpy as np
-    >>> from driftscope.drift.reference import Reference
+    >>> import tempfile, numpy as np, driftscope as ds
     >>> from driftscope.store import EmbeddedStore
     >>> with EmbeddedStore(tempfile.mkdtemp()) as store:
-    ...     record = store.save_reference("churn", Reference.fit({"age": np.arange(9.0)}))
+    ...     record = store.save_reference("churn", ds.Reference.fit({"age": np.arange(9.0)}))
     >>> record.model, record.rows, record.columns
     ('churn', 9, ('age',))
     """
@@ -156,15 +158,23 @@ class Store(ABC):
     # ------------------------------------------------------------------ references
     @abstractmethod
     def save_reference(
-        self, model: str, reference: Reference, *, note: str = ""
+        self, model: str, reference: StorableReference, *, note: str = ""
     ) -> ReferenceRecord:
-        """Keep ``reference`` as the model's current baseline; saving the same version twice
-        keeps one copy and makes it current again. The history is kept."""
+        """Keep ``reference`` (its ``to_bytes()``, under its ``version``) as the model's
+        current baseline; saving the same version twice keeps one copy and makes it current
+        again. The history is kept. An object that is not a
+        :class:`~driftscope.core.reference_blob.StorableReference` is a
+        :class:`~driftscope.errors.ConfigError`."""
 
     @abstractmethod
-    def load_reference(self, model: str, version: str | None = None) -> Reference:
-        """The current baseline (``version=None``) or the given version; a missing one is a
-        :class:`~driftscope.errors.StoreError` naming the model and version."""
+    def load_reference(self, model: str, version: str | None = None) -> ReferenceBlob:
+        """The current baseline (``version=None``) or the given version, as the stored bytes
+        with what was recorded when it was saved (a
+        :class:`~driftscope.core.reference_blob.ReferenceBlob`, its ``label`` saying where it
+        was read from); a missing one, or one whose bytes cannot be read, is a
+        :class:`~driftscope.errors.StoreError` naming the model and version. The bytes are
+        not decoded here: ``driftscope.Reference.from_blob`` does that, checking them
+        whole."""
 
     @abstractmethod
     def reference_history(self, model: str) -> list[ReferenceRecord]:

@@ -21,9 +21,9 @@ import pandas as pd
 import pyarrow as pa
 
 from driftscope.core import records as r
-from driftscope.store.frames import to_pandas
-from driftscope.store.scan import Window, explain
-from driftscope.store.segments import from_us, timestamps_us
+from driftscope.store.embedded._frames import to_pandas
+from driftscope.store.embedded._scan import Window, explain
+from driftscope.store.embedded._segments import from_us, timestamps_us
 
 
 def label_matches(

@@ -31,15 +31,15 @@ from urllib.parse import unquote
 
 import pyarrow.parquet as pq
 
-from driftscope.store.catalog import Catalog, NewSegment, Segment, insert_segments
-from driftscope.store.compaction import empty_trash
-from driftscope.store.scan import (
+from driftscope.store.embedded._catalog import Catalog, NewSegment, Segment, insert_segments
+from driftscope.store.embedded._compaction import empty_trash
+from driftscope.store.embedded._scan import (
     DECODE_ERRORS,
     SegmentUnreadable,
     file_checksum,
     read_error,
 )
-from driftscope.store.segments import (
+from driftscope.store.embedded._segments import (
     TIER_DIRS,
     StoreHome,
     checksum_in_name,
@@ -59,7 +59,14 @@ ORPHAN_AGE_S = 3600.0
 class RepairReport:
     """What a repair did: segments moved to quarantine (their new absolute paths), catalog
     entries whose file was missing (relative paths), files on disk listed again (relative
-    paths), and inputs of merged files removed (their rows are in the merged file)."""
+    paths), and inputs of merged files removed (their rows are in the merged file).
+
+    >>> import tempfile
+    >>> from driftscope.store.embedded import EmbeddedStore
+    >>> with EmbeddedStore(tempfile.mkdtemp()) as store:
+    ...     store.repair()
+    RepairReport(quarantined=(), missing=(), registered=(), superseded_removed=0)
+    """
 
     quarantined: tuple[str, ...]
     missing: tuple[str, ...]

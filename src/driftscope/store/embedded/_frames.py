@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from driftscope.store.segments import is_text
+from driftscope.store.embedded._segments import is_text
 
 
 def text_to_objects(column: pa.ChunkedArray) -> np.ndarray:

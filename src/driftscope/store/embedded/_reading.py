@@ -1,11 +1,11 @@
 """One read: a snapshot of segments -> a DataFrame sorted by time, labels joined.
 
 Three things run at once: one thread prepares the label join (hashes the ids of label
-segments not seen before, :mod:`~driftscope.store.label_join`; or, past its limit, has
-DuckDB join the labels, :mod:`~driftscope.store.labels`), one thread decodes segments
-(:class:`~driftscope.store.scan.PlannedRead`, ``PREFETCH`` ahead), and the calling thread
-copies each decoded segment into the output columns
-(:class:`~driftscope.store.assemble.FrameBuilder`) as soon as it is ready. The hashed
+segments not seen before, :mod:`~driftscope.store.embedded._label_join`; or, past its
+limit, has DuckDB join the labels, :mod:`~driftscope.store.embedded._labels`), one thread
+decodes segments (:class:`~driftscope.store.embedded._scan.PlannedRead`, ``PREFETCH``
+ahead), and the calling thread copies each decoded segment into the output columns
+(:class:`~driftscope.store.embedded._assemble.FrameBuilder`) as soon as it is ready. The hashed
 join itself runs once the window's ids are all decoded, while the last segments are
 copied.
 
@@ -33,21 +33,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from driftscope.core import records as r
-from driftscope.store.assemble import FrameBuilder
-from driftscope.store.catalog import Segment
-from driftscope.store.frames import to_pandas
-from driftscope.store.label_join import (
-    LabelHashes,
-    has_repeats,
-    hash_ids,
-    label_matches_by_hash,
-    plain_text,
-    repeated_ids,
-    window_table,
+from driftscope.store._unique_ids import has_repeats, hash_ids, plain_text, repeated_ids
+from driftscope.store.embedded._assemble import FrameBuilder
+from driftscope.store.embedded._catalog import Segment
+from driftscope.store.embedded._frames import to_pandas
+from driftscope.store.embedded._label_join import LabelHashes, label_matches_by_hash, window_table
+from driftscope.store.embedded._labels import (
+    label_columns,
+    label_matches,
+    label_rows,
+    latest_labels,
 )
-from driftscope.store.labels import label_columns, label_matches, label_rows, latest_labels
-from driftscope.store.scan import PlannedRead, Window
-from driftscope.store.segments import timestamps_us
+from driftscope.store.embedded._scan import PlannedRead, Window
+from driftscope.store.embedded._segments import timestamps_us
 
 PREFETCH = 2  # segments decoded ahead of the one being copied into the output
 
@@ -176,7 +174,7 @@ class _WindowIds:
 
 
 def _join_by_hash(pending: Future, window: _WindowIds, label_paths: list[str]) -> pa.Table | None:
-    """:func:`~driftscope.store.label_join.label_matches_by_hash` of the window's ids,
+    """:func:`~driftscope.store.embedded._label_join.label_matches_by_hash` of the window's ids,
     once ``pending`` (the label segments' hashes) is done; None when the labels must be
     joined another way."""
     hashed = pending.result()
@@ -227,7 +225,7 @@ def read_window(
 
     With no segment to read, the columns of ``shape`` (a segment of the model; None: the
     base columns) describe the empty result. With ``label_hashes``, labels are joined by
-    hashed ids (:mod:`~driftscope.store.label_join`, kept under ``label_scope``) when they
+    hashed ids (:mod:`~driftscope.store.embedded._label_join`, kept under ``label_scope``) when they
     fit its limit, else (and without it) by DuckDB.
     """
     if not preds:

@@ -86,6 +86,13 @@ class Connections:
     connection may take (whole seconds, as libpq counts them); ``statement_timeout`` how
     long one statement may run on the server and, plus ``connect_timeout``, how long a call
     waits without receiving anything (see the module docstring).
+
+    >>> import os
+    >>> url = os.environ.get("DRIFTSCOPE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    >>> db = Connections(url, connect_timeout=5, statement_timeout=10)
+    >>> db.run("adding", lambda conn: conn.execute("SELECT 1 + 1").fetchone()[0])
+    2
+    >>> db.close()
     """
 
     def __init__(self, dsn: str, *, connect_timeout: float = 5.0, statement_timeout: float = 60.0):

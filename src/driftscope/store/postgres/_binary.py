@@ -155,7 +155,12 @@ def _elements(
 @dataclass(frozen=True)
 class Packed:
     """A field holding a one-dimensional array of ``width`` values of ``type`` per row
-    (``ARRAY[...]`` of that many expressions), read as ``width`` columns."""
+    (``ARRAY[...]`` of that many expressions), read as ``width`` columns.
+
+    >>> import pyarrow as pa
+    >>> Packed(pa.float64(), 3).width
+    3
+    """
 
     type: pa.DataType
     width: int

@@ -5,7 +5,7 @@ Layout of a home folder::
     catalog.sqlite                                  which file holds what (WAL, versioned)
     segments/<model>/<predictions|labels>/<day>/    hot segments, immutable zstd Parquet
     archive/<model>/<predictions|labels>/<day>/     cold files written by archive()
-    references/<model>/<version>.dsref              baselines (Reference.to_bytes)
+    references/<model>/<version>.dsref              baselines (their to_bytes(), kept as is)
     tmp/  locks/  quarantine/                       in-flight writes, flock files, bad files
 
 A write validates the batch, writes one segment per UTC day durably (temp file, fsync,
@@ -15,13 +15,14 @@ at most an unlisted file. Any number of threads and processes may write to the s
 a store object inherited by a forked child opens its own connections there.
 
 The catalog is an index the segments can rebuild: each segment's footer describes it and
-its name carries the CRC-32 of the whole file (:mod:`~driftscope.store.repair`). A store
-opened on a home whose catalog is missing, or whose catalog is deleted or replaced while it
-runs, lists every segment on disk again in a new catalog before going on. A process reads
-a segment only once its checksum matches (verified the first time the process reads that
-file); a segment that does not match is moved to ``quarantine/`` and the read fails with a
-:class:`~driftscope.store.scan.SegmentCorrupt` naming it. A home on a read-only folder can
-be read; writing to it is :class:`~driftscope.errors.StoreUnavailableError`.
+its name carries the CRC-32 of the whole file (:mod:`~driftscope.store.embedded._repair`).
+A store opened on a home whose catalog is missing, or whose catalog is deleted or replaced
+while it runs, lists every segment on disk again in a new catalog before going on. A
+process reads a segment only once its checksum matches (verified the first time the
+process reads that file); a segment that does not match is moved to ``quarantine/`` and
+the read fails with a :class:`~driftscope.store.embedded.SegmentCorrupt` naming it. A home
+on a read-only folder can be read; writing to it is
+:class:`~driftscope.errors.StoreUnavailableError`.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ import duckdb
 import pyarrow as pa
 
 from driftscope.core import records as r
+from driftscope.core.reference_blob import ReferenceBlob, StorableReference
 from driftscope.errors import ConfigError, DataError, StoreError, StoreUnavailableError
-from driftscope.store import history
+from driftscope.store._unique_ids import first_of_each_id
 from driftscope.store.base import (
     ArchiveReport,
     CheckRecord,
@@ -49,8 +51,9 @@ from driftscope.store.base import (
     UnmatchedLabels,
     utc,
 )
-from driftscope.store.catalog import Catalog, NewSegment, Segment
-from driftscope.store.compaction import (
+from driftscope.store.embedded import _history as history
+from driftscope.store.embedded._catalog import Catalog, NewSegment, Segment
+from driftscope.store.embedded._compaction import (
     SMALL_SEGMENT_BYTES,
     FileLock,
     compact_partition,
@@ -58,17 +61,17 @@ from driftscope.store.compaction import (
     empty_trash,
     small_partitions,
 )
-from driftscope.store.label_join import DEFAULT_LIMIT_ROWS, LabelHashes, first_of_each_id
-from driftscope.store.reading import read_window
-from driftscope.store.repair import (
+from driftscope.store.embedded._label_join import DEFAULT_LIMIT_ROWS, LabelHashes
+from driftscope.store.embedded._reading import read_window
+from driftscope.store.embedded._repair import (
     RepairReport,
     has_segments,
     quarantine,
     rebuild_catalog,
     repair_home,
 )
-from driftscope.store.retention import archive_model
-from driftscope.store.scan import (
+from driftscope.store.embedded._retention import archive_model
+from driftscope.store.embedded._scan import (
     SegmentCorrupt,
     SegmentMissing,
     SegmentUnreadable,
@@ -77,7 +80,7 @@ from driftscope.store.scan import (
     count_window,
     unmatched_label_ids,
 )
-from driftscope.store.segments import (
+from driftscope.store.embedded._segments import (
     StoreHome,
     day_of,
     ensure_dir,
@@ -91,8 +94,6 @@ from driftscope.store.segments import (
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from driftscope.drift.reference import Reference
 
 log = logging.getLogger(__name__)
 
@@ -498,13 +499,13 @@ class EmbeddedStore(Store):
 
     # ------------------------------------------------------------------ references
     def save_reference(
-        self, model: str, reference: Reference, *, note: str = ""
+        self, model: str, reference: StorableReference, *, note: str = ""
     ) -> ReferenceRecord:
         model = self._model(model)
         self._writable()
         return history.save_reference(self._catalog, self.home, model, reference, note)
 
-    def load_reference(self, model: str, version: str | None = None) -> Reference:
+    def load_reference(self, model: str, version: str | None = None) -> ReferenceBlob:
         return history.load_reference(self._catalog, self.home, self._model(model), version)
 
     def reference_history(self, model: str) -> list[ReferenceRecord]:
@@ -573,7 +574,7 @@ class EmbeddedStore(Store):
     def repair(self) -> RepairReport:
         """Check every segment file: quarantine damaged ones, forget missing ones, list
         again whole files the catalog lacks (older than an hour), remove only inputs of a
-        whole merged file (see :func:`driftscope.store.repair.reconcile`)."""
+        whole merged file (see :func:`driftscope.store.embedded._repair.reconcile`)."""
         self._check_open()
         self._writable()
         self._ensure_catalog()

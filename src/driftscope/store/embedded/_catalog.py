@@ -97,7 +97,11 @@ _V1_SEGMENT_COLUMNS = (
 
 @dataclass(frozen=True)
 class NewSegment:
-    """A segment file to record (its path relative to the store's home)."""
+    """A segment file to record (its path relative to the store's home).
+
+    >>> NewSegment("churn", "predictions", "hot", "2026-11-01", "a.parquet", 2, 900, 0, 1).rows
+    2
+    """
 
     model: str
     kind: str
@@ -114,7 +118,11 @@ class NewSegment:
 
 @dataclass(frozen=True)
 class Segment(NewSegment):
-    """A recorded segment; ``id`` grows with the order segments were recorded."""
+    """A recorded segment; ``id`` grows with the order segments were recorded.
+
+    >>> Segment("churn", "labels", "hot", "2026-11-01", "a.parquet", 2, 900, 0, 1, id=7).order
+    (7, 7)
+    """
 
     @property
     def order(self) -> tuple[int, int]:
@@ -129,7 +137,15 @@ class Segment(NewSegment):
 
 
 class Catalog:
-    """The SQLite file at ``path``: a pool of connections, one per concurrent caller."""
+    """The SQLite file at ``path``: a pool of connections, one per concurrent caller.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> catalog = Catalog(Path(tempfile.mkdtemp()) / "catalog.sqlite")
+    >>> catalog.models()
+    []
+    >>> catalog.close()
+    """
 
     def __init__(self, path: Path, *, busy_timeout_s: float = 60.0, read_only: bool = False):
         self.path = Path(path)

@@ -34,8 +34,8 @@ import pyarrow.parquet as pq
 from driftscope.core import records as r
 from driftscope.errors import StoreError
 from driftscope.store.base import UnmatchedLabels
-from driftscope.store.catalog import Segment
-from driftscope.store.segments import (
+from driftscope.store.embedded._catalog import Segment
+from driftscope.store.embedded._segments import (
     DECODE_ERRORS,
     from_us,
     is_text,
@@ -46,7 +46,11 @@ from driftscope.store.segments import (
 
 
 class SegmentMissing(StoreError):
-    """A segment in the snapshot is gone from disk (usually: compacted meanwhile)."""
+    """A segment in the snapshot is gone from disk (usually: compacted meanwhile).
+
+    >>> SegmentMissing("segments/churn/predictions/2026-11-01/a.parquet").path
+    'segments/churn/predictions/2026-11-01/a.parquet'
+    """
 
     def __init__(self, path: Path | str):
         self.path = str(path)
@@ -54,7 +58,11 @@ class SegmentMissing(StoreError):
 
 
 class SegmentUnreadable(StoreError):
-    """A segment file that is corrupt or truncated."""
+    """A segment file that is corrupt or truncated.
+
+    >>> SegmentUnreadable("a.parquet", "truncated footer")
+    SegmentUnreadable('segment a.parquet is unreadable (truncated footer)')
+    """
 
     def __init__(self, path: Path | str, reason: object):
         self.path = str(path)
@@ -63,7 +71,12 @@ class SegmentUnreadable(StoreError):
 
 class SegmentCorrupt(SegmentUnreadable):
     """A segment whose bytes are not those written: its checksum differs from the one
-    recorded when it was written (in its name and in the catalog)."""
+    recorded when it was written (in its name and in the catalog).
+
+    >>> err = SegmentCorrupt("a.parquet", "0badc0de", "12345678", model="churn")
+    >>> isinstance(err, SegmentUnreadable), err.expected, err.model
+    (True, '0badc0de', 'churn')
+    """
 
     def __init__(
         self,
@@ -87,7 +100,8 @@ _VERIFY_CHUNK = 8 * 1024 * 1024
 
 
 def file_checksum(path: Path | str) -> str:
-    """CRC-32 of the file's bytes (8 hex digits, :func:`~driftscope.store.segments.checksum_of`).
+    """CRC-32 of the file's bytes (8 hex digits,
+    :func:`~driftscope.store.embedded._segments.checksum_of`).
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "s.parquet"
@@ -167,7 +181,11 @@ class VerifiedFiles:
 
 @dataclass(frozen=True)
 class Window:
-    """``since <= timestamp < until`` (microseconds) and an optional model version."""
+    """``since <= timestamp < until`` (microseconds) and an optional model version.
+
+    >>> Window(since=10, until=20).meets(0, 10), Window(since=10, until=20).meets(20, 30)
+    (True, False)
+    """
 
     since: int | None = None
     until: int | None = None
@@ -229,7 +247,17 @@ def _row_groups(meta: pq.FileMetaData, schema: pa.Schema, window: Window) -> lis
 
 class PlannedRead:
     """One prediction segment, opened: which row groups meet the window, how many rows at
-    most, and :meth:`read` for its rows in the window."""
+    most, and :meth:`read` for its rows in the window.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "seg.parquet"
+    >>> stamps = pa.array([1, 2, 3], pa.timestamp("us", tz="UTC"))
+    >>> pq.write_table(pa.table({"prediction_id": ["a", "b", "c"], "timestamp": stamps}), path)
+    >>> seg = Segment("churn", "predictions", "hot", "1970-01-01", "seg.parquet", 3, 0, 1, 3)
+    >>> table, rows = PlannedRead(path, seg, Window(since=2)).read()
+    >>> table.column("prediction_id").to_pylist(), rows.tolist()
+    (['b', 'c'], [1, 2])
+    """
 
     def __init__(self, path: Path, seg: Segment, window: Window):
         self.path = path

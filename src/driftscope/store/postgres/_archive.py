@@ -31,9 +31,9 @@ import pyarrow.parquet as pq
 
 from driftscope.core import records as r
 from driftscope.errors import StoreError
-from driftscope.store.pg_columns import ARROW_TYPES, Registry
-from driftscope.store.pg_migrations import lock_key
-from driftscope.store.pg_rows import (
+from driftscope.store.postgres._columns import ARROW_TYPES, Registry
+from driftscope.store.postgres._migrations import lock_key
+from driftscope.store.postgres._rows import (
     STREAMING,
     Schema,
     Window,
@@ -51,7 +51,11 @@ COMPRESSION = "zstd"
 
 @dataclass(frozen=True)
 class Chunk:
-    """What one archive transaction moved."""
+    """What one archive transaction moved.
+
+    >>> Chunk(predictions=3, labels=1, files=(), bytes_written=0).predictions
+    3
+    """
 
     predictions: int
     labels: int

@@ -11,7 +11,7 @@ other mix as string. Labels use the same kinds in four ``label_*`` columns.
 
 Batches travel to the server as CSV written by pyarrow (floats print shortest-exact, so
 they round-trip, NaN and infinities included); reads come back in binary
-(:mod:`~driftscope.store.pg_binary`). For wide models (PostgreSQL allows at most 1,600
+(:mod:`~driftscope.store.postgres._binary`). For wide models (PostgreSQL allows at most 1,600
 columns in a table, 1,664 fields in a row) each row's values of a kind travel packed into
 one array, both ways (:func:`array_literals`), so any number of columns works.
 

@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Migration:
-    """One step of the schema: its version, what it does, its SQL statements."""
+    """One step of the schema: its version, what it does, its SQL statements.
+
+    >>> MIGRATIONS[0].version, MIGRATIONS[-1].version == latest_version()
+    (1, True)
+    """
 
     version: int
     description: str

@@ -9,12 +9,14 @@ How records are kept (see the modules named for details):
 
 * predictions: one row each, base fields as columns, every feature, prediction and
   metadata value in typed arrays indexed through a per-model column registry
-  (:mod:`~driftscope.store.pg_columns`); labels in their own table, the latest joined on
-  reads (:mod:`~driftscope.store.pg_rows`);
-* references: each version once, as :meth:`Reference.to_bytes` content, plus a pointer to
-  the current one; check results: upserted on their identity (:mod:`~driftscope.store.pg_checks`);
+  (:mod:`~driftscope.store.postgres._columns`); labels in their own table, the latest
+  joined on reads (:mod:`~driftscope.store.postgres._rows`);
+* references: each version once, as the bytes of its ``to_bytes()`` (given back undecoded,
+  as a :class:`~driftscope.core.reference_blob.ReferenceBlob`), plus a pointer to the
+  current one; check results: upserted on their identity
+  (:mod:`~driftscope.store.postgres._checks`);
 * retention: zstd Parquet files under ``archive_dir`` registered in the database
-  (:mod:`~driftscope.store.pg_archive`).
+  (:mod:`~driftscope.store.postgres._archive`).
 
 A write is durable when it returns: it is committed, so it lasts as long as the server
 keeps commits (its ``fsync`` and ``synchronous_commit`` settings). The bytes a write
@@ -35,8 +37,8 @@ import pandas as pd
 import pyarrow as pa
 
 from driftscope.core import records as r
-from driftscope.errors import ConfigError, ReferenceFileError, StoreError
-from driftscope.store import pg_archive, pg_checks, pg_rows
+from driftscope.core.reference_blob import ReferenceBlob, ReferenceHeader, StorableReference
+from driftscope.errors import ConfigError, StoreError
 from driftscope.store.base import (
     ArchiveReport,
     CheckRecord,
@@ -45,14 +47,15 @@ from driftscope.store.base import (
     UnmatchedLabels,
     utc,
 )
-from driftscope.store.pg_columns import MAX_KEY_BYTES, Registry, storable_name
-from driftscope.store.pg_connection import Connections
-from driftscope.store.pg_migrations import migrate
+from driftscope.store.postgres import _archive as pg_archive
+from driftscope.store.postgres import _checks as pg_checks
+from driftscope.store.postgres import _rows as pg_rows
+from driftscope.store.postgres._columns import MAX_KEY_BYTES, Registry, storable_name
+from driftscope.store.postgres._connection import Connections
+from driftscope.store.postgres._migrations import migrate
 
 if TYPE_CHECKING:
     import psycopg
-
-    from driftscope.drift.reference import Reference
 
 T = TypeVar("T")
 SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
@@ -65,7 +68,7 @@ class PostgresStore(Store):
     ``archive_dir`` where :meth:`archive` puts Parquet files (default
     ``<$DRIFTSCOPE_HOME or ./.driftscope>/archive``); ``connect_timeout`` and
     ``statement_timeout`` in seconds bound every wait (see
-    :mod:`~driftscope.store.pg_connection`). An unreachable or hung server raises
+    :mod:`~driftscope.store.postgres._connection`). An unreachable or hung server raises
     :class:`~driftscope.errors.StoreUnavailableError` naming ``host:port``, at construction
     as on any later call; once the server is back, the next call reconnects by itself. What
     the server refuses for good (not for now) raises :class:`~driftscope.errors.StoreError`.
@@ -246,11 +249,12 @@ class PostgresStore(Store):
 
     # ------------------------------------------------------------------ references
     def save_reference(
-        self, model: str, reference: Reference, *, note: str = ""
+        self, model: str, reference: StorableReference, *, note: str = ""
     ) -> ReferenceRecord:
         _check_model(model)
+        header = ReferenceHeader.of(reference)
         data = reference.to_bytes()
-        columns = [storable_name(c) for c in reference.columns]
+        columns = [storable_name(c) for c in header.columns]
         note = storable_name(note) if isinstance(note, str) else note
         versions, current = self._s.table("reference_versions"), self._s.table("current_reference")
 
@@ -263,33 +267,32 @@ class PostgresStore(Store):
                     ON CONFLICT (model, version) DO UPDATE SET
                         note = CASE WHEN EXCLUDED.note <> '' THEN EXCLUDED.note ELSE v.note END
                     RETURNING stored_at, rows, columns, note""",
-                    (model, reference.version, reference.rows, columns, note, data),
+                    (model, header.version, header.rows, columns, note, data),
                 ).fetchone()
                 conn.execute(
                     f"""INSERT INTO {current} (model, version, set_at) VALUES (%s, %s, now())
                     ON CONFLICT (model) DO UPDATE SET version = EXCLUDED.version,
                         set_at = EXCLUDED.set_at""",
-                    (model, reference.version),
+                    (model, header.version),
                 )
             assert row is not None
-            return _reference_record(model, reference.version, *row)
+            return _reference_record(model, header.version, *row)
 
         record = self._run(f"saving a reference of model {model!r}", work)
         self._remember(model)
         return record
 
-    def load_reference(self, model: str, version: str | None = None) -> Reference:
-        from driftscope.drift.reference import Reference
-
+    def load_reference(self, model: str, version: str | None = None) -> ReferenceBlob:
         versions, current = self._s.table("reference_versions"), self._s.table("current_reference")
+        fields = "v.version, v.stored_at, v.rows, v.columns, v.note, v.data"
         if version is None:
             query = (
-                f"SELECT v.version, v.data FROM {current} c JOIN {versions} v "
+                f"SELECT {fields} FROM {current} c JOIN {versions} v "
                 "USING (model, version) WHERE c.model = %s"
             )
             params: tuple[str, ...] = (model,)
         else:
-            query = f"SELECT version, data FROM {versions} WHERE model = %s AND version = %s"
+            query = f"SELECT {fields} FROM {versions} v WHERE model = %s AND version = %s"
             params = (model, version)
         row = self._run(
             f"loading a reference of model {model!r}",
@@ -299,10 +302,17 @@ class PostgresStore(Store):
             if version is None:
                 raise StoreError(f"model {model!r} has no reference stored")
             raise StoreError(f"model {model!r} has no reference version {version!r}")
-        try:
-            return Reference.from_bytes(bytes(row[1]), f"reference {row[0]} of model {model!r}")
-        except ReferenceFileError as exc:
-            raise StoreError(str(exc)) from exc
+        record = _reference_record(model, *row[:5])
+        return ReferenceBlob(
+            model,
+            record.version,
+            record.rows,
+            record.columns,
+            bytes(row[5]),
+            f"the blob in {self.schema}.reference_versions",
+            record.stored_at,
+            record.note,
+        )
 
     def reference_history(self, model: str) -> list[ReferenceRecord]:
         query = (

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from driftscope.store.frames import text_to_objects, to_pandas
-from driftscope.store.segments import is_text
+from driftscope.store.embedded._frames import text_to_objects, to_pandas
+from driftscope.store.embedded._segments import is_text
 
 _FLOATS = (pa.float64(), pa.float32(), pa.float16())
 _INTS = (pa.int64(), pa.int32(), pa.int16(), pa.int8(), pa.uint32(), pa.uint16(), pa.uint8())
@@ -222,7 +222,14 @@ class FrameBuilder:
     """Columns for every field of ``schemas`` (in first-seen order), room for ``capacity``
     rows; :meth:`put` tables (or :meth:`put_group` to interleave several), then
     :meth:`frame`. ``strings`` names text columns to return with pandas' own string dtype,
-    straight from the Arrow buffers (for columns that have no nulls)."""
+    straight from the Arrow buffers (for columns that have no nulls).
+
+    >>> first, second = pa.table({"x": [1, 2]}), pa.table({"x": [3], "c": ["a"]})
+    >>> builder = FrameBuilder([first.schema, second.schema], capacity=3)
+    >>> builder.put(first); builder.put(second)
+    >>> builder.frame().to_dict("list")
+    {'x': [1, 2, 3], 'c': [None, None, 'a']}
+    """
 
     def __init__(self, schemas: Sequence[pa.Schema], capacity: int, *, strings: Sequence[str] = ()):
         types: dict[str, set[pa.DataType]] = {}

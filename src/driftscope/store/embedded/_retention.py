@@ -27,10 +27,10 @@ import pyarrow.compute as pc
 
 from driftscope.core import records as r
 from driftscope.errors import StoreError
-from driftscope.store.catalog import Catalog, NewSegment, Segment
-from driftscope.store.compaction import empty_trash
-from driftscope.store.label_join import first_rows
-from driftscope.store.segments import (
+from driftscope.store._unique_ids import first_rows
+from driftscope.store.embedded._catalog import Catalog, NewSegment, Segment
+from driftscope.store.embedded._compaction import empty_trash
+from driftscope.store.embedded._segments import (
     StoreHome,
     read_parquet_file,
     remove_quietly,

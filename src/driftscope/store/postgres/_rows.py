@@ -12,15 +12,15 @@ store (:mod:`driftscope.store.postgres`) owns connections, retries and caching.
   prediction_id) DO NOTHING``), which also makes re-sending a batch harmless.
 * What PostgreSQL cannot hold is made storable before sending: a NUL character in a value
   or a column name becomes U+FFFD; a prediction id or column name longer than
-  :data:`~driftscope.store.pg_columns.MAX_KEY_BYTES` keeps its start and a digest
-  (:func:`~driftscope.store.pg_columns.short_key`). The record gets a data-quality issue in
+  :data:`~driftscope.store.postgres._columns.MAX_KEY_BYTES` keeps its start and a digest
+  (:func:`~driftscope.store.postgres._columns.short_key`). The record gets a data-quality issue in
   its ``quality_issues`` (``nul_byte:<column>``, ``nul_in_name:<column>``,
   ``too_long:prediction_id``, ``name_too_long:<column>``), as values the monitor had to
   change do. Labels have no such column: theirs are changed the same way, silently, so
   they still join.
 * Reads are one ``COPY (SELECT ...) TO STDOUT (FORMAT binary)`` with the latest label of
   each prediction joined by a ``LATERAL`` index probe, parsed by
-  :mod:`~driftscope.store.pg_binary`: a field per column, or for a model wider than
+  :mod:`~driftscope.store.postgres._binary`: a field per column, or for a model wider than
   :data:`PACK_ABOVE` columns the values of a kind packed into one array per row.
 """
 
@@ -36,9 +36,9 @@ import pyarrow.compute as pc
 
 from driftscope.core import records as r
 from driftscope.errors import DataError
-from driftscope.store.label_join import first_rows
-from driftscope.store.pg_binary import Packed, parse
-from driftscope.store.pg_columns import (
+from driftscope.store._unique_ids import first_rows
+from driftscope.store.postgres._binary import Packed, parse
+from driftscope.store.postgres._columns import (
     ARRAYS,
     ARROW_TYPES,
     KINDS,
@@ -56,7 +56,7 @@ from driftscope.store.pg_columns import (
     storable_text,
     to_csv,
 )
-from driftscope.store.pg_migrations import lock_key
+from driftscope.store.postgres._migrations import lock_key
 
 if TYPE_CHECKING:
     import psycopg
@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 STAGE = "pg_temp.driftscope_stage"
 #: Run first in a transaction that streams a window of rows: a big window may take minutes
 #: to send, so the transaction lifts the statement limit; a server that stops sending is
-#: still cut off by the connection watchdog (:mod:`~driftscope.store.pg_connection`).
+#: still cut off by the connection watchdog (:mod:`~driftscope.store.postgres._connection`).
 STREAMING = "SET LOCAL statement_timeout TO 0"
 #: Batches and reads with more value columns than this pack them into one array per kind
 #: (PostgreSQL allows 1,600 columns in a table and 1,664 fields in a row); up to it, a
@@ -86,7 +86,11 @@ LATEST_LABEL = """LEFT JOIN LATERAL (
 
 @dataclass(frozen=True)
 class Schema:
-    """The store's schema name and its quoted tables."""
+    """The store's schema name and its quoted tables.
+
+    >>> Schema("driftscope").table("labels")
+    '"driftscope".labels'
+    """
 
     name: str
 
@@ -96,7 +100,11 @@ class Schema:
 
 @dataclass(frozen=True)
 class Window:
-    """``since <= ts < until`` and an optional model version, as SQL on alias ``p``."""
+    """``since <= ts < until`` and an optional model version, as SQL on alias ``p``.
+
+    >>> Window(model_version="v2").sql()
+    (' AND p.model_version = %s', ['v2'])
+    """
 
     since: datetime | None = None
     until: datetime | None = None
@@ -119,7 +127,14 @@ class Window:
 # ---------------------------------------------------------------------- batches
 @dataclass(frozen=True)
 class PreparedBatch:
-    """A checked batch, made storable: its value columns' kinds and values, by name."""
+    """A checked batch, made storable: its value columns' kinds and values, by name.
+
+    >>> import pyarrow as pa
+    >>> batch = prepare_labels(pa.table({"prediction_id": ["a"], "label": [1],
+    ...     "labeled_at": pa.array([0], pa.timestamp("us", tz="UTC"))}))
+    >>> batch.rows, batch.kinds
+    (1, {'label': 'int64'})
+    """
 
     rows: int
     kinds: dict[str, str]  # value column -> kind, in batch order
@@ -179,7 +194,7 @@ def prepare_predictions(batch: pa.Table) -> PreparedBatch:
 def _first_of_each_id(batch: PreparedBatch) -> PreparedBatch:
     """``batch`` with only the first row of each prediction id (a batch without repeated
     ids, the usual case, is returned as it is after one hashing pass), by the rule the
-    embedded store applies (:func:`~driftscope.store.label_join.first_rows`)."""
+    embedded store applies (:func:`~driftscope.store._unique_ids.first_rows`)."""
     keep = first_rows(batch.base[0])
     if keep is None:
         return batch

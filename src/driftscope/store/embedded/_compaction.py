@@ -7,7 +7,7 @@ the order they were recorded), written as one
 durable file, and swapped in the catalog in a single transaction (the new row in, the old
 rows out, their paths on the trash list); only then are the old files unlinked. The new
 file's footer names the files it replaces, so a catalog rebuilt from the files lists it
-instead of them (:mod:`~driftscope.store.repair`). A reader
+instead of them (:mod:`~driftscope.store.embedded._repair`). A reader
 holding an older snapshot may find a file gone: it reads again with a fresh snapshot.
 
 One compaction (or archive, or repair) runs at a time per store: they take an exclusive
@@ -33,9 +33,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from driftscope.errors import StoreError, StoreUnavailableError
-from driftscope.store.catalog import Catalog, Segment
-from driftscope.store.label_join import first_of_each_id
-from driftscope.store.segments import (
+from driftscope.store._unique_ids import first_of_each_id
+from driftscope.store.embedded._catalog import Catalog, Segment
+from driftscope.store.embedded._segments import (
     StoreHome,
     read_parquet_file,
     remove_quietly,
@@ -58,7 +58,15 @@ MAX_OUTPUT_BYTES = 128 * 1024 * 1024  # per merged file: bounds the memory a mer
 
 class FileLock:
     """An exclusive ``flock`` on ``path``; separate instances exclude each other, also
-    within one process."""
+    within one process.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "compact.lock"
+    >>> with FileLock(path).hold() as held, FileLock(path).hold(blocking=False) as other:
+    ...     held, other
+    (True, False)
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)

@@ -24,12 +24,12 @@ import pandas as pd
 
 from driftscope.core.checks import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord
 from driftscope.errors import ConfigError
-from driftscope.store.pg_columns import storable_name
+from driftscope.store.postgres._columns import storable_name
 
 if TYPE_CHECKING:
     import psycopg
 
-    from driftscope.store.pg_rows import Schema
+    from driftscope.store.postgres._rows import Schema
 
 FLOAT_KEY = "$float"
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}

@@ -1,11 +1,13 @@
 """Reference baselines and check results of the embedded store, kept through the catalog.
 
-References are files ``references/<model>/<version>.dsref`` (the bytes of
-:meth:`Reference.to_bytes`, written atomically and durably) plus one catalog row per
+References are files ``references/<model>/<version>.dsref`` (the bytes of the saved
+reference's ``to_bytes()``, written atomically and durably) plus one catalog row per
 (model, version): when it was first stored, and a sequence number bumped each time it is
 saved, so the last saved one is current and the history lists each version once, in the
-order first stored. Check results are catalog rows keyed by (model, check, window, metric)
-and upserted. A catalog rebuilt from the files lists the reference files again
+order first stored; loading one gives the file's bytes back as a
+:class:`~driftscope.core.reference_blob.ReferenceBlob` labelled with its path, undecoded.
+Check results are catalog rows keyed by (model, check, window, metric) and upserted. A
+catalog rebuilt from the files lists the reference files again, reading only their headers
 (:func:`rebuild_references`); check results live in the catalog only (a run of the checks
 computes them again).
 
@@ -28,22 +30,27 @@ import numpy as np
 import pandas as pd
 
 from driftscope.core.checks import CHECK_FIELDS, CHECK_TIME_FIELDS, CheckRecord
-from driftscope.drift.reference import Reference
+from driftscope.core.reference_blob import (
+    ReferenceBlob,
+    ReferenceHeader,
+    StorableReference,
+    read_header,
+)
 from driftscope.errors import ConfigError, DriftscopeError, StoreError
 from driftscope.store.base import ReferenceRecord
-from driftscope.store.catalog import Catalog
-from driftscope.store.segments import StoreHome, from_us, to_us, write_durably
+from driftscope.store.embedded._catalog import Catalog
+from driftscope.store.embedded._segments import StoreHome, from_us, to_us, write_durably
 
 
 # ---------------------------------------------------------------------- references
 def save_reference(
-    catalog: Catalog, home: StoreHome, model: str, reference: Reference, note: str
+    catalog: Catalog, home: StoreHome, model: str, reference: StorableReference, note: str
 ) -> ReferenceRecord:
-    version = reference.version
+    header = ReferenceHeader.of(reference)
+    version = header.version
     dest = home.reference_path(model, version)
     if not dest.is_file():
         write_durably(reference.to_bytes(), dest, home.tmp)
-    columns = tuple(reference.columns)
     now = to_us(datetime.now(UTC))
     with catalog.write() as conn:
         seq = conn.execute(
@@ -55,7 +62,7 @@ def save_reference(
             (model, version),
         ).fetchone()
         if row is None:
-            _insert_version(conn, home, model, reference, dest, now, note, seq)
+            _insert_version(conn, home, model, header, dest, now, note, seq)
             stored_at, kept_note = now, note
         else:
             stored_at, kept_note = row[0], note or row[1]
@@ -64,27 +71,30 @@ def save_reference(
                 "WHERE model = ? AND version = ?",
                 (seq, kept_note, model, version),
             )
-    return ReferenceRecord(model, version, from_us(stored_at), reference.rows, columns, kept_note)
+    return ReferenceRecord(
+        model, version, from_us(stored_at), header.rows, header.columns, kept_note
+    )
 
 
 def _insert_version(
     conn: sqlite3.Connection,
     home: StoreHome,
     model: str,
-    reference: Reference,
+    header: ReferenceHeader,
     path: Path,
     stored_at: int,
     note: str,
     seq: int,
 ) -> int:
-    """Record ``reference`` (its file at ``path``) as a version of ``model``, first and last
-    saved at ``seq``; 1, or 0 when that version is already recorded."""
+    """Record the reference described by ``header`` (its file at ``path``) as a version of
+    ``model``, first and last saved at ``seq``; 1, or 0 when that version is already
+    recorded."""
     return conn.execute(
         "INSERT INTO reference_versions (model, version, path, stored_at, rows, columns, "
         "note, first_seq, saved_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (model, version) DO NOTHING",
-        (model, reference.version, home.relative(path), stored_at, reference.rows,
-         json.dumps(tuple(reference.columns)), note, seq, seq),
+        (model, header.version, home.relative(path), stored_at, header.rows,
+         json.dumps(header.columns), note, seq, seq),
     ).rowcount  # fmt: skip
 
 
@@ -92,8 +102,10 @@ def rebuild_references(catalog: Catalog, home: StoreHome) -> int:
     """List again, in a rebuilt catalog, the reference files under ``references/`` that it
     lacks; returns how many. Their model comes from the folder name (a long name shortened
     with a hash cannot be recovered: left unlisted), their version, rows and columns from
-    the file; a file that does not load is left alone. Notes are not in the files: they
-    start empty, and the current reference is the one stored last (file time)."""
+    the file's header (:func:`~driftscope.core.reference_blob.read_header`: the rest of the
+    file is checked when it is decoded); a file whose header does not read is left alone.
+    Notes are not in the files: they start empty, and the current reference is the one
+    stored last (file time)."""
     found = []
     for folder in sorted((home.root / "references").glob("*")):
         if not folder.is_dir() or "~" in folder.name:
@@ -101,53 +113,54 @@ def rebuild_references(catalog: Catalog, home: StoreHome) -> int:
         model = unquote(folder.name)
         for path in sorted(folder.glob("*.dsref")):
             try:
-                reference = Reference.from_bytes(path.read_bytes(), label=str(path))
+                header = read_header(path.read_bytes(), str(path))
                 stored_at = int(path.stat().st_mtime * 1e6)
             except (OSError, DriftscopeError):
                 continue
-            if path != home.reference_path(model, reference.version):
+            if path != home.reference_path(model, header.version):
                 continue  # not where this store would keep it: not ours to list
-            found.append((stored_at, model, reference, path))
+            found.append((stored_at, model, header, path))
     found.sort(key=lambda item: (item[0], item[1], item[3].name))
     added = 0
     with catalog.write() as conn:
-        for seq, (stored_at, model, reference, path) in enumerate(found, start=1):
-            added += _insert_version(conn, home, model, reference, path, stored_at, "", seq)
+        for seq, (stored_at, model, header, path) in enumerate(found, start=1):
+            added += _insert_version(conn, home, model, header, path, stored_at, "", seq)
     return added
 
 
-def load_reference(catalog: Catalog, home: StoreHome, model: str, version: str | None) -> Reference:
+def load_reference(
+    catalog: Catalog, home: StoreHome, model: str, version: str | None
+) -> ReferenceBlob:
+    columns = "version, path, stored_at, rows, columns, note"
     with catalog.connection() as conn:
         if version is None:
             row = conn.execute(
-                "SELECT version, path FROM reference_versions WHERE model = ? "
+                f"SELECT {columns} FROM reference_versions WHERE model = ? "
                 "ORDER BY saved_seq DESC LIMIT 1",
                 (model,),
             ).fetchone()
         else:
             row = conn.execute(
-                "SELECT version, path FROM reference_versions WHERE model = ? AND version = ?",
+                f"SELECT {columns} FROM reference_versions WHERE model = ? AND version = ?",
                 (model, version),
             ).fetchone()
     if row is None:
         if version is None:
             raise StoreError(f"model {model!r} has no stored reference (version: current)")
         raise StoreError(f"model {model!r} has no stored reference version {version!r}")
-    path = home.absolute(row[1])
+    found, relative, stored_at, rows, names, note = row
+    path = home.absolute(relative)
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise StoreError(
-            f"reference {row[0]!r} of model {model!r}: file {path} is missing"
-        ) from exc
+        raise StoreError(f"reference {found!r} of model {model!r}: file {path} is missing") from exc
     except OSError as exc:
         raise StoreError(
-            f"reference {row[0]!r} of model {model!r}: cannot read {path}: {exc}"
+            f"reference {found!r} of model {model!r}: cannot read {path}: {exc}"
         ) from exc
-    try:
-        return Reference.from_bytes(data, label=str(path))
-    except DriftscopeError as exc:
-        raise StoreError(f"reference {row[0]!r} of model {model!r}: {exc}") from exc
+    return ReferenceBlob(
+        model, found, rows, tuple(json.loads(names)), data, str(path), from_us(stored_at), note
+    )
 
 
 def reference_history(catalog: Catalog, model: str) -> list[ReferenceRecord]:

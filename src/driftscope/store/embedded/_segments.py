@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from driftscope.core import records as r
 from driftscope.errors import StoreError, StoreUnavailableError
-from driftscope.store.catalog import NewSegment
+from driftscope.store.embedded._catalog import NewSegment
 
 #: Exceptions a damaged Parquet file can raise while pyarrow parses it.
 DECODE_ERRORS = (OSError, pa.ArrowException, ValueError, IndexError, KeyError, TypeError)
@@ -196,7 +196,13 @@ def from_us(us: int) -> datetime:
 # ---------------------------------------------------------------------- layout
 @dataclass(frozen=True)
 class StoreHome:
-    """The directory layout of one embedded store."""
+    """The directory layout of one embedded store.
+
+    >>> from pathlib import Path
+    >>> home = StoreHome(Path("/data/home"))
+    >>> home.relative(home.reference_path("churn", "3f2a")), home.catalog.name
+    ('references/churn/3f2a.dsref', 'catalog.sqlite')
+    """
 
     root: Path
 

@@ -1,0 +1,18 @@
+"""The PostgreSQL store: a shared server keeps every model's monitoring records.
+
+:class:`PostgresStore` is the public class; the modules beside it are private:
+``_store`` (the class), ``_connection`` (connections, timeouts, reconnecting),
+``_migrations`` (the versioned schema), ``_columns`` (the per-model column registry),
+``_rows`` and ``_binary`` (writing and reading predictions and labels), ``_checks`` (check
+results) and ``_archive`` (retention to Parquet files).
+
+Importing this package does not import psycopg: it loads when a store is opened
+(``pip install 'driftscope[postgres]'``).
+
+>>> PostgresStore.__mro__[1].__name__
+'Store'
+"""
+
+from driftscope.store.postgres._store import PostgresStore
+
+__all__ = ["PostgresStore"]
