@@ -176,7 +176,7 @@ def _baseline(store: Store, model: str) -> Reference | None:
     to load one that exists raises)."""
     if not store.reference_history(model):
         return None
-    return store.load_reference(model)
+    return Reference.from_blob(store.load_reference(model))
 
 
 def _prepare(name: str, run: CheckRun) -> tuple[WindowCheck, bool]:
