@@ -50,6 +50,7 @@ from typing import IO, Any
 import numpy as np
 
 from driftscope.core.kinds import NUMERIC_KINDS
+from driftscope.core.reference_blob import MAX_MANIFEST_BYTES
 from driftscope.drift.reference_manifest import (
     ARRAY_KEYS,
     FORMAT_VERSION,
@@ -99,7 +100,7 @@ class FileLimits:
     """
 
     #: the manifest (JSON) uncompressed
-    max_manifest_bytes: int = 64 * MiB
+    max_manifest_bytes: int = MAX_MANIFEST_BYTES
     #: any one entry uncompressed (an array of 500M float64 values)
     max_entry_bytes: int = 4 * GiB
     #: all entries together, uncompressed

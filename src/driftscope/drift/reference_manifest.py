@@ -28,14 +28,15 @@ from typing import Any
 import numpy as np
 
 from driftscope.core.kinds import NUMERIC_KINDS, ColumnKind
+from driftscope.core.reference_blob import MANIFEST_NAME, REFERENCE_FORMAT
 from driftscope.drift.results import ColumnSummary
 from driftscope.errors import ReferenceFileError
 
-FORMAT = "driftscope-reference"
+FORMAT = REFERENCE_FORMAT
 FORMAT_VERSION = 2
 #: Format versions this driftscope reads: 1 (no digest) and 2.
 READABLE_VERSIONS = (1, 2)
-META_NAME = "reference.json"
+META_NAME = MANIFEST_NAME
 CATEGORY_KINDS = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
 #: Arrays of a numerical column: key -> (dtype kind and size, number of dimensions, required).
 ARRAY_KEYS = {
