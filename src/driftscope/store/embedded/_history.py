@@ -37,9 +37,10 @@ from driftscope.core.reference_blob import (
     read_header,
 )
 from driftscope.errors import ConfigError, DriftscopeError, StoreError
+from driftscope.store._span import from_us, to_us
 from driftscope.store.base import ReferenceRecord
 from driftscope.store.embedded._catalog import Catalog
-from driftscope.store.embedded._segments import StoreHome, from_us, to_us, write_durably
+from driftscope.store.embedded._segments import StoreHome, write_durably
 
 
 # ---------------------------------------------------------------------- references

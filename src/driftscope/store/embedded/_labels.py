@@ -21,13 +21,14 @@ import pandas as pd
 import pyarrow as pa
 
 from driftscope.core import records as r
+from driftscope.store._span import ReadSpan
 from driftscope.store.embedded._frames import to_pandas
-from driftscope.store.embedded._scan import Window, explain
-from driftscope.store.embedded._segments import from_us, timestamps_us
+from driftscope.store.embedded._scan import explain
+from driftscope.store.embedded._segments import timestamps_us
 
 
 def label_matches(
-    duck: duckdb.DuckDBPyConnection, preds: list[str], labels: list[str], window: Window
+    duck: duckdb.DuckDBPyConnection, preds: list[str], labels: list[str], window: ReadSpan
 ) -> pa.Table:
     """(pf, pr, lf, lr, label, labeled_at) for every (prediction row, label) with the same
     id: pf/lf index the file lists, pr/lr are row numbers in those files."""
@@ -35,10 +36,10 @@ def label_matches(
     params: dict[str, object] = {"preds": preds, "labels": labels}
     if window.since is not None:
         where.append("p.timestamp >= $since")
-        params["since"] = from_us(window.since)
+        params["since"] = window.since
     if window.until is not None:
         where.append("p.timestamp < $until")
-        params["until"] = from_us(window.until)
+        params["until"] = window.until
     sql = (
         "SELECT p.file_index AS pf, p.file_row_number AS pr, l.file_index AS lf, "
         "l.file_row_number AS lr, l.label AS label, l.labeled_at AS labeled_at "

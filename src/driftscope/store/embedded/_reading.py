@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from driftscope.core import records as r
+from driftscope.store._span import ReadSpan
 from driftscope.store._unique_ids import has_repeats, hash_ids, plain_text, repeated_ids
 from driftscope.store.embedded._assemble import FrameBuilder
 from driftscope.store.embedded._catalog import Segment
@@ -44,7 +45,7 @@ from driftscope.store.embedded._labels import (
     label_rows,
     latest_labels,
 )
-from driftscope.store.embedded._scan import PlannedRead, Window
+from driftscope.store.embedded._scan import PlannedRead
 from driftscope.store.embedded._segments import timestamps_us
 
 PREFETCH = 2  # segments decoded ahead of the one being copied into the output
@@ -214,7 +215,7 @@ def read_window(
     duck: duckdb.DuckDBPyConnection,  # a cursor of the caller's own: used by one thread
     preds: list[tuple[Path, Segment]],
     labels: list[Path],
-    window: Window,
+    window: ReadSpan,
     shape: Path | None = None,
     label_hashes: LabelHashes | None = None,
     label_scope: str = "",

@@ -7,7 +7,8 @@ masking rows only for segments straddling the window. Errors name the file: a va
 file is :class:`SegmentMissing` (usually compacted meanwhile: read again), a damaged one
 :class:`SegmentUnreadable`.
 
->>> window = Window(since=10, until=20)
+>>> from driftscope.store._span import from_us
+>>> window = ReadSpan(since=from_us(10), until=from_us(20))
 >>> window.meets(0, 9), window.meets(15, 30), window.meets(20, 30)
 (False, True, False)
 """
@@ -20,7 +21,6 @@ import threading
 import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -33,14 +33,13 @@ import pyarrow.parquet as pq
 
 from driftscope.core import records as r
 from driftscope.errors import StoreError
+from driftscope.store._span import ReadSpan, to_us
 from driftscope.store.base import UnmatchedLabels
 from driftscope.store.embedded._catalog import Segment
 from driftscope.store.embedded._segments import (
     DECODE_ERRORS,
-    from_us,
     is_text,
     timestamps_us,
-    to_us,
     unavailable,
 )
 
@@ -179,33 +178,20 @@ class VerifiedFiles:
                 self._seen.add(key)
 
 
-@dataclass(frozen=True)
-class Window:
-    """``since <= timestamp < until`` (microseconds) and an optional model version.
+def covers(span: ReadSpan, seg: Segment) -> bool:
+    """Every row of ``seg`` is in ``span``'s time range (the version is not looked at).
 
-    >>> Window(since=10, until=20).meets(0, 10), Window(since=10, until=20).meets(20, 30)
+    >>> from driftscope.store._span import from_us
+    >>> seg = Segment("churn", "predictions", "hot", "1970-01-01", "s.parquet", 3, 0, 1, 3)
+    >>> covers(ReadSpan(), seg), covers(ReadSpan(since=from_us(2)), seg)
     (True, False)
     """
-
-    since: int | None = None
-    until: int | None = None
-    model_version: str | None = None
-
-    def covers(self, seg: Segment) -> bool:
-        """Every row of ``seg`` is in the time window (the version is not looked at)."""
-        if seg.min_ts is None or seg.max_ts is None:
-            return False
-        return (self.since is None or seg.min_ts >= self.since) and (
-            self.until is None or seg.max_ts < self.until
-        )
-
-    def meets(self, low: int, high: int) -> bool:
-        return (self.since is None or high >= self.since) and (
-            self.until is None or low < self.until
-        )
+    if seg.min_ts is None or seg.max_ts is None:
+        return False
+    since, until = span.since_us, span.until_us
+    return (since is None or seg.min_ts >= since) and (until is None or seg.max_ts < until)
 
 
-# ---------------------------------------------------------------------- prediction files
 def decode_pool() -> pa.MemoryPool:
     """jemalloc where pyarrow has it: it hands the buffers of one decoded segment to the
     next instead of returning them to the OS, and fresh pages are costly on some hosts."""
@@ -233,7 +219,7 @@ def _open(path: Path) -> tuple[pq.FileMetaData, pa.Schema]:
         raise read_error(path, exc) from exc
 
 
-def _row_groups(meta: pq.FileMetaData, schema: pa.Schema, window: Window) -> list[int]:
+def _row_groups(meta: pq.FileMetaData, schema: pa.Schema, window: ReadSpan) -> list[int]:
     """Row groups whose timestamp statistics meet the window (all when unknown)."""
     column = schema.get_field_index(r.TIMESTAMP)
     keep = []
@@ -250,20 +236,21 @@ class PlannedRead:
     most, and :meth:`read` for its rows in the window.
 
     >>> import tempfile
+    >>> from driftscope.store._span import from_us
     >>> path = Path(tempfile.mkdtemp()) / "seg.parquet"
     >>> stamps = pa.array([1, 2, 3], pa.timestamp("us", tz="UTC"))
     >>> pq.write_table(pa.table({"prediction_id": ["a", "b", "c"], "timestamp": stamps}), path)
     >>> seg = Segment("churn", "predictions", "hot", "1970-01-01", "seg.parquet", 3, 0, 1, 3)
-    >>> table, rows = PlannedRead(path, seg, Window(since=2)).read()
+    >>> table, rows = PlannedRead(path, seg, ReadSpan(since=from_us(2))).read()
     >>> table.column("prediction_id").to_pylist(), rows.tolist()
     (['b', 'c'], [1, 2])
     """
 
-    def __init__(self, path: Path, seg: Segment, window: Window):
+    def __init__(self, path: Path, seg: Segment, window: ReadSpan):
         self.path = path
         self.window = window
         self.meta, self.schema = _open(path)
-        self.whole = window.covers(seg) and window.model_version is None
+        self.whole = covers(window, seg) and window.model_version is None
         try:
             self.groups = list(range(self.meta.num_row_groups))
             if not self.whole:
@@ -300,9 +287,9 @@ class PlannedRead:
         mask = np.ones(table.num_rows, dtype=bool)
         ts = timestamps_us(table.column(r.TIMESTAMP))
         if window.since is not None:
-            mask &= ts >= window.since
+            mask &= ts >= window.since_us
         if window.until is not None:
-            mask &= ts < window.until
+            mask &= ts < window.until_us
         if window.model_version is not None:
             same = pc.equal(table.column(r.MODEL_VERSION), window.model_version)
             mask &= pc.fill_null(same, False).to_numpy(zero_copy_only=False)
@@ -325,21 +312,21 @@ def explain(exc: duckdb.Error, paths: list[str]) -> StoreError:
 
 
 def count_window(
-    duck: duckdb.DuckDBPyConnection, segs: list[tuple[Path, Segment]], window: Window
+    duck: duckdb.DuckDBPyConnection, segs: list[tuple[Path, Segment]], window: ReadSpan
 ) -> int:
     """Rows of prediction segments in the time window: from the catalog for segments
     wholly inside it, by a DuckDB count over the others."""
-    total = sum(seg.rows for _, seg in segs if window.covers(seg))
-    partial = [str(path) for path, seg in segs if not window.covers(seg)]
+    total = sum(seg.rows for _, seg in segs if covers(window, seg))
+    partial = [str(path) for path, seg in segs if not covers(window, seg)]
     if not partial:
         return total
     where, params = [], {"files": partial}
     if window.since is not None:
         where.append("timestamp >= $since")
-        params["since"] = from_us(window.since)
+        params["since"] = window.since
     if window.until is not None:
         where.append("timestamp < $until")
-        params["until"] = from_us(window.until)
+        params["until"] = window.until
     sql = "SELECT count(*) FROM read_parquet($files, union_by_name = true)"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from driftscope.core import records as r
 from driftscope.errors import StoreError, StoreUnavailableError
+from driftscope.store._span import to_us
 from driftscope.store.embedded._catalog import NewSegment
 
 #: Exceptions a damaged Parquet file can raise while pyarrow parses it.
@@ -42,7 +43,6 @@ ARCHIVE_LEVEL = 9  # cold files are written once and kept long: compress harder
 ROW_GROUP_ROWS = 128 * 1024
 MIN_GAIN = 0.1  # a float column zstd shrinks less than this is stored uncompressed
 US_PER_DAY = 86_400_000_000
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SAFE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 MAX_DIR_NAME = 120
 TIER_DIRS = {"hot": "segments", "archive": "archive"}
@@ -181,16 +181,6 @@ def description_of(metadata: dict[bytes, bytes] | None) -> dict | None:
 def day_of(us: int) -> str:
     """``YYYY-MM-DD`` (UTC) of a timestamp in microseconds since the epoch."""
     return time.strftime("%Y-%m-%d", time.gmtime(us // 1_000_000))
-
-
-def to_us(moment: datetime) -> int:
-    """Microseconds since the epoch of a timezone-aware datetime."""
-    delta = moment - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_us(us: int) -> datetime:
-    return datetime.fromtimestamp(us // 1_000_000, UTC).replace(microsecond=us % 1_000_000)
 
 
 # ---------------------------------------------------------------------- layout

@@ -42,6 +42,7 @@ import pyarrow as pa
 from driftscope.core import records as r
 from driftscope.core.reference_blob import ReferenceBlob, StorableReference
 from driftscope.errors import ConfigError, DataError, StoreError, StoreUnavailableError
+from driftscope.store._span import ReadSpan, to_us
 from driftscope.store._unique_ids import first_of_each_id
 from driftscope.store.base import (
     ArchiveReport,
@@ -49,7 +50,6 @@ from driftscope.store.base import (
     ReferenceRecord,
     Store,
     UnmatchedLabels,
-    utc,
 )
 from driftscope.store.embedded import _history as history
 from driftscope.store.embedded._catalog import Catalog, NewSegment, Segment
@@ -76,8 +76,8 @@ from driftscope.store.embedded._scan import (
     SegmentMissing,
     SegmentUnreadable,
     VerifiedFiles,
-    Window,
     count_window,
+    covers,
     unmatched_label_ids,
 )
 from driftscope.store.embedded._segments import (
@@ -86,7 +86,6 @@ from driftscope.store.embedded._segments import (
     ensure_dir,
     remove_quietly,
     split_by_day,
-    to_us,
     unavailable,
     unique_file_name,
     write_segment,
@@ -362,18 +361,13 @@ class EmbeddedStore(Store):
         today = day_of(to_us(datetime.now(UTC)))
         return self._write_segments(model, kind, split_by_day(batch, time_column, today))
 
-    def _window(self, since: datetime | None, until: datetime | None, version=None) -> Window:
-        since, until = utc(since, "since"), utc(until, "until")
-        if version is not None and not isinstance(version, str):
-            raise ConfigError(f"model_version must be a string or None, got {version!r}")
-        return Window(
-            None if since is None else to_us(since),
-            None if until is None else to_us(until),
-            version,
-        )
+    def _window(
+        self, since: datetime | None, until: datetime | None, version: str | None = None
+    ) -> ReadSpan:
+        return ReadSpan.of(since, until, version)
 
     def _snapshot(
-        self, model: str, window: Window, tiers: tuple[str, ...], with_labels: bool
+        self, model: str, window: ReadSpan, tiers: tuple[str, ...], with_labels: bool
     ) -> tuple[list[tuple[Path, Segment]], list[Path], Path | None]:
         """Prediction segments meeting the window, every label segment (when asked), and
         when no prediction segment meets the window, the model's latest one (its columns
@@ -382,8 +376,8 @@ class EmbeddedStore(Store):
         self._ensure_catalog()
         with self._catalog.read() as conn:
             preds = self._catalog.segments(
-                model, kinds=("predictions",), tiers=tiers, since=window.since,
-                until=window.until, conn=conn,
+                model, kinds=("predictions",), tiers=tiers, since=window.since_us,
+                until=window.until_us, conn=conn,
             )  # fmt: skip
             labels = []
             if preds and with_labels:
@@ -401,7 +395,7 @@ class EmbeddedStore(Store):
             shape,
         )
 
-    def _verify(self, segs: Sequence[Segment], counted: Window | None = None) -> None:
+    def _verify(self, segs: Sequence[Segment], counted: ReadSpan | None = None) -> None:
         """Check the segments about to be read against their checksums (each once per
         process); a corrupt one is moved to quarantine/ and dropped from the catalog, and
         its SegmentCorrupt raised. With ``counted``, segments wholly inside that window are
@@ -409,7 +403,7 @@ class EmbeddedStore(Store):
         by_path = {
             self.home.absolute(s.path): s
             for s in segs
-            if s.checksum is not None and not (counted is not None and counted.covers(s))
+            if s.checksum is not None and not (counted is not None and covers(counted, s))
         }
         try:
             self._verified.check([(path, s.checksum) for path, s in by_path.items()])
@@ -530,7 +524,7 @@ class EmbeddedStore(Store):
         window = self._window(since, until)
         return history.read_check_results(
             self._catalog, self._model(model), check=check, metric=metric,
-            since=window.since, until=window.until,
+            since=window.since_us, until=window.until_us,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ maintenance

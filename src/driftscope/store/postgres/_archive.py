@@ -31,12 +31,12 @@ import pyarrow.parquet as pq
 
 from driftscope.core import records as r
 from driftscope.errors import StoreError
+from driftscope.store._span import ReadSpan
 from driftscope.store.postgres._columns import ARROW_TYPES, Registry
 from driftscope.store.postgres._migrations import lock_key
 from driftscope.store.postgres._rows import (
     STREAMING,
     Schema,
-    Window,
     load_registry,
     read_labels,
     read_predictions,
@@ -118,7 +118,14 @@ def _archive_chunk(
             reg = load_registry(conn, s, model)
             where, params = _chunk_predicate(conn, s, model, cutoff)
             predictions = read_predictions(
-                conn, s, model, reg, Window(), labels=False, extra_where=where, extra_params=params
+                conn,
+                s,
+                model,
+                reg,
+                ReadSpan(),
+                labels=False,
+                extra_where=where,
+                extra_params=params,
             )
             if predictions.num_rows == 0:
                 return None
@@ -192,7 +199,7 @@ def _chunk_predicate(
 
 # ---------------------------------------------------------------------- reading back
 def read_archived(
-    conn: psycopg.Connection, s: Schema, model: str, reg: Registry, window: Window, root: Path
+    conn: psycopg.Connection, s: Schema, model: str, reg: Registry, window: ReadSpan, root: Path
 ) -> pa.Table:
     """Archived predictions in ``window`` joined with their latest label (archived or hot),
     in the same layout as the hot read (storage names, ``label``, ``labeled_at``)."""
@@ -257,7 +264,7 @@ def align(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
-def _filter(table: pa.Table, window: Window) -> pa.Table:
+def _filter(table: pa.Table, window: ReadSpan) -> pa.Table:
     mask = None
     ts = table[r.TIMESTAMP]
     tests = []

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -36,6 +35,7 @@ import pyarrow.compute as pc
 
 from driftscope.core import records as r
 from driftscope.errors import DataError
+from driftscope.store._span import ReadSpan
 from driftscope.store._unique_ids import first_rows
 from driftscope.store.postgres._binary import Packed, parse
 from driftscope.store.postgres._columns import (
@@ -98,30 +98,23 @@ class Schema:
         return f'"{self.name}".{table}'
 
 
-@dataclass(frozen=True)
-class Window:
-    """``since <= ts < until`` and an optional model version, as SQL on alias ``p``.
+def span_sql(span: ReadSpan) -> tuple[str, list[Any]]:
+    """``span`` as SQL conditions on the predictions alias ``p``, and their parameters.
 
-    >>> Window(model_version="v2").sql()
+    >>> span_sql(ReadSpan(model_version="v2"))
     (' AND p.model_version = %s', ['v2'])
     """
-
-    since: datetime | None = None
-    until: datetime | None = None
-    model_version: str | None = None
-
-    def sql(self) -> tuple[str, list[Any]]:
-        clauses, params = [], []
-        if self.since is not None:
-            clauses.append("p.ts >= %s")
-            params.append(self.since)
-        if self.until is not None:
-            clauses.append("p.ts < %s")
-            params.append(self.until)
-        if self.model_version is not None:
-            clauses.append("p.model_version = %s")
-            params.append(self.model_version)
-        return "".join(f" AND {c}" for c in clauses), params
+    clauses, params = [], []
+    if span.since is not None:
+        clauses.append("p.ts >= %s")
+        params.append(span.since)
+    if span.until is not None:
+        clauses.append("p.ts < %s")
+        params.append(span.until)
+    if span.model_version is not None:
+        clauses.append("p.model_version = %s")
+        params.append(span.model_version)
+    return "".join(f" AND {c}" for c in clauses), params
 
 
 # ---------------------------------------------------------------------- batches
@@ -404,7 +397,7 @@ def read_predictions(
     s: Schema,
     model: str,
     reg: Registry,
-    window: Window,
+    window: ReadSpan,
     *,
     labels: bool = True,
     extra_where: str = "",
@@ -433,7 +426,7 @@ def read_predictions(
         exprs += [reg.label_expr("l"), "l.labeled_at"]
         types += [ARROW_TYPES[reg.kind(r.LABEL)], r.TIMESTAMP_TYPE]
         join = LATEST_LABEL.format(labels=s.table("labels"))
-    where, params = window.sql()
+    where, params = span_sql(window)
     query = (
         f"SELECT {', '.join(exprs)} FROM {s.table('predictions')} p {join} "
         f"WHERE p.model = %s{where}{extra_where} ORDER BY p.ts, p.prediction_id"

@@ -39,6 +39,7 @@ import pyarrow as pa
 from driftscope.core import records as r
 from driftscope.core.reference_blob import ReferenceBlob, ReferenceHeader, StorableReference
 from driftscope.errors import ConfigError, StoreError
+from driftscope.store._span import ReadSpan
 from driftscope.store.base import (
     ArchiveReport,
     CheckRecord,
@@ -193,7 +194,7 @@ class PostgresStore(Store):
         model_version: str | None = None,
         include_archive: bool = False,
     ) -> pd.DataFrame:
-        window = pg_rows.Window(utc(since, "since"), utc(until, "until"), model_version)
+        window = ReadSpan.of(since, until, model_version)
 
         def work(conn: psycopg.Connection) -> pa.Table:
             with conn.transaction():
@@ -214,7 +215,7 @@ class PostgresStore(Store):
     def count_predictions(
         self, model: str, *, since: datetime | None = None, until: datetime | None = None
     ) -> int:
-        where, params = pg_rows.Window(utc(since, "since"), utc(until, "until")).sql()
+        where, params = pg_rows.span_sql(ReadSpan.of(since, until))
         query = f"SELECT count(*) FROM {self._s.table('predictions')} p WHERE p.model = %s{where}"
 
         def work(conn: psycopg.Connection) -> int:
