@@ -58,31 +58,6 @@ def reference():
     return Reference.fit(_rows(np.random.default_rng(0), 8000))
 
 
-# ---------------------------------------------------------------------- statistics
-@pytest.mark.parametrize(
-    ("k0", "n0", "k1", "n1"), [(100, 10_000, 45, 3000), (0, 10_000, 1, 30), (30, 300, 3, 30)]
-)
-def test_share_test_is_fishers_exact_test(k0, n0, k1, n1):
-    p, effect, _ = pc._share_test(pc._Stat(k0 / n0, n0), pc._Stat(k1 / n1, n1), "greater")
-    expected = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]], alternative="greater").pvalue
-    assert p == pytest.approx(expected, rel=1e-9)
-    h = abs(2 * math.asin(math.sqrt(k1 / n1)) - 2 * math.asin(math.sqrt(k0 / n0)))
-    assert effect == pytest.approx(h if k1 / n1 > k0 / n0 else 0.0)
-    two = pc._share_test(pc._Stat(k0 / n0, n0), pc._Stat(k1 / n1, n1), "two-sided")[0]
-    less = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]], alternative="less").pvalue
-    assert two == pytest.approx(min(1.0, 2 * min(expected, less)), rel=1e-9)
-
-
-def test_mean_test_is_welchs_test_on_large_samples():
-    rng = np.random.default_rng(1)
-    a, b = rng.normal(0.70, 0.1, 5000), rng.normal(0.695, 0.12, 4000)
-    before, after = pc._mean(a, None), pc._mean(b, None)
-    p, effect, _ = pc._mean_test(before, after, "less")
-    welch = stats.ttest_ind(b, a, equal_var=False, alternative="less").pvalue
-    assert p == pytest.approx(welch, rel=0.01)
-    assert effect == pytest.approx((a.mean() - b.mean()) / a.std())
-
-
 def test_window_values_match_independent_computations(reference):
     rng = np.random.default_rng(2)
     frame = _rows(rng, 3000)

@@ -94,7 +94,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import hypergeom, norm
+from scipy.stats import norm
 
 from driftscope.core.checks import CheckRecord
 from driftscope.core.status import Status
@@ -102,6 +102,14 @@ from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import DataError, DriftscopeError
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
 from driftscope.predictions import AnomalyDetector, AnomalyModel, prediction_uncertainty
+from driftscope.stats import (
+    cohens_h,
+    kish_effective_n,
+    share_test,
+    standardized_difference,
+    weighted_mean_sd,
+    welch_z_test,
+)
 
 CHECK = "predictions"
 ALPHA = 0.001
@@ -256,9 +264,7 @@ def _weights(frame: pd.DataFrame) -> np.ndarray | None:
 
 
 def _n_eff(n: int, w: np.ndarray | None) -> float:
-    if w is None:
-        return float(n)
-    return float(w.sum() ** 2 / np.square(w).sum())
+    return float(n) if w is None else kish_effective_n(w)
 
 
 def _share(flags: np.ndarray, w: np.ndarray | None) -> _Stat:
@@ -266,8 +272,7 @@ def _share(flags: np.ndarray, w: np.ndarray | None) -> _Stat:
 
 
 def _mean(x: np.ndarray, w: np.ndarray | None) -> _Stat:
-    m = float(np.average(x, weights=w))
-    sd = math.sqrt(max(float(np.average(np.square(x - m), weights=w)), 0.0))
+    m, sd = weighted_mean_sd(x, w)
     return _Stat(m, _n_eff(x.size, w), sd, is_share=False)
 
 
@@ -352,14 +357,10 @@ def _share_test(before: _Stat, after: _Stat, side: str) -> tuple[float, float, f
     n0, n1 = max(round(before.n), 1), max(round(after.n), 1)
     k0 = min(max(round(before.value * n0), 0), n0)
     k1 = min(max(round(after.value * n1), 0), n1)
-    greater = float(hypergeom.sf(k1 - 1, n0 + n1, k0 + k1, n1))  # P(X >= k1)
-    less = float(hypergeom.cdf(k1, n0 + n1, k0 + k1, n1))  # P(X <= k1)
-    p = {"greater": greater, "less": less}.get(side, min(1.0, 2.0 * min(greater, less)))
-    h0, h1 = (
-        2.0 * math.asin(math.sqrt(min(max(v, 0.0), 1.0))) for v in (before.value, after.value)
-    )
+    p = share_test(k0, n0, k1, n1, side)  # type: ignore[arg-type]
     up = after.value >= before.value if side == "two-sided" else side == "greater"
-    effect = _signed(side, after.value > before.value, abs(h1 - h0))
+    effect = _signed(side, after.value > before.value, cohens_h(before.value, after.value))
+    h0 = 2.0 * math.asin(math.sqrt(min(max(before.value, 0.0), 1.0)))
     p0, z = before.value, norm.isf(ALPHA / (2 if side == "two-sided" else 1))
     step = z * math.sqrt(p0 * (1.0 - p0) * (1.0 / n0 + 1.0 / n1))
     if up:
@@ -372,20 +373,21 @@ def _share_test(before: _Stat, after: _Stat, side: str) -> tuple[float, float, f
 def _mean_test(before: _Stat, after: _Stat, side: str) -> tuple[float, float, float]:
     """Welch's z-test, the difference in baseline standard deviations, the warning line."""
     diff = after.value - before.value
-    se = math.sqrt(before.sd**2 / max(before.n, 1.0) + after.sd**2 / max(after.n, 1.0))
-    if se > 0:
-        z = diff / se
-        p = {"greater": norm.sf(z), "less": norm.cdf(z)}.get(side, 2.0 * norm.sf(abs(z)))
-    else:  # no spread on either side: any move in the bad direction is certain
-        moved = {"greater": diff > 0, "less": diff < 0}.get(side, diff != 0)
-        p = 0.0 if moved else 1.0
-    size = abs(diff) / before.sd if before.sd > 0 else (math.inf if diff else 0.0)
-    effect = _signed(side, diff > 0, size)
+    p = welch_z_test(
+        before.value,
+        before.sd,
+        before.n,
+        after.value,
+        after.sd,
+        after.n,
+        side,  # type: ignore[arg-type]
+    )
+    effect = _signed(side, diff > 0, standardized_difference(before.value, after.value, before.sd))
     up = diff >= 0 if side == "two-sided" else side == "greater"
     z_line = norm.isf(ALPHA / (2 if side == "two-sided" else 1))
     se0 = before.sd * math.sqrt(1.0 / max(before.n, 1.0) + 1.0 / max(after.n, 1.0))
     step = max(z_line * se0, NEGLIGIBLE * before.sd)
-    return float(min(max(p, 0.0), 1.0)), effect, before.value + (step if up else -step)
+    return p, effect, before.value + (step if up else -step)
 
 
 # ---------------------------------------------------------------------------- points

@@ -46,6 +46,7 @@ from driftscope.predictions.uncertainty import (
     prediction_uncertainty,
     probability_matrix,
 )
+from driftscope.stats import cohens_h, standardized_difference
 
 
 @dataclass(frozen=True)
@@ -198,11 +199,7 @@ def _changes(ref: WindowStats, last: WindowStats) -> tuple[Change, ...]:
         p1 = after.get(name, (0.0, is_share))[0] if is_share else after.get(name, (None,))[0]
         if p0 is None or p1 is None:
             continue
-        if is_share:
-            h0, h1 = (2 * math.asin(math.sqrt(min(max(p, 0.0), 1.0))) for p in (p0, p1))
-            effect = abs(h1 - h0)
-        else:
-            effect = abs(p1 - p0) / ref.std if ref.std else (math.inf if p1 != p0 else 0.0)
+        effect = cohens_h(p0, p1) if is_share else standardized_difference(p0, p1, ref.std or 0.0)
         out.append(Change(name, p0, p1, p1 - p0, effect))
     return tuple(sorted(out, key=lambda c: (-c.effect, c.metric)))
 
