@@ -28,8 +28,8 @@ only knows the calling process). Every total is Horvitz-Thompson weighted by
   equal; the tail through the regularized incomplete beta function otherwise). Else ``ok``;
   the observed rate, p-value and failures by exception type are in the details.
 
-An empty window gives ``throughput_per_s`` as ``unknown`` (value 0), and the metrics that
-have a threshold too.
+An empty window gives ``throughput_per_s`` as ``unknown`` with value 0 (no call: a
+measured zero), and the metrics that have a threshold as ``unknown`` with a missing value.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def prepare(run: CheckRun) -> WindowCheck:
             for name in (*QUANTILES, "error_rate"):
                 if limits[name] is not None:
                     out.append(
-                        window.record(CHECK, name, 0.0, limits[name], "unknown", reason=NO_ROWS)
+                        window.record(CHECK, name, None, limits[name], "unknown", reason=NO_ROWS)
                     )
             return out
         weights = _weights(frame)
@@ -104,7 +104,7 @@ def _latencies(
     timed = np.isfinite(ms)
     if not timed.any():
         return [  # nothing to say, unless a threshold asks for it
-            window.record(CHECK, name, 0.0, limits[name], "unknown", reason=NOT_TRACKED)
+            window.record(CHECK, name, None, limits[name], "unknown", reason=NOT_TRACKED)
             for name in QUANTILES
             if limits[name] is not None
         ]
@@ -141,7 +141,7 @@ def _error_rate(
     if not (failed_rows.any() or timed.any()):
         if limit is None:
             return []
-        return [window.record(CHECK, "error_rate", 0.0, limit, "unknown", reason=NOT_TRACKED)]
+        return [window.record(CHECK, "error_rate", None, limit, "unknown", reason=NOT_TRACKED)]
     total = float(weights.sum())
     failed = float(weights[failed_rows].sum())
     rate = failed / total

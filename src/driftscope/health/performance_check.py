@@ -58,7 +58,7 @@ from driftscope.core.checks import CheckRecord
 from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import DataError
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
-from driftscope.performance import windowed_metrics
+from driftscope.performance import PerformanceMetrics, windowed_metrics
 from driftscope.performance.estimation import ESTIMATED, PerformanceEstimator
 from driftscope.performance.metrics import REGRESSION_METRICS, resolve
 from driftscope.performance.windows import WindowMetric
@@ -70,6 +70,7 @@ BASELINE_CHUNKS = 10
 LOWER_IS_BETTER = frozenset({"log_loss", "brier_score", "mae", "rmse", "mape"})
 PREFIX = "prediction."
 AVERAGED = frozenset({"precision", "recall", "f1"})
+NO_BASELINE = "no baseline saved: judged against alert_thresholds only"
 
 
 @dataclass(frozen=True)
@@ -117,19 +118,25 @@ def prepare(run: CheckRun) -> WindowCheck:
         if labelled == 0:
             reason = "no predictions in the window" if frame.empty else "no labels yet"
             out = [window.record(CHECK, "labelled_rows", 0, None, "unknown", reason=reason)]
-            for name in metrics:
-                out.append(window.record(CHECK, name, 0, None, "unknown", reason=reason))
+            for name in metrics:  # not computed: stored as missing, never as 0
+                out.append(window.record(CHECK, name, None, None, "unknown", reason=reason))
             return out
         out = [window.record(CHECK, "labelled_rows", labelled, None, "ok", **coverage)]
         found: dict[str, WindowMetric] = {}
         try:
-            found = _window_metrics(predicted, list(metrics), run, threshold, confidence)
+            found = _window_metrics(predicted, list(metrics), run, threshold, confidence, window)
         except DataError:
             for name in metrics:  # one at a time: a metric's bad input spoils only that one
                 try:
-                    found.update(_window_metrics(predicted, [name], run, threshold, confidence))
+                    found.update(
+                        _window_metrics(predicted, [name], run, threshold, confidence, window)
+                    )
                 except DataError as exc:
-                    out.append(window.record(CHECK, name, 0, None, "unknown", error=str(exc)))
+                    out.append(
+                        window.record(
+                            CHECK, name, None, None, "unknown", reason="bad input", error=str(exc)
+                        )
+                    )
         for name, wm in found.items():
             out.extend(_points(window, name, wm, baselines.get(name), fixed.get(name), sigma, z))
         if baseline_note:
@@ -143,7 +150,7 @@ def prepare(run: CheckRun) -> WindowCheck:
 def _estimator(run: CheckRun, threshold: float | None) -> PerformanceEstimator | None:
     """The score calibration learnt on the baseline's labelled rows, when the model is a
     binary classifier with a score in [0, 1] (else None: nothing to estimate)."""
-    rows = run.reference.row_sample
+    rows = None if run.reference is None else run.reference.row_sample
     if rows is None or "label" not in rows.columns or "prediction" not in rows.columns:
         return None
     rows = rows[rows["label"].notna() & rows["prediction"].notna()]
@@ -179,7 +186,7 @@ def _estimates(
         if not math.isfinite(value):
             reason = "undefined on this window (no expected positive or negative)"
             out.append(
-                window.record(CHECK, f"estimated_{name}", 0, limit, "unknown", reason=reason)
+                window.record(CHECK, f"estimated_{name}", None, limit, "unknown", reason=reason)
             )
             continue
         bad = limit is not None and _worse(value, limit, name in LOWER_IS_BETTER)
@@ -240,22 +247,19 @@ def _window_metrics(
     run: CheckRun,
     threshold: float | None,
     confidence: float,
-    window: str | pd.Timedelta | int | None = None,
+    window: CheckWindow,
 ) -> dict[str, WindowMetric]:
-    """Each metric on the whole frame as one window (or per ``window`` for the baseline)."""
+    """Each metric on the window's frame (:class:`~driftscope.performance.PerformanceMetrics`)."""
     if threshold is None:
         threshold = _default_threshold(frame)
-    result = windowed_metrics(
-        frame,
+    calc = PerformanceMetrics(
         metric_options(names, frame),
-        window=pd.Timedelta(run.window) if window is None else window,
         confidence=confidence,
-        threshold=None if all(n in REGRESSION_METRICS for n in names) else threshold,
         n_boot=int(run.options.get("n_boot", 200)),
+        threshold=None if all(n in REGRESSION_METRICS for n in names) else threshold,
     )
-    if window is None:
-        return {w.metric: w for w in result.windows}
-    return result  # type: ignore[return-value]
+    found = calc.compute(frame, start=pd.Timestamp(window.start), end=pd.Timestamp(window.end))
+    return {w.metric: w for w in found}
 
 
 def metric_options(names: list[str], frame: pd.DataFrame) -> dict[str, dict]:
@@ -288,6 +292,8 @@ def _standard_error(wm: WindowMetric, z: float) -> float:
 def _baselines(
     run: CheckRun, names: list[str], threshold: float | None, confidence: float, z: float
 ) -> tuple[dict[str, _Baseline], str | None]:
+    if run.reference is None:
+        return {}, NO_BASELINE
     rows = run.reference.row_sample
     if rows is None:
         return {}, "the baseline kept no rows: save it again with keep_rows > 0"
@@ -359,8 +365,8 @@ def _points(
     if not math.isfinite(wm.value):
         reason = wm.reason or "undefined on this window"
         return [
-            window.record(CHECK, name, 0, fixed, "unknown", reason=reason, **details),
-            window.record(CHECK, f"{name}_vs_baseline", 0, None, "unknown", reason=reason),
+            window.record(CHECK, name, None, fixed, "unknown", reason=reason, **details),
+            window.record(CHECK, f"{name}_vs_baseline", None, None, "unknown", reason=reason),
         ]
     se = _standard_error(wm, z)
     status = "ok"
@@ -394,7 +400,9 @@ def _points(
         )
     else:
         reason = "no baseline performance" if baseline is None else "the baseline's value is 0"
-        out.append(window.record(CHECK, f"{name}_vs_baseline", 0, None, "unknown", reason=reason))
+        out.append(
+            window.record(CHECK, f"{name}_vs_baseline", None, None, "unknown", reason=reason)
+        )
     return out
 
 
