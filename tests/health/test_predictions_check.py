@@ -14,6 +14,8 @@ from scipy import stats
 from driftscope.drift.reference import Reference
 from driftscope.health import predictions_check as pc
 from driftscope.health.context import CheckRun, CheckWindow
+from driftscope.health.predictions_compare import ALPHA
+from driftscope.health.predictions_stats import prediction_stats
 from driftscope.health.runner import CHECKS, DEFAULT_CHECKS
 from driftscope.monitor import ModelMonitor
 from tests.monitor.conftest import real_store
@@ -97,7 +99,7 @@ def test_multiclass_confidence_and_entropy_agree_with_scipy():
     logits = rng.normal(size=(5000, 3))
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     frame = pd.DataFrame(probs, columns=["prediction.a", "prediction.b", "prediction.c"])
-    found = pc._prediction_stats(frame, None, probability=False)
+    found = prediction_stats(frame, None, probability=False)
     assert found.stats["mean_confidence"].value == pytest.approx(probs.max(axis=1).mean())
     share = (probs.max(axis=1) < 0.5).mean()  # three classes: below 0.5
     assert found.stats["low_confidence_share"].value == pytest.approx(share)
@@ -173,7 +175,7 @@ def test_the_same_change_counts_on_30000_rows_but_not_on_30(reference):
     assert small["low_confidence_share"].status == "ok"
     assert large["low_confidence_share"].status in ("warning", "critical")
     assert large["mean_confidence"].status in ("warning", "critical")
-    assert small["low_confidence_share"].details["p_value"] > pc.ALPHA
+    assert small["low_confidence_share"].details["p_value"] > ALPHA
     assert large["low_confidence_share"].value > large["low_confidence_share"].threshold
 
 

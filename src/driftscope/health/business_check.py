@@ -30,7 +30,7 @@ check stores nothing.
 ...                   datetime(2026, 11, 3, tzinfo=UTC))
 >>> rows = pd.DataFrame({"x": [2.0, 4.0], "sampling_weight": [1.0, 2.0]})
 >>> [(p.metric, p.value, p.status) for p in prepare(run)(rows, day)]
-[('revenue', 10.0, 'ok'), ('broken', 0.0, 'unknown')]
+[('revenue', 10.0, 'ok'), ('broken', None, 'unknown')]
 """
 
 from __future__ import annotations

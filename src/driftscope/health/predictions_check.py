@@ -86,41 +86,36 @@ and it keeps a window of a million rows and 50 features well under half a second
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from driftscope.core.checks import CheckRecord
 from driftscope.core.status import Status
-from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import DataError, DriftscopeError
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
-from driftscope.predictions import AnomalyDetector, AnomalyModel, prediction_uncertainty
-from driftscope.stats import (
-    cohens_h,
-    kish_effective_n,
-    share_test,
-    standardized_difference,
-    weighted_mean_sd,
-    welch_z_test,
+from driftscope.health.predictions_compare import (
+    RULES,
+    Compared,
+    Stat,
+    compare,
+    n_eff,
+    share_stat,
+    unequal_weights,
 )
+from driftscope.health.predictions_stats import (
+    Predictions,
+    has_predictions,
+    prediction_stats,
+)
+from driftscope.predictions import AnomalyDetector, AnomalyModel
 
 CHECK = "predictions"
-ALPHA = 0.001
-NEGLIGIBLE = 0.05
-MEDIUM = 0.5
 SCORED_ROWS = 20_000
 MIN_CONSTANT_ROWS = 30
-MAX_CLASSES = 50
-PREDICTION = "prediction"
-PREDICTION_PREFIX = "prediction."
-WEIGHT = "sampling_weight"
 NO_ROWS = "no predictions in the window"
 NO_SAMPLE = (
     "the baseline keeps no row sample: re-save it with "
@@ -129,51 +124,13 @@ NO_SAMPLE = (
 EXAMPLES = 10  # flagged rows listed per window, most anomalous first
 
 
-@dataclass(frozen=True)
-class _Stat:
-    """A window's or the baseline's value of one metric: a share or a mean."""
-
-    value: float
-    n: float  # effective number of rows
-    sd: float = 0.0  # for means: the standard deviation of the values
-    is_share: bool = True
-
-
-@dataclass(frozen=True)
-class _Compared:
-    metric: str
-    before: float
-    after: float
-    effect: float
-    p_value: float
-    threshold: float
-    status: str
-
-    def describe(self) -> str:
-        return (
-            f"{self.metric}: {self.before:.4g} -> {self.after:.4g} "
-            f"(effect {self.effect:.2g}, p={self.p_value:.2g})"
-        )
-
-
-@dataclass(frozen=True)
-class _Predictions:
-    """What a frame's prediction columns say: the format, the statistics, and the metrics
-    that could not be computed (metric -> error naming the column)."""
-
-    kind: str  # "probabilities", "score" or "labels"
-    stats: dict[str, _Stat]
-    constant: Any = None  # the single value of all-identical predictions, else None
-    errors: dict[str, str] = field(default_factory=dict)
-
-
 def prepare(run: CheckRun) -> WindowCheck:
     """The prediction-analysis check of ``run``'s windows (see the module docstring)."""
     sample = getattr(run.reference, "row_sample", None)
     model: AnomalyModel | None = None
     model_error = None  # a baseline that cannot be fitted: said in every window
     model_note = None  # a baseline too small to calibrate on: said in what_changed
-    base: _Predictions | None = None
+    base: Predictions | None = None
     base_error = NO_SAMPLE
     if sample is not None and len(sample):
         features = _feature_columns(sample, run.reference)
@@ -190,9 +147,9 @@ def prepare(run: CheckRun) -> WindowCheck:
             except DriftscopeError as exc:
                 model_error = f"cannot fit the anomaly model on the baseline's rows: {exc}"
         base_error = "the baseline's rows have no prediction column"
-        if _has_predictions(sample):
+        if has_predictions(sample):
             try:
-                base = _prediction_stats(sample, None, probability=False)
+                base = prediction_stats(sample, None, probability=False)
             except DriftscopeError as exc:
                 base_error = f"the baseline's predictions cannot be read: {exc}"
     planned = [*(_anomaly_metrics(model) if model else ()), *(base.stats if base else ())]
@@ -203,13 +160,13 @@ def prepare(run: CheckRun) -> WindowCheck:
         if frame.empty:
             return [window.record(CHECK, m, 0, None, "unknown", reason=NO_ROWS) for m in planned]
         try:
-            weights = _weights(frame)
+            weights = unequal_weights(frame)
         except DriftscopeError as exc:
             return [
                 window.record(CHECK, m, 0, None, "unknown", reason="bad weights", error=str(exc))
                 for m in planned
             ]
-        compared: list[_Compared] = []
+        compared: list[Compared] = []
         out = [] if model is None else _anomaly_points(model, frame, weights, window, compared)
         if model_error:
             out.append(window.record(CHECK, "anomaly_rate", 0, None, "unknown", reason=model_error))
@@ -240,14 +197,6 @@ def _feature_columns(sample: pd.DataFrame, reference: Any) -> list[str]:
     return out
 
 
-def _has_predictions(frame: pd.DataFrame) -> bool:
-    return any(_is_prediction(c) for c in frame.columns)
-
-
-def _is_prediction(name: Any) -> bool:
-    return name == PREDICTION or str(name).startswith(PREDICTION_PREFIX)
-
-
 def _anomaly_metrics(model: AnomalyModel | None) -> list[str]:
     out = ["anomaly_rate"]
     if model is not None and model.numeric:
@@ -257,146 +206,13 @@ def _anomaly_metrics(model: AnomalyModel | None) -> list[str]:
     return out
 
 
-# ---------------------------------------------------------------------------- statistics
-def _weights(frame: pd.DataFrame) -> np.ndarray | None:
-    w = read_sampling_weights(frame)
-    return None if w is None or np.all(w == w[0]) else w
-
-
-def _n_eff(n: int, w: np.ndarray | None) -> float:
-    return float(n) if w is None else kish_effective_n(w)
-
-
-def _share(flags: np.ndarray, w: np.ndarray | None) -> _Stat:
-    return _Stat(float(np.average(flags, weights=w)), _n_eff(flags.size, w))
-
-
-def _mean(x: np.ndarray, w: np.ndarray | None) -> _Stat:
-    m, sd = weighted_mean_sd(x, w)
-    return _Stat(m, _n_eff(x.size, w), sd, is_share=False)
-
-
-def _class_shares(codes: np.ndarray, classes: Any, w: np.ndarray | None) -> dict[str, _Stat]:
-    counts = np.bincount(codes, weights=w, minlength=len(classes))
-    total, n = counts.sum(), _n_eff(codes.size, w)
-    return {f"class_share:{c}": _Stat(float(counts[j] / total), n) for j, c in enumerate(classes)}
-
-
-def _prediction_stats(frame: pd.DataFrame, w: np.ndarray | None, probability: bool) -> _Predictions:
-    """Confidence, low-confidence share, mean and class shares of ``frame``'s predictions.
-
-    Class probabilities that are not valid raise :class:`DataError` naming the column; a
-    numeric ``prediction`` outside ``[0, 1]`` is a score (no confidence) unless
-    ``probability`` (the baseline's was a probability), when its confidence metrics get
-    that error instead."""
-    prob_cols = [c for c in frame.columns if str(c).startswith(PREDICTION_PREFIX)]
-    stats: dict[str, _Stat] = {}
-    if prob_cols:
-        u = prediction_uncertainty(frame[prob_cols], threshold=_low_confidence(len(prob_cols)))
-        stats["mean_confidence"] = _mean(u.confidence, w)
-        stats["low_confidence_share"] = _share(u.low_confidence, w)
-        probs = frame[prob_cols].to_numpy(np.float64)
-        stats.update(_class_shares(probs.argmax(axis=1), u.classes, w))
-        return _Predictions("probabilities", stats, _constant(probs[:, 0]))
-    col = frame[PREDICTION]
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        x = col.to_numpy(np.float64, na_value=np.nan)
-        if np.isnan(x).any():
-            raise DataError("missing prediction", column=PREDICTION, row=int(np.isnan(x).argmax()))
-        stats["prediction_mean"] = _mean(x, w)
-        errors = {}
-        if probability or (x.min() >= 0.0 and x.max() <= 1.0):
-            try:
-                u = prediction_uncertainty(x, threshold=_low_confidence(2))
-                stats["mean_confidence"] = _mean(u.confidence, w)
-                stats["low_confidence_share"] = _share(u.low_confidence, w)
-            except DriftscopeError as exc:
-                msg = f"{exc}; the baseline's predictions were probabilities"
-                errors = {"mean_confidence": msg, "low_confidence_share": msg}
-        return _Predictions("score", stats, _constant(x), errors)
-    if col.isna().any():
-        raise DataError("missing prediction", column=PREDICTION, row=int(col.isna().argmax()))
-    codes, classes = pd.factorize(col.astype(str), sort=True)
-    if len(classes) > MAX_CLASSES:
-        raise DataError(
-            f"{len(classes)} distinct predicted values: too many to treat as classes "
-            f"(at most {MAX_CLASSES})",
-            column=PREDICTION,
-        )
-    stats.update(_class_shares(codes, classes, w))
-    return _Predictions("labels", stats, classes[0] if len(classes) == 1 else None)
-
-
-def _low_confidence(k: int) -> float:
-    return 0.6 if k == 2 else 0.5
-
-
-def _constant(x: np.ndarray) -> Any:
-    return x[0].item() if x.size and np.all(x == x[0]) else None
-
-
-# ---------------------------------------------------------------------------- tests
-def _compare(metric: str, before: _Stat, after: _Stat, side: str, cap: str) -> _Compared:
-    """Test ``after`` against ``before``; ``side`` is the bad direction ("greater",
-    "less" or "two-sided"), ``cap`` the worst status the metric may take."""
-    test = _share_test if after.is_share else _mean_test
-    p, effect, threshold = test(before, after, side)
-    status = "ok"
-    if p < ALPHA and effect >= NEGLIGIBLE:
-        status = "critical" if effect >= MEDIUM and cap == "critical" else "warning"
-    return _Compared(metric, before.value, after.value, effect, p, threshold, status)
-
-
-def _signed(side: str, up: bool, effect: float) -> float:
-    """The effect counted only in the bad direction."""
-    return effect if side == "two-sided" or up == (side == "greater") else 0.0
-
-
-def _share_test(before: _Stat, after: _Stat, side: str) -> tuple[float, float, float]:
-    """Fisher's exact test on the (effective) counts, Cohen's h, and the warning line."""
-    n0, n1 = max(round(before.n), 1), max(round(after.n), 1)
-    k0 = min(max(round(before.value * n0), 0), n0)
-    k1 = min(max(round(after.value * n1), 0), n1)
-    p = share_test(k0, n0, k1, n1, side)  # type: ignore[arg-type]
-    up = after.value >= before.value if side == "two-sided" else side == "greater"
-    effect = _signed(side, after.value > before.value, cohens_h(before.value, after.value))
-    h0 = 2.0 * math.asin(math.sqrt(min(max(before.value, 0.0), 1.0)))
-    p0, z = before.value, norm.isf(ALPHA / (2 if side == "two-sided" else 1))
-    step = z * math.sqrt(p0 * (1.0 - p0) * (1.0 / n0 + 1.0 / n1))
-    if up:
-        by_effect = math.sin(min(h0 / 2 + NEGLIGIBLE / 2, math.pi / 2)) ** 2
-        return p, effect, min(max(p0 + step, by_effect), 1.0)
-    by_effect = math.sin(max(h0 / 2 - NEGLIGIBLE / 2, 0.0)) ** 2
-    return p, effect, max(min(p0 - step, by_effect), 0.0)
-
-
-def _mean_test(before: _Stat, after: _Stat, side: str) -> tuple[float, float, float]:
-    """Welch's z-test, the difference in baseline standard deviations, the warning line."""
-    diff = after.value - before.value
-    p = welch_z_test(
-        before.value,
-        before.sd,
-        before.n,
-        after.value,
-        after.sd,
-        after.n,
-        side,  # type: ignore[arg-type]
-    )
-    effect = _signed(side, diff > 0, standardized_difference(before.value, after.value, before.sd))
-    up = diff >= 0 if side == "two-sided" else side == "greater"
-    z_line = norm.isf(ALPHA / (2 if side == "two-sided" else 1))
-    se0 = before.sd * math.sqrt(1.0 / max(before.n, 1.0) + 1.0 / max(after.n, 1.0))
-    step = max(z_line * se0, NEGLIGIBLE * before.sd)
-    return p, effect, before.value + (step if up else -step)
-
-
 # ---------------------------------------------------------------------------- points
 def _anomaly_points(
     model: AnomalyModel,
     frame: pd.DataFrame,
     weights: np.ndarray | None,
     window: CheckWindow,
-    compared: list[_Compared],
+    compared: list[Compared],
 ) -> list[CheckRecord]:
     metrics = _anomaly_metrics(model)
     names = [*model.numeric, *model.categorical]
@@ -433,8 +249,8 @@ def _anomaly_points(
     }
     out = []
     for metric in metrics:
-        c = _compare(
-            metric, _Stat(expected[metric], m), _share(flags[metric], w), "greater", "critical"
+        c = compare(
+            metric, Stat(expected[metric], m), share_stat(flags[metric], w), "greater", "critical"
         )
         compared.append(c)
         if metric == "anomaly_rate":
@@ -475,28 +291,21 @@ def _top(reasons: Any, flags: np.ndarray, suffix: str, top: int = 5) -> list[str
     return [f"{r[: -len(suffix)]} ({k} rows)" for r, k in counts.most_common(top)]
 
 
-#: metric -> (the bad direction, the worst status it may take); else two-sided, warning
-RULES: dict[str, tuple[str, str]] = {
-    "mean_confidence": ("less", "critical"),
-    "low_confidence_share": ("greater", "critical"),
-}
-
-
 def _prediction_points(
-    base: _Predictions | None,
+    base: Predictions | None,
     base_error: str,
     frame: pd.DataFrame,
     weights: np.ndarray | None,
     window: CheckWindow,
-    compared: list[_Compared],
-) -> tuple[list[CheckRecord], _Predictions | None]:
+    compared: list[Compared],
+) -> tuple[list[CheckRecord], Predictions | None]:
     expected = list(base.stats) if base is not None else []
-    if not _has_predictions(frame):
+    if not has_predictions(frame):
         reason = "no prediction column logged in the window"
         return [window.record(CHECK, m, 0, None, "unknown", reason=reason) for m in expected], None
     probability = base is not None and "mean_confidence" in base.stats
     try:
-        now = _prediction_stats(frame, weights, probability)
+        now = prediction_stats(frame, weights, probability)
     except DriftscopeError as exc:
         metrics = expected or ["mean_confidence"]
         return [
@@ -511,7 +320,7 @@ def _prediction_points(
     # a label can be compared with the arg-max of probabilities, nothing else across kinds
     classes_compare = base is not None and {base.kind, now.kind} <= {"probabilities", "labels"}
     out = []
-    n_now = _n_eff(len(frame), weights)
+    n_now = n_eff(len(frame), weights)
     for metric in dict.fromkeys([*now.stats, *(base.stats if base else ()), *now.errors]):
         share = metric.startswith("class_share:")
         if metric in now.errors:
@@ -526,23 +335,23 @@ def _prediction_points(
             value = now.stats[metric].value if metric in now.stats else 0.0
             out.append(window.record(CHECK, metric, value, None, "unknown", reason=mismatch))
             continue
-        after = now.stats.get(metric) or (_Stat(0.0, n_now) if share else None)
+        after = now.stats.get(metric) or (Stat(0.0, n_now) if share else None)
         if base is None:  # nothing to compare with: the value, stored as is
             out.append(window.record(CHECK, metric, after.value, None, "ok", note=base_error))
             continue
         before = base.stats.get(metric)
         if before is None and share:  # a class the baseline never predicted
-            before = _Stat(0.0, next(iter(base.stats.values())).n)
+            before = Stat(0.0, next(iter(base.stats.values())).n)
         if before is None or after is None:  # e.g. a regression output that fell in [0, 1]
             continue
         side, cap = RULES.get(metric, ("two-sided", "warning"))
-        c = _compare(metric, before, after, side, cap)
+        c = compare(metric, before, after, side, cap)
         compared.append(c)
         out.append(_compared_point(window, c, baseline=c.before, rows=len(frame)))
     return out, now
 
 
-def _compared_point(window: CheckWindow, c: _Compared, **details: Any) -> CheckRecord:
+def _compared_point(window: CheckWindow, c: Compared, **details: Any) -> CheckRecord:
     """The stored point of a metric tested against the baseline."""
     return window.record(
         CHECK, c.metric, c.after, c.threshold, c.status, p_value=c.p_value, effect=c.effect,
@@ -552,10 +361,10 @@ def _compared_point(window: CheckWindow, c: _Compared, **details: Any) -> CheckR
 
 def _what_changed(
     window: CheckWindow,
-    compared: list[_Compared],
-    base: _Predictions | None,
+    compared: list[Compared],
+    base: Predictions | None,
     base_error: str,
-    now: _Predictions | None,
+    now: Predictions | None,
     n: int,
 ) -> CheckRecord:
     ranked = sorted(compared, key=lambda c: (c.status == "ok", -c.effect, c.metric))
