@@ -46,9 +46,12 @@ def _run(reference, frame, start=DAY):
 
 
 def _assert_stored_cleanly(points):
-    """Every point is finite, JSON-ready (no NaN sneaks in) and has a defined status."""
+    """Every point is finite or missing (a value that could not be computed is None, never
+    0), JSON-ready (no NaN sneaks in) and has a defined status."""
     for p in points.values():
-        assert math.isfinite(p.value), p
+        assert p.value is None or math.isfinite(p.value), p
+        if p.value is None:
+            assert p.status == "unknown", p
         assert p.status in {"ok", "warning", "critical", "unknown"}
         json.dumps(p.details, allow_nan=False)
         if p.status == "unknown":

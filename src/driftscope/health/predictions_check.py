@@ -53,7 +53,7 @@ for shares and the difference in baseline standard deviations for means.
   without
   predictions in it the window's prediction statistics are stored as ``ok`` with a
   ``note`` saying there is nothing to compare them with;
-* ``unknown`` (value 0 or the window's value, with a ``reason``): an empty window; a
+* ``unknown`` (a missing value, or the window's value, with a ``reason``): an empty window; a
   baseline whose rows the anomaly model cannot be fitted on; a window whose inputs cannot
   be scored (a missing feature column, a mistyped one) or whose predictions are not valid
   probabilities (outside ``[0, 1]``, rows not summing to 1, missing): the ``error``
@@ -96,6 +96,7 @@ import pandas as pd
 from driftscope.core.checks import CheckRecord
 from driftscope.core.status import Status
 from driftscope.errors import DataError, DriftscopeError
+from driftscope.health.baseline import without_baseline
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
 from driftscope.health.predictions_compare import (
     RULES,
@@ -125,7 +126,11 @@ EXAMPLES = 10  # flagged rows listed per window, most anomalous first
 
 
 def prepare(run: CheckRun) -> WindowCheck:
-    """The prediction-analysis check of ``run``'s windows (see the module docstring)."""
+    """The prediction-analysis check of ``run``'s windows (see the module docstring);
+    without a saved baseline, one ``unknown`` point per window
+    (:mod:`driftscope.health.baseline`)."""
+    if run.reference is None:
+        return without_baseline(CHECK)
     sample = getattr(run.reference, "row_sample", None)
     model: AnomalyModel | None = None
     model_error = None  # a baseline that cannot be fitted: said in every window
@@ -158,18 +163,20 @@ def prepare(run: CheckRun) -> WindowCheck:
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         frame = successful(frame)  # calls that raised have no prediction
         if frame.empty:
-            return [window.record(CHECK, m, 0, None, "unknown", reason=NO_ROWS) for m in planned]
+            return [window.record(CHECK, m, None, None, "unknown", reason=NO_ROWS) for m in planned]
         try:
             weights = unequal_weights(frame)
         except DriftscopeError as exc:
             return [
-                window.record(CHECK, m, 0, None, "unknown", reason="bad weights", error=str(exc))
+                window.record(CHECK, m, None, None, "unknown", reason="bad weights", error=str(exc))
                 for m in planned
             ]
         compared: list[Compared] = []
         out = [] if model is None else _anomaly_points(model, frame, weights, window, compared)
         if model_error:
-            out.append(window.record(CHECK, "anomaly_rate", 0, None, "unknown", reason=model_error))
+            out.append(
+                window.record(CHECK, "anomaly_rate", None, None, "unknown", reason=model_error)
+            )
         points, now = _prediction_points(base, base_error, frame, weights, window, compared)
         out.extend(points)
         changed = _what_changed(window, compared, base, base_error, now, len(frame))
@@ -230,7 +237,7 @@ def _anomaly_points(
     except DriftscopeError as exc:
         return [
             window.record(
-                CHECK, m, 0, None, "unknown", reason="cannot score the window", error=str(exc)
+                CHECK, m, None, None, "unknown", reason="cannot score the window", error=str(exc)
             )
             for m in metrics
         ]
@@ -302,7 +309,9 @@ def _prediction_points(
     expected = list(base.stats) if base is not None else []
     if not has_predictions(frame):
         reason = "no prediction column logged in the window"
-        return [window.record(CHECK, m, 0, None, "unknown", reason=reason) for m in expected], None
+        return [
+            window.record(CHECK, m, None, None, "unknown", reason=reason) for m in expected
+        ], None
     probability = base is not None and "mean_confidence" in base.stats
     try:
         now = prediction_stats(frame, weights, probability)
@@ -310,7 +319,7 @@ def _prediction_points(
         metrics = expected or ["mean_confidence"]
         return [
             window.record(
-                CHECK, m, 0, None, "unknown", reason="invalid predictions", error=str(exc)
+                CHECK, m, None, None, "unknown", reason="invalid predictions", error=str(exc)
             )
             for m in metrics
         ], None
@@ -327,12 +336,12 @@ def _prediction_points(
             error = now.errors[metric]
             out.append(
                 window.record(
-                    CHECK, metric, 0, None, "unknown", reason="invalid predictions", error=error
+                    CHECK, metric, None, None, "unknown", reason="invalid predictions", error=error
                 )
             )
             continue
         if mismatch and not (share and classes_compare):
-            value = now.stats[metric].value if metric in now.stats else 0.0
+            value = now.stats[metric].value if metric in now.stats else None
             out.append(window.record(CHECK, metric, value, None, "unknown", reason=mismatch))
             continue
         after = now.stats.get(metric) or (Stat(0.0, n_now) if share else None)
@@ -384,6 +393,6 @@ def _what_changed(
         if base is None:
             return window.record(CHECK, "what_changed", 0, None, "ok", note=base_error)
         return window.record(
-            CHECK, "what_changed", 0, None, "unknown", reason="nothing to compare", changes=lines
+            CHECK, "what_changed", None, None, "unknown", reason="nothing to compare", changes=lines
         )
     return window.record(CHECK, "what_changed", len(notable), 0, status, changes=lines)
