@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from driftscope.core.checks import CheckRecord, Explanation
 from driftscope.drift.reference import Reference
 from driftscope.health import predictions_check as pc
 from driftscope.health.context import CheckRun, CheckWindow
@@ -39,10 +40,22 @@ def _rows(rng, n, *, shift=0.0, confidence=2.0):
     )
 
 
-def _run(reference, frame, start=DAY):
+def _check(reference, frame, start=DAY):
     check = pc.prepare(CheckRun("churn", reference, window=timedelta(days=1)))
     window = CheckWindow("churn", reference, start, start + timedelta(days=1))
-    return {p.metric: p for p in check(frame, window)}
+    return check(frame, window)
+
+
+def _run(reference, frame, start=DAY):
+    """The window's points by metric (the what_changed explanation left out)."""
+    return {p.metric: p for p in _check(reference, frame, start) if isinstance(p, CheckRecord)}
+
+
+def _explain(reference, frame, start=DAY):
+    """The window's what_changed explanation."""
+    (note,) = [e for e in _check(reference, frame, start) if isinstance(e, Explanation)]
+    assert note.topic == "what_changed" and note.check == "predictions"
+    return note
 
 
 def _assert_stored_cleanly(points):
@@ -140,7 +153,9 @@ def test_injected_anomalies_are_flagged_and_a_clean_window_is_ok(reference, seed
     clean = _run(reference, _rows(rng, 2000))
     for metric in ("anomaly_rate", "out_of_range_rate", "unseen_category_rate"):
         assert clean[metric].status == "ok", (metric, clean[metric].details)
-    assert clean["what_changed"].status == "ok"
+    assert (
+        _explain(reference, _rows(np.random.default_rng(100 + seed), 2000)).details["notable"] == 0
+    )
     dirty = _rows(rng, 2000)
     dirty["prediction_id"] = [f"p{i}" for i in range(2000)]
     hit = rng.choice(2000, 100, replace=False)  # 5 % of rows: x far out, or x against y
@@ -157,8 +172,13 @@ def test_injected_anomalies_are_flagged_and_a_clean_window_is_ok(reference, seed
     assert points["unseen_category_rate"].status in ("warning", "critical")
     reasons = " ".join(points["anomaly_rate"].details["top_reasons"])
     assert "x outside reference range" in reasons and "plan unseen value" in reasons
-    assert points["what_changed"].value >= 2
-    assert points["what_changed"].details["changes"][0].startswith("! ")
+    # what changed is an explanation, no longer a metric stored as 2.0 and critical
+    assert "what_changed" not in points
+    note = _explain(reference, dirty)
+    assert note.details["notable"] >= 2 and note.text.startswith(
+        f"{note.details['notable']} notable"
+    )
+    assert note.details["changes"][0].startswith("! ")
     dirty.loc[rng.choice(2000, 300, replace=False), "x"] = -9.0  # now about 20 % anomalous
     assert _run(reference, dirty)["anomaly_rate"].status == "critical"
 
@@ -196,7 +216,8 @@ def test_large_windows_are_scored_on_a_seeded_subsample(reference, monkeypatch):
 def test_an_empty_window_is_unknown_with_a_reason(reference):
     points = _run(reference, _rows(np.random.default_rng(7), 0))
     assert {p.status for p in points.values()} == {"unknown"}
-    assert {"anomaly_rate", "mean_confidence", "what_changed"} <= points.keys()
+    assert {"anomaly_rate", "mean_confidence"} <= points.keys()
+    assert all(p.value is None for p in points.values())  # missing, not 0
     assert all(p.details["reason"] == pc.NO_ROWS for p in points.values())
 
 
@@ -205,9 +226,10 @@ def test_without_a_row_sample_the_values_are_stored_without_a_verdict():
     reference = Reference.fit(_rows(rng, 2000), keep_rows=0)
     points = _run(reference, _rows(rng, 500))
     assert "anomaly_rate" not in points  # no rows to fit the anomaly model on: no point
-    for metric in ("mean_confidence", "low_confidence_share", "what_changed"):
+    for metric in ("mean_confidence", "low_confidence_share"):
         assert points[metric].status == "ok"
         assert "keep_rows" in points[metric].details["note"]
+    assert "keep_rows" in _explain(reference, _rows(rng, 500)).text
     assert 0.5 < points["mean_confidence"].value < 1.0  # the window's value is still stored
     _assert_stored_cleanly(points)
 
@@ -250,12 +272,13 @@ def test_a_binary_score_outside_0_1_is_unknown_when_the_baseline_was_a_probabili
     _assert_stored_cleanly(points)
 
 
-def test_all_identical_predictions_are_critical_in_what_changed(reference):
+def test_all_identical_predictions_are_critical(reference):
     frame = _rows(np.random.default_rng(11), 500)
     frame["prediction.no"], frame["prediction.yes"] = 0.5, 0.5
     points = _run(reference, frame)
-    assert points["what_changed"].status == "critical"
-    assert "identical" in points["what_changed"].details["changes"][0]
+    assert points["identical_predictions"].status == "critical"
+    assert points["identical_predictions"].value == 1.0
+    assert "identical" in _explain(reference, frame).details["changes"][0]
     assert points["low_confidence_share"].status == "critical"
     _assert_stored_cleanly(points)
 
@@ -271,7 +294,7 @@ def test_label_predictions_get_class_shares(reference):
     frame["prediction"] = "yes"  # a model stuck on one class
     stuck = _run(reference, frame)
     assert stuck["class_share:yes"].status == "warning"
-    assert stuck["what_changed"].status == "critical"
+    assert stuck["identical_predictions"].status == "critical"
     _assert_stored_cleanly(stuck)
 
 
@@ -313,9 +336,7 @@ def test_run_checks_stores_the_prediction_analysis_per_day(tmp_path):
         assert summary.status == "critical"
         stored = monitor.store.read_check_results("churn", check="predictions")
         assert len(stored) == len(summary.records)
-        assert {"anomaly_rate", "mean_confidence", "prediction_mean", "what_changed"} <= set(
-            stored["metric"]
-        )
+        assert {"anomaly_rate", "mean_confidence", "prediction_mean"} <= set(stored["metric"])
         again = monitor.run_checks("day", since=first, checks=["predictions"])
         assert [r.value for r in again.records] == [r.value for r in summary.records]
         assert len(monitor.store.read_check_results("churn", check="predictions")) == len(stored)
@@ -326,6 +347,6 @@ def test_a_baseline_too_small_to_calibrate_has_no_anomaly_points_and_says_so():
     reference = Reference.fit(_rows(rng, 221))  # 400 rows needed for a 1 % rate
     points = _run(reference, _rows(rng, 300))
     assert "anomaly_rate" not in points
-    assert "221 rows" in points["what_changed"].details["anomaly_note"]
+    assert "221 rows" in _explain(reference, _rows(rng, 300)).details["anomaly_note"]
     assert points["mean_confidence"].status in ("ok", "warning")
     _assert_stored_cleanly(points)

@@ -25,10 +25,14 @@ metric                      value
 ``prediction_mean``         mean of a numeric ``prediction`` (scores, regression outputs)
 ``class_share:<class>``     share of rows predicting ``<class>`` (arg-max of the
                             probabilities, or the label a model returns)
-``what_changed``            number of notable changes; details: ``changes``, every compared
-                            metric as a human-readable line, notable ones first, then by
-                            effect size
+``identical_predictions``   1 when every prediction of the window is the same (``critical``
+                            when the baseline's vary: a stuck model), else 0
 ==========================  ===============================================================
+
+Besides the points, each window gets an :class:`~driftscope.core.checks.Explanation`,
+topic ``what_changed`` (not a metric: the runner attaches it to the run's summary): the
+number of notable changes in its text, and in ``details["changes"]`` every compared
+metric as a human-readable line, notable ones first (``!``), then by effect size.
 
 Statuses. Each metric is compared with the baseline by a test that knows both sample
 sizes (30 rows are not 30,000): shares by a one-sided Fisher exact test on the effective
@@ -44,15 +48,13 @@ for shares and the difference in baseline standard deviations for means.
   except ``prediction_mean`` and class shares, which stay at ``warning`` (prediction drift
   has its own check, ``drift``): an anomaly rate of 1 % becoming 5 % is a warning
   (``h`` = 0.26), becoming 15 % is critical (``h`` = 0.6);
-* ``ok``: otherwise; ``what_changed`` takes the worst status of the notable changes, and
-  a window whose predictions are all identical while the baseline's vary is ``critical``
-  there;
+* ``ok``: otherwise; a window whose predictions are all identical while the baseline's
+  vary is ``critical`` in ``identical_predictions``;
 * gaps of the baseline are not charged to every window: without a row sample (a
   baseline saved with ``keep_rows=0``) there are no anomaly points, nor with one too small
-  to calibrate the anomaly model on (``what_changed`` says so in ``anomaly_note``), and
-  without
-  predictions in it the window's prediction statistics are stored as ``ok`` with a
-  ``note`` saying there is nothing to compare them with;
+  to calibrate the anomaly model on (the ``what_changed`` explanation says so in
+  ``anomaly_note``), and without predictions in it the window's prediction statistics
+  are stored as ``ok`` with a ``note`` saying there is nothing to compare them with;
 * ``unknown`` (a missing value, or the window's value, with a ``reason``): an empty window; a
   baseline whose rows the anomaly model cannot be fitted on; a window whose inputs cannot
   be scored (a missing feature column, a mistyped one) or whose predictions are not valid
@@ -78,10 +80,12 @@ and it keeps a window of a million rows and 50 features well under half a second
 >>> check = prepare(CheckRun("churn", ref, window=timedelta(days=1)))
 >>> day = datetime(2026, 11, 2, tzinfo=UTC)
 >>> window = CheckWindow("churn", ref, day, day + timedelta(days=1))
->>> {p.metric: p.status for p in check(rows(2000), window)}["anomaly_rate"]
-'ok'
->>> {p.metric: p.status for p in check(rows(2000, shift=4.0), window)}["anomaly_rate"]
-'critical'
+>>> points = check(rows(2000), window)
+>>> {p.metric: p.status for p in points[:-1]}["anomaly_rate"], points[-1].topic
+('ok', 'what_changed')
+>>> shifted = check(rows(2000, shift=4.0), window)
+>>> {p.metric: p.status for p in shifted[:-1]}["anomaly_rate"], shifted[-1].text[:17]
+('critical', '3 notable changes')
 """
 
 from __future__ import annotations
@@ -93,11 +97,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from driftscope.core.checks import CheckRecord
+from driftscope.core.checks import CheckRecord, Explanation
 from driftscope.core.status import Status
 from driftscope.errors import DataError, DriftscopeError
 from driftscope.health.baseline import without_baseline
-from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
+from driftscope.health.context import (
+    CheckRun,
+    CheckWindow,
+    WindowCheck,
+    is_feature,
+    plain,
+    successful,
+)
 from driftscope.health.predictions_compare import (
     RULES,
     Compared,
@@ -115,6 +126,7 @@ from driftscope.health.predictions_stats import (
 from driftscope.predictions import AnomalyDetector, AnomalyModel
 
 CHECK = "predictions"
+TOPIC = "what_changed"
 SCORED_ROWS = 20_000
 MIN_CONSTANT_ROWS = 30
 NO_ROWS = "no predictions in the window"
@@ -158,9 +170,10 @@ def prepare(run: CheckRun) -> WindowCheck:
             except DriftscopeError as exc:
                 base_error = f"the baseline's predictions cannot be read: {exc}"
     planned = [*(_anomaly_metrics(model) if model else ()), *(base.stats if base else ())]
-    planned.append("what_changed")
 
-    def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
+    planned = planned or ["rows"]  # an empty window still says so
+
+    def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord | Explanation]:
         frame = successful(frame)  # calls that raised have no prediction
         if frame.empty:
             return [window.record(CHECK, m, None, None, "unknown", reason=NO_ROWS) for m in planned]
@@ -172,18 +185,17 @@ def prepare(run: CheckRun) -> WindowCheck:
                 for m in planned
             ]
         compared: list[Compared] = []
-        out = [] if model is None else _anomaly_points(model, frame, weights, window, compared)
+        out: list[CheckRecord | Explanation] = []
+        out += [] if model is None else _anomaly_points(model, frame, weights, window, compared)
         if model_error:
             out.append(
                 window.record(CHECK, "anomaly_rate", None, None, "unknown", reason=model_error)
             )
         points, now = _prediction_points(base, base_error, frame, weights, window, compared)
         out.extend(points)
-        changed = _what_changed(window, compared, base, base_error, now, len(frame))
-        if model_note:
-            changed.details["anomaly_note"] = model_note
-        out.append(changed)
-        return out
+        identical = _identical(window, base, now, len(frame))
+        out.extend(identical)
+        return [*out, _what_changed(window, compared, base, base_error, identical, model_note)]
 
     return check
 
@@ -368,31 +380,53 @@ def _compared_point(window: CheckWindow, c: Compared, **details: Any) -> CheckRe
     )  # fmt: skip
 
 
+def _identical(
+    window: CheckWindow, base: Predictions | None, now: Predictions | None, n: int
+) -> list[CheckRecord]:
+    """``identical_predictions``: 1 when every prediction of the window is the same,
+    ``critical`` when the baseline's vary (a stuck model) on at least
+    ``MIN_CONSTANT_ROWS`` rows; no point without predictions on both sides."""
+    if base is None or now is None:
+        return []
+    stuck = now.constant is not None
+    status = "critical" if stuck and base.constant is None and n >= MIN_CONSTANT_ROWS else "ok"
+    details = {"prediction": now.constant, "rows": n} if stuck else {"rows": n}
+    return [window.record(CHECK, "identical_predictions", float(stuck), None, status, **details)]
+
+
 def _what_changed(
     window: CheckWindow,
     compared: list[Compared],
     base: Predictions | None,
     base_error: str,
-    now: Predictions | None,
-    n: int,
-) -> CheckRecord:
+    identical: list[CheckRecord],
+    note: str | None,
+) -> Explanation:
+    """What changed in the window, in words: every compared metric as a line, notable
+    ones first (``!``), then by effect size. Not a metric: the points carry the statuses."""
     ranked = sorted(compared, key=lambda c: (c.status == "ok", -c.effect, c.metric))
     lines = [("! " if c.status != "ok" else "") + c.describe() for c in ranked]
-    notable = [c.status for c in ranked if c.status != "ok"]
-    if (
-        base is not None
-        and base.constant is None
-        and now is not None
-        and now.constant is not None
-        and n >= MIN_CONSTANT_ROWS
-    ):
-        lines.insert(0, f"! all {n} predictions are identical ({now.constant!r})")
-        notable.append("critical")
-    status = Status.worst(notable).value
-    if not compared and not notable:
-        if base is None:
-            return window.record(CHECK, "what_changed", 0, None, "ok", note=base_error)
-        return window.record(
-            CHECK, "what_changed", None, None, "unknown", reason="nothing to compare", changes=lines
-        )
-    return window.record(CHECK, "what_changed", len(notable), 0, status, changes=lines)
+    notable = [c for c in ranked if c.status != "ok"]
+    for point in identical:
+        if point.status != "ok":
+            lines.insert(0, f"! all {point.details['rows']} predictions are identical "
+                            f"({point.details['prediction']!r})")  # fmt: skip
+    count = len(notable) + sum(p.status != "ok" for p in identical)
+    if count:
+        names = ", ".join(c.metric for c in notable[:3])
+        text = f"{count} notable change{'s' if count > 1 else ''}" + (f": {names}" if names else "")
+        if any(p.status != "ok" for p in identical):
+            text += "; all predictions identical"
+    elif compared:
+        text = "no notable change against the baseline"
+    else:
+        text = f"nothing to compare: {base_error}" if base is None else "nothing to compare"
+    statuses = [c.status for c in notable] + [p.status for p in identical if p.status != "ok"]
+    details: dict[str, Any] = {
+        "changes": lines,
+        "notable": count,
+        "status": Status.worst(statuses).value if statuses else "ok",
+    }
+    if note:
+        details["anomaly_note"] = note
+    return Explanation(CHECK, window.start, window.end, TOPIC, text, plain(details))
