@@ -1,5 +1,6 @@
 """Every check without a saved baseline (``CheckRun.reference`` None): the ones that need
-none still run, the others give one ``unknown`` point per window, not one per feature."""
+none still run, the others refuse in ``prepare`` with ``NoBaseline`` (the runner then stores
+one ``unknown`` point per window, not one per feature)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from driftscope.health import (
     predictions_check,
     quality_check,
 )
+from driftscope.health.baseline import NoBaseline
 from driftscope.health.context import CheckRun, CheckWindow
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)
@@ -48,10 +50,9 @@ def _points(prepare, frame, **run):
 
 
 @pytest.mark.parametrize("prepare", [drift_check.prepare, predictions_check.prepare])
-def test_checks_that_need_a_baseline_give_one_unknown_point(prepare, frame):
-    (point,) = _points(prepare, frame)
-    assert (point.metric, point.value, point.status) == ("baseline", None, "unknown")
-    assert point.details["reason"] == "no baseline saved"
+def test_checks_that_need_a_baseline_refuse_to_prepare(prepare, frame):
+    with pytest.raises(NoBaseline, match=r"no baseline saved: the (drift|predictions) check"):
+        _points(prepare, frame)
 
 
 def test_performance_runs_against_alert_thresholds_without_a_baseline(frame):

@@ -13,6 +13,7 @@ from scipy import stats
 
 from driftscope.core.checks import CheckRecord, Explanation
 from driftscope.drift.reference import Reference
+from driftscope.health import predictions_anomalies
 from driftscope.health import predictions_check as pc
 from driftscope.health.context import CheckRun, CheckWindow
 from driftscope.health.predictions_compare import ALPHA
@@ -203,7 +204,7 @@ def test_the_same_change_counts_on_30000_rows_but_not_on_30(reference):
 
 
 def test_large_windows_are_scored_on_a_seeded_subsample(reference, monkeypatch):
-    monkeypatch.setattr(pc, "SCORED_ROWS", 1000)
+    monkeypatch.setattr(predictions_anomalies, "SCORED_ROWS", 1000)
     frame = _rows(np.random.default_rng(6), 5000)
     first, again = _run(reference, frame), _run(reference, frame)
     details = first["anomaly_rate"].details

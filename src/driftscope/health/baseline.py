@@ -1,39 +1,41 @@
-"""What a check that needs a baseline stores when none was saved.
+"""What a check that needs a baseline does when none was saved.
 
 ``run_checks`` may run without a saved baseline (``CheckRun.reference`` is None). The checks
 that need none still run (performance against ``alert_thresholds``, quality's completeness
-and schema from the records, operational, business); the others (drift, predictions) give
-one ``unknown`` point per window, metric ``baseline``, with the reason, instead of one per
-feature.
+and schema from the records, operational, business); the others (drift, predictions) refuse
+in ``prepare(run)`` with :class:`NoBaseline`, and the runner stores one ``unknown`` point
+per window for each of them, saying "no baseline saved" (one per check, not per feature),
+and names them in the run's note.
 
->>> from datetime import UTC, datetime, timedelta
->>> import numpy as np, pandas as pd
->>> from driftscope.drift.reference import Reference
->>> from driftscope.health.context import CheckWindow
->>> day = datetime(2026, 11, 2, tzinfo=UTC)
->>> ref = Reference.fit({"x": np.arange(5.0)})
->>> window = CheckWindow("churn", ref, day, day + timedelta(days=1))
->>> (point,) = without_baseline("drift")(pd.DataFrame({"x": [1.0]}), window)
->>> point.metric, point.value, point.status, point.details["reason"]
-('baseline', None, 'unknown', 'no baseline saved')
+>>> from datetime import timedelta
+>>> from driftscope.health.context import CheckRun
+>>> try:
+...     require_baseline(CheckRun("churn", None, timedelta(days=1)), "drift")
+... except NoBaseline as exc:
+...     print(exc)
+no baseline saved: the drift check compares each window with one
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
 
-from driftscope.core.checks import CheckRecord, Explanation
-from driftscope.health.context import CheckWindow, WindowCheck
+from driftscope.errors import DriftscopeError
 
 NO_BASELINE = "no baseline saved"
-METRIC = "baseline"
 
 
-def without_baseline(check: str) -> WindowCheck:
-    """The window check of ``check`` when there is no baseline: one ``unknown`` point."""
+class NoBaseline(DriftscopeError):
+    """Raised by ``prepare(run)`` of a check that has nothing to measure without a baseline
+    (the runner turns it into one ``unknown`` point per window).
 
-    def run(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord | Explanation]:
-        hint = "call monitor.save_reference(training_data) to compare with one"
-        return [window.record(check, METRIC, None, None, "unknown", reason=NO_BASELINE, hint=hint)]
+    >>> str(NoBaseline("no baseline saved: the drift check compares each window with one"))
+    'no baseline saved: the drift check compares each window with one'
+    """
 
-    return run  # type: ignore[return-value]
+
+def require_baseline(run: Any, check: str) -> Any:
+    """``run.reference``, or :class:`NoBaseline` naming ``check`` when there is none."""
+    if run.reference is None:
+        raise NoBaseline(f"{NO_BASELINE}: the {check} check compares each window with one")
+    return run.reference

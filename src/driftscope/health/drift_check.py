@@ -13,7 +13,7 @@ import pandas as pd
 
 from driftscope.core.checks import CheckRecord
 from driftscope.drift.detector import DriftDetector
-from driftscope.health.baseline import without_baseline
+from driftscope.health.baseline import require_baseline
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
 
 CHECK = "drift"
@@ -23,9 +23,9 @@ DEFAULTS = {"data_drift_score": 0.2, "prediction_drift_score": 0.15}
 
 def prepare(run: CheckRun) -> WindowCheck:
     """The drift check of ``run``'s windows (see the module docstring); without a saved
-    baseline, one ``unknown`` point per window (:mod:`driftscope.health.baseline`)."""
-    if run.reference is None:
-        return without_baseline(CHECK)
+    baseline, :class:`~driftscope.health.baseline.NoBaseline` (the runner stores one
+    ``unknown`` point per window)."""
+    require_baseline(run, CHECK)
     detector = DriftDetector(reference=run.reference)
     data_limit = float(run.thresholds.get("data_drift_score", DEFAULTS["data_drift_score"]))
     pred_limit = float(

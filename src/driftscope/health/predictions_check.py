@@ -90,8 +90,6 @@ and it keeps a window of a million rows and 50 features well under half a second
 
 from __future__ import annotations
 
-from collections import Counter
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -99,23 +97,24 @@ import pandas as pd
 
 from driftscope.core.checks import CheckRecord, Explanation
 from driftscope.core.status import Status
-from driftscope.errors import DataError, DriftscopeError
-from driftscope.health.baseline import without_baseline
+from driftscope.errors import DriftscopeError
+from driftscope.health.baseline import require_baseline
 from driftscope.health.context import (
     CheckRun,
     CheckWindow,
     WindowCheck,
-    is_feature,
     plain,
     successful,
 )
+from driftscope.health.predictions_anomalies import anomaly_metrics, anomaly_points, feature_columns
 from driftscope.health.predictions_compare import (
+    CHECK,
     RULES,
     Compared,
     Stat,
     compare,
+    compared_point,
     n_eff,
-    share_stat,
     unequal_weights,
 )
 from driftscope.health.predictions_stats import (
@@ -125,24 +124,20 @@ from driftscope.health.predictions_stats import (
 )
 from driftscope.predictions import AnomalyDetector, AnomalyModel
 
-CHECK = "predictions"
 TOPIC = "what_changed"
-SCORED_ROWS = 20_000
 MIN_CONSTANT_ROWS = 30
 NO_ROWS = "no predictions in the window"
 NO_SAMPLE = (
     "the baseline keeps no row sample: re-save it with "
     "monitor.save_reference(Reference.fit(training_data, keep_rows=20_000))"
 )
-EXAMPLES = 10  # flagged rows listed per window, most anomalous first
 
 
 def prepare(run: CheckRun) -> WindowCheck:
     """The prediction-analysis check of ``run``'s windows (see the module docstring);
-    without a saved baseline, one ``unknown`` point per window
-    (:mod:`driftscope.health.baseline`)."""
-    if run.reference is None:
-        return without_baseline(CHECK)
+    without a saved baseline, :class:`~driftscope.health.baseline.NoBaseline` (the runner
+    stores one ``unknown`` point per window)."""
+    require_baseline(run, CHECK)
     sample = getattr(run.reference, "row_sample", None)
     model: AnomalyModel | None = None
     model_error = None  # a baseline that cannot be fitted: said in every window
@@ -150,7 +145,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     base: Predictions | None = None
     base_error = NO_SAMPLE
     if sample is not None and len(sample):
-        features = _feature_columns(sample, run.reference)
+        features = feature_columns(sample, run.reference)
         detector = AnomalyDetector(columns=tuple(features)) if features else None
         if detector is not None and len(sample) < detector.min_reference_rows:
             model_note = (
@@ -169,7 +164,7 @@ def prepare(run: CheckRun) -> WindowCheck:
                 base = prediction_stats(sample, None, probability=False)
             except DriftscopeError as exc:
                 base_error = f"the baseline's predictions cannot be read: {exc}"
-    planned = [*(_anomaly_metrics(model) if model else ()), *(base.stats if base else ())]
+    planned = [*(anomaly_metrics(model) if model else ()), *(base.stats if base else ())]
 
     planned = planned or ["rows"]  # an empty window still says so
 
@@ -186,7 +181,7 @@ def prepare(run: CheckRun) -> WindowCheck:
             ]
         compared: list[Compared] = []
         out: list[CheckRecord | Explanation] = []
-        out += [] if model is None else _anomaly_points(model, frame, weights, window, compared)
+        out += [] if model is None else anomaly_points(model, frame, weights, window, compared)
         if model_error:
             out.append(
                 window.record(CHECK, "anomaly_rate", None, None, "unknown", reason=model_error)
@@ -200,116 +195,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     return check
 
 
-# ---------------------------------------------------------------------------- baseline
-def _feature_columns(sample: pd.DataFrame, reference: Any) -> list[str]:
-    fitted = getattr(reference, "columns", {})
-    out = []
-    for name in sample.columns:
-        col = sample[name]
-        if not is_feature(str(name)) or col.isna().all():
-            continue
-        if pd.api.types.is_datetime64_any_dtype(col):
-            continue
-        if fitted and name not in fitted:  # text columns are not fitted
-            continue
-        out.append(str(name))
-    return out
-
-
-def _anomaly_metrics(model: AnomalyModel | None) -> list[str]:
-    out = ["anomaly_rate"]
-    if model is not None and model.numeric:
-        out.append("out_of_range_rate")
-    if model is not None and model.categorical:
-        out.append("unseen_category_rate")
-    return out
-
-
 # ---------------------------------------------------------------------------- points
-def _anomaly_points(
-    model: AnomalyModel,
-    frame: pd.DataFrame,
-    weights: np.ndarray | None,
-    window: CheckWindow,
-    compared: list[Compared],
-) -> list[CheckRecord]:
-    metrics = _anomaly_metrics(model)
-    names = [*model.numeric, *model.categorical]
-    n = len(frame)
-    if n > SCORED_ROWS:  # seeded by the window, so re-running it gives the same points
-        rng = np.random.default_rng([0, int(window.start.timestamp())])
-        rows = np.sort(rng.choice(n, SCORED_ROWS, replace=False))
-    else:
-        rows = np.arange(n)
-    try:
-        missing = [c for c in names if c not in frame.columns]
-        if missing:
-            raise DataError("is in the baseline but not logged in the window", column=missing[0])
-        result = model.score(frame[names].iloc[rows])
-    except DriftscopeError as exc:
-        return [
-            window.record(
-                CHECK, m, None, None, "unknown", reason="cannot score the window", error=str(exc)
-            )
-            for m in metrics
-        ]
-    w = None if weights is None else weights[rows]
-    scored = {"scored_rows": int(rows.size), "rows": n, "subsampled": bool(rows.size < n)}
-    m = model.n_calibration
-    expected = {
-        "anomaly_rate": max(model.measured_fpr, model.settings.target_fpr),
-        "out_of_range_rate": model.calibration_out_of_range,
-        "unseen_category_rate": model.calibration_unseen,
-    }
-    flags = {
-        "anomaly_rate": result.is_anomaly,
-        "out_of_range_rate": result.out_of_range,
-        "unseen_category_rate": result.unseen,
-    }
-    out = []
-    for metric in metrics:
-        c = compare(
-            metric, Stat(expected[metric], m), share_stat(flags[metric], w), "greater", "critical"
-        )
-        compared.append(c)
-        if metric == "anomaly_rate":
-            top = [f"{r} ({k} rows)" for r, k in result.summary().top_reasons]
-            extra = {"top_reasons": top, "examples": _examples(result, frame, rows)}
-        else:
-            suffix = (
-                " outside reference range" if metric == "out_of_range_rate" else " unseen value"
-            )
-            extra = {"top_features": _top(result.reasons, flags[metric], suffix)}
-        out.append(_compared_point(window, c, expected_rate=c.before, **extra, **scored))
-    return out
-
-
-def _examples(
-    result: Any, frame: pd.DataFrame, rows: np.ndarray, top: int = EXAMPLES
-) -> list[dict[str, Any]]:
-    """The most anomalous flagged rows, by score: their ``prediction_id`` (to look them up
-    with ``get_recent_predictions``), score and reasons: the window's edge cases."""
-    flagged = np.flatnonzero(result.is_anomaly)
-    if not flagged.size:
-        return []
-    worst = flagged[np.argsort(-result.scores[flagged], kind="stable")[:top]]
-    ids = frame["prediction_id"].to_numpy() if "prediction_id" in frame.columns else None
-    return [
-        {
-            "prediction_id": None if ids is None else str(ids[rows[i]]),
-            "score": float(result.scores[i]),
-            "reasons": list(result.reasons[i]),
-        }
-        for i in worst.tolist()
-    ]
-
-
-def _top(reasons: Any, flags: np.ndarray, suffix: str, top: int = 5) -> list[str]:
-    listed = chain.from_iterable(reasons[i] for i in np.flatnonzero(flags).tolist())
-    counts = Counter(r for r in listed if r.endswith(suffix))
-    return [f"{r[: -len(suffix)]} ({k} rows)" for r, k in counts.most_common(top)]
-
-
 def _prediction_points(
     base: Predictions | None,
     base_error: str,
@@ -368,16 +254,8 @@ def _prediction_points(
         side, cap = RULES.get(metric, ("two-sided", "warning"))
         c = compare(metric, before, after, side, cap)
         compared.append(c)
-        out.append(_compared_point(window, c, baseline=c.before, rows=len(frame)))
+        out.append(compared_point(window, c, baseline=c.before, rows=len(frame)))
     return out, now
-
-
-def _compared_point(window: CheckWindow, c: Compared, **details: Any) -> CheckRecord:
-    """The stored point of a metric tested against the baseline."""
-    return window.record(
-        CHECK, c.metric, c.after, c.threshold, c.status, p_value=c.p_value, effect=c.effect,
-        **details,
-    )  # fmt: skip
 
 
 def _identical(

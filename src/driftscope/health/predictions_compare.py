@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from driftscope.core.checks import CheckRecord
 from driftscope.core.weights import read_sampling_weights
+from driftscope.health.context import CheckWindow
 from driftscope.stats import (
     cohens_h,
     kish_effective_n,
@@ -36,6 +38,7 @@ from driftscope.stats import (
     welch_z_test,
 )
 
+CHECK = "predictions"
 ALPHA = 0.001
 NEGLIGIBLE = 0.05
 MEDIUM = 0.5
@@ -161,3 +164,11 @@ RULES: dict[str, tuple[str, str]] = {
     "mean_confidence": ("less", "critical"),
     "low_confidence_share": ("greater", "critical"),
 }
+
+
+def compared_point(window: CheckWindow, c: Compared, **details: Any) -> CheckRecord:
+    """The stored point of a metric tested against the baseline (check ``"predictions"``)."""
+    return window.record(
+        CHECK, c.metric, c.after, c.threshold, c.status, p_value=c.p_value, effect=c.effect,
+        **details,
+    )  # fmt: skip

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from driftscope.core.weights import read_sampling_weights
-from driftscope.core.windows import NAMED_WINDOWS, WINDOW_ORIGIN, split_frame, utc_timestamps
+from driftscope.core.windows import NAMED_WINDOWS, split_frame, utc_timestamps
 from driftscope.errors import ConfigError, DataError
 from driftscope.performance._frame import metric_inputs
 from driftscope.performance._inputs import missing_mask
@@ -67,14 +67,17 @@ from driftscope.performance.intervals import (
 )
 from driftscope.performance.metrics import METRICS, resolve
 
-#: Time windows are aligned on the grid every check shares (a Monday: weeks start on Mondays).
-ORIGIN = pd.Timestamp(WINDOW_ORIGIN)
-
 
 @dataclass(frozen=True)
 class WindowMetric:
     """One metric on one window: ``n`` labelled rows (``weight``: their sampling weights'
-    sum), ``n_unlabelled`` rows still without a label, the value and its interval."""
+    sum), ``n_unlabelled`` rows still without a label, the value and its interval
+    (``start``/``end`` None for a frame computed without bounds).
+
+    >>> wm = WindowMetric(None, None, "accuracy", 40, 2, 40.0, 0.9, 0.77, 0.96, "wilson")
+    >>> wm.ci_low < wm.value < wm.ci_high, wm.reason
+    (True, None)
+    """
 
     start: pd.Timestamp | None
     end: pd.Timestamp | None
@@ -91,7 +94,11 @@ class WindowMetric:
 
 @dataclass(frozen=True)
 class WindowedMetrics:
-    """Every (window, metric) pair, in time order then metric order."""
+    """Every (window, metric) pair, in time order then metric order.
+
+    >>> WindowedMetrics((), 0.95, "day").to_frame().columns.tolist()[:3]
+    ['start', 'end', 'metric']
+    """
 
     windows: tuple[WindowMetric, ...]
     confidence: float
