@@ -44,9 +44,8 @@ from typing import Any
 import pandas as pd
 
 from driftscope.core.checks import CheckRecord
-from driftscope.errors import ConfigError
+from driftscope.errors import ConfigError, printable
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
-from driftscope.monitor.values import safe_repr
 
 CHECK = "business"
 NO_ROWS = "no successful predictions in the window: the function was not called"
@@ -68,7 +67,7 @@ class BusinessMetric:
     def __post_init__(self) -> None:
         if not callable(self.fn):
             raise ConfigError(
-                f"BusinessMetric needs a function of the window's rows, got {safe_repr(self.fn)}"
+                f"BusinessMetric needs a function of the window's rows, got {_shown(self.fn)}"
             )
         for bound in ("min", "max"):
             value = getattr(self, bound)
@@ -99,7 +98,7 @@ def prepare(run: CheckRun) -> WindowCheck:
             if not callable(spec):
                 raise ConfigError(
                     f"business metric {name!r} must be a function of the window's rows or a "
-                    f"BusinessMetric, got {safe_repr(spec)}"
+                    f"BusinessMetric, got {_shown(spec)}"
                 )
             spec = BusinessMetric(spec)
         specs[name] = spec
@@ -128,7 +127,7 @@ def _measure(
         return window.record(CHECK, name, None, spec.threshold, "unknown", error=error)
     if not _finite(value):
         error = (
-            f"business metric {name!r} returned {type(value).__name__} {safe_repr(value)}; "
+            f"business metric {name!r} returned {type(value).__name__} {_shown(value)}; "
             "expected a finite number"
         )
         return window.record(CHECK, name, None, spec.threshold, "unknown", error=error)
@@ -151,3 +150,22 @@ def _finite(value: Any) -> bool:
         and not isinstance(value, bool)
         and math.isfinite(float(value))
     )
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` for an error message: cut to ``limit`` characters, control
+    characters escaped, never raising (a hostile ``__repr__``); health does not import
+    the monitor's own helper.
+
+    >>> _shown("x" * 100)[-3:], _shown(float("nan"))
+    ('xx…', 'nan')
+    """
+    try:
+        text = repr(value)
+        if type(text) is not str:
+            text = str.__str__(text)
+    except Exception:
+        text = f"<{type(value).__name__} object (repr failed)>"
+    if len(text) > limit:
+        text = text[: max(0, limit - 1)] + "…"
+    return printable(text)

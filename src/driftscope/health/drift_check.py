@@ -36,7 +36,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         frame = successful(frame)  # calls that raised have no prediction
         if frame.empty:
-            return [window.record(CHECK, "rows", 0, None, "unknown", reason=NO_ROWS)]
+            return [window.record(CHECK, "rows", None, None, "unknown", reason=NO_ROWS)]
         out = [window.record(CHECK, "rows", len(frame), None, "ok")]
         features = [n for n in detector.feature_names if n in frame.columns and is_feature(n)]
         if features:

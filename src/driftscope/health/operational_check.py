@@ -28,8 +28,8 @@ only knows the calling process). Every total is Horvitz-Thompson weighted by
   equal; the tail through the regularized incomplete beta function otherwise). Else ``ok``;
   the observed rate, p-value and failures by exception type are in the details.
 
-An empty window gives ``throughput_per_s`` as ``unknown`` with value 0 (no call: a
-measured zero), and the metrics that have a threshold as ``unknown`` with a missing value.
+An empty window gives ``throughput_per_s``, and the metrics that have a threshold, as
+``unknown`` with a missing value (an ``unknown`` point never carries a value).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         seconds = (window.end - window.start).total_seconds()
         if frame.empty:
-            out = [window.record(CHECK, "throughput_per_s", 0.0, None, "unknown", reason=NO_ROWS)]
+            out = [window.record(CHECK, "throughput_per_s", None, None, "unknown", reason=NO_ROWS)]
             for name in (*QUANTILES, "error_rate"):
                 if limits[name] is not None:
                     out.append(

@@ -108,7 +108,11 @@ def prepare(run: CheckRun) -> WindowCheck:
         }
         if labelled == 0:
             reason = "no predictions in the window" if frame.empty else "no labels yet"
-            out = [window.record(CHECK, "labelled_rows", 0, None, "unknown", reason=reason)]
+            out = [
+                window.record(
+                    CHECK, "labelled_rows", None, None, "unknown", reason=reason, **coverage
+                )
+            ]
             for name in metrics:  # not computed: stored as missing, never as 0
                 out.append(window.record(CHECK, name, None, None, "unknown", reason=reason))
             return out
