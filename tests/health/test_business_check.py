@@ -72,7 +72,8 @@ def test_values_bounds_and_the_successful_rows_only():
 def test_a_failing_function_is_unknown_and_named_and_the_others_still_run(fn, expected):
     frame = pd.DataFrame({"amount": [5.0], "prediction": [1.0], "sampling_weight": [1.0]})
     points = _check({"broken": fn, "revenue": _revenue})(frame)
-    assert points["broken"].status == "unknown" and points["broken"].value == 0.0
+    # not computed: stored as missing (it was 0.0 before)
+    assert points["broken"].status == "unknown" and points["broken"].value is None
     assert "business metric 'broken'" in points["broken"].details["error"]
     assert expected in points["broken"].details["error"]
     assert points["revenue"].value == 5.0 and points["revenue"].status == "ok"

@@ -11,9 +11,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from driftscope.core.checks import CheckRecord, Explanation
 from driftscope.drift.reference import Reference
+from driftscope.health import predictions_anomalies
 from driftscope.health import predictions_check as pc
 from driftscope.health.context import CheckRun, CheckWindow
+from driftscope.health.predictions_compare import ALPHA
+from driftscope.health.predictions_stats import prediction_stats
 from driftscope.health.runner import CHECKS, DEFAULT_CHECKS
 from driftscope.monitor import ModelMonitor
 from tests.monitor.conftest import real_store
@@ -37,16 +41,31 @@ def _rows(rng, n, *, shift=0.0, confidence=2.0):
     )
 
 
-def _run(reference, frame, start=DAY):
+def _check(reference, frame, start=DAY):
     check = pc.prepare(CheckRun("churn", reference, window=timedelta(days=1)))
     window = CheckWindow("churn", reference, start, start + timedelta(days=1))
-    return {p.metric: p for p in check(frame, window)}
+    return check(frame, window)
+
+
+def _run(reference, frame, start=DAY):
+    """The window's points by metric (the what_changed explanation left out)."""
+    return {p.metric: p for p in _check(reference, frame, start) if isinstance(p, CheckRecord)}
+
+
+def _explain(reference, frame, start=DAY):
+    """The window's what_changed explanation."""
+    (note,) = [e for e in _check(reference, frame, start) if isinstance(e, Explanation)]
+    assert note.topic == "what_changed" and note.check == "predictions"
+    return note
 
 
 def _assert_stored_cleanly(points):
-    """Every point is finite, JSON-ready (no NaN sneaks in) and has a defined status."""
+    """Every point is finite or missing (a value that could not be computed is None, never
+    0), JSON-ready (no NaN sneaks in) and has a defined status."""
     for p in points.values():
-        assert math.isfinite(p.value), p
+        assert p.value is None or math.isfinite(p.value), p
+        if p.value is None:
+            assert p.status == "unknown", p
         assert p.status in {"ok", "warning", "critical", "unknown"}
         json.dumps(p.details, allow_nan=False)
         if p.status == "unknown":
@@ -56,31 +75,6 @@ def _assert_stored_cleanly(points):
 @pytest.fixture(scope="module")
 def reference():
     return Reference.fit(_rows(np.random.default_rng(0), 8000))
-
-
-# ---------------------------------------------------------------------- statistics
-@pytest.mark.parametrize(
-    ("k0", "n0", "k1", "n1"), [(100, 10_000, 45, 3000), (0, 10_000, 1, 30), (30, 300, 3, 30)]
-)
-def test_share_test_is_fishers_exact_test(k0, n0, k1, n1):
-    p, effect, _ = pc._share_test(pc._Stat(k0 / n0, n0), pc._Stat(k1 / n1, n1), "greater")
-    expected = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]], alternative="greater").pvalue
-    assert p == pytest.approx(expected, rel=1e-9)
-    h = abs(2 * math.asin(math.sqrt(k1 / n1)) - 2 * math.asin(math.sqrt(k0 / n0)))
-    assert effect == pytest.approx(h if k1 / n1 > k0 / n0 else 0.0)
-    two = pc._share_test(pc._Stat(k0 / n0, n0), pc._Stat(k1 / n1, n1), "two-sided")[0]
-    less = stats.fisher_exact([[k1, n1 - k1], [k0, n0 - k0]], alternative="less").pvalue
-    assert two == pytest.approx(min(1.0, 2 * min(expected, less)), rel=1e-9)
-
-
-def test_mean_test_is_welchs_test_on_large_samples():
-    rng = np.random.default_rng(1)
-    a, b = rng.normal(0.70, 0.1, 5000), rng.normal(0.695, 0.12, 4000)
-    before, after = pc._mean(a, None), pc._mean(b, None)
-    p, effect, _ = pc._mean_test(before, after, "less")
-    welch = stats.ttest_ind(b, a, equal_var=False, alternative="less").pvalue
-    assert p == pytest.approx(welch, rel=0.01)
-    assert effect == pytest.approx((a.mean() - b.mean()) / a.std())
 
 
 def test_window_values_match_independent_computations(reference):
@@ -122,7 +116,7 @@ def test_multiclass_confidence_and_entropy_agree_with_scipy():
     logits = rng.normal(size=(5000, 3))
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     frame = pd.DataFrame(probs, columns=["prediction.a", "prediction.b", "prediction.c"])
-    found = pc._prediction_stats(frame, None, probability=False)
+    found = prediction_stats(frame, None, probability=False)
     assert found.stats["mean_confidence"].value == pytest.approx(probs.max(axis=1).mean())
     share = (probs.max(axis=1) < 0.5).mean()  # three classes: below 0.5
     assert found.stats["low_confidence_share"].value == pytest.approx(share)
@@ -160,7 +154,9 @@ def test_injected_anomalies_are_flagged_and_a_clean_window_is_ok(reference, seed
     clean = _run(reference, _rows(rng, 2000))
     for metric in ("anomaly_rate", "out_of_range_rate", "unseen_category_rate"):
         assert clean[metric].status == "ok", (metric, clean[metric].details)
-    assert clean["what_changed"].status == "ok"
+    assert (
+        _explain(reference, _rows(np.random.default_rng(100 + seed), 2000)).details["notable"] == 0
+    )
     dirty = _rows(rng, 2000)
     dirty["prediction_id"] = [f"p{i}" for i in range(2000)]
     hit = rng.choice(2000, 100, replace=False)  # 5 % of rows: x far out, or x against y
@@ -177,8 +173,13 @@ def test_injected_anomalies_are_flagged_and_a_clean_window_is_ok(reference, seed
     assert points["unseen_category_rate"].status in ("warning", "critical")
     reasons = " ".join(points["anomaly_rate"].details["top_reasons"])
     assert "x outside reference range" in reasons and "plan unseen value" in reasons
-    assert points["what_changed"].value >= 2
-    assert points["what_changed"].details["changes"][0].startswith("! ")
+    # what changed is an explanation, no longer a metric stored as 2.0 and critical
+    assert "what_changed" not in points
+    note = _explain(reference, dirty)
+    assert note.details["notable"] >= 2 and note.text.startswith(
+        f"{note.details['notable']} notable"
+    )
+    assert note.details["changes"][0].startswith("! ")
     dirty.loc[rng.choice(2000, 300, replace=False), "x"] = -9.0  # now about 20 % anomalous
     assert _run(reference, dirty)["anomaly_rate"].status == "critical"
 
@@ -198,12 +199,12 @@ def test_the_same_change_counts_on_30000_rows_but_not_on_30(reference):
     assert small["low_confidence_share"].status == "ok"
     assert large["low_confidence_share"].status in ("warning", "critical")
     assert large["mean_confidence"].status in ("warning", "critical")
-    assert small["low_confidence_share"].details["p_value"] > pc.ALPHA
+    assert small["low_confidence_share"].details["p_value"] > ALPHA
     assert large["low_confidence_share"].value > large["low_confidence_share"].threshold
 
 
 def test_large_windows_are_scored_on_a_seeded_subsample(reference, monkeypatch):
-    monkeypatch.setattr(pc, "SCORED_ROWS", 1000)
+    monkeypatch.setattr(predictions_anomalies, "SCORED_ROWS", 1000)
     frame = _rows(np.random.default_rng(6), 5000)
     first, again = _run(reference, frame), _run(reference, frame)
     details = first["anomaly_rate"].details
@@ -216,7 +217,8 @@ def test_large_windows_are_scored_on_a_seeded_subsample(reference, monkeypatch):
 def test_an_empty_window_is_unknown_with_a_reason(reference):
     points = _run(reference, _rows(np.random.default_rng(7), 0))
     assert {p.status for p in points.values()} == {"unknown"}
-    assert {"anomaly_rate", "mean_confidence", "what_changed"} <= points.keys()
+    assert {"anomaly_rate", "mean_confidence"} <= points.keys()
+    assert all(p.value is None for p in points.values())  # missing, not 0
     assert all(p.details["reason"] == pc.NO_ROWS for p in points.values())
 
 
@@ -225,9 +227,10 @@ def test_without_a_row_sample_the_values_are_stored_without_a_verdict():
     reference = Reference.fit(_rows(rng, 2000), keep_rows=0)
     points = _run(reference, _rows(rng, 500))
     assert "anomaly_rate" not in points  # no rows to fit the anomaly model on: no point
-    for metric in ("mean_confidence", "low_confidence_share", "what_changed"):
+    for metric in ("mean_confidence", "low_confidence_share"):
         assert points[metric].status == "ok"
         assert "keep_rows" in points[metric].details["note"]
+    assert "keep_rows" in _explain(reference, _rows(rng, 500)).text
     assert 0.5 < points["mean_confidence"].value < 1.0  # the window's value is still stored
     _assert_stored_cleanly(points)
 
@@ -270,12 +273,13 @@ def test_a_binary_score_outside_0_1_is_unknown_when_the_baseline_was_a_probabili
     _assert_stored_cleanly(points)
 
 
-def test_all_identical_predictions_are_critical_in_what_changed(reference):
+def test_all_identical_predictions_are_critical(reference):
     frame = _rows(np.random.default_rng(11), 500)
     frame["prediction.no"], frame["prediction.yes"] = 0.5, 0.5
     points = _run(reference, frame)
-    assert points["what_changed"].status == "critical"
-    assert "identical" in points["what_changed"].details["changes"][0]
+    assert points["identical_predictions"].status == "critical"
+    assert points["identical_predictions"].value == 1.0
+    assert "identical" in _explain(reference, frame).details["changes"][0]
     assert points["low_confidence_share"].status == "critical"
     _assert_stored_cleanly(points)
 
@@ -291,7 +295,7 @@ def test_label_predictions_get_class_shares(reference):
     frame["prediction"] = "yes"  # a model stuck on one class
     stuck = _run(reference, frame)
     assert stuck["class_share:yes"].status == "warning"
-    assert stuck["what_changed"].status == "critical"
+    assert stuck["identical_predictions"].status == "critical"
     _assert_stored_cleanly(stuck)
 
 
@@ -333,9 +337,7 @@ def test_run_checks_stores_the_prediction_analysis_per_day(tmp_path):
         assert summary.status == "critical"
         stored = monitor.store.read_check_results("churn", check="predictions")
         assert len(stored) == len(summary.records)
-        assert {"anomaly_rate", "mean_confidence", "prediction_mean", "what_changed"} <= set(
-            stored["metric"]
-        )
+        assert {"anomaly_rate", "mean_confidence", "prediction_mean"} <= set(stored["metric"])
         again = monitor.run_checks("day", since=first, checks=["predictions"])
         assert [r.value for r in again.records] == [r.value for r in summary.records]
         assert len(monitor.store.read_check_results("churn", check="predictions")) == len(stored)
@@ -346,6 +348,6 @@ def test_a_baseline_too_small_to_calibrate_has_no_anomaly_points_and_says_so():
     reference = Reference.fit(_rows(rng, 221))  # 400 rows needed for a 1 % rate
     points = _run(reference, _rows(rng, 300))
     assert "anomaly_rate" not in points
-    assert "221 rows" in points["what_changed"].details["anomaly_note"]
+    assert "221 rows" in _explain(reference, _rows(rng, 300)).details["anomaly_note"]
     assert points["mean_confidence"].status in ("ok", "warning")
     _assert_stored_cleanly(points)

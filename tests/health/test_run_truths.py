@@ -148,11 +148,6 @@ def test_a_failing_check_is_stored_without_a_value(tmp_path, rng, monkeypatch):
     assert stored["value"].isna().all() and "boom" in point.details["error"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the checks' own unknown points still carry value 0 until the checks engineer's "
-    "single-frame change (health/*_check.py) merges",
-)
 def test_no_unknown_point_of_an_empty_window_has_a_value(tmp_path, rng):
     with ModelMonitor("quiet", store=real_store(tmp_path)) as monitor:
         monitor.save_reference(_baseline(rng))
@@ -272,11 +267,6 @@ def test_without_a_baseline_the_run_degrades_with_one_note(tmp_path, rng):
     assert len(stored) == len(summary.records) and stored["baseline_version"].isna().all()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="performance_check.prepare and quality_check.prepare accept run.reference=None "
-    "once the checks engineer's change merges",
-)
 def test_without_a_baseline_performance_is_judged_by_the_fixed_thresholds(tmp_path, rng):
     with ModelMonitor(
         "churn", store=real_store(tmp_path), alert_thresholds={"accuracy": 0.85}

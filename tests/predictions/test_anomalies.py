@@ -85,12 +85,27 @@ def test_class_probabilities_low_confidence_is_an_edge_case(rng: np.random.Gener
     assert result.summary().share_edge_cases == pytest.approx(0.75)
 
 
-def test_missing_values_only_allowed_where_reference_had_them(rng: np.random.Generator) -> None:
-    ref = pd.DataFrame({"x": rng.normal(size=1000), "y": rng.normal(size=1000)})
+def test_a_missing_value_is_no_anomaly_by_itself(rng: np.random.Generator) -> None:
+    # a missing value is counted once, as missing (the quality check's completeness): not
+    # as an unseen category, not outside the support, not an anomaly (it was, in a column
+    # never missing in the reference, until the "one shape for a check" change)
+    ref = pd.DataFrame(
+        {
+            "x": rng.normal(size=1000),
+            "y": rng.normal(size=1000),
+            "plan": rng.choice(["basic", "pro"], 1000),
+        }
+    )
     ref.loc[::10, "y"] = np.nan
     model = AnomalyDetector().fit(ref)
-    result = model.score(pd.DataFrame({"x": [np.nan, 0.0], "y": [0.0, np.nan]}))
-    assert result.is_anomaly.tolist() == [True, False]
+    result = model.score(
+        pd.DataFrame(
+            {"x": [np.nan, 0.0, 0.0], "y": [0.0, np.nan, 0.0], "plan": ["pro", None, "zz"]}
+        )
+    )
+    assert result.is_anomaly.tolist() == [False, False, True]
+    assert result.unseen.tolist() == [False, False, True]
+    assert result.out_of_range.tolist() == [False, False, False]
 
 
 def test_bad_input() -> None:

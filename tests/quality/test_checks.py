@@ -90,14 +90,19 @@ def test_top_unseen_values_ranked(reference):
     assert unseen.details == (("x", 3 / 8), ("y", 2 / 8))
 
 
-def test_missing_feature_from_issues_and_all_null(reference):
+def test_a_baseline_feature_a_record_lacks_is_a_missing_value(reference):
+    # the monitor's missing_feature code follows the first record it saw; against a
+    # baseline, a baseline feature a record lacks is a missing value (completeness), not a
+    # missing feature nor an invalid input (it was both, critical, before the "one shape
+    # for a check" change)
     frame = logged(
         {"age": [30.0, np.nan, 30.0, 30.0], "plan": [None] * 4, "vip": [True] * 4},
         issues=[None, "missing_feature:age", None, None],
     )
     out = run(frame, reference)
-    assert pick(out, "missing_features", "age")["value"] == 0.25
-    assert pick(out, "missing_features", "age")["status"] == "critical"
+    assert pick(out, "completeness", "age")["value"] == 0.75
+    assert pick(out, "missing_features", "age")["value"] == 0.0
+    assert pick(out, "invalid_inputs")["value"] == 0.0
     assert pick(out, "missing_features", "plan")["value"] == 1.0  # all null
     assert pick(out, "missing_features")["value"] == 1.0
     # all-null plan: no valid values, so its unseen rate has no data

@@ -5,14 +5,22 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from driftscope.errors import ConfigError
+from driftscope.core.windows import split_frame, window_length
+from driftscope.errors import ConfigError, DataError
 from driftscope.quality import check_quality
-from driftscope.quality.windows import split_windows, window_length
 from tests.quality.helpers import logged
 
 
 def _ts(*texts):
     return pd.Series(pd.to_datetime(list(texts), utc=True))
+
+
+def split_windows(ts, window, start=None, end=None):
+    """``(start, end, row positions)`` of core.windows.split_frame's windows, empty ones
+    too (as check_quality cuts them)."""
+    frame = pd.DataFrame({"timestamp": ts})
+    for lo, hi, rows in split_frame(frame, window, start=start, end=end, empty=True):
+        yield lo, hi, rows.index.tolist()
 
 
 def test_daily_windows_include_empty_days():
@@ -73,3 +81,27 @@ def test_rows_outside_start_end_are_left_out():
         )
     )
     assert [list(p) for _, _, p in wins] == [[1], []]
+
+
+def test_bad_timestamps_name_the_column_and_row():
+    frame = pd.DataFrame({"timestamp": ["2026-01-01 10:00", "not a time"], "x": [1, 2]})
+    with pytest.raises(DataError, match="column 'timestamp', row 1"):
+        list(split_frame(frame, "day"))
+    with pytest.raises(DataError, match="column 'ts'"):
+        list(split_frame(frame, "day", timestamp="ts"))
+
+
+def test_split_frame_gives_only_windows_with_rows_unless_empty():
+    frame = pd.DataFrame(
+        {"timestamp": _ts("2026-01-01 10:00", "2026-01-03 10:00", "2026-01-01 11:00")}
+    )
+    wins = [(str(a.date()), rows.index.tolist()) for a, _, rows in split_frame(frame, "day")]
+    assert wins == [("2026-01-01", [0, 2]), ("2026-01-03", [1])]
+    one = list(split_frame(frame.iloc[[0, 2]], "day"))
+    assert len(one) == 1 and one[0][2] is not None and len(one[0][2]) == 2
+    # other time zones are the same instants in UTC
+    paris = pd.DataFrame(
+        {"timestamp": pd.to_datetime(["2026-01-02 00:30"]).tz_localize("Europe/Paris")}
+    )
+    ((start, _, _),) = split_frame(paris, "day")
+    assert start == pd.Timestamp("2026-01-01", tz="UTC")

@@ -20,12 +20,14 @@ given size, whoever computes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from driftscope.errors import ConfigError
+from driftscope.errors import ConfigError, DataError
 
 NAMED_WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 #: The grid's origin: a Monday, so weekly windows start on Mondays.
@@ -85,3 +87,105 @@ def due_windows(
         windows.append((start, start + size))
         start += size
     return windows
+
+
+def utc_timestamps(values: Any, *, column: str = "timestamp") -> pd.Series:
+    """``values`` (a Series of datetimes, text or epoch-free timestamps) as tz-aware UTC;
+    naive times are read as UTC. :class:`~driftscope.errors.DataError` naming ``column`` (and
+    the first bad row) when a value is missing or cannot be read as a time.
+
+    >>> utc_timestamps(pd.Series(["2026-01-01 10:00"]))[0]
+    Timestamp('2026-01-01 10:00:00+0000', tz='UTC')
+    >>> utc_timestamps(pd.Series(["2026-01-01", None]))
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.DataError: column 'timestamp', row 1: missing or unreadable timestamp
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    try:
+        ts = pd.to_datetime(series, errors="coerce", utc=False)
+    except (ValueError, TypeError):  # e.g. offsets that differ between rows
+        try:
+            ts = pd.to_datetime(series, errors="coerce", utc=True)
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"cannot be read as timestamps: {exc}", column=column) from None
+    if not isinstance(ts.dtype, pd.DatetimeTZDtype) and not pd.api.types.is_datetime64_dtype(
+        ts.dtype
+    ):
+        raise DataError("cannot be read as timestamps", column=column)
+    ts = ts.dt.tz_localize("UTC") if ts.dt.tz is None else ts.dt.tz_convert("UTC")
+    bad = ts.isna().to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError("missing or unreadable timestamp", column=column, row=row)
+    return ts
+
+
+def split_frame(
+    frame: pd.DataFrame,
+    window: str | timedelta,
+    *,
+    timestamp: str = "timestamp",
+    start: datetime | None = None,
+    end: datetime | None = None,
+    empty: bool = False,
+) -> Iterator[tuple[datetime, datetime, pd.DataFrame]]:
+    """``(start, end, rows)`` of each window of ``frame`` on the grid, in time order: the one
+    splitter every windowed convenience (quality, performance, predictions) loops over.
+
+    Windows are ``[start, end)`` of length ``window`` on the shared grid; the times are read
+    by :func:`utc_timestamps` (naive as UTC, a missing or unreadable one is a DataError
+    naming the column and row). ``rows`` keeps ``frame``'s index (it is ``frame`` itself when
+    every row falls in one window). Only windows holding a row are given, unless ``empty``:
+    then every window from the first to the last is. ``start`` / ``end`` narrow (or widen)
+    the span: rows outside ``[start, end)`` are left out, and with ``empty`` the windows run
+    from the one holding ``start`` to the last that begins before ``end``.
+
+    >>> f = pd.DataFrame({"timestamp": ["2026-01-01 10:30", "2026-01-01 12:10"], "x": [1, 2]})
+    >>> [(a.hour, b.hour, len(rows)) for a, b, rows in split_frame(f, "hour", empty=True)]
+    [(10, 11, 1), (11, 12, 0), (12, 13, 1)]
+    >>> [(a.hour, len(rows)) for a, _, rows in split_frame(f, "hour")]
+    [(10, 1), (12, 1)]
+    """
+    if timestamp not in frame.columns:
+        raise DataError("is required to cut windows", column=timestamp)
+    length = pd.Timedelta(window_length(window))
+    ts = utc_timestamps(frame[timestamp], column=timestamp)
+    lo = None if start is None else _utc(start)
+    hi = None if end is None else _utc(end)
+    keep = np.ones(len(ts), dtype=bool)
+    if lo is not None:
+        keep &= (ts >= lo).to_numpy()
+    if hi is not None:
+        keep &= (ts < hi).to_numpy()
+    origin = pd.Timestamp(WINDOW_ORIGIN)
+    codes = ((ts - origin) // length).to_numpy(dtype=np.int64)
+    kept = codes[keep]
+    first = kept.min() if kept.size else None
+    last = kept.max() if kept.size else None
+    if empty:
+        if lo is not None:
+            first = (lo - origin) // length
+        if hi is not None:
+            last = -((origin - hi) // length) - 1  # the last window starting before ``end``
+    if first is None or last is None or last < first:
+        return
+    if keep.all() and kept.size and kept.min() == kept.max() and not (empty and first < last):
+        key = int(kept[0])
+        yield origin + key * length, origin + (key + 1) * length, frame
+        return
+    positions = np.flatnonzero(keep)
+    order = positions[np.argsort(kept, kind="stable")]
+    sorted_codes = codes[order]
+    keys = range(int(first), int(last) + 1) if empty else np.unique(kept).tolist()
+    for key in keys:
+        a, b = np.searchsorted(sorted_codes, [key, key + 1])
+        if a == b and not empty:
+            continue
+        rows = frame.iloc[np.sort(order[a:b])]
+        yield origin + key * length, origin + (key + 1) * length, rows
+
+
+def _utc(moment: Any) -> pd.Timestamp:
+    t = pd.Timestamp(moment)
+    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")

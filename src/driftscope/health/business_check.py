@@ -12,10 +12,11 @@ function: ``BusinessMetric(fn, min=..., max=...)`` is ``critical`` below ``min``
 ``max`` and ``ok`` between; a plain callable is always ``ok``.
 
 Never a crash: a function that raises, or returns something that is not a finite real
-number (None, NaN, a string, an array), is stored as ``unknown`` (value 0) with the error
-in ``details["error"]``, naming the metric. A window with no successful row gives every
-metric as ``unknown`` without calling the functions (a sum over no rows would be a
-misleading 0, a mean a NaN). Without ``business_metrics`` the check stores nothing.
+number (None, NaN, a string, an array), is stored as ``unknown`` with a missing value
+(never 0) and the error in ``details["error"]``, naming the metric. A window with no
+successful row gives every metric as ``unknown`` without calling the functions (a sum
+over no rows would be a misleading 0, a mean a NaN). Without ``business_metrics`` the
+check stores nothing.
 
 >>> import pandas as pd
 >>> from driftscope.drift.reference import Reference
@@ -29,7 +30,7 @@ misleading 0, a mean a NaN). Without ``business_metrics`` the check stores nothi
 ...                   datetime(2026, 11, 3, tzinfo=UTC))
 >>> rows = pd.DataFrame({"x": [2.0, 4.0], "sampling_weight": [1.0, 2.0]})
 >>> [(p.metric, p.value, p.status) for p in prepare(run)(rows, day)]
-[('revenue', 10.0, 'ok'), ('broken', 0.0, 'unknown')]
+[('revenue', 10.0, 'ok'), ('broken', None, 'unknown')]
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def prepare(run: CheckRun) -> WindowCheck:
         rows = successful(frame)
         if rows.empty:
             return [
-                window.record(CHECK, name, 0.0, spec.threshold, "unknown", reason=NO_ROWS)
+                window.record(CHECK, name, None, spec.threshold, "unknown", reason=NO_ROWS)
                 for name, spec in specs.items()
             ]
         return [_measure(name, spec, rows, window) for name, spec in specs.items()]
@@ -123,13 +124,13 @@ def _measure(
         value = spec.fn(rows.copy(deep=False))
     except Exception as exc:
         error = f"business metric {name!r} raised {type(exc).__name__}: {exc}"
-        return window.record(CHECK, name, 0.0, spec.threshold, "unknown", error=error)
+        return window.record(CHECK, name, None, spec.threshold, "unknown", error=error)
     if not _finite(value):
         error = (
             f"business metric {name!r} returned {type(value).__name__} {safe_repr(value)}; "
             "expected a finite number"
         )
-        return window.record(CHECK, name, 0.0, spec.threshold, "unknown", error=error)
+        return window.record(CHECK, name, None, spec.threshold, "unknown", error=error)
     value = float(value)
     return window.record(
         CHECK,

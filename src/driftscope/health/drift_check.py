@@ -13,6 +13,7 @@ import pandas as pd
 
 from driftscope.core.checks import CheckRecord
 from driftscope.drift.detector import DriftDetector
+from driftscope.health.baseline import require_baseline
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
 
 CHECK = "drift"
@@ -21,7 +22,10 @@ DEFAULTS = {"data_drift_score": 0.2, "prediction_drift_score": 0.15}
 
 
 def prepare(run: CheckRun) -> WindowCheck:
-    """The drift check of ``run``'s windows (see the module docstring)."""
+    """The drift check of ``run``'s windows (see the module docstring); without a saved
+    baseline, :class:`~driftscope.health.context.BaselineRequired` (the runner stores one
+    ``unknown`` point per window)."""
+    require_baseline(run, CHECK)
     detector = DriftDetector(reference=run.reference)
     data_limit = float(run.thresholds.get("data_drift_score", DEFAULTS["data_drift_score"]))
     pred_limit = float(
@@ -32,7 +36,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         frame = successful(frame)  # calls that raised have no prediction
         if frame.empty:
-            return [window.record(CHECK, "rows", 0, None, "unknown", reason=NO_ROWS)]
+            return [window.record(CHECK, "rows", None, None, "unknown", reason=NO_ROWS)]
         out = [window.record(CHECK, "rows", len(frame), None, "ok")]
         features = [n for n in detector.feature_names if n in frame.columns and is_feature(n)]
         if features:

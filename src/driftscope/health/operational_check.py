@@ -28,8 +28,8 @@ only knows the calling process). Every total is Horvitz-Thompson weighted by
   equal; the tail through the regularized incomplete beta function otherwise). Else ``ok``;
   the observed rate, p-value and failures by exception type are in the details.
 
-An empty window gives ``throughput_per_s`` as ``unknown`` (value 0), and the metrics that
-have a threshold too.
+An empty window gives ``throughput_per_s``, and the metrics that have a threshold, as
+``unknown`` with a missing value (an ``unknown`` point never carries a value).
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betainc
 
 from driftscope.core.checks import CheckRecord
 from driftscope.core.records import METADATA_PREFIX
 from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import ConfigError
 from driftscope.health.context import ERROR_COLUMN, CheckRun, CheckWindow, WindowCheck
+from driftscope.stats import binomial_upper_p_value, kish_effective_n, weighted_quantile
 
 CHECK = "operational"
 LATENCY_COLUMN = METADATA_PREFIX + "latency_ms"
@@ -65,11 +65,11 @@ def prepare(run: CheckRun) -> WindowCheck:
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         seconds = (window.end - window.start).total_seconds()
         if frame.empty:
-            out = [window.record(CHECK, "throughput_per_s", 0.0, None, "unknown", reason=NO_ROWS)]
+            out = [window.record(CHECK, "throughput_per_s", None, None, "unknown", reason=NO_ROWS)]
             for name in (*QUANTILES, "error_rate"):
                 if limits[name] is not None:
                     out.append(
-                        window.record(CHECK, name, 0.0, limits[name], "unknown", reason=NO_ROWS)
+                        window.record(CHECK, name, None, limits[name], "unknown", reason=NO_ROWS)
                     )
             return out
         weights = _weights(frame)
@@ -84,37 +84,6 @@ def prepare(run: CheckRun) -> WindowCheck:
         return out
 
     return check
-
-
-def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The smallest value whose weighted share of the total at or below it reaches ``q``
-    (the inverted weighted CDF; equals numpy's ``method="inverted_cdf"`` with weights).
-
-    >>> weighted_quantile(np.array([3.0, 1.0, 2.0]), np.array([1.0, 1.0, 2.0]), 0.5)
-    2.0
-    """
-    order = np.argsort(values, kind="stable")
-    cdf = np.cumsum(weights[order])
-    cdf /= cdf[-1]
-    index = int(np.searchsorted(cdf, q, side="left"))
-    return float(values[order][min(index, len(values) - 1)])
-
-
-def error_rate_p_value(failed: float, calls: float, limit: float) -> float:
-    """P(X >= k) for X ~ Binomial(n, ``limit``), ``k`` = ``failed`` and ``n`` = ``calls``
-    (effective counts, not necessarily whole): the one-sided p-value of "the error rate is
-    at most ``limit``".
-
-    >>> round(error_rate_p_value(1, 3, 0.05), 3), error_rate_p_value(0, 100, 0.05)
-    (0.143, 1.0)
-    """
-    if failed <= 0:
-        return 1.0
-    if limit <= 0:
-        return 0.0
-    if limit >= 1:
-        return 1.0
-    return float(betainc(failed, calls - failed + 1.0, limit))
 
 
 def _weights(frame: pd.DataFrame) -> np.ndarray:
@@ -135,7 +104,7 @@ def _latencies(
     timed = np.isfinite(ms)
     if not timed.any():
         return [  # nothing to say, unless a threshold asks for it
-            window.record(CHECK, name, 0.0, limits[name], "unknown", reason=NOT_TRACKED)
+            window.record(CHECK, name, None, limits[name], "unknown", reason=NOT_TRACKED)
             for name in QUANTILES
             if limits[name] is not None
         ]
@@ -172,11 +141,11 @@ def _error_rate(
     if not (failed_rows.any() or timed.any()):
         if limit is None:
             return []
-        return [window.record(CHECK, "error_rate", 0.0, limit, "unknown", reason=NOT_TRACKED)]
+        return [window.record(CHECK, "error_rate", None, limit, "unknown", reason=NOT_TRACKED)]
     total = float(weights.sum())
     failed = float(weights[failed_rows].sum())
     rate = failed / total
-    calls = total**2 / float(np.square(weights).sum())  # Kish's effective sample size
+    calls = kish_effective_n(weights)
     by_type: dict[str, float] = {}
     if errors is not None and failed_rows.any():
         sums = pd.Series(weights[failed_rows]).groupby(errors[failed_rows].astype(str).to_numpy())
@@ -189,7 +158,7 @@ def _error_rate(
     }
     if limit is None:
         return [window.record(CHECK, "error_rate", rate, None, "ok", **details)]
-    p_value = error_rate_p_value(rate * calls, calls, float(limit))
+    p_value = binomial_upper_p_value(rate * calls, calls, float(limit))
     status = "critical" if p_value < alpha else "ok"
     if math.isnan(p_value):
         status = "unknown"

@@ -48,39 +48,31 @@ counted. A float score with 0/1 labels is turned into labels at ``threshold`` (d
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from driftscope.core.checks import CheckRecord
 from driftscope.core.weights import read_sampling_weights
 from driftscope.errors import DataError
+from driftscope.health import performance_baseline as base
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, successful
-from driftscope.performance import windowed_metrics
+from driftscope.health.performance_baseline import (
+    DEFAULT_THRESHOLD,
+    Baseline,
+    default_threshold,
+    metric_options,
+    standard_error,
+    with_prediction,
+)
+from driftscope.performance import PerformanceMetrics
 from driftscope.performance.estimation import ESTIMATED, PerformanceEstimator
 from driftscope.performance.metrics import REGRESSION_METRICS, resolve
 from driftscope.performance.windows import WindowMetric
 
 CHECK = "performance"
 DEFAULT_SIGMA = 3.0
-DEFAULT_THRESHOLD = 0.5
-BASELINE_CHUNKS = 10
 LOWER_IS_BETTER = frozenset({"log_loss", "brier_score", "mae", "rmse", "mape"})
-PREFIX = "prediction."
-AVERAGED = frozenset({"precision", "recall", "f1"})
-
-
-@dataclass(frozen=True)
-class _Baseline:
-    """A metric's value on the baseline's labelled rows and its between-window spread."""
-
-    value: float
-    tau: float
-    windows: int
-    n: int
-    note: str | None = None
 
 
 def prepare(run: CheckRun) -> WindowCheck:
@@ -91,14 +83,14 @@ def prepare(run: CheckRun) -> WindowCheck:
     threshold = run.options.get("threshold")
     confidence = float(run.options.get("confidence", 0.95))
     z = float(norm.ppf(0.5 + confidence / 2))
-    baselines, baseline_note = _baselines(run, list(metrics), threshold, confidence, z)
+    baselines, baseline_note = base.baselines(run, list(metrics), threshold, confidence, z)
     estimated = [m for m in metrics if m in ESTIMATED]
     estimator = _estimator(run, threshold) if estimated else None
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         calls = len(frame)
         frame = successful(frame)  # calls that raised: the operational check counts them
-        predicted, failed = _with_prediction(frame)
+        predicted, failed = with_prediction(frame)
         failed += calls - len(frame)
         out = realized(frame, predicted, failed, window)
         if estimator is not None and len(predicted):
@@ -116,20 +108,30 @@ def prepare(run: CheckRun) -> WindowCheck:
         }
         if labelled == 0:
             reason = "no predictions in the window" if frame.empty else "no labels yet"
-            out = [window.record(CHECK, "labelled_rows", 0, None, "unknown", reason=reason)]
-            for name in metrics:
-                out.append(window.record(CHECK, name, 0, None, "unknown", reason=reason))
+            out = [
+                window.record(
+                    CHECK, "labelled_rows", None, None, "unknown", reason=reason, **coverage
+                )
+            ]
+            for name in metrics:  # not computed: stored as missing, never as 0
+                out.append(window.record(CHECK, name, None, None, "unknown", reason=reason))
             return out
         out = [window.record(CHECK, "labelled_rows", labelled, None, "ok", **coverage)]
         found: dict[str, WindowMetric] = {}
         try:
-            found = _window_metrics(predicted, list(metrics), run, threshold, confidence)
+            found = _window_metrics(predicted, list(metrics), run, threshold, confidence, window)
         except DataError:
             for name in metrics:  # one at a time: a metric's bad input spoils only that one
                 try:
-                    found.update(_window_metrics(predicted, [name], run, threshold, confidence))
+                    found.update(
+                        _window_metrics(predicted, [name], run, threshold, confidence, window)
+                    )
                 except DataError as exc:
-                    out.append(window.record(CHECK, name, 0, None, "unknown", error=str(exc)))
+                    out.append(
+                        window.record(
+                            CHECK, name, None, None, "unknown", reason="bad input", error=str(exc)
+                        )
+                    )
         for name, wm in found.items():
             out.extend(_points(window, name, wm, baselines.get(name), fixed.get(name), sigma, z))
         if baseline_note:
@@ -143,11 +145,11 @@ def prepare(run: CheckRun) -> WindowCheck:
 def _estimator(run: CheckRun, threshold: float | None) -> PerformanceEstimator | None:
     """The score calibration learnt on the baseline's labelled rows, when the model is a
     binary classifier with a score in [0, 1] (else None: nothing to estimate)."""
-    rows = run.reference.row_sample
+    rows = None if run.reference is None else run.reference.row_sample
     if rows is None or "label" not in rows.columns or "prediction" not in rows.columns:
         return None
     rows = rows[rows["label"].notna() & rows["prediction"].notna()]
-    if not len(rows) or (_default_threshold(rows) is None and threshold is None):
+    if not len(rows) or (default_threshold(rows) is None and threshold is None):
         return None
     try:
         weights = read_sampling_weights(rows)
@@ -167,7 +169,7 @@ def _estimates(
     frame: pd.DataFrame,
     window: CheckWindow,
     fixed: dict[str, float],
-    baselines: dict[str, _Baseline],
+    baselines: dict[str, Baseline],
 ) -> list[CheckRecord]:
     """``estimated_<metric>`` points from every scored row of the window, labelled or not."""
     scores = pd.to_numeric(frame["prediction"], errors="coerce").to_numpy(float)
@@ -179,7 +181,7 @@ def _estimates(
         if not math.isfinite(value):
             reason = "undefined on this window (no expected positive or negative)"
             out.append(
-                window.record(CHECK, f"estimated_{name}", 0, limit, "unknown", reason=reason)
+                window.record(CHECK, f"estimated_{name}", None, limit, "unknown", reason=reason)
             )
             continue
         bad = limit is not None and _worse(value, limit, name in LOWER_IS_BETTER)
@@ -208,142 +210,32 @@ def _is_metric(key: str) -> bool:
     return True
 
 
-def _with_prediction(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The rows that carry a prediction, and how many did not (failed calls)."""
-    cols = [c for c in frame.columns if c == "prediction" or str(c).startswith(PREFIX)]
-    if not cols or frame.empty:
-        return frame, 0
-    has = frame[cols].notna().any(axis=1).to_numpy()
-    if has.all():
-        return frame, 0
-    return frame[has], int((~has).sum())
-
-
-def _default_threshold(frame: pd.DataFrame) -> float | None:
-    """0.5 when the prediction is a float score in [0, 1] that is not already 0/1."""
-    if "prediction" not in frame.columns:
-        return None
-    pred = frame["prediction"]
-    if not pd.api.types.is_float_dtype(pred):
-        return None
-    values = pred.dropna().to_numpy()
-    if not len(values) or values.min() < 0 or values.max() > 1:
-        return None
-    if np.isin(values, (0.0, 1.0)).all():
-        return None
-    return DEFAULT_THRESHOLD
-
-
 def _window_metrics(
     frame: pd.DataFrame,
     names: list[str],
     run: CheckRun,
     threshold: float | None,
     confidence: float,
-    window: str | pd.Timedelta | int | None = None,
+    window: CheckWindow,
 ) -> dict[str, WindowMetric]:
-    """Each metric on the whole frame as one window (or per ``window`` for the baseline)."""
+    """Each metric on the window's frame (:class:`~driftscope.performance.PerformanceMetrics`)."""
     if threshold is None:
-        threshold = _default_threshold(frame)
-    result = windowed_metrics(
-        frame,
+        threshold = default_threshold(frame)
+    calc = PerformanceMetrics(
         metric_options(names, frame),
-        window=pd.Timedelta(run.window) if window is None else window,
         confidence=confidence,
-        threshold=None if all(n in REGRESSION_METRICS for n in names) else threshold,
         n_boot=int(run.options.get("n_boot", 200)),
+        threshold=None if all(n in REGRESSION_METRICS for n in names) else threshold,
     )
-    if window is None:
-        return {w.metric: w for w in result.windows}
-    return result  # type: ignore[return-value]
-
-
-def metric_options(names: list[str], frame: pd.DataFrame) -> dict[str, dict]:
-    """Each metric's options: precision, recall and F1 of more than two classes are
-    macro-averaged (scikit-learn's ``average="binary"`` only fits two).
-
-    >>> frame = pd.DataFrame({"prediction": ["a", "b", "c"], "label": ["a", "b", "b"]})
-    >>> metric_options(["accuracy", "f1"], frame)
-    {'accuracy': {}, 'f1': {'average': 'macro'}}
-    >>> metric_options(["f1"], pd.DataFrame({"prediction": [0, 1], "label": [1.0, 0.0]}))
-    {'f1': {}}
-    """
-    probs = [c for c in frame.columns if str(c).startswith(PREFIX)]
-    if probs:
-        classes = len(probs)
-    else:  # distinct values per column first (cheap), then their union (1 == 1.0)
-        distinct = [pd.unique(frame[c].dropna()) for c in ("label", "prediction") if c in frame]
-        distinct = [d for d in distinct if d.dtype.kind != "f" or np.isin(d, (0, 1)).all()]
-        classes = len({v for d in distinct for v in d.tolist()})
-    multi = classes > 2
-    return {n: ({"average": "macro"} if multi and n in AVERAGED else {}) for n in names}
-
-
-def _standard_error(wm: WindowMetric, z: float) -> float:
-    if math.isfinite(wm.ci_low) and math.isfinite(wm.ci_high) and wm.ci_high > wm.ci_low:
-        return (wm.ci_high - wm.ci_low) / (2 * z)
-    return float("nan")
-
-
-def _baselines(
-    run: CheckRun, names: list[str], threshold: float | None, confidence: float, z: float
-) -> tuple[dict[str, _Baseline], str | None]:
-    rows = run.reference.row_sample
-    if rows is None:
-        return {}, "the baseline kept no rows: save it again with keep_rows > 0"
-    if "label" not in rows.columns or rows["label"].notna().sum() == 0:
-        return {}, "the baseline has no labels: save training data with a 'label' column"
-    rows, _ = _with_prediction(rows[rows["label"].notna()].reset_index(drop=True))
-    if "prediction" not in rows.columns and not any(str(c).startswith(PREFIX) for c in rows):
-        return {}, "the baseline has no 'prediction' column: save the model's predictions"
-    if "timestamp" in rows.columns:
-        frame, windows = rows, pd.Timedelta(run.window)
-    else:
-        frame = rows.assign(timestamp=pd.Timestamp("2000-01-01", tz="UTC"))
-        windows = max(1, math.ceil(len(rows) / BASELINE_CHUNKS))
-    if threshold is None:
-        threshold = _default_threshold(frame)
-    try:
-        overall = windowed_metrics(
-            frame.assign(timestamp=pd.Timestamp("2000-01-01", tz="UTC")),
-            metric_options(names, frame),
-            window="day",
-            confidence=confidence,
-            threshold=threshold,
-            n_boot=50,
-        )
-        per_window = windowed_metrics(
-            frame,
-            metric_options(names, frame),
-            window=windows,
-            confidence=confidence,
-            threshold=threshold,
-            n_boot=100,
-        )
-    except DataError as exc:
-        return {}, f"the baseline's performance cannot be computed: {exc}"
-    out = {}
-    for wm in overall.windows:
-        if not math.isfinite(wm.value):
-            continue
-        parts = [w for w in per_window.windows if w.metric == wm.metric and math.isfinite(w.value)]
-        values = np.array([w.value for w in parts])
-        errors = np.array([_standard_error(w, z) for w in parts])
-        note = None
-        if len(parts) >= 3 and np.isfinite(errors).all():
-            tau2 = max(0.0, float(np.var(values, ddof=1) - np.mean(errors**2)))
-        else:
-            tau2 = 0.0
-            note = f"{len(parts)} baseline windows: too few to learn their variation"
-        out[wm.metric] = _Baseline(wm.value, math.sqrt(tau2), len(parts), wm.n, note)
-    return out, None
+    found = calc.compute(frame, start=pd.Timestamp(window.start), end=pd.Timestamp(window.end))
+    return {w.metric: w for w in found}
 
 
 def _points(
     window: CheckWindow,
     name: str,
     wm: WindowMetric,
-    baseline: _Baseline | None,
+    baseline: Baseline | None,
     fixed: float | None,
     sigma: float,
     z: float,
@@ -359,10 +251,10 @@ def _points(
     if not math.isfinite(wm.value):
         reason = wm.reason or "undefined on this window"
         return [
-            window.record(CHECK, name, 0, fixed, "unknown", reason=reason, **details),
-            window.record(CHECK, f"{name}_vs_baseline", 0, None, "unknown", reason=reason),
+            window.record(CHECK, name, None, fixed, "unknown", reason=reason, **details),
+            window.record(CHECK, f"{name}_vs_baseline", None, None, "unknown", reason=reason),
         ]
-    se = _standard_error(wm, z)
+    se = standard_error(wm, z)
     status = "ok"
     limit = None
     if baseline is not None:
@@ -394,7 +286,9 @@ def _points(
         )
     else:
         reason = "no baseline performance" if baseline is None else "the baseline's value is 0"
-        out.append(window.record(CHECK, f"{name}_vs_baseline", 0, None, "unknown", reason=reason))
+        out.append(
+            window.record(CHECK, f"{name}_vs_baseline", None, None, "unknown", reason=reason)
+        )
     return out
 
 

@@ -25,10 +25,14 @@ metric                      value
 ``prediction_mean``         mean of a numeric ``prediction`` (scores, regression outputs)
 ``class_share:<class>``     share of rows predicting ``<class>`` (arg-max of the
                             probabilities, or the label a model returns)
-``what_changed``            number of notable changes; details: ``changes``, every compared
-                            metric as a human-readable line, notable ones first, then by
-                            effect size
+``identical_predictions``   1 when every prediction of the window is the same (``critical``
+                            when the baseline's vary: a stuck model), else 0
 ==========================  ===============================================================
+
+Besides the points, each window gets an :class:`~driftscope.core.checks.Explanation`,
+topic ``what_changed`` (not a metric: the runner attaches it to the run's summary): the
+number of notable changes in its text, and in ``details["changes"]`` every compared
+metric as a human-readable line, notable ones first (``!``), then by effect size.
 
 Statuses. Each metric is compared with the baseline by a test that knows both sample
 sizes (30 rows are not 30,000): shares by a one-sided Fisher exact test on the effective
@@ -44,16 +48,14 @@ for shares and the difference in baseline standard deviations for means.
   except ``prediction_mean`` and class shares, which stay at ``warning`` (prediction drift
   has its own check, ``drift``): an anomaly rate of 1 % becoming 5 % is a warning
   (``h`` = 0.26), becoming 15 % is critical (``h`` = 0.6);
-* ``ok``: otherwise; ``what_changed`` takes the worst status of the notable changes, and
-  a window whose predictions are all identical while the baseline's vary is ``critical``
-  there;
+* ``ok``: otherwise; a window whose predictions are all identical while the baseline's
+  vary is ``critical`` in ``identical_predictions``;
 * gaps of the baseline are not charged to every window: without a row sample (a
   baseline saved with ``keep_rows=0``) there are no anomaly points, nor with one too small
-  to calibrate the anomaly model on (``what_changed`` says so in ``anomaly_note``), and
-  without
-  predictions in it the window's prediction statistics are stored as ``ok`` with a
-  ``note`` saying there is nothing to compare them with;
-* ``unknown`` (value 0 or the window's value, with a ``reason``): an empty window; a
+  to calibrate the anomaly model on (the ``what_changed`` explanation says so in
+  ``anomaly_note``), and without predictions in it the window's prediction statistics
+  are stored as ``ok`` with a ``note`` saying there is nothing to compare them with;
+* ``unknown`` (a missing value, or the window's value, with a ``reason``): an empty window; a
   baseline whose rows the anomaly model cannot be fitted on; a window whose inputs cannot
   be scored (a missing feature column, a mistyped one) or whose predictions are not valid
   probabilities (outside ``[0, 1]``, rows not summing to 1, missing): the ``error``
@@ -78,97 +80,72 @@ and it keeps a window of a million rows and 50 features well under half a second
 >>> check = prepare(CheckRun("churn", ref, window=timedelta(days=1)))
 >>> day = datetime(2026, 11, 2, tzinfo=UTC)
 >>> window = CheckWindow("churn", ref, day, day + timedelta(days=1))
->>> {p.metric: p.status for p in check(rows(2000), window)}["anomaly_rate"]
-'ok'
->>> {p.metric: p.status for p in check(rows(2000, shift=4.0), window)}["anomaly_rate"]
-'critical'
+>>> points = check(rows(2000), window)
+>>> {p.metric: p.status for p in points[:-1]}["anomaly_rate"], points[-1].topic
+('ok', 'what_changed')
+>>> shifted = check(rows(2000, shift=4.0), window)
+>>> {p.metric: p.status for p in shifted[:-1]}["anomaly_rate"], shifted[-1].text[:17]
+('critical', '3 notable changes')
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import hypergeom, norm
 
-from driftscope.core.checks import CheckRecord
+from driftscope.core.checks import CheckRecord, Explanation
 from driftscope.core.status import Status
-from driftscope.core.weights import read_sampling_weights
-from driftscope.errors import DataError, DriftscopeError
-from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
-from driftscope.predictions import AnomalyDetector, AnomalyModel, prediction_uncertainty
+from driftscope.errors import DriftscopeError
+from driftscope.health.baseline import require_baseline
+from driftscope.health.context import (
+    CheckRun,
+    CheckWindow,
+    WindowCheck,
+    plain,
+    successful,
+)
+from driftscope.health.predictions_anomalies import anomaly_metrics, anomaly_points, feature_columns
+from driftscope.health.predictions_compare import (
+    CHECK,
+    RULES,
+    Compared,
+    Stat,
+    compare,
+    compared_point,
+    n_eff,
+    unequal_weights,
+)
+from driftscope.health.predictions_stats import (
+    Predictions,
+    has_predictions,
+    prediction_stats,
+)
+from driftscope.predictions import AnomalyDetector, AnomalyModel
 
-CHECK = "predictions"
-ALPHA = 0.001
-NEGLIGIBLE = 0.05
-MEDIUM = 0.5
-SCORED_ROWS = 20_000
+TOPIC = "what_changed"
 MIN_CONSTANT_ROWS = 30
-MAX_CLASSES = 50
-PREDICTION = "prediction"
-PREDICTION_PREFIX = "prediction."
-WEIGHT = "sampling_weight"
 NO_ROWS = "no predictions in the window"
 NO_SAMPLE = (
     "the baseline keeps no row sample: re-save it with "
     "monitor.save_reference(Reference.fit(training_data, keep_rows=20_000))"
 )
-EXAMPLES = 10  # flagged rows listed per window, most anomalous first
-
-
-@dataclass(frozen=True)
-class _Stat:
-    """A window's or the baseline's value of one metric: a share or a mean."""
-
-    value: float
-    n: float  # effective number of rows
-    sd: float = 0.0  # for means: the standard deviation of the values
-    is_share: bool = True
-
-
-@dataclass(frozen=True)
-class _Compared:
-    metric: str
-    before: float
-    after: float
-    effect: float
-    p_value: float
-    threshold: float
-    status: str
-
-    def describe(self) -> str:
-        return (
-            f"{self.metric}: {self.before:.4g} -> {self.after:.4g} "
-            f"(effect {self.effect:.2g}, p={self.p_value:.2g})"
-        )
-
-
-@dataclass(frozen=True)
-class _Predictions:
-    """What a frame's prediction columns say: the format, the statistics, and the metrics
-    that could not be computed (metric -> error naming the column)."""
-
-    kind: str  # "probabilities", "score" or "labels"
-    stats: dict[str, _Stat]
-    constant: Any = None  # the single value of all-identical predictions, else None
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 def prepare(run: CheckRun) -> WindowCheck:
-    """The prediction-analysis check of ``run``'s windows (see the module docstring)."""
+    """The prediction-analysis check of ``run``'s windows (see the module docstring);
+    without a saved baseline, :class:`~driftscope.health.context.BaselineRequired` (the runner
+    stores one ``unknown`` point per window)."""
+    require_baseline(run, CHECK)
     sample = getattr(run.reference, "row_sample", None)
     model: AnomalyModel | None = None
     model_error = None  # a baseline that cannot be fitted: said in every window
     model_note = None  # a baseline too small to calibrate on: said in what_changed
-    base: _Predictions | None = None
+    base: Predictions | None = None
     base_error = NO_SAMPLE
     if sample is not None and len(sample):
-        features = _feature_columns(sample, run.reference)
+        features = feature_columns(sample, run.reference)
         detector = AnomalyDetector(columns=tuple(features)) if features else None
         if detector is not None and len(sample) < detector.min_reference_rows:
             model_note = (
@@ -182,324 +159,65 @@ def prepare(run: CheckRun) -> WindowCheck:
             except DriftscopeError as exc:
                 model_error = f"cannot fit the anomaly model on the baseline's rows: {exc}"
         base_error = "the baseline's rows have no prediction column"
-        if _has_predictions(sample):
+        if has_predictions(sample):
             try:
-                base = _prediction_stats(sample, None, probability=False)
+                base = prediction_stats(sample, None, probability=False)
             except DriftscopeError as exc:
                 base_error = f"the baseline's predictions cannot be read: {exc}"
-    planned = [*(_anomaly_metrics(model) if model else ()), *(base.stats if base else ())]
-    planned.append("what_changed")
+    planned = [*(anomaly_metrics(model) if model else ()), *(base.stats if base else ())]
 
-    def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
+    planned = planned or ["rows"]  # an empty window still says so
+
+    def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord | Explanation]:
         frame = successful(frame)  # calls that raised have no prediction
         if frame.empty:
-            return [window.record(CHECK, m, 0, None, "unknown", reason=NO_ROWS) for m in planned]
+            return [window.record(CHECK, m, None, None, "unknown", reason=NO_ROWS) for m in planned]
         try:
-            weights = _weights(frame)
+            weights = unequal_weights(frame)
         except DriftscopeError as exc:
             return [
-                window.record(CHECK, m, 0, None, "unknown", reason="bad weights", error=str(exc))
+                window.record(CHECK, m, None, None, "unknown", reason="bad weights", error=str(exc))
                 for m in planned
             ]
-        compared: list[_Compared] = []
-        out = [] if model is None else _anomaly_points(model, frame, weights, window, compared)
+        compared: list[Compared] = []
+        out: list[CheckRecord | Explanation] = []
+        out += [] if model is None else anomaly_points(model, frame, weights, window, compared)
         if model_error:
-            out.append(window.record(CHECK, "anomaly_rate", 0, None, "unknown", reason=model_error))
+            out.append(
+                window.record(CHECK, "anomaly_rate", None, None, "unknown", reason=model_error)
+            )
         points, now = _prediction_points(base, base_error, frame, weights, window, compared)
         out.extend(points)
-        changed = _what_changed(window, compared, base, base_error, now, len(frame))
-        if model_note:
-            changed.details["anomaly_note"] = model_note
-        out.append(changed)
-        return out
+        identical = _identical(window, base, now, len(frame))
+        out.extend(identical)
+        return [*out, _what_changed(window, compared, base, base_error, identical, model_note)]
 
     return check
 
 
-# ---------------------------------------------------------------------------- baseline
-def _feature_columns(sample: pd.DataFrame, reference: Any) -> list[str]:
-    fitted = getattr(reference, "columns", {})
-    out = []
-    for name in sample.columns:
-        col = sample[name]
-        if not is_feature(str(name)) or col.isna().all():
-            continue
-        if pd.api.types.is_datetime64_any_dtype(col):
-            continue
-        if fitted and name not in fitted:  # text columns are not fitted
-            continue
-        out.append(str(name))
-    return out
-
-
-def _has_predictions(frame: pd.DataFrame) -> bool:
-    return any(_is_prediction(c) for c in frame.columns)
-
-
-def _is_prediction(name: Any) -> bool:
-    return name == PREDICTION or str(name).startswith(PREDICTION_PREFIX)
-
-
-def _anomaly_metrics(model: AnomalyModel | None) -> list[str]:
-    out = ["anomaly_rate"]
-    if model is not None and model.numeric:
-        out.append("out_of_range_rate")
-    if model is not None and model.categorical:
-        out.append("unseen_category_rate")
-    return out
-
-
-# ---------------------------------------------------------------------------- statistics
-def _weights(frame: pd.DataFrame) -> np.ndarray | None:
-    w = read_sampling_weights(frame)
-    return None if w is None or np.all(w == w[0]) else w
-
-
-def _n_eff(n: int, w: np.ndarray | None) -> float:
-    if w is None:
-        return float(n)
-    return float(w.sum() ** 2 / np.square(w).sum())
-
-
-def _share(flags: np.ndarray, w: np.ndarray | None) -> _Stat:
-    return _Stat(float(np.average(flags, weights=w)), _n_eff(flags.size, w))
-
-
-def _mean(x: np.ndarray, w: np.ndarray | None) -> _Stat:
-    m = float(np.average(x, weights=w))
-    sd = math.sqrt(max(float(np.average(np.square(x - m), weights=w)), 0.0))
-    return _Stat(m, _n_eff(x.size, w), sd, is_share=False)
-
-
-def _class_shares(codes: np.ndarray, classes: Any, w: np.ndarray | None) -> dict[str, _Stat]:
-    counts = np.bincount(codes, weights=w, minlength=len(classes))
-    total, n = counts.sum(), _n_eff(codes.size, w)
-    return {f"class_share:{c}": _Stat(float(counts[j] / total), n) for j, c in enumerate(classes)}
-
-
-def _prediction_stats(frame: pd.DataFrame, w: np.ndarray | None, probability: bool) -> _Predictions:
-    """Confidence, low-confidence share, mean and class shares of ``frame``'s predictions.
-
-    Class probabilities that are not valid raise :class:`DataError` naming the column; a
-    numeric ``prediction`` outside ``[0, 1]`` is a score (no confidence) unless
-    ``probability`` (the baseline's was a probability), when its confidence metrics get
-    that error instead."""
-    prob_cols = [c for c in frame.columns if str(c).startswith(PREDICTION_PREFIX)]
-    stats: dict[str, _Stat] = {}
-    if prob_cols:
-        u = prediction_uncertainty(frame[prob_cols], threshold=_low_confidence(len(prob_cols)))
-        stats["mean_confidence"] = _mean(u.confidence, w)
-        stats["low_confidence_share"] = _share(u.low_confidence, w)
-        probs = frame[prob_cols].to_numpy(np.float64)
-        stats.update(_class_shares(probs.argmax(axis=1), u.classes, w))
-        return _Predictions("probabilities", stats, _constant(probs[:, 0]))
-    col = frame[PREDICTION]
-    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        x = col.to_numpy(np.float64, na_value=np.nan)
-        if np.isnan(x).any():
-            raise DataError("missing prediction", column=PREDICTION, row=int(np.isnan(x).argmax()))
-        stats["prediction_mean"] = _mean(x, w)
-        errors = {}
-        if probability or (x.min() >= 0.0 and x.max() <= 1.0):
-            try:
-                u = prediction_uncertainty(x, threshold=_low_confidence(2))
-                stats["mean_confidence"] = _mean(u.confidence, w)
-                stats["low_confidence_share"] = _share(u.low_confidence, w)
-            except DriftscopeError as exc:
-                msg = f"{exc}; the baseline's predictions were probabilities"
-                errors = {"mean_confidence": msg, "low_confidence_share": msg}
-        return _Predictions("score", stats, _constant(x), errors)
-    if col.isna().any():
-        raise DataError("missing prediction", column=PREDICTION, row=int(col.isna().argmax()))
-    codes, classes = pd.factorize(col.astype(str), sort=True)
-    if len(classes) > MAX_CLASSES:
-        raise DataError(
-            f"{len(classes)} distinct predicted values: too many to treat as classes "
-            f"(at most {MAX_CLASSES})",
-            column=PREDICTION,
-        )
-    stats.update(_class_shares(codes, classes, w))
-    return _Predictions("labels", stats, classes[0] if len(classes) == 1 else None)
-
-
-def _low_confidence(k: int) -> float:
-    return 0.6 if k == 2 else 0.5
-
-
-def _constant(x: np.ndarray) -> Any:
-    return x[0].item() if x.size and np.all(x == x[0]) else None
-
-
-# ---------------------------------------------------------------------------- tests
-def _compare(metric: str, before: _Stat, after: _Stat, side: str, cap: str) -> _Compared:
-    """Test ``after`` against ``before``; ``side`` is the bad direction ("greater",
-    "less" or "two-sided"), ``cap`` the worst status the metric may take."""
-    test = _share_test if after.is_share else _mean_test
-    p, effect, threshold = test(before, after, side)
-    status = "ok"
-    if p < ALPHA and effect >= NEGLIGIBLE:
-        status = "critical" if effect >= MEDIUM and cap == "critical" else "warning"
-    return _Compared(metric, before.value, after.value, effect, p, threshold, status)
-
-
-def _signed(side: str, up: bool, effect: float) -> float:
-    """The effect counted only in the bad direction."""
-    return effect if side == "two-sided" or up == (side == "greater") else 0.0
-
-
-def _share_test(before: _Stat, after: _Stat, side: str) -> tuple[float, float, float]:
-    """Fisher's exact test on the (effective) counts, Cohen's h, and the warning line."""
-    n0, n1 = max(round(before.n), 1), max(round(after.n), 1)
-    k0 = min(max(round(before.value * n0), 0), n0)
-    k1 = min(max(round(after.value * n1), 0), n1)
-    greater = float(hypergeom.sf(k1 - 1, n0 + n1, k0 + k1, n1))  # P(X >= k1)
-    less = float(hypergeom.cdf(k1, n0 + n1, k0 + k1, n1))  # P(X <= k1)
-    p = {"greater": greater, "less": less}.get(side, min(1.0, 2.0 * min(greater, less)))
-    h0, h1 = (
-        2.0 * math.asin(math.sqrt(min(max(v, 0.0), 1.0))) for v in (before.value, after.value)
-    )
-    up = after.value >= before.value if side == "two-sided" else side == "greater"
-    effect = _signed(side, after.value > before.value, abs(h1 - h0))
-    p0, z = before.value, norm.isf(ALPHA / (2 if side == "two-sided" else 1))
-    step = z * math.sqrt(p0 * (1.0 - p0) * (1.0 / n0 + 1.0 / n1))
-    if up:
-        by_effect = math.sin(min(h0 / 2 + NEGLIGIBLE / 2, math.pi / 2)) ** 2
-        return p, effect, min(max(p0 + step, by_effect), 1.0)
-    by_effect = math.sin(max(h0 / 2 - NEGLIGIBLE / 2, 0.0)) ** 2
-    return p, effect, max(min(p0 - step, by_effect), 0.0)
-
-
-def _mean_test(before: _Stat, after: _Stat, side: str) -> tuple[float, float, float]:
-    """Welch's z-test, the difference in baseline standard deviations, the warning line."""
-    diff = after.value - before.value
-    se = math.sqrt(before.sd**2 / max(before.n, 1.0) + after.sd**2 / max(after.n, 1.0))
-    if se > 0:
-        z = diff / se
-        p = {"greater": norm.sf(z), "less": norm.cdf(z)}.get(side, 2.0 * norm.sf(abs(z)))
-    else:  # no spread on either side: any move in the bad direction is certain
-        moved = {"greater": diff > 0, "less": diff < 0}.get(side, diff != 0)
-        p = 0.0 if moved else 1.0
-    size = abs(diff) / before.sd if before.sd > 0 else (math.inf if diff else 0.0)
-    effect = _signed(side, diff > 0, size)
-    up = diff >= 0 if side == "two-sided" else side == "greater"
-    z_line = norm.isf(ALPHA / (2 if side == "two-sided" else 1))
-    se0 = before.sd * math.sqrt(1.0 / max(before.n, 1.0) + 1.0 / max(after.n, 1.0))
-    step = max(z_line * se0, NEGLIGIBLE * before.sd)
-    return float(min(max(p, 0.0), 1.0)), effect, before.value + (step if up else -step)
-
-
 # ---------------------------------------------------------------------------- points
-def _anomaly_points(
-    model: AnomalyModel,
-    frame: pd.DataFrame,
-    weights: np.ndarray | None,
-    window: CheckWindow,
-    compared: list[_Compared],
-) -> list[CheckRecord]:
-    metrics = _anomaly_metrics(model)
-    names = [*model.numeric, *model.categorical]
-    n = len(frame)
-    if n > SCORED_ROWS:  # seeded by the window, so re-running it gives the same points
-        rng = np.random.default_rng([0, int(window.start.timestamp())])
-        rows = np.sort(rng.choice(n, SCORED_ROWS, replace=False))
-    else:
-        rows = np.arange(n)
-    try:
-        missing = [c for c in names if c not in frame.columns]
-        if missing:
-            raise DataError("is in the baseline but not logged in the window", column=missing[0])
-        result = model.score(frame[names].iloc[rows])
-    except DriftscopeError as exc:
-        return [
-            window.record(
-                CHECK, m, 0, None, "unknown", reason="cannot score the window", error=str(exc)
-            )
-            for m in metrics
-        ]
-    w = None if weights is None else weights[rows]
-    scored = {"scored_rows": int(rows.size), "rows": n, "subsampled": bool(rows.size < n)}
-    m = model.n_calibration
-    expected = {
-        "anomaly_rate": max(model.measured_fpr, model.settings.target_fpr),
-        "out_of_range_rate": model.calibration_out_of_range,
-        "unseen_category_rate": model.calibration_unseen,
-    }
-    flags = {
-        "anomaly_rate": result.is_anomaly,
-        "out_of_range_rate": result.out_of_range,
-        "unseen_category_rate": result.unseen,
-    }
-    out = []
-    for metric in metrics:
-        c = _compare(
-            metric, _Stat(expected[metric], m), _share(flags[metric], w), "greater", "critical"
-        )
-        compared.append(c)
-        if metric == "anomaly_rate":
-            top = [f"{r} ({k} rows)" for r, k in result.summary().top_reasons]
-            extra = {"top_reasons": top, "examples": _examples(result, frame, rows)}
-        else:
-            suffix = (
-                " outside reference range" if metric == "out_of_range_rate" else " unseen value"
-            )
-            extra = {"top_features": _top(result.reasons, flags[metric], suffix)}
-        out.append(_compared_point(window, c, expected_rate=c.before, **extra, **scored))
-    return out
-
-
-def _examples(
-    result: Any, frame: pd.DataFrame, rows: np.ndarray, top: int = EXAMPLES
-) -> list[dict[str, Any]]:
-    """The most anomalous flagged rows, by score: their ``prediction_id`` (to look them up
-    with ``get_recent_predictions``), score and reasons: the window's edge cases."""
-    flagged = np.flatnonzero(result.is_anomaly)
-    if not flagged.size:
-        return []
-    worst = flagged[np.argsort(-result.scores[flagged], kind="stable")[:top]]
-    ids = frame["prediction_id"].to_numpy() if "prediction_id" in frame.columns else None
-    return [
-        {
-            "prediction_id": None if ids is None else str(ids[rows[i]]),
-            "score": float(result.scores[i]),
-            "reasons": list(result.reasons[i]),
-        }
-        for i in worst.tolist()
-    ]
-
-
-def _top(reasons: Any, flags: np.ndarray, suffix: str, top: int = 5) -> list[str]:
-    listed = chain.from_iterable(reasons[i] for i in np.flatnonzero(flags).tolist())
-    counts = Counter(r for r in listed if r.endswith(suffix))
-    return [f"{r[: -len(suffix)]} ({k} rows)" for r, k in counts.most_common(top)]
-
-
-#: metric -> (the bad direction, the worst status it may take); else two-sided, warning
-RULES: dict[str, tuple[str, str]] = {
-    "mean_confidence": ("less", "critical"),
-    "low_confidence_share": ("greater", "critical"),
-}
-
-
 def _prediction_points(
-    base: _Predictions | None,
+    base: Predictions | None,
     base_error: str,
     frame: pd.DataFrame,
     weights: np.ndarray | None,
     window: CheckWindow,
-    compared: list[_Compared],
-) -> tuple[list[CheckRecord], _Predictions | None]:
+    compared: list[Compared],
+) -> tuple[list[CheckRecord], Predictions | None]:
     expected = list(base.stats) if base is not None else []
-    if not _has_predictions(frame):
+    if not has_predictions(frame):
         reason = "no prediction column logged in the window"
-        return [window.record(CHECK, m, 0, None, "unknown", reason=reason) for m in expected], None
+        return [
+            window.record(CHECK, m, None, None, "unknown", reason=reason) for m in expected
+        ], None
     probability = base is not None and "mean_confidence" in base.stats
     try:
-        now = _prediction_stats(frame, weights, probability)
+        now = prediction_stats(frame, weights, probability)
     except DriftscopeError as exc:
         metrics = expected or ["mean_confidence"]
         return [
             window.record(
-                CHECK, m, 0, None, "unknown", reason="invalid predictions", error=str(exc)
+                CHECK, m, None, None, "unknown", reason="invalid predictions", error=str(exc)
             )
             for m in metrics
         ], None
@@ -509,70 +227,84 @@ def _prediction_points(
     # a label can be compared with the arg-max of probabilities, nothing else across kinds
     classes_compare = base is not None and {base.kind, now.kind} <= {"probabilities", "labels"}
     out = []
-    n_now = _n_eff(len(frame), weights)
+    n_now = n_eff(len(frame), weights)
     for metric in dict.fromkeys([*now.stats, *(base.stats if base else ()), *now.errors]):
         share = metric.startswith("class_share:")
         if metric in now.errors:
             error = now.errors[metric]
             out.append(
                 window.record(
-                    CHECK, metric, 0, None, "unknown", reason="invalid predictions", error=error
+                    CHECK, metric, None, None, "unknown", reason="invalid predictions", error=error
                 )
             )
             continue
         if mismatch and not (share and classes_compare):
-            value = now.stats[metric].value if metric in now.stats else 0.0
+            value = now.stats[metric].value if metric in now.stats else None
             out.append(window.record(CHECK, metric, value, None, "unknown", reason=mismatch))
             continue
-        after = now.stats.get(metric) or (_Stat(0.0, n_now) if share else None)
+        after = now.stats.get(metric) or (Stat(0.0, n_now) if share else None)
         if base is None:  # nothing to compare with: the value, stored as is
             out.append(window.record(CHECK, metric, after.value, None, "ok", note=base_error))
             continue
         before = base.stats.get(metric)
         if before is None and share:  # a class the baseline never predicted
-            before = _Stat(0.0, next(iter(base.stats.values())).n)
+            before = Stat(0.0, next(iter(base.stats.values())).n)
         if before is None or after is None:  # e.g. a regression output that fell in [0, 1]
             continue
         side, cap = RULES.get(metric, ("two-sided", "warning"))
-        c = _compare(metric, before, after, side, cap)
+        c = compare(metric, before, after, side, cap)
         compared.append(c)
-        out.append(_compared_point(window, c, baseline=c.before, rows=len(frame)))
+        out.append(compared_point(window, c, baseline=c.before, rows=len(frame)))
     return out, now
 
 
-def _compared_point(window: CheckWindow, c: _Compared, **details: Any) -> CheckRecord:
-    """The stored point of a metric tested against the baseline."""
-    return window.record(
-        CHECK, c.metric, c.after, c.threshold, c.status, p_value=c.p_value, effect=c.effect,
-        **details,
-    )  # fmt: skip
+def _identical(
+    window: CheckWindow, base: Predictions | None, now: Predictions | None, n: int
+) -> list[CheckRecord]:
+    """``identical_predictions``: 1 when every prediction of the window is the same,
+    ``critical`` when the baseline's vary (a stuck model) on at least
+    ``MIN_CONSTANT_ROWS`` rows; no point without predictions on both sides."""
+    if base is None or now is None:
+        return []
+    stuck = now.constant is not None
+    status = "critical" if stuck and base.constant is None and n >= MIN_CONSTANT_ROWS else "ok"
+    details = {"prediction": now.constant, "rows": n} if stuck else {"rows": n}
+    return [window.record(CHECK, "identical_predictions", float(stuck), None, status, **details)]
 
 
 def _what_changed(
     window: CheckWindow,
-    compared: list[_Compared],
-    base: _Predictions | None,
+    compared: list[Compared],
+    base: Predictions | None,
     base_error: str,
-    now: _Predictions | None,
-    n: int,
-) -> CheckRecord:
+    identical: list[CheckRecord],
+    note: str | None,
+) -> Explanation:
+    """What changed in the window, in words: every compared metric as a line, notable
+    ones first (``!``), then by effect size. Not a metric: the points carry the statuses."""
     ranked = sorted(compared, key=lambda c: (c.status == "ok", -c.effect, c.metric))
     lines = [("! " if c.status != "ok" else "") + c.describe() for c in ranked]
-    notable = [c.status for c in ranked if c.status != "ok"]
-    if (
-        base is not None
-        and base.constant is None
-        and now is not None
-        and now.constant is not None
-        and n >= MIN_CONSTANT_ROWS
-    ):
-        lines.insert(0, f"! all {n} predictions are identical ({now.constant!r})")
-        notable.append("critical")
-    status = Status.worst(notable).value
-    if not compared and not notable:
-        if base is None:
-            return window.record(CHECK, "what_changed", 0, None, "ok", note=base_error)
-        return window.record(
-            CHECK, "what_changed", 0, None, "unknown", reason="nothing to compare", changes=lines
-        )
-    return window.record(CHECK, "what_changed", len(notable), 0, status, changes=lines)
+    notable = [c for c in ranked if c.status != "ok"]
+    for point in identical:
+        if point.status != "ok":
+            lines.insert(0, f"! all {point.details['rows']} predictions are identical "
+                            f"({point.details['prediction']!r})")  # fmt: skip
+    count = len(notable) + sum(p.status != "ok" for p in identical)
+    if count:
+        names = ", ".join(c.metric for c in notable[:3])
+        text = f"{count} notable change{'s' if count > 1 else ''}" + (f": {names}" if names else "")
+        if any(p.status != "ok" for p in identical):
+            text += "; all predictions identical"
+    elif compared:
+        text = "no notable change against the baseline"
+    else:
+        text = f"nothing to compare: {base_error}" if base is None else "nothing to compare"
+    statuses = [c.status for c in notable] + [p.status for p in identical if p.status != "ok"]
+    details: dict[str, Any] = {
+        "changes": lines,
+        "notable": count,
+        "status": Status.worst(statuses).value if statuses else "ok",
+    }
+    if note:
+        details["anomaly_note"] = note
+    return Explanation(CHECK, window.start, window.end, TOPIC, text, plain(details))

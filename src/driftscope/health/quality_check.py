@@ -2,7 +2,8 @@
 
 Each quality result becomes one point of check ``"quality"`` whose metric names the feature
 (``completeness:age``; whole-record checks keep the bare name, ``invalid_rate``); a result
-with nothing to measure (``no_data``) is stored as ``unknown`` with value 0 and the reason.
+with nothing to measure is stored as ``unknown`` with a missing value (never 0) and the
+reason.
 Correlation changes are measured when the baseline kept a sample of its rows
 (``Reference.row_sample``).
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from driftscope.core.checks import CheckRecord
+from driftscope.core.checks import CheckRecord, Explanation
 from driftscope.errors import ConfigError
 from driftscope.health.context import (
     CheckRun,
@@ -25,11 +26,14 @@ from driftscope.health.context import (
     features_only,
     successful,
 )
-from driftscope.quality import QualityThresholds, check_quality
+from driftscope.quality import QualityChecker, QualityThresholds
+from driftscope.quality.checker import numeric_features
 from driftscope.quality.config import THRESHOLD_PAIRS
 from driftscope.quality.correlation import ReferenceCorrelations
+from driftscope.quality.results import QualityResult
 
 CHECK = "quality"
+NO_ROWS = "no predictions in the window"
 
 
 def _thresholds(
@@ -59,44 +63,41 @@ def _thresholds(
 
 
 def prepare(run: CheckRun) -> WindowCheck:
-    """The quality check of ``run``'s windows (seed thresholds unless configured)."""
-    reference = features_only(run.reference)
+    """The quality check of ``run``'s windows (seed thresholds unless configured): a
+    :class:`~driftscope.quality.QualityChecker` fitted once, then one report per window.
+    Without a saved baseline (``run.reference`` None) the schema comes from the records
+    and completeness, missing features and invalid inputs are still measured."""
     thresholds = _thresholds(run.options.get("quality_thresholds"), run.thresholds)
+    reference = None if run.reference is None else features_only(run.reference)
     rows = getattr(reference, "row_sample", None)
-    if rows is not None:  # the baseline's correlations: once per run, not once per window
-        numeric = [n for n, c in reference.columns.items() if str(c.kind) == "numerical"]
-        rows = ReferenceCorrelations.fit(
-            rows, numeric, thresholds.correlation_method, thresholds.min_correlation_rows
+    correlations = None
+    if reference is not None and rows is not None:  # the baseline's correlations, once
+        correlations = ReferenceCorrelations.fit(
+            rows,
+            numeric_features(reference),
+            thresholds.correlation_method,
+            thresholds.min_correlation_rows,
         )
+    checker = QualityChecker.fit(reference, thresholds, reference_data=correlations)
 
-    def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
+    def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord | Explanation]:
         frame = successful(frame)  # calls that raised: counted by the operational check
         if frame.empty:
-            return [
-                window.record(
-                    CHECK, "rows", 0, None, "unknown", reason="no predictions in the window"
-                )
-            ]
-        report = check_quality(
-            frame,
-            reference,
-            window=None,
-            thresholds=thresholds,
-            reference_data=rows,
-            start=window.start,
-            end=window.end,
-        )
-        out = []
-        for r in report.results:
-            metric = r.metric if r.feature is None else f"{r.metric}:{r.feature}"
-            measured = not (isinstance(r.value, float) and math.isnan(r.value))
-            details: dict[str, Any] = dict(r.details)
-            if not measured:
-                details["reason"] = "nothing to measure in the window"
-            status = str(r.status) if measured else "unknown"
-            threshold = float(r.threshold) if math.isfinite(r.threshold) else None
-            value = float(r.value) if measured else 0.0
-            out.append(window.record(CHECK, metric, value, threshold, status, **details))
-        return out
+            return [window.record(CHECK, "rows", None, None, "unknown", reason=NO_ROWS)]
+        report = checker.check(frame, start=window.start, end=window.end)
+        return [_point(window, r) for r in report.results]
 
     return check
+
+
+def _point(window: CheckWindow, r: QualityResult) -> CheckRecord:
+    """A quality result as a stored point; one with nothing to measure is stored missing."""
+    metric = r.metric if r.feature is None else f"{r.metric}:{r.feature}"
+    measured = not (isinstance(r.value, float) and math.isnan(r.value))
+    details: dict[str, Any] = dict(r.details)
+    if not measured:
+        details["reason"] = "nothing to measure in the window"
+    status = str(r.status) if measured else "unknown"
+    threshold = float(r.threshold) if math.isfinite(r.threshold) else None
+    value = float(r.value) if measured else None
+    return window.record(CHECK, metric, value, threshold, status, **details)

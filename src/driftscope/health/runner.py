@@ -186,12 +186,6 @@ def _prepare(name: str, run: CheckRun) -> tuple[WindowCheck, bool]:
         return CHECKS[name](run), False
     except BaselineRequired as exc:
         reason = str(exc)
-    except Exception:
-        if run.reference is not None:
-            raise
-        # a check whose prepare() does not handle a missing baseline (yet): the same
-        log.debug("check %r cannot run without a baseline", name, exc_info=True)
-        reason = f"the {name} check needs one"
     why = f"no baseline saved for model {run.model!r}: {reason}"
 
     def unknown(frame: pd.DataFrame, at: CheckWindow) -> list[CheckRecord | Explanation]:

@@ -28,12 +28,18 @@ from driftscope.performance.metrics import (
     rmse,
     roc_auc,
 )
-from driftscope.performance.windows import WindowedMetrics, WindowMetric, windowed_metrics
+from driftscope.performance.windows import (
+    PerformanceMetrics,
+    WindowedMetrics,
+    WindowMetric,
+    windowed_metrics,
+)
 
 __all__ = [
     "METRICS",
     "MetricResult",
     "PerformanceEstimator",
+    "PerformanceMetrics",
     "WindowMetric",
     "WindowedMetrics",
     "accuracy",

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 from driftscope.errors import ConfigError
+from driftscope.stats import kish_effective_n
 
 
 def check_confidence(confidence: float) -> None:
@@ -39,10 +40,9 @@ def check_confidence(confidence: float) -> None:
 
 
 def kish_n(weight: ArrayLike) -> float:
-    """Kish's effective sample size of weighted rows: ``(Σw)² / Σw²``."""
-    w = np.asarray(weight, dtype=float)
-    s2 = float(np.sum(w * w))
-    return float(np.sum(w)) ** 2 / s2 if s2 > 0 else 0.0
+    """Kish's effective sample size of weighted rows: ``(Σw)² / Σw²``
+    (:func:`driftscope.stats.kish_effective_n`)."""
+    return kish_effective_n(weight)
 
 
 def effective_n(hits: ArrayLike, weight: ArrayLike) -> float:

@@ -47,12 +47,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from driftscope.core.weights import read_sampling_weights
-from driftscope.core.windows import NAMED_WINDOWS, WINDOW_ORIGIN
+from driftscope.core.windows import NAMED_WINDOWS, split_frame, utc_timestamps
 from driftscope.errors import ConfigError, DataError
 from driftscope.performance._frame import metric_inputs
 from driftscope.performance._inputs import missing_mask
@@ -66,17 +67,20 @@ from driftscope.performance.intervals import (
 )
 from driftscope.performance.metrics import METRICS, resolve
 
-#: Time windows are aligned on the grid every check shares (a Monday: weeks start on Mondays).
-ORIGIN = pd.Timestamp(WINDOW_ORIGIN)
-
 
 @dataclass(frozen=True)
 class WindowMetric:
     """One metric on one window: ``n`` labelled rows (``weight``: their sampling weights'
-    sum), ``n_unlabelled`` rows still without a label, the value and its interval."""
+    sum), ``n_unlabelled`` rows still without a label, the value and its interval
+    (``start``/``end`` None for a frame computed without bounds).
 
-    start: pd.Timestamp
-    end: pd.Timestamp
+    >>> wm = WindowMetric(None, None, "accuracy", 40, 2, 40.0, 0.9, 0.77, 0.96, "wilson")
+    >>> wm.ci_low < wm.value < wm.ci_high, wm.reason
+    (True, None)
+    """
+
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
     metric: str
     n: int
     n_unlabelled: int
@@ -90,7 +94,11 @@ class WindowMetric:
 
 @dataclass(frozen=True)
 class WindowedMetrics:
-    """Every (window, metric) pair, in time order then metric order."""
+    """Every (window, metric) pair, in time order then metric order.
+
+    >>> WindowedMetrics((), 0.95, "day").to_frame().columns.tolist()[:3]
+    ['start', 'end', 'metric']
+    """
 
     windows: tuple[WindowMetric, ...]
     confidence: float
@@ -114,17 +122,6 @@ def _window_length(window: str | pd.Timedelta) -> pd.Timedelta:
     if length <= pd.Timedelta(0):
         raise ConfigError(f"window must be positive, got {window!r}")
     return length
-
-
-def _timestamps(frame: pd.DataFrame) -> pd.Series:
-    if "timestamp" not in frame.columns:
-        raise DataError("missing: windows need a timestamp per prediction", column="timestamp")
-    ts = pd.to_datetime(frame["timestamp"], errors="coerce")
-    ts = ts.dt.tz_localize("UTC") if ts.dt.tz is None else ts.dt.tz_convert("UTC")
-    if ts.isna().any():
-        row = int(np.flatnonzero(ts.isna().to_numpy())[0])
-        raise DataError("missing or unreadable timestamp", column="timestamp", row=row)
-    return ts.reset_index(drop=True)
 
 
 def _weights(frame: pd.DataFrame) -> np.ndarray:
@@ -185,6 +182,101 @@ def _interval(name, fn, inputs, idx, w, value, confidence, n_boot, seed):
     return lo, hi, "bootstrap", note
 
 
+@dataclass(frozen=True)
+class PerformanceMetrics:
+    """Realized metrics of one frame, each with its labelled count and interval: the core
+    of :mod:`driftscope.performance.windows`, configured once and computed on any frame
+    (:func:`windowed_metrics` calls it per window, the health check per stored window).
+
+    ``metrics`` maps each name (aliases such as ``"auc"`` allowed) to its options;
+    ``threshold`` turns a score into 0/1 labels for the label metrics.
+
+    >>> import pandas as pd
+    >>> calc = PerformanceMetrics({"accuracy": {}})
+    >>> frame = pd.DataFrame({"prediction": [1, 0, 1], "label": [1, 0, None]})
+    >>> [(m.metric, m.n, m.n_unlabelled, m.value, m.ci_method) for m in calc.compute(frame)]
+    [('accuracy', 2, 1, 1.0, 'wilson')]
+    """
+
+    metrics: Mapping[str, Mapping]
+    confidence: float = 0.95
+    n_boot: int = 400
+    seed: int = 0
+    threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        check_confidence(self.confidence)
+        if not self.metrics:
+            raise ConfigError("no metrics asked for")
+        for name in self.metrics:
+            resolve(name)
+
+    @classmethod
+    def of(
+        cls, metrics: Sequence[str] | Mapping[str, Mapping], **settings: Any
+    ) -> PerformanceMetrics:
+        """From a list of names or a mapping of name to options.
+
+        >>> PerformanceMetrics.of(["auc"]).metrics
+        {'auc': {}}
+        """
+        specs = dict(metrics) if isinstance(metrics, Mapping) else {m: {} for m in metrics}
+        return cls(specs, **settings)
+
+    def prepare(self, frame: pd.DataFrame) -> dict[str, tuple[str, Any]]:
+        """Validate ``frame`` for every metric (DataError naming the column and row) and
+        encode its labelled rows."""
+        if "label" not in frame.columns:
+            raise DataError("missing: performance needs the labels", column="label")
+        labelled = ~missing_mask(frame["label"].to_numpy())
+        prepared = {}
+        validated: dict = {}  # label metrics sharing inputs and options: checked once
+        for name, options in self.metrics.items():
+            canonical = resolve(name)
+            prepared[name] = (
+                canonical,
+                metric_inputs(frame, labelled, canonical, dict(options), self.threshold, validated),
+            )
+        return prepared
+
+    def compute(
+        self,
+        frame: pd.DataFrame,
+        *,
+        start: pd.Timestamp | None = None,
+        end: pd.Timestamp | None = None,
+        key: int = 0,
+    ) -> tuple[WindowMetric, ...]:
+        """Every metric on the labelled rows of ``frame``, as one window ``[start, end)``;
+        ``key`` seeds the bootstrap (with ``seed`` and the metric's position)."""
+        prepared = self.prepare(frame)
+        weight = _weights(frame)
+        labelled = ~missing_mask(frame["label"].to_numpy())
+        lab_w = weight[labelled]
+        idx = np.arange(int(labelled.sum()))
+        n_unl = len(frame) - idx.size
+        out = []
+        for j, (canonical, inputs) in enumerate(prepared.values()):
+            fn = METRICS[canonical]
+            r = fn(
+                inputs.y_true[idx], inputs.y_pred[idx], sample_weight=lab_w[idx], **inputs.options
+            )
+            lo = hi = float("nan")
+            method, note = "none", None
+            if r.defined:
+                lo, hi, method, note = _interval(
+                    canonical, fn, inputs, idx, lab_w[idx], r.value, self.confidence,
+                    self.n_boot, [self.seed, key, j],
+                )  # fmt: skip
+            reason = "; ".join(x for x in (r.reason, note) if x) or None
+            out.append(
+                WindowMetric(
+                    start, end, canonical, r.n, n_unl, r.weight, r.value, lo, hi, method, reason
+                )
+            )
+        return tuple(out)
+
+
 def windowed_metrics(
     frame: pd.DataFrame,
     metrics: Sequence[str] | Mapping[str, Mapping] = ("accuracy",),
@@ -195,84 +287,36 @@ def windowed_metrics(
     seed: int = 0,
     threshold: float | None = None,
 ) -> WindowedMetrics:
-    """Compute ``metrics`` per window of ``frame`` (see the module docstring).
+    """Compute ``metrics`` per window of ``frame`` (see the module docstring): a
+    convenience over :class:`PerformanceMetrics`, computed on each window of
+    :func:`driftscope.core.windows.split_frame` (or each count window).
 
     ``metrics`` is a list of names (aliases such as ``"auc"`` allowed) or a mapping from
     name to that metric's options (``{"f1": {"average": "macro"}}``). ``threshold`` turns a
     score column into 0/1 labels for the label metrics (``prediction >= threshold``).
     """
-    check_confidence(confidence)
-    specs = dict(metrics) if isinstance(metrics, Mapping) else {m: {} for m in metrics}
-    if not specs:
-        raise ConfigError("no metrics asked for")
+    calc = PerformanceMetrics.of(
+        metrics, confidence=confidence, n_boot=n_boot, seed=seed, threshold=threshold
+    )
     if "label" not in frame.columns:
         raise DataError("missing: performance needs the labels", column="label")
-    ts = _timestamps(frame)
-    weight = _weights(frame)
-    labelled = ~missing_mask(frame["label"].to_numpy())
-    prepared = {}
-    validated: dict = {}  # label metrics sharing inputs and options: checked and encoded once
-    for name, options in specs.items():
-        canonical = resolve(name)
-        prepared[name] = (
-            canonical,
-            metric_inputs(frame, labelled, canonical, options, threshold, validated),
-        )
-    naive = ts.dt.tz_convert(None)
-    lab_w = weight[labelled]
+    if "timestamp" not in frame.columns:
+        raise DataError("missing: windows need a timestamp per prediction", column="timestamp")
+    frame = frame.reset_index(drop=True)
+    calc.prepare(frame)  # errors name the row of ``frame``, not of a window
+    out: list[WindowMetric] = []
     if isinstance(window, (int, np.integer)) and not isinstance(window, bool):
         if window < 1:
             raise ConfigError(f"a count window must hold at least 1 row, got {window}")
-        lab_ts = naive[labelled].to_numpy()
-        order = np.argsort(lab_ts, kind="stable")
-        groups = [order[i : i + window] for i in range(0, len(order), int(window))]
-        bounds = [
-            (pd.Timestamp(lab_ts[g[0]], tz="UTC"), pd.Timestamp(lab_ts[g[-1]], tz="UTC"))
-            for g in groups
-        ]
-        unlabelled = [0] * len(groups)
-        label = f"{int(window)} labelled rows"
-    else:
-        length = _window_length(window)
-        codes = ((ts - ORIGIN) // length).to_numpy(dtype=np.int64)
-        if len(codes) and codes.min() == codes.max():  # one window (a health check's)
-            keys, counts = codes[:1], np.array([len(codes)])
-            groups = [np.arange(int(labelled.sum()))]
-            unlabelled = [len(codes) - len(groups[0])]
-        else:
-            keys, counts = np.unique(codes, return_counts=True)
-            lab_codes = codes[labelled]
-            order = np.argsort(lab_codes, kind="stable")
-            cuts = np.searchsorted(lab_codes[order], keys, side="right")
-            groups = np.split(order, cuts[:-1])
-            unlabelled = (counts - np.diff(cuts, prepend=0)).tolist()
-        bounds = [(ORIGIN + int(k) * length, ORIGIN + (int(k) + 1) * length) for k in keys]
-        label = str(window)
-    out = []
-    for k, (idx, (start, end), n_unl) in enumerate(zip(groups, bounds, unlabelled, strict=True)):
-        for j, (canonical, inputs) in enumerate(prepared.values()):
-            fn = METRICS[canonical]
-            r = fn(
-                inputs.y_true[idx], inputs.y_pred[idx], sample_weight=lab_w[idx], **inputs.options
-            )
-            lo = hi = float("nan")
-            method, note = "none", None
-            if r.defined:
-                lo, hi, method, note = _interval(
-                    canonical,
-                    fn,
-                    inputs,
-                    idx,
-                    lab_w[idx],
-                    r.value,
-                    confidence,
-                    n_boot,
-                    [seed, k, j],
-                )
-            reason = "; ".join(x for x in (r.reason, note) if x) or None
-            out.append(
-                WindowMetric(
-                    start, end, canonical, r.n, n_unl, r.weight, r.value, lo, hi, method, reason
-                )
-            )
-    return WindowedMetrics(tuple(out), confidence, label)
+        ts = utc_timestamps(frame["timestamp"])
+        labelled = np.flatnonzero(~missing_mask(frame["label"].to_numpy()))
+        order = labelled[np.argsort(ts.to_numpy()[labelled], kind="stable")]
+        for k, i in enumerate(range(0, len(order), int(window))):
+            rows = order[i : i + int(window)]
+            lo, hi = ts.iloc[rows[0]], ts.iloc[rows[-1]]
+            out.extend(calc.compute(frame.iloc[rows], start=lo, end=hi, key=k))
+        return WindowedMetrics(tuple(out), confidence, f"{int(window)} labelled rows")
+    length = _window_length(window)
+    for k, (lo, hi, part) in enumerate(split_frame(frame, length)):
+        out.extend(calc.compute(part, start=lo, end=hi, key=k))
+    return WindowedMetrics(tuple(out), confidence, str(window))

@@ -13,6 +13,7 @@ from driftscope.predictions.summary import (
     WindowStats,
     summarize_predictions,
     window_starts,
+    window_stats,
 )
 from driftscope.predictions.uncertainty import (
     Uncertainty,
@@ -36,4 +37,5 @@ __all__ = [
     "probability_matrix",
     "summarize_predictions",
     "window_starts",
+    "window_stats",
 ]

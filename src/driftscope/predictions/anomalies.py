@@ -11,8 +11,11 @@ part the detector learns, per column:
   identity; the *combination score* is the Mahalanobis distance of a row's transformed
   values. Individually ordinary values that are jointly unusual (against a strong
   correlation) get a large combination score while each range score stays 0;
-* categorical: the categories seen; an unseen category (or a missing value in a column
-  never missing in the reference) scores infinity.
+* categorical: the categories seen; an unseen category scores infinity.
+
+A missing value (None, NaN) is neither unseen nor outside the support and is no anomaly by
+itself: it is counted once, as missing, by the data-quality check's completeness. It adds
+nothing to the row's score (its copula score is 0, the column's centre).
 
 A row's score is the combination score plus its range scores. The threshold is the
 conformal ``ceil((m + 1)(1 - target_fpr))``-th smallest score of the ``m`` calibration
@@ -325,7 +328,6 @@ class AnomalyModel:
         z = np.zeros((n, len(self.numeric)))
         ranges = np.zeros((n, len(self.numeric)))
         unseen = np.zeros((n, len(self.categorical)), dtype=bool)
-        missing_bad = np.zeros(n, dtype=bool)
         for j, (name, fit) in enumerate(self.numeric.items()):
             col = frame[name]
             if not _is_numeric(col):
@@ -333,16 +335,12 @@ class AnomalyModel:
             x = col.to_numpy(np.float64, na_value=np.nan)
             z[:, j] = fit.normal_scores(x)
             ranges[:, j] = fit.range_scores(x)
-            if not fit.may_be_missing:
-                missing_bad |= np.isnan(x)
         for j, (name, fit) in enumerate(self.categorical.items()):
             col = frame[name]
             na = col.isna().to_numpy()
             unseen[:, j] = ~na & ~col.astype(str).isin(fit.seen).to_numpy()
-            if not fit.may_be_missing:
-                unseen[:, j] |= na
         contrib = z * (z @ self.inverse_correlation)
         mahal = np.sqrt(np.maximum(contrib.sum(axis=1), 0.0))
         scores = mahal + ranges.sum(axis=1)
-        scores[unseen.any(axis=1) | missing_bad] = math.inf
+        scores[unseen.any(axis=1)] = math.inf
         return scores, ranges > 0, unseen, contrib

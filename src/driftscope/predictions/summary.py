@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from driftscope.core.weights import read_sampling_weights
-from driftscope.core.windows import window_floor, window_length
+from driftscope.core.windows import split_frame, window_floor, window_length
 from driftscope.errors import ConfigError, DataError
 from driftscope.predictions.uncertainty import (
     PREDICTION,
@@ -46,6 +46,7 @@ from driftscope.predictions.uncertainty import (
     prediction_uncertainty,
     probability_matrix,
 )
+from driftscope.stats import cohens_h, standardized_difference
 
 
 @dataclass(frozen=True)
@@ -147,14 +148,24 @@ def _quantiles(x: np.ndarray, w: np.ndarray | None, qs: tuple[float, ...]) -> di
     return dict(zip(qs, x[order][idx].tolist(), strict=True))
 
 
-def _window_stats(
+def window_stats(
     frame: pd.DataFrame,
-    start: Any,
-    end: Any,
-    qs: tuple[float, ...],
-    low: float,
-    anomalous: np.ndarray | None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    *,
+    quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
+    low_confidence: float = 0.5,
+    anomalies: Any = None,
 ) -> WindowStats:
+    """The prediction statistics of one frame (one window ``[start, end)``, or a
+    reference): the single-frame compute :func:`summarize_predictions` calls per window.
+    ``anomalies``: an optional fitted ``AnomalyModel`` whose flags give the anomaly share.
+
+    >>> window_stats(pd.DataFrame({"prediction": ["yes", "no", "yes"]})).class_shares
+    {'no': 0.3333333333333333, 'yes': 0.6666666666666666}
+    """
+    qs, low = quantiles, low_confidence
+    anomalous = None if anomalies is None or not len(frame) else anomalies.score(frame).is_anomaly
     n = len(frame)
     w = read_sampling_weights(frame)
     avg = lambda v: float(np.average(v, weights=w))  # noqa: E731
@@ -198,11 +209,7 @@ def _changes(ref: WindowStats, last: WindowStats) -> tuple[Change, ...]:
         p1 = after.get(name, (0.0, is_share))[0] if is_share else after.get(name, (None,))[0]
         if p0 is None or p1 is None:
             continue
-        if is_share:
-            h0, h1 = (2 * math.asin(math.sqrt(min(max(p, 0.0), 1.0))) for p in (p0, p1))
-            effect = abs(h1 - h0)
-        else:
-            effect = abs(p1 - p0) / ref.std if ref.std else (math.inf if p1 != p0 else 0.0)
+        effect = cohens_h(p0, p1) if is_share else standardized_difference(p0, p1, ref.std or 0.0)
         out.append(Change(name, p0, p1, p1 - p0, effect))
     return tuple(sorted(out, key=lambda c: (-c.effect, c.metric)))
 
@@ -248,38 +255,21 @@ def summarize_predictions(
     if ts.isna().any():
         raise DataError("missing timestamp", column=timestamp, row=int(np.argmax(ts.isna())))
     _validate(frame)
-    starts = window_starts(ts, window)
-    flags = None if anomalies is None else anomalies.score(frame).is_anomaly
-    step = pd.Timedelta(window_length(window))
-    windows = []
-    codes, keys = pd.factorize(starts, sort=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1))
-    for i, start in enumerate(keys):
-        mask = order[bounds[i] : bounds[i + 1]]
-        windows.append(
-            _window_stats(
-                frame.iloc[mask],
-                start,
-                start + step,
-                quantiles,
-                low_confidence,
-                None if flags is None else flags[mask],
-            )
-        )
+    windows = [
+        window_stats(part, lo, hi, quantiles=quantiles, low_confidence=low_confidence,
+                     anomalies=anomalies)
+        for lo, hi, part in split_frame(frame, window, timestamp=timestamp)
+    ]  # fmt: skip
     if reference is not None:
-        ref_flags = None if anomalies is None else anomalies.score(reference).is_anomaly
-        ref = _window_stats(reference, None, None, quantiles, low_confidence, ref_flags)
-    elif len(windows) > 1:
-        mask = (starts < windows[-1].start).to_numpy()
-        ref = _window_stats(
-            frame[mask],
-            windows[0].start,
-            windows[-1].start,
-            quantiles,
-            low_confidence,
-            None if flags is None else flags[mask],
+        ref = window_stats(
+            reference, quantiles=quantiles, low_confidence=low_confidence, anomalies=anomalies
         )
+    elif len(windows) > 1:
+        earlier = frame[(ts < windows[-1].start).to_numpy()]
+        ref = window_stats(
+            earlier, windows[0].start, windows[-1].start, quantiles=quantiles,
+            low_confidence=low_confidence, anomalies=anomalies,
+        )  # fmt: skip
     else:
         ref = None
     changes = _changes(ref, windows[-1]) if ref is not None and windows and ref.n else ()

@@ -183,11 +183,12 @@ class FeatureValues:
     texts: np.ndarray | None
 
 
-def classify(window: Window, name: str, ref: Any, tolerance: float) -> FeatureValues:
-    """Classify the values of feature ``name`` against the fitted reference column ``ref``."""
+def classify(window: Window, name: str, ref: Any | None, tolerance: float) -> FeatureValues:
+    """Classify the values of feature ``name`` against the fitted reference column ``ref``
+    (None without a baseline: only missing values and logged type issues are known)."""
     n = len(window.frame)
     col = feature_column(window.frame, name)
-    kind = str(ref.kind)
+    kind = "" if ref is None else str(ref.kind)
     if col is None:
         ones, zeros = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
         return FeatureValues(False, ones, zeros, None, None, None)
@@ -247,9 +248,10 @@ def _beyond_chance(result: QualityResult, outside: np.ndarray, reference_n: int)
 
 
 def feature_checks(
-    window: Window, name: str, ref: Any, thresholds: QualityThresholds
+    window: Window, name: str, ref: Any | None, thresholds: QualityThresholds
 ) -> Iterator[QualityResult]:
-    """Completeness, missing feature, type, range and category checks of one feature."""
+    """Completeness, missing feature, type, range and category checks of one feature
+    (``ref`` None without a baseline: completeness and missing feature only)."""
     fv = window.classified(name, ref, thresholds.range_tolerance)
     w = window.weights
     yield window.result(
@@ -269,7 +271,7 @@ def feature_checks(
         "missing_feature_rate",
         details,
     )
-    if not fv.present:
+    if not fv.present or ref is None:
         return
     yield window.result(
         thresholds,
@@ -312,14 +314,15 @@ def feature_checks(
 
 
 def record_checks(
-    window: Window, reference: Any, thresholds: QualityThresholds
+    window: Window, columns: Mapping[str, Any], thresholds: QualityThresholds
 ) -> Iterator[QualityResult]:
     """Whole-record checks: overall completeness, missing features, invalid-input rate and
-    the schema (columns missing from or extra to the reference)."""
-    names = list(reference.columns)
+    the schema (columns missing from or extra to ``columns``, the schema's features and
+    their fitted reference columns, None without a baseline)."""
+    names = list(columns)
     w = window.weights
     tol = thresholds.range_tolerance
-    classified = [window.classified(n, reference.columns[n], tol) for n in names]
+    classified = [window.classified(n, columns[n], tol) for n in names]
     if names and len(w) and w.sum() > 0:
         filled = np.mean([window.share(~fv.missing) for fv in classified])
     else:
@@ -345,15 +348,15 @@ def record_checks(
     yield window.result(
         thresholds, "invalid_inputs", None, "invalid_rate", window.share(invalid), "invalid_rate"
     )
-    yield from schema_checks(window, reference, classified)
+    yield from schema_checks(window, columns, classified)
 
 
 def schema_checks(
-    window: Window, reference: Any, classified: list[FeatureValues]
+    window: Window, columns: Mapping[str, Any], classified: list[FeatureValues]
 ) -> Iterator[QualityResult]:
     """A ``critical`` result per reference feature absent from the frame, and one per extra
     column or ``extra_feature`` issue: ``warning`` when some record in the window has it."""
-    for name, fv in zip(reference.columns, classified, strict=True):
+    for name, fv in zip(columns, classified, strict=True):
         if not fv.present:
             yield QualityResult(
                 window.start,
@@ -365,7 +368,7 @@ def schema_checks(
                 0.0,
                 Status.CRITICAL,
             )
-    extras = extra_columns(window.frame, set(reference.columns))
+    extras = extra_columns(window.frame, set(columns))
     for col in extras:
         has = ~missing_mask(window.frame[col]) | window.issue_mask("extra_feature", col)
         yield _extra(window, col, window.share(has))

@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from driftscope.quality.checks import NAN, Window
 from driftscope.quality.config import QualityThresholds, Status
 from driftscope.quality.frame import feature_column
 from driftscope.quality.results import QualityResult
+from driftscope.stats import correlation_change_p_value
 
 SIGNIFICANCE = 0.05  # family-wise, over the pairs of a window
 
@@ -209,18 +209,14 @@ def _two_pass(a: np.ndarray, b: np.ndarray) -> float:
 
 def change_p_value(r0: float, n0: int, r1: float, n1: int, method: str = "pearson") -> float:
     """Two-sided p-value of ``r1 != r0`` from independent samples of ``n0`` and ``n1`` rows:
-    Fisher's z-transform, variance ``1/(n-3)`` (``1.06/(n-3)`` for Spearman, Fieller et
-    al. 1957). NaN with fewer than 4 rows on a side.
+    :func:`driftscope.stats.correlation_change_p_value` (Fisher's z), with the variance
+    factor 1.06 for Spearman (Fieller et al. 1957).
 
     >>> round(change_p_value(0.5, 1000, 0.4, 1000), 3)
     0.005
     """
-    if n0 < 4 or n1 < 4:
-        return float("nan")
     factor = 1.06 if method == "spearman" else 1.0
-    z0, z1 = (np.arctanh(np.clip(r, -1 + 1e-12, 1 - 1e-12)) for r in (r0, r1))
-    se = np.sqrt(factor / (n0 - 3) + factor / (n1 - 3))
-    return float(2 * norm.sf(abs(z1 - z0) / se))
+    return correlation_change_p_value(r0, n0, r1, n1, variance_factor=factor)
 
 
 def correlation_checks(

@@ -20,27 +20,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from driftscope.errors import ConfigError, DataError
-from driftscope.quality.checks import Window, feature_checks, record_checks
+from driftscope.core.windows import split_frame, utc_timestamps
+from driftscope.errors import DataError
+from driftscope.quality.checker import QualityChecker
 from driftscope.quality.config import QualityThresholds
-from driftscope.quality.correlation import ReferenceCorrelations, correlation_checks
-from driftscope.quality.frame import parse_issues, weights_of
+from driftscope.quality.correlation import ReferenceCorrelations
 from driftscope.quality.results import QualityReport, QualityResult
-from driftscope.quality.windows import Window as WindowSpec
-from driftscope.quality.windows import as_utc, split_windows
+
+Window = str | timedelta
 
 
 def check_quality(
     predictions: pd.DataFrame,
     reference: Any,
     *,
-    window: WindowSpec | None = "day",
+    window: Window | None = "day",
     thresholds: QualityThresholds | None = None,
     reference_data: pd.DataFrame | ReferenceCorrelations | None = None,
     start: datetime | None = None,
@@ -48,95 +48,38 @@ def check_quality(
 ) -> QualityReport:
     """Data-quality checks of ``predictions`` (as ``ModelMonitor.get_recent_predictions``
     returns them) against a fitted ``reference`` (a
-    :class:`~driftscope.drift.reference.Reference`), window by window.
+    :class:`~driftscope.drift.reference.Reference`, or None: see
+    :class:`~driftscope.quality.checker.QualityChecker`), window by window.
 
     ``window`` is ``"hour"``, ``"day"``, ``"week"``, a timedelta, or None for one window over
-    all rows (``[first, last]`` timestamp, or ``[start, end)`` when given). Correlation
-    changes are checked only when ``reference_data`` is given: the raw reference rows, or
-    their :class:`~driftscope.quality.correlation.ReferenceCorrelations` fitted once for
-    many calls.
+    all rows (``[first, last]`` timestamp, or ``[start, end)`` when given); every window of
+    the grid between the first and the last is reported, empty ones too
+    (:func:`driftscope.core.windows.split_frame`). Correlation changes are checked only
+    when ``reference_data`` is given: the raw reference rows, or their
+    :class:`~driftscope.quality.correlation.ReferenceCorrelations` fitted once for many
+    calls. A convenience: :meth:`QualityChecker.check` on each window.
     """
-    thresholds = thresholds or QualityThresholds()
-    if not isinstance(thresholds, QualityThresholds):
-        raise ConfigError(f"thresholds must be QualityThresholds, got {type(thresholds).__name__}")
+    checker = QualityChecker.fit(reference, thresholds, reference_data=reference_data)
     if not isinstance(predictions, pd.DataFrame):
         raise DataError(f"predictions must be a pandas DataFrame, got {type(predictions).__name__}")
-    if not hasattr(reference, "columns") or not isinstance(reference.columns, dict):
-        raise ConfigError("reference must be a fitted driftscope Reference")
     if "timestamp" not in predictions.columns:
         raise DataError("is required to cut windows", column="timestamp")
-    weights = weights_of(predictions)
-    issues = issue_rows(predictions)
-    numeric = [n for n, c in reference.columns.items() if str(c.kind) == "numerical"]
-    ref_corr = None
-    if isinstance(reference_data, ReferenceCorrelations):
-        if reference_data.method != thresholds.correlation_method:
-            raise ConfigError(
-                f"reference_data holds {reference_data.method} correlations, the thresholds ask "
-                f"for {thresholds.correlation_method}"
-            )
-        ref_corr = reference_data
-    elif reference_data is not None:
-        if not isinstance(reference_data, pd.DataFrame):
-            raise DataError(
-                "reference_data must be a pandas DataFrame or ReferenceCorrelations, "
-                f"got {type(reference_data).__name__}"
-            )
-        ref_corr = ReferenceCorrelations.fit(
-            reference_data, numeric, thresholds.correlation_method, thresholds.min_correlation_rows
-        )
     results: list[QualityResult] = []
-    for lo, hi, pos in _windows(predictions, window, start, end):
-        frame, win_weights, win_issues = _rows(predictions, weights, issues, pos)
-        win = Window(lo, hi, frame, win_weights, win_issues)
-        results.extend(record_checks(win, reference, thresholds))
-        for name, col in reference.columns.items():
-            results.extend(feature_checks(win, name, col, thresholds))
-        if ref_corr is not None:
-            results.extend(
-                correlation_checks(win, numeric, ref_corr.matrix, thresholds, ref_corr.rows)
-            )
+    for lo, hi, part in _windows(predictions, window, start, end):
+        results.extend(checker.check(part, start=lo, end=hi).results)
     return QualityReport(tuple(results))
 
 
-def issue_rows(predictions: pd.DataFrame) -> dict[int, list[tuple[str, str]]]:
-    """The parsed ``quality_issues`` of the rows that have any, by row position (most rows
-    have none: only the others are parsed)."""
-    if "quality_issues" not in predictions.columns:
-        return {}
-    values = predictions["quality_issues"].to_numpy(dtype=object)
-    texts = np.flatnonzero(pd.notna(values))
-    out = {}
-    for i in texts.tolist():
-        parsed = parse_issues(values[i])
-        if parsed:
-            out[i] = parsed
-    return out
-
-
-def _rows(
-    predictions: pd.DataFrame,
-    weights: np.ndarray,
-    issues: dict[int, list[tuple[str, str]]],
-    pos: np.ndarray,
-) -> tuple[pd.DataFrame, np.ndarray, dict[int, list[tuple[str, str]]]]:
-    """The rows ``pos`` (sorted positions) of the frame, weights and issues, renumbered from
-    0; the frame itself when ``pos`` is every row (the usual one-window case: no copy)."""
-    n = len(predictions)
-    if len(pos) == n and predictions.index.equals(pd.RangeIndex(n)):
-        return predictions, weights, issues
-    frame = predictions.iloc[pos].reset_index(drop=True)
-    new = {int(p): i for i, p in enumerate(pos.tolist()) if p in issues} if issues else {}
-    return frame, weights[pos], {i: issues[p] for p, i in new.items()}
-
-
-def _windows(frame: pd.DataFrame, window: WindowSpec | None, start: Any, end: Any) -> Any:
+def _windows(
+    frame: pd.DataFrame, window: Window | None, start: Any, end: Any
+) -> Iterator[tuple[Any, Any, pd.DataFrame]]:
     if window is not None:
-        return split_windows(frame["timestamp"], window, start, end)
-    ts = as_utc(frame["timestamp"])
+        yield from split_frame(frame, window, start=start, end=end, empty=True)
+        return
+    ts = utc_timestamps(frame["timestamp"])
     lo = pd.Timestamp(start) if start is not None else (ts.min() if len(ts) else None)
     hi = pd.Timestamp(end) if end is not None else (ts.max() if len(ts) else None)
     if lo is None or hi is None:
-        return []
+        return
     keep = ((ts >= lo) & ((ts < hi) if end is not None else (ts <= hi))).to_numpy()
-    return [(lo, hi, keep.nonzero()[0])]
+    yield lo, hi, frame if keep.all() else frame[keep]

@@ -32,10 +32,23 @@ from driftscope.stats.ecdf_integrals import (
     wasserstein,
     wasserstein_normed,
 )
+from driftscope.stats.effects import (
+    correlation_change_p_value,
+    standardized_difference,
+    weighted_mean_sd,
+    weighted_quantile,
+    welch_z_test,
+)
 from driftscope.stats.grid import ECDFGrid, GridBatch, fits_grid
 from driftscope.stats.ks import MAX_EXACT_N, ks_2samp, ks_asymptotic_pvalue, ks_statistic
 from driftscope.stats.mmd import mmd_test
 from driftscope.stats.multitest import benjamini_hochberg, bonferroni, reject
+from driftscope.stats.proportions import (
+    binomial_upper_p_value,
+    cohens_h,
+    kish_effective_n,
+    share_test,
+)
 from driftscope.stats.rank import anderson_ksamp, cramervonmises_2samp, mannwhitneyu
 from driftscope.stats.result import TestResult
 
@@ -49,8 +62,11 @@ __all__ = [
     "benjamini_hochberg",
     "bin_counts",
     "bin_counts_sorted",
+    "binomial_upper_p_value",
     "bonferroni",
     "chi2_two_sample",
+    "cohens_h",
+    "correlation_change_p_value",
     "cramervonmises_2samp",
     "energy",
     "energy_normed",
@@ -59,6 +75,7 @@ __all__ = [
     "fits_grid",
     "hellinger",
     "jensen_shannon",
+    "kish_effective_n",
     "kl_divergence",
     "ks_2samp",
     "ks_asymptotic_pvalue",
@@ -70,10 +87,15 @@ __all__ = [
     "psi",
     "quantile_edges",
     "reject",
+    "share_test",
     "smoothed_shares",
     "spread",
+    "standardized_difference",
     "total_variation",
     "unique_cumcounts",
     "wasserstein",
     "wasserstein_normed",
+    "weighted_mean_sd",
+    "weighted_quantile",
+    "welch_z_test",
 ]
