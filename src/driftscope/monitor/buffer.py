@@ -49,11 +49,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from driftscope.errors import StoreError, StoreUnavailableError
+from driftscope.errors import StoreError
+from driftscope.monitor._drops import Drops, not_written
 from driftscope.monitor._usage import Taken, Usage
 from driftscope.monitor._writer import Sink, Writer
 from driftscope.monitor.batching import BatchBuilder, LabelRecord, Record
-from driftscope.monitor.values import error_text
 
 log = logging.getLogger("driftscope.monitor")
 
@@ -119,15 +119,11 @@ class Buffer:
         self._failures = 0
         self._last_error: BaseException | None = None
         self._dropping = False
-        # dropped since the last flush, by cause: "unconvertible" (no conversion could keep
-        # them), "refused" (by the store, for good), "lost" (a full buffer or an outage)
-        self._unreported: Counter[str] = Counter()
-        self._last_refusal: BaseException | None = None
+        self._drops = Drops()
         self._kept: Counter[str] = Counter()  # kept predictions by sample reason
         self._skipped = 0
         self._hot_seconds = 0.0
         self._quality: Counter[str] = Counter()
-        self._dropped = 0
         self._written = {"predictions": 0, "labels": 0}
         self._bytes = {"predictions": 0, "labels": 0}
         self._busy_seconds = 0.0
@@ -241,16 +237,10 @@ class Buffer:
 
     def _drop(self, count: int) -> bool:
         """Count ``count`` dropped records (lock held); True when a warning is due."""
-        self._count_dropped(count, "lost")
+        self._drops.count(count, "lost")
         first = not self._dropping
         self._dropping = True
         return first
-
-    def _count_dropped(self, count: int, cause: str) -> None:
-        """Count ``count`` dropped records for ``cost_report`` and the next ``flush()``,
-        which says why by ``cause`` (lock held)."""
-        self._dropped += count
-        self._unreported[cause] += count
 
     def _warn_full(self) -> None:
         if self._stop:
@@ -315,9 +305,7 @@ class Buffer:
                 self._written[kind] += written
                 self._bytes[kind] += nbytes
             if dropped:
-                self._count_dropped(dropped, cause)
-                if reason is not None:
-                    self._last_refusal = reason
+                self._drops.count(dropped, cause, reason)
             self._queued -= written + dropped
             self._done = watermark
             self._cond.notify_all()
@@ -375,45 +363,13 @@ class Buffer:
                 if not self._writer.alive():
                     raise self._unavailable(target, "the monitor is closed")
                 self._cond.wait(0.5 if remaining is None else min(remaining, 0.5))
-            unreported, self._unreported = self._unreported, Counter()
-            refusal = self._last_refusal
-        dropped = sum(unreported.values())
-        if dropped:
-            why = []
-            if unreported["unconvertible"]:
-                why.append(f"{unreported['unconvertible']:,} could not be converted: see the log")
-            if unreported["refused"]:
-                assert refusal is not None  # kept with every refused record
-                why.append(
-                    f"{unreported['refused']:,} were refused by the store "
-                    f"({type(refusal).__name__}: {error_text(refusal)})"
-                )
-            if unreported["lost"]:
-                why.append(
-                    f"{unreported['lost']:,} met a full buffer or a store unavailable for "
-                    f"more than {self.max_retry_seconds:g} s"
-                )
-            raise StoreError(
-                f"monitor {self.name!r}: {dropped:,} records were dropped since the last flush "
-                f"({'; '.join(why)}); {self._dropped:,} dropped in all"
-            )
+            error = self._drops.report(self.name, self.max_retry_seconds)
+        if error is not None:
+            raise error
 
     def _unavailable(self, target: int, why: str) -> StoreError:
         pending = target - self._done
-        error = self._last_error
-        kind = (
-            StoreUnavailableError
-            if error is None or isinstance(error, StoreUnavailableError)
-            else StoreError
-        )
-        cause = f": {type(error).__name__}: {error_text(error)}" if error is not None else ""
-        exc = kind(
-            f"monitor {self.name!r}: {pending:,} records are not in the store yet ({why}"
-            f"{cause}); they stay buffered and are retried for up to "
-            f"{self.max_retry_seconds:g} s"
-        )
-        exc.__cause__ = error
-        return exc
+        return not_written(self.name, pending, why, self._last_error, self.max_retry_seconds)
 
     # ------------------------------------------------------------------ reading
     def pending(self) -> int:
@@ -433,7 +389,7 @@ class Buffer:
                 written_labels=self._written["labels"],
                 prediction_bytes=self._bytes["predictions"],
                 label_bytes=self._bytes["labels"],
-                dropped_records=self._dropped,
+                dropped_records=self._drops.total,
                 pending=self._seq - self._done,
                 write_failures=self._failures,
                 last_error=self._last_error,
