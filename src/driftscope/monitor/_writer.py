@@ -1,17 +1,27 @@
-"""The background half of :class:`~driftscope.monitor.buffer.Buffer`: the writer thread.
+"""The writer: the one thread that empties a :class:`~driftscope.monitor.buffer.Buffer`.
 
-Each cycle takes everything waiting in one snapshot (under the buffer's lock), converts it
-to Arrow batches outside the lock, appends them to a per-kind queue of pending batches and
-writes each queue as one store call (consecutive batches concatenated). A write the store
-cannot take *now* (:class:`~driftscope.errors.StoreUnavailableError`: an outage) leaves the
-queue as it was and schedules a retry with exponential backoff (50 ms doubling to 5 s); a
-flush request retries at once. Batches whose oldest record has waited
-``max_retry_seconds`` are dropped (counted, warned about). A write the store refuses for
+A :class:`Writer` is made by its buffer and started on the buffer's first use (and again in
+a forked child, on first use there). It wakes every ``flush_interval`` seconds, when
+``batch_size`` records wait, or when a flush or close asks for it. Each cycle takes
+everything waiting in one snapshot (:meth:`Buffer.take`, under the buffer's lock), converts
+it to Arrow batches outside the lock (:class:`~driftscope.monitor.batching.BatchBuilder`),
+appends them to a per-kind queue of pending batches and writes each queue as one store call
+(consecutive batches concatenated).
+
+A write the store cannot take *now* (:class:`~driftscope.errors.StoreUnavailableError`: an
+outage) leaves the queue as it was and schedules a retry with exponential backoff (50 ms
+doubling to 5 s); a flush request retries at once. Batches whose oldest record has waited
+``max_retry_seconds`` are dropped (counted, warned about). When the store answers again,
+the waiting batches go out in order and logging goes on. A write the store refuses for
 good (any other :class:`~driftscope.errors.StoreError`) is never retried as an outage: the
 batch is written in halves, down to single records, so every record the store accepts
 lands and only those it refuses on their own are dropped (counted, with the store's
-reason). The *resolved* watermark, below
-which every record is durable or dropped, moves as queues empty; flushers wait on it.
+reason).
+
+The writer's state (its thread, the pending queues, the backoff) is touched by its thread
+only; what others read — counts, failures, the *resolved* watermark below which every
+record is durable or dropped — it hands to the buffer (:meth:`Buffer.resolve`,
+:meth:`Buffer.failed`), which flushers wait on. The watermark moves as queues empty.
 
 The thread never dies of an error: anything unexpected is logged and the loop goes on.
 """
@@ -25,7 +35,7 @@ import warnings
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -33,10 +43,15 @@ from driftscope.errors import StoreError, StoreUnavailableError
 from driftscope.monitor.batching import RECORD_WIDTH, BatchBuilder, LabelRecord
 from driftscope.monitor.values import error_text
 
+if TYPE_CHECKING:
+    from driftscope.monitor.buffer import Buffer
+
 log = logging.getLogger("driftscope.monitor")
 
 BACKOFF_START = 0.05
 BACKOFF_MAX = 5.0
+
+Sink = Callable[[pa.Table], int]
 
 
 @dataclass(eq=False)
@@ -49,84 +64,105 @@ class Pending:
     first_at: float  # monotonic time its oldest record was logged
 
 
-class WriterLoop:
-    """The writer thread's work; :class:`~driftscope.monitor.buffer.Buffer` holds the
-    state it reads and writes (all shared fields under ``_lock``)."""
+class Writer:
+    """The thread that converts what a :class:`~driftscope.monitor.buffer.Buffer` holds
+    and writes it to the store; see the module docstring. Made by the buffer, which
+    starts it on first use:
 
-    name: str
-    builder: BatchBuilder
-    flush_interval: float
-    batch_size: int
-    max_retry_seconds: float
-    _sinks: dict[str, Callable[[pa.Table], int]]
-    _pending: dict[str, deque[Pending]]
-    _unreported: Counter[str]
-    dropped: int
-    # shared with the serving path, under _lock (_cond wraps it)
-    _lock: threading.Lock
-    _cond: threading.Condition
-    _records: list[Any]
-    _labels: list[LabelRecord]
-    _tables: list[tuple[str, pa.Table]]
-    _raw: int
-    _first_at: float
-    _seq: int
-    _last_seq: int
-    _done: int
-    _queued: int
-    _flush_requested: bool
-    _stop: bool
-    _abandon: bool
-    _retry_at: float
-    _backoff: float
-    _failures: int
-    _last_error: BaseException | None
-    _last_refusal: BaseException | None
-    quality: Counter[str]
-    written: dict[str, int]
-    bytes: dict[str, int]
-    busy_seconds: float
+    >>> from driftscope.monitor.buffer import Buffer
+    >>> buf = Buffer(BatchBuilder(), lambda table: table.num_rows, lambda table: 0, name="m")
+    >>> buf.writer.alive()
+    False
+    >>> buf.offer(("p1", 1793534400000000, {"x": 1.0}, 0.5, None, 1.0, "all"))
+    True
+    >>> buf.writer.alive()
+    True
+    >>> buf.close(timeout=5); buf.writer.alive()
+    False
+    """
+
+    def __init__(
+        self,
+        buffer: Buffer,
+        builder: BatchBuilder,
+        sinks: dict[str, Sink],
+        *,
+        name: str,
+        on_start: Callable[[], None] | None = None,
+        flush_interval: float = 1.0,
+        max_retry_seconds: float = 60.0,
+    ):
+        self.buffer = buffer
+        self.builder = builder
+        self.name = name
+        self.flush_interval = flush_interval
+        self.max_retry_seconds = max_retry_seconds
+        self._sinks = sinks
+        self._on_start = on_start
+        self._reset()
+
+    def _reset(self) -> None:
+        """Fresh state: at construction and in a forked child (the parent keeps writing
+        what it had pending)."""
+        #: the running thread; None until started (read by the buffer, set under _start_lock)
+        self.thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._pending: dict[str, deque[Pending]] = {"predictions": deque(), "labels": deque()}
+        self._last_seq = 0  # the sequence number at the last snapshot
+        self._retry_at = 0.0
+        self._backoff = BACKOFF_START
+
+    def after_fork_in_child(self) -> None:
+        self.builder.after_fork_in_child()
+        self._reset()
+
+    # ------------------------------------------------------------------ the thread
+    def start(self) -> None:
+        """Start the thread, once (calls ``on_start`` first)."""
+        with self._start_lock:
+            if self.thread is not None:
+                return
+            thread = threading.Thread(
+                target=self._run, name=f"driftscope-monitor-{self.name}", daemon=True
+            )
+            self.thread = thread
+            if self._on_start is not None:
+                self._on_start()
+            thread.start()
+
+    def alive(self) -> bool:
+        """Whether the thread is running."""
+        thread = self.thread
+        return thread is not None and thread.is_alive()
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the thread to end; whether it has."""
+        thread = self.thread
+        if thread is not None:
+            thread.join(timeout)
+        return not self.alive()
 
     def _run(self) -> None:
+        buffer = self.buffer
         while True:
-            with self._cond:
-                if not self._due():
-                    self._cond.wait(self._sleep())
-                records, labels, tables = self._records, self._labels, self._tables
-                self._records, self._labels, self._tables = [], [], []
-                raw, first_at, seq_end = self._raw, self._first_at, self._seq
-                self._raw = 0
-                forced = self._flush_requested
-                self._flush_requested = False
-                stop, abandon = self._stop, self._abandon
+            taken = buffer.take(self._sleep())
             started = time.perf_counter()
             try:
-                if raw:
-                    self._convert(records, labels, tables, seq_end, first_at)
-                if abandon:
+                if taken.raw:
+                    self._convert(
+                        taken.records, taken.labels, taken.tables, taken.seq_end, taken.first_at
+                    )
+                if taken.abandon:
                     self._expire(everything=True)
-                elif forced or time.monotonic() >= self._retry_at:
+                elif taken.forced or time.monotonic() >= self._retry_at:
                     self._write_all()
                     self._expire()
             except BaseException as exc:  # the thread must survive anything
                 log.exception("monitor %r: writer error: %s", self.name, error_text(exc))
             finally:
-                with self._lock:
-                    self.busy_seconds += time.perf_counter() - started
-            if abandon or (stop and not self._has_pending()):
-                with self._cond:
-                    if not self._raw:
-                        self._cond.notify_all()
-                        return
-
-    def _due(self) -> bool:
-        """Whether to work now rather than sleep (lock held)."""
-        return bool(
-            self._abandon
-            or self._flush_requested
-            or self._raw >= self.batch_size
-            or (self._stop and self._raw)
-        )
+                buffer.add_busy(time.perf_counter() - started)
+            if (taken.abandon or (taken.stop and not self._has_pending())) and buffer.drained():
+                return
 
     def _sleep(self) -> float:
         if self._has_pending():
@@ -136,6 +172,12 @@ class WriterLoop:
     def _has_pending(self) -> bool:
         return any(self._pending.values())
 
+    def _watermark(self) -> int:
+        """The sequence number up to which every record is durable or dropped."""
+        heads = [q[0].seq_before for q in self._pending.values() if q]
+        return min(heads) if heads else self._last_seq
+
+    # ------------------------------------------------------------------ converting
     def _convert(
         self,
         records: list[Any],
@@ -168,17 +210,12 @@ class WriterLoop:
                 parts["labels"].append(table)
         for kind, table in tables:
             parts[kind].append(table)
-        with self._cond:
-            self.quality.update(quality)
-            if lost:
-                self._count_dropped(lost, "unconvertible")
-                self._queued -= lost
-            for kind, chunk in parts.items():
-                if chunk:
-                    table = chunk[0] if len(chunk) == 1 else _concat(chunk)
-                    self._pending[kind].append(Pending(table, table.num_rows, seq_before, first_at))
-            self._last_seq = seq_end
-            self._advance()
+        for kind, chunk in parts.items():
+            if chunk:
+                table = chunk[0] if len(chunk) == 1 else _concat(chunk)
+                self._pending[kind].append(Pending(table, table.num_rows, seq_before, first_at))
+        self._last_seq = seq_end
+        self.buffer.resolve(self._watermark(), dropped=lost, cause="unconvertible", quality=quality)
 
     def _safely(
         self,
@@ -221,6 +258,7 @@ class WriterLoop:
             tables.append(table)
         return (_concat(tables) if tables else None), lost
 
+    # ------------------------------------------------------------------ writing
     def _write_all(self) -> None:
         for kind, queue in self._pending.items():
             if not queue:
@@ -274,24 +312,25 @@ class WriterLoop:
                 else:  # first half on top: records are tried in the order logged
                     half = table.num_rows // 2
                     todo += [table.slice(half), table.slice(0, half)]
-        with self._cond:
-            if left:
-                rest = _concat(left) if len(left) > 1 else left[0]
-                queue[queue.index(entry)] = Pending(
-                    rest, rest.num_rows, entry.seq_before, entry.first_at
-                )
-            else:
-                queue.remove(entry)
-            self.written[kind] += rows
-            self.bytes[kind] += nbytes
-            self._queued -= rows + refused_rows
-            if refused_rows:
-                self._count_dropped(refused_rows, "refused")
-                self._last_refusal = reason
-            if not queue:
-                self._backoff = BACKOFF_START
-                self._retry_at = 0.0
-            self._advance()
+        if left:
+            rest = _concat(left) if len(left) > 1 else left[0]
+            queue[queue.index(entry)] = Pending(
+                rest, rest.num_rows, entry.seq_before, entry.first_at
+            )
+        else:
+            queue.remove(entry)
+        if not queue:
+            self._backoff = BACKOFF_START
+            self._retry_at = 0.0
+        self.buffer.resolve(
+            self._watermark(),
+            kind=kind,
+            written=rows,
+            nbytes=nbytes,
+            dropped=refused_rows,
+            cause="refused",
+            reason=reason,
+        )
         if refused_rows:
             assert reason is not None  # set with every refused record
             message = (
@@ -314,25 +353,18 @@ class WriterLoop:
     def _written(
         self, kind: str, queue: deque[Pending], entries: list[Pending], written: int
     ) -> None:
-        with self._cond:
-            for entry in entries:
-                queue.remove(entry)
-            rows = sum(e.records for e in entries)
-            self.written[kind] += rows
-            self.bytes[kind] += int(written or 0)
-            self._queued -= rows
-            if not queue:
-                self._backoff = BACKOFF_START
-                self._retry_at = 0.0
-            self._advance()
+        for entry in entries:
+            queue.remove(entry)
+        if not queue:
+            self._backoff = BACKOFF_START
+            self._retry_at = 0.0
+        rows = sum(e.records for e in entries)
+        self.buffer.resolve(self._watermark(), kind=kind, written=rows, nbytes=int(written or 0))
 
     def _failed(self, exc: BaseException) -> None:
-        with self._cond:
-            self._failures += 1
-            self._last_error = exc
-            self._retry_at = time.monotonic() + self._backoff
-            self._backoff = min(self._backoff * 2, BACKOFF_MAX)
-            self._cond.notify_all()
+        self._retry_at = time.monotonic() + self._backoff
+        self._backoff = min(self._backoff * 2, BACKOFF_MAX)
+        self.buffer.failed(exc)
         log.warning(
             "monitor %r: store write failed (%s: %s); retrying",
             self.name,
@@ -343,39 +375,25 @@ class WriterLoop:
     def _expire(self, everything: bool = False) -> None:
         limit = time.monotonic() - self.max_retry_seconds
         lost = 0
-        with self._cond:
-            for queue in self._pending.values():
-                while queue and (everything or queue[0].first_at <= limit):
-                    lost += queue.popleft().records
-            if lost:
-                self._count_dropped(lost, "lost")
-                self._queued -= lost
-                self._advance()
-        if lost:
-            if everything:
-                why = "the monitor closed"
-            elif self._last_error is None or isinstance(self._last_error, StoreUnavailableError):
-                why = f"the store was unavailable for more than {self.max_retry_seconds:g} s"
-            else:
-                why = (
-                    f"writing them kept failing for more than {self.max_retry_seconds:g} s "
-                    f"({type(self._last_error).__name__}: {error_text(self._last_error)})"
-                )
-            message = f"monitor {self.name!r}: dropped {lost:,} records: {why}"
-            log.warning(message)
-            warnings.warn(message, RuntimeWarning, stacklevel=2)
-
-    def _count_dropped(self, count: int, cause: str) -> None:
-        """Count ``count`` dropped records for ``cost_report`` and the next ``flush()``,
-        which says why by ``cause`` (lock held)."""
-        self.dropped += count
-        self._unreported[cause] += count
-
-    def _advance(self) -> None:
-        """Move the resolved watermark (lock held) and wake flushers."""
-        heads = [q[0].seq_before for q in self._pending.values() if q]
-        self._done = min(heads) if heads else self._last_seq
-        self._cond.notify_all()
+        for queue in self._pending.values():
+            while queue and (everything or queue[0].first_at <= limit):
+                lost += queue.popleft().records
+        if not lost:
+            return
+        self.buffer.resolve(self._watermark(), dropped=lost, cause="lost")
+        last_error = self.buffer.last_error
+        if everything:
+            why = "the monitor closed"
+        elif last_error is None or isinstance(last_error, StoreUnavailableError):
+            why = f"the store was unavailable for more than {self.max_retry_seconds:g} s"
+        else:
+            why = (
+                f"writing them kept failing for more than {self.max_retry_seconds:g} s "
+                f"({type(last_error).__name__}: {error_text(last_error)})"
+            )
+        message = f"monitor {self.name!r}: dropped {lost:,} records: {why}"
+        log.warning(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
 
 
 def refused(exc: BaseException) -> bool:

@@ -8,7 +8,6 @@ before the call is included.
 from __future__ import annotations
 
 import warnings
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -216,33 +215,26 @@ class MonitorReads:
     # ------------------------------------------------------------------ reports
     def cost_report(self) -> CostReport:
         """Logging volume and its estimated cost (see :mod:`driftscope.monitor.costs`)."""
-        buf = self._buffer
-        stats = buf.stats()
-        with buf._lock:
-            kept = Counter(buf.counts)
-            skipped = buf.skipped
-            hot = buf.hot_seconds
-            quality = sum(buf.quality.values())
-        logged = sum(kept.values())
-        rules = {r[len("rule:") :]: n for r, n in kept.items() if r.startswith("rule:")}
+        usage = self._buffer.usage()
+        logged = usage.logged
+        rules = {r[len("rule:") :]: n for r, n in usage.kept.items() if r.startswith("rule:")}
         return CostReport.compute(
             model=self.model_name,
-            total_predictions=logged + skipped,
+            total_predictions=logged + usage.skipped,
             logged_predictions=logged,
-            written_predictions=stats["written_predictions"],
-            prediction_bytes=stats["prediction_bytes"],
-            label_bytes=stats["label_bytes"],
+            written_predictions=usage.written_predictions,
+            prediction_bytes=usage.prediction_bytes,
+            label_bytes=usage.label_bytes,
             always_logged=rules,
-            monitoring_seconds=hot + stats["busy_seconds"],
-            dropped_records=stats["dropped_records"],
-            quality_events=quality,
+            monitoring_seconds=usage.hot_seconds + usage.busy_seconds,
+            dropped_records=usage.dropped_records,
+            quality_events=sum(usage.quality.values()),
             prices=self.config.prices,
         )
 
     def quality_counts(self) -> dict[str, int]:
         """Data-quality issues seen so far, by ``code:name`` (e.g. ``nan:income``)."""
-        with self._buffer._lock:
-            return dict(sorted(self._buffer.quality.items()))
+        return dict(sorted(self._buffer.usage().quality.items()))
 
     def operational_stats(self) -> dict[str, Any]:
         """Calls, errors and latency percentiles of the tracked functions, with the
