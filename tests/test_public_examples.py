@@ -22,7 +22,6 @@ ALLOWED_WITHOUT_EXAMPLES = (
     "quality",
     "predictions",
     "performance",
-    "monitor/readback.py",
     "stats/kernels.py",
     "stats/smirnov.py",
 )

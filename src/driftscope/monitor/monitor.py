@@ -1,5 +1,11 @@
 """``ModelMonitor``: log predictions from serving code, cheaply, and read them back.
 
+Logging goes through the sampler and the buffer (:mod:`driftscope.monitor.buffer`) to the
+store, on a background thread; every read flushes first, so that what was logged before the
+call is included. The baseline and health-check methods are conveniences over
+:mod:`driftscope.drift` and :mod:`driftscope.health`, imported when first called so that
+serving code that only logs never loads them.
+
 >>> import tempfile, driftscope.monitor as dm
 >>> with dm.ModelMonitor("churn", store=tempfile.mkdtemp()) as monitor:
 ...     pid = monitor.log_prediction({"age": 41, "plan": "pro"}, 0.83)
@@ -28,25 +34,37 @@ from driftscope.errors import safe_repr
 from driftscope.monitor import _lifecycle
 from driftscope.monitor._columns import refusal
 from driftscope.monitor._inputs import features_dict, metadata_dict, prediction_value
+from driftscope.monitor._reads import flush_for_read, judged_output, read_since, retention_age
 from driftscope.monitor.batching import BatchBuilder
 from driftscope.monitor.buffer import Buffer
-from driftscope.monitor.clock import RawTimestamp, now_us
+from driftscope.monitor.clock import RawTimestamp, now_us, to_datetime
 from driftscope.monitor.config import MonitorConfig
-from driftscope.monitor.costs import CostPrices
+from driftscope.monitor.costs import CostPrices, CostReport
 from driftscope.monitor.opstats import LatencyStats
-from driftscope.monitor.readback import MonitorReads
 from driftscope.monitor.sampling import Sampler, SamplingPolicy
 from driftscope.monitor.tracking import CURRENT, FeaturesFrom, track
 from driftscope.monitor.values import key_name
-from driftscope.store import Store, StoreLocation, open_store
+from driftscope.store import (
+    ArchiveReport,
+    ReferenceRecord,
+    Store,
+    StoreLocation,
+    UnmatchedLabels,
+    open_store,
+)
 
 if TYPE_CHECKING:
-    pass
+    import pandas as pd
+
+    from driftscope.drift.reference import Reference
+    from driftscope.health.summary import HealthSummary
+    from driftscope.stream.base import StreamDetector
+    from driftscope.stream.labelled import ErrorDriftReport
 
 _perf = time.perf_counter
 
 
-class ModelMonitor(MonitorReads):
+class ModelMonitor:
     """Logs a model's predictions (sampled, buffered, written in the background) and late
     labels to a :class:`~driftscope.store.Store`, and reads them back for the checks.
 
@@ -170,7 +188,7 @@ class ModelMonitor(MonitorReads):
 
     # ------------------------------------------------------------------ the store
     @property
-    def store(self) -> Store:  # type: ignore[override]  # MonitorReads declares a plain attribute
+    def store(self) -> Store:
         """The store (opened now if it was not yet)."""
         store = self._store
         if store is None:
@@ -319,6 +337,173 @@ class ModelMonitor(MonitorReads):
             features_from=features_from,
         )
         return decorate if fn is None else decorate(fn)
+
+    # ------------------------------------------------------------------ reading
+    def get_recent_predictions(
+        self,
+        days: float | None = None,
+        hours: float | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        model_version: str | None = None,
+        include_archive: bool = False,
+    ) -> pd.DataFrame:
+        """The predictions of the last ``days`` + ``hours`` (default 7 days), or of
+        ``[since, until)``, with their labels; flushes first so that everything logged so
+        far is included. Columns: see :mod:`driftscope.core.records`.
+
+        When records cannot be written now (a store outage), what the store holds is
+        returned all the same, with a ``RuntimeWarning`` saying how many records are still
+        pending; the frame's ``attrs["pending_records"]`` holds that number.
+        """
+        flush_for_read(self.flush)
+        frame = self.store.read_predictions(
+            self.model_name,
+            since=read_since(days, hours, since),
+            until=to_datetime(until, "until"),
+            model_version=model_version,
+            include_archive=include_archive,
+        )
+        pending = self._buffer.pending()
+        if pending:
+            frame.attrs["pending_records"] = pending
+        return frame
+
+    def unmatched_labels(self, limit: int = 10) -> UnmatchedLabels:
+        """Labels logged for prediction ids the store holds no prediction for (sampled
+        out, archived, not logged yet, or a wrong id): they join nothing, so performance
+        does not see them. Counts distinct ids, with up to ``limit`` examples.
+
+        >>> import tempfile
+        >>> with ModelMonitor("churn", store=tempfile.mkdtemp()) as monitor:
+        ...     pid = monitor.log_prediction({"age": 41}, 0.83)
+        ...     monitor.log_ground_truths([pid, "no-such-id"], [1, 0])
+        ...     found = monitor.unmatched_labels()
+        >>> found.labelled, found.unmatched, found.examples
+        (2, 1, ('no-such-id',))
+        """
+        flush_for_read(self.flush)
+        return self.store.unmatched_labels(self.model_name, limit=limit)
+
+    def apply_retention(self, older_than: timedelta | float | None = None) -> ArchiveReport:
+        """Archive this model's predictions older than ``older_than`` (a timedelta, or a
+        number of days; default: the monitor's ``retention``) to cold storage. Run it from a
+        scheduled job; it is idempotent."""
+        age = retention_age(older_than, self.config.retention)
+        flush_for_read(self.flush)
+        return self.store.archive(age, model=self.model_name)
+
+    # ------------------------------------------------------------------ baseline and checks
+    def save_reference(self, reference_or_data: Any, note: str = "") -> ReferenceRecord:
+        """Store the model's baseline: a fitted ``Reference``, or data to fit one from."""
+        from driftscope.drift.reference import Reference
+
+        ref = reference_or_data
+        if not isinstance(ref, Reference):
+            ref = Reference.fit(reference_or_data)
+        return self.store.save_reference(self.model_name, ref, note=note)
+
+    def reference(self, version: str | None = None) -> Reference:
+        """The current baseline, or the given version."""
+        from driftscope.drift.reference import Reference
+
+        return Reference.from_blob(self.store.load_reference(self.model_name, version))
+
+    def run_checks(
+        self,
+        window: str | timedelta = "day",
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        checks: Sequence[str] | None = None,
+        business_metrics: Mapping[str, Callable[[pd.DataFrame], float]] | None = None,
+        label_delay: timedelta | None = None,
+        **options: Any,
+    ) -> HealthSummary:
+        """Run the health checks (drift, data quality, performance, ...) for the due
+        windows within the span of this model's records, store every result with the
+        baseline version it used, and return the summary, worst first; re-running a window
+        is idempotent. Flushes once, then reads the store. Without a saved baseline the
+        checks that need one are ``unknown`` and ``summary.notes`` says so.
+
+        A convenience for :func:`driftscope.health.run_checks` with this monitor as the
+        :class:`~driftscope.health.source.MonitoredModel` (its store, ``metrics`` and
+        ``alert_thresholds``); see there for ``label_delay``, ``business_metrics`` and the
+        options."""
+        from driftscope.health.runner import DEFAULT_CHECKS, run_checks
+
+        return run_checks(
+            self,
+            window,
+            since=since,
+            until=until,
+            checks=DEFAULT_CHECKS if checks is None else checks,
+            business_metrics=business_metrics,
+            label_delay=label_delay,
+            **options,
+        )
+
+    def concept_drift(
+        self,
+        detector: StreamDetector | None = None,
+        *,
+        days: float | None = None,
+        hours: float | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        model_version: str | None = None,
+        prediction_column: str = "prediction",
+        task: str = "auto",
+        threshold: float = 0.5,
+    ) -> ErrorDriftReport:
+        """Concept drift from this model's labelled predictions: ``detector`` (HDDM_A by
+        default for classes, ADWIN for numbers; a calibrated one keeps false alarms in
+        check) runs over the errors of the labelled predictions of the window, in time
+        order, after undoing the sampling weights. See :mod:`driftscope.stream.labelled`.
+        ``prediction_column`` picks the output to judge when the prediction is a mapping
+        (e.g. ``"prediction.label"``)."""
+        from driftscope.stream.labelled import detect_error_drift
+
+        frame = self.get_recent_predictions(
+            days, hours, since=since, until=until, model_version=model_version
+        )
+        frame = judged_output(frame, prediction_column)
+        return detect_error_drift(frame, detector, task=task, threshold=threshold)
+
+    # ------------------------------------------------------------------ its own reports
+    def cost_report(self) -> CostReport:
+        """Logging volume and its estimated cost (see :mod:`driftscope.monitor.costs`)."""
+        usage = self._buffer.usage()
+        logged = usage.logged
+        rules = {r[len("rule:") :]: n for r, n in usage.kept.items() if r.startswith("rule:")}
+        return CostReport.compute(
+            model=self.model_name,
+            total_predictions=logged + usage.skipped,
+            logged_predictions=logged,
+            written_predictions=usage.written_predictions,
+            prediction_bytes=usage.prediction_bytes,
+            label_bytes=usage.label_bytes,
+            always_logged=rules,
+            monitoring_seconds=usage.hot_seconds + usage.busy_seconds,
+            dropped_records=usage.dropped_records,
+            quality_events=sum(usage.quality.values()),
+            prices=self.config.prices,
+        )
+
+    def quality_counts(self) -> dict[str, int]:
+        """Data-quality issues seen so far, by ``code:name`` (e.g. ``nan:income``)."""
+        return dict(sorted(self._buffer.usage().quality.items()))
+
+    def operational_stats(self) -> dict[str, Any]:
+        """Calls, errors and latency percentiles of the tracked functions, with the
+        monitor's own health: rule errors, pending and dropped records, write failures."""
+        out = self._ops.snapshot()
+        stats = self._buffer.stats()
+        out["rule_errors"] = self._sampler.rule_errors
+        for key in ("pending", "dropped_records", "write_failures", "last_error"):
+            out[key] = stats[key]
+        return out
 
     # ------------------------------------------------------------------ flushing
     def flush(self, timeout: float | None = None) -> None:
