@@ -207,12 +207,14 @@ def classify(window: Window, name: str, ref: Any | None, tolerance: float) -> Fe
             nums = pd.to_numeric(values.where(~mismatch), errors="coerce").to_numpy(
                 dtype=np.float64, na_value=np.nan
             )
+        assert ref is not None  # a kind comes from a reference column
         lo, hi = float(ref.sample.values[0]), float(ref.sample.values[-1])
         span = hi - lo if hi > lo else max(abs(lo), abs(hi), 1.0)
         with np.errstate(invalid="ignore"):
             out = (nums < lo - tolerance * span) | (nums > hi + tolerance * span)
         out &= ~missing & ~mismatch
     elif kind in ("categorical", "boolean"):
+        assert ref is not None  # a kind comes from a reference column
         cats = set(ref.categories)
         raw = values.to_numpy(dtype=object)
         if kind == "boolean":
@@ -323,8 +325,9 @@ def record_checks(
     w = window.weights
     tol = thresholds.range_tolerance
     classified = [window.classified(n, columns[n], tol) for n in names]
-    if names and len(w) and w.sum() > 0:
-        filled = np.mean([window.share(~fv.missing) for fv in classified])
+    filled: float | None
+    if names and len(w) and w.sum() > 0:  # then every share is a number
+        filled = float(np.mean([window.share(~fv.missing) for fv in classified]))
     else:
         filled = None
     yield window.result(thresholds, "completeness", None, "completeness", filled, "completeness")
