@@ -42,7 +42,19 @@ NAN = float("nan")
 @dataclass(frozen=True)
 class Window:
     """One window's rows: the frame slice, weights, parsed issues (by row position, only
-    the rows that have some) and its time span."""
+    the rows that have some) and its time span.
+
+    >>> t0, t1 = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-01-02", tz="UTC")
+    >>> frame = pd.DataFrame({"age": [31.0, None, 45.0, 52.0]})
+    >>> window = Window(t0, t1, frame, np.ones(4), {1: [("missing_feature", "age")]})
+    >>> print(window.share(np.array([True, False, False, False])))
+    0.25
+    >>> window.issue_mask("missing_feature", "age").tolist()
+    [False, True, False, False]
+    >>> limits = QualityThresholds()
+    >>> window.result(limits, "completeness", "age", "completeness", 0.75, "completeness").status
+    <Status.CRITICAL: 'critical'>
+    """
 
     start: pd.Timestamp
     end: pd.Timestamp
@@ -173,7 +185,16 @@ def _texts(raw: np.ndarray, cats: set[str]) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class FeatureValues:
-    """One feature's values in a window, classified against its reference column."""
+    """One feature's values in a window, classified against its reference column.
+
+    >>> t0, t1 = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-01-02", tz="UTC")
+    >>> window = Window(t0, t1, pd.DataFrame({"age": [31.0, None]}), np.ones(2), {})
+    >>> values = classify(window, "age", None, 0.0)  # no baseline: only missing values known
+    >>> values.present, values.missing.tolist(), values.out_of_range
+    (True, [False, True], None)
+    >>> classify(window, "plan", None, 0.0).present
+    False
+    """
 
     present: bool
     missing: np.ndarray
