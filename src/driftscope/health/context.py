@@ -109,7 +109,7 @@ class CheckWindow:
 
 #: A prepared check: one window's rows in, its points out, with any explanations of what
 #: changed (the runner stores the points and hands the explanations to the summary).
-WindowCheck = Callable[[pd.DataFrame, CheckWindow], list[CheckRecord | Explanation]]
+WindowCheck = Callable[[pd.DataFrame, CheckWindow], Sequence[CheckRecord | Explanation]]
 
 
 class BaselineRequired(DriftscopeError):

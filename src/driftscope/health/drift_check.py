@@ -25,13 +25,13 @@ def prepare(run: CheckRun) -> WindowCheck:
     """The drift check of ``run``'s windows (see the module docstring); without a saved
     baseline, :class:`~driftscope.health.context.BaselineRequired` (the runner stores one
     ``unknown`` point per window)."""
-    require_baseline(run, CHECK)
-    detector = DriftDetector(reference=run.reference)
+    reference = require_baseline(run, CHECK)
+    detector = DriftDetector(reference=reference)
     data_limit = float(run.thresholds.get("data_drift_score", DEFAULTS["data_drift_score"]))
     pred_limit = float(
         run.thresholds.get("prediction_drift_score", DEFAULTS["prediction_drift_score"])
     )
-    with_predictions = "prediction" in run.reference.columns
+    with_predictions = "prediction" in reference.columns
 
     def check(frame: pd.DataFrame, window: CheckWindow) -> list[CheckRecord]:
         frame = successful(frame)  # calls that raised have no prediction

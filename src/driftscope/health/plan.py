@@ -77,10 +77,10 @@ def plan_windows(
     """The windows to check from ``since`` (default: after the last window stored for
     ``checks[0]``, else the last :data:`DEFAULT_LOOKBACK` windows) to ``until``."""
     if since is None:
-        done = store.read_check_results(model, check=checks[0]) if checks else ()
+        last = store.read_check_results(model, check=checks[0]) if checks else None
         since = (
-            pd.Timestamp(done["window_end"].max()).to_pydatetime()
-            if len(done)
+            pd.Timestamp(last["window_end"].max()).to_pydatetime()
+            if last is not None and len(last)
             else until - DEFAULT_LOOKBACK * size
         )
     due = due_windows(size, since=since, now=until)

@@ -97,6 +97,8 @@ def anomaly_points(
         "out_of_range_rate": model.calibration_out_of_range,
         "unseen_category_rate": model.calibration_unseen,
     }
+    # AnomalyModel.score fills both; only results built by hand may lack them
+    assert result.out_of_range is not None and result.unseen is not None
     flags = {
         "anomaly_rate": result.is_anomaly,
         "out_of_range_rate": result.out_of_range,

@@ -244,6 +244,7 @@ def _prediction_points(
             continue
         after = now.stats.get(metric) or (Stat(0.0, n_now) if share else None)
         if base is None:  # nothing to compare with: the value, stored as is
+            assert after is not None  # without a baseline every metric is the window's
             out.append(window.record(CHECK, metric, after.value, None, "ok", note=base_error))
             continue
         before = base.stats.get(metric)

@@ -37,6 +37,7 @@ from driftscope.stats import (
     weighted_mean_sd,
     welch_z_test,
 )
+from driftscope.stats.proportions import Alternative
 
 CHECK = "predictions"
 ALPHA = 0.001
@@ -105,7 +106,7 @@ def class_shares(codes: np.ndarray, classes: Any, w: np.ndarray | None) -> dict[
     return {f"class_share:{c}": Stat(float(counts[j] / total), n) for j, c in enumerate(classes)}
 
 
-def compare(metric: str, before: Stat, after: Stat, side: str, cap: str) -> Compared:
+def compare(metric: str, before: Stat, after: Stat, side: Alternative, cap: str) -> Compared:
     """Test ``after`` against ``before``; ``side`` is the bad direction ("greater",
     "less" or "two-sided"), ``cap`` the worst status the metric may take."""
     test = _share_test if after.is_share else _mean_test
@@ -116,17 +117,17 @@ def compare(metric: str, before: Stat, after: Stat, side: str, cap: str) -> Comp
     return Compared(metric, before.value, after.value, effect, p, threshold, status)
 
 
-def _signed(side: str, up: bool, effect: float) -> float:
+def _signed(side: Alternative, up: bool, effect: float) -> float:
     """The effect counted only in the bad direction."""
     return effect if side == "two-sided" or up == (side == "greater") else 0.0
 
 
-def _share_test(before: Stat, after: Stat, side: str) -> tuple[float, float, float]:
+def _share_test(before: Stat, after: Stat, side: Alternative) -> tuple[float, float, float]:
     """Fisher's exact test on the (effective) counts, Cohen's h, and the warning line."""
     n0, n1 = max(round(before.n), 1), max(round(after.n), 1)
     k0 = min(max(round(before.value * n0), 0), n0)
     k1 = min(max(round(after.value * n1), 0), n1)
-    p = share_test(k0, n0, k1, n1, side)  # type: ignore[arg-type]
+    p = share_test(k0, n0, k1, n1, side)
     up = after.value >= before.value if side == "two-sided" else side == "greater"
     effect = _signed(side, after.value > before.value, cohens_h(before.value, after.value))
     h0 = 2.0 * math.asin(math.sqrt(min(max(before.value, 0.0), 1.0)))
@@ -139,7 +140,7 @@ def _share_test(before: Stat, after: Stat, side: str) -> tuple[float, float, flo
     return p, effect, max(min(p0 - step, by_effect), 0.0)
 
 
-def _mean_test(before: Stat, after: Stat, side: str) -> tuple[float, float, float]:
+def _mean_test(before: Stat, after: Stat, side: Alternative) -> tuple[float, float, float]:
     """Welch's z-test, the difference in baseline standard deviations, the warning line."""
     diff = after.value - before.value
     p = welch_z_test(
@@ -149,7 +150,7 @@ def _mean_test(before: Stat, after: Stat, side: str) -> tuple[float, float, floa
         after.value,
         after.sd,
         after.n,
-        side,  # type: ignore[arg-type]
+        side,
     )
     effect = _signed(side, diff > 0, standardized_difference(before.value, after.value, before.sd))
     up = diff >= 0 if side == "two-sided" else side == "greater"
@@ -160,7 +161,7 @@ def _mean_test(before: Stat, after: Stat, side: str) -> tuple[float, float, floa
 
 
 #: metric -> (the bad direction, the worst status it may take); else two-sided, warning
-RULES: dict[str, tuple[str, str]] = {
+RULES: dict[str, tuple[Alternative, str]] = {
     "mean_confidence": ("less", "critical"),
     "low_confidence_share": ("greater", "critical"),
 }

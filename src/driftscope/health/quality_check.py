@@ -52,7 +52,7 @@ def _thresholds(
         raise ConfigError(
             f"quality_thresholds must be a QualityThresholds, got {type(thresholds).__name__}"
         )
-    changes: dict[str, float] = {}
+    changes: dict[str, Any] = {}  # threshold fields by name, for dataclasses.replace
     for warn, crit, direction in THRESHOLD_PAIRS:
         if warn in alert_thresholds:
             level = float(alert_thresholds[warn])

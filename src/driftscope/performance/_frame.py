@@ -52,14 +52,14 @@ def _codes_for_classes(labels: np.ndarray, classes: list, positions: np.ndarray)
     out = np.empty(len(labels), dtype=np.int64)
     for i, v in enumerate(labels):
         key = float(v) if isinstance(v, (bool, int, float, np.number, np.bool_)) else v
-        code = lookup.get(key, lookup.get(str(v)))
-        if code is None:
+        found = lookup.get(key, lookup.get(str(v)))
+        if found is None:
             raise DataError(
                 f"label {v!r} is not one of the prediction classes {classes}",
                 column="label",
                 row=int(positions[i]),
             )
-        out[i] = code
+        out[i] = found
     return out
 
 
@@ -128,7 +128,11 @@ def metric_inputs(
         check_probabilities(p_lab, positions)
         y = _codes_for_classes(labels[labelled], classes, positions)
         pos = options.pop("pos_label", None)
-        positive = 1 if pos is None else _codes_for_classes(np.array([pos]), classes, [0])[0]
+        positive = (
+            1
+            if pos is None
+            else _codes_for_classes(np.array([pos]), classes, np.zeros(1, np.int64))[0]
+        )
         if name in LABEL_METRICS:
             if len(classes) == 2 and name != "accuracy":
                 options["pos_label"] = positive

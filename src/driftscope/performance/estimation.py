@@ -52,7 +52,9 @@ def isotonic_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarra
     sums = np.add.reduceat(w * y, start)
     weights = np.add.reduceat(w, start)
     # PAVA over the knots: a stack of blocks (value, weight, count)
-    values, block_w, counts = [], [], []
+    values: list[float] = []
+    block_w: list[float] = []
+    counts: list[int] = []
     for s, wt in zip(sums.tolist(), weights.tolist(), strict=True):
         v, c = s / wt if wt > 0 else 0.0, 1
         while values and values[-1] > v:

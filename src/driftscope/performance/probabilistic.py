@@ -69,19 +69,19 @@ def log_loss(
         p = np.column_stack([1 - p, p])
         onehot = np.column_stack([~pos, pos]).astype(float)
     else:
-        classes = np.unique(rows.y_true) if classes is None else np.asarray(classes)
-        if len(classes) != p.shape[1]:
+        known = np.unique(rows.y_true) if classes is None else np.asarray(classes)
+        if len(known) != p.shape[1]:
             raise DataError(
-                f"{p.shape[1]} probability columns for {len(classes)} classes "
-                f"{classes.tolist()}: pass classes",
+                f"{p.shape[1]} probability columns for {len(known)} classes "
+                f"{known.tolist()}: pass classes",
                 column="prediction",
             )
-        onehot = (rows.y_true[:, None] == classes[None, :]).astype(float)
+        onehot = (rows.y_true[:, None] == known[None, :]).astype(float)
         unknown = onehot.sum(axis=1) == 0
         if unknown.any():
             i = int(np.flatnonzero(unknown)[0])
             raise DataError(
-                f"label {rows.y_true[i]!r} is not one of {classes.tolist()}",
+                f"label {rows.y_true[i]!r} is not one of {known.tolist()}",
                 column="label",
                 row=rows.row(i),
             )

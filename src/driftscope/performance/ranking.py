@@ -96,22 +96,22 @@ def _scores(
         value, why = fn(rows.y_true == pos_label, s.astype(float), rows.weight)
         return MetricResult(name, value, *args, why)
     check_probabilities(s, rows.positions)
-    classes = np.unique(rows.y_true) if classes is None else np.asarray(classes)
-    if len(classes) != s.shape[1]:
+    known = np.unique(rows.y_true) if classes is None else np.asarray(classes)
+    if len(known) != s.shape[1]:
         raise DataError(
-            f"{s.shape[1]} score columns for {len(classes)} classes {classes.tolist()}",
+            f"{s.shape[1]} score columns for {len(known)} classes {known.tolist()}",
             column="prediction",
         )
-    unknown = ~np.isin(rows.y_true, classes)
+    unknown = ~np.isin(rows.y_true, known)
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
         raise DataError(
-            f"label {rows.y_true[i]!r} is not one of {classes.tolist()}",
+            f"label {rows.y_true[i]!r} is not one of {known.tolist()}",
             column="label",
             row=rows.row(i),
         )
     values, supports, absent = [], [], []
-    for k, c in enumerate(classes):
+    for k, c in enumerate(known):
         pos = rows.y_true == c
         v, _ = fn(pos, s[:, k].astype(float), rows.weight)
         if np.isnan(v):

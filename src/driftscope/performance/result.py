@@ -23,6 +23,11 @@ class MetricResult:
     ``zero_division=0``, R² of constant labels). ``n`` counts the labelled rows used,
     ``n_dropped`` the rows dropped for a missing label, ``weight`` the sum of their
     sampling weights (the Horvitz-Thompson estimate of the population size).
+
+    >>> MetricResult("precision", 0.0, n=5, weight=5.0, reason="zero_division=0").defined
+    True
+    >>> MetricResult.undefined("roc_auc", "no labelled rows", n_dropped=2).defined
+    False
     """
 
     metric: str

@@ -282,7 +282,8 @@ class AnomalyModel:
     def score(self, frame: pd.DataFrame) -> AnomalyResult:
         scores, range_hits, unseen, contrib = self._raw_scores(frame)
         is_anomaly = scores > self.threshold
-        edge = range_hits.any(axis=1) | unseen.any(axis=1)
+        out_of_range, any_unseen = np.any(range_hits, axis=1), np.any(unseen, axis=1)
+        edge = out_of_range | any_unseen
         if any(str(c).startswith(PREDICTION_PREFIX) for c in frame.columns) and len(frame):
             u = prediction_uncertainty(frame, threshold=self.settings.low_confidence)
             edge = edge | u.low_confidence
@@ -316,8 +317,8 @@ class AnomalyModel:
             tuple(reasons),
             self.threshold,
             w,
-            out_of_range=range_hits.any(axis=1),
-            unseen=unseen.any(axis=1),
+            out_of_range=out_of_range,
+            unseen=any_unseen,
         )
 
     def _raw_scores(self, frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
@@ -335,10 +336,10 @@ class AnomalyModel:
             x = col.to_numpy(np.float64, na_value=np.nan)
             z[:, j] = fit.normal_scores(x)
             ranges[:, j] = fit.range_scores(x)
-        for j, (name, fit) in enumerate(self.categorical.items()):
+        for j, (name, category_fit) in enumerate(self.categorical.items()):
             col = frame[name]
             na = col.isna().to_numpy()
-            unseen[:, j] = ~na & ~col.astype(str).isin(fit.seen).to_numpy()
+            unseen[:, j] = ~na & ~col.astype(str).isin(category_fit.seen).to_numpy()
         contrib = z * (z @ self.inverse_correlation)
         mahal = np.sqrt(np.maximum(contrib.sum(axis=1), 0.0))
         scores = mahal + ranges.sum(axis=1)

@@ -204,7 +204,7 @@ def _changes(ref: WindowStats, last: WindowStats) -> tuple[Change, ...]:
     before, after = ref.metrics(), last.metrics()
     out = []
     for name in before.keys() | after.keys():
-        is_share = (before.get(name) or after.get(name))[1]
+        is_share = (before[name] if name in before else after[name])[1]
         p0 = before.get(name, (0.0, is_share))[0] if is_share else before.get(name, (None,))[0]
         p1 = after.get(name, (0.0, is_share))[0] if is_share else after.get(name, (None,))[0]
         if p0 is None or p1 is None:

@@ -42,7 +42,19 @@ NAN = float("nan")
 @dataclass(frozen=True)
 class Window:
     """One window's rows: the frame slice, weights, parsed issues (by row position, only
-    the rows that have some) and its time span."""
+    the rows that have some) and its time span.
+
+    >>> t0, t1 = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-01-02", tz="UTC")
+    >>> frame = pd.DataFrame({"age": [31.0, None, 45.0, 52.0]})
+    >>> window = Window(t0, t1, frame, np.ones(4), {1: [("missing_feature", "age")]})
+    >>> print(window.share(np.array([True, False, False, False])))
+    0.25
+    >>> window.issue_mask("missing_feature", "age").tolist()
+    [False, True, False, False]
+    >>> limits = QualityThresholds()
+    >>> window.result(limits, "completeness", "age", "completeness", 0.75, "completeness").status
+    <Status.CRITICAL: 'critical'>
+    """
 
     start: pd.Timestamp
     end: pd.Timestamp
@@ -173,7 +185,16 @@ def _texts(raw: np.ndarray, cats: set[str]) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class FeatureValues:
-    """One feature's values in a window, classified against its reference column."""
+    """One feature's values in a window, classified against its reference column.
+
+    >>> t0, t1 = pd.Timestamp("2026-01-01", tz="UTC"), pd.Timestamp("2026-01-02", tz="UTC")
+    >>> window = Window(t0, t1, pd.DataFrame({"age": [31.0, None]}), np.ones(2), {})
+    >>> values = classify(window, "age", None, 0.0)  # no baseline: only missing values known
+    >>> values.present, values.missing.tolist(), values.out_of_range
+    (True, [False, True], None)
+    >>> classify(window, "plan", None, 0.0).present
+    False
+    """
 
     present: bool
     missing: np.ndarray
@@ -207,12 +228,14 @@ def classify(window: Window, name: str, ref: Any | None, tolerance: float) -> Fe
             nums = pd.to_numeric(values.where(~mismatch), errors="coerce").to_numpy(
                 dtype=np.float64, na_value=np.nan
             )
+        assert ref is not None  # a kind comes from a reference column
         lo, hi = float(ref.sample.values[0]), float(ref.sample.values[-1])
         span = hi - lo if hi > lo else max(abs(lo), abs(hi), 1.0)
         with np.errstate(invalid="ignore"):
             out = (nums < lo - tolerance * span) | (nums > hi + tolerance * span)
         out &= ~missing & ~mismatch
     elif kind in ("categorical", "boolean"):
+        assert ref is not None  # a kind comes from a reference column
         cats = set(ref.categories)
         raw = values.to_numpy(dtype=object)
         if kind == "boolean":
@@ -323,8 +346,9 @@ def record_checks(
     w = window.weights
     tol = thresholds.range_tolerance
     classified = [window.classified(n, columns[n], tol) for n in names]
-    if names and len(w) and w.sum() > 0:
-        filled = np.mean([window.share(~fv.missing) for fv in classified])
+    filled: float | None
+    if names and len(w) and w.sum() > 0:  # then every share is a number
+        filled = float(np.mean([window.share(~fv.missing) for fv in classified]))
     else:
         filled = None
     yield window.result(thresholds, "completeness", None, "completeness", filled, "completeness")

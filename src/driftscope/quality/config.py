@@ -46,6 +46,14 @@ class QualityThresholds:
     moved feature pairs are reported per window and ``min_correlation_rows`` the rows a
     window needs for a correlation (fewer gives ``unknown``). ``top_unseen`` is how many
     unseen categories are listed per feature.
+
+    >>> limits = QualityThresholds(invalid_rate=0.02, invalid_rate_critical=0.1)
+    >>> limits.status("invalid_rate", 0.05), limits.status("invalid_rate", 0.2)
+    (<Status.WARNING: 'warning'>, <Status.CRITICAL: 'critical'>)
+    >>> QualityThresholds(invalid_rate=0.2, invalid_rate_critical=0.1)
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: invalid_rate_critical must be at least invalid_rate (0.2), ...
     """
 
     completeness: float = 0.99

@@ -39,6 +39,13 @@ class QualityResult:
     ``value`` is NaN only when ``status`` is ``unknown`` (nothing to measure); ``details``
     holds extra facts as (name, value) pairs, e.g. the top unseen categories and their
     weighted shares.
+
+    >>> from datetime import UTC
+    >>> t0, t1 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    >>> r = QualityResult(t0, t1, "completeness", None, "completeness", 0.97, 0.99, Status.WARNING)
+    >>> d = r.to_dict()
+    >>> d["window_start"], d["value"], d["status"]
+    ('2026-01-01T00:00:00+00:00', 0.97, 'warning')
     """
 
     window_start: datetime
@@ -63,7 +70,18 @@ class QualityResult:
 
 @dataclass(frozen=True)
 class QualityReport:
-    """All results of a quality run, in window order, then check order."""
+    """All results of a quality run, in window order, then check order.
+
+    >>> from datetime import UTC
+    >>> t0, t1 = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    >>> ok = QualityResult(t0, t1, "missing_feature", "age", "missing_feature_rate", 0.0, 0.001,
+    ...                    Status.OK)
+    >>> low = QualityResult(t0, t1, "completeness", None, "completeness", 0.97, 0.99,
+    ...                     Status.WARNING)
+    >>> report = QualityReport((ok, low))
+    >>> report.worst, [r.check for r in report.issues()]
+    (<Status.WARNING: 'warning'>, ['completeness'])
+    """
 
     results: tuple[QualityResult, ...]
 

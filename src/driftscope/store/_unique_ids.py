@@ -24,7 +24,7 @@ from driftscope.core._jit import njit
 
 # ---------------------------------------------------------------------- hashing
 @njit
-def _hash_strings(offsets, data, start, count, out, at):  # type: ignore[no-untyped-def]
+def _hash_strings(offsets, data, start, count, out, at):
     """FNV-1a over each string's bytes, then a splitmix64 finish to spread the bits."""
     for i in range(count):
         h = np.uint64(14695981039346656037)
@@ -61,7 +61,7 @@ def hash_ids(ids: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 # ---------------------------------------------------------------------- repeated ids
 @njit
-def _repeats(hashes):  # type: ignore[no-untyped-def]
+def _repeats(hashes):
     """Whether a hash occurs twice: an open-addressing set, left at the first repeat."""
     size = 1
     while size < 2 * hashes.size + 2:

@@ -95,6 +95,12 @@ _V1_SEGMENT_COLUMNS = (
 )
 
 
+#: A row of :data:`_SEGMENT_COLUMNS`: the id, then :class:`NewSegment`'s fields in order.
+SegmentRow = tuple[
+    int, str, str, str, str, str, int, int, int | None, int | None, str | None, int | None
+]
+
+
 @dataclass(frozen=True)
 class NewSegment:
     """A segment file to record (its path relative to the store's home).
@@ -132,7 +138,7 @@ class Segment(NewSegment):
     id: int = 0
 
     @classmethod
-    def from_row(cls, row: tuple) -> Segment:
+    def from_row(cls, row: SegmentRow) -> Segment:
         return cls(*row[1:], id=row[0])
 
 

@@ -47,7 +47,7 @@ from driftscope.store.embedded._segments import (
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no fcntl on Windows: None marks it absent
     import msvcrt
 
 log = logging.getLogger(__name__)

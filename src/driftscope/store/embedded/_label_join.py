@@ -41,7 +41,7 @@ DEFAULT_LIMIT_ROWS = 40_000_000  # labels whose hashes are kept (8 bytes each: 3
 
 # ---------------------------------------------------------------------- matching
 @njit
-def _bloom_bits(h):  # type: ignore[no-untyped-def]
+def _bloom_bits(h):
     """Two bits of one 64-bit word of the filter, from bits of ``h`` the table does not use
     for its slots."""
     return (np.uint64(1) << (h >> np.uint64(58))) | (
@@ -50,7 +50,7 @@ def _bloom_bits(h):  # type: ignore[no-untyped-def]
 
 
 @njit
-def _build(hashes):  # type: ignore[no-untyped-def]
+def _build(hashes):
     """An open-addressing table of ``hashes``: ``slots[2s]`` a hash, ``slots[2s + 1]`` its
     first row (-1: empty), side by side so a lookup touches one cache line; equal hashes
     chain through ``after`` (-1 everywhere when there are none). And a Bloom filter (32
@@ -83,7 +83,7 @@ def _build(hashes):  # type: ignore[no-untyped-def]
 
 
 @njit
-def _probe(slots, after, chained, seen, hashes):  # type: ignore[no-untyped-def]
+def _probe(slots, after, chained, seen, hashes):
     """(row of the table, position in ``hashes``) for every equal hash."""
     mask = np.uint64(slots.size // 2 - 1)
     wmask = np.uint64(seen.size - 1)
@@ -113,7 +113,11 @@ def _probe(slots, after, chained, seen, hashes):  # type: ignore[no-untyped-def]
     return rows[:n].copy(), where[:n].copy()
 
 
-def window_table(hashes: np.ndarray) -> tuple:
+#: What :func:`window_table` builds: (slots, after, chained, Bloom filter words).
+WindowTable = tuple[np.ndarray, np.ndarray, bool, np.ndarray]
+
+
+def window_table(hashes: np.ndarray) -> WindowTable:
     """The hash table of a window's id hashes that :func:`candidates` probes; its third
     item says whether the window repeats a hash (:func:`repeated_ids` then finds which)."""
     return _build(hashes)
@@ -124,14 +128,13 @@ PROBE_THREADS = min(4, os.cpu_count() or 1)
 
 
 def candidates(
-    window: np.ndarray, labels: Sequence[np.ndarray], table: tuple | None = None
+    window: np.ndarray, labels: Sequence[np.ndarray], table: WindowTable | None = None
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """Pairs of equal hashes: the window rows, and per label segment holding any (by index
     into ``labels``, ascending) its label rows; the window rows run segment by segment in
     that order, aligned with the label rows. ``table``: :func:`window_table` of ``window``
     when already built."""
-    if table is None:
-        table = _build(window)
+    built: WindowTable = _build(window) if table is None else table
     pieces = [
         (i, start, hashes[start : start + PROBE_PIECE])
         for i, hashes in enumerate(labels)
@@ -139,7 +142,7 @@ def candidates(
     ]
 
     def probe(piece: tuple[int, int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        return _probe(*table, piece[2])
+        return _probe(*built, piece[2])
 
     if len(pieces) > 1 and PROBE_THREADS > 1:
         with ThreadPoolExecutor(PROBE_THREADS) as pool:  # the probe releases the GIL
@@ -298,7 +301,7 @@ def label_matches_by_hash(
     window_hashes: np.ndarray,
     labels: Sequence[str],
     hashed: list[HashedSegment],
-    table: tuple | None = None,
+    table: WindowTable | None = None,
 ) -> pa.Table | None:
     """(pos, lf, lr, label, labeled_at) for every (row of ``ids``, label) with the same id:
     ``pos`` a row of ``ids``, ``lf`` an index into ``labels``, ``lr`` a row of that file;
@@ -312,11 +315,11 @@ def label_matches_by_hash(
     for lf, rows in found.items():
         wanted = pos[at : at + len(rows)]
         at += len(rows)
-        table, local = _read_rows(labels[lf], hashed[lf], rows)
+        read, local = _read_rows(labels[lf], hashed[lf], rows)
         take = pa.array(local)
-        same = pc.equal(table.column(r.PREDICTION_ID).take(take), ids.take(pa.array(wanted)))
+        same = pc.equal(read.column(r.PREDICTION_ID).take(take), ids.take(pa.array(wanted)))
         keep = same.to_numpy(zero_copy_only=False)
-        picked = table.select([r.LABEL, r.LABELED_AT]).take(pa.array(local[keep]))
+        picked = read.select([r.LABEL, r.LABELED_AT]).take(pa.array(local[keep]))
         parts.append(
             pa.table(
                 {

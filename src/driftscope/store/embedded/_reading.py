@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -125,13 +126,13 @@ def groups(preds: list[tuple[Path, Segment]]) -> list[list[int]]:
     runs: list[list[int]] = []
     reach: int | None = None
     for i, (_, seg) in enumerate(preds):
-        unknown = seg.min_ts is None or seg.max_ts is None
-        if runs and (unknown or reach is None or seg.min_ts <= reach):
+        low, high = seg.min_ts, seg.max_ts
+        if runs and (low is None or high is None or reach is None or low <= reach):
             runs[-1].append(i)
-            reach = None if unknown or reach is None else max(reach, seg.max_ts)
+            reach = None if low is None or high is None or reach is None else max(reach, high)
         else:
             runs.append([i])
-            reach = None if unknown else seg.max_ts
+            reach = None if low is None or high is None else high
     return runs
 
 
@@ -181,9 +182,11 @@ def _join_by_hash(pending: Future, window: _WindowIds, label_paths: list[str]) -
     hashed = pending.result()
     if hashed is None or not window.plain:
         return None
-    table = window_table(window.hashes)
+    hashes = window.hashes
+    assert hashes is not None  # plain text ids always hash
+    table = window_table(hashes)
     window.repeats = bool(table[2])  # chains are built only when the window repeats an id
-    return label_matches_by_hash(window.ids, window.hashes, label_paths, hashed, table)
+    return label_matches_by_hash(window.ids, hashes, label_paths, hashed, table)
 
 
 def _later_repeats(
@@ -250,9 +253,12 @@ def read_window(
     hashing = bool(labels) and label_hashes is not None
     label_paths = [str(p) for p in labels]
     with ThreadPoolExecutor(max_workers=1) as join, ThreadPoolExecutor(max_workers=1) as decode:
-        pending = by_hash = repeats = None
-        if hashing:  # the label segments not seen before are hashed meanwhile
-            pending = join.submit(label_hashes.get, label_paths, label_scope)  # type: ignore[union-attr]
+        pending: Future[Any] | None = None  # the label hashes, or the DuckDB label join
+        by_hash: Future[pa.Table | None] | None = None
+        repeats: Future[bool] | None = None
+        if labels and label_hashes is not None:  # hashing: the label segments not seen
+            # before are hashed meanwhile
+            pending = join.submit(label_hashes.get, label_paths, label_scope)
         elif labels:
             paths = [str(p) for p, _ in preds]
             pending = join.submit(label_matches, duck, paths, label_paths, window)
@@ -277,6 +283,7 @@ def read_window(
                 if g == len(runs) - 1:  # every id is in: hash them, join while we copy
                     window_ids = _WindowIds(ids)
                     if hashing:
+                        assert pending is not None  # submitted above when hashing
                         by_hash = join.submit(_join_by_hash, pending, window_ids, label_paths)
                     else:  # are ids repeated? found out while we copy
                         repeats = join.submit(window_ids.any_repeat)

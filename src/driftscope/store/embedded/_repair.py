@@ -89,7 +89,7 @@ class _Found:
 
 def segment_files(home: StoreHome) -> list[str]:
     """Relative paths of every file under ``segments/`` and ``archive/``."""
-    out = []
+    out: list[str] = []
     for top in TIER_DIRS.values():
         for folder, _, names in os.walk(home.root / top):
             out.extend(home.relative(Path(folder) / name) for name in names)
@@ -284,11 +284,11 @@ def reconcile(
             # a pass that never reached its swap: a copy of rows its inputs still hold
             bad[item.path] = "output of an archive pass that did not finish (a copy)"
             del found[item.path]
-    new = [
-        item.entry
-        for rel, item in found.items()
-        if rel not in listed and rel not in replaced and rel not in bad
-    ]
+    new: list[NewSegment] = []
+    for rel, item in found.items():
+        if rel not in listed and rel not in replaced and rel not in bad:
+            assert item.entry is not None  # found holds only files with an entry
+            new.append(item.entry)
     new.sort(key=lambda s: (s.seq or 0, s.path))
     forget = [seg for rel, seg in listed.items() if rel in replaced or rel in bad]
     forget.extend(missing)

@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -320,7 +321,8 @@ def count_window(
     partial = [str(path) for path, seg in segs if not covers(window, seg)]
     if not partial:
         return total
-    where, params = [], {"files": partial}
+    where: list[str] = []
+    params: dict[str, Any] = {"files": partial}
     if window.since is not None:
         where.append("timestamp >= $since")
         params["since"] = window.since

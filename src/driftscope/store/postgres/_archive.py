@@ -161,11 +161,11 @@ def _archive_chunk(
                 ),
             )
             gone_labels = conn.execute(
-                f"DELETE FROM {s.table('labels')} l WHERE l.model = %s AND {in_chunk}",  # type: ignore[arg-type]
+                f"DELETE FROM {s.table('labels')} l WHERE l.model = %s AND {in_chunk}",
                 (model, *params),
             ).rowcount
             gone = conn.execute(
-                f"DELETE FROM {s.table('predictions')} p WHERE p.model = %s{where}",  # type: ignore[arg-type]
+                f"DELETE FROM {s.table('predictions')} p WHERE p.model = %s{where}",
                 (model, *params),
             ).rowcount
             if (gone, gone_labels) != (predictions.num_rows, labels.num_rows):

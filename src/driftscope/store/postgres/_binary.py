@@ -188,6 +188,7 @@ def _column(
         bits = np.packbits(words.astype(bool), bitorder="little")
         return pa.Array.from_buffers(kind, n, [validity, pa.py_buffer(bits)], nulls)
     raw = words
+    values: np.ndarray
     if pa.types.is_float64(kind):
         values = raw.view(np.float64)
     elif pa.types.is_int64(kind):

@@ -115,7 +115,8 @@ def read(
     until: datetime | None,
 ) -> pd.DataFrame:
     """Check results of ``model`` filtered as :meth:`Store.read_check_results` says."""
-    clauses, params = ["model = %s"], [model]
+    clauses: list[str] = ["model = %s"]
+    params: list[str | datetime] = [model]
     for sql, value in (
         ('"check" = %s', None if check is None else storable_name(check)),
         ("metric = %s", None if metric is None else storable_name(metric)),
@@ -127,7 +128,7 @@ def read(
             params.append(value)
     columns = ", ".join(f'"{f}"' for f in CHECK_FIELDS)
     rows = conn.execute(
-        f"SELECT {columns} FROM {s.table('check_results')} WHERE {' AND '.join(clauses)} "  # type: ignore[arg-type]
+        f"SELECT {columns} FROM {s.table('check_results')} WHERE {' AND '.join(clauses)} "
         'ORDER BY window_start, "check", metric, window_end',
         params,
     ).fetchall()

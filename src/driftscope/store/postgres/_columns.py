@@ -208,9 +208,22 @@ class Registry:
         """The kind ``name`` reads as (``null`` when it never held a value)."""
         return join_kinds(self.slots.get(name, {}))
 
+    def slot(self, name: str, kind: str) -> int:
+        """The array slot of ``name``'s ``kind`` values; only ``null`` and the label have none.
+
+        >>> reg = Registry()
+        >>> reg.add("feature.age", "int64", 3)
+        >>> reg.slot("feature.age", "int64")
+        3
+        """
+        slot = self.slots[name][kind]
+        if slot is None:
+            raise ValueError(f"{name!r} keeps no {kind} values in an array slot")
+        return slot
+
     def next_slot(self, kind: str) -> int:
-        used = [s[kind] for s in self.slots.values() if s.get(kind) is not None]
-        return max(used, default=0) + 1  # type: ignore[type-var]
+        used = [slot for s in self.slots.values() if (slot := s.get(kind)) is not None]
+        return max(used, default=0) + 1
 
     def value_expr(self, name: str, alias: str) -> str:
         """SQL reading column ``name`` of prediction row ``alias`` as its read kind."""

@@ -79,6 +79,15 @@ TEMPORARY_CLASSES = frozenset({"08", "28", "40", "53", "57", "58"})
 TEMPORARY_STATES = frozenset({"25006", "55006", "55P03", "42501"})
 
 
+def one_row(cursor: psycopg.Cursor[Any], what: str) -> tuple[Any, ...]:
+    """The row of a query that always returns exactly one (an aggregate, ``RETURNING`` of an
+    upsert); a clear :class:`StoreError` naming ``what`` if the server returned none."""
+    row = cursor.fetchone()
+    if row is None:
+        raise StoreError(f"PostgreSQL returned no row for {what}")
+    return row
+
+
 class Connections:
     """Borrow, give back and heal connections to one PostgreSQL database.
 
@@ -115,15 +124,16 @@ class Connections:
             options = psycopg.conninfo.conninfo_to_dict(dsn)
         except psycopg.Error:
             raise ConfigError("not a valid PostgreSQL connection string or URL") from None
-        for key, value in DEFAULT_OPTIONS.items():
-            options.setdefault(key, value)
+        for key, default in DEFAULT_OPTIONS.items():
+            options.setdefault(key, default)
         options["connect_timeout"] = str(max(1, math.ceil(connect_timeout)))
         #: how long a call may wait with no data moving before it is cut off
         self.silence_limit = float(statement_timeout) + max(1, math.ceil(connect_timeout))
         if psycopg.pq.version() >= 120000:  # libpq knows tcp_user_timeout since 12
             # sent data the server's host never acknowledges fails the connection as well
             options.setdefault("tcp_user_timeout", str(math.ceil(self.silence_limit * 1000)))
-        self._options = options
+        # one libpq string of the parsed and defaulted options (what connect() builds anyway)
+        self._conninfo = psycopg.conninfo.make_conninfo("", **options)
         ms = max(1, round(statement_timeout * 1000))
         self._setup = (
             *SESSION_SETUP,
@@ -149,7 +159,7 @@ class Connections:
         import psycopg
 
         try:
-            conn = psycopg.Connection.connect(**self._options, autocommit=True)  # type: ignore[arg-type]
+            conn = psycopg.Connection.connect(self._conninfo, autocommit=True)
         except psycopg.OperationalError as exc:
             # from None: libpq's text may quote the connection string; this one is redacted
             raise StoreUnavailableError(
@@ -159,7 +169,7 @@ class Connections:
         token = self._watchdog.watch(conn, self.silence_limit)
         try:
             for statement in self._setup:
-                conn.execute(statement)  # type: ignore[arg-type]
+                conn.execute(statement)
         except psycopg.Error as exc:
             conn.close()
             raise StoreUnavailableError(

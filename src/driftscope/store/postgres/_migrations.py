@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from driftscope.errors import StoreError
+from driftscope.store.postgres._connection import one_row
 
 if TYPE_CHECKING:
     import psycopg
@@ -153,7 +154,7 @@ def _quoted(schema: str) -> str:
 def _current_version(conn: psycopg.Connection, schema: str) -> int | None:
     """The schema's version, or None when it has no migration table yet."""
     table = f"{_quoted(schema)}.schema_migrations"
-    if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:  # type: ignore[index]
+    if one_row(conn.execute("SELECT to_regclass(%s)", (table,)), "to_regclass")[0] is None:
         return None
     row = conn.execute(f"SELECT max(version) FROM {table}").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
@@ -197,7 +198,7 @@ def migrate(conn: psycopg.Connection, schema: str) -> list[int]:
             if step.version <= version:
                 continue
             for statement in step.statements:
-                conn.execute(statement.format(schema=quoted))  # type: ignore[arg-type]
+                conn.execute(statement.format(schema=quoted))
             conn.execute(
                 f"INSERT INTO {quoted}.schema_migrations (version, description) VALUES (%s, %s)",
                 (step.version, step.description),

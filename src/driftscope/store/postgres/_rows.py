@@ -104,7 +104,8 @@ def span_sql(span: ReadSpan) -> tuple[str, list[Any]]:
     >>> span_sql(ReadSpan(model_version="v2"))
     (' AND p.model_version = %s', ['v2'])
     """
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if span.since is not None:
         clauses.append("p.ts >= %s")
         params.append(span.since)
@@ -300,8 +301,8 @@ def register(
 # ---------------------------------------------------------------------- writes
 def _stage(conn: psycopg.Connection, types: Sequence[str], payload: bytes) -> None:
     columns = ", ".join(f"c{i} {t}" for i, t in enumerate(types))
-    conn.execute(f"CREATE TEMPORARY TABLE driftscope_stage ({columns}) ON COMMIT DROP")  # type: ignore[arg-type]
-    with conn.cursor() as cur, cur.copy(f"COPY {STAGE} FROM STDIN (FORMAT csv)") as copy:  # type: ignore[arg-type]
+    conn.execute(f"CREATE TEMPORARY TABLE driftscope_stage ({columns}) ON COMMIT DROP")
+    with conn.cursor() as cur, cur.copy(f"COPY {STAGE} FROM STDIN (FORMAT csv)") as copy:
         copy.write(payload)
 
 
@@ -322,24 +323,24 @@ def insert_predictions(
         columns += batch.values.values()
         for kind in ARRAYS:  # in the order of the array columns below
             by_slot = {
-                reg.slots[n][kind]: f"c{len(base_types) + i}"
+                reg.slot(n, kind): f"c{len(base_types) + i}"
                 for i, n in enumerate(batch.values)
                 if batch.kinds[n] == kind
             }
             if not by_slot:
                 arrays.append("NULL")
                 continue
-            items = [by_slot.get(slot, "NULL") for slot in range(1, max(by_slot) + 1)]  # type: ignore[type-var]
+            items = [by_slot.get(slot, "NULL") for slot in range(1, max(by_slot) + 1)]
             arrays.append(f"ARRAY[{', '.join(items)}]::{PG_TYPES[kind]}[]")
     else:
         types = [*base_types, *(f"{PG_TYPES[k]}[]" for k in ARRAYS)]
         for i, kind in enumerate(ARRAYS):
             by_slot = {
-                reg.slots[n][kind]: values
+                reg.slot(n, kind): values
                 for n, values in batch.values.items()
                 if batch.kinds[n] == kind
             }
-            columns.append(array_literals(by_slot, kind, batch.rows))  # type: ignore[arg-type]
+            columns.append(array_literals(by_slot, kind, batch.rows))
             arrays.append(f"c{len(base_types) + i}")
     table = pa.table(columns, names=[f"c{i}" for i in range(len(columns))])
     _stage(conn, types, to_csv(table))
@@ -351,7 +352,7 @@ def insert_predictions(
             SELECT %s, c0, c1, c2, c3, c4, c5, {", ".join(arrays)} FROM {STAGE}
             ON CONFLICT (model, prediction_id) DO NOTHING
             RETURNING pg_column_size(p.*) AS size)
-        SELECT count(*), coalesce(sum(size), 0) FROM added""",  # type: ignore[arg-type]
+        SELECT count(*), coalesce(sum(size), 0) FROM added""",
         (model,),
     ).fetchone()
     assert row is not None
@@ -374,7 +375,7 @@ def insert_labels(
             INSERT INTO {s.table("labels")} AS l (model, prediction_id, labeled_at{target})
             SELECT %s, c0, c1{source} FROM {STAGE}
             RETURNING pg_column_size(l.*) AS size)
-        SELECT count(*), coalesce(sum(size), 0) FROM added""",  # type: ignore[arg-type]
+        SELECT count(*), coalesce(sum(size), 0) FROM added""",
         (model,),
     ).fetchone()
     assert row is not None
@@ -386,7 +387,7 @@ def copy_out(conn: psycopg.Connection, query: str, params: Sequence[Any]) -> byt
     """The binary COPY output of ``query`` (parameters bound client-side, as COPY needs)."""
     out = bytearray()
     statement = f"COPY ({query}) TO STDOUT (FORMAT binary)"
-    with conn.cursor() as cur, cur.copy(statement, params) as cp:  # type: ignore[arg-type]
+    with conn.cursor() as cur, cur.copy(statement, params) as cp:
         for chunk in cp:
             out += chunk
     return out

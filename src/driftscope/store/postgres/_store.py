@@ -52,7 +52,7 @@ from driftscope.store.postgres import _archive as pg_archive
 from driftscope.store.postgres import _checks as pg_checks
 from driftscope.store.postgres import _rows as pg_rows
 from driftscope.store.postgres._columns import MAX_KEY_BYTES, Registry, storable_name
-from driftscope.store.postgres._connection import Connections
+from driftscope.store.postgres._connection import Connections, one_row
 from driftscope.store.postgres._migrations import migrate
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ class PostgresStore(Store):
         query = f"SELECT count(*) FROM {self._s.table('predictions')} p WHERE p.model = %s{where}"
 
         def work(conn: psycopg.Connection) -> int:
-            return int(conn.execute(query, [model, *params]).fetchone()[0])  # type: ignore[index,arg-type]
+            return int(one_row(conn.execute(query, [model, *params]), "a count")[0])
 
         return self._run(f"counting predictions of model {model!r}", work)
 
@@ -238,15 +238,15 @@ class PostgresStore(Store):
         )
 
         def work(conn: psycopg.Connection) -> UnmatchedLabels:
-            row = conn.execute(query, [model, model, model, int(limit)]).fetchone()  # type: ignore[arg-type]
-            labelled, unmatched, examples = row  # type: ignore[misc]
+            row = one_row(conn.execute(query, [model, model, model, int(limit)]), "the counts")
+            labelled, unmatched, examples = row
             return UnmatchedLabels(int(labelled), int(unmatched), tuple(examples or ()))
 
         return self._run(f"counting unmatched labels of model {model!r}", work)
 
     def models(self) -> list[str]:
         query = f"SELECT model FROM {self._s.table('models')} ORDER BY model"
-        return self._run("listing models", lambda c: [m for (m,) in c.execute(query)])  # type: ignore[arg-type]
+        return self._run("listing models", lambda c: [m for (m,) in c.execute(query)])
 
     # ------------------------------------------------------------------ references
     def save_reference(
@@ -297,7 +297,7 @@ class PostgresStore(Store):
             params = (model, version)
         row = self._run(
             f"loading a reference of model {model!r}",
-            lambda c: c.execute(query, params).fetchone(),  # type: ignore[arg-type]
+            lambda c: c.execute(query, params).fetchone(),
         )
         if row is None:
             if version is None:
@@ -322,7 +322,7 @@ class PostgresStore(Store):
         )
         rows = self._run(
             f"listing references of model {model!r}",
-            lambda c: c.execute(query, (model,)).fetchall(),  # type: ignore[arg-type]
+            lambda c: c.execute(query, (model,)).fetchall(),
         )
         return [_reference_record(model, *row) for row in rows]
 
@@ -373,13 +373,12 @@ class PostgresStore(Store):
         predictions = labels = size = 0
         files: list[str] = []
         for name in targets:
+
+            def one_chunk(conn: psycopg.Connection, m: str = name) -> pg_archive.Chunk | None:
+                return pg_archive.archive_chunk(conn, self._s, m, cutoff, self.archive_dir)
+
             while True:
-                chunk = self._run(
-                    f"archiving model {name!r}",
-                    lambda c, m=name: pg_archive.archive_chunk(  # type: ignore[misc]
-                        c, self._s, m, cutoff, self.archive_dir
-                    ),
-                )
+                chunk = self._run(f"archiving model {name!r}", one_chunk)
                 if chunk is None:
                     break
                 predictions += chunk.predictions
