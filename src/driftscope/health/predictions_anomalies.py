@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from driftscope.core.checks import CheckRecord
+from driftscope.drift.reference import Reference
 from driftscope.errors import DataError, DriftscopeError
 from driftscope.health.context import CheckWindow, is_feature
 from driftscope.health.predictions_compare import (
@@ -38,8 +39,8 @@ SCORED_ROWS = 20_000
 EXAMPLES = 10  # flagged rows listed per window, most anomalous first
 
 
-def feature_columns(sample: pd.DataFrame, reference: Any) -> list[str]:
-    fitted = getattr(reference, "columns", {})
+def feature_columns(sample: pd.DataFrame, reference: Reference | None) -> list[str]:
+    fitted = {} if reference is None else reference.columns
     out = []
     for name in sample.columns:
         col = sample[name]

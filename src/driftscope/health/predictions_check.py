@@ -138,7 +138,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     without a saved baseline, :class:`~driftscope.health.context.BaselineRequired` (the runner
     stores one ``unknown`` point per window)."""
     require_baseline(run, CHECK)
-    sample = getattr(run.reference, "row_sample", None)
+    sample = run.reference.row_sample if run.reference is not None else None
     model: AnomalyModel | None = None
     model_error = None  # a baseline that cannot be fitted: said in every window
     model_note = None  # a baseline too small to calibrate on: said in what_changed

@@ -69,7 +69,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     and completeness, missing features and invalid inputs are still measured."""
     thresholds = _thresholds(run.options.get("quality_thresholds"), run.thresholds)
     reference = None if run.reference is None else features_only(run.reference)
-    rows = getattr(reference, "row_sample", None)
+    rows = None if reference is None else reference.row_sample
     correlations = None
     if reference is not None and rows is not None:  # the baseline's correlations, once
         correlations = ReferenceCorrelations.fit(

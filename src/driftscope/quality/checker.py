@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from driftscope.core.baseline import Baseline, FittedColumn, numeric_names
 from driftscope.core.windows import utc_timestamps
 from driftscope.errors import ConfigError, DataError
 from driftscope.quality.checks import Window, feature_checks, record_checks
@@ -62,14 +63,14 @@ class QualityChecker:
     ['completeness', 'invalid_inputs', 'missing_features']
     """
 
-    reference: Any | None
+    reference: Baseline | None
     thresholds: QualityThresholds
     correlations: ReferenceCorrelations | None = None
 
     @classmethod
     def fit(
         cls,
-        reference: Any | None,
+        reference: Baseline | None,
         thresholds: QualityThresholds | None = None,
         *,
         reference_data: pd.DataFrame | ReferenceCorrelations | None = None,
@@ -83,9 +84,7 @@ class QualityChecker:
             raise ConfigError(
                 f"thresholds must be QualityThresholds, got {type(thresholds).__name__}"
             )
-        if reference is not None and (
-            not hasattr(reference, "columns") or not isinstance(reference.columns, dict)
-        ):
+        if reference is not None and not isinstance(reference, Baseline):
             raise ConfigError("reference must be a fitted driftscope Reference")
         if reference is None or reference_data is None:
             return cls(reference, thresholds)
@@ -132,7 +131,7 @@ class QualityChecker:
             )
         return QualityReport(tuple(results))
 
-    def schema(self, frame: pd.DataFrame) -> Mapping[str, Any | None]:
+    def schema(self, frame: pd.DataFrame) -> Mapping[str, FittedColumn | None]:
         """The features ``frame`` is judged against: the baseline's fitted columns, or
         (without a baseline) every feature column of the frame, mapped to None."""
         if self.reference is not None:
@@ -140,9 +139,9 @@ class QualityChecker:
         return {col.removeprefix("feature."): None for col in extra_columns(frame, set())}
 
 
-def numeric_features(reference: Any) -> list[str]:
+def numeric_features(reference: Baseline | None) -> list[str]:
     """The baseline's numerical features (the ones correlations are measured on)."""
-    return [n for n, c in reference.columns.items() if str(c.kind) == "numerical"]
+    return [] if reference is None else numeric_names(reference)
 
 
 def issue_rows(

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from driftscope.core.baseline import FittedCategories, FittedColumn, FittedNumbers
 from driftscope.quality.config import QualityThresholds, Status
 from driftscope.quality.frame import extra_columns, feature_column, missing_mask, share
 from driftscope.quality.results import QualityResult
@@ -115,7 +116,7 @@ class Window:
             self._cache["issues"] = index
         return index
 
-    def classified(self, name: str, ref: Any, tolerance: float) -> FeatureValues:
+    def classified(self, name: str, ref: FittedColumn | None, tolerance: float) -> FeatureValues:
         """:func:`classify`, computed once per feature and window."""
         key = ("classify", name, tolerance)
         if key not in self._cache:
@@ -204,7 +205,9 @@ class FeatureValues:
     texts: np.ndarray | None
 
 
-def classify(window: Window, name: str, ref: Any | None, tolerance: float) -> FeatureValues:
+def classify(
+    window: Window, name: str, ref: FittedColumn | None, tolerance: float
+) -> FeatureValues:
     """Classify the values of feature ``name`` against the fitted reference column ``ref``
     (None without a baseline: only missing values and logged type issues are known)."""
     n = len(window.frame)
@@ -228,14 +231,14 @@ def classify(window: Window, name: str, ref: Any | None, tolerance: float) -> Fe
             nums = pd.to_numeric(values.where(~mismatch), errors="coerce").to_numpy(
                 dtype=np.float64, na_value=np.nan
             )
-        assert ref is not None  # a kind comes from a reference column
+        assert isinstance(ref, FittedNumbers)  # a numerical kind comes from one
         lo, hi = float(ref.sample.values[0]), float(ref.sample.values[-1])
         span = hi - lo if hi > lo else max(abs(lo), abs(hi), 1.0)
         with np.errstate(invalid="ignore"):
             out = (nums < lo - tolerance * span) | (nums > hi + tolerance * span)
         out &= ~missing & ~mismatch
     elif kind in ("categorical", "boolean"):
-        assert ref is not None  # a kind comes from a reference column
+        assert isinstance(ref, FittedCategories)  # a categorical kind comes from one
         cats = set(ref.categories)
         raw = values.to_numpy(dtype=object)
         if kind == "boolean":
@@ -271,7 +274,7 @@ def _beyond_chance(result: QualityResult, outside: np.ndarray, reference_n: int)
 
 
 def feature_checks(
-    window: Window, name: str, ref: Any | None, thresholds: QualityThresholds
+    window: Window, name: str, ref: FittedColumn | None, thresholds: QualityThresholds
 ) -> Iterator[QualityResult]:
     """Completeness, missing feature, type, range and category checks of one feature
     (``ref`` None without a baseline: completeness and missing feature only)."""
@@ -306,6 +309,7 @@ def feature_checks(
     )
     valid = ~fv.missing & ~fv.mismatch
     if fv.out_of_range is not None:
+        assert isinstance(ref, FittedNumbers)  # ranges are measured on numbers only
         result = window.result(
             thresholds,
             "out_of_range",
@@ -337,7 +341,7 @@ def feature_checks(
 
 
 def record_checks(
-    window: Window, columns: Mapping[str, Any], thresholds: QualityThresholds
+    window: Window, columns: Mapping[str, FittedColumn | None], thresholds: QualityThresholds
 ) -> Iterator[QualityResult]:
     """Whole-record checks: overall completeness, missing features, invalid-input rate and
     the schema (columns missing from or extra to ``columns``, the schema's features and
@@ -376,7 +380,9 @@ def record_checks(
 
 
 def schema_checks(
-    window: Window, columns: Mapping[str, Any], classified: list[FeatureValues]
+    window: Window,
+    columns: Mapping[str, FittedColumn | None],
+    classified: list[FeatureValues],
 ) -> Iterator[QualityResult]:
     """A ``critical`` result per reference feature absent from the frame, and one per extra
     column or ``extra_feature`` issue: ``warning`` when some record in the window has it."""

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from driftscope.core.baseline import Baseline
 from driftscope.core.windows import split_frame, utc_timestamps
 from driftscope.errors import DataError
 from driftscope.quality.checker import QualityChecker
@@ -38,7 +39,7 @@ Window = str | timedelta
 
 def check_quality(
     predictions: pd.DataFrame,
-    reference: Any,
+    reference: Baseline | None,
     *,
     window: Window | None = "day",
     thresholds: QualityThresholds | None = None,
