@@ -29,7 +29,12 @@ if TYPE_CHECKING:
 
 @runtime_checkable
 class SortedValues(Protocol):
-    """A column's finite values in ascending order, and how many there are."""
+    """A column's finite values in ascending order, and how many there are.
+
+    >>> from driftscope.stats import SortedSample
+    >>> isinstance(SortedSample.from_array([3.0, 1.0]), SortedValues)
+    True
+    """
 
     @property
     def values(self) -> np.ndarray: ...
@@ -40,7 +45,12 @@ class SortedValues(Protocol):
 
 @runtime_checkable
 class FittedColumn(Protocol):
-    """One fitted column: at least its kind."""
+    """One fitted column: at least its kind.
+
+    >>> from types import SimpleNamespace
+    >>> isinstance(SimpleNamespace(kind=ColumnKind.TEXT), FittedColumn)
+    True
+    """
 
     @property
     def kind(self) -> ColumnKind: ...
@@ -48,7 +58,13 @@ class FittedColumn(Protocol):
 
 @runtime_checkable
 class FittedNumbers(FittedColumn, Protocol):
-    """A numerical or datetime column: its sorted sample."""
+    """A numerical or datetime column: its sorted sample.
+
+    >>> from driftscope.drift.reference import Reference
+    >>> column = Reference.fit({"age": [30.0, 41.0, 52.0]}).columns["age"]
+    >>> isinstance(column, FittedNumbers), float(column.sample.values[-1])
+    (True, 52.0)
+    """
 
     @property
     def sample(self) -> SortedValues: ...
@@ -56,7 +72,13 @@ class FittedNumbers(FittedColumn, Protocol):
 
 @runtime_checkable
 class FittedCategories(FittedColumn, Protocol):
-    """A categorical or boolean column: the categories seen."""
+    """A categorical or boolean column: the categories seen.
+
+    >>> from driftscope.drift.reference import Reference
+    >>> column = Reference.fit({"plan": ["pro", "free", "pro"]}).columns["plan"]
+    >>> isinstance(column, FittedCategories), sorted(column.categories)
+    (True, ['free', 'pro'])
+    """
 
     @property
     def categories(self) -> tuple[str, ...]: ...
@@ -64,7 +86,13 @@ class FittedCategories(FittedColumn, Protocol):
 
 @runtime_checkable
 class Baseline(Protocol):
-    """A fitted baseline: its version, its columns and (when kept) a sample of its rows."""
+    """A fitted baseline: its version, its columns and (when kept) a sample of its rows.
+
+    >>> from driftscope.drift.reference import Reference
+    >>> baseline: Baseline = Reference.fit({"age": [30.0, 41.0, 52.0]})
+    >>> list(baseline.columns), len(baseline.version)
+    (['age'], 16)
+    """
 
     @property
     def version(self) -> str: ...
