@@ -49,7 +49,7 @@ MANIFEST_NAME = "reference.json"
 MAX_MANIFEST_BYTES = 64 << 20
 
 #: what the zip and zlib readers raise on a damaged or truncated archive
-_ZIP_ERRORS = (
+ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
     EOFError,
@@ -185,7 +185,7 @@ def read_header(data: bytes, label: str = "reference blob") -> ReferenceHeader:
                 raw = stream.read(info.file_size + 1)  # never more than declared, plus one
     except ReferenceFileError:
         raise
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raise ReferenceFileError(
             f"{label} is not a readable driftscope reference file (damaged zip: {_first_line(exc)})"
         ) from None

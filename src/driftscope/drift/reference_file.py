@@ -38,10 +38,8 @@ from __future__ import annotations
 import io
 import json
 import math
-import struct
 import tokenize
 import zipfile
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +48,7 @@ from typing import IO, Any
 import numpy as np
 
 from driftscope.core.kinds import NUMERIC_KINDS
-from driftscope.core.reference_blob import MAX_MANIFEST_BYTES
+from driftscope.core.reference_blob import MAX_MANIFEST_BYTES, ZIP_ERRORS
 from driftscope.drift.reference_manifest import (
     ARRAY_KEYS,
     FORMAT_VERSION,
@@ -78,16 +76,6 @@ _NPY_ERRORS = (
     OverflowError,
     RecursionError,
     tokenize.TokenError,
-)
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    OverflowError,
-    struct.error,
-    NotImplementedError,
-    ValueError,
 )
 
 
@@ -266,7 +254,7 @@ def _zip_errors(label: str) -> Iterator[None]:
         yield
     except ReferenceFileError:
         raise
-    except _ZIP_ERRORS as exc:
+    except ZIP_ERRORS as exc:
         raise ReferenceFileError(
             f"{label} is not a readable driftscope reference file (damaged zip: {_first_line(exc)})"
         ) from None
