@@ -28,8 +28,6 @@ from driftscope.drift.results import DriftReport, DriftResult
 from driftscope.drift.streaming import StreamDriftEvent, incremental_drift_monitoring
 from driftscope.errors import ConfigError, DataError, ReferenceFileError
 
-PREDICTION = "prediction"
-
 
 class DriftDetector:
     """Detects drift of production data against a baseline fitted once.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from driftscope.core.records import PREDICTION_PREFIX
 from driftscope.errors import DataError
 from driftscope.health.context import CheckRun
 from driftscope.performance import windowed_metrics
@@ -26,7 +27,7 @@ from driftscope.performance.windows import WindowMetric
 
 DEFAULT_THRESHOLD = 0.5
 BASELINE_CHUNKS = 10
-PREFIX = "prediction."
+PREFIX = PREDICTION_PREFIX
 AVERAGED = frozenset({"precision", "recall", "f1"})
 NO_BASELINE = "no baseline saved: judged against alert_thresholds only"
 

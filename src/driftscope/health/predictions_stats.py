@@ -17,13 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from driftscope.core.records import PREDICTION, PREDICTION_PREFIX
 from driftscope.errors import DataError, DriftscopeError
 from driftscope.health.predictions_compare import Stat, class_shares, mean_stat, share_stat
 from driftscope.predictions import prediction_uncertainty
 
 MAX_CLASSES = 50
-PREDICTION = "prediction"
-PREDICTION_PREFIX = "prediction."
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from driftscope.core.records import PREDICTION_PREFIX
 from driftscope.errors import DataError
 from driftscope.performance._inputs import check_probabilities, missing_mask
 from driftscope.performance.metrics import LABEL_METRICS, METRICS, SCORE_METRICS
 
-PREFIX = "prediction."
+PREFIX = PREDICTION_PREFIX
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from driftscope.core.records import LABEL, PREDICTION
+from driftscope.core.records import SAMPLING_WEIGHT as WEIGHT
 from driftscope.errors import DataError
-
-LABEL = "label"
-PREDICTION = "prediction"
-WEIGHT = "sampling_weight"
 
 
 def _as_1d(values: ArrayLike, column: str) -> np.ndarray:

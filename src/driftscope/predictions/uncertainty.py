@@ -28,12 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from driftscope.core.records import PREDICTION, PREDICTION_PREFIX, SAMPLING_WEIGHT
 from driftscope.core.weights import checked_weights, read_sampling_weights
 from driftscope.errors import ConfigError, DataError
 
-PREDICTION = "prediction"
-PREDICTION_PREFIX = "prediction."
-SAMPLING_WEIGHT = "sampling_weight"
 SUM_TOLERANCE = 1e-6
 
 
