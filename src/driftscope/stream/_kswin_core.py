@@ -1,10 +1,14 @@
 """KSWIN's compiled core: the window, River's random sample of it, and the KS test.
 
-The state is four arrays (:class:`State`): ``head``, one record of counters, parameters
-and the buffer of random words; ``ring``, the window (a ring of ``window_size`` values);
-``samples``, the two samples of a test, each sorted and ended by +inf (``samples[0]`` drawn
-from the older values, ``samples[1]`` the newest ``stat_size`` values, kept sorted while
-the window is full); and ``pool``, the scratch of the draws.
+The state is two arrays with named fields (:class:`State`): ``head``, one record of
+counters, parameters and the buffer of random words; and ``slots``, ``window_size``
+records, whose fields are four arrays of at most ``window_size`` entries: ``ring``, the
+window (a ring); ``older`` and ``newest``, the two samples of a test, each sorted and ended
+by +inf (``older`` drawn from the older values, ``newest`` the newest ``stat_size`` values,
+kept sorted while the window is full); and ``pool``, the scratch of the draws.
+
+Two arrays, not four: ``KSWIN.update`` calls :func:`step` through Numba's entry point,
+which spends ~60 ns unpacking each array argument (see :func:`stepper`).
 
 The draws are River's, ``random.Random(seed).sample(range(window_size - stat_size),
 stat_size)``: :class:`~driftscope.stream._mt19937.MersenneTwister` makes the 32-bit words of
@@ -51,15 +55,17 @@ HEAD = np.dtype(
         ("words", "i8", (WORDS,)),  # the generator's output, in order
     ]
 )
+#: ``slots[i]``: entry ``i`` of the ring, of each sample and of the pool (``window_size >=
+#: 2 stat_size`` slots hold every sample and its sentinel, and the pool's
+#: ``window_size - stat_size`` entries).
+SLOT = np.dtype([("ring", "f8"), ("older", "f8"), ("newest", "f8"), ("pool", "i8")])
 
 
 class State(NamedTuple):
     """KSWIN's state (see the module's docstring)."""
 
     head: np.ndarray  # one HEAD record
-    ring: np.ndarray  # float64, window_size
-    samples: np.ndarray  # float64, (2, stat_size + 1)
-    pool: np.ndarray  # int64, window_size - stat_size
+    slots: np.ndarray  # window_size SLOT records
 
     @classmethod
     def new(cls, window_size: int, stat_size: int, h_crit: int, asymptotic: bool) -> State:
@@ -70,10 +76,19 @@ class State(NamedTuple):
         h["window_size"], h["stat_size"], h["h_crit"] = window_size, stat_size, h_crit
         h["pool_method"] = uses_pool(window_size - stat_size, stat_size)
         h["asymptotic"] = asymptotic
-        samples = np.zeros((2, stat_size + 1))
-        samples[:, stat_size] = np.inf
-        pool = np.zeros(window_size - stat_size, dtype=np.int64)
-        return cls(head, np.zeros(window_size), samples, pool)
+        slots = np.zeros(window_size, dtype=SLOT)
+        slots["older"][stat_size] = slots["newest"][stat_size] = np.inf
+        return cls(head, slots)
+
+    @property
+    def ring(self) -> np.ndarray:
+        """The window, a ring of ``window_size`` values (a view)."""
+        return self.slots["ring"]
+
+    @property
+    def pool(self) -> np.ndarray:
+        """The draws' scratch (a view)."""
+        return self.slots["pool"]
 
     def add_words(self, rng: MersenneTwister) -> None:
         """Move the unused words to the front and fill the buffer from ``rng``."""
@@ -212,12 +227,11 @@ def _replace_sorted(a: np.ndarray, gone: float, new: float) -> None:
 
 
 @njit
-def step(
-    head: np.ndarray, ring: np.ndarray, samples: np.ndarray, pool: np.ndarray, x: float
-) -> int:
+def step(head: np.ndarray, slots: np.ndarray, x: float) -> int:
     """Add ``x`` to the window and, once it is full, test: :data:`DRIFT` or :data:`NONE`;
     :data:`NEED_WORDS` (and nothing changed but a restart) if the words ran out."""
     h = head[0]
+    ring, older, newest, pool = slots["ring"], slots["older"], slots["newest"], slots["pool"]
     ws, ss = h["window_size"], h["stat_size"]
     if h["restart"]:
         h["count"] = h["next"] = h["restart"] = h["sorted"] = 0
@@ -225,7 +239,6 @@ def step(
     slot = h["next"]
     oldest = slot + 1 if slot + 1 < ws else 0  # once x is in
     full = h["count"] + 1 >= ws
-    older, newest = samples[0], samples[1]
     if full and not _draw(h, pool, ring, oldest, older):  # the older values are in the ring
         return NEED_WORDS
     ring[slot] = x
@@ -257,9 +270,7 @@ def step(
 @njit
 def feed(
     head: np.ndarray,
-    ring: np.ndarray,
-    samples: np.ndarray,
-    pool: np.ndarray,
+    slots: np.ndarray,
     values: np.ndarray,
     start: int,
     stop_at_drift: bool,
@@ -272,7 +283,7 @@ def feed(
     """
     code = NONE
     for j in range(start, len(values)):
-        code = step(head, ring, samples, pool, values[j])
+        code = step(head, slots, values[j])
         if code == NEED_WORDS:
             return n_hits, j, code
         if code == DRIFT:

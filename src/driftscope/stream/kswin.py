@@ -149,6 +149,11 @@ class KSWIN(StreamDetector):
             head = self._core_state.head[0]
             self._core_state.ring[: len(start)] = start
             head["count"], head["next"] = len(start), len(start) % ws
+        self._attach()
+
+    def _attach(self) -> None:
+        """What ``update`` works with (rebuilt after unpickling)."""
+        self._head, self._slots = self._core_state
         self._step = core.stepper()
 
     # ------------------------------------------------------------------ updating
@@ -159,13 +164,13 @@ class KSWIN(StreamDetector):
             if x is None:
                 return
         self.n_updates += 1
-        found = self._step(*self._core_state, x)
+        found = self._step(self._head, self._slots, x)
         if not found:
             self._drift_detected = False
             return
         if found == core.NEED_WORDS:
             self._core_state.add_words(self._rng)
-            found = self._step(*self._core_state, x)
+            found = self._step(self._head, self._slots, x)
         self._drift_detected = found == core.DRIFT
         if self._drift_detected:
             self.n_detections += 1
@@ -188,7 +193,9 @@ class KSWIN(StreamDetector):
         n_hits, start, code = 0, 0, core.NONE
         reseed = self.seed is not None
         while start < len(floats):
-            n_hits, start, code = core.feed(*self._core_state, floats, start, reseed, hits, n_hits)
+            n_hits, start, code = core.feed(
+                self._head, self._slots, floats, start, reseed, hits, n_hits
+            )
             if code == core.NEED_WORDS:
                 self._core_state.add_words(self._rng)
             elif code == core.DRIFT:
@@ -205,11 +212,11 @@ class KSWIN(StreamDetector):
         return 0.0 if h < 0 else _p_value(int(self.stat_size), h)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_step"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_head", "_slots", "_step")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._step = core.stepper()
+        self._attach()
 
     def _state(self) -> tuple[Any, ...]:
         """The window, the counters and the generator's position (for tests)."""
