@@ -1,11 +1,14 @@
 """KSWIN's compiled core: the window, River's random sample of it, and the KS test.
 
 The state is two arrays with named fields (:class:`State`): ``head``, one record of
-counters, parameters and the buffer of random words; and ``slots``, ``window_size``
-records, whose fields are four arrays of at most ``window_size`` entries: ``ring``, the
-window (a ring); ``older`` and ``newest``, the two samples of a test, each sorted and ended
-by +inf (``older`` drawn from the older values, ``newest`` the newest ``stat_size`` values,
-kept sorted while the window is full); and ``pool``, the scratch of the draws.
+counters, parameters and the buffer of random words; and ``rows``, four float64 rows of
+``window_size`` entries, named by :data:`RING`, :data:`OLDER`, :data:`NEWEST` and
+:data:`POOL`: the window (a ring); the two samples of a test, each sorted and ended by +inf
+(``older`` drawn from the older values, ``newest`` the newest ``stat_size`` values, kept
+sorted while the window is full; ``window_size >= 2 stat_size`` holds each and its
+sentinel); and the scratch of the draws (indices and stamps, whole numbers far below
+2**53, so exact as floats). Rows of one 2-D array stay contiguous, which the sorts and the
+merge of a test need to run at full speed (fields of one record array would be strided).
 
 Two arrays, not four: ``KSWIN.update`` calls :func:`step` through Numba's entry point,
 which spends ~60 ns unpacking each array argument (see :func:`stepper`).
@@ -55,17 +58,15 @@ HEAD = np.dtype(
         ("words", "i8", (WORDS,)),  # the generator's output, in order
     ]
 )
-#: ``slots[i]``: entry ``i`` of the ring, of each sample and of the pool (``window_size >=
-#: 2 stat_size`` slots hold every sample and its sentinel, and the pool's
-#: ``window_size - stat_size`` entries).
-SLOT = np.dtype([("ring", "f8"), ("older", "f8"), ("newest", "f8"), ("pool", "i8")])
+#: The rows of ``rows`` (see the module's docstring).
+RING, OLDER, NEWEST, POOL = range(4)
 
 
 class State(NamedTuple):
     """KSWIN's state (see the module's docstring)."""
 
     head: np.ndarray  # one HEAD record
-    slots: np.ndarray  # window_size SLOT records
+    rows: np.ndarray  # float64, (4, window_size): RING, OLDER, NEWEST, POOL
 
     @classmethod
     def new(cls, window_size: int, stat_size: int, h_crit: int, asymptotic: bool) -> State:
@@ -76,19 +77,19 @@ class State(NamedTuple):
         h["window_size"], h["stat_size"], h["h_crit"] = window_size, stat_size, h_crit
         h["pool_method"] = uses_pool(window_size - stat_size, stat_size)
         h["asymptotic"] = asymptotic
-        slots = np.zeros(window_size, dtype=SLOT)
-        slots["older"][stat_size] = slots["newest"][stat_size] = np.inf
-        return cls(head, slots)
+        rows = np.zeros((4, window_size))
+        rows[OLDER, stat_size] = rows[NEWEST, stat_size] = np.inf
+        return cls(head, rows)
 
     @property
     def ring(self) -> np.ndarray:
         """The window, a ring of ``window_size`` values (a view)."""
-        return self.slots["ring"]
+        return self.rows[RING]
 
     @property
     def pool(self) -> np.ndarray:
         """The draws' scratch (a view)."""
-        return self.slots["pool"]
+        return self.rows[POOL]
 
     def add_words(self, rng: MersenneTwister) -> None:
         """Move the unused words to the front and fill the buffer from ``rng``."""
@@ -147,7 +148,7 @@ def _draw(h: Any, pool: np.ndarray, ring: np.ndarray, oldest: int, out: np.ndarr
             if j < left and (from_pool or pool[j] != stamp):
                 break
         if from_pool:
-            pick = pool[j]
+            pick = int(pool[j])
             pool[j] = pool[left - 1]
         else:
             pick = j
@@ -227,11 +228,11 @@ def _replace_sorted(a: np.ndarray, gone: float, new: float) -> None:
 
 
 @njit
-def step(head: np.ndarray, slots: np.ndarray, x: float) -> int:
+def step(head: np.ndarray, rows: np.ndarray, x: float) -> int:
     """Add ``x`` to the window and, once it is full, test: :data:`DRIFT` or :data:`NONE`;
     :data:`NEED_WORDS` (and nothing changed but a restart) if the words ran out."""
     h = head[0]
-    ring, older, newest, pool = slots["ring"], slots["older"], slots["newest"], slots["pool"]
+    ring, older, newest, pool = rows[RING], rows[OLDER], rows[NEWEST], rows[POOL]
     ws, ss = h["window_size"], h["stat_size"]
     if h["restart"]:
         h["count"] = h["next"] = h["restart"] = h["sorted"] = 0
@@ -270,7 +271,7 @@ def step(head: np.ndarray, slots: np.ndarray, x: float) -> int:
 @njit
 def feed(
     head: np.ndarray,
-    slots: np.ndarray,
+    rows: np.ndarray,
     values: np.ndarray,
     start: int,
     stop_at_drift: bool,
@@ -283,7 +284,7 @@ def feed(
     """
     code = NONE
     for j in range(start, len(values)):
-        code = step(head, slots, values[j])
+        code = step(head, rows, values[j])
         if code == NEED_WORDS:
             return n_hits, j, code
         if code == DRIFT:

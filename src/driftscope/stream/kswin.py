@@ -153,7 +153,7 @@ class KSWIN(StreamDetector):
 
     def _attach(self) -> None:
         """What ``update`` works with (rebuilt after unpickling)."""
-        self._head, self._slots = self._core_state
+        self._head, self._rows = self._core_state
         self._step = core.stepper()
 
     # ------------------------------------------------------------------ updating
@@ -164,13 +164,13 @@ class KSWIN(StreamDetector):
             if x is None:
                 return
         self.n_updates += 1
-        found = self._step(self._head, self._slots, x)
+        found = self._step(self._head, self._rows, x)
         if not found:
             self._drift_detected = False
             return
         if found == core.NEED_WORDS:
             self._core_state.add_words(self._rng)
-            found = self._step(self._head, self._slots, x)
+            found = self._step(self._head, self._rows, x)
         self._drift_detected = found == core.DRIFT
         if self._drift_detected:
             self.n_detections += 1
@@ -194,7 +194,7 @@ class KSWIN(StreamDetector):
         reseed = self.seed is not None
         while start < len(floats):
             n_hits, start, code = core.feed(
-                self._head, self._slots, floats, start, reseed, hits, n_hits
+                self._head, self._rows, floats, start, reseed, hits, n_hits
             )
             if code == core.NEED_WORDS:
                 self._core_state.add_words(self._rng)
@@ -212,7 +212,7 @@ class KSWIN(StreamDetector):
         return 0.0 if h < 0 else _p_value(int(self.stat_size), h)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("_head", "_slots", "_step")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_head", "_rows", "_step")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
