@@ -142,7 +142,8 @@ class KSWIN(StreamDetector):
         super()._reset()
         ws, ss = int(self.window_size), int(self.stat_size)
         self._core_state = core.State.new(ws, ss, critical_h(ss, float(self.alpha)), ss > EXACT_MAX)
-        self._rng = MersenneTwister(self.seed)
+        self._seeded = MersenneTwister(self.seed)  # the start of the draws, after each drift
+        self._rng = self._seeded.copy()
         self._core_state.add_words(self._rng)
         if self.window:
             start = self.window[-ws:]
@@ -180,7 +181,7 @@ class KSWIN(StreamDetector):
         """River restarts its generator from the seed after a drift (and draws a fresh OS
         seed without one; this detector continues its generator instead)."""
         if self.seed is not None:
-            self._rng = MersenneTwister(self.seed)
+            self._rng = self._seeded.copy()
             self._core_state.forget_words()
             self._core_state.add_words(self._rng)
 
