@@ -34,7 +34,7 @@ def positions_numpy(x: np.ndarray, lo: float, scale: float, bins: int) -> np.nda
 
 
 @njit(inline="always")
-def _position(v, lo, scale, top):  # type: ignore[no-untyped-def]
+def _position(v: float, lo: float, scale: float, top: float) -> float:
     t = (v - lo) * scale
     if t < -1.0:
         t = -1.0
@@ -44,7 +44,9 @@ def _position(v, lo, scale, top):  # type: ignore[no-untyped-def]
 
 
 @njit
-def _grid_counts(x, lo, scale, bins, atom):  # type: ignore[no-untyped-def]
+def _grid_counts(
+    x: np.ndarray, lo: float, scale: float, bins: int, atom: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     counts = np.zeros(bins + 2, dtype=np.int64)
     frac_sum = np.zeros(bins + 2, dtype=np.float64)
     equal = np.zeros(bins + 2, dtype=np.int64)
@@ -60,7 +62,7 @@ def _grid_counts(x, lo, scale, bins, atom):  # type: ignore[no-untyped-def]
 
 
 @njit
-def _gather_bins(x, lo, scale, bins, flag):  # type: ignore[no-untyped-def]
+def _gather_bins(x: np.ndarray, lo: float, scale: float, bins: int, flag: np.ndarray) -> np.ndarray:
     out = np.empty(x.size, dtype=np.float64)
     top = float(bins)
     j = 0
@@ -72,9 +74,20 @@ def _gather_bins(x, lo, scale, bins, flag):  # type: ignore[no-untyped-def]
 
 
 @njit
-def _exact_scan(  # type: ignore[no-untyped-def]
-    bins_list, xs, values, cumcounts, n, m, lo, scale, nbins, ref_below, cur_below, ustart
-):
+def _exact_scan(
+    bins_list: np.ndarray,
+    xs: np.ndarray,
+    values: np.ndarray,
+    cumcounts: np.ndarray,
+    n: int,
+    m: int,
+    lo: float,
+    scale: float,
+    nbins: int,
+    ref_below: np.ndarray,
+    cur_below: np.ndarray,
+    ustart: np.ndarray,
+) -> tuple[float, float]:
     width = 1.0 / scale
     top = float(nbins)
     ks = 0.0
@@ -120,7 +133,9 @@ def _exact_scan(  # type: ignore[no-untyped-def]
 
 
 @njit
-def _grid_build(values, cumcounts, lo, scale, bins):  # type: ignore[no-untyped-def]
+def _grid_build(
+    values: np.ndarray, cumcounts: np.ndarray, lo: float, scale: float, bins: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     per_bin = np.zeros(bins + 2, dtype=np.int64)
     inside = np.zeros(bins + 2, dtype=np.float64)
     distinct = np.zeros(bins + 2, dtype=np.int64)
@@ -170,7 +185,7 @@ def exact_scan(
 
 
 @njit
-def _moments(values, counts, n):  # type: ignore[no-untyped-def]
+def _moments(values: np.ndarray, counts: np.ndarray, n: float) -> tuple[float, float]:
     total = 0.0
     for i in range(values.size):
         total += values[i] * (counts[i] if counts.size else 1.0)
@@ -198,9 +213,18 @@ def moments(values: np.ndarray, counts: np.ndarray | None, n: int) -> tuple[floa
 
 
 @njit
-def _classify_bins(  # type: ignore[no-untyped-def]
-    ref_below, ref_inside, atom, cur_below, cur_inside, equal, n, m, lo, scale
-):
+def _classify_bins(
+    ref_below: np.ndarray,
+    ref_inside: np.ndarray,
+    atom: np.ndarray,
+    cur_below: np.ndarray,
+    cur_inside: np.ndarray,
+    equal: np.ndarray,
+    n: int,
+    m: int,
+    lo: float,
+    scale: float,
+) -> tuple[float, float, float, np.ndarray, np.ndarray]:
     nb = ref_inside.size
     ks_edges = 0.0
     for k in range(nb):

@@ -4,9 +4,13 @@
 valid update), a fast check of the common 0/1 inputs in ``update`` and an ``update_many``
 that runs a detector's compiled loop over a whole array.
 
-Each detector keeps its statistics in plain attributes for its Python ``update`` and writes
-the same statistics as a float64 vector for its Numba kernel (``_get_state``/``_set_state``),
-so a batch continues exactly where single updates stopped and vice versa.
+Each detector keeps its statistics in plain attributes for its Python ``update`` (the
+readable version of the algorithm) and hands the same statistics, under the same names, to
+its Numba kernel as one record (:func:`state_dtype`: the attribute ``_p`` is the field
+``p``), so a batch continues exactly where single updates stopped and vice versa. The
+kernel mirrors ``update`` line for line on local variables (a record's fields would be
+reloaded from memory after every store to ``out``); the tests check both against each
+other, and against River.
 
 After a drift the statistics restart at once (``_restart``): the value that revealed the
 drift is the last of the old concept, the next valid value the first of the new one. River
@@ -37,6 +41,18 @@ FAST_TYPES = frozenset(
 
 #: Flags written by the kernels in their ``out`` vector, one per value.
 DRIFT, WARNING = 1, 2
+
+
+def state_dtype(*names: str) -> np.dtype:
+    """The record a kernel works on: ``drift`` and ``warning`` (the flags after the last
+    value), then the statistics ``names`` (float64), which ``update`` keeps in the
+    attributes ``_<name>``.
+
+    >>> state_dtype("n", "p").names
+    ('drift', 'warning', 'n', 'p')
+    """
+    fields = [("drift", "?"), ("warning", "?"), *((name, "f8") for name in names)]
+    return np.dtype(fields, align=True)
 
 
 def check_count(name: str, value: Any) -> Any:
@@ -101,10 +117,11 @@ class BinaryDetector(StreamDetector):
     """A detector of a 0/1 stream that warns before it detects a drift.
 
     Subclasses implement ``update`` (using :data:`FAST_TYPES` to accept common values
-    quickly), ``_restart`` (the statistics of a fresh detector), name the attributes that
-    hold them in ``_STATE`` (or override ``_get_state``/``_set_state``), implement
-    ``_kernel_args`` (the parameters the kernel takes after ``codes, out, state``) and set
-    ``_kernel`` to their loop compiled by :func:`~driftscope.core._jit.njit`.
+    quickly), ``_restart`` (the statistics of a fresh detector), name them in ``_STATE``
+    (a :func:`state_dtype`; override ``_get_state``/``_set_state`` for statistics not kept
+    as ``_<name>``), implement ``_kernel_args`` (the parameters the kernel takes after
+    ``codes, out, state``) and set ``_kernel`` to their loop compiled by
+    :func:`~driftscope.core._jit.njit`.
     """
 
     binary: ClassVar[bool] = True
@@ -126,20 +143,22 @@ class BinaryDetector(StreamDetector):
         return self._warning_detected
 
     # ------------------------------------------------------------------ batches
-    #: The attributes holding the statistics, in the order of the kernel's state vector.
-    _STATE: ClassVar[tuple[str, ...]] = ()
+    #: The kernel's record: the flags, then the statistics (see :func:`state_dtype`).
+    _STATE: ClassVar[np.dtype]
 
     def _get_state(self) -> list[float]:
-        return [getattr(self, name) for name in self._STATE]
+        """The statistics, in the order of ``_STATE``."""
+        return [getattr(self, "_" + name) for name in self._STATE.names[2:]]
 
-    def _set_state(self, state: np.ndarray) -> None:
-        for name, value in zip(self._STATE, state.tolist(), strict=True):
-            setattr(self, name, value)
+    def _set_state(self, record: Any) -> None:
+        """Take the statistics from a ``_STATE`` record."""
+        for name in self._STATE.names[2:]:
+            setattr(self, "_" + name, record[name].item())
 
     def _kernel_args(self) -> tuple[Any, ...]:
         raise NotImplementedError
 
-    def update_many(  # type: ignore[override]
+    def update_many(  # type: ignore[override]  # adds return_warnings
         self, values: Any, return_warnings: bool = False
     ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Feed ``values`` in order; the 0-based positions where a drift was detected, and
@@ -158,16 +177,16 @@ class BinaryDetector(StreamDetector):
         bad = np.flatnonzero(codes < 0)
         stop = bad[0] if bad.size and self.on_invalid == "raise" else codes.size
         out = np.empty(codes.size, dtype=np.int8)
-        state = np.array(
-            [float(self._drift_detected), float(self._warning_detected), *self._get_state()]
-        )
+        flags = (self._drift_detected, self._warning_detected)
+        state = np.array([(*flags, *self._get_state())], dtype=self._STATE)
         kernel(codes[:stop], out[:stop], state, *self._kernel_args())
         n_bad = bad.size if stop == codes.size else 0
         self.n_updates += int(stop) - n_bad
         self.n_skipped += n_bad
-        self._drift_detected = bool(state[0])
-        self._warning_detected = bool(state[1])
-        self._set_state(state[2:])
+        record = state[0]
+        self._drift_detected = bool(record["drift"])
+        self._warning_detected = bool(record["warning"])
+        self._set_state(record)
         drifts = np.flatnonzero(out[:stop] & DRIFT)
         self.n_detections += drifts.size
         if stop < codes.size:

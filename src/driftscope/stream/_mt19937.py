@@ -98,4 +98,4 @@ class MersenneTwister:
             and bool(np.array_equal(self.key, other.key))
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable: mutable, compared by value

@@ -27,6 +27,7 @@ from driftscope.stream._binary import (
     BinaryDetector,
     check_confidences,
     check_flag,
+    state_dtype,
 )
 
 _sqrt = math.sqrt
@@ -74,7 +75,7 @@ class HDDM_A(BinaryDetector):
         self._log_warning = math.log(2.0 / warning_confidence)
         super().__init__(on_invalid=on_invalid)
 
-    _STATE = ("_n", "_mean", "_lo_n", "_lo_mean", "_lo_eps", "_hi_n", "_hi_mean", "_hi_eps")
+    _STATE = state_dtype("n", "mean", "lo_n", "lo_mean", "lo_eps", "hi_n", "hi_mean", "hi_eps")
 
     def _restart(self) -> None:
         # The stream since the last drift (count, mean) and its prefixes up to the cut
@@ -137,11 +138,21 @@ class HDDM_A(BinaryDetector):
         return self._log_cut, self._log_drift, self._log_warning, bool(self.two_sided_test)
 
 
-def _hddm_a_loop(codes, out, state, log_cut, log_drift, log_warning, two_sided):  # type: ignore[no-untyped-def]
+def _hddm_a_loop(
+    codes: np.ndarray,
+    out: np.ndarray,
+    state: np.ndarray,
+    log_cut: float,
+    log_drift: float,
+    log_warning: float,
+    two_sided: bool,
+) -> None:
     """HDDM_A.update over ``codes`` (1, 0, -1 = skip); flags in ``out``, state in place."""
-    drift = state[0] != 0.0
-    warning = state[1] != 0.0
-    n, mean, lo_n, lo_mean, lo_eps, hi_n, hi_mean, hi_eps = state[2:]
+    rec = state[0]
+    drift, warning = rec["drift"], rec["warning"]
+    n, mean = rec["n"], rec["mean"]
+    lo_n, lo_mean, lo_eps = rec["lo_n"], rec["lo_mean"], rec["lo_eps"]
+    hi_n, hi_mean, hi_eps = rec["hi_n"], rec["hi_mean"], rec["hi_eps"]
     for i in range(codes.size):
         c = codes[i]
         if c < 0:
@@ -181,9 +192,10 @@ def _hddm_a_loop(codes, out, state, log_cut, log_drift, log_warning, two_sided):
         if drift:
             n = mean = lo_n = lo_mean = lo_eps = hi_n = hi_mean = hi_eps = 0.0
         out[i] = DRIFT * drift + WARNING * warning
-    state[0] = drift
-    state[1] = warning
-    state[2:] = np.array([n, mean, lo_n, lo_mean, lo_eps, hi_n, hi_mean, hi_eps])
+    rec["drift"], rec["warning"] = drift, warning
+    rec["n"], rec["mean"] = n, mean
+    rec["lo_n"], rec["lo_mean"], rec["lo_eps"] = lo_n, lo_mean, lo_eps
+    rec["hi_n"], rec["hi_mean"], rec["hi_eps"] = hi_n, hi_mean, hi_eps
 
 
 HDDM_A._kernel = njit(_hddm_a_loop)

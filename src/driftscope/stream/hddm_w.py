@@ -26,6 +26,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from driftscope.core._jit import njit
 from driftscope.stream._binary import (
     DRIFT,
@@ -34,6 +36,7 @@ from driftscope.stream._binary import (
     BinaryDetector,
     check_confidences,
     check_flag,
+    state_dtype,
 )
 from driftscope.stream.base import check_range
 
@@ -89,13 +92,13 @@ class HDDM_W(BinaryDetector):
         self._log_warning = math.log(1 / warning_confidence)
         super().__init__(on_invalid=on_invalid)
 
-    _STATE = (
-        *("_total", "_total_d", "_total_started"),
-        *("_rise_at", "_rise_at_d", "_rise_at_started"),
-        *("_rise_after", "_rise_after_d", "_rise_after_started"),
-        *("_fall_at", "_fall_at_d", "_fall_at_started"),
-        *("_fall_after", "_fall_after_d", "_fall_after_started"),
-        *("_rise_cut", "_fall_cut"),
+    _STATE = state_dtype(
+        *("total", "total_d", "total_started"),
+        *("rise_at", "rise_at_d", "rise_at_started"),
+        *("rise_after", "rise_after_d", "rise_after_started"),
+        *("fall_at", "fall_at_d", "fall_at_started"),
+        *("fall_after", "fall_after_d", "fall_after_started"),
+        *("rise_cut", "fall_cut"),
     )
 
     def _restart(self) -> None:
@@ -199,18 +202,29 @@ class HDDM_W(BinaryDetector):
         )
 
 
-def _hddm_w_loop(  # type: ignore[no-untyped-def]
-    codes, out, state, lam, keep, lam_sq, keep_sq, log_drift, log_warning, two_sided
-):
+def _hddm_w_loop(
+    codes: np.ndarray,
+    out: np.ndarray,
+    state: np.ndarray,
+    lam: float,
+    keep: float,
+    lam_sq: float,
+    keep_sq: float,
+    log_drift: float,
+    log_warning: float,
+    two_sided: bool,
+) -> None:
     """HDDM_W.update over ``codes`` (1, 0, -1 = skip); flags in ``out``, state in place."""
-    drift = state[0] != 0.0
-    warning = state[1] != 0.0
-    total, total_d, total_started = state[2], state[3], state[4]
-    rise_at, rise_at_d, rise_at_started = state[5], state[6], state[7]
-    rise_after, rise_after_d, rise_after_started = state[8], state[9], state[10]
-    fall_at, fall_at_d, fall_at_started = state[11], state[12], state[13]
-    fall_after, fall_after_d, fall_after_started = state[14], state[15], state[16]
-    rise_cut, fall_cut = state[17], state[18]
+    rec = state[0]
+    drift, warning = rec["drift"], rec["warning"]
+    total, total_d, total_started = rec["total"], rec["total_d"], rec["total_started"]
+    rise_at, rise_at_d, rise_at_started = rec["rise_at"], rec["rise_at_d"], rec["rise_at_started"]
+    rise_after, rise_after_d = rec["rise_after"], rec["rise_after_d"]
+    rise_after_started = rec["rise_after_started"]
+    fall_at, fall_at_d, fall_at_started = rec["fall_at"], rec["fall_at_d"], rec["fall_at_started"]
+    fall_after, fall_after_d = rec["fall_after"], rec["fall_after_d"]
+    fall_after_started = rec["fall_after_started"]
+    rise_cut, fall_cut = rec["rise_cut"], rec["fall_cut"]
     for i in range(codes.size):
         c = codes[i]
         if c < 0:
@@ -271,14 +285,15 @@ def _hddm_w_loop(  # type: ignore[no-untyped-def]
             rise_cut = math.inf
             fall_cut = -math.inf
         out[i] = DRIFT * drift + WARNING * warning
-    state[0] = drift
-    state[1] = warning
-    state[2], state[3], state[4] = total, total_d, total_started
-    state[5], state[6], state[7] = rise_at, rise_at_d, rise_at_started
-    state[8], state[9], state[10] = rise_after, rise_after_d, rise_after_started
-    state[11], state[12], state[13] = fall_at, fall_at_d, fall_at_started
-    state[14], state[15], state[16] = fall_after, fall_after_d, fall_after_started
-    state[17], state[18] = rise_cut, fall_cut
+    rec["drift"], rec["warning"] = drift, warning
+    rec["total"], rec["total_d"], rec["total_started"] = total, total_d, total_started
+    rec["rise_at"], rec["rise_at_d"], rec["rise_at_started"] = rise_at, rise_at_d, rise_at_started
+    rec["rise_after"], rec["rise_after_d"] = rise_after, rise_after_d
+    rec["rise_after_started"] = rise_after_started
+    rec["fall_at"], rec["fall_at_d"], rec["fall_at_started"] = fall_at, fall_at_d, fall_at_started
+    rec["fall_after"], rec["fall_after_d"] = fall_after, fall_after_d
+    rec["fall_after_started"] = fall_after_started
+    rec["rise_cut"], rec["fall_cut"] = rise_cut, fall_cut
 
 
 HDDM_W._kernel = njit(_hddm_w_loop)
