@@ -148,11 +148,11 @@ class BinaryDetector(StreamDetector):
 
     def _get_state(self) -> list[float]:
         """The statistics, in the order of ``_STATE``."""
-        return [getattr(self, "_" + name) for name in self._STATE.names[2:]]
+        return [getattr(self, "_" + name) for name in (self._STATE.names or ())[2:]]
 
     def _set_state(self, record: Any) -> None:
         """Take the statistics from a ``_STATE`` record."""
-        for name in self._STATE.names[2:]:
+        for name in (self._STATE.names or ())[2:]:
             setattr(self, "_" + name, record[name].item())
 
     def _kernel_args(self) -> tuple[Any, ...]:

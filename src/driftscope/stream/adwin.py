@@ -193,7 +193,7 @@ class ADWIN(StreamDetector):
         """The window record's fields and the buckets' sums after the queued values went in
         (for tests; the queue and the split points are scratch)."""
         self._flush()
-        window = {name: self._window[name].tolist() for name in core.WINDOW.names}
+        window = {name: self._window[name].tolist() for name in core.WINDOW.names or ()}
         window["skipped"] = window["queue"] = 0  # scratch of the last feed
         return window, self._buckets[["sum", "sqdev"]].copy()
 

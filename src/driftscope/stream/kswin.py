@@ -142,9 +142,13 @@ class KSWIN(StreamDetector):
         super()._reset()
         ws, ss = int(self.window_size), int(self.stat_size)
         self._core_state = core.State.new(ws, ss, critical_h(ss, float(self.alpha)), ss > EXACT_MAX)
-        self._seeded = MersenneTwister(self.seed)  # the start of the draws, after each drift
+        # The draws start with the first words of the generator, and with a seed start
+        # there again after each drift: those words are kept, and the generator after them.
+        self._seeded = MersenneTwister(self.seed)
+        first_words = self._seeded.words(core.WORDS)
+        self._first_words = None if self.seed is None else first_words
         self._rng = self._seeded.copy()
-        self._core_state.add_words(self._rng)
+        self._core_state.set_words(first_words)
         if self.window:
             start = self.window[-ws:]
             head = self._core_state.head[0]
@@ -180,10 +184,9 @@ class KSWIN(StreamDetector):
     def _after_drift(self) -> None:
         """River restarts its generator from the seed after a drift (and draws a fresh OS
         seed without one; this detector continues its generator instead)."""
-        if self.seed is not None:
+        if self._first_words is not None:
             self._rng = self._seeded.copy()
-            self._core_state.forget_words()
-            self._core_state.add_words(self._rng)
+            self._core_state.set_words(self._first_words)
 
     def update_many(self, values: Any) -> np.ndarray:
         """Feed ``values`` in one compiled loop; the 0-based positions of the detections."""
@@ -222,7 +225,7 @@ class KSWIN(StreamDetector):
     def _state(self) -> tuple[Any, ...]:
         """The window, the counters and the generator's position (for tests)."""
         head = self._core_state.head[0]
-        fields = [n for n in core.HEAD.names if n not in ("words", "pos", "end", "stamp")]
+        fields = [n for n in core.HEAD.names or () if n not in ("words", "pos", "end", "stamp")]
         used = self._rng.key.tolist(), self._rng.pos, int(head["end"] - head["pos"])
         return self._core_state.ring.tolist(), [int(head[n]) for n in fields], used
 
