@@ -211,3 +211,56 @@ class BinaryDetector(StreamDetector):
         if return_warnings:
             return found, np.asarray(warnings, dtype=np.int64)
         return found
+
+
+class SteppedDetector(BinaryDetector):
+    """A :class:`BinaryDetector` whose algorithm is written once, as a compiled step on its
+    ``_STATE`` record: ``update`` calls the step's machine-code entry (``_stepper()``, see
+    :func:`~driftscope.core._jit.entry_point`) with the record, one value as 0.0/1.0 and
+    ``_args``, and reads the flags it returns; ``_kernel`` runs the same step over a batch.
+
+    Subclasses set ``_args`` (the step's parameters) before ``super().__init__``, ``_FRESH``
+    (the statistics of a fresh detector) and ``_stepper``.
+    """
+
+    _FRESH: ClassVar[tuple[float, ...]]
+    #: Returns the entry of the compiled ``update_one(state, v, *args) -> flags``.
+    _stepper: ClassVar[Callable[[], Callable[..., int]]]
+    _args: tuple[Any, ...]
+
+    def _restart(self) -> None:
+        self._state = np.array([(False, False, *self._FRESH)], dtype=self._STATE)
+        self._attach()
+
+    def _attach(self) -> None:
+        """What ``update`` works with (rebuilt after unpickling)."""
+        self._step = type(self)._stepper()
+
+    def update(self, x: Any) -> None:
+        """Add one 0/1 value (1 = error); then read ``drift_detected``/``warning_detected``."""
+        if x.__class__ not in FAST_TYPES or (x != 0 and x != 1):
+            x = self._valid(x)
+            if x is None:
+                return
+        self.n_updates += 1
+        flags = self._step(self._state, 1.0 if x else 0.0, *self._args)
+        self._drift_detected = drift = flags & DRIFT != 0
+        self._warning_detected = flags & WARNING != 0  # both at once, as River's two-sided
+        if drift:
+            self.n_detections += 1
+
+    def _get_state(self) -> list[float]:
+        return list(self._state[0].tolist()[2:])
+
+    def _set_state(self, record: Any) -> None:
+        self._state[0] = record
+
+    def _kernel_args(self) -> tuple[Any, ...]:
+        return self._args
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_step"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._attach()

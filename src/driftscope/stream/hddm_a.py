@@ -27,9 +27,8 @@ import numpy as np
 from driftscope.core._jit import entry_point, njit
 from driftscope.stream._binary import (
     DRIFT,
-    FAST_TYPES,
     WARNING,
-    BinaryDetector,
+    SteppedDetector,
     check_confidences,
     check_flag,
     state_dtype,
@@ -132,7 +131,7 @@ def stepper() -> Callable[..., int]:
     return entry_point(update_one, np.zeros(1, dtype=STATE), 0.5, 1.0, 1.0, 1.0, False)
 
 
-class HDDM_A(BinaryDetector):
+class HDDM_A(SteppedDetector):
     """Hoeffding-bound drift detection on moving averages (the A-test).
 
     Parameters (River's names and defaults): ``drift_confidence`` and
@@ -172,48 +171,12 @@ class HDDM_A(BinaryDetector):
         self._log_cut = math.log(1.0 / drift_confidence)
         self._log_drift = math.log(2.0 / drift_confidence)
         self._log_warning = math.log(2.0 / warning_confidence)
-        self._params_ = (self._log_cut, self._log_drift, self._log_warning, bool(two_sided_test))
+        self._args = (self._log_cut, self._log_drift, self._log_warning, bool(two_sided_test))
         super().__init__(on_invalid=on_invalid)
 
     _STATE = STATE
-
-    def _restart(self) -> None:
-        self._state = np.zeros(1, dtype=STATE)
-        self._attach()
-
-    def _attach(self) -> None:
-        """What ``update`` works with (rebuilt after unpickling)."""
-        self._step = stepper()
-
-    def update(self, x: Any) -> None:
-        """Add one 0/1 value (1 = error); then read ``drift_detected``/``warning_detected``."""
-        if x.__class__ not in FAST_TYPES or (x != 0 and x != 1):
-            x = self._valid(x)
-            if x is None:
-                return
-        self.n_updates += 1
-        flags = self._step(self._state, 1.0 if x else 0.0, *self._params_)
-        self._drift_detected = drift = flags & DRIFT != 0
-        self._warning_detected = flags & WARNING != 0  # both at once as in River (two-sided)
-        if drift:
-            self.n_detections += 1
-
-    # ------------------------------------------------------------------ batches
-    def _get_state(self) -> list[float]:
-        return list(self._state[0].tolist()[2:])
-
-    def _set_state(self, record: Any) -> None:
-        self._state[0] = record
-
-    def _kernel_args(self) -> tuple[Any, ...]:
-        return self._params_
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_step"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._attach()
+    _FRESH = (0.0,) * 8
+    _stepper = staticmethod(stepper)
 
 
 HDDM_A._kernel = update_all
