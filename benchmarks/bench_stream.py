@@ -18,7 +18,8 @@ process (``time.process_time``), which other processes on a shared machine distu
 than wall time; our detectors are compiled before timing. Prints a markdown table (values
 per second and ratios) and writes the numbers to ``benchmarks/results/stream-<time>.json``.
 
-Run: ``python benchmarks/bench_stream.py`` (``--n 100000`` for a quick look).
+Run: ``python benchmarks/bench_stream.py`` (``--n 100000`` for a quick look; ``--only ADWIN
+KSWIN`` for some detectors, ``--no-river`` to time ours only, e.g. old code against new).
 """
 
 from __future__ import annotations
@@ -96,17 +97,25 @@ def _kwargs(name: str) -> dict[str, Any]:
     return {"seed": 1} if name == "KSWIN" else {}
 
 
-def run(n: int, kswin_river_n: int, repeat: int) -> list[dict[str, Any]]:
+def run(
+    n: int,
+    kswin_river_n: int,
+    repeat: int,
+    only: list[str] | None = None,
+    river_too: bool = True,
+) -> list[dict[str, Any]]:
     rng = np.random.default_rng(0)
     normal = rng.normal(size=n)
     errors = rng.random(n) < 0.1
     rows = []
     for name, module, river_names, binary in DETECTORS:
+        if only and name not in only:
+            continue
         ours = _ours(name, module)
         if ours is None:
             print(f"{name}: not in driftscope.stream, skipped", flush=True)
             continue
-        river = _river(river_names)
+        river = _river(river_names) if river_too else None
         array = errors if binary else normal
         values = array.tolist()
         kwargs = _kwargs(name)
@@ -180,8 +189,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000, help="values per run")
     parser.add_argument("--kswin-river-n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best kept)")
+    parser.add_argument("--only", nargs="+", metavar="DETECTOR", help="these detectors only")
+    parser.add_argument("--no-river", action="store_true", help="time ours only")
     args = parser.parse_args()
-    rows = run(args.n, args.kswin_river_n, args.repeat)
+    rows = run(args.n, args.kswin_river_n, args.repeat, args.only, not args.no_river)
     print()
     print(table(rows))
     out = Path(__file__).parent / "results"

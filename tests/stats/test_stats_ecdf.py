@@ -41,7 +41,7 @@ def test_arrays_are_read_only_and_input_untouched():
     assert not s.values.flags.writeable
     np.testing.assert_array_equal(x, [2.0, 1.0])
     with pytest.raises(AttributeError):
-        s.n = 3  # type: ignore[misc]
+        s.n = 3  # type: ignore[misc]  # frozen: the assignment must fail
 
 
 @pytest.mark.parametrize(

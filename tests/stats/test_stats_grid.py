@@ -3,12 +3,11 @@ Numba kernels and with their NumPy fallbacks, and the kernels equal their NumPy 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import warnings
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -21,29 +20,8 @@ from driftscope.stats import kernels
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.grid import ECDFGrid, _locate
 
-needs_numba = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="Numba is not installed")
-
-# the compiled loops behind the kernel wrappers; none may run while the NumPy paths are forced
-COMPILED = ("_grid_counts", "_gather_bins", "_grid_build", "_exact_scan", "_moments")
-
-
-@contextlib.contextmanager
-def numpy_paths() -> Iterator[None]:
-    """Force every NumPy fallback: ``kernels.HAVE_NUMBA`` drives the kernel wrappers
-    (``grid_counts``, ``gather_bins``, ``grid_build``, ``moments``) and ``grid.HAVE_NUMBA``
-    (imported by name) drives ``GridBatch._exact_bins``. The compiled loops are replaced by
-    functions that fail, so a wrapper that still reached Numba would be caught."""
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a Numba kernel ran while the NumPy paths were forced")
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(kernels, "HAVE_NUMBA", False)
-        mp.setattr(grid_mod, "HAVE_NUMBA", False)
-        for name in COMPILED:
-            mp.setattr(kernels, name, forbidden, raising=False)
-        yield
-
+from . import oracles
+from .oracles import numpy_paths
 
 # ---------------------------------------------------------------------------- references
 
@@ -277,7 +255,6 @@ def test_sample_roundtrip_and_list_input():
 # ---------------------------------------------------------------------------- 2. NumPy paths
 
 
-@needs_numba
 @pytest.mark.parametrize("case", CASES)
 def test_numpy_paths_equal_scipy_and_numba(case):
     compiled = grid_results(case)
@@ -292,7 +269,6 @@ def test_numpy_paths_equal_scipy_and_numba(case):
     np.testing.assert_array_equal(counts_c, counts_a)
 
 
-@needs_numba
 @pytest.mark.parametrize("case", ["poisson-20000x20000", "lognormal-5000x5000", "spike-10000x1000"])
 def test_grid_build_numpy_equals_numba(case):
     ref, _ = case_data(case)
@@ -310,12 +286,12 @@ def test_grid_build_numpy_equals_numba(case):
 
 def test_numpy_paths_are_really_used():
     with numpy_paths():
-        assert not kernels.HAVE_NUMBA and not grid_mod.HAVE_NUMBA
+        assert grid_mod.grid_counts is oracles.grid_counts
         values = np.arange(5000.0)
         assert kernels.moments(values, None, values.size) is None
         with pytest.raises(AssertionError, match="Numba kernel ran"):  # unreachable
             kernels.exact_scan(*([None] * 12))
-    assert kernels.HAVE_NUMBA  # Numba is a dependency: outside the tests, always compiled
+    assert grid_mod.grid_counts is kernels.grid_counts
 
 
 # ---------------------------------------------------------------------------- 3. kernel twins
@@ -352,13 +328,11 @@ def twin_inputs(lo: float, scale: float, bins: int, seed: int) -> tuple[np.ndarr
     return x, atom
 
 
-@needs_numba
 @pytest.mark.parametrize("lo, scale, bins", GRIDS)
 def test_grid_counts_equals_numpy_twin(lo, scale, bins):
     x, atom = twin_inputs(lo, scale, bins, seed=bins)
-    assert x.size > 1000  # the compiled loop engages
     counts, frac, equal = kernels.grid_counts(x, lo, scale, bins, atom)
-    counts_np, frac_np, equal_np = kernels.grid_counts_numpy(x, lo, scale, bins, atom)
+    counts_np, frac_np, equal_np = oracles.grid_counts(x, lo, scale, bins, atom)
     assert counts.dtype == counts_np.dtype == equal.dtype == equal_np.dtype == np.int64
     assert counts.shape == frac.shape == equal.shape == (bins + 2,)
     np.testing.assert_array_equal(counts, counts_np)
@@ -373,7 +347,6 @@ def test_grid_counts_equals_numpy_twin(lo, scale, bins):
     assert equal.sum() > 0 and (equal <= counts).all()
 
 
-@needs_numba
 @pytest.mark.parametrize("lo, scale, bins", GRIDS)
 def test_gather_bins_equals_numpy_twin(lo, scale, bins):
     x, _ = twin_inputs(lo, scale, bins, seed=bins + 1)
@@ -385,14 +358,14 @@ def test_gather_bins_equals_numpy_twin(lo, scale, bins):
         np.zeros(bins + 2, dtype=bool),
     ):
         got = kernels.gather_bins(x, lo, scale, bins, flag)
-        want = kernels.gather_bins_numpy(x, lo, scale, bins, flag)
+        want = oracles.gather_bins(x, lo, scale, bins, flag)
         np.testing.assert_array_equal(got, want)  # same values, same (input) order
         k, _ = _locate(x, lo, scale, bins)
         np.testing.assert_array_equal(got, x[flag[k]])
 
 
 def test_kernel_wrappers_on_small_inputs():
-    # at most 1000 values: the wrappers use the NumPy twins (docstring example)
+    # a few values (the docstrings' examples), compiled too
     atom = np.full(10, np.nan)
     counts, _, _ = kernels.grid_counts(np.array([0.05, 0.5, 0.55, 2.0]), 0.0, 10.0, 8, atom)
     assert counts.tolist() == [0, 1, 0, 0, 0, 0, 2, 0, 0, 1]
@@ -411,7 +384,6 @@ def _moment_cases() -> list[tuple[str, np.ndarray]]:
     ]
 
 
-@needs_numba
 @pytest.mark.parametrize("name, raw", _moment_cases(), ids=[c[0] for c in _moment_cases()])
 def test_moments_equal_numpy(name, raw):
     values, counts = np.unique(raw, return_counts=True)
@@ -484,15 +456,14 @@ def test_property_equals_scipy(ref, cur, pad, big_batch):
     assert_w1(w1, w1_want)
     np.testing.assert_array_equal(counts, brute_counts_below(cur_raw, points))
     assert grid.ks_and_wasserstein(sample, cur_raw) == (ks, w1)
-    if kernels.HAVE_NUMBA:
-        with numpy_paths():
-            sample_np = SortedSample.from_array(ref_raw)
-            ks_np, w1_np, counts_np = (
-                ECDFGrid.build(sample_np).locate(cur_raw).analyze(sample_np, points)
-            )
-        assert ks_np == ks
-        assert_w1(w1_np, w1, rtol=1e-12)
-        np.testing.assert_array_equal(counts_np, counts)
+    with numpy_paths():
+        sample_np = SortedSample.from_array(ref_raw)
+        ks_np, w1_np, counts_np = (
+            ECDFGrid.build(sample_np).locate(cur_raw).analyze(sample_np, points)
+        )
+    assert ks_np == ks
+    assert_w1(w1_np, w1, rtol=1e-12)
+    np.testing.assert_array_equal(counts_np, counts)
 
 
 # ---------------------------------------------------------------------------- 5. no grid

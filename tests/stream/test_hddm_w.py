@@ -88,16 +88,16 @@ def test_river_counts_one_weight_too_few_in_the_bound():
     theirs, ours = river.HDDMW(), HDDM_W()
     theirs.update(1)
     ours.update(1)
-    assert theirs._total.ewma == ours._total == 1.0
-    assert ours._total_d == 1.0
+    assert theirs._total.ewma == ours._state[0]["total"] == 1.0
+    assert ours._state[0]["total_d"] == 1.0
     assert theirs._total.ibc == pytest.approx(0.05**2 + 0.95**2)
     for _ in range(4):
         theirs.update(0)
         ours.update(0)
     weights = [0.95**4] + [0.05 * 0.95**k for k in range(4)]
-    assert ours._total == pytest.approx(theirs._total.ewma) == pytest.approx(weights[0])
-    assert ours._total_d == pytest.approx(sum(w * w for w in weights))
-    assert theirs._total.ibc < ours._total_d
+    assert ours._state[0]["total"] == pytest.approx(theirs._total.ewma) == pytest.approx(weights[0])
+    assert ours._state[0]["total_d"] == pytest.approx(sum(w * w for w in weights))
+    assert theirs._total.ibc < ours._state[0]["total_d"]
 
 
 def test_rivers_narrow_bound_fires_early(monkeypatch):

@@ -37,7 +37,6 @@ import numpy as np
 from driftscope.stats._magnitude import SAFE_HIGH
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.kernels import (
-    HAVE_NUMBA,
     classify_bins,
     exact_scan,
     gather_bins,
@@ -186,87 +185,14 @@ class GridBatch:
         sorted batch values of (at least) those bins."""
         if bins.size == 0:
             return 0.0, 0.0
-        grid, cur_below = self.grid, self.below
-        if HAVE_NUMBA:
-            cum = sample.cumcounts
-            if cum is None:
-                cum = np.zeros(0, dtype=np.int64)
-            return exact_scan(
-                bins.astype(np.int64), gathered, sample.values, cum, sample.n, self.x.size,
-                grid.lo, grid.scale, grid.bins, grid.ref_below, cur_below, grid.unique_start,
-            )  # fmt: skip
-        n, m = sample.n, self.x.size
-        gk, _ = _locate(gathered, grid.lo, grid.scale, grid.bins)
-        flag = np.zeros(grid.bins + 2, dtype=bool)
-        flag[bins] = True
-        xs = gathered[flag[gk]]
-        # distinct current values in those bins, with their counts
-        if xs.size:
-            starts = np.flatnonzero(np.concatenate(([True], xs[1:] != xs[:-1])))
-            cur_vals = xs[starts]
-            cur_cnt = np.diff(np.append(starts, xs.size))
-        else:
-            cur_vals, cur_cnt = xs, np.zeros(0, dtype=np.int64)
-        # distinct reference values in those bins, with their counts
-        first, last = grid.unique_start[bins], grid.unique_start[bins + 1]
-        lengths = last - first
-        total = int(lengths.sum())
-        offsets = np.repeat(first - np.cumsum(lengths) + lengths, lengths)
-        ridx = np.arange(total) + offsets
-        ref_vals = sample.values[ridx]
+        grid = self.grid
         cum = sample.cumcounts
         if cum is None:
-            ref_cnt = np.ones(total, dtype=np.int64)
-        else:
-            ref_cnt = cum[ridx] - np.where(ridx > 0, cum[np.maximum(ridx - 1, 0)], 0)
-
-        vals = np.concatenate((ref_vals, cur_vals))
-        order = np.argsort(vals, kind="stable")
-        vals = vals[order]
-        dref = np.concatenate((ref_cnt, np.zeros(cur_vals.size, np.int64)))[order]
-        dcur = np.concatenate((np.zeros(total, np.int64), cur_cnt))[order]
-        group = np.concatenate(([True], vals[1:] != vals[:-1]))
-        gstart = np.flatnonzero(group)
-        vals = vals[gstart]
-        dref = np.add.reduceat(dref, gstart)
-        dcur = np.add.reduceat(dcur, gstart)
-        gbin, _ = _locate(vals, grid.lo, grid.scale, grid.bins)
-
-        # counts at or below each point: counts below its bin + counts inside the bin so far
-        first_in_bin = np.concatenate(([True], gbin[1:] != gbin[:-1]))
-        cs_ref, cs_cur = np.cumsum(dref), np.cumsum(dcur)
-        seg = np.cumsum(first_in_bin) - 1
-        head = np.flatnonzero(first_in_bin)
-        base_ref = (cs_ref - dref)[head][seg]
-        base_cur = (cs_cur - dcur)[head][seg]
-        fr = grid.ref_below[gbin] + cs_ref - base_ref
-        fc = cur_below[gbin] + cs_cur - base_cur
-        d_at = fr / n - fc / m
-        d_before = np.empty_like(d_at)
-        d_before[1:] = d_at[:-1]
-        edge = grid.ref_below[gbin] / n - cur_below[gbin] / m
-        d_before[first_in_bin] = edge[first_in_bin]
-        ks = float(max(np.abs(d_at).max(), np.abs(d_before).max()))
-
-        # ∫|d|: from each point to the next point in its bin, or to the bin's right edge;
-        # plus from the bin's left edge to its first point. The outer bins are unbounded,
-        # but d = 0 before the first and after the last point of all data.
-        # Positions are measured from lo: for data far from zero, absolute bin edges would
-        # be rounded to the float spacing there, a large part of a narrow bin.
-        width = 1.0 / grid.scale
-        vals = vals - grid.lo
-        left_edge = (gbin - 1) * width
-        right_edge = gbin * width
-        last_in_bin = np.append(first_in_bin[1:], True)
-        nxt = np.empty_like(vals)
-        nxt[:-1] = vals[1:]
-        nxt = np.where(last_in_bin, right_edge, nxt)
-        outer_last = last_in_bin & (gbin == grid.bins + 1)
-        nxt[outer_last] = vals[outer_last]
-        w = float(np.sum(np.abs(d_at) * (nxt - vals)))
-        lead = first_in_bin & (gbin > 0)
-        w += float(np.sum(np.abs(d_before[lead]) * (vals[lead] - left_edge[lead])))
-        return ks, w
+            cum = np.zeros(0, dtype=np.int64)
+        return exact_scan(
+            bins.astype(np.int64), gathered, sample.values, cum, sample.n, self.x.size,
+            grid.lo, grid.scale, grid.bins, grid.ref_below, self.below, grid.unique_start,
+        )  # fmt: skip
 
 
 def _locate(x: np.ndarray, lo: float, scale: float, bins: int) -> tuple[np.ndarray, np.ndarray]:

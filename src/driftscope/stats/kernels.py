@@ -2,8 +2,8 @@
 
 Placing 10^6 values on a grid with NumPy takes about ten passes over memory (subtract,
 scale, clip, floor, two bincounts, gathers); these loops take one, and release the GIL so
-columns run in parallel threads. Each kernel has a plain NumPy twin, which the tests run as
-the independent reference (by setting ``HAVE_NUMBA`` to False).
+columns run in parallel threads. Numba is a dependency, so they always run; the tests
+compare each with a plain NumPy twin (``tests/stats/oracles.py``).
 
 >>> import numpy as np
 >>> atom = np.full(10, np.nan)
@@ -17,10 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from driftscope.core._jit import njit
-
-#: Numba is a dependency, so the compiled loops always run. The tests set this to False to
-#: run the NumPy twins (their oracle) through the same wrappers; ``stats.grid`` reads it.
-HAVE_NUMBA = True
 
 
 def positions_numpy(x: np.ndarray, lo: float, scale: float, bins: int) -> np.ndarray:
@@ -37,31 +33,8 @@ def positions_numpy(x: np.ndarray, lo: float, scale: float, bins: int) -> np.nda
     return t
 
 
-def grid_counts_numpy(
-    x: np.ndarray, lo: float, scale: float, bins: int, atom: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-bin counts, sums of in-bin positions and counts of values equal to the bin's atom
-    (see :func:`grid_counts`), with NumPy."""
-    t = positions_numpy(x, lo, scale, bins)
-    k = t.astype(np.int64)
-    t -= k
-    counts = np.bincount(k, minlength=bins + 2).astype(np.int64)
-    if atom.size:
-        equal = np.bincount(k[x == atom[k]], minlength=bins + 2).astype(np.int64)
-    else:
-        equal = np.zeros(bins + 2, dtype=np.int64)
-    return counts, np.bincount(k, weights=t, minlength=bins + 2), equal
-
-
-def gather_bins_numpy(
-    x: np.ndarray, lo: float, scale: float, bins: int, flag: np.ndarray
-) -> np.ndarray:
-    """The values of ``x`` whose bin is flagged (see :func:`gather_bins`), with NumPy."""
-    return x[flag[positions_numpy(x, lo, scale, bins).astype(np.int64)]]
-
-
 @njit(inline="always")
-def _position(v, lo, scale, top):  # type: ignore[no-untyped-def]
+def _position(v: float, lo: float, scale: float, top: float) -> float:
     t = (v - lo) * scale
     if t < -1.0:
         t = -1.0
@@ -71,7 +44,9 @@ def _position(v, lo, scale, top):  # type: ignore[no-untyped-def]
 
 
 @njit
-def _grid_counts(x, lo, scale, bins, atom):  # type: ignore[no-untyped-def]
+def _grid_counts(
+    x: np.ndarray, lo: float, scale: float, bins: int, atom: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     counts = np.zeros(bins + 2, dtype=np.int64)
     frac_sum = np.zeros(bins + 2, dtype=np.float64)
     equal = np.zeros(bins + 2, dtype=np.int64)
@@ -87,7 +62,7 @@ def _grid_counts(x, lo, scale, bins, atom):  # type: ignore[no-untyped-def]
 
 
 @njit
-def _gather_bins(x, lo, scale, bins, flag):  # type: ignore[no-untyped-def]
+def _gather_bins(x: np.ndarray, lo: float, scale: float, bins: int, flag: np.ndarray) -> np.ndarray:
     out = np.empty(x.size, dtype=np.float64)
     top = float(bins)
     j = 0
@@ -99,9 +74,20 @@ def _gather_bins(x, lo, scale, bins, flag):  # type: ignore[no-untyped-def]
 
 
 @njit
-def _exact_scan(  # type: ignore[no-untyped-def]
-    bins_list, xs, values, cumcounts, n, m, lo, scale, nbins, ref_below, cur_below, ustart
-):
+def _exact_scan(
+    bins_list: np.ndarray,
+    xs: np.ndarray,
+    values: np.ndarray,
+    cumcounts: np.ndarray,
+    n: int,
+    m: int,
+    lo: float,
+    scale: float,
+    nbins: int,
+    ref_below: np.ndarray,
+    cur_below: np.ndarray,
+    ustart: np.ndarray,
+) -> tuple[float, float]:
     width = 1.0 / scale
     top = float(nbins)
     ks = 0.0
@@ -147,7 +133,9 @@ def _exact_scan(  # type: ignore[no-untyped-def]
 
 
 @njit
-def _grid_build(values, cumcounts, lo, scale, bins):  # type: ignore[no-untyped-def]
+def _grid_build(
+    values: np.ndarray, cumcounts: np.ndarray, lo: float, scale: float, bins: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     per_bin = np.zeros(bins + 2, dtype=np.int64)
     inside = np.zeros(bins + 2, dtype=np.float64)
     distinct = np.zeros(bins + 2, dtype=np.int64)
@@ -171,16 +159,7 @@ def grid_build(
     None when each occurs once): per bin the point count, ``Σ count * (1 - position)`` and the
     number of distinct values."""
     cum = np.zeros(0, dtype=np.int64) if cumcounts is None else cumcounts
-    if HAVE_NUMBA:
-        return _grid_build(values, cum, float(lo), float(scale), int(bins))
-    t = positions_numpy(values, lo, scale, bins)
-    k = t.astype(np.int64)
-    t -= k
-    counts = np.ones(values.size, np.int64) if cumcounts is None else np.diff(cum, prepend=0)
-    per_bin = np.bincount(k, weights=counts, minlength=bins + 2)
-    inside = np.bincount(k, weights=counts * (1.0 - t), minlength=bins + 2)
-    distinct = np.bincount(k, minlength=bins + 2)
-    return np.rint(per_bin).astype(np.int64), inside, distinct.astype(np.int64)
+    return _grid_build(values, cum, float(lo), float(scale), int(bins))
 
 
 def exact_scan(
@@ -199,15 +178,14 @@ def exact_scan(
 ) -> tuple[float, float]:
     """KS supremum and ``∫|F_ref - F_cur|`` over the listed grid bins by merging, point by
     point, the sorted current values ``xs`` with the reference's distinct ``values``
-    (``cumcounts`` their cumulative counts; empty when every value occurs once). Requires
-    Numba (see ``GridBatch``)."""
+    (``cumcounts`` their cumulative counts; empty when every value occurs once)."""
     return _exact_scan(
         bins_list, xs, values, cumcounts, n, m, lo, scale, nbins, ref_below, cur_below, ustart
     )
 
 
 @njit
-def _moments(values, counts, n):  # type: ignore[no-untyped-def]
+def _moments(values: np.ndarray, counts: np.ndarray, n: float) -> tuple[float, float]:
     total = 0.0
     for i in range(values.size):
         total += values[i] * (counts[i] if counts.size else 1.0)
@@ -225,15 +203,17 @@ def _moments(values, counts, n):  # type: ignore[no-untyped-def]
 
 def moments(values: np.ndarray, counts: np.ndarray | None, n: int) -> tuple[float, float] | None:
     """Mean and sum of squared deviations (corrected two-pass algorithm) of sorted distinct
-    ``values`` with ``counts`` (None: each once), without temporaries; None without Numba."""
-    if not HAVE_NUMBA or values.size < 1000:
+    ``values`` with ``counts`` (None: each once), without temporaries; None below 1000
+    values, where the caller's NumPy expressions cost no more."""
+    if values.size < 1000:
         return None
     w = np.zeros(0) if counts is None else counts.astype(np.float64)
     mean, m2 = _moments(values, w, float(n))
     return float(mean), max(float(m2), 0.0)
 
 
-def classify_bins_numpy(
+@njit
+def _classify_bins(
     ref_below: np.ndarray,
     ref_inside: np.ndarray,
     atom: np.ndarray,
@@ -245,35 +225,6 @@ def classify_bins_numpy(
     lo: float,
     scale: float,
 ) -> tuple[float, float, float, np.ndarray, np.ndarray]:
-    """See :func:`classify_bins`; the NumPy twin."""
-    r0, r1 = ref_below[:-1], ref_below[1:]
-    c0, c1 = cur_below[:-1], cur_below[1:]
-    pure = ~np.isnan(atom) & (equal == c1 - c0)
-    d_edge = r0 / n - c0 / m  # d just before each bin: a value d takes (or 0)
-    ks_edges = float(np.abs(d_edge).max())
-    low, high = r0 / n - c1 / m, r1 / n - c0 / m  # d stays within [low, high] in a bin
-    occupied = (r1 > r0) | (c1 > c0)
-    bound = np.maximum(np.abs(low), np.abs(high))
-    exact = occupied & ~pure & ((bound > ks_edges) | ((low < 0) & (high > 0)))
-    exact[0] = occupied[0] & ~pure[0]
-    exact[-1] = occupied[-1] & ~pure[-1]
-    width = 1.0 / scale
-    smooth = ~exact & ~pure
-    smooth[0] = smooth[-1] = False
-    integral = (r0 + ref_inside) / n - (c0 + cur_inside) / m
-    w_smooth = float(np.abs(integral[smooth]).sum()) * width
-    kp = np.flatnonzero(pure)  # d is d_edge before the atom, the next bin's d_edge from it on
-    left = (kp - 1) * width  # positions measured from lo
-    at = atom[kp] - lo
-    after = r1[kp] / n - c1[kp] / m
-    w_pure = float(np.sum(np.abs(d_edge[kp]) * (at - left) + np.abs(after) * (kp * width - at)))
-    return ks_edges, w_smooth, w_pure, exact, pure
-
-
-@njit
-def _classify_bins(  # type: ignore[no-untyped-def]
-    ref_below, ref_inside, atom, cur_below, cur_inside, equal, n, m, lo, scale
-):
     nb = ref_inside.size
     ks_edges = 0.0
     for k in range(nb):
@@ -325,10 +276,8 @@ def classify_bins(
     in the bin equals), and the masks of the bins to evaluate point by point and of the pure
     bins. ``d = F_ref - F_cur``; ``*_below`` are counts below each bin (``bins + 3``)."""
     args = (ref_below, ref_inside, atom, cur_below, cur_inside, equal, n, m, lo, scale)
-    if HAVE_NUMBA:
-        ks, w_smooth, w_pure, exact, pure = _classify_bins(*args)
-        return float(ks), float(w_smooth), float(w_pure), exact, pure
-    return classify_bins_numpy(*args)
+    ks, w_smooth, w_pure, exact, pure = _classify_bins(*args)
+    return float(ks), float(w_smooth), float(w_pure), exact, pure
 
 
 def grid_counts(
@@ -338,11 +287,9 @@ def grid_counts(
     count per bin (``bins + 2`` of them), the sum per bin of ``t - k`` (the position inside
     the bin in units of its width) and the number of values equal to ``atom[k]`` (NaN: none;
     an empty ``atom`` skips that count).
-    One pass over ``x`` with Numba.
+    One pass over ``x``.
     """
-    if HAVE_NUMBA and x.size > 1000:
-        return _grid_counts(x, float(lo), float(scale), int(bins), atom)
-    return grid_counts_numpy(x, lo, scale, bins, atom)
+    return _grid_counts(x, float(lo), float(scale), int(bins), atom)
 
 
 def gather_bins(x: np.ndarray, lo: float, scale: float, bins: int, flag: np.ndarray) -> np.ndarray:
@@ -351,6 +298,4 @@ def gather_bins(x: np.ndarray, lo: float, scale: float, bins: int, flag: np.ndar
     >>> gather_bins(np.array([0.05, 0.5, 2.0]), 0.0, 10.0, 8, np.eye(10, dtype=bool)[6]).tolist()
     [0.5]
     """
-    if HAVE_NUMBA and x.size > 1000:
-        return _gather_bins(x, float(lo), float(scale), int(bins), flag)
-    return gather_bins_numpy(x, lo, scale, bins, flag)
+    return _gather_bins(x, float(lo), float(scale), int(bins), flag)

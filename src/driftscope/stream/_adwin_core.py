@@ -1,11 +1,16 @@
 """ADWIN's compiled core: the exponential histogram and its checks, with River's arithmetic.
 
-The state is four arrays with named fields (:class:`State`): ``window``, one record of the
-window's sums, counters, parameters and the bookkeeping of each row of buckets;
+The state is two arrays with named fields (:class:`State`): ``window``, one record of the
+window's sums, counters, parameters, the bookkeeping of each row of buckets and the
+``queue`` of values ``ADWIN.update`` queued since the core last ran; and
 ``buckets[row, slot]``, the sum and sum of squared deviations of each bucket (row ``r``
-holds buckets of ``2**r`` values, each row a ring of ``max_buckets + 1`` slots);
-``splits``, the checks' list of split points, kept between checks; and ``queue``, the values
-``ADWIN.update`` queued since the core last ran.
+holds buckets of ``2**r`` values, each row a ring of ``max_buckets + 1`` slots). A check
+has at most one split point per bucket, so the checks' list of split points (kept between
+checks) is stored in the same records, in fields of its own: entry ``i`` of the list is
+``splits[i]`` with ``splits = buckets.reshape(-1)``, whatever bucket is there.
+
+Two arrays, not four: ``ADWIN.update`` calls the core through Numba's entry point, which
+spends ~60 ns unpacking each array argument (see :func:`queue_runner`).
 
 The functions are written in the subset of Python Numba compiles; ``.py_func`` runs each as
 plain Python (the tests compare both).
@@ -24,6 +29,9 @@ from driftscope.core._jit import entry_point, njit
 
 #: Bucket rows: row r holds buckets of 2**r values (a window of 2**53 values needs < 53).
 ROWS = 64
+#: Most values ``update`` queues between two runs of the core: runs short of a check, when
+#: ``clock`` is larger, cost ~1 ns a value.
+QUEUE = 256
 
 #: One record: the window and the detector's counters and parameters.
 WINDOW = np.dtype(
@@ -45,14 +53,25 @@ WINDOW = np.dtype(
         ("skipped", "i8"),  # values skipped by the last feed
         ("count", "i8", (ROWS,)),  # buckets in each row
         ("head", "i8", (ROWS,)),  # slot of each row's oldest bucket
+        ("queue", "f8", (QUEUE,)),  # values queued by update(), not yet in the window
     ]
 )
-#: A bucket: the sum of its values and their sum of squared deviations.
-BUCKET = np.dtype([("sum", "f8"), ("sqdev", "f8")])
-#: A split point of a check, oldest first: the count ``n0`` and sum ``u0`` of the older side
-#: (River's running sums), the sum ``t`` of the bucket before it, the running sum ``p`` of
-#: the buckets' absolute sums, and whether the quick screen kept it for the exact test.
-SPLIT = np.dtype([("n0", "f8"), ("u0", "f8"), ("t", "f8"), ("p", "f8"), ("keep", "f8")])
+#: A bucket: the sum of its values and their sum of squared deviations; then, in the same
+#: record, an entry of the list of split points of a check (oldest first): the count ``n0``
+#: and sum ``u0`` of the older side (River's running sums), the sum ``t`` of the bucket
+#: before it, the running sum ``p`` of the buckets' absolute sums, and whether the quick
+#: screen kept it for the exact test.
+BUCKET = np.dtype(
+    [
+        ("sum", "f8"),
+        ("sqdev", "f8"),
+        ("n0", "f8"),
+        ("u0", "f8"),
+        ("t", "f8"),
+        ("p", "f8"),
+        ("keep", "f8"),
+    ]
+)
 
 #: Relative slack of the quick screen of a split (float rounding is ~1e-16).
 SLACK = 1e-9
@@ -62,26 +81,17 @@ class State(NamedTuple):
     """ADWIN's state (see the module's docstring)."""
 
     window: np.ndarray  # one WINDOW record
-    buckets: np.ndarray  # BUCKET, (ROWS, max_buckets + 1)
-    splits: np.ndarray  # SPLIT, ROWS * (max_buckets + 1)
-    queue: np.ndarray  # float64, values queued by update()
+    buckets: np.ndarray  # BUCKET, (ROWS, max_buckets + 1); also the split points
 
     @classmethod
-    def new(
-        cls, delta: float, clock: int, max_buckets: int, min_len: int, grace: int, queue: int
-    ) -> State:
-        """An empty window, with room for ``queue`` queued values."""
+    def new(cls, delta: float, clock: int, max_buckets: int, min_len: int, grace: int) -> State:
+        """An empty window."""
         cols = max_buckets + 1
         window = np.zeros(1, dtype=WINDOW)
         w = window[0]
         w["delta"], w["min_len"], w["grace"] = delta, min_len, grace
         w["clock"], w["cols"], w["until"], w["rows"], w["dirty"] = clock, cols, clock, 1, ROWS
-        return cls(
-            window,
-            np.zeros((ROWS, cols), dtype=BUCKET),
-            np.zeros(ROWS * cols, dtype=SPLIT),
-            np.zeros(queue),
-        )
+        return cls(window, np.zeros((ROWS, cols), dtype=BUCKET))
 
     def copy(self) -> State:
         return State(*(a.copy() for a in self))
@@ -196,7 +206,7 @@ def _list_splits(w: Any, buckets: np.ndarray, splits: np.ndarray) -> int:
 
 
 @njit
-def _detect(w: Any, buckets: np.ndarray, splits: np.ndarray) -> bool:
+def _detect(w: Any, buckets: np.ndarray) -> bool:
     """Check every split of the window; while one passes, drop the oldest bucket.
 
     Most splits are screened out at once, without a branch, a division or a square root:
@@ -206,6 +216,7 @@ def _detect(w: Any, buckets: np.ndarray, splits: np.ndarray) -> bool:
     River's running ``u1`` can be from that, so it never drops a split that River's
     arithmetic would pass; the others, in order, get River's exact test.
     """
+    splits = buckets.reshape(-1)  # the list of split points (see the module's docstring)
     delta, min_len = w["delta"], w["min_len"]
     change = False
     while w["width"] >= 2.0:  # else no split has a value on each side
@@ -254,7 +265,6 @@ def _detect(w: Any, buckets: np.ndarray, splits: np.ndarray) -> bool:
 def feed(
     window: np.ndarray,
     buckets: np.ndarray,
-    splits: np.ndarray,
     values: np.ndarray,
     n: int,
     hits: np.ndarray,
@@ -300,7 +310,7 @@ def feed(
             until = clock
             if width > grace:
                 w["total"], w["var"], w["width"] = total, var, width
-                if _detect(w, buckets, splits):
+                if _detect(w, buckets):
                     w["restart"] = 1
                     if record:
                         hits[n_hits] = j
@@ -314,17 +324,16 @@ def feed(
 
 
 @njit
-def run_queue(
-    window: np.ndarray, buckets: np.ndarray, splits: np.ndarray, queue: np.ndarray, k: int
-) -> int:
+def run_queue(window: np.ndarray, buckets: np.ndarray, k: int) -> int:
     """Feed the ``k`` values ``update`` queued: whether a drift was found (a run stops at the
     first check), plus 2 if a value was skipped."""
-    hit = feed(window, buckets, splits, queue, k, queue, False)
-    return hit + 2 * (window[0]["skipped"] > 0)
+    w = window[0]
+    hit = feed(window, buckets, w["queue"], k, w["count"], False)  # hits: unused
+    return hit + 2 * (w["skipped"] > 0)
 
 
 @functools.cache
 def queue_runner() -> Callable[..., int]:
     """:func:`run_queue`'s machine-code entry (see :func:`~driftscope.core._jit.entry_point`),
     for ``update``, which calls it once per check."""
-    return entry_point(run_queue, *State.new(0.5, 1, 1, 1, 0, 1), 1)
+    return entry_point(run_queue, *State.new(0.5, 1, 1, 1, 0), 1)

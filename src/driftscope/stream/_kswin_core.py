@@ -1,10 +1,17 @@
 """KSWIN's compiled core: the window, River's random sample of it, and the KS test.
 
-The state is four arrays (:class:`State`): ``head``, one record of counters, parameters
-and the buffer of random words; ``ring``, the window (a ring of ``window_size`` values);
-``samples``, the two samples of a test, each sorted and ended by +inf (``samples[0]`` drawn
-from the older values, ``samples[1]`` the newest ``stat_size`` values, kept sorted while
-the window is full); and ``pool``, the scratch of the draws.
+The state is two arrays with named fields (:class:`State`): ``head``, one record of
+counters, parameters and the buffer of random words; and ``rows``, four float64 rows of
+``window_size`` entries, named by :data:`RING`, :data:`OLDER`, :data:`NEWEST` and
+:data:`POOL`: the window (a ring); the two samples of a test, each sorted and ended by +inf
+(``older`` drawn from the older values, ``newest`` the newest ``stat_size`` values, kept
+sorted while the window is full; ``window_size >= 2 stat_size`` holds each and its
+sentinel); and the scratch of the draws (indices and stamps, whole numbers far below
+2**53, so exact as floats). Rows of one 2-D array stay contiguous, which the sorts and the
+merge of a test need to run at full speed (fields of one record array would be strided).
+
+Two arrays, not four: ``KSWIN.update`` calls :func:`step` through Numba's entry point,
+which spends ~60 ns unpacking each array argument (see :func:`stepper`).
 
 The draws are River's, ``random.Random(seed).sample(range(window_size - stat_size),
 stat_size)``: :class:`~driftscope.stream._mt19937.MersenneTwister` makes the 32-bit words of
@@ -51,15 +58,15 @@ HEAD = np.dtype(
         ("words", "i8", (WORDS,)),  # the generator's output, in order
     ]
 )
+#: The rows of ``rows`` (see the module's docstring).
+RING, OLDER, NEWEST, POOL = range(4)
 
 
 class State(NamedTuple):
     """KSWIN's state (see the module's docstring)."""
 
     head: np.ndarray  # one HEAD record
-    ring: np.ndarray  # float64, window_size
-    samples: np.ndarray  # float64, (2, stat_size + 1)
-    pool: np.ndarray  # int64, window_size - stat_size
+    rows: np.ndarray  # float64, (4, window_size): RING, OLDER, NEWEST, POOL
 
     @classmethod
     def new(cls, window_size: int, stat_size: int, h_crit: int, asymptotic: bool) -> State:
@@ -70,10 +77,19 @@ class State(NamedTuple):
         h["window_size"], h["stat_size"], h["h_crit"] = window_size, stat_size, h_crit
         h["pool_method"] = uses_pool(window_size - stat_size, stat_size)
         h["asymptotic"] = asymptotic
-        samples = np.zeros((2, stat_size + 1))
-        samples[:, stat_size] = np.inf
-        pool = np.zeros(window_size - stat_size, dtype=np.int64)
-        return cls(head, np.zeros(window_size), samples, pool)
+        rows = np.zeros((4, window_size))
+        rows[OLDER, stat_size] = rows[NEWEST, stat_size] = np.inf
+        return cls(head, rows)
+
+    @property
+    def ring(self) -> np.ndarray:
+        """The window, a ring of ``window_size`` values (a view)."""
+        return self.rows[RING]
+
+    @property
+    def pool(self) -> np.ndarray:
+        """The draws' scratch (a view)."""
+        return self.rows[POOL]
 
     def add_words(self, rng: MersenneTwister) -> None:
         """Move the unused words to the front and fill the buffer from ``rng``."""
@@ -84,9 +100,12 @@ class State(NamedTuple):
         rng.fill(words[left:])
         h["pos"], h["end"] = 0, WORDS
 
-    def forget_words(self) -> None:
-        """Drop the buffered words (before a reseeded generator refills it)."""
-        self.head[0]["pos"] = self.head[0]["end"] = 0
+    def set_words(self, words: np.ndarray) -> None:
+        """Replace the buffer by ``words`` (:data:`WORDS` of them), e.g. the first words of
+        the seeded generator after a drift: a copy, where generating them costs ~25 µs."""
+        h = self.head[0]
+        h["words"][:] = words
+        h["pos"], h["end"] = 0, WORDS
 
 
 def uses_pool(n: int, k: int) -> bool:
@@ -132,7 +151,7 @@ def _draw(h: Any, pool: np.ndarray, ring: np.ndarray, oldest: int, out: np.ndarr
             if j < left and (from_pool or pool[j] != stamp):
                 break
         if from_pool:
-            pick = pool[j]
+            pick = int(pool[j])
             pool[j] = pool[left - 1]
         else:
             pick = j
@@ -212,12 +231,11 @@ def _replace_sorted(a: np.ndarray, gone: float, new: float) -> None:
 
 
 @njit
-def step(
-    head: np.ndarray, ring: np.ndarray, samples: np.ndarray, pool: np.ndarray, x: float
-) -> int:
+def step(head: np.ndarray, rows: np.ndarray, x: float) -> int:
     """Add ``x`` to the window and, once it is full, test: :data:`DRIFT` or :data:`NONE`;
     :data:`NEED_WORDS` (and nothing changed but a restart) if the words ran out."""
     h = head[0]
+    ring, older, newest, pool = rows[RING], rows[OLDER], rows[NEWEST], rows[POOL]
     ws, ss = h["window_size"], h["stat_size"]
     if h["restart"]:
         h["count"] = h["next"] = h["restart"] = h["sorted"] = 0
@@ -225,7 +243,6 @@ def step(
     slot = h["next"]
     oldest = slot + 1 if slot + 1 < ws else 0  # once x is in
     full = h["count"] + 1 >= ws
-    older, newest = samples[0], samples[1]
     if full and not _draw(h, pool, ring, oldest, older):  # the older values are in the ring
         return NEED_WORDS
     ring[slot] = x
@@ -257,9 +274,7 @@ def step(
 @njit
 def feed(
     head: np.ndarray,
-    ring: np.ndarray,
-    samples: np.ndarray,
-    pool: np.ndarray,
+    rows: np.ndarray,
     values: np.ndarray,
     start: int,
     stop_at_drift: bool,
@@ -272,7 +287,7 @@ def feed(
     """
     code = NONE
     for j in range(start, len(values)):
-        code = step(head, ring, samples, pool, values[j])
+        code = step(head, rows, values[j])
         if code == NEED_WORDS:
             return n_hits, j, code
         if code == DRIFT:

@@ -29,9 +29,6 @@ from driftscope.stream import _adwin_core as core
 from driftscope.stream._inputs import check_int, run_batch
 from driftscope.stream.base import StreamDetector, check_range
 
-#: Most values ``update`` queues between two runs of the core.
-QUEUE = 4096
-
 
 class _Never:
     """A type no value has: with ``on_invalid="raise"``, ``update`` checks every value."""
@@ -87,17 +84,17 @@ class ADWIN(StreamDetector):
             int(self.max_buckets),
             int(self.min_window_length),
             int(self.grace_period),
-            min(int(self.clock), QUEUE),
         )
         self._k = 0  # values queued
-        self._stop = len(self._core_state.queue)  # the core runs when this many are queued
+        self._stop = min(int(self.clock), core.QUEUE)  # the core runs when this many are queued
         self._attach()
         super()._reset()
 
     def _attach(self) -> None:
         """The views ``update`` works through (rebuilt after unpickling)."""
-        self._window = self._core_state.window[0]
-        self._queue = memoryview(self._core_state.queue)
+        self._window_record, self._buckets = self._core_state
+        self._window = self._window_record[0]
+        self._queue = memoryview(self._window_record["queue"][0])
         self._run_queue = core.queue_runner()
         # NaN and infinities are floats that the core skips and counts; with
         # on_invalid="raise" every value is checked in Python first.
@@ -118,7 +115,7 @@ class ADWIN(StreamDetector):
             return
         self._k = 0
         self._drift_detected = False
-        found = self._run_queue(*self._core_state, k)
+        found = self._run_queue(self._window_record, self._buckets, k)
         if found or k != self.clock:  # a drift, a skipped value, or a run short of a check
             self._after_run(found)
 
@@ -126,14 +123,14 @@ class ADWIN(StreamDetector):
         """Feed the ``k`` queued values to the core."""
         self._k = 0
         self._drift_detected = False
-        self._after_run(self._run_queue(*self._core_state, k))
+        self._after_run(self._run_queue(self._window_record, self._buckets, k))
 
     def _after_run(self, found: int) -> None:
         """Note a drift (``found & 1``); the queue's length before the next check."""
         if found & 1:
             self._drift_detected = True
             self.n_detections += 1
-        self._stop = min(len(self._queue), int(self._window["until"]))
+        self._stop = min(core.QUEUE, int(self._window["until"]))
 
     def _flush(self) -> None:
         """Put the queued values in the window (no check is due among them)."""
@@ -147,17 +144,17 @@ class ADWIN(StreamDetector):
     def _feed(self, floats: np.ndarray) -> np.ndarray:
         self._flush()
         hits = np.zeros(len(floats) // self.clock + 1, dtype=np.int64)
-        n_hits = core.feed(*self._core_state[:3], floats, len(floats), hits, True)
+        n_hits = core.feed(self._window_record, self._buckets, floats, len(floats), hits, True)
         self.n_detections += n_hits
         self._drift_detected = n_hits > 0 and hits[n_hits - 1] == len(floats) - 1
-        self._stop = min(len(self._queue), int(self._window["until"]))
+        self._stop = min(core.QUEUE, int(self._window["until"]))
         return hits[:n_hits]
 
     # ------------------------------------------------------------------ counters, state
     # The core counts the values it takes or skips; the Python side adds values of the
     # wrong type. Reading a count first runs the core on the queued values.
     @property
-    def n_updates(self) -> int:  # type: ignore[override]
+    def n_updates(self) -> int:  # type: ignore[override]  # a property over the core's count
         """The number of valid values seen."""
         self._flush()
         return int(self._window["valid"])
@@ -168,7 +165,7 @@ class ADWIN(StreamDetector):
         self._window["valid"] = value
 
     @property
-    def n_skipped(self) -> int:  # type: ignore[override]
+    def n_skipped(self) -> int:  # type: ignore[override]  # a property over the core's count
         """The number of invalid values skipped."""
         self._flush()
         return int(self._window["nonfinite"])
@@ -185,7 +182,7 @@ class ADWIN(StreamDetector):
 
     def __getstate__(self) -> dict[str, Any]:
         self._flush()
-        views = ("_window", "_queue", "_run_queue", "_unchecked")
+        views = ("_window_record", "_buckets", "_window", "_queue", "_run_queue", "_unchecked")
         return {k: v for k, v in self.__dict__.items() if k not in views}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -193,12 +190,12 @@ class ADWIN(StreamDetector):
         self._attach()
 
     def _state(self) -> tuple[dict[str, Any], np.ndarray]:
-        """The window record's fields and a copy of the buckets after the queued values went
-        in (for tests; the splits and the queue are scratch)."""
+        """The window record's fields and the buckets' sums after the queued values went in
+        (for tests; the queue and the split points are scratch)."""
         self._flush()
-        window = {name: self._window[name].tolist() for name in core.WINDOW.names}
-        window["skipped"] = 0  # scratch of the last feed
-        return window, self._core_state.buckets.copy()
+        window = {name: self._window[name].tolist() for name in core.WINDOW.names or ()}
+        window["skipped"] = window["queue"] = 0  # scratch of the last feed
+        return window, self._buckets[["sum", "sqdev"]].copy()
 
     # ------------------------------------------------------------------ River's properties
     @property

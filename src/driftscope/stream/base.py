@@ -158,9 +158,9 @@ class StreamDetector(ABC):
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._params() == other._params()  # type: ignore[attr-defined]
+        return type(other) is type(self) and self._params() == other._params()  # type: ignore[attr-defined]  # same type
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable: equality by parameters
 
 
 def check_range(name: str, value: Any, low: float, high: float, *, closed: str = "both") -> Any:

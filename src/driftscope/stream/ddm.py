@@ -30,6 +30,7 @@ from driftscope.stream._binary import (
     WARNING,
     BinaryDetector,
     check_count,
+    state_dtype,
 )
 from driftscope.stream.base import check_range
 
@@ -81,7 +82,7 @@ class DDM(BinaryDetector):
         self._warm = float(warm_start)
         super().__init__(on_invalid=on_invalid)
 
-    _STATE = ("_n", "_p", "_ps_min", "_warning_level", "_drift_level")
+    _STATE = state_dtype("n", "p", "ps_min", "warning_level", "drift_level")
 
     def _restart(self) -> None:
         self._n = 0.0  # values since the last drift
@@ -125,11 +126,20 @@ class DDM(BinaryDetector):
         return self._warm, float(self.warning_threshold), float(self.drift_threshold)
 
 
-def _ddm_loop(codes, out, state, warm_start, warning_threshold, drift_threshold):  # type: ignore[no-untyped-def]
+def _ddm_loop(
+    codes: np.ndarray,
+    out: np.ndarray,
+    state: np.ndarray,
+    warm_start: float,
+    warning_threshold: float,
+    drift_threshold: float,
+) -> None:
     """DDM.update over ``codes`` (1, 0, -1 = skip); flags in ``out``, state in place."""
-    drift = state[0] != 0.0
-    warning = state[1] != 0.0
-    n, p, ps_min, warning_level, drift_level = state[2:]
+    rec = state[0]
+    drift, warning = rec["drift"], rec["warning"]
+    n, p, ps_min, warning_level, drift_level = (
+        rec["n"], rec["p"], rec["ps_min"], rec["warning_level"], rec["drift_level"]
+    )  # fmt: skip
     for i in range(codes.size):
         c = codes[i]
         drift = False
@@ -151,9 +161,9 @@ def _ddm_loop(codes, out, state, warm_start, warning_threshold, drift_threshold)
                 else:
                     warning = ps > warning_level
         out[i] = DRIFT * drift + WARNING * warning
-    state[0] = drift
-    state[1] = warning
-    state[2:] = np.array([n, p, ps_min, warning_level, drift_level])
+    rec["drift"], rec["warning"] = drift, warning
+    rec["n"], rec["p"], rec["ps_min"] = n, p, ps_min
+    rec["warning_level"], rec["drift_level"] = warning_level, drift_level
 
 
 DDM._kernel = njit(_ddm_loop)

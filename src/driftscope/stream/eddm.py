@@ -33,6 +33,7 @@ from driftscope.stream._binary import (
     WARNING,
     BinaryDetector,
     check_count,
+    state_dtype,
 )
 from driftscope.stream.base import check_range
 
@@ -74,6 +75,8 @@ class EDDM(BinaryDetector):
         if not beta < alpha:
             raise ConfigError(f"beta must be below alpha, got beta={beta!r} >= alpha={alpha!r}")
         super().__init__(on_invalid=on_invalid)
+
+    _STATE = state_dtype("n", "n_errors", "last_error", "mean", "sum_sq", "p2s_max")
 
     def _restart(self) -> None:
         self._origin = self.n_updates  # values since the last drift: n_updates - _origin
@@ -129,25 +132,35 @@ class EDDM(BinaryDetector):
             self._p2s_max,
         ]
 
-    def _set_state(self, state: np.ndarray) -> None:
-        n, n_errors, last_error, self._mean, self._sum_sq, self._p2s_max = state.tolist()
-        self._origin = self.n_updates - int(n)  # n_updates already counts the batch
-        self._n_errors, self._last_error = int(n_errors), int(last_error)
+    def _set_state(self, record: Any) -> None:
+        self._origin = self.n_updates - int(record["n"])  # n_updates already counts the batch
+        self._n_errors, self._last_error = int(record["n_errors"]), int(record["last_error"])
+        self._mean, self._sum_sq = float(record["mean"]), float(record["sum_sq"])
+        self._p2s_max = float(record["p2s_max"])
 
     def _kernel_args(self) -> tuple[Any, ...]:
         return float(self.warm_start), float(self.alpha), float(self.beta), 0.5
 
 
-def _eddm_loop(codes, out, state, warm_start, alpha, beta, half):  # type: ignore[no-untyped-def]
+def _eddm_loop(
+    codes: np.ndarray,
+    out: np.ndarray,
+    state: np.ndarray,
+    warm_start: float,
+    alpha: float,
+    beta: float,
+    half: float,
+) -> None:
     """EDDM.update over ``codes`` (1, 0, -1 = skip); flags in ``out``, state in place.
 
     ``half`` is 0.5, given at run time so that ``** half`` stays the C library's ``pow`` (as
     in Python and River) instead of being compiled into ``sqrt``, which rounds differently
     in the last bit for about 1 value in 1000.
     """
-    drift = state[0] != 0.0
-    warning = state[1] != 0.0
-    n, k, last_error, mean, sum_sq, p2s_max = state[2:]
+    rec = state[0]
+    drift, warning = rec["drift"], rec["warning"]
+    n, k, last_error = rec["n"], rec["n_errors"], rec["last_error"]
+    mean, sum_sq, p2s_max = rec["mean"], rec["sum_sq"], rec["p2s_max"]
     for i in range(codes.size):
         c = codes[i]
         drift = False
@@ -174,9 +187,9 @@ def _eddm_loop(codes, out, state, warm_start, alpha, beta, half):  # type: ignor
                     else:
                         warning = level < alpha
         out[i] = DRIFT * drift + WARNING * warning
-    state[0] = drift
-    state[1] = warning
-    state[2:] = np.array([n, k, last_error, mean, sum_sq, p2s_max])
+    rec["drift"], rec["warning"] = drift, warning
+    rec["n"], rec["n_errors"], rec["last_error"] = n, k, last_error
+    rec["mean"], rec["sum_sq"], rec["p2s_max"] = mean, sum_sq, p2s_max
 
 
 EDDM._kernel = njit(_eddm_loop)

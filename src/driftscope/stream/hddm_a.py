@@ -10,29 +10,128 @@ after a drift it starts afresh.
 Decisions and arithmetic are River's (``river.drift.binary.HDDMA``, itself MOA's
 ``HDDM_A_Test``): both report the same warnings and drifts. ``drift_confidence`` alone sets
 the false-alarm rate (the knob a calibration turns).
+
+The algorithm is written once, :func:`_step` (one value), compiled: ``update`` calls it
+(faster than the same lines run by Python) and ``update_many``'s loop runs it per value.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from driftscope.core._jit import njit
+from driftscope.core._jit import entry_point, njit
 from driftscope.stream._binary import (
     DRIFT,
-    FAST_TYPES,
     WARNING,
-    BinaryDetector,
+    SteppedDetector,
     check_confidences,
     check_flag,
+    state_dtype,
 )
 
-_sqrt = math.sqrt
+#: The statistics (see :func:`~driftscope.stream._binary.state_dtype`): the stream since the
+#: last drift (count, mean) and its prefixes up to the cut points for a rise (lo) and a fall
+#: (hi), each with its Hoeffding bound. All 0 after a (re)start.
+STATE = state_dtype("n", "mean", "lo_n", "lo_mean", "lo_eps", "hi_n", "hi_mean", "hi_eps")
 
 
-class HDDM_A(BinaryDetector):
+@njit(inline="always")
+def _step(
+    s: Any, v: float, log_cut: float, log_drift: float, log_warning: float, two_sided: bool
+) -> int:
+    """One value ``v`` (0.0 or 1.0) into the ``STATE`` record ``s``: its flags (``DRIFT``,
+    ``WARNING``), also left in ``s``; after a drift the statistics restart at once."""
+    n = s["n"] + 1.0
+    mean = s["mean"]
+    mean += (1.0 / n) * (v - mean)
+    s["n"] = n
+    s["mean"] = mean
+    eps = math.sqrt(1.0 / (2 * n) * log_cut)
+    lo_n = s["lo_n"]
+    if lo_n == 0.0 or s["lo_mean"] + s["lo_eps"] >= mean + eps:
+        s["lo_n"] = lo_n = n
+        s["lo_mean"] = mean
+        s["lo_eps"] = eps
+    drift = warning = False
+    if lo_n != n:
+        diff = mean - s["lo_mean"]
+        if diff > 0.0:
+            m = (n - lo_n) / lo_n * (1.0 / n)
+            if diff >= math.sqrt(m / 2 * log_warning):
+                if diff >= math.sqrt(m / 2 * log_drift):
+                    drift = True
+                else:
+                    warning = True
+    if two_sided:
+        hi_n = s["hi_n"]
+        if hi_n == 0.0 or s["hi_mean"] - s["hi_eps"] <= mean - eps:
+            s["hi_n"] = hi_n = n
+            s["hi_mean"] = mean
+            s["hi_eps"] = eps
+        if hi_n != n:
+            diff = s["hi_mean"] - mean
+            if diff > 0.0:
+                m = (n - hi_n) / hi_n * (1.0 / n)
+                if diff >= math.sqrt(m / 2 * log_drift):
+                    drift = True
+                elif diff >= math.sqrt(m / 2 * log_warning):
+                    warning = True
+    if drift:
+        s["n"] = s["mean"] = 0.0
+        s["lo_n"] = s["lo_mean"] = s["lo_eps"] = 0.0
+        s["hi_n"] = s["hi_mean"] = s["hi_eps"] = 0.0
+    s["drift"] = drift
+    s["warning"] = warning
+    return DRIFT * drift + WARNING * warning
+
+
+@njit
+def update_one(
+    state: np.ndarray,
+    v: float,
+    log_cut: float,
+    log_drift: float,
+    log_warning: float,
+    two_sided: bool,
+) -> int:
+    """:func:`_step` on ``state[0]`` (the entry ``update`` calls)."""
+    return _step(state[0], v, log_cut, log_drift, log_warning, two_sided)
+
+
+@njit
+def update_all(
+    codes: np.ndarray,
+    out: np.ndarray,
+    state: np.ndarray,
+    log_cut: float,
+    log_drift: float,
+    log_warning: float,
+    two_sided: bool,
+) -> None:
+    """:func:`_step` over ``codes`` (1, 0, -1 = skip); flags in ``out``, state in place."""
+    s = state[0]
+    for i in range(codes.size):
+        c = codes[i]
+        if c < 0:  # a skipped value clears the drift flag, keeps the warning
+            s["drift"] = False
+            out[i] = WARNING * s["warning"]
+        else:
+            out[i] = _step(s, float(c), log_cut, log_drift, log_warning, two_sided)
+
+
+@functools.cache
+def stepper() -> Callable[..., int]:
+    """:func:`update_one`'s machine-code entry (see :func:`~driftscope.core._jit.entry_point`),
+    for ``update``, which calls it once per value."""
+    return entry_point(update_one, np.zeros(1, dtype=STATE), 0.5, 1.0, 1.0, 1.0, False)
+
+
+class HDDM_A(SteppedDetector):
     """Hoeffding-bound drift detection on moving averages (the A-test).
 
     Parameters (River's names and defaults): ``drift_confidence`` and
@@ -72,118 +171,12 @@ class HDDM_A(BinaryDetector):
         self._log_cut = math.log(1.0 / drift_confidence)
         self._log_drift = math.log(2.0 / drift_confidence)
         self._log_warning = math.log(2.0 / warning_confidence)
+        self._args = (self._log_cut, self._log_drift, self._log_warning, bool(two_sided_test))
         super().__init__(on_invalid=on_invalid)
 
-    _STATE = ("_n", "_mean", "_lo_n", "_lo_mean", "_lo_eps", "_hi_n", "_hi_mean", "_hi_eps")
-
-    def _restart(self) -> None:
-        # The stream since the last drift (count, mean) and its prefixes up to the cut
-        # points for a rise (lo) and a fall (hi), each with its Hoeffding bound.
-        self._n = self._mean = 0.0
-        self._lo_n = self._lo_mean = self._lo_eps = 0.0
-        self._hi_n = self._hi_mean = self._hi_eps = 0.0
-
-    def update(self, x: Any) -> None:
-        """Add one 0/1 value (1 = error); then read ``drift_detected``/``warning_detected``."""
-        if x.__class__ not in FAST_TYPES or (x != 0 and x != 1):
-            x = self._valid(x)
-            if x is None:
-                return
-        v = 1.0 if x else 0.0
-        self.n_updates += 1
-        n = self._n + 1.0
-        mean = self._mean
-        mean += (1.0 / n) * (v - mean)
-        self._n = n
-        self._mean = mean
-        eps = _sqrt(1.0 / (2 * n) * self._log_cut)
-        lo_n = self._lo_n
-        if lo_n == 0.0 or self._lo_mean + self._lo_eps >= mean + eps:
-            self._lo_n = lo_n = n
-            self._lo_mean = mean
-            self._lo_eps = eps
-        drift = warning = False
-        if lo_n != n:
-            diff = mean - self._lo_mean
-            if diff > 0.0:
-                m = (n - lo_n) / lo_n * (1.0 / n)
-                if diff >= _sqrt(m / 2 * self._log_warning):
-                    if diff >= _sqrt(m / 2 * self._log_drift):
-                        drift = True
-                    else:
-                        warning = True
-        if self.two_sided_test:
-            hi_n = self._hi_n
-            if hi_n == 0.0 or self._hi_mean - self._hi_eps <= mean - eps:
-                self._hi_n = hi_n = n
-                self._hi_mean = mean
-                self._hi_eps = eps
-            if hi_n != n:
-                diff = self._hi_mean - mean
-                if diff > 0.0:
-                    m = (n - hi_n) / hi_n * (1.0 / n)
-                    if diff >= _sqrt(m / 2 * self._log_drift):
-                        drift = True
-                    elif diff >= _sqrt(m / 2 * self._log_warning):
-                        warning = True
-        self._drift_detected = drift
-        self._warning_detected = warning
-        if drift:
-            self.n_detections += 1
-            self._restart()
-
-    # ------------------------------------------------------------------ batches
-    def _kernel_args(self) -> tuple[Any, ...]:
-        return self._log_cut, self._log_drift, self._log_warning, bool(self.two_sided_test)
+    _STATE = STATE
+    _FRESH = (0.0,) * 8
+    _stepper = staticmethod(stepper)
 
 
-def _hddm_a_loop(codes, out, state, log_cut, log_drift, log_warning, two_sided):  # type: ignore[no-untyped-def]
-    """HDDM_A.update over ``codes`` (1, 0, -1 = skip); flags in ``out``, state in place."""
-    drift = state[0] != 0.0
-    warning = state[1] != 0.0
-    n, mean, lo_n, lo_mean, lo_eps, hi_n, hi_mean, hi_eps = state[2:]
-    for i in range(codes.size):
-        c = codes[i]
-        if c < 0:
-            drift = False
-            out[i] = WARNING * warning
-            continue
-        n += 1.0
-        mean += (1.0 / n) * (c - mean)
-        eps = math.sqrt(1.0 / (2 * n) * log_cut)
-        if lo_n == 0.0 or lo_mean + lo_eps >= mean + eps:
-            lo_n = n
-            lo_mean = mean
-            lo_eps = eps
-        drift = warning = False
-        if lo_n != n:
-            diff = mean - lo_mean
-            if diff > 0.0:
-                m = (n - lo_n) / lo_n * (1.0 / n)
-                if diff >= math.sqrt(m / 2 * log_warning):
-                    if diff >= math.sqrt(m / 2 * log_drift):
-                        drift = True
-                    else:
-                        warning = True
-        if two_sided:
-            if hi_n == 0.0 or hi_mean - hi_eps <= mean - eps:
-                hi_n = n
-                hi_mean = mean
-                hi_eps = eps
-            if hi_n != n:
-                diff = hi_mean - mean
-                if diff > 0.0:
-                    m = (n - hi_n) / hi_n * (1.0 / n)
-                    if diff >= math.sqrt(m / 2 * log_drift):
-                        drift = True
-                    elif diff >= math.sqrt(m / 2 * log_warning):
-                        warning = True
-        if drift:
-            n = mean = lo_n = lo_mean = lo_eps = hi_n = hi_mean = hi_eps = 0.0
-        out[i] = DRIFT * drift + WARNING * warning
-    state[0] = drift
-    state[1] = warning
-    state[2:] = np.array([n, mean, lo_n, lo_mean, lo_eps, hi_n, hi_mean, hi_eps])
-
-
-HDDM_A._kernel = njit(_hddm_a_loop)
+HDDM_A._kernel = update_all

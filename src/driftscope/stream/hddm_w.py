@@ -19,29 +19,189 @@ narrow while a sample is short (about 5 % narrow after one value with the defaul
 fading geometrically), hence a few more, earlier detections than the stated confidence.
 
 ``drift_confidence`` alone sets the false-alarm rate (the knob a calibration turns).
+
+The algorithm is written once, :func:`_step` (one value), compiled: ``update`` calls it
+(faster than the same lines run by Python) and ``update_many``'s loop runs it per value.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
-from driftscope.core._jit import njit
+import numpy as np
+
+from driftscope.core._jit import entry_point, njit
 from driftscope.stream._binary import (
     DRIFT,
-    FAST_TYPES,
     WARNING,
-    BinaryDetector,
+    SteppedDetector,
     check_confidences,
     check_flag,
+    state_dtype,
 )
 from driftscope.stream.base import check_range
 
-_sqrt = math.sqrt
-_INF = math.inf
+#: The statistics (see :func:`~driftscope.stream._binary.state_dtype`): an EWMA, its ``D``
+#: (sum of squared weights) and whether it has seen a value (0/1), for the stream since the
+#: last drift (``total``), the stream at and after the cut point for a rise, and the same
+#: for a fall (tracked only with two_sided_test); then the cut levels.
+STATE = state_dtype(
+    *("total", "total_d", "total_started"),
+    *("rise_at", "rise_at_d", "rise_at_started"),
+    *("rise_after", "rise_after_d", "rise_after_started"),
+    *("fall_at", "fall_at_d", "fall_at_started"),
+    *("fall_after", "fall_after_d", "fall_after_started"),
+    *("rise_cut", "fall_cut"),
+)
+#: The statistics after a (re)start, in ``STATE``'s order: no value seen, D = 1.
+FRESH = (0.0, 1.0, 0.0) * 5 + (math.inf, -math.inf)
 
 
-class HDDM_W(BinaryDetector):
+@njit(inline="always")
+def _start_afresh(s: Any) -> None:
+    """Set the statistics of record ``s`` to :data:`FRESH`."""
+    s["total"] = s["rise_at"] = s["rise_after"] = s["fall_at"] = s["fall_after"] = 0.0
+    s["total_d"] = s["rise_at_d"] = s["rise_after_d"] = s["fall_at_d"] = s["fall_after_d"] = 1.0
+    s["total_started"] = s["rise_at_started"] = s["rise_after_started"] = 0.0
+    s["fall_at_started"] = s["fall_after_started"] = 0.0
+    s["rise_cut"] = math.inf
+    s["fall_cut"] = -math.inf
+
+
+@njit(inline="always")
+def _step(
+    s: Any,
+    v: float,
+    lam: float,
+    keep: float,
+    lam_sq: float,
+    keep_sq: float,
+    log_drift: float,
+    log_warning: float,
+    two_sided: bool,
+) -> int:
+    """One value ``v`` (0.0 or 1.0) into the ``STATE`` record ``s``: its flags (``DRIFT``,
+    ``WARNING``), also left in ``s``; after a drift the statistics restart at once."""
+    if s["total_started"]:
+        total = s["total"] = lam * v + keep * s["total"]
+        total_d = s["total_d"] = lam_sq + keep_sq * s["total_d"]
+    else:
+        total = s["total"] = v
+        total_d = s["total_d"] = 1.0
+        s["total_started"] = 1.0
+    eps = math.sqrt(total_d * log_drift / 2)
+    # Cut point for a rise: where total + eps was lowest.
+    if total + eps < s["rise_cut"]:
+        s["rise_cut"] = total + eps
+        s["rise_at"] = total
+        s["rise_at_d"] = total_d
+        s["rise_at_started"] = 1.0
+        s["rise_after"] = 0.0
+        s["rise_after_d"] = 1.0
+        s["rise_after_started"] = 0.0
+    elif s["rise_after_started"]:
+        s["rise_after"] = lam * v + keep * s["rise_after"]
+        s["rise_after_d"] = lam_sq + keep_sq * s["rise_after_d"]
+    else:
+        s["rise_after"] = v
+        s["rise_after_d"] = 1.0
+        s["rise_after_started"] = 1.0
+    drift = warning = False
+    if s["rise_after_started"]:
+        diff = s["rise_after"] - s["rise_at"]
+        if diff > 0.0:
+            d = s["rise_at_d"] + s["rise_after_d"]
+            if diff > math.sqrt(d * log_warning / 2):
+                if diff > math.sqrt(d * log_drift / 2):
+                    drift = True
+                else:
+                    warning = True
+    if two_sided:
+        # Cut point for a fall: where total - eps was highest.
+        if total - eps > s["fall_cut"]:
+            s["fall_cut"] = total - eps
+            s["fall_at"] = total
+            s["fall_at_d"] = total_d
+            s["fall_at_started"] = 1.0
+            s["fall_after"] = 0.0
+            s["fall_after_d"] = 1.0
+            s["fall_after_started"] = 0.0
+        elif s["fall_after_started"]:
+            s["fall_after"] = lam * v + keep * s["fall_after"]
+            s["fall_after_d"] = lam_sq + keep_sq * s["fall_after_d"]
+        else:
+            s["fall_after"] = v
+            s["fall_after_d"] = 1.0
+            s["fall_after_started"] = 1.0
+        if s["fall_after_started"]:
+            diff = s["fall_at"] - s["fall_after"]
+            if diff > 0.0:
+                d = s["fall_after_d"] + s["fall_at_d"]
+                if diff > math.sqrt(d * log_drift / 2):
+                    drift = True
+                elif diff > math.sqrt(d * log_warning / 2):
+                    warning = True
+    if drift:
+        _start_afresh(s)
+    s["drift"] = drift
+    s["warning"] = warning
+    return DRIFT * drift + WARNING * warning
+
+
+@njit
+def update_one(
+    state: np.ndarray,
+    v: float,
+    lam: float,
+    keep: float,
+    lam_sq: float,
+    keep_sq: float,
+    log_drift: float,
+    log_warning: float,
+    two_sided: bool,
+) -> int:
+    """:func:`_step` on ``state[0]`` (the entry ``update`` calls)."""
+    return _step(state[0], v, lam, keep, lam_sq, keep_sq, log_drift, log_warning, two_sided)
+
+
+@njit
+def update_all(
+    codes: np.ndarray,
+    out: np.ndarray,
+    state: np.ndarray,
+    lam: float,
+    keep: float,
+    lam_sq: float,
+    keep_sq: float,
+    log_drift: float,
+    log_warning: float,
+    two_sided: bool,
+) -> None:
+    """:func:`_step` over ``codes`` (1, 0, -1 = skip); flags in ``out``, state in place."""
+    s = state[0]
+    for i in range(codes.size):
+        c = codes[i]
+        if c < 0:  # a skipped value clears the drift flag, keeps the warning
+            s["drift"] = False
+            out[i] = WARNING * s["warning"]
+        else:
+            out[i] = _step(
+                s, float(c), lam, keep, lam_sq, keep_sq, log_drift, log_warning, two_sided
+            )
+
+
+@functools.cache
+def stepper() -> Callable[..., int]:
+    """:func:`update_one`'s machine-code entry (see :func:`~driftscope.core._jit.entry_point`),
+    for ``update``, which calls it once per value."""
+    state = np.array([(False, False, *FRESH)], dtype=STATE)
+    return entry_point(update_one, state, 0.5, 0.1, 0.9, 0.01, 0.81, 1.0, 1.0, False)
+
+
+class HDDM_W(SteppedDetector):
     """Hoeffding/McDiarmid-bound drift detection on weighted moving averages (the W-test).
 
     Parameters (River's names and defaults): ``drift_confidence`` and
@@ -87,198 +247,15 @@ class HDDM_W(BinaryDetector):
         self._keep_sq = (1 - self._lam) ** 2
         self._log_drift = math.log(1 / drift_confidence)
         self._log_warning = math.log(1 / warning_confidence)
+        self._args = (
+            *(self._lam, self._keep, self._lam_sq, self._keep_sq),
+            *(self._log_drift, self._log_warning, bool(two_sided_test)),
+        )
         super().__init__(on_invalid=on_invalid)
 
-    _STATE = (
-        *("_total", "_total_d", "_total_started"),
-        *("_rise_at", "_rise_at_d", "_rise_at_started"),
-        *("_rise_after", "_rise_after_d", "_rise_after_started"),
-        *("_fall_at", "_fall_at_d", "_fall_at_started"),
-        *("_fall_after", "_fall_after_d", "_fall_after_started"),
-        *("_rise_cut", "_fall_cut"),
-    )
-
-    def _restart(self) -> None:
-        # EWMA, D = sum of squared weights, and whether it has seen a value (0/1), for the
-        # stream since the last drift, the stream at and after the cut point for a rise,
-        # and the same for a fall (tracked only with two_sided_test).
-        self._total = 0.0
-        self._total_d = 1.0
-        self._total_started = 0.0
-        self._rise_at = self._rise_after = self._fall_at = self._fall_after = 0.0
-        self._rise_at_d = self._rise_after_d = self._fall_at_d = self._fall_after_d = 1.0
-        self._rise_at_started = self._rise_after_started = 0.0
-        self._fall_at_started = self._fall_after_started = 0.0
-        self._rise_cut = _INF
-        self._fall_cut = -_INF
-
-    def update(self, x: Any) -> None:
-        """Add one 0/1 value (1 = error); then read ``drift_detected``/``warning_detected``."""
-        if x.__class__ not in FAST_TYPES or (x != 0 and x != 1):
-            x = self._valid(x)
-            if x is None:
-                return
-        v = 1.0 if x else 0.0
-        self.n_updates += 1
-        lam = self._lam
-        if self._total_started:
-            total = self._total = lam * v + self._keep * self._total
-            total_d = self._total_d = self._lam_sq + self._keep_sq * self._total_d
-        else:
-            total = self._total = v
-            total_d = self._total_d = 1.0
-            self._total_started = 1.0
-        eps = _sqrt(total_d * self._log_drift / 2)
-        # Cut point for a rise: where total + eps was lowest.
-        if total + eps < self._rise_cut:
-            self._rise_cut = total + eps
-            self._rise_at = total
-            self._rise_at_d = total_d
-            self._rise_at_started = 1.0
-            self._rise_after = 0.0
-            self._rise_after_d = 1.0
-            self._rise_after_started = 0.0
-        elif self._rise_after_started:
-            self._rise_after = lam * v + self._keep * self._rise_after
-            self._rise_after_d = self._lam_sq + self._keep_sq * self._rise_after_d
-        else:
-            self._rise_after = v
-            self._rise_after_d = 1.0
-            self._rise_after_started = 1.0
-        drift = warning = False
-        if self._rise_after_started:
-            diff = self._rise_after - self._rise_at
-            if diff > 0.0:
-                d = self._rise_at_d + self._rise_after_d
-                if diff > _sqrt(d * self._log_warning / 2):
-                    if diff > _sqrt(d * self._log_drift / 2):
-                        drift = True
-                    else:
-                        warning = True
-        if self.two_sided_test:
-            # Cut point for a fall: where total - eps was highest.
-            if total - eps > self._fall_cut:
-                self._fall_cut = total - eps
-                self._fall_at = total
-                self._fall_at_d = total_d
-                self._fall_at_started = 1.0
-                self._fall_after = 0.0
-                self._fall_after_d = 1.0
-                self._fall_after_started = 0.0
-            elif self._fall_after_started:
-                self._fall_after = lam * v + self._keep * self._fall_after
-                self._fall_after_d = self._lam_sq + self._keep_sq * self._fall_after_d
-            else:
-                self._fall_after = v
-                self._fall_after_d = 1.0
-                self._fall_after_started = 1.0
-            if self._fall_after_started:
-                diff = self._fall_at - self._fall_after
-                if diff > 0.0:
-                    d = self._fall_after_d + self._fall_at_d
-                    if diff > _sqrt(d * self._log_drift / 2):
-                        drift = True
-                    elif diff > _sqrt(d * self._log_warning / 2):
-                        warning = True
-        self._drift_detected = drift
-        self._warning_detected = warning
-        if drift:
-            self.n_detections += 1
-            self._restart()
-
-    # ------------------------------------------------------------------ batches
-    def _kernel_args(self) -> tuple[Any, ...]:
-        return (
-            self._lam,
-            self._keep,
-            self._lam_sq,
-            self._keep_sq,
-            self._log_drift,
-            self._log_warning,
-            bool(self.two_sided_test),
-        )
+    _STATE = STATE
+    _FRESH = FRESH
+    _stepper = staticmethod(stepper)
 
 
-def _hddm_w_loop(  # type: ignore[no-untyped-def]
-    codes, out, state, lam, keep, lam_sq, keep_sq, log_drift, log_warning, two_sided
-):
-    """HDDM_W.update over ``codes`` (1, 0, -1 = skip); flags in ``out``, state in place."""
-    drift = state[0] != 0.0
-    warning = state[1] != 0.0
-    total, total_d, total_started = state[2], state[3], state[4]
-    rise_at, rise_at_d, rise_at_started = state[5], state[6], state[7]
-    rise_after, rise_after_d, rise_after_started = state[8], state[9], state[10]
-    fall_at, fall_at_d, fall_at_started = state[11], state[12], state[13]
-    fall_after, fall_after_d, fall_after_started = state[14], state[15], state[16]
-    rise_cut, fall_cut = state[17], state[18]
-    for i in range(codes.size):
-        c = codes[i]
-        if c < 0:
-            drift = False
-            out[i] = WARNING * warning
-            continue
-        v = float(c)
-        if total_started:
-            total = lam * v + keep * total
-            total_d = lam_sq + keep_sq * total_d
-        else:
-            total = v
-            total_d = 1.0
-            total_started = 1.0
-        eps = math.sqrt(total_d * log_drift / 2)
-        if total + eps < rise_cut:
-            rise_cut = total + eps
-            rise_at, rise_at_d, rise_at_started = total, total_d, 1.0
-            rise_after, rise_after_d, rise_after_started = 0.0, 1.0, 0.0
-        elif rise_after_started:
-            rise_after = lam * v + keep * rise_after
-            rise_after_d = lam_sq + keep_sq * rise_after_d
-        else:
-            rise_after, rise_after_d, rise_after_started = v, 1.0, 1.0
-        drift = warning = False
-        if rise_after_started:
-            diff = rise_after - rise_at
-            if diff > 0.0:
-                d = rise_at_d + rise_after_d
-                if diff > math.sqrt(d * log_warning / 2):
-                    if diff > math.sqrt(d * log_drift / 2):
-                        drift = True
-                    else:
-                        warning = True
-        if two_sided:
-            if total - eps > fall_cut:
-                fall_cut = total - eps
-                fall_at, fall_at_d, fall_at_started = total, total_d, 1.0
-                fall_after, fall_after_d, fall_after_started = 0.0, 1.0, 0.0
-            elif fall_after_started:
-                fall_after = lam * v + keep * fall_after
-                fall_after_d = lam_sq + keep_sq * fall_after_d
-            else:
-                fall_after, fall_after_d, fall_after_started = v, 1.0, 1.0
-            if fall_after_started:
-                diff = fall_at - fall_after
-                if diff > 0.0:
-                    d = fall_after_d + fall_at_d
-                    if diff > math.sqrt(d * log_drift / 2):
-                        drift = True
-                    elif diff > math.sqrt(d * log_warning / 2):
-                        warning = True
-        if drift:
-            total = rise_at = rise_after = fall_at = fall_after = 0.0
-            total_d = rise_at_d = rise_after_d = fall_at_d = fall_after_d = 1.0
-            total_started = rise_at_started = rise_after_started = 0.0
-            fall_at_started = fall_after_started = 0.0
-            rise_cut = math.inf
-            fall_cut = -math.inf
-        out[i] = DRIFT * drift + WARNING * warning
-    state[0] = drift
-    state[1] = warning
-    state[2], state[3], state[4] = total, total_d, total_started
-    state[5], state[6], state[7] = rise_at, rise_at_d, rise_at_started
-    state[8], state[9], state[10] = rise_after, rise_after_d, rise_after_started
-    state[11], state[12], state[13] = fall_at, fall_at_d, fall_at_started
-    state[14], state[15], state[16] = fall_after, fall_after_d, fall_after_started
-    state[17], state[18] = rise_cut, fall_cut
-
-
-HDDM_W._kernel = njit(_hddm_w_loop)
+HDDM_W._kernel = update_all

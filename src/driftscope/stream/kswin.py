@@ -142,13 +142,23 @@ class KSWIN(StreamDetector):
         super()._reset()
         ws, ss = int(self.window_size), int(self.stat_size)
         self._core_state = core.State.new(ws, ss, critical_h(ss, float(self.alpha)), ss > EXACT_MAX)
-        self._rng = MersenneTwister(self.seed)
-        self._core_state.add_words(self._rng)
+        # The draws start with the first words of the generator, and with a seed start
+        # there again after each drift: those words are kept, and the generator after them.
+        self._seeded = MersenneTwister(self.seed)
+        first_words = self._seeded.words(core.WORDS)
+        self._first_words = None if self.seed is None else first_words
+        self._rng = self._seeded.copy()
+        self._core_state.set_words(first_words)
         if self.window:
             start = self.window[-ws:]
             head = self._core_state.head[0]
             self._core_state.ring[: len(start)] = start
             head["count"], head["next"] = len(start), len(start) % ws
+        self._attach()
+
+    def _attach(self) -> None:
+        """What ``update`` works with (rebuilt after unpickling)."""
+        self._head, self._rows = self._core_state
         self._step = core.stepper()
 
     # ------------------------------------------------------------------ updating
@@ -159,13 +169,13 @@ class KSWIN(StreamDetector):
             if x is None:
                 return
         self.n_updates += 1
-        found = self._step(*self._core_state, x)
+        found = self._step(self._head, self._rows, x)
         if not found:
             self._drift_detected = False
             return
         if found == core.NEED_WORDS:
             self._core_state.add_words(self._rng)
-            found = self._step(*self._core_state, x)
+            found = self._step(self._head, self._rows, x)
         self._drift_detected = found == core.DRIFT
         if self._drift_detected:
             self.n_detections += 1
@@ -174,10 +184,9 @@ class KSWIN(StreamDetector):
     def _after_drift(self) -> None:
         """River restarts its generator from the seed after a drift (and draws a fresh OS
         seed without one; this detector continues its generator instead)."""
-        if self.seed is not None:
-            self._rng = MersenneTwister(self.seed)
-            self._core_state.forget_words()
-            self._core_state.add_words(self._rng)
+        if self._first_words is not None:
+            self._rng = self._seeded.copy()
+            self._core_state.set_words(self._first_words)
 
     def update_many(self, values: Any) -> np.ndarray:
         """Feed ``values`` in one compiled loop; the 0-based positions of the detections."""
@@ -188,7 +197,9 @@ class KSWIN(StreamDetector):
         n_hits, start, code = 0, 0, core.NONE
         reseed = self.seed is not None
         while start < len(floats):
-            n_hits, start, code = core.feed(*self._core_state, floats, start, reseed, hits, n_hits)
+            n_hits, start, code = core.feed(
+                self._head, self._rows, floats, start, reseed, hits, n_hits
+            )
             if code == core.NEED_WORDS:
                 self._core_state.add_words(self._rng)
             elif code == core.DRIFT:
@@ -205,16 +216,16 @@ class KSWIN(StreamDetector):
         return 0.0 if h < 0 else _p_value(int(self.stat_size), h)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_step"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_head", "_rows", "_step")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._step = core.stepper()
+        self._attach()
 
     def _state(self) -> tuple[Any, ...]:
         """The window, the counters and the generator's position (for tests)."""
         head = self._core_state.head[0]
-        fields = [n for n in core.HEAD.names if n not in ("words", "pos", "end", "stamp")]
+        fields = [n for n in core.HEAD.names or () if n not in ("words", "pos", "end", "stamp")]
         used = self._rng.key.tolist(), self._rng.pos, int(head["end"] - head["pos"])
         return self._core_state.ring.tolist(), [int(head[n]) for n in fields], used
 

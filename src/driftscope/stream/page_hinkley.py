@@ -29,16 +29,33 @@ from driftscope.stream.base import StreamDetector, check_range
 MODES = ("up", "down", "both")
 
 
-#: The state after a (re)start: River's (count, mean, up, down, min(up), max(down)); the
-#: first update always raises max(down) above its -1 (delta >= 0).
+#: The statistics, River's: the count, the mean, the sums ``up`` and ``down``, ``lo`` =
+#: min(up) and ``hi`` = max(down). ``update`` keeps them as a tuple in this order, the
+#: compiled loop as one record of this dtype.
+STATE = np.dtype([(name, "f8") for name in ("n", "mean", "up", "down", "lo", "hi")])
+
+#: The state after a (re)start; the first update always raises max(down) above its -1
+#: (delta >= 0).
 _FRESH = (0.0, 0.0, 0.0, 0.0, math.inf, -1.0)
 
 
 @njit
-def _ph_feed(st, values, hits, alpha, delta, threshold, min_n, watch_up, watch_down):
+def _ph_feed(
+    state: np.ndarray,
+    values: np.ndarray,
+    hits: np.ndarray,
+    alpha: float,
+    delta: float,
+    threshold: float,
+    min_n: float,
+    watch_up: bool,
+    watch_down: bool,
+) -> int:
     """Feed ``values``, restarting after each detection; the number of detections, whose
-    positions are written to ``hits``."""
-    n, mean, up, down, lo, hi = st[0], st[1], st[2], st[3], st[4], st[5]
+    positions are written to ``hits``. ``update``, line for line, on local variables."""
+    rec = state[0]
+    n, mean, up, down = rec["n"], rec["mean"], rec["up"], rec["down"]
+    lo, hi = rec["lo"], rec["hi"]
     n_hits = 0
     for j in range(len(values)):
         x = values[j]
@@ -57,7 +74,8 @@ def _ph_feed(st, values, hits, alpha, delta, threshold, min_n, watch_up, watch_d
             hits[n_hits] = j
             n_hits += 1
             n, mean, up, down, lo, hi = 0.0, 0.0, 0.0, 0.0, math.inf, -1.0
-    st[0], st[1], st[2], st[3], st[4], st[5] = n, mean, up, down, lo, hi
+    rec["n"], rec["mean"], rec["up"], rec["down"] = n, mean, up, down
+    rec["lo"], rec["hi"] = lo, hi
     return n_hits
 
 
@@ -148,10 +166,10 @@ class PageHinkley(StreamDetector):
         return run_batch(self, values, self._feed)
 
     def _feed(self, floats: np.ndarray) -> np.ndarray:
-        st = np.array(self._st)
+        state = np.array([self._st], dtype=STATE)
         hits = np.zeros(len(floats) // self.min_instances + 1, dtype=np.int64)
-        n_hits = _ph_feed(st, floats, hits, *self._consts)
-        self._st = tuple(st.tolist())
+        n_hits = _ph_feed(state, floats, hits, *self._consts)
+        self._st = state[0].item()
         self.n_updates += len(floats)
         self.n_detections += n_hits
         self._drift_detected = n_hits > 0 and hits[n_hits - 1] == len(floats) - 1
