@@ -154,7 +154,7 @@ class ADWIN(StreamDetector):
     # The core counts the values it takes or skips; the Python side adds values of the
     # wrong type. Reading a count first runs the core on the queued values.
     @property
-    def n_updates(self) -> int:  # type: ignore[override]  # a property over the core's count
+    def n_updates(self) -> int:
         """The number of valid values seen."""
         self._flush()
         return int(self._window["valid"])
@@ -165,7 +165,7 @@ class ADWIN(StreamDetector):
         self._window["valid"] = value
 
     @property
-    def n_skipped(self) -> int:  # type: ignore[override]  # a property over the core's count
+    def n_skipped(self) -> int:
         """The number of invalid values skipped."""
         self._flush()
         return int(self._window["nonfinite"])

@@ -19,11 +19,14 @@ from __future__ import annotations
 import inspect
 import math
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, cast
 
 import numpy as np
 
 from driftscope.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from driftscope.stream.calibration import Calibration
 
 ON_INVALID = ("skip", "raise")
 
@@ -43,6 +46,8 @@ class StreamDetector(ABC):
 
     #: True for detectors of a 0/1 stream (errors of a classifier): DDM, EDDM, HDDM_*.
     binary: ClassVar[bool] = False
+    #: Set by :meth:`calibrated`: how the alarm threshold was chosen.
+    calibration_: Calibration | None = None
 
     def __init__(self, *, on_invalid: str = "skip") -> None:
         if on_invalid not in ON_INVALID:
@@ -95,10 +100,12 @@ class StreamDetector(ABC):
             try:
                 value = float(x)
             except OverflowError:  # an int beyond float range
-                return self._invalid(x)
+                self._invalid(x)
+                return None
             if math.isfinite(value) and (not self.binary or value in (0.0, 1.0)):
                 return value
-        return self._invalid(x)
+        self._invalid(x)
+        return None
 
     def _invalid(self, x: Any) -> None:
         self._drift_detected = False
@@ -109,7 +116,6 @@ class StreamDetector(ABC):
                 f"(after {self.n_updates} valid updates)"
             )
         self.n_skipped += 1
-        return None
 
     # ------------------------------------------------------------------ calibration
     @classmethod
@@ -137,8 +143,9 @@ class StreamDetector(ABC):
             window=window,
             seed=seed,
         )
-        detector.calibration_ = record
-        return detector
+        calibrated = cast(Self, detector)  # calibrate returns a copy of cls(**params)
+        calibrated.calibration_ = record
+        return calibrated
 
     # ------------------------------------------------------------------ parameters
     def _params(self) -> dict[str, Any]:
@@ -158,7 +165,11 @@ class StreamDetector(ABC):
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._params() == other._params()  # type: ignore[attr-defined]  # same type
+        return (
+            isinstance(other, StreamDetector)
+            and type(other) is type(self)
+            and (self._params() == other._params())
+        )
 
     __hash__ = None  # type: ignore[assignment]  # unhashable: equality by parameters
 

@@ -176,7 +176,10 @@ def calibrate(
         # judged on the ~97.5 % upper confidence bound of the Poisson/binomial count, so the
         # Monte Carlo error errs on the side of fewer false alarms
         upper = k + 2.0 * math.sqrt(k) + 1.0
-        return total / upper < ert if ert is not None else upper / runs > false_alarm_rate
+        if ert is not None:
+            return total / upper < ert
+        assert false_alarm_rate is not None  # exactly one of the two was given
+        return upper / runs > false_alarm_rate
 
     lo, hi = math.log(knob.low), math.log(knob.high)
     for _ in range(steps):
