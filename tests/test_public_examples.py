@@ -10,16 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "driftscope"
-
-# Paths relative to PACKAGE; a directory covers everything below it.
-ALLOWED_WITHOUT_EXAMPLES = (
-    # examples added in the same issue by another engineer
-    "stats/kernels.py",
-    "stats/smirnov.py",
-)
 
 
 def _public_modules() -> list[Path]:
@@ -54,14 +45,6 @@ def _without_example(path: Path) -> list[str]:
     ]
 
 
-def _allowed(path: Path) -> bool:
-    relative = path.relative_to(PACKAGE).as_posix()
-    return any(
-        relative == entry or relative.startswith(entry.rstrip("/") + "/")
-        for entry in ALLOWED_WITHOUT_EXAMPLES
-    )
-
-
 def test_the_scan_finds_the_public_classes() -> None:
     modules = {p.relative_to(PACKAGE).as_posix() for p in _public_modules()}
     assert "drift/results.py" in modules and "monitor/_writer.py" not in modules
@@ -70,17 +53,5 @@ def test_the_scan_finds_the_public_classes() -> None:
 
 
 def test_every_public_class_has_an_example() -> None:
-    missing = [m for p in _public_modules() if not _allowed(p) for m in _without_example(p)]
+    missing = [m for p in _public_modules() for m in _without_example(p)]
     assert not missing, "public classes without a >>> example:\n" + "\n".join(missing)
-
-
-def test_the_allow_list_names_existing_code() -> None:
-    for entry in ALLOWED_WITHOUT_EXAMPLES:
-        assert (PACKAGE / entry).exists(), f"{entry} is allowed but no longer exists"
-
-
-def test_allowed_classes_without_examples_are_listed() -> None:
-    """Not a failure while the allow-list stands, but never silent: the skip names them."""
-    missing = [m for p in _public_modules() if _allowed(p) for m in _without_example(p)]
-    if missing:
-        pytest.skip(f"{len(missing)} allowed classes still lack examples: " + ", ".join(missing))
