@@ -68,6 +68,36 @@ def test_the_user_story_reports_yesterday_only(tmp_path, rng):
     assert completeness.value == pytest.approx(0.9, abs=0.02)
 
 
+def test_the_user_story_record_by_record_tells_the_truth(tmp_path, rng):
+    """The story as serving code lives it: 4,000 single records yesterday, the first of the
+    one in ten without the optional key `plan`. The schema comes from the baseline, the
+    missing `plan` is counted once (as missing), and what changed is an explanation."""
+    frame = _customers(rng, 4000)
+    lacking = rng.random(4000) < 0.1
+    lacking[0] = True
+    stamps = pd.Timestamp(TODAY - DAY) + pd.to_timedelta(
+        np.sort(rng.uniform(0, 86_000, 4000)), unit="s"
+    )
+    with ModelMonitor("churn", store=real_store(tmp_path)) as monitor:
+        monitor.save_reference(_baseline(rng))
+        for i, row in enumerate(frame.itertuples(index=False)):
+            features = {"tenure": row.tenure} if lacking[i] else {"tenure": row.tenure,
+                                                                  "plan": row.plan}  # fmt: skip
+            monitor.log_prediction(features, float(rng.random()), timestamp=stamps[i])
+        summary = monitor.run_checks("day")
+    points = {r.metric: r for r in summary.records}
+    assert summary.windows == [(TODAY - DAY, TODAY)]
+    assert points["invalid_rate"].value == 0 and points["invalid_rate"].status == "ok"
+    assert points["completeness:plan"].value == pytest.approx(1 - lacking.mean(), abs=1e-9)
+    assert points["unseen_category_rate:plan"].value == 0
+    assert points["unseen_category_rate:plan"].status == "ok"
+    assert "what_changed" not in points
+    assert all(r.value is None or np.isfinite(r.value) for r in summary.records)
+    assert json.loads(summary.to_json())["windows"] == [
+        [(TODAY - DAY).isoformat(), TODAY.isoformat()]
+    ]
+
+
 def test_windows_after_the_last_record_are_not_reported_and_gaps_inside_are(tmp_path, rng):
     with ModelMonitor("gappy", store=real_store(tmp_path)) as monitor:
         monitor.save_reference(_baseline(rng))
