@@ -12,7 +12,7 @@ below ``check_frequency / (ert * n_features)`` (Bonferroni across features). By 
 expectation, whatever the overlap between windows, the expected number of false alarms per
 record on stationary data is at most ``1 / ert``: at most one false alarm per ``ert``
 records on average (fewer in practice: overlapping windows make alarms cluster).
-``threshold=`` switches to the seed's fixed-threshold mode (e.g. PSI >= 0.2), which has no
+``threshold=`` switches to a fixed-threshold mode (e.g. PSI >= 0.2), which has no
 such guarantee; docs/streaming.md lists its measured false-alarm rate.
 
 >>> import numpy as np, pandas as pd
@@ -423,7 +423,7 @@ def incremental_drift_monitoring(
     check_frequency: int = 100,
     **options: Any,
 ) -> Iterator[StreamDriftEvent]:
-    """The seed's streaming check: yield a :class:`StreamDriftEvent` for each check of the
+    """The streaming check: yield a :class:`StreamDriftEvent` for each check of the
     sliding window that finds drift (options as :class:`StreamingDriftMonitor`)."""
     monitor = StreamingDriftMonitor(
         reference, window_size=window_size, check_frequency=check_frequency, **options

@@ -1,7 +1,7 @@
 """The drift check of one window: feature drift and prediction drift against the baseline.
 
 Status per window: ``critical`` when the drift score reaches the model's threshold
-(``alert_thresholds["data_drift_score"]``, default 0.2 as in the seed; for predictions
+(``alert_thresholds["data_drift_score"]``, default 0.2; for predictions
 ``prediction_drift_score``, default 0.15), ``warning`` when the detector flags drift (a test
 significant after correction *and* an effect large enough to matter, see docs/methods.md),
 else ``ok``; ``unknown`` when the window holds no prediction.

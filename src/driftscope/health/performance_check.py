@@ -19,7 +19,7 @@ dip on 30 rows needs to be much deeper than one on 30,000 to count; ``sigma`` is
 default (``run_checks(..., performance_sigma=...)``): about 0.13 % false alarms per window
 and metric when nothing changed. Only the bad side alarms (a lower accuracy, a higher MAE).
 
-**Fixed thresholds** from ``alert_thresholds`` (the seed's ``accuracy: 0.85, auc: 0.90``;
+**Fixed thresholds** from ``alert_thresholds`` (e.g. ``accuracy: 0.85, auc: 0.90``;
 an upper limit for error metrics such as ``mae``).
 
 Status of a metric's point: ``critical`` when the whole confidence interval is on the bad

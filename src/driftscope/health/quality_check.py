@@ -39,7 +39,7 @@ NO_ROWS = "no predictions in the window"
 def _thresholds(
     given: QualityThresholds | None, alert_thresholds: Mapping[str, float]
 ) -> QualityThresholds:
-    """``given`` (default: the seed's) with the warning levels the monitor's
+    """``given`` (default: the documented ones) with the warning levels the monitor's
     ``alert_thresholds`` set (``completeness``, ``invalid_rate``, ...); a critical level
     the new warning level passes moves with it.
 

@@ -1,6 +1,6 @@
 """What :func:`~driftscope.health.run_checks` needs of a monitored model, and nothing more.
 
-Health sits below the monitor (see DESIGN.md), so it never imports ``ModelMonitor``: it
+Health sits below the monitor (see docs/architecture.md), so it never imports ``ModelMonitor``: it
 takes any object with the model's name, its store, the metrics and fixed thresholds it is
 judged by, and a ``flush()`` that makes what was logged so far readable from the store.
 A :class:`~driftscope.monitor.ModelMonitor` is one (``monitor.run_checks`` passes itself);

@@ -232,7 +232,7 @@ class ModelMonitor:
         call = CURRENT.get()
         if call is not None and (metadata is None or isinstance(metadata, Mapping)):
             # logged from inside a tracked call: its latency so far (the model's, when the
-            # record is logged after predicting, as in the seed's example)
+            # record is logged after predicting, as in the usual serving code)
             try:
                 if metadata is None or "latency_ms" not in metadata:
                     latency = (start - call.start) * 1000.0

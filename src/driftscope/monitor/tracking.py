@@ -20,7 +20,7 @@ examples that also decorate), the wrapper does not log a second record: it only 
 call and its latency (and, when the function raises after logging, its error). The record
 the function logs gets ``metadata.latency_ms`` = the time from the call's start to the
 ``log_prediction`` call (unless it gives one): the model's latency when it logs after
-predicting, as in the seed's example.
+predicting, as usual serving code does.
 
 >>> from driftscope.monitor.opstats import LatencyStats
 >>> logged = []

@@ -76,7 +76,7 @@ class QualityChecker:
         reference_data: pd.DataFrame | ReferenceCorrelations | None = None,
     ) -> QualityChecker:
         """The checks of ``reference`` (a fitted Reference, or None for none) with
-        ``thresholds`` (default: the seed's). Correlation changes are checked only when
+        ``thresholds`` (default: the documented ones). Correlation changes are checked only when
         ``reference_data`` is given: the raw baseline rows, or their
         :class:`~driftscope.quality.correlation.ReferenceCorrelations`."""
         thresholds = thresholds or QualityThresholds()

@@ -1,8 +1,8 @@
 """Thresholds of the data-quality checks, validated at construction.
 
-Defaults follow the seed's table: completeness above 99 %, invalid inputs below 1 %, missing
-features below 0.1 %. Each check has a *warning* and a *critical* threshold; for a rate that
-should stay low the status is ``warning`` when the value exceeds the warning threshold and
+Defaults: completeness above 99 %, invalid inputs below 1 %, missing features below
+0.1 %. Each check has a *warning* and a *critical* threshold; for a rate that should stay
+low the status is ``warning`` when the value exceeds the warning threshold and
 ``critical`` when it exceeds the critical one (for completeness, which should stay high, when
 it falls below them).
 
