@@ -3,11 +3,17 @@
 >>> import driftscope as ds
 >>> ds.KSTest(significance_level=0.05)
 KSTest(significance_level=0.05)
+
+The public names are imported when first used (PEP 562), so ``import driftscope`` is quick
+and loads neither SciPy nor Numba nor DuckDB until a check, a monitor or a store needs them.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from driftscope._version import __version__
-from driftscope.drift import *  # noqa: F403
-from driftscope.drift import __all__ as _drift_all
 from driftscope.errors import (
     ConfigError,
     DataError,
@@ -16,35 +22,89 @@ from driftscope.errors import (
     StoreError,
     StoreUnavailableError,
 )
-from driftscope.monitor import (
-    CostPrices,
-    CostReport,
-    Flag,
-    HighValue,
-    LowConfidence,
-    ModelMonitor,
-    SamplingPolicy,
-)
-from driftscope.store import EmbeddedStore, PostgresStore, Store, open_store
+
+#: Where each public name lives; imported on first use.
+_LAZY: dict[str, str] = {
+    "METHODS": "driftscope.drift",
+    "AndersonDarlingTest": "driftscope.drift",
+    "AutoPolicy": "driftscope.drift",
+    "ChiSquareTest": "driftscope.drift",
+    "ColumnDrift": "driftscope.drift",
+    "ColumnSummary": "driftscope.drift",
+    "ConceptDriftResult": "driftscope.drift",
+    "CramerVonMisesTest": "driftscope.drift",
+    "Distribution": "driftscope.drift",
+    "DriftDetector": "driftscope.drift",
+    "DriftMethod": "driftscope.drift",
+    "DriftReport": "driftscope.drift",
+    "DriftResult": "driftscope.drift",
+    "EnergyDistance": "driftscope.drift",
+    "FileLimits": "driftscope.drift",
+    "FisherExactTest": "driftscope.drift",
+    "HellingerDistance": "driftscope.drift",
+    "JensenShannonDistance": "driftscope.drift",
+    "KLDivergence": "driftscope.drift",
+    "KSTest": "driftscope.drift",
+    "MMDTest": "driftscope.drift",
+    "MannWhitneyTest": "driftscope.drift",
+    "MethodResult": "driftscope.drift",
+    "PSICalculator": "driftscope.drift",
+    "Reference": "driftscope.drift",
+    "StreamDriftEvent": "driftscope.drift",
+    "StreamingDriftMonitor": "driftscope.drift",
+    "TotalVariationDistance": "driftscope.drift",
+    "WassersteinDistance": "driftscope.drift",
+    "ZTest": "driftscope.drift",
+    "detect_concept_drift": "driftscope.drift",
+    "incremental_drift_monitoring": "driftscope.drift",
+    "method_from_name": "driftscope.drift",
+    "CostPrices": "driftscope.monitor",
+    "CostReport": "driftscope.monitor",
+    "Flag": "driftscope.monitor",
+    "HighValue": "driftscope.monitor",
+    "LowConfidence": "driftscope.monitor",
+    "ModelMonitor": "driftscope.monitor",
+    "SamplingPolicy": "driftscope.monitor",
+    "EmbeddedStore": "driftscope.store",
+    "PostgresStore": "driftscope.store",
+    "Store": "driftscope.store",
+    "open_store": "driftscope.store",
+}
+
+if TYPE_CHECKING:  # what the type checker and editors see
+    from driftscope.drift import *  # noqa: F403
+    from driftscope.monitor import CostPrices as CostPrices
+    from driftscope.monitor import CostReport as CostReport
+    from driftscope.monitor import Flag as Flag
+    from driftscope.monitor import HighValue as HighValue
+    from driftscope.monitor import LowConfidence as LowConfidence
+    from driftscope.monitor import ModelMonitor as ModelMonitor
+    from driftscope.monitor import SamplingPolicy as SamplingPolicy
+    from driftscope.store import EmbeddedStore as EmbeddedStore
+    from driftscope.store import PostgresStore as PostgresStore
+    from driftscope.store import Store as Store
+    from driftscope.store import open_store as open_store
 
 __all__ = [
-    *_drift_all,
+    *_LAZY,
     "ConfigError",
-    "CostPrices",
-    "CostReport",
     "DataError",
     "DriftscopeError",
-    "EmbeddedStore",
-    "Flag",
-    "HighValue",
-    "LowConfidence",
-    "ModelMonitor",
-    "PostgresStore",
     "ReferenceFileError",
-    "SamplingPolicy",
-    "Store",
     "StoreError",
     "StoreUnavailableError",
     "__version__",
-    "open_store",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'driftscope' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

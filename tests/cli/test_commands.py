@@ -14,9 +14,9 @@ from rich.console import Console
 import driftscope.cli as cli_module
 import driftscope.cli._progress as progress_module
 import driftscope.cli.drift as drift_module
+from driftscope._version import package_version
 from driftscope.cli import EXIT_DRIFT, EXIT_INTERNAL, EXIT_OK, progress_bar
 from driftscope.cli.demo import REPORT_NAME
-from driftscope.drift.formatting import package_version
 
 SRC = Path(cli_module.__file__).resolve().parents[2]
 

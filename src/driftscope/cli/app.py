@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from driftscope.drift.formatting import package_version
+from driftscope._version import package_version
 from driftscope.errors import DriftscopeError, printable
 
 EXIT_OK, EXIT_DRIFT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

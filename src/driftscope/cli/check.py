@@ -18,7 +18,6 @@ from rich.console import Console
 from driftscope.cli._options import format_option, split_names
 from driftscope.core.status import Status
 from driftscope.errors import ConfigError
-from driftscope.report.health_table import print_health
 
 WINDOWS = ("hour", "day", "week")
 
@@ -84,6 +83,7 @@ def check(
 ) -> int:
     """Run MODEL's health checks for its due windows and store the results."""
     from driftscope.monitor import ModelMonitor
+    from driftscope.report.health_table import print_health
     from driftscope.store import open_store
 
     start = _parse_since(since)

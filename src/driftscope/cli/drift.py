@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -25,14 +26,16 @@ from driftscope.cli._options import (
 )
 from driftscope.cli._progress import progress_bar
 from driftscope.cli.app import EXIT_DRIFT
-from driftscope.drift.formatting import summary_line
-from driftscope.drift.results import DriftResult
+
+if TYPE_CHECKING:
+    from driftscope.drift.results import DriftResult
 
 DEFAULT_HTML = "drift-report.html"
 
 
 def _written(console: Console, result: DriftResult, what: str, path: str) -> None:
     """The summary line of ``result`` and where ``what`` was written, both escaped (data)."""
+    from driftscope.drift.formatting import summary_line
     from driftscope.report.console import plain
 
     console.print(plain(summary_line(result)))

@@ -191,19 +191,3 @@ def summary_line(result: DriftResult) -> str:
         head = f"No drift detected in {total} {noun}."
     tail = f" {len(result.skipped)} skipped." if result.skipped else ""
     return f"{head} {score}{tail}"
-
-
-def package_version() -> str:
-    """The installed version of driftscope, or the source tree's when not installed.
-
-    >>> isinstance(package_version(), str)
-    True
-    """
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("driftscope")
-    except PackageNotFoundError:
-        from driftscope._version import __version__
-
-        return __version__

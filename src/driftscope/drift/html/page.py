@@ -18,6 +18,7 @@ import math
 from datetime import UTC, datetime
 from html import escape
 
+from driftscope._version import package_version
 from driftscope.drift.formatting import (
     correction_label,
     deciding_method,
@@ -28,7 +29,6 @@ from driftscope.drift.formatting import (
     fmt_share,
     ordered_columns,
     other_methods,
-    package_version,
 )
 from driftscope.drift.html.assets import SCRIPT, STYLE
 from driftscope.drift.html.svg import bar_chart
