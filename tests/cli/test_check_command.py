@@ -89,8 +89,30 @@ def test_check_without_a_baseline_prints_missing_values_and_the_note(run, tmp_pa
     since = (today - timedelta(days=1)).isoformat()
     table = run("check", "churn", "--store", home, "--since", since, "--all", "--fail-on", "never")
     assert table.exit_code == 0, table.output
-    assert "note: no baseline saved" in table.stdout and "missing" in table.stdout
+    assert "note: no baseline saved" in table.stdout and "—" in table.stdout
     out = json.loads(run("check", "churn", "--store", home, "--since", since, "--format",
                          "json", "--fail-on", "never").stdout)  # fmt: skip
     assert out["baseline_version"] is None and any("baseline" in n for n in out["notes"])
     assert any(r["value"] is None for r in out["records"])
+
+
+def test_check_until_stops_at_the_given_end(run, tmp_path, rng):
+    """--until: only the windows that ended by then are checked (a backfill of a period)."""
+    home = tmp_path / "home"
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with ModelMonitor("churn", store=str(home)) as monitor:
+        monitor.save_reference(pd.DataFrame({"income": rng.normal(50, 15, 5000)}))
+        for days_ago in (5, 4, 3):
+            start = pd.Timestamp(today - timedelta(days=days_ago))
+            stamps = start + pd.to_timedelta(np.sort(rng.uniform(0, 80_000, 300)), unit="s")
+            frame = pd.DataFrame({"income": rng.normal(50, 15, 300)})
+            monitor.log_predictions(frame, rng.random(300), timestamps=stamps)
+    since = (today - timedelta(days=6)).isoformat()
+    until = (today - timedelta(days=4)).isoformat()
+    args = ("check", "churn", "--store", home, "--since", since, "--until", until)
+    result = run(*args, "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    windows = json.loads(result.stdout)["windows"]
+    assert windows == [[(today - timedelta(days=5)).isoformat(), until]]
+    backwards = run("check", "churn", "--store", home, "--since", until, "--until", since)
+    _assert_one_line_error(backwards, "--until")

@@ -35,6 +35,11 @@ WINDOWS = ("hour", "day", "week")
 @click.option(
     "--since", default=None, help="ISO 8601 start (default: after the last stored window)."
 )
+@click.option(
+    "--until",
+    default=None,
+    help="ISO 8601 end: check the windows that ended by then (default: now).",
+)
 @format_option("table", "json")
 @click.option(
     "--metrics",
@@ -73,6 +78,7 @@ def check(
     location: str | None,
     window: str,
     since: str | None,
+    until: str | None,
     fmt: str,
     metrics: str | None,
     thresholds: tuple[str, ...],
@@ -86,7 +92,10 @@ def check(
     from driftscope.report.health_table import print_health
     from driftscope.store import open_store
 
-    start = _parse_since(since)
+    start = _parse_time(since, "--since")
+    end = _parse_time(until, "--until")
+    if start is not None and end is not None and end <= start:
+        raise ConfigError(f"--until ({until}) must be after --since ({since})")
     limits = _parse_thresholds(thresholds)
     names = split_names(metrics) or ["accuracy"]
     delay = None
@@ -98,7 +107,7 @@ def check(
     try:
         with ModelMonitor(model, metrics=names, alert_thresholds=limits, store=store) as monitor:
             summary = monitor.run_checks(
-                window, since=start, checks=split_names(checks), label_delay=delay
+                window, since=start, until=end, checks=split_names(checks), label_delay=delay
             )
     finally:
         store.close()
@@ -123,13 +132,13 @@ def _parse_thresholds(items: tuple[str, ...]) -> dict[str, float]:
     return out
 
 
-def _parse_since(text: str | None) -> datetime | None:
+def _parse_time(text: str | None, option: str) -> datetime | None:
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"--since must be an ISO 8601 time, got {text!r}") from None
+        raise ConfigError(f"{option} must be an ISO 8601 time, got {text!r}") from None
     if moment.tzinfo is None:
-        raise ConfigError(f"--since must carry a time zone (e.g. {text}+00:00)")
+        raise ConfigError(f"{option} must carry a time zone (e.g. {text}+00:00)")
     return moment

@@ -45,7 +45,7 @@ def print_health(
             f"{r.window_start:%Y-%m-%d %H:%M}",
             plain(r.check),
             plain(r.metric),
-            "missing" if r.value is None else f"{r.value:.4g}",
+            "—" if r.value is None else f"{r.value:.4g}",  # could not be computed
             "" if r.threshold is None else f"{r.threshold:g}",
             r.status,
         )
