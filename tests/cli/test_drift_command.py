@@ -154,9 +154,21 @@ def test_missing_current_file(one_line_error, run, files, tmp_path):
     one_line_error(run("drift", files.reference, tmp_path / "nope.csv"), "nope.csv")
 
 
-def test_column_missing_in_production(one_line_error, run, files):
-    result = run("drift", files.reference, files.missing_column)
-    one_line_error(result, "region")
+def test_column_missing_in_production_is_reported(one_line_error, run, files):
+    """The most common real pair: the training set has a column production lacks."""
+    result = run("drift", files.reference, files.missing_column, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["skipped"]["region"] == "only in the baseline data"
+    asked = run("drift", files.reference, files.missing_column, "--columns", "age,region")
+    one_line_error(asked, "region")
+
+
+def test_exclude_leaves_columns_out(one_line_error, run, files):
+    result = run("drift", files.reference, files.drifted, "--exclude", "region", "--format", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert "region" not in out["features"] and "region" not in out["skipped"]
+    one_line_error(run("drift", files.reference, files.drifted, "--exclude", "regoin"), "regoin")
 
 
 def test_requested_column_missing(one_line_error, run, files):

@@ -25,9 +25,35 @@ def test_empty_baseline_and_production(train):
         ds.DriftDetector(train).detect_feature_drift(train.iloc[:0])
 
 
-def test_column_missing_from_production(train):
+def test_column_missing_from_production_is_reported_unless_asked_for(train):
+    """A baseline column production lacks (a target, say) is listed, not fatal; asked for by
+    name it is an error naming it."""
+    detector = ds.DriftDetector(train)
+    result = detector.detect_feature_drift(train[["age"]])
+    assert (
+        list(result.features) == ["age"] and result.skipped["plan"] == "only in the baseline data"
+    )
     with pytest.raises(DataError, match=r"'plan'.*missing from the production"):
-        ds.DriftDetector(train).detect_feature_drift(train[["age"]])
+        detector.detect_feature_drift(train[["age"]], features=["age", "plan"])
+    with pytest.raises(DataError, match="no column of the baseline is in the production data"):
+        detector.detect_feature_drift(train.rename(columns={"age": "a", "plan": "p"}))
+
+
+def test_a_column_only_in_production_is_reported_and_exclude_leaves_columns_out(train):
+    detector = ds.DriftDetector(train)
+    result = detector.detect_feature_drift(train.assign(customer_id=np.arange(len(train))))
+    assert result.skipped["customer_id"] == "only in the production data"
+    left = detector.detect_feature_drift(
+        train.assign(customer_id=0), exclude=["customer_id", "plan"]
+    )
+    assert list(left.features) == ["age"] and "customer_id" not in left.skipped
+    remarks = [f"a long free-text remark number {i} here" for i in range(len(train))]
+    text = train.assign(note=remarks)
+    fitted = ds.DriftDetector(text)
+    assert "note" in fitted.detect_feature_drift(text).skipped  # text: not compared, said so
+    assert "note" not in fitted.detect_feature_drift(text, exclude=["note"]).skipped
+    with pytest.raises(ConfigError, match="'custmer_id'"):
+        detector.detect_feature_drift(train, exclude=["custmer_id"])
 
 
 def test_unknown_feature_requested(train):

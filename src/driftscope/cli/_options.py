@@ -33,6 +33,11 @@ threshold_option = click.option(
 columns_option = click.option(
     "--columns", metavar="A,B,C", help="Check only these columns (comma-separated)."
 )
+exclude_option = click.option(
+    "--exclude",
+    metavar="A,B,C",
+    help="Leave these columns out (comma-separated), e.g. a target, an id or a timestamp.",
+)
 progress_option = click.option(
     "--progress/--no-progress",
     default=None,

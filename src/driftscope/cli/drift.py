@@ -17,10 +17,12 @@ from driftscope.cli._detector import make_detector
 from driftscope.cli._options import (
     check_output,
     columns_option,
+    exclude_option,
     format_option,
     method_option,
     progress_option,
     split_columns,
+    split_names,
     stdout_console,
     threshold_option,
 )
@@ -59,6 +61,7 @@ def _written(console: Console, result: DriftResult, what: str, path: str) -> Non
     help=f"Write the result to this file (html default: {DEFAULT_HTML}).",
 )
 @columns_option
+@exclude_option
 @method_option
 @threshold_option
 @click.option("--fail-on-drift", is_flag=True, help="Exit with status 1 when drift is found.")
@@ -71,6 +74,7 @@ def drift(
     fmt: str,
     output: str | None,
     columns: str | None,
+    exclude: str | None,
     methods: tuple[str, ...],
     threshold: float | None,
     fail_on_drift: bool,
@@ -82,12 +86,15 @@ def drift(
     'driftscope reference fit' (*.dsref); CURRENT is a data file.
     """
     names = split_columns(columns)
+    left_out = split_names(exclude) or []
     fmt = fmt.lower()
     check_output(output if output is not None or fmt != "html" else DEFAULT_HTML)
     with progress_bar(progress, "Fitting reference") as callback:
         detector = make_detector(reference, methods, threshold, names, callback)
     with progress_bar(progress, "Checking") as callback:
-        result = detector.detect_feature_drift(current, features=names, progress=callback)
+        result = detector.detect_feature_drift(
+            current, features=names, exclude=left_out, progress=callback
+        )
 
     from driftscope.report.console import print_result
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from driftscope.core.records import METADATA_PREFIX, PREDICTION_PREFIX, RESERVED
 from driftscope.data import ColumnKind, read_table
 from driftscope.data.weights import equal_probability_sample, has_sampling_weights, without_weights
 from driftscope.drift.auto import AutoPolicy
@@ -118,19 +119,51 @@ class DriftDetector:
         production_data: Any,
         features: Iterable[str] | None = None,
         *,
+        exclude: Iterable[str] | None = None,
         progress: Progress | None = None,
     ) -> DriftResult:
         """Compare ``production_data`` with the baseline on ``features`` (default: every fitted
-        column but the prediction column)."""
+        column but the prediction column), leaving out the columns named in ``exclude``.
+
+        Without ``features``, a column on one side only is reported, not fatal: a baseline
+        column the production data lacks (a target, say) and a production column the baseline
+        lacks are listed in ``result.skipped`` with the reason. A column named in ``features``
+        must be in both.
+
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> train = pd.DataFrame({"age": rng.normal(40, 9, 500), "repaid": rng.integers(0, 2, 500)})
+        >>> today = pd.DataFrame({"age": rng.normal(40, 9, 500), "id": np.arange(500)})
+        >>> result = DriftDetector(train).detect_feature_drift(today)
+        >>> list(result.features), result.skipped["repaid"], result.skipped["id"]
+        (['age'], 'only in the baseline data', 'only in the production data')
+        """
         production_data, note = _unbiased(production_data)
         table = read_table(production_data, role="production")
+        excluded = _excluded(exclude, self.reference_, table.columns)
+        asked = features is not None
         names = self.feature_names if features is None else list(features)
+        names = [n for n in names if n not in excluded]
         if not names:
             raise DataError("no feature columns to check")
+        one_sided: dict[str, str] = {}
         for name in names:
             if name not in self.reference_.columns:
                 reason = self.reference_.skipped.get(name, "is not in the baseline data")
                 raise DataError(f"cannot be checked: {reason}", column=name)
+        if not asked:
+            present = set(table.columns)
+            one_sided = {n: ONLY_IN_BASELINE for n in names if n not in present}
+            names = [n for n in names if n in present]
+            if not names:
+                raise DataError(
+                    "no column of the baseline is in the production data (the baseline has "
+                    f"{_preview(self.feature_names)})"
+                )
+            known = {*self.reference_.columns, *self.reference_.skipped, *excluded}
+            for name in table.columns:
+                if name not in known and name != self.prediction_column and is_input(name):
+                    one_sided[name] = ONLY_IN_PRODUCTION
         result = compare(
             self.reference_,
             table,
@@ -140,6 +173,9 @@ class DriftDetector:
             workers=self.workers,
             progress=progress,
         )
+        skipped = {n: why for n, why in result.skipped.items() if n not in excluded}
+        if one_sided or len(skipped) != len(result.skipped):
+            result = replace(result, skipped={**skipped, **one_sided})
         return replace(result, notes=(note, *result.notes)) if note else result
 
     def detect_prediction_drift(
@@ -288,3 +324,36 @@ def _unbiased(source: Any) -> tuple[Any, str | None]:
         return source, None
     thinned, note = equal_probability_sample(source)
     return without_weights(thinned), note
+
+
+ONLY_IN_BASELINE = "only in the baseline data"
+ONLY_IN_PRODUCTION = "only in the production data"
+
+
+def is_input(name: str) -> bool:
+    """Whether a production column may be a model input (not the bookkeeping, label or
+    metadata columns a monitor's frames carry)."""
+    return name not in RESERVED and not name.startswith((PREDICTION_PREFIX, METADATA_PREFIX))
+
+
+def _excluded(
+    exclude: Iterable[str] | None, reference: Reference, production: Sequence[str]
+) -> set[str]:
+    """The names of ``exclude``, each known to the baseline or the production data."""
+    if exclude is None:
+        return set()
+    if isinstance(exclude, str):
+        exclude = [exclude]
+    names = set(exclude)
+    known = {*reference.columns, *reference.skipped, *production}
+    unknown = sorted(n for n in names if n not in known)
+    if unknown:
+        raise ConfigError(
+            f"exclude names {_preview(unknown)}, in neither the baseline nor the production data"
+        )
+    return names
+
+
+def _preview(names: Sequence[str], limit: int = 10) -> str:
+    shown = ", ".join(repr(n) for n in list(names)[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
