@@ -27,6 +27,7 @@ windows otherwise.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,8 +48,6 @@ class WindowPlan:
     """The windows of one run: ``windows`` get every check, ``relabel`` (finished windows
     whose labels may still arrive) only the labelled ones; ``notes`` say what was skipped.
 
-    >>> from datetime import UTC, datetime
-    >>> t = datetime(2026, 11, 2, tzinfo=UTC)
     >>> WindowPlan(windows=(), relabel=(), skipped=2, notes=("...",)).empty
     True
     """
@@ -136,16 +135,9 @@ def clip_to_records(
 
 def _first(n: int, true_from: Callable[[int], bool]) -> int:
     """The smallest ``i`` in ``[0, n)`` with ``true_from(i)``, for a predicate false then
-    true; ``n`` when it is never true.
+    true; ``n`` when it is never true (a bisection, ``bisect`` with a key).
 
     >>> _first(10, lambda i: i >= 7), _first(3, lambda i: False), _first(3, lambda i: True)
     (7, 3, 0)
     """
-    lo, hi = 0, n
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if true_from(mid):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
+    return bisect.bisect_left(range(n), True, key=true_from)
