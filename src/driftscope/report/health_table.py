@@ -25,6 +25,16 @@ from driftscope.health.summary import HealthSummary
 from driftscope.report.console import plain
 
 
+def fmt_value(value: float | None) -> str:
+    """A point's value in four significant digits; ``—`` when it could not be computed
+    (stored as missing, never as 0).
+
+    >>> fmt_value(0.712345), fmt_value(None)
+    ('0.7123', '—')
+    """
+    return "—" if value is None else f"{value:.4g}"
+
+
 def print_health(
     summary: HealthSummary, console: Console, show_all: bool = False, limit: int | None = None
 ) -> None:
@@ -37,15 +47,18 @@ def print_health(
         return
     title = f"{summary.model}: {summary.status} (baseline {summary.baseline_version})"
     table = Table(title=plain(title))  # names are data: never markup or terminal control
-    for name in ("window", "check", "metric", "value", "threshold", "status"):
-        table.add_column(name)
+    table.add_column("window", no_wrap=True)
+    table.add_column("check", overflow="fold")
+    table.add_column("metric", overflow="fold")  # a narrow terminal wraps a name, never cuts it
+    for name in ("value", "threshold", "status"):
+        table.add_column(name, no_wrap=True)
     shown = [r for r in summary.worst_first() if show_all or r.status != "ok"]
     for r in shown[:limit]:
         table.add_row(
             f"{r.window_start:%Y-%m-%d %H:%M}",
             plain(r.check),
             plain(r.metric),
-            "—" if r.value is None else f"{r.value:.4g}",  # could not be computed
+            fmt_value(r.value),
             "" if r.threshold is None else f"{r.threshold:g}",
             r.status,
         )
