@@ -97,3 +97,71 @@ def test_unknown_metrics_are_named_in_plain_words(run, tmp_path):
     result = run("check", "churn", "--store", tmp_path, "--metrics", "acuracy")
     _assert_one_line_error(result, "unknown metric 'acuracy'", "accuracy, ")
     assert "[" not in result.stderr
+
+
+def _parquet(path, **columns) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path)
+
+
+def test_a_binary_file_named_csv_is_refused_without_its_bytes(run, files, tmp_path):
+    junk = tmp_path / "today.csv"
+    junk.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 20)
+    result = run("drift", files.reference, junk)
+    _assert_one_line_error(result, str(junk), "not a CSV text file", "binary data")
+    assert "\\x" not in result.stderr and "\ufffd" not in result.stderr  # no raw bytes shown
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_bytes(files.drifted.read_bytes())  # a parquet file with the wrong name
+    _assert_one_line_error(run("drift", files.reference, renamed), "holds a parquet file")
+
+
+def test_a_gzipped_binary_file_is_refused_too(run, files, tmp_path):
+    import gzip
+
+    junk = tmp_path / "today.csv.gz"
+    junk.write_bytes(gzip.compress(files.drifted.read_bytes()))
+    _assert_one_line_error(run("drift", files.reference, junk), "holds a parquet file")
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(b"not gzip at all")
+    _assert_one_line_error(run("drift", files.reference, broken), str(broken))
+
+
+def test_a_csv_parse_error_is_short(run, files, tmp_path):
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b\n1,2\n" + ",".join(["x" * 50] * 40) + "\n")
+    result = run("drift", files.reference, ragged)
+    _assert_one_line_error(result, str(ragged), "as CSV")
+    assert len(result.stderr) < 400
+
+
+def test_a_parquet_folder_with_another_table_inside_is_refused(run, files, tmp_path):
+    folder = tmp_path / "today"
+    _parquet(folder / "part-0.parquet", age=[1.0, 2.0], plan=["a", "b"])
+    _parquet(folder / "part-1.parquet", age=[3.0], customer=[7])
+    result = run("drift", files.reference, folder)
+    _assert_one_line_error(
+        result, str(folder), "'part-1.parquet' lacks plan and has customer", "'part-0.parquet'"
+    )
+
+
+def test_a_partitioned_folder_with_the_same_columns_is_read(tmp_path):
+    from driftscope.data.files import open_file
+
+    folder = tmp_path / "today"
+    _parquet(folder / "day=1" / "a.parquet", age=[1.0, 2.0])
+    _parquet(folder / "day=2" / "b.parquet", age=[3.0])
+    (folder / "_SUCCESS").write_text("")
+    source = open_file(folder, role="production")
+    assert set(source.columns) == {"age", "day"} and source.rows == 3
+
+
+def test_an_empty_folder_says_it_holds_no_parquet_file(run, files, tmp_path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "_SUCCESS").write_text("")
+    result = run("drift", files.reference, folder)
+    _assert_one_line_error(result, str(folder), "holds no parquet file")
+    assert "0 columns" not in result.stderr
