@@ -68,7 +68,9 @@ def open_existing_store(location: str | os.PathLike[str] | None) -> Store:
             )
         return open_store(parsed.target)
     folder = Path(parsed.target)
-    origin = "" if given else " ($DRIFTSCOPE_HOME, or ./.driftscope when it is not set)"
+    origin = ""
+    if not given:
+        origin = " ($DRIFTSCOPE_HOME)" if os.environ.get("DRIFTSCOPE_HOME") else " (the default)"
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise ConfigError(

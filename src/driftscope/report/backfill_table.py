@@ -37,7 +37,7 @@ from driftscope.core.checks import CheckRecord
 from driftscope.core.status import STATUSES, Status
 from driftscope.health.summary import HealthSummary
 from driftscope.report.console import plain
-from driftscope.report.health_table import fmt_value
+from driftscope.report.health_table import fmt_value, print_explanations
 
 #: A run over several windows that would list more points than this prints the digest.
 DIGEST_ABOVE = 20
@@ -102,7 +102,8 @@ def wants_digest(summary: HealthSummary, show_all: bool = False) -> bool:
 
 
 def print_backfill(summary: HealthSummary, console: Console) -> None:
-    """Print ``summary``'s notes and one row per metric that was not ``ok`` somewhere."""
+    """Print ``summary``'s notes, one row per metric that was not ``ok`` somewhere, and
+    what changed in the latest window."""
     for note in summary.notes:
         console.print(plain(f"note: {note}"))
     windows = summary.windows
@@ -135,6 +136,7 @@ def print_backfill(summary: HealthSummary, console: Console) -> None:
     table.caption = _caption(len(digest) - len(shown), len(summary.records))
     table.caption_justify = "left"
     console.print(table)
+    print_explanations(summary, console, {windows[-1][0]})  # what changed lately, in words
 
 
 def _caption(ok_metrics: int, points: int) -> str:
