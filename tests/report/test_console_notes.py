@@ -126,3 +126,28 @@ def test_an_80_column_terminal_wraps_names_instead_of_cutting_them():
 def test_point_notes_say_nothing_without_details():
     assert point_notes({}) == "" and point_notes({"notes": [], "p_value": 0.2}) == ""
     assert point_notes({"error": "ValueError: boom"}) == "error: ValueError: boom"
+
+
+def test_a_window_without_records_is_one_row_and_all_is_well_is_not_said():
+    t0, t1 = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    why = {"reason": "no predictions in the window"}
+    empty = tuple(
+        CheckRecord("churn", check, t0, t1, "rows", None, None, "unknown", details=why)
+        for check in ("drift", "quality", "operational")
+    )
+    t2 = datetime(2026, 11, 3, tzinfo=UTC)
+    markup = CheckRecord("churn", "quality", t1, t2, "completeness:[bold]x", 0.5, 0.9, "warning")
+    calm = Explanation("predictions", t1, t2, "what_changed", "no change", {"status": "ok"})
+    summary = HealthSummary("churn", "3f2a", (*empty, markup), explanations=(calm,))
+    console = Console(width=200, color_system=None)
+    with console.capture() as out:
+        print_health(summary, console)
+    text = out.get()
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    assert len(rows) == 2
+    assert "3 points" in rows[1] and "no predictions in the window" in rows[1]
+    assert "completeness:[bold]x" in rows[0]  # data, not markup
+    assert "no change" not in text
+    with console.capture() as out:
+        print_health(summary, console, show_all=True)
+    assert out.get().count("no predictions in the window") == 3  # --all: every point

@@ -20,13 +20,15 @@ changed in the windows shown, in words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from driftscope.core.checks import CheckRecord
+from driftscope.core.status import Status
 from driftscope.health.summary import HealthSummary
 from driftscope.report.console import plain
 
@@ -63,20 +65,13 @@ def print_health(
     for name in ("value", "threshold", "status"):
         table.add_column(name, no_wrap=True)
     shown = [r for r in summary.worst_first() if show_all or r.status != "ok"]
-    notes = [point_notes(r.details) for r in shown[:limit]]
-    in_column = any(notes) and console.width >= NOTES_COLUMN_WIDTH
+    rows = _rows(shown[:limit], summary.records, collapse=not show_all)
+    in_column = any(row[-1] for row in rows) and console.width >= NOTES_COLUMN_WIDTH
     if in_column:
         table.add_column("notes", overflow="fold", min_width=10)
-    for r, note in zip(shown[:limit], notes, strict=True):
-        cells = [
-            f"{r.window_start:%Y-%m-%d %H:%M}",
-            plain(r.check),
-            plain(r.metric),
-            fmt_value(r.value),
-            "" if r.threshold is None else f"{r.threshold:g}",
-            r.status,
-        ]
-        table.add_row(*cells, *([plain(note)] if in_column else []))
+    for row in rows:
+        # plain(): names and notes are data, never console markup nor terminal control
+        table.add_row(*map(plain, row[: None if in_column else -1]))
     caption = []
     if limit is not None and len(shown) > limit:
         caption.append(f"{len(shown) - limit} more not listed")
@@ -87,16 +82,51 @@ def print_health(
         table.caption = "; ".join(caption)
     console.print(table)
     if not in_column:
-        for r, note in zip(shown[:limit], notes, strict=True):
-            if note:
-                console.print(plain(f"{r.window_start:%Y-%m-%d %H:%M} {r.metric}: {note}"))
+        for row in rows:
+            if row[-1]:
+                console.print(plain(f"{row[0]} {row[2]}: {row[-1]}"))
     print_explanations(summary, console, {r.window_start for r in shown[:limit]})
 
 
+def _rows(
+    shown: list[CheckRecord], records: Sequence[CheckRecord], *, collapse: bool
+) -> list[tuple[str, ...]]:
+    """The table's rows (window, check, metric, value, threshold, status, notes); with
+    ``collapse``, a window in which nothing could be computed (every point ``unknown``
+    without a value: no records in it) is one row saying how many points and why."""
+    blank = set()
+    if collapse:
+        by_window: dict[datetime, list[CheckRecord]] = {}
+        for r in records:
+            by_window.setdefault(r.window_start, []).append(r)
+        blank = {
+            w for w, rs in by_window.items() if all(r.value is None for r in rs) and len(rs) > 1
+        }
+    rows: list[tuple[str, ...]] = []
+    done: set[datetime] = set()
+    for r in shown:
+        when = f"{r.window_start:%Y-%m-%d %H:%M}"
+        if r.window_start in blank:
+            if r.window_start not in done:
+                done.add(r.window_start)
+                mine = [p for p in records if p.window_start == r.window_start]
+                why = dict.fromkeys(point_notes(p.details) for p in mine if point_notes(p.details))
+                worst = Status.worst(p.status for p in mine).value
+                rows.append((when, "all", f"{len(mine)} points", "—", "", worst, "; ".join(why)))
+            continue
+        threshold = "" if r.threshold is None else f"{r.threshold:g}"
+        rows.append(
+            (when, r.check, r.metric, fmt_value(r.value), threshold, r.status,
+             point_notes(r.details))
+        )  # fmt: skip
+    return rows
+
+
 def print_explanations(summary: HealthSummary, console: Console, windows: set[datetime]) -> None:
-    """One line per explanation (what changed, in words) of the given windows."""
+    """One line per explanation (what changed, in words) of the given windows, unless it
+    says all is well (its ``status`` is ``ok``)."""
     for e in summary.explanations:
-        if e.window_start in windows:
+        if e.window_start in windows and e.details.get("status") != "ok":
             console.print(plain(f"{e.window_start:%Y-%m-%d %H:%M} {e.check}: {e.text}"))
 
 
