@@ -140,3 +140,35 @@ def test_digest_counts_match_the_points(home):
         latest = mine.sort_values("window_start").iloc[-1]
         assert d.latest.status == latest["status"]
     assert sum(r.status != "ok" for r in summary.records) > DIGEST_ABOVE
+
+
+def test_a_value_that_could_not_be_computed_is_missing_not_zero(run, tmp_path):
+    rng = np.random.default_rng(9)
+    with ModelMonitor("gappy", store=str(tmp_path)) as monitor:
+        monitor.save_reference(pd.DataFrame({"x": rng.normal(0, 1, 2000)}))
+        for day in (0, 2):  # nothing logged on day 1
+            stamps = pd.Timestamp(FIRST + timedelta(days=day)) + pd.to_timedelta(
+                np.sort(rng.uniform(0, 80_000, 300)), unit="s"
+            )
+            monitor.log_predictions(
+                pd.DataFrame({"x": rng.normal(0, 1, 300)}), rng.random(300), timestamps=stamps
+            )
+    args = ("check", "gappy", "--store", tmp_path, "--since", _since(0), "--fail-on", "never")
+    table = run(*args, "--until", (FIRST + timedelta(days=3)).isoformat())
+    gap = f"{FIRST + timedelta(days=1):%Y-%m-%d %H:%M}"
+    row = next(line for line in table.stdout.splitlines() if gap in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells[1] == "all" and cells[2].endswith(" points") and cells[3] == "—"  # not 0
+    assert cells[5] == "unknown" and "no predictions in the window" in cells[6]
+    data = json.loads(run(*args, "--format", "json").stdout)
+    at_gap = [r for r in data["records"] if r["window_start"].startswith(gap[:10])]
+    assert at_gap and all(r["value"] is None for r in at_gap)
+    from driftscope.store import open_store
+
+    store = open_store(str(tmp_path))
+    try:
+        stored = store.read_check_results("gappy")
+    finally:
+        store.close()
+    empty = stored[pd.to_datetime(stored["window_start"], utc=True) == FIRST + timedelta(days=1)]
+    assert len(empty) and empty["value"].isna().all()  # stored as missing, never 0
