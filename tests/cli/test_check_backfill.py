@@ -172,3 +172,15 @@ def test_a_value_that_could_not_be_computed_is_missing_not_zero(run, tmp_path):
         store.close()
     empty = stored[pd.to_datetime(stored["window_start"], utc=True) == FIRST + timedelta(days=1)]
     assert len(empty) and empty["value"].isna().all()  # stored as missing, never 0
+
+
+def test_since_takes_a_bare_date_as_midnight_utc(run, home):
+    day = FIRST + timedelta(days=1)
+    args = ("check", "churn", "--store", home, "--checks", "drift", "--fail-on", "never")
+    span = ("--since", f"{day:%Y-%m-%d}", "--until", f"{day + timedelta(days=2):%Y-%m-%d}")
+    result = run(*args, *span, "--format", "json")
+    assert result.exit_code == 0, result.output
+    windows = [w[0] for w in json.loads(result.stdout)["windows"]]
+    assert windows == [day.isoformat(), (day + timedelta(days=1)).isoformat()]
+    naive = run(*args, "--since", f"{day:%Y-%m-%dT%H:%M}")
+    assert naive.exit_code == 2 and "time zone" in naive.stderr

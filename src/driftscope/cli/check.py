@@ -14,7 +14,7 @@ line per metric (``--all`` every point), and the progress bar is drawn on a term
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import click
 
@@ -38,12 +38,15 @@ WINDOWS = ("hour", "day", "week")
 )
 @click.option("--window", type=click.Choice(WINDOWS), default="day", show_default=True)
 @click.option(
-    "--since", default=None, help="ISO 8601 start (default: after the last stored window)."
+    "--since",
+    default=None,
+    help="Start: an ISO 8601 time with a zone, or a date (midnight UTC) "
+    "(default: after the last stored window).",
 )
 @click.option(
     "--until",
     default=None,
-    help="ISO 8601 end: check the windows that ended by then (default: now).",
+    help="End: check the windows that ended by then; a time with a zone or a date (default: now).",
 )
 @format_option("table", "json")
 @click.option(
@@ -156,12 +159,24 @@ def _parse_thresholds(items: tuple[str, ...]) -> dict[str, float]:
 
 
 def _parse_time(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time with a time zone, or a bare date (``2019-04-01``: midnight UTC).
+
+    >>> _parse_time("2019-04-01", "--since").isoformat()
+    '2019-04-01T00:00:00+00:00'
+    """
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"{option} must be an ISO 8601 time, got {text!r}") from None
+        raise ConfigError(
+            f"{option} must be an ISO 8601 date or time, e.g. 2026-12-01 or "
+            f"2026-12-01T06:00:00+00:00, got {text!r}"
+        ) from None
     if moment.tzinfo is None:
-        raise ConfigError(f"{option} must carry a time zone (e.g. {text}+00:00)")
+        if len(text.strip()) == 10:  # a date alone: the day starts at midnight UTC
+            return moment.replace(tzinfo=UTC)
+        raise ConfigError(
+            f"{option} must carry a time zone (e.g. {moment:%Y-%m-%dT%H:%M:%S}+00:00), got {text!r}"
+        )
     return moment
