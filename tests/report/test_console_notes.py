@@ -151,3 +151,30 @@ def test_a_window_without_records_is_one_row_and_all_is_well_is_not_said():
     with console.capture() as out:
         print_health(summary, console, show_all=True)
     assert out.get().count("no predictions in the window") == 3  # --all: every point
+
+
+def test_the_backfill_digest_fits_an_80_column_terminal():
+    from datetime import timedelta
+
+    from driftscope.report.backfill_table import print_backfill
+
+    day = timedelta(days=1)
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    metric, status = f"completeness:{LONG}", ("warning", "critical")
+    points = [
+        CheckRecord("churn", "quality", t0 + i * day, t0 + i * day + day, metric, 0.5, 0.99,
+                    status[i % 2])
+        for i in range(30)
+    ]  # fmt: skip
+    summary = HealthSummary("churn", "3f2a", tuple(points))
+    console = Console(width=80, color_system=None)
+    with console.capture() as out:
+        print_backfill(summary, console)
+    text = out.get()
+    assert all(len(line) <= 80 for line in text.splitlines()) and "…" not in text
+    rows = [line.split("│") for line in text.splitlines() if line.startswith("│")]
+    column = lambda i: " ".join(cells[i].strip() for cells in rows)  # noqa: E731
+    assert LONG in column(2).replace(" ", "")
+    assert column(3).split() == ["30"] and "15 critical, 15 warning" in column(4)
+    assert "critical on 2026-11-30 00:00" in column(5)
+    assert "0.5 critical on 2026-11-30 00:00" in column(6)

@@ -3,7 +3,8 @@
 A backfill of a year of days holds tens of thousands of points; a log wants what matters:
 for each metric that was not ``ok`` in some window, how many windows were checked, how
 many were ``critical``, ``warning`` and ``unknown``, the worst status and the last window
-that had it, and the latest value and status. The metrics that were ``ok`` in every
+that had it, and the latest value and status (on an 80-column terminal too: long names
+and times wrap, nothing is cut). The metrics that were ``ok`` in every
 window are counted in the caption. Every point is in ``--all`` and ``--format json``.
 
 >>> from datetime import datetime, timedelta, UTC
@@ -116,12 +117,12 @@ def print_backfill(summary: HealthSummary, console: Console) -> None:
         f"(baseline {summary.baseline_version})"
     )
     table = Table(title=plain(title), title_justify="left")
-    table.add_column("check", overflow="fold")
-    table.add_column("metric", overflow="fold")
-    for name in ("windows", "critical", "warning", "unknown"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("worst", no_wrap=True)
-    table.add_column("latest", no_wrap=True)
+    table.add_column("check", overflow="fold", min_width=5)
+    table.add_column("metric", overflow="fold", min_width=12)
+    table.add_column("windows", justify="right", min_width=7)
+    table.add_column("not ok", min_width=10)
+    table.add_column("worst", min_width=10)  # a narrow terminal wraps at the spaces
+    table.add_column("latest", min_width=10)
     digest = metric_digest(summary)
     shown = [d for d in digest if d.worst != "ok"]
     for d in shown:
@@ -129,7 +130,7 @@ def print_backfill(summary: HealthSummary, console: Console) -> None:
             plain(d.check),
             plain(d.metric),
             str(d.windows),
-            *(str(d.counts[name]) for name in ("critical", "warning", "unknown")),
+            not_ok(d.counts),
             f"{d.worst} on {d.worst_at:{WHEN}}",
             f"{fmt_value(d.latest.value)} {d.latest.status} on {d.latest.window_start:{WHEN}}",
         )
@@ -137,6 +138,17 @@ def print_backfill(summary: HealthSummary, console: Console) -> None:
     table.caption_justify = "left"
     console.print(table)
     print_explanations(summary, console, {windows[-1][0]})  # what changed lately, in words
+
+
+def not_ok(counts: dict[str, int]) -> str:
+    """How many windows were ``critical``, ``warning`` and ``unknown``, the zeros left out.
+
+    >>> not_ok({"ok": 20, "unknown": 2, "warning": 8, "critical": 0})
+    '8 warning, 2 unknown'
+    """
+    return ", ".join(
+        f"{counts[s]} {s}" for s in ("critical", "warning", "unknown") if counts.get(s)
+    )
 
 
 def _caption(ok_metrics: int, points: int) -> str:
