@@ -61,6 +61,9 @@ from driftscope.store import Store
 
 log = logging.getLogger(__name__)
 
+#: ``progress(window, done, total)``: called after each window of a run.
+Progress = Callable[[str, int, int], None]
+
 CHECKS: dict[str, Callable[[CheckRun], WindowCheck]] = {
     "drift": drift_check.prepare,
     "quality": quality_check.prepare,
@@ -90,6 +93,7 @@ def run_checks(
     checks: Sequence[str] = DEFAULT_CHECKS,
     business_metrics: Mapping[str, BusinessFunction | BusinessMetric] | None = None,
     label_delay: timedelta | None = None,
+    progress: Progress | None = None,
     **options: Any,
 ) -> HealthSummary:
     """Run ``checks`` on ``source``'s records (a ``ModelMonitor`` or any
@@ -105,7 +109,9 @@ def run_checks(
     computed once, on the labels there when the window was first checked.
 
     ``business_metrics`` maps a name to a function of a window's rows returning a number
-    (stored as check ``"business"``). Other ``options`` tune single checks (:data:`OPTIONS`).
+    (stored as check ``"business"``). ``progress(window, done, total)`` is called after
+    each window (``window`` its start, as text), e.g. to draw a progress bar. Other
+    ``options`` tune single checks (:data:`OPTIONS`).
 
     >>> import tempfile, numpy as np, pandas as pd
     >>> from datetime import UTC, datetime, timedelta
@@ -148,7 +154,8 @@ def run_checks(
     prepared = {name: _prepare(name, run) for name in checks}
     if reference is None:
         notes.insert(0, _no_baseline_note(model, [n for n in checks if prepared[n][1]]))
-    records, explanations = _execute(store, run, plan, {n: p[0] for n, p in prepared.items()})
+    checks_of = {n: p[0] for n, p in prepared.items()}
+    records, explanations = _execute(store, run, plan, checks_of, progress)
     return HealthSummary(model, version, records, explanations, tuple(notes))
 
 
@@ -158,12 +165,12 @@ def _validated(
     names = tuple(checks)
     for name in names:
         if name not in CHECKS:
-            raise ConfigError(f"unknown check {name!r}; available: {sorted(CHECKS)}")
+            raise ConfigError(f"unknown check {name!r}; available: {', '.join(CHECKS)}")
     if not names:
         raise ConfigError("no checks asked for")
     for key in options:
         if key not in OPTIONS:
-            raise ConfigError(f"unknown option {key!r}; run_checks takes: {sorted(OPTIONS)}")
+            raise ConfigError(f"unknown option {key!r}; run_checks takes: {', '.join(OPTIONS)}")
     if label_delay is not None and (
         not isinstance(label_delay, timedelta) or label_delay < timedelta(0)
     ):
@@ -206,7 +213,11 @@ def _no_baseline_note(model: str, unknown: Sequence[str]) -> str:
 
 
 def _execute(
-    store: Store, run: CheckRun, plan: WindowPlan, prepared: Mapping[str, WindowCheck]
+    store: Store,
+    run: CheckRun,
+    plan: WindowPlan,
+    prepared: Mapping[str, WindowCheck],
+    progress: Progress | None = None,
 ) -> tuple[tuple[CheckRecord, ...], tuple[Explanation, ...]]:
     """Run the planned windows in order, reading the next one while checking this one;
     each window's points are stored as soon as its checks are done."""
@@ -233,6 +244,8 @@ def _execute(
             store.write_check_results(found)
             records.extend(found)
             del part
+            if progress is not None:
+                progress(f"{start:%Y-%m-%d %H:%M}", i + 1, len(steps))
     return tuple(records), tuple(explanations)
 
 
