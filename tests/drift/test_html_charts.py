@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from datetime import datetime, timedelta
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from driftscope.drift.html.axes import histogram_ticks, round_ticks, share_ticks
+from driftscope.drift.html.axes import calendar_ticks, histogram_ticks, round_ticks, share_ticks
 from driftscope.drift.html.names import name_parts, wrap_lines, wrap_name
 from driftscope.drift.html.svg import MAX_CATEGORIES, compact, distribution_chart
 from driftscope.drift.results import Distribution
@@ -100,3 +101,43 @@ def test_category_names_and_ticks_are_escaped_text():
     )
     assert "<b>" not in svg and "<i>" not in svg and "&lt;b&gt;x&lt;/b&gt;" in svg
     assert re.search(r">a&amp;b<", svg)
+
+
+@given(
+    st.datetimes(datetime(1970, 1, 1), datetime(2100, 1, 1)),
+    st.timedeltas(timedelta(minutes=30), timedelta(days=365 * 80)),
+)
+def test_calendar_ticks_are_round_moments_inside_the_range(low, span):
+    ticks = calendar_ticks(low, low + span)
+    assert 1 <= len(ticks) <= 6
+    stamps = [t for t, _ in ticks]
+    assert stamps == sorted(stamps) and low <= stamps[0] and stamps[-1] <= low + span
+    assert all(t.second == 0 and t.microsecond == 0 for t in stamps)
+    if span >= timedelta(days=90):
+        assert all(t.day == 1 and t.hour == 0 for t in stamps)  # month starts
+    elif span >= timedelta(days=3):
+        assert all(t.hour == 0 and t.minute == 0 for t in stamps)  # midnights
+
+
+def test_date_ticks_lie_where_their_dates_fall_between_the_edges():
+    start = datetime(2024, 1, 4, 7, 30)
+    for days in (2, 40, 300, 3000):
+        edges = [start + timedelta(days=days) * i / 18 for i in range(19)]
+        text = [e.strftime("%Y-%m-%d %H:%M") for e in edges]
+        labels = (f"< {text[0]}", *(f"{a} to {b}" for a, b in itertools.pairwise(text)))
+        ticks = histogram_ticks((*labels, f">= {text[-1]}"))
+        assert ticks is not None and len(ticks) >= 2
+        seconds = [(e - start).total_seconds() for e in edges]
+        for position, tick in ticks:
+            moment = _parse_date(tick, start.year)
+            expected = np.interp((moment - start).total_seconds(), seconds, np.arange(1, 20))
+            assert abs(position - expected) < 0.05, (days, tick, position, expected)
+
+
+def _parse_date(tick: str, year: int) -> datetime:
+    for pattern in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return datetime.strptime(tick, pattern)
+        except ValueError:
+            pass
+    return datetime.strptime(f"{year}-{tick}", "%Y-%m-%d %H:%M")

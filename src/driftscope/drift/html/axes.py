@@ -17,11 +17,15 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 _STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+_DAY = 86400.0
+_MONTHS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)
+_DAYS = (1, 2, 7, 14, 28)
+_MINUTES = (1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
 def share_ticks(top: float, most: int = 5) -> list[float]:
@@ -104,20 +108,46 @@ def round_ticks(low: float, high: float, most: int = 6) -> list[float]:
     return [round(i * step, 12) + 0.0 for i in range(first, last + 1)]
 
 
-def histogram_ticks(labels: tuple[str, ...]) -> list[tuple[float, str]] | None:
-    """Ticks of a histogram's x axis as (position, text), the position counted in bars from
-    the left edge; None when ``labels`` are not bins ``"< a"``, ``"a to b"`` … ``">= z"``.
+def _month_ticks(low: datetime, high: datetime, most: int) -> list[tuple[datetime, str]]:
+    months = (high.year - low.year) * 12 + high.month - low.month
+    step = next((m for m in _MONTHS if months / m <= most - 1), _MONTHS[-1])
+    index = low.year * 12 + low.month - 1 + (low.day > 1 or low.time() != time())
+    index += -index % step
+    ticks = []
+    while (stamp := datetime(index // 12, index % 12 + 1, 1)) <= high:
+        ticks.append((stamp, stamp.strftime("%Y" if step >= 12 else "%Y-%m")))
+        index += step
+    return ticks
 
-    Numbers get round ticks placed along the equal-width bins; dates are labelled at the
-    bins' edges.
 
-    >>> histogram_ticks(("< 0", "0 to 2500", "2500 to 5000", ">= 5000"))[:3]
-    [(1.0, '0'), (1.4, '1k'), (1.8, '2k')]
-    >>> histogram_ticks(("< 2024-01-01 00:00", ">= 2024-01-01 00:00"))
-    [(1.0, '2024-01-01')]
-    >>> histogram_ticks(("a", "b")) is None
-    True
+def calendar_ticks(low: datetime, high: datetime, most: int = 5) -> list[tuple[datetime, str]]:
+    """Round moments from ``low`` to ``high``: month starts (``2024-03``) or years over months,
+    midnights (``2024-03-15``) over days, round hours or minutes (``03-15 06:00``) within a
+    day or two.
+
+    >>> [t for _, t in calendar_ticks(datetime(2024, 1, 4), datetime(2024, 10, 20))]
+    ['2024-04', '2024-07', '2024-10']
+    >>> [t for _, t in calendar_ticks(datetime(2024, 3, 1, 5), datetime(2024, 3, 1, 17))]
+    ['03-01 06:00', '03-01 09:00', '03-01 12:00', '03-01 15:00']
     """
+    span = (high - low).total_seconds()
+    if span >= 90 * _DAY:
+        return _month_ticks(low, high, most)
+    if span >= 3 * _DAY:
+        unit, steps, pattern = _DAY, _DAYS, "%Y-%m-%d"
+    else:
+        unit, steps, pattern = 60.0, _MINUTES, "%m-%d %H:%M"
+    step = next((s for s in steps if span / (s * unit) <= most - 1), steps[-1]) * unit
+    origin = datetime(low.year, 1, 1)
+    at = math.ceil((low - origin).total_seconds() / step) * step
+    ticks = []
+    while (stamp := origin + timedelta(seconds=at)) <= high:
+        ticks.append((stamp, stamp.strftime(pattern)))
+        at += step
+    return ticks
+
+
+def _edges(labels: tuple[str, ...]) -> list[str] | None:
     if len(labels) < 2 or not labels[0].startswith("< ") or not labels[-1].startswith(">= "):
         return None
     edges = [labels[0][2:]]
@@ -126,23 +156,50 @@ def histogram_ticks(labels: tuple[str, ...]) -> list[tuple[float, str]] | None:
         if not sep or low != edges[-1]:
             return None
         edges.append(high)
-    if labels[-1][3:] != edges[-1]:
-        return None
-    dates = _dates(edges)
-    if dates is not None:
-        return [(i + 1.0, text) for i, text in enumerate(dates)]
-    values = [_number(e) for e in edges]
-    if any(v is None for v in values):
-        return [(i + 1.0, text) for i, text in enumerate(edges)]
-    numbers = [v for v in values if v is not None]
-    first, last, gaps = numbers[0], numbers[-1], len(numbers) - 1
-    width = (last - first) / gaps if gaps else 0.0
-    even = width > 0 and all(
-        abs((b - a) - width) <= 0.02 * width for a, b in itertools.pairwise(numbers)
+    return edges if labels[-1][3:] == edges[-1] else None
+
+
+def _evenly_spaced(values: list[float]) -> bool:
+    width = (values[-1] - values[0]) / (len(values) - 1) if len(values) > 1 else 0.0
+    return width > 0 and all(
+        abs((b - a) - width) <= 0.02 * width for a, b in itertools.pairwise(values)
     )
-    if not even:
+
+
+def histogram_ticks(labels: tuple[str, ...]) -> list[tuple[float, str]] | None:
+    """Ticks of a histogram's x axis as (position, text), the position counted in bars from
+    the left edge; None when ``labels`` are not bins ``"< a"``, ``"a to b"`` … ``">= z"``.
+
+    On equal-width bins the ticks are round numbers (:func:`round_ticks`) or round dates
+    (:func:`calendar_ticks`) placed where they fall; otherwise the edges themselves.
+
+    >>> histogram_ticks(("< 0", "0 to 2500", "2500 to 5000", ">= 5000"))[:3]
+    [(1.0, '0'), (1.4, '1k'), (1.8, '2k')]
+    >>> histogram_ticks(("< 2024-01-01 00:00", ">= 2024-01-01 00:00"))
+    [(1.0, '2024-01-01')]
+    >>> histogram_ticks(("a", "b")) is None
+    True
+    """
+    edges = _edges(labels)
+    if edges is None:
+        return None
+    if all(_DATE.match(e) for e in edges):
+        stamps = [datetime.strptime(e, "%Y-%m-%d %H:%M") for e in edges]
+        seconds = [(s - stamps[0]).total_seconds() for s in stamps]
+        if _evenly_spaced(seconds):
+            width = seconds[-1] / (len(seconds) - 1)
+            ticks = calendar_ticks(stamps[0], stamps[-1])
+            if len(ticks) >= 2:
+                return [(1 + (t - stamps[0]).total_seconds() / width, x) for t, x in ticks]
+        return [(i + 1.0, text) for i, text in enumerate(_dates(edges) or edges)]
+    values = [_number(e) for e in edges]
+    numbers = [v for v in values if v is not None]
+    if len(numbers) < len(values):
+        return [(i + 1.0, text) for i, text in enumerate(edges)]
+    if not _evenly_spaced(numbers):
         return [(i + 1.0, fmt_compact(v)) for i, v in enumerate(numbers)]
-    return [(1.0 + (t - first) / width, fmt_compact(t)) for t in round_ticks(first, last)]
+    first, width = numbers[0], (numbers[-1] - numbers[0]) / (len(numbers) - 1)
+    return [(1.0 + (t - first) / width, fmt_compact(t)) for t in round_ticks(first, numbers[-1])]
 
 
 def value_ticks(labels: tuple[str, ...]) -> list[str]:
