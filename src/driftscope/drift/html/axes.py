@@ -24,8 +24,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 _DAY = 86400.0
 _MONTHS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)
-_DAYS = (1, 2, 7, 14, 28)
-_MINUTES = (1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
+_DAYS: tuple[int, ...] = (1, 2, 7, 14, 28)
+_MINUTES: tuple[int, ...] = (1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 
 
 def share_ticks(top: float, most: int = 5) -> list[float]:
