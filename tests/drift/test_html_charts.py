@@ -11,10 +11,11 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from driftscope.drift.html import render_report
 from driftscope.drift.html.axes import calendar_ticks, histogram_ticks, round_ticks, share_ticks
 from driftscope.drift.html.names import name_parts, wrap_lines, wrap_name
 from driftscope.drift.html.svg import MAX_CATEGORIES, compact, distribution_chart
-from driftscope.drift.results import Distribution
+from driftscope.drift.results import ColumnDrift, Distribution, DriftReport, DriftResult
 
 _NAMES = st.text(alphabet=st.sampled_from("abcXYZ_-. 09é<&"), max_size=40)
 
@@ -141,3 +142,24 @@ def _parse_date(tick: str, year: int) -> datetime:
         except ValueError:
             pass
     return datetime.strptime(f"{year}-{tick}", "%Y-%m-%d %H:%M")
+
+
+def _column(name: str, kind: str, labels: tuple[str, ...]) -> ColumnDrift:
+    n = len(labels)
+    weights = [1.0 + (i % 7) for i in range(n)]
+    dist = Distribution(labels, (1 / n,) * n, tuple(w / sum(weights) for w in weights))
+    return ColumnDrift(name, kind, False, 0.01, "ks", 0.02, 0.4, 0.05, distribution=dist)
+
+
+def test_a_two_hundred_column_report_stays_small():
+    edges = [f"{e:.4g}" for e in np.linspace(-2.466, 2.221, 19)]
+    histogram = (f"< {edges[0]}", *(f"{a} to {b}" for a, b in itertools.pairwise(edges)))
+    histogram += (f">= {edges[-1]}",)
+    categories = tuple(f"Merchant category with a rather long name {i}" for i in range(100))
+    columns = [
+        _column(f"customer_feature_number_{i}", "numerical", histogram) for i in range(150)
+    ] + [_column(f"merchantCategory{i}", "categorical", categories) for i in range(50)]
+    result = DriftResult("feature", {c.column: c for c in columns})
+    page = render_report(DriftReport(feature_drift=result))
+    assert page.count('<svg class="chart"') == 200
+    assert len(page.encode("utf-8")) < 1_300_000  # about 5 KB a column, 1.1 MB measured
