@@ -23,6 +23,7 @@ __all__ = ["browser"]
 
 LONG = "customer_lifetime_value_in_euros_last_12_months"
 CAMEL = "numberOfSupportTicketsOpenedLastQuarterByCustomer"
+HASH = "hash_" + "0123456789abcdef" * 3  # a part with no boundary, longer than any line
 MERCHANTS = [f"Merchant category with a rather long name, number {i}" for i in range(30)]
 WIDTHS = (700, 1280)
 
@@ -44,6 +45,7 @@ def _frame(rng: np.random.Generator, n: int, shift: float) -> pd.DataFrame:
             "signup_time": pd.Timestamp("2024-01-01", tz="UTC")
             + pd.to_timedelta(rng.uniform(0, 300 + 60 * shift, n), unit="D"),
             "with_gaps": values,
+            HASH: rng.normal(0, 1, n),
         }
     )
 
@@ -111,7 +113,7 @@ _CHARTS = """
 
 def test_every_chart_has_axes_ticks_a_legend_and_nothing_cut(page):
     charts = page.evaluate(_CHARTS)
-    assert len(charts) == 9  # eight features and the prediction
+    assert len(charts) == 10  # nine features and the prediction
     for chart in charts:
         assert chart["title"].startswith("Distribution of "), chart
         assert chart["legend"] == ["reference", "current"], chart
@@ -207,6 +209,8 @@ def _breaks(chars: list[list]) -> tuple[str, list[int]]:
 
 
 def test_long_names_wrap_only_at_word_boundaries(page):
+    """Lines of a name end at ``_`` or a case change; a part longer than 20 characters (no
+    boundary at all) may also end every 20 characters."""
     width = page.viewport_size["width"]
     wrapped = 0
     for selector in ("td.name button", ".dist .cname", ".pred .cname"):
@@ -214,12 +218,30 @@ def test_long_names_wrap_only_at_word_boundaries(page):
             text, breaks = _breaks(element.evaluate(_LINES))
             boundaries, at = set(), 0
             for part in name_parts(text):
+                boundaries.update(range(at + 20, at + len(part), 20))
                 at += len(part)
                 boundaries.add(at)
             assert set(breaks) <= boundaries, f"{text!r} broken mid-word at {breaks} ({width}px)"
             wrapped += bool(breaks)
     if width == 700:
-        assert wrapped >= 2  # the long names did need wrapping in the table
+        assert wrapped >= 3  # the long names did need wrapping in the table
+
+
+def test_names_stay_inside_their_cells_and_in_view_when_the_table_scrolls(page):
+    too_wide = page.evaluate(
+        "Array.from(document.querySelectorAll('td.name')).filter("
+        "(td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent)"
+    )
+    assert too_wide == []
+    page.evaluate("(s) => { s.scrollLeft = s.scrollWidth; }", page.query_selector(".scroll"))
+    boxes = page.evaluate(
+        "() => { const s = document.querySelector('.scroll').getBoundingClientRect();"
+        " const n = document.querySelector('td.name').getBoundingClientRect();"
+        " return [s.left, n.left, n.right, s.right]; }"
+    )
+    page.evaluate("(s) => { s.scrollLeft = 0; }", page.query_selector(".scroll"))
+    scroller_left, name_left, name_right, scroller_right = boxes
+    assert scroller_left <= name_left and name_right <= scroller_right  # the name sticks
 
 
 def test_sorting_filtering_and_the_jump_to_a_chart_work(page):

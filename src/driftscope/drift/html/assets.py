@@ -34,7 +34,10 @@ white-space:nowrap}
 border:1px solid #abefc6}
 .pred{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr));gap:12px}
 .pred .card h3,.dist h3{margin:0 0 6px;font-size:15px;overflow-wrap:break-word}
-.pred dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:6px 0 10px;font-size:13px}
+.pbody{display:flex;flex-wrap:wrap;gap:4px 32px;align-items:flex-start}
+.pbody .chart{flex:1 1 320px}
+.pred dl{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:6px 0 10px;font-size:13px;
+flex:0 1 260px}
 .pred dt{color:var(--muted)}.pred dd{margin:0;font-variant-numeric:tabular-nums}
 .caption{color:var(--muted);font-size:12px}
 .controls{display:flex;gap:16px;align-items:center;margin:0 0 10px;flex-wrap:wrap}
@@ -51,6 +54,9 @@ th[aria-sort=ascending] button::after{content:" ▲"}
 th[aria-sort=descending] button::after{content:" ▼"}
 tr.drift td{background:var(--bad-bg)}tr.drift td:first-child{box-shadow:inset 4px 0 var(--bad)}
 td.name{font-weight:600;overflow-wrap:break-word;min-width:7em;max-width:16em}
+#features tr>:first-child{position:sticky;left:0;z-index:1;width:68px;min-width:68px;max-width:68px}
+#features tr>:nth-child(2){position:sticky;left:68px;z-index:1;box-shadow:inset -1px 0 var(--line)}
+tr.ok>td:first-child,tr.ok>td:nth-child(2){background:#fff}
 button.go{all:unset;cursor:pointer;overflow-wrap:break-word}button.go:hover{text-decoration:underline}
 button.go:focus-visible{outline:2px solid var(--cur);outline-offset:2px}
 .sub{display:block;color:var(--muted);font-size:11px;font-weight:400}
@@ -81,7 +87,7 @@ footer p{margin:4px 0;max-width:110ch}
 body{font-size:10pt}main{max-width:none;padding:0}
 .controls input,.controls label{display:none}
 thead{display:table-header-group}
-.scroll{overflow:visible}button.go{text-decoration:none}
+.scroll{overflow:visible}button.go{text-decoration:none}#features tr>*{position:static}
 .dists{grid-template-columns:repeat(3,1fr)}
 tr,.card,.verdict,.dist{break-inside:avoid}
 h2{break-after:avoid}

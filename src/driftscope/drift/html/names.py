@@ -4,7 +4,7 @@ A column name such as ``customer_lifetime_value_in_euros`` or ``numberOfSupportT
 one "word" to a browser, which either lets it run off its cell or cuts it anywhere. Here
 underscores, hyphens, dots, slashes and case changes count as word boundaries: the page puts
 a ``<wbr>`` (an optional line break) there, and the charts wrap category names into lines at
-the same places.
+the same places. Only a part too long for any line is cut elsewhere.
 
 >>> print(wrap_name("customer_lifetime_value"))
 customer_<wbr>lifetime_<wbr>value
@@ -33,13 +33,21 @@ def name_parts(name: str) -> list[str]:
     return [part for part in _BOUNDARY.split(name) if part]
 
 
-def wrap_name(name: str) -> str:
+def wrap_name(name: str, longest: int = 20) -> str:
     """``name`` escaped for HTML, with a ``<wbr>`` at each word boundary.
+
+    A part longer than ``longest`` characters (a name with no boundary at all, a hash) also
+    gets one every ``longest`` characters, so that it cannot push its table cell wide.
 
     >>> wrap_name("a_<b>")
     'a_<wbr>&lt;b&gt;'
+    >>> wrap_name("x" * 30, longest=20).count("<wbr>")
+    1
     """
-    return "<wbr>".join(escape(part, quote=True) for part in name_parts(name))
+    pieces = []
+    for part in name_parts(name):
+        pieces += [part[i : i + longest] for i in range(0, len(part), longest)]
+    return "<wbr>".join(escape(piece, quote=True) for piece in pieces)
 
 
 def wrap_lines(text: str, width: int, max_lines: int = 2) -> list[str]:

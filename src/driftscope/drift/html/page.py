@@ -290,7 +290,7 @@ def _prediction(result: DriftResult) -> str:
         chart = distribution_chart(col.distribution, name=col.column, ordered=_ordered(col))
         cards.append(
             f'<div class="card"><h3>{_pill(col.drifted)} '
-            f'<span class="cname">{wrap_name(col.column)}</span></h3><dl>'
+            f'<span class="cname">{wrap_name(col.column)}</span></h3><div class="pbody"><dl>'
             f"<dt>Method</dt><dd>{_method_cell(col)}</dd>"
             f"<dt>Statistic</dt><dd>{_e(fmt_number(col.statistic))}</dd>"
             f"<dt>p-value</dt><dd>{_p_cell(col)}</dd>"
@@ -298,7 +298,7 @@ def _prediction(result: DriftResult) -> str:
             f"<dt>Score</dt><dd>{_score(col.score)}</dd>"
             f"<dt>Missing ref / cur</dt>"
             f"<dd>{col.reference.missing:,} / {col.current.missing:,}</dd>"
-            f"</dl>{chart}</div>"
+            f"</dl>{chart}</div></div>"
         )
     if not cards:
         return '<p class="empty">No prediction column was checked.</p>'
