@@ -261,4 +261,5 @@ def test_sorting_filtering_and_the_jump_to_a_chart_work(page):
     target = page.evaluate("document.querySelector('td.name button').dataset.go")
     box = page.evaluate(f"document.getElementById('{target}').getBoundingClientRect().toJSON()")
     assert box["top"] >= -1 and box["bottom"] <= page.viewport_size["height"] + 1  # in view
+    assert page.evaluate("document.activeElement.id") == target  # and has the focus
     assert page.script_errors == []

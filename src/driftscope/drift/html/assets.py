@@ -65,6 +65,7 @@ button.go:focus-visible{outline:2px solid var(--cur);outline-offset:2px}
 tr.drift .bar i{background:var(--bad)}
 .dists{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,340px),1fr));gap:12px}
 .dist{border:1px solid var(--line);border-radius:8px;padding:12px 14px;min-width:0}
+.dist:focus{outline:2px solid var(--cur);outline-offset:2px}
 .dist[data-drift="1"]{border-color:#f3b8b2;box-shadow:inset 4px 0 var(--bad)}
 .dist .caption{margin:0 0 6px;overflow-wrap:break-word}
 .cnotes{margin:6px 0 0;padding-left:18px;color:var(--muted);font-size:12px}
@@ -105,7 +106,8 @@ var rows=Array.prototype.slice.call(b.rows);rows.sort(function(x,y){var a=x.data
 c=y.dataset[k];var r=num?(+a)-(+c):a.localeCompare(c);return asc?r:-r});
 rows.forEach(function(r){b.appendChild(r)})})});
 b.addEventListener('click',function(ev){var g=ev.target.closest('button.go');if(!g)return;
-var c=document.getElementById(g.dataset.go);if(c){c.scrollIntoView();c.focus&&c.focus()}});
+var c=document.getElementById(g.dataset.go);
+if(c){c.scrollIntoView();c.focus({preventScroll:true})}});
 var q=document.getElementById('q'),o=document.getElementById('only'),
 cards=document.querySelectorAll('.dist');
 function shown(el){return el.dataset.name.toLowerCase().indexOf(q.value.toLowerCase())>=0&&

@@ -265,7 +265,7 @@ def _chart_card(col: ColumnDrift, index: int) -> str:
     notes = "".join(f"<li>{_e(note)}</li>" for note in col.notes)
     chart = distribution_chart(col.distribution, name=col.column, ordered=_ordered(col))
     return (
-        f'<article class="dist" id="{_chart_id(index)}" data-name="{_e(col.column)}" '
+        f'<article class="dist" id="{_chart_id(index)}" tabindex="-1" data-name="{_e(col.column)}" '
         f'data-drift="{int(col.drifted)}"><h3>{_pill(col.drifted)} '
         f'<span class="cname">{wrap_name(col.column)}</span></h3>'
         f'<p class="caption">{_e(col.kind)} · {_e(_decision(col))} · '
