@@ -77,9 +77,12 @@ _CLIPPED_TEXT = """
 """
 
 
-@pytest.fixture(scope="session")
+# One per test module, not per session: Playwright's sync API keeps an event loop running
+# while it is open, which would break later tests that call asyncio.run(), and two modules
+# importing this fixture would start it twice at once.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A headless Chromium shared by the session's tests (skipped, or failed in CI, without)."""
+    """A headless Chromium shared by a module's tests (skipped, or failed in CI, without)."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is not installed at {CHROMIUM} (.ci/run installs it)")
