@@ -74,6 +74,15 @@ def test_an_id_column_from_one_pool_with_overlap_does_not_drift(seed):
     assert not column.drifted
 
 
+def test_an_id_column_whose_production_moved_to_another_range_drifts():
+    """Most values are seen once either way; the values seen twice give it away: they are
+    shared between the samples far less often than chance."""
+    rng = np.random.default_rng(1)
+    ref = pd.DataFrame({"code": rng.integers(0, 50_000, 20_000).astype(str)})
+    cur = pd.DataFrame({"code": rng.integers(45_000, 95_000, 20_000).astype(str)})
+    assert ds.DriftDetector(ref).detect_feature_drift(cur).features["code"].drifted
+
+
 def pair(ref: list[int], cur: list[int]) -> CategoricalPair:
     labels = tuple(f"v{i}" for i in range(len(ref)))
     return CategoricalPair(labels, np.array(ref), np.array(cur))

@@ -3,17 +3,21 @@ false alarms on unchanged data over 200 random seeds, and power on real changes.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.stats
 
 from driftscope.stats import (
+    TestResult,
     chi2_two_sample,
     disjoint_support,
     once_seen_test,
     pool_rare_levels,
     pooled_chi2_two_sample,
     sparse_chi2_two_sample,
+    twice_seen_test,
 )
 
 ALPHA = 0.05
@@ -58,6 +62,13 @@ def zipf(levels: int, exponent: float = 1.1) -> np.ndarray:
 
 def uniform(levels: int) -> np.ndarray:
     return np.full(levels, 1.0 / levels)
+
+
+def id_range(start: int, width: int, levels: int = 55_000) -> np.ndarray:
+    """Equal shares on the ids ``start`` to ``start + width - 1`` of ``levels``."""
+    p = np.zeros(levels)
+    p[start : start + width] = 1.0 / width
+    return p
 
 
 def with_new_levels(p: np.ndarray, share: float, new: int) -> tuple[np.ndarray, np.ndarray]:
@@ -143,11 +154,36 @@ def test_once_seen_is_fishers_one_sided_test(ref, cur):
     assert got.pvalue == pytest.approx(want, rel=1e-9, abs=1e-300)
 
 
-def test_the_combined_p_value_is_twice_the_smaller():
+@pytest.mark.parametrize("pairs", [1, 2, 4, 5])
+def test_twice_seen_equals_counting_every_split(pairs):
+    """P(S <= s | k) by listing every choice of which k of the 2L values are the reference's."""
+    level = np.repeat(np.arange(pairs), 2)
+    for k in range(2 * pairs + 1):
+        shared = [
+            int((np.bincount(level[list(chosen)], minlength=pairs) == 1).sum())
+            for chosen in itertools.combinations(range(2 * pairs), k)
+        ]
+        for s in sorted(set(shared)):
+            ref = np.zeros(pairs, dtype=int)
+            ref[:s] = 1
+            ref[s : s + (k - s) // 2] = 2
+            want = np.mean(np.array(shared) <= s)
+            got = twice_seen_test(np.append(ref, 5), np.append(2 - ref, 5))  # plus a shared level
+            assert (got.statistic, got.pvalue) == (s, pytest.approx(want, rel=1e-9))
+
+
+def test_the_combined_p_value_is_the_smallest_times_the_tests_run():
     ref, cur = [100] + [1] * 10 + [0] * 30, [100] + [0] * 10 + [1] * 30
-    both = sparse_chi2_two_sample(ref, cur)
     parts = pooled_chi2_two_sample(ref, cur).pvalue, once_seen_test(ref, cur).pvalue
-    assert both.pvalue == pytest.approx(min(1.0, 2 * min(parts)))
+    assert sparse_chi2_two_sample(ref, cur).pvalue == pytest.approx(min(1.0, 2 * min(parts)))
+    ref, cur = [*ref, 2, 0], [*cur, 0, 2]  # levels seen twice: the third test runs
+    parts = (
+        pooled_chi2_two_sample(ref, cur).pvalue,
+        once_seen_test(ref, cur).pvalue,
+        twice_seen_test(ref, cur).pvalue,
+    )
+    assert sparse_chi2_two_sample(ref, cur).pvalue == pytest.approx(min(1.0, 3 * min(parts)))
+    assert twice_seen_test([5, 1], [5, 0]) == TestResult(0.0, 1.0)  # no level seen twice
 
 
 def test_disjoint_support():
@@ -191,6 +227,14 @@ CHANGED = [
     ("10% on 100 new levels", *with_new_levels(zipf(2000), 0.1, 100), 20_000, 1000),
     ("shares of the rare levels reversed", zipf(2000), tail_reversed(zipf(2000), 20), 2000, 2000),
     (
+        "ids from another range, 90% overlap",
+        id_range(0, 50_000),
+        id_range(5000, 50_000),
+        20_000,
+        20_000,
+    ),
+    ("ids from another range, 50% overlap", id_range(0, 5000), id_range(2500, 5000), 2000, 2000),
+    (
         "near-uniform, half the levels twice as likely",
         uniform(4000),
         np.r_[np.full(2000, 1.4), np.full(2000, 0.6)] / 4000,
@@ -205,8 +249,14 @@ def test_power_on_real_changes(name, p_ref, p_cur, n, m):
     assert rejection_rate(p_ref, p_cur, n, m, repeats=50) >= 0.9
 
 
-def test_pooling_alone_misses_new_rare_levels_that_the_once_seen_test_finds():
-    p_ref, p_cur = with_new_levels(zipf(2000), 0.05, 1000)
-    pooled = rejection_rate(p_ref, p_cur, 2000, 2000, test=pooled_chi2_two_sample, repeats=50)
-    combined = rejection_rate(p_ref, p_cur, 2000, 2000, repeats=50)
-    assert pooled < 0.5 < 0.9 <= combined
+@pytest.mark.parametrize(
+    "p_ref, p_cur, n",
+    [
+        (*with_new_levels(zipf(2000), 0.05, 1000), 2000),  # found by the once-seen test
+        (id_range(0, 5000), id_range(2500, 5000), 2000),  # by the twice-seen test
+    ],
+)
+def test_pooling_alone_misses_changes_among_rare_levels_that_the_exact_tests_find(p_ref, p_cur, n):
+    pooled = rejection_rate(p_ref, p_cur, n, n, test=pooled_chi2_two_sample, repeats=50)
+    combined = rejection_rate(p_ref, p_cur, n, n, repeats=50)
+    assert pooled < 0.6 and combined >= 0.85

@@ -58,6 +58,7 @@ from driftscope.stats.sparse_categories import (
     pool_rare_levels,
     pooled_chi2_two_sample,
     sparse_chi2_two_sample,
+    twice_seen_test,
 )
 
 __all__ = [
@@ -106,6 +107,7 @@ __all__ = [
     "spread",
     "standardized_difference",
     "total_variation",
+    "twice_seen_test",
     "unique_cumcounts",
     "wasserstein",
     "wasserstein_normed",

@@ -11,16 +11,18 @@ degrees of freedom, and the p-value is 0.5 whatever the data say.
   occur, and :func:`pooled_chi2_two_sample` runs the ordinary chi-square on the pooled table.
 - :func:`once_seen_test` is an exact test of the values seen once over both samples: does
   production hold more of them than its share? (new levels in production)
-- :func:`sparse_chi2_two_sample` combines the two (Bonferroni).
+- :func:`twice_seen_test` is an exact test of the levels seen twice: are they shared between
+  the samples less often than chance? (values moved to other levels, e.g. another id range)
+- :func:`sparse_chi2_two_sample` combines the three (Bonferroni).
 - :func:`disjoint_support` says whether the two samples share no level at all.
 
-Why these are valid: which levels are pooled, and which values are seen once, depends only on
+Why these are valid: which levels are pooled, and which are seen once or twice, depends only on
 the levels' total counts over both samples, which do not change when rows are shuffled between
 the samples. Under no change the rows are exchangeable, so each pooled table is an ordinary
-2 x K table with expected counts of 5 or more, and the once-seen count is exactly
-hypergeometric. Production-only levels need no special case: one seen often stays a level of
-its own (reference count 0), rare ones land in the rare groups and raise production's share
-there. ``docs/methods.md`` has the measured false-alarm rates and power.
+2 x K table with expected counts of 5 or more, and the two other tests are exact.
+Production-only levels need no special case: one seen often stays a level of its own
+(reference count 0), rare ones land in the rare groups and raise production's share there.
+``docs/methods.md`` has the measured false-alarm rates and power.
 
 >>> r = pooled_chi2_two_sample([40, 30, 1, 1, 1, 0, 0], [40, 30, 0, 0, 0, 2, 1])
 >>> round(r.statistic, 4), round(r.pvalue, 4), r.dof
@@ -32,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.special
 import scipy.stats
 from numpy.typing import ArrayLike
 
@@ -161,12 +164,54 @@ def once_seen_test(ref_counts: ArrayLike, cur_counts: ArrayLike) -> TestResult:
     return TestResult(float(current), float(min(max(p, 0.0), 1.0)))
 
 
+def twice_seen_test(ref_counts: ArrayLike, cur_counts: ArrayLike) -> TestResult:
+    """Exact one-sided test that the levels seen twice over both samples are shared between
+    the samples less often than chance: values moved to other levels (ids from another range).
+
+    Of the ``L`` levels seen twice, ``k`` values are reference values. Under no change every
+    choice of which ``k`` of their ``2L`` values are the reference's is equally likely, so the
+    number ``s`` of levels seen once on each side has ``P(s) = C(L, s) C(L - s, (k - s)/2) 2^s
+    / C(2L, k)`` (``k - s`` even). ``statistic`` is ``s``, the p-value ``P(S <= s)`` given
+    ``k`` (1 when no level is seen twice).
+
+    >>> r = twice_seen_test([2, 2, 2, 0, 0, 0], [0, 0, 0, 2, 2, 2])  # none of 6 shared
+    >>> r.statistic, round(r.pvalue, 4)  # C(6, 3) / C(12, 6)
+    (0.0, 0.0216)
+    """
+    ref = as_counts(ref_counts, "reference counts")
+    cur = as_counts(cur_counts, "current counts")
+    check_aligned(ref, cur)
+    twice = (ref + cur) == 2
+    pairs, k = int(twice.sum()), round(ref[twice].sum())
+    if pairs == 0:
+        return TestResult(0.0, 1.0)
+    shared = int((ref[twice] == 1).sum())
+    split = np.arange(k % 2, min(k, 2 * pairs - k) + 1, 2)  # possible numbers of shared levels
+    log_p = (
+        _log_choose(pairs, split)
+        + _log_choose(pairs - split, (k - split) // 2)
+        + split * np.log(2.0)
+        - _log_choose(2 * pairs, k)
+    )
+    p = float(np.exp(scipy.special.logsumexp(log_p[split <= shared])))
+    return TestResult(float(shared), min(p, 1.0))
+
+
+def _log_choose(n: ArrayLike, k: ArrayLike) -> np.ndarray:
+    n, k = np.asarray(n, dtype=np.float64), np.asarray(k, dtype=np.float64)
+    return (
+        scipy.special.gammaln(n + 1)
+        - scipy.special.gammaln(k + 1)
+        - scipy.special.gammaln(n - k + 1)
+    )
+
+
 def sparse_chi2_two_sample(ref_counts: ArrayLike, cur_counts: ArrayLike) -> TestResult:
-    """The test for sparse categories: :func:`pooled_chi2_two_sample`, and, when some levels
-    were pooled and some value is seen once, also :func:`once_seen_test`, the p-value being
-    twice the smaller of the two (Bonferroni, at most 1). ``statistic`` and ``dof`` are the
-    pooled chi-square's. Whether the second test runs depends only on the totals, so the
-    combination keeps its level under no change.
+    """The test for sparse categories: :func:`pooled_chi2_two_sample`; and, when some levels
+    were pooled, :func:`once_seen_test` if a level is seen once and :func:`twice_seen_test`
+    if one is seen twice. The p-value is the smallest times the number of tests run
+    (Bonferroni, at most 1); ``statistic`` and ``dof`` are the pooled chi-square's. Which
+    tests run depends only on the totals, so the combination keeps its level under no change.
 
     >>> r = sparse_chi2_two_sample([100] + [1] * 10 + [0] * 30, [100] + [0] * 10 + [1] * 30)
     >>> round(r.statistic, 3), round(r.pvalue, 4), r.dof  # once-seen: p = 0.0028, doubled
@@ -176,10 +221,15 @@ def sparse_chi2_two_sample(ref_counts: ArrayLike, cur_counts: ArrayLike) -> Test
     cur = as_counts(cur_counts, "current counts")
     table = pool_rare_levels(ref, cur)
     pooled = chi2_two_sample(table.reference, table.current, correction=False)
-    if table.pooled == 0 or not ((ref + cur) == 1).any():
+    if table.pooled == 0:
         return pooled
-    once = once_seen_test(ref, cur)
-    p = min(1.0, 2.0 * min(pooled.pvalue, once.pvalue))
+    totals = ref + cur
+    p_values = [pooled.pvalue]
+    if (totals == 1).any():
+        p_values.append(once_seen_test(ref, cur).pvalue)
+    if (totals == 2).any():
+        p_values.append(twice_seen_test(ref, cur).pvalue)
+    p = min(1.0, len(p_values) * min(p_values))
     return TestResult(pooled.statistic, p, dof=pooled.dof)
 
 

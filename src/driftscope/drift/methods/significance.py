@@ -177,9 +177,11 @@ class SparseChiSquareTest(PValueMethod):
 
     - the levels whose expected count is below 5 are pooled by how often they occur (seen
       once, 2-3 times, 4-7 times, …) before the 2 x K chi-square;
-    - an exact hypergeometric test asks whether production holds more of the values seen once
-      over both samples than its share (new levels);
-    - the p-value is twice the smaller of the two (at most 1).
+    - an exact test asks whether production holds more of the values seen once over both
+      samples than its share (new levels);
+    - an exact test asks whether the levels seen twice are shared between the samples less
+      often than chance (values moved to other levels, such as ids from another range);
+    - the p-value is the smallest times the number of tests run (at most 1).
 
     Without sparse levels it equals :class:`ChiSquareTest`. When the two samples share no
     category at all (disjoint support) the p-value is at most ``2 / C(n + m, n)``, as for
