@@ -4,9 +4,10 @@ Every column gets two gates and drifts only when both open:
 
 1. a **significance test** (KS for numerical and datetime columns, chi-square for categorical
    ones, the two-proportion z-test for two categories, Fisher's exact test when a 2 x 2 table has
-   an expected count below 5, the sparse chi-square (rare levels pooled, plus an exact test of
-   the values seen once) when a table of three or more categories has one, and always when
-   the two samples share no category), whose p-values are corrected across columns
+   an expected count below 5, the sparse chi-square (rare levels pooled, plus exact tests of
+   the values seen once and the levels seen twice) when a table of three or more categories
+   has one, and always when the two samples share no category, which then drifts), whose
+   p-values are corrected across columns
    (Benjamini-Hochberg by default): this keeps false alarms on unchanged data at the chosen level
    however small the sample;
 2. an **effect size** that must reach a practical threshold (Wasserstein-1 in reference standard
@@ -44,6 +45,7 @@ from driftscope.drift.methods import (
     _check_threshold,
 )
 from driftscope.drift.pairs import CategoricalPair
+from driftscope.stats import disjoint_support
 
 MIN_EXPECTED_COUNT = 5.0
 
@@ -86,7 +88,7 @@ class AutoPolicy:
             return [ChiSquareTest(alpha), gate]
         totals = pair.reference + pair.current
         sparse = _min_expected(pair, totals) < MIN_EXPECTED_COUNT
-        if not (pair.reference > 0).dot(pair.current > 0):  # no category in common
+        if disjoint_support(pair.reference, pair.current):
             return [SparseChiSquareTest(alpha), gate]
         if (totals > 0).sum() > 2:
             return [SparseChiSquareTest(alpha) if sparse else ChiSquareTest(alpha), gate]
