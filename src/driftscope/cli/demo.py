@@ -89,9 +89,9 @@ def run_demo(
     True
     """
     from driftscope import DriftDetector, ModelMonitor
+    from driftscope.cli.history import print_history
     from driftscope.report.console import print_result
-    from driftscope.report.health_page import write_health_page
-    from driftscope.report.health_table import print_health
+    from driftscope.report.health_page import read_history, summarize, write_health_page
     from driftscope.store import open_store
 
     output_dir = Path(output_dir)
@@ -154,14 +154,25 @@ def run_demo(
     )
     print_result(feature_drift, console, title="Feature drift: churn model, production vs training")
     print_result(prediction_drift, console, title="Prediction drift: churn_probability")
-    print_health(health, console, limit=12)
     report.save_html(str(output_dir / REPORT_NAME))
     write_health_page(opened, MODEL, output_dir / HEALTH_NAME, since=start, until=end)
+    points = read_history(opened, MODEL, since=start, until=end)
     opened.close()
+    series = summarize(points)
+    trouble = [s for s in series if s.worst != "ok"]
+    console.print(
+        f"Health checks day by day: {len(health.records):,} points over "
+        f"{len(health.windows)} daily windows stored; {len(series) - len(trouble)} of the "
+        f"{len(series)} series stayed ok, the others:",
+        highlight=False,
+    )
+    if trouble:
+        print_history(MODEL, points, trouble, console)
+    for name, what in ((REPORT_NAME, "the month's drift"), (HEALTH_NAME, "its health by day")):
+        console.print(f"HTML report written to {output_dir / name} ({what})", highlight=False)
     flag = f" --store {_quoted(location if store is None else _where(opened))}"
     console.print(
-        f"Health checks: {len(health.records):,} points over {len(health.windows)} daily "
-        "windows stored (drift, data quality, performance, ...). Next:\n"
+        f"Next: every series, and the health report of any period:\n"
         f"  driftscope history {MODEL}{flag}\n"
         f"  driftscope report {MODEL}{flag} --output health.html",
         highlight=False,
@@ -277,5 +288,3 @@ def demo(
             progress=callback,
             store=location,
         )
-    for name, what in ((REPORT_NAME, "the month's drift"), (HEALTH_NAME, "its health by day")):
-        console.print(f"HTML report written to {Path(output_dir) / name} ({what})", highlight=False)

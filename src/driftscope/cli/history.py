@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 #: Eight heights of a sparkline, lowest first.
 BARS = "▁▂▃▄▅▆▇█"
-TREND_WINDOWS = 12
+#: The most characters a trend takes (longer series are averaged in groups).
+TREND_WIDTH = 15
 
 
 @click.command()
@@ -94,15 +95,20 @@ def _names(values: tuple[str, ...]) -> list[str] | None:
     return names or None
 
 
-def sparkline(values: tuple[float | None, ...]) -> str:
-    """The last values as a line of bars, lowest ``▁`` to highest ``█``; a space where a
-    value could not be computed.
+def sparkline(values: tuple[float | None, ...], width: int = TREND_WIDTH) -> str:
+    """The values over the period as a line of bars, lowest ``▁`` to highest ``█``; more
+    values than ``width`` are averaged in ``width`` consecutive groups; a space where no
+    value could be computed.
 
     >>> sparkline((0.0, 0.5, None, 1.0))
     '▁▅ █'
+    >>> sparkline((0.1,) * 20 + (0.3,) * 20, width=4)
+    '▁▁██'
     """
-    shown = values[-TREND_WINDOWS:]
-    numbers = [v for v in shown if v is not None]
+    if len(values) > width:
+        groups = [[v for v in group if v is not None] for group in _groups(values, width)]
+        values = tuple(sum(g) / len(g) if g else None for g in groups)
+    numbers = [v for v in values if v is not None]
     if not numbers:
         return ""
     low, high = min(numbers), max(numbers)
@@ -111,8 +117,14 @@ def sparkline(values: tuple[float | None, ...]) -> str:
         " "
         if v is None
         else BARS[0 if span == 0 else min(len(BARS) - 1, int((v - low) / span * len(BARS)))]
-        for v in shown
+        for v in values
     )
+
+
+def _groups(values: tuple[float | None, ...], count: int) -> list[tuple[float | None, ...]]:
+    """``values`` cut into ``count`` consecutive groups of (nearly) equal length."""
+    n = len(values)
+    return [values[i * n // count : (i + 1) * n // count] for i in range(count)]
 
 
 def _value(value: float | None) -> str:
@@ -148,7 +160,7 @@ def print_history(model: str, points: pd.DataFrame, series: list[Series], consol
     table.add_column("latest", justify="right", no_wrap=True)
     table.add_column("worst", no_wrap=True)
     table.add_column("warn/crit", justify="right", no_wrap=True)
-    table.add_column(f"last {TREND_WINDOWS}", no_wrap=True)
+    table.add_column("trend", no_wrap=True)
     for s in series:
         latest = Text(f"{_value(s.latest_value)} ")
         latest.append(s.latest_status, STATUS_STYLE.get(s.latest_status, ""))
@@ -166,7 +178,7 @@ def print_history(model: str, points: pd.DataFrame, series: list[Series], consol
         )
     table.caption = (
         "worst series first; latest: the last window's value (— not computed) and status; "
-        "worst: the first window at the worst status"
+        "worst: the first window at the worst status; trend: the values over the period"
     )
     console.print(table)
 
