@@ -132,10 +132,16 @@ def pages(tmp_path_factory):
                                 details={"features": features}))  # fmt: skip
     out["long"] = root / "long.html"
     out["long"].write_text(render_health_page(points_frame(long), MODEL), encoding="utf-8")
+    from rich.console import Console
+
+    from driftscope.cli.demo import HEALTH_NAME, run_demo
+
+    run_demo(root / "demo", console=Console(quiet=True), rows=1_000)
+    out["demo"] = root / "demo" / HEALTH_NAME
     return out
 
 
-@pytest.mark.parametrize("name", ["short", "long"])
+@pytest.mark.parametrize("name", ["short", "long", "demo"])
 @pytest.mark.parametrize("width", [700, 1280])
 def test_in_a_browser(browser, pages, name, width):
     page = open_report(browser, pages[name], width=width)

@@ -200,7 +200,7 @@ def _threshold(
     top: float,
     bottom: float,
 ) -> str:
-    """The threshold as a dashed step line over the windows, its bad side shaded."""
+    """The threshold as a dashed level over each window, its bad side shaded."""
     n = len(points)
     steps: list[tuple[float, float]] = []
     for i, p in enumerate(points):
@@ -209,7 +209,12 @@ def _threshold(
         left = LEFT if i == 0 else (x(i - 1) + x(i)) / 2
         right = WIDTH - RIGHT if i == n - 1 else (x(i) + x(i + 1)) / 2
         steps += [(left, y(p.threshold)), (right, y(p.threshold))]
-    line = " ".join(f"{'M' if k == 0 else 'L'}{a:.1f},{b:.1f}" for k, (a, b) in enumerate(steps))
+    # one level per window, not joined: a limit that jumps (the nearer bound of a two-sided
+    # limit) shows as levels, not as a wall
+    line = " ".join(
+        f"M{a[0]:.1f},{a[1]:.1f} L{b[0]:.1f},{b[1]:.1f}"
+        for a, b in zip(steps[::2], steps[1::2], strict=True)
+    )
     out = ""
     if side is not None:
         edge = top if side == "above" else bottom

@@ -36,7 +36,7 @@ figcaption b{overflow-wrap:break-word;min-width:0}
 figcaption .latest{color:var(--muted);font-size:12px}
 svg.chart{display:block;width:100%;height:auto;margin-top:4px}
 .chart .grid{stroke:#eef1f4}.chart .axis{stroke:#9aa5b1}
-.chart .tick{fill:var(--muted);font-size:11px;font-variant-numeric:tabular-nums}
+.chart .tick{fill:var(--muted);font-size:12px;font-variant-numeric:tabular-nums}
 .chart .line{fill:none;stroke:var(--blue);stroke-width:1.6}
 .chart .limit{fill:none;stroke:var(--critical);stroke-width:1.2;stroke-dasharray:5 4}
 .chart .band{fill:var(--critical);fill-opacity:.07}
