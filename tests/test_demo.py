@@ -184,7 +184,8 @@ def test_demo_hints_work_right_after_it(tmp_path, monkeypatch):
     assert "prediction_drift_score" in runner.invoke(cli, hints[0].split()[1:]).stdout
     page = (tmp_path / "health.html").read_text(encoding="utf-8")
     assert 'class="heatmap"' in page and page.count('<svg class="chart"') >= 10
-    assert (tmp_path / HEALTH_NAME).read_text(encoding="utf-8").count("<svg") >= 10
+    health = (tmp_path / HEALTH_NAME).read_text(encoding="utf-8")
+    assert health.count("<svg") >= 10 and f'href="{REPORT_NAME}"' in health
 
 
 def test_demo_reuses_a_given_store_and_says_so(tmp_path):

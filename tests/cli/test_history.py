@@ -88,3 +88,13 @@ def test_a_missing_store_is_not_created(run, tmp_path, one_line_error):
 def test_default_store_is_driftscope_home(run, store, monkeypatch):
     monkeypatch.setenv("DRIFTSCOPE_HOME", str(store))
     assert run("history", MODEL).exit_code == 0
+
+
+def test_a_model_without_results_says_how_to_make_them(run, tmp_path, one_line_error):
+    import pandas as pd
+
+    from driftscope.monitor import ModelMonitor
+
+    with ModelMonitor("fresh", store=tmp_path / "store") as monitor:
+        monitor.log_predictions(pd.DataFrame({"age": [41.0]}), [0.8])
+    one_line_error(run("history", "fresh", "--store", tmp_path / "store"), "driftscope check fresh")

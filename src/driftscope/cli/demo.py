@@ -155,7 +155,14 @@ def run_demo(
     print_result(feature_drift, console, title="Feature drift: churn model, production vs training")
     print_result(prediction_drift, console, title="Prediction drift: churn_probability")
     report.save_html(str(output_dir / REPORT_NAME))
-    write_health_page(opened, MODEL, output_dir / HEALTH_NAME, since=start, until=end)
+    write_health_page(
+        opened,
+        MODEL,
+        output_dir / HEALTH_NAME,
+        since=start,
+        until=end,
+        see_also=(("The whole month's drift, feature by feature, with charts", REPORT_NAME),),
+    )
     points = read_history(opened, MODEL, since=start, until=end)
     opened.close()
     series = summarize(points)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -143,10 +144,13 @@ def render_health_page(
     since: datetime | None = None,
     until: datetime | None = None,
     generated_at: datetime | None = None,
+    see_also: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """The page of ``points`` (stored check results of ``model``, the columns of
     :class:`~driftscope.core.checks.CheckRecord`, at least one row) over the period
-    ``[since, until)`` (default: the span of the points)."""
+    ``[since, until)`` (default: the span of the points). ``see_also`` holds ``(text,
+    relative file name)`` pairs linked under the latest drift detail (e.g. a drift report
+    written beside the page)."""
     generated = (generated_at or datetime.now(UTC)).astimezone(UTC)
     series = summarize(points)
     versions = sorted({str(v) for v in points["baseline_version"].dropna()})
@@ -170,6 +174,10 @@ def render_health_page(
         + drift_heatmap(points)
         + "<h2>Latest drift detail</h2>"
         + latest_drift_detail(points)
+        + "".join(
+            f'<p class="explain">{_e(text)}: <a href="{_e(quote(name))}">{_e(name)}</a></p>'
+            for text, name in see_also
+        )
         + "<footer><p>Each point is one metric of one check over one window, as stored by "
         "<code>driftscope check</code>; a value that could not be computed (no rows, no "
         "labels yet) is a gap marked ×, never 0. Times are UTC.</p>"
@@ -190,11 +198,14 @@ def write_health_page(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
+    see_also: tuple[tuple[str, str], ...] = (),
 ) -> Path:
     """Read ``model``'s stored results of ``[since, until)`` from ``store``
     (:func:`~driftscope.report.health_page.read_history`: an unknown model or an empty
-    period is a :class:`~driftscope.errors.ConfigError`) and write the page to ``path``."""
+    period is a :class:`~driftscope.errors.ConfigError`) and write the page to ``path``
+    (``see_also`` as for :func:`render_health_page`)."""
     points = read_history(store, model, since=since, until=until)
     target = Path(path)
-    target.write_text(render_health_page(points, model, since=since, until=until), encoding="utf-8")
+    page = render_health_page(points, model, since=since, until=until, see_also=see_also)
+    target.write_text(page, encoding="utf-8")
     return target
