@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from driftscope.drift.results import DriftReport
+    from driftscope.store import Store
 
 __all__ = [
     "DEMO_STORE",
@@ -88,10 +89,6 @@ def run_demo(
     >>> report.feature_drift.has_drift
     True
     """
-    from driftscope import DriftDetector, ModelMonitor
-    from driftscope.cli.history import print_history
-    from driftscope.report.console import print_result
-    from driftscope.report.health_page import read_history, summarize, write_health_page
     from driftscope.store import open_store
 
     output_dir = Path(output_dir)
@@ -106,27 +103,54 @@ def run_demo(
     else:
         location = store
     opened = open_store(location)
-    if store is not None:
-        reused = MODEL in opened.models()
-        console.print(
-            f"Reusing the store at {_where(opened)}"
-            + (
-                f": {MODEL}'s earlier records stay, and count in its health checks."
-                if reused
-                else "."
-            ),
-            highlight=False,
-        )
+    try:
+        if store is not None:
+            earlier = MODEL in opened.models()
+            console.print(
+                f"Reusing the store at {_where(opened)}"
+                + (
+                    f": {MODEL}'s earlier records stay and count in its checks." if earlier else "."
+                ),
+                highlight=False,
+            )
+        report = _check_the_month(opened, console, rows, seed, progress)
+        _report_health(opened, console, output_dir)
+    finally:
+        opened.close()
+    report.save_html(str(output_dir / REPORT_NAME))
+    for name, what in ((REPORT_NAME, "the month's drift"), (HEALTH_NAME, "its health by day")):
+        console.print(f"HTML report written to {output_dir / name} ({what})", highlight=False)
+    flag = f" --store {_store_flag(location, opened)}"
+    console.print(
+        f"Next: every series, and the health report of any period:\n"
+        f"  driftscope history {MODEL}{flag}\n"
+        f"  driftscope report {MODEL}{flag} --output health.html",
+        highlight=False,
+    )
+    return report
+
+
+def _check_the_month(
+    store: Store,
+    console: Console,
+    rows: int,
+    seed: int,
+    progress: ProgressCallback | None,
+) -> DriftReport:
+    """Log the month through a monitor, check its drift against the baseline, print the
+    drift tables, run the health checks by day; returns the month's drift report."""
+    from driftscope import DriftDetector, ModelMonitor
+    from driftscope.report.console import print_result
+
     reference, _ = make_churn_data(rows, 1, seed=seed, drift=False)
     production, stamps = make_production_month(rows, seed=seed)
     features = [c for c in reference.columns if c != PREDICTION]
     run = f"demo-seed{seed}-rows{rows}"  # this run's rows, even in a reused store
-    start, end = MONTH_START, month_end()
     with ModelMonitor(
         MODEL,
         metrics=["accuracy", "auc"],
         alert_thresholds={"data_drift_score": 0.2, "prediction_drift_score": 0.15},
-        store=opened,
+        store=store,
         model_version=run,
     ) as monitor:
         outcome = np.random.default_rng(seed + 2).random(len(reference))
@@ -136,55 +160,51 @@ def run_demo(
         )
         baseline = monitor.save_reference(training, note="churn demo validation set")
         _log_production_month(monitor, production, stamps, features, seed, run)
-        logged = monitor.get_recent_predictions(since=start, until=end, model_version=run)
+        logged = monitor.get_recent_predictions(
+            since=MONTH_START, until=month_end(), model_version=run
+        )
         detector = DriftDetector(reference=monitor.reference(baseline.version))
         feature_drift = detector.detect_feature_drift(logged, features, progress=progress)
         prediction_drift = detector.detect_prediction_drift(
             logged["prediction"], baseline_predictions=reference[PREDICTION]
         )
-        health = monitor.run_checks("day", since=start, until=end)
-    report = detector.generate_report(
-        feature_drift=feature_drift, prediction_drift=prediction_drift
-    )
+        monitor.run_checks("day", since=MONTH_START, until=month_end())
+    labelled = int(logged["label"].notna().sum())
     console.print(
-        f"Logged {len(logged):,} predictions of June 2025 ({int(logged['label'].notna().sum()):,} "
-        f"with late labels) to the store at {_where(opened)}; baseline version "
-        f"{baseline.version}.",
+        f"Logged {len(logged):,} predictions of June 2025 ({labelled:,} with late labels) to "
+        f"the store at {_where(store)}; baseline version {baseline.version}.",
         highlight=False,
     )
     print_result(feature_drift, console, title="Feature drift: churn model, production vs training")
     print_result(prediction_drift, console, title="Prediction drift: churn_probability")
-    report.save_html(str(output_dir / REPORT_NAME))
-    write_health_page(
-        opened,
-        MODEL,
-        output_dir / HEALTH_NAME,
-        since=start,
-        until=end,
-        see_also=(("The whole month's drift, feature by feature, with charts", REPORT_NAME),),
-    )
-    points = read_history(opened, MODEL, since=start, until=end)
-    opened.close()
+    return detector.generate_report(feature_drift=feature_drift, prediction_drift=prediction_drift)
+
+
+def _report_health(store: Store, console: Console, output_dir: Path) -> None:
+    """Print the month's health as ``driftscope history`` does (the series that were not
+    ok throughout) and write the health report, linked to the drift report."""
+    from driftscope.cli.history import print_history
+    from driftscope.report.health_page import read_history, summarize, write_health_page
+
+    points = read_history(store, MODEL, since=MONTH_START, until=month_end())
     series = summarize(points)
     trouble = [s for s in series if s.worst != "ok"]
     console.print(
-        f"Health checks day by day: {len(health.records):,} points over "
-        f"{len(health.windows)} daily windows stored; {len(series) - len(trouble)} of the "
-        f"{len(series)} series stayed ok, the others:",
+        f"Health checks day by day: {len(points):,} points over "
+        f"{points['window_start'].nunique()} daily windows stored; "
+        f"{len(series) - len(trouble)} of the {len(series)} series stayed ok, the others:",
         highlight=False,
     )
     if trouble:
         print_history(MODEL, points, trouble, console)
-    for name, what in ((REPORT_NAME, "the month's drift"), (HEALTH_NAME, "its health by day")):
-        console.print(f"HTML report written to {output_dir / name} ({what})", highlight=False)
-    flag = f" --store {_quoted(location if store is None else _where(opened))}"
-    console.print(
-        f"Next: every series, and the health report of any period:\n"
-        f"  driftscope history {MODEL}{flag}\n"
-        f"  driftscope report {MODEL}{flag} --output health.html",
-        highlight=False,
+    write_health_page(
+        store,
+        MODEL,
+        output_dir / HEALTH_NAME,
+        since=MONTH_START,
+        until=month_end(),
+        see_also=(("The whole month's drift, feature by feature, with charts", REPORT_NAME),),
     )
-    return report
 
 
 def fresh_demo_store(folder: Path) -> Path:
@@ -218,10 +238,19 @@ def _where(store: Any) -> str:
     return str(getattr(home, "root", home) or type(store).__name__)
 
 
-def _quoted(location: Any) -> str:
+def _store_flag(location: Any, opened: Any) -> str:
+    """``--store``'s value in the closing hints: the folder, quoted for a shell; never a
+    database URL (it may hold a password)."""
+    import os
     import shlex
 
-    return shlex.quote(str(location))
+    from driftscope.store import StoreLocation
+
+    if isinstance(location, str | os.PathLike):
+        if StoreLocation.parse(location).kind == "folder":
+            return shlex.quote(os.fspath(location))
+        return "LOCATION  # the --store given to the demo"
+    return shlex.quote(_where(opened))
 
 
 def _log_production_month(
