@@ -86,6 +86,9 @@ box-shadow:inset 0 0 0 3px #fff,inset 0 0 0 6px var(--critical)}
 footer{margin-top:36px;padding-top:12px;border-top:1px solid var(--line);color:var(--muted);
 font-size:12px}footer p{margin:4px 0;max-width:110ch}
 .empty{color:var(--muted);font-style:italic}
+@media (max-width:760px){table.heatmap{border-spacing:1px}
+.heatmap th.feat{width:120px;min-width:80px;max-width:120px}
+.heatmap td.cell,.heatmap th.win{width:15px;min-width:15px}}
 @media print{@page{size:A4 landscape;margin:12mm}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 main{max-width:none;padding:0}.scroll{overflow:visible}figure,tr{break-inside:avoid}
