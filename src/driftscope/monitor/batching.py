@@ -504,9 +504,9 @@ def _keyed_values(
                         issues.add(i, "null", "prediction")
             return {scalar_key: list(items)}
     if types == {dict}:  # e.g. every record's metadata is {"latency_ms": ...}
-        keys = _shared_keys(items)
-        if keys is not None:
-            return {key: list(map(itemgetter(key), items)) for key in keys}
+        shared = _shared_keys(items)
+        if shared is not None:
+            return {key: list(map(itemgetter(key), items)) for key in shared}
     for i, item in enumerate(items):
         t = type(item)
         if t is dict:
