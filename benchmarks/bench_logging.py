@@ -32,6 +32,7 @@ import multiprocessing as mp
 import os
 import platform
 import shutil
+import sys
 import tempfile
 import time
 import uuid
@@ -439,6 +440,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--paced-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=None,
+        help="sys.setswitchinterval for this run (CPython's default: 0.005 s)",
+    )
     parser.add_argument("--batch-rows", type=int, default=2_000_000)
     parser.add_argument("--single-rows", type=int, default=300_000)
     parser.add_argument("--rows-per-day", type=int, default=1_000_000)
@@ -447,11 +454,14 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--only", choices=["overhead", "throughput", "read"], default=None)
     args = parser.parse_args()
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
 
     results: dict[str, object] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "switch_interval_s": sys.getswitchinterval(),
     }
     tmp = Path(tempfile.mkdtemp(prefix="ds-bench-logging-"))
     try:
