@@ -81,7 +81,7 @@ def test_bad_input_is_one_line(run, store, one_line_error, args, fragments):
 
 def test_a_missing_store_is_not_created(run, tmp_path, one_line_error):
     missing = tmp_path / "no-such-store"
-    one_line_error(run("history", MODEL, "--store", missing), "no store at")
+    one_line_error(run("history", MODEL, "--store", missing), "does not exist")
     assert not missing.exists()
 
 

@@ -54,7 +54,9 @@ def test_bad_input_is_one_line(run, store, tmp_path, one_line_error, args, fragm
 
 def test_missing_store_or_output_folder(run, store, tmp_path, one_line_error):
     missing = tmp_path / "no-store"
-    one_line_error(run("report", MODEL, "--store", missing, "-o", tmp_path / "h.html"), "no store")
+    one_line_error(
+        run("report", MODEL, "--store", missing, "-o", tmp_path / "h.html"), "does not exist"
+    )
     assert not missing.exists()
     one_line_error(
         run("report", MODEL, "--store", store, "-o", tmp_path / "no" / "h.html"), "--output"

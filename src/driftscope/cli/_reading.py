@@ -1,5 +1,5 @@
-"""What the commands that read stored results share: ``--store``, ``--since``/``--until``
-read as UTC times, and opening a store that must already exist.
+"""What the commands that read stored results share: ``--store`` and ``--since``/``--until``
+read as UTC times (the store itself is opened by :mod:`driftscope.cli._store`).
 
 >>> parse_moment("2025-06-12", "--since").isoformat()
 '2025-06-12T00:00:00+00:00'
@@ -8,15 +8,10 @@ read as UTC times, and opening a store that must already exist.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from driftscope.errors import ConfigError
-
-if TYPE_CHECKING:
-    from driftscope.store import Store
 
 store_option = click.option(
     "--store",
@@ -77,18 +72,3 @@ def parse_period(since: str | None, until: str | None) -> tuple[datetime | None,
     if start is not None and end is not None and end <= start:
         raise ConfigError(f"--until ({until}) must be after --since ({since})")
     return start, end
-
-
-def open_existing_store(location: str | None) -> Store:
-    """The store at ``location`` (default ``$DRIFTSCOPE_HOME`` or ``./.driftscope``), which
-    must exist: a folder that is not there is a :class:`~driftscope.errors.ConfigError`,
-    never created (a command that only reads must not make an empty store)."""
-    from driftscope.store import StoreLocation, default_home, open_store
-
-    parsed = StoreLocation.parse(location if location is not None else default_home())
-    if parsed.kind == "folder" and not Path(parsed.target).is_dir():
-        raise ConfigError(
-            f"no store at {parsed.where!r} (no such folder): give the folder of an existing "
-            "store with --store or $DRIFTSCOPE_HOME"
-        )
-    return open_store(location)

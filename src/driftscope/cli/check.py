@@ -14,12 +14,13 @@ line per metric (``--all`` every point), and the progress bar is drawn on a term
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import click
 
 from driftscope.cli._options import format_option, progress_option, split_names, stdout_console
 from driftscope.cli._progress import progress_bar
+from driftscope.cli._reading import parse_period, store_option
 from driftscope.cli._store import open_existing_store
 from driftscope.core.status import Status
 from driftscope.errors import ConfigError
@@ -29,13 +30,7 @@ WINDOWS = ("hour", "day", "week")
 
 @click.command()
 @click.argument("model")
-@click.option(
-    "--store",
-    "location",
-    default=None,
-    help="Store folder, or PostgreSQL URL or 'host=… dbname=…' connection string "
-    "(default: $DRIFTSCOPE_HOME or ./.driftscope).",
-)
+@store_option
 @click.option("--window", type=click.Choice(WINDOWS), default="day", show_default=True)
 @click.option(
     "--since",
@@ -108,10 +103,7 @@ def check(
     from driftscope.report.backfill_table import print_backfill, wants_digest
     from driftscope.report.health_table import print_health
 
-    start = _parse_time(since, "--since")
-    end = _parse_time(until, "--until")
-    if start is not None and end is not None and end <= start:
-        raise ConfigError(f"--until ({until}) must be after --since ({since})")
+    start, end = parse_period(since, until)
     limits = _parse_thresholds(thresholds)
     names = split_names(metrics) or ["accuracy"]
     delay = None
@@ -156,27 +148,3 @@ def _parse_thresholds(items: tuple[str, ...]) -> dict[str, float]:
         if not sep:
             raise ConfigError(f"--threshold takes NAME=VALUE (e.g. accuracy=0.85), got {item!r}")
     return out
-
-
-def _parse_time(text: str | None, option: str) -> datetime | None:
-    """An ISO 8601 time with a time zone, or a bare date (``2019-04-01``: midnight UTC).
-
-    >>> _parse_time("2019-04-01", "--since").isoformat()
-    '2019-04-01T00:00:00+00:00'
-    """
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(
-            f"{option} must be an ISO 8601 date or time, e.g. 2026-12-01 or "
-            f"2026-12-01T06:00:00+00:00, got {text!r}"
-        ) from None
-    if moment.tzinfo is None:
-        if len(text.strip()) == 10:  # a date alone: the day starts at midnight UTC
-            return moment.replace(tzinfo=UTC)
-        raise ConfigError(
-            f"{option} must carry a time zone (e.g. {moment:%Y-%m-%dT%H:%M:%S}+00:00), got {text!r}"
-        )
-    return moment

@@ -15,12 +15,12 @@ import click
 
 from driftscope.cli._options import format_option, split_names, stdout_console
 from driftscope.cli._reading import (
-    open_existing_store,
     parse_period,
     since_option,
     store_option,
     until_option,
 )
+from driftscope.cli._store import open_existing_store
 
 if TYPE_CHECKING:
     import pandas as pd

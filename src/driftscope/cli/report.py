@@ -14,12 +14,12 @@ import click
 
 from driftscope.cli._options import check_output, stdout_console
 from driftscope.cli._reading import (
-    open_existing_store,
     parse_period,
     since_option,
     store_option,
     until_option,
 )
+from driftscope.cli._store import open_existing_store
 
 
 @click.command()
