@@ -155,14 +155,18 @@ def test_a_value_that_could_not_be_computed_is_missing_not_zero(run, tmp_path):
             )
     args = ("check", "gappy", "--store", tmp_path, "--since", _since(0), "--fail-on", "never")
     table = run(*args, "--until", (FIRST + timedelta(days=3)).isoformat())
-    gap = f"{FIRST + timedelta(days=1):%Y-%m-%d %H:%M}"
-    row = next(line for line in table.stdout.splitlines() if gap in line)
+    gap, after = (f"{FIRST + timedelta(days=d):%Y-%m-%d %H:%M}" for d in (1, 2))
+    rows = [line for line in table.stdout.splitlines() if "│" in line]
+    assert not [row for row in rows if gap in row]  # no unknown rows for an empty window
+    assert f"1 window(s) of model 'gappy' had no predictions ({gap})" in table.stdout
+    row = next(line for line in rows if after in line and "accuracy" in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
-    assert cells[1] == "all" and cells[2].endswith(" points") and cells[3] == "—"  # not 0
-    assert cells[5] == "unknown" and "no predictions in the window" in cells[6]
+    assert cells[3] == "—" and cells[5] == "unknown" and "no labels yet" in cells[6]  # not 0
     data = json.loads(run(*args, "--format", "json").stdout)
+    unlabelled = [r for r in data["records"] if r["metric"] == "accuracy"]
+    assert unlabelled and all(r["value"] is None for r in unlabelled)
     at_gap = [r for r in data["records"] if r["window_start"].startswith(gap[:10])]
-    assert at_gap and all(r["value"] is None for r in at_gap)
+    assert [(r["metric"], r["value"]) for r in at_gap] == [("throughput_per_s", 0.0)]
     from driftscope.store import open_store
 
     store = open_store(str(tmp_path))
@@ -170,8 +174,8 @@ def test_a_value_that_could_not_be_computed_is_missing_not_zero(run, tmp_path):
         stored = store.read_check_results("gappy")
     finally:
         store.close()
-    empty = stored[pd.to_datetime(stored["window_start"], utc=True) == FIRST + timedelta(days=1)]
-    assert len(empty) and empty["value"].isna().all()  # stored as missing, never 0
+    accuracy = stored[stored["metric"] == "accuracy"]
+    assert len(accuracy) and accuracy["value"].isna().all()  # stored as missing, never 0
 
 
 def test_since_takes_a_bare_date_as_midnight_utc(run, home):

@@ -155,7 +155,14 @@ def run_checks(
     if reference is None:
         notes.insert(0, _no_baseline_note(model, [n for n in checks if prepared[n][1]]))
     checks_of = {n: p[0] for n, p in prepared.items()}
-    records, explanations = _execute(store, run, plan, checks_of, progress)
+    records, explanations, idle = _execute(store, run, plan, checks_of, progress)
+    if idle:
+        shown = ", ".join(f"{start:%Y-%m-%d %H:%M}" for start in idle[:5])
+        more = f" and {len(idle) - 5} more" if len(idle) > 5 else ""
+        notes.append(
+            f"{len(idle)} window(s) of model {model!r} had no predictions ({shown}{more}): "
+            "nothing to check there; the operational throughput is 0"
+        )
     return HealthSummary(model, version, records, explanations, tuple(notes))
 
 
@@ -212,19 +219,28 @@ def _no_baseline_note(model: str, unknown: Sequence[str]) -> str:
     return f"no baseline saved for model {model!r}: {judged}; {call}"
 
 
+NOTHING_LOGGED = "no predictions in the window"
+# the one point of a window inside the model's span in which it logged nothing
+_NOTHING_LOGGED = ("operational", "throughput_per_s", 0.0, None, "ok")
+
+
 def _execute(
     store: Store,
     run: CheckRun,
     plan: WindowPlan,
     prepared: Mapping[str, WindowCheck],
     progress: Progress | None = None,
-) -> tuple[tuple[CheckRecord, ...], tuple[Explanation, ...]]:
+) -> tuple[tuple[CheckRecord, ...], tuple[Explanation, ...], list[datetime]]:
     """Run the planned windows in order, reading the next one while checking this one;
-    each window's points are stored as soon as its checks are done."""
+    each window's points are stored as soon as its checks are done. A window without
+    records is not checked: its only point is the operational throughput, 0 per second
+    (when the operational check runs), so no ``unknown`` point stands for nothing; the
+    starts of such windows are returned last."""
     again = [name for name in prepared if name in LABELLED_CHECKS]
     steps = [(w, again) for w in plan.relabel] + [(w, list(prepared)) for w in plan.windows]
     records: list[CheckRecord] = []
     explanations: list[Explanation] = []
+    idle: list[datetime] = []
 
     def read(bounds: Window) -> pd.DataFrame:
         return store.read_predictions(run.model, since=bounds[0], until=bounds[1])
@@ -237,6 +253,12 @@ def _execute(
                 pending = reader.submit(read, steps[i + 1][0])  # overlaps with the checks
             at = CheckWindow(run.model, run.reference, start, end)
             found: list[CheckRecord] = []
+            if part.empty:  # nothing to check; a live model that logged nothing says so once
+                if names is not again:
+                    idle.append(start)
+                    if "operational" in prepared:
+                        found.append(at.record(*_NOTHING_LOGGED, records=0, reason=NOTHING_LOGGED))
+                names = []
             for name in names:
                 points, said = _run_one(name, prepared[name], part, at)
                 found.extend(points)
@@ -246,7 +268,7 @@ def _execute(
             del part
             if progress is not None:
                 progress(f"{start:%Y-%m-%d %H:%M}", i + 1, len(steps))
-    return tuple(records), tuple(explanations)
+    return tuple(records), tuple(explanations), idle
 
 
 def _run_one(
