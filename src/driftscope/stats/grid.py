@@ -160,7 +160,9 @@ class GridBatch:
         self.grid = grid
         self.x = x
         atoms = grid.atom if grid.has_atoms else np.zeros(0)
-        count, frac_sum, self.equal = grid_counts(x, grid.lo, grid.scale, grid.bins, atoms)
+        count, frac_sum, self.equal, self.bin_of = grid_counts(
+            x, grid.lo, grid.scale, grid.bins, atoms
+        )
         self.below = np.zeros(grid.bins + 3, dtype=np.int64)
         np.cumsum(count, out=self.below[1:])
         self.inside = count - frac_sum
@@ -181,7 +183,7 @@ class GridBatch:
         pk, _ = _locate(p, g.lo, g.scale, g.bins)
         gather = exact.copy()
         gather[pk] = ~pure[pk]
-        xs = np.sort(gather_bins(self.x, g.lo, g.scale, g.bins, gather)) if gather.any() else p[:0]
+        xs = np.sort(gather_bins(self.x, self.bin_of, gather)) if gather.any() else p[:0]
         ks_exact, w_exact = self._exact_bins(sample, xs, np.flatnonzero(exact))
         # values below a point: all values in lower bins + gathered values of its bin below it
         xk, _ = _locate(xs, g.lo, g.scale, g.bins)
