@@ -123,8 +123,8 @@ def grid_bins(n_unique: int) -> int:
     at or above ``n_unique / VALUES_PER_BIN``, between ``MIN_BINS`` and ``MAX_BINS``.
 
     Every check pays per bin (classifying, summing) and per value in a bin evaluated point by
-    point; about a dozen distinct values per bin balanced the two best in
-    ``benchmarks/bench_drift.py`` (docs/benchmarks.md), against one per bin before.
+    point; about a dozen distinct values per bin cost least per value, fit and detect together,
+    from 3 x 10^4 to 10^6 values (docs/benchmarks.md; one per bin cost up to 2.5x more).
 
     >>> grid_bins(1_000), grid_bins(100_000), grid_bins(10**7)
     (128, 16384, 65536)
