@@ -82,8 +82,10 @@ def test_archive_splits_a_segment_straddling_the_cutoff(home):
     now = datetime.now(UTC)
     cutoff = now - timedelta(days=30)
     day_start = cutoff.replace(hour=0, minute=0, second=0, microsecond=0)
-    # one segment for the cutoff's day: rows each side of the cutoff
-    batch = prediction_batch(24, start=day_start, step=timedelta(hours=1), id_prefix="d")
+    # one segment for the cutoff's day: rows each side of the cutoff, whatever the time of
+    # day (the first row at midnight, the last a second before the next midnight)
+    step = (timedelta(days=1) - timedelta(seconds=1)) / 23
+    batch = prediction_batch(24, start=day_start, step=step, id_prefix="d")
     store.write_predictions("churn", batch)
     store.write_labels("churn", label_batch(["d0", "d23"], [1, 0], at=now))
     expected_old = int((pd.to_datetime(batch["timestamp"].to_pandas()) < cutoff).sum())
