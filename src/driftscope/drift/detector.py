@@ -21,6 +21,7 @@ from driftscope.data import ColumnKind, read_table
 from driftscope.data.roles import ColumnRoles
 from driftscope.data.weights import equal_probability_sample, has_sampling_weights, without_weights
 from driftscope.drift.auto import AutoPolicy
+from driftscope.drift.chunks import ChunkedDrift, detect_chunks
 from driftscope.drift.compare import Plan, compare, normalize_correction
 from driftscope.drift.detector_settings import read_settings
 from driftscope.drift.methods import DriftMethod, _check_level
@@ -345,6 +346,40 @@ class DriftDetector:
         return DriftReport(
             feature_drift=features_result, prediction_drift=prediction, target_drift=target
         )
+
+    def detect_chunks(
+        self,
+        production_data: Any,
+        window: str | None = None,
+        *,
+        chunk_size: int | None = None,
+        features: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        progress: Progress | None = None,
+    ) -> ChunkedDrift:
+        """Feature drift per chunk of ``production_data``: calendar windows of the
+        ``timestamp_column`` (``window="hour"``, ``"day"``, ``"week"`` or ``"month"``) or
+        consecutive runs of ``chunk_size`` rows; see :mod:`driftscope.drift.chunks`.
+
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(1)
+        >>> train = pd.DataFrame({"x": rng.normal(size=900)})
+        >>> later = pd.DataFrame({"x": np.r_[rng.normal(size=300), rng.normal(2, 1, 300)]})
+        >>> DriftDetector(train).detect_chunks(later, chunk_size=300).drifted_chunks
+        ['rows 300-599']
+        """
+        production_data, note = _unbiased(production_data)
+        chunked = detect_chunks(
+            self, production_data, window=window, chunk_size=chunk_size, features=features,
+            exclude=exclude, progress=progress,
+        )  # fmt: skip
+        if note is None:
+            return chunked
+        chunks = tuple(
+            replace(c, result=replace(c.result, notes=(note, *c.result.notes)))
+            for c in chunked.chunks
+        )
+        return replace(chunked, chunks=chunks)
 
     def incremental_drift_monitoring(
         self,

@@ -16,7 +16,10 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from driftscope.drift.chunks import ChunkedDrift
 
 SCHEMA_VERSION = "1"
 
@@ -303,6 +306,7 @@ class DriftReport:
     title: str = "driftscope drift report"
     created_at: datetime = field(default_factory=_now)
     target_drift: DriftResult | None = None
+    chunks: ChunkedDrift | None = None
 
     @property
     def sections(self) -> list[DriftResult]:
@@ -312,7 +316,8 @@ class DriftReport:
 
     @property
     def has_drift(self) -> bool:
-        return any(r.has_drift for r in self.sections)
+        chunked = self.chunks is not None and self.chunks.has_drift
+        return chunked or any(r.has_drift for r in self.sections)
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(
@@ -330,6 +335,7 @@ class DriftReport:
                 "target_drift": (
                     None if self.target_drift is None else self.target_drift.to_dict()
                 ),
+                "chunks": None if self.chunks is None else self.chunks.to_dict(),
             }
         )
 

@@ -31,6 +31,7 @@ from driftscope.drift.formatting import (
     other_methods,
 )
 from driftscope.drift.html.assets import SCRIPT, STYLE
+from driftscope.drift.html.chunks import chunks_section
 from driftscope.drift.html.svg import bar_chart
 from driftscope.drift.results import ColumnDrift, ColumnSummary, DriftReport, DriftResult
 
@@ -271,13 +272,13 @@ def _prediction(result: DriftResult) -> str:
             f"</dl>{chart}{caption}</div>"
         )
     if not cards:
-        return '<p class="empty">No prediction column was checked.</p>'
+        return f'<p class="empty">No {_e(result.kind)} column was checked.</p>'
     return f'<div class="pred">{"".join(cards)}</div>'
 
 
 def _notes(report: DriftReport) -> str:
     items: list[str] = []
-    for result in (report.prediction_drift, report.feature_drift):
+    for result in (report.prediction_drift, report.target_drift, report.feature_drift):
         if result is None:
             continue
         items.extend(f"<li><strong>Warning:</strong> {_e(note)}</li>" for note in result.notes)
@@ -320,6 +321,10 @@ def render_report(report: DriftReport) -> str:
         body.append(
             f"<section><h2>Prediction drift</h2>{_prediction(report.prediction_drift)}</section>"
         )
+    if report.target_drift is not None:
+        body.append(f"<section><h2>Target drift</h2>{_prediction(report.target_drift)}</section>")
+    if report.chunks is not None:
+        body.append(chunks_section(report.chunks))
     if report.feature_drift is not None:
         body.append(f"<section><h2>Feature drift</h2>{_table(report.feature_drift)}</section>")
     body.append(_notes(report))
