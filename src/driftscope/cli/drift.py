@@ -147,7 +147,7 @@ def drift(
         if chunked is None or fmt == "html":
             report = detector.detect(current, names, exclude=left_out, progress=callback)
     if chunked is not None:
-        found = _show_chunks(detector, chunked, report, fmt, output, current)
+        found = _show_chunks(chunked, report, fmt, output, current)
     else:
         assert report is not None
         found = _show_report(detector, report, fmt, output, current)
@@ -189,7 +189,6 @@ def _show_report(
 
 
 def _show_chunks(
-    detector: DriftDetector,
     chunked: ChunkedDrift,
     report: DriftReport | None,
     fmt: str,

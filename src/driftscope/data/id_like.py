@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from driftscope.core.kinds import ColumnKind
-from driftscope.data.columns import storage_of, to_arrow
+from driftscope.data.columns import Column, storage_of, to_arrow
 from driftscope.data.storage import Storage
 from driftscope.data.table import Table
 
@@ -74,6 +74,9 @@ def id_like_reason(table: Table, name: str) -> str | None:
     storage = storage_of(column, name=name, role=table.role)
     if storage not in (Storage.NUMBER, Storage.STRING, Storage.DATETIME):
         return None
+    named = named_like_id(name)
+    if storage is Storage.NUMBER and not named and not _integer_type(column):
+        return None  # a float feature: no need to count its values
     values = to_arrow(column, storage, name=name, role=table.role).drop_null()
     if pa.types.is_floating(values.type):
         values = values.filter(pc.invert(pc.is_nan(values)))
@@ -85,7 +88,7 @@ def id_like_reason(table: Table, name: str) -> str | None:
             return f"looks like an event time: {_percent(share)} distinct times"
         return None
     integers = pa.types.is_integer(values.type)
-    if named_like_id(name) and share >= NAMED_DISTINCT_SHARE:
+    if named and share >= NAMED_DISTINCT_SHARE:
         if storage is Storage.STRING or integers or _integral(values):
             return f"looks like an id: named like one, {_percent(share)} distinct values"
         return None
@@ -96,6 +99,12 @@ def id_like_reason(table: Table, name: str) -> str | None:
     if integers and _key_like(values.to_numpy()):
         return f"looks like an id: {_percent(share)} distinct values"
     return None
+
+
+def _integer_type(column: Column) -> bool:
+    if isinstance(column, pa.ChunkedArray):
+        return pa.types.is_integer(column.type)
+    return column.dtype.kind in "iu" or column.dtype == object  # objects: decided on values
 
 
 def _integral(values: pa.ChunkedArray) -> bool:
