@@ -108,3 +108,28 @@ def test_errors(train, stream):
     gap.loc[17, "ts"] = None
     with pytest.raises(DataError, match=r"column 'ts', row 17: missing or unreadable timestamp"):
         detector.detect_chunks(gap, "day")
+
+
+def test_prediction_and_target_drift_per_chunk(rng, train):
+    baseline = train.assign(p=rng.random(4000), y=rng.integers(0, 2, 4000))
+    today = pd.DataFrame(
+        {
+            "x": rng.normal(size=3000),
+            "c": rng.choice(["a", "b", "c"], 3000),
+            "p": np.r_[rng.random(1500), rng.random(1500) ** 3],  # scores fall halfway
+            "y": rng.integers(0, 2, 3000),
+        }
+    )
+    detector = ds.DriftDetector(baseline, prediction_column="p", target_column="y")
+    chunked = detector.detect_chunks(today, chunk_size=1500)
+    first, second = chunked.chunks
+    assert list(first.result.features) == ["x", "c"]
+    assert not first.prediction_drift.has_drift and second.prediction_drift.has_drift
+    assert list(second.target_drift.features) == ["y"]
+    assert chunked.drifted_chunks == ["rows 1500-2999"] and chunked.columns == ["x", "c", "p", "y"]
+    doc = chunked.to_dict()["chunks"][1]
+    assert doc["prediction_drift"]["has_drift"] and doc["target_drift"]["kind"] == "target"
+    frame = chunked.to_frame()
+    assert set(frame["kind"]) == {"feature", "prediction", "target"}
+    without_labels = detector.detect_chunks(today.drop(columns="y"), chunk_size=1500)
+    assert without_labels.chunks[0].target_drift is None

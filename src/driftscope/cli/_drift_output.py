@@ -76,13 +76,24 @@ def chunks_table(chunked: ChunkedDrift) -> Table:
     >>> chunks_table(ChunkedDrift(())).row_count
     0
     """
-    by = f"per {chunked.window}" if chunked.window else f"per {chunked.chunk_size:,} rows"
+    by = "per chunk"
+    if chunked.window:
+        by = f"per {chunked.window}"
+    elif chunked.chunk_size:
+        by = f"per {chunked.chunk_size:,} rows"
     table = Table(title=f"Drift {by}", title_justify="left", header_style="bold")
     table.add_column("drift", no_wrap=True)
     table.add_column("chunk", no_wrap=True)
     table.add_column("rows", justify="right")
     table.add_column("drifted columns", overflow="fold")
     table.add_column("score", justify="right")
+    extra = [
+        kind
+        for kind in ("prediction", "target")
+        if any(getattr(c, f"{kind}_drift") is not None for c in chunked.chunks)
+    ]
+    for kind in extra:
+        table.add_column(kind, no_wrap=True)
     for chunk in chunked.chunks:
         result = chunk.result
         drifted = result.drifted_features
@@ -90,14 +101,12 @@ def chunks_table(chunked: ChunkedDrift) -> Table:
         if drifted:
             shown = ", ".join(drifted[:6]) + (f" +{len(drifted) - 6}" if len(drifted) > 6 else "")
             names += f": {shown}"
-        table.add_row(
-            "DRIFT" if drifted else "ok",
-            plain(chunk.label),
-            f"{chunk.rows:,}",
-            plain(names),
-            f"{result.score:.3f}",
-            style="bold red" if drifted else None,
-        )
+        cells = ["DRIFT" if chunk.has_drift else "ok", plain(chunk.label), f"{chunk.rows:,}"]
+        cells += [plain(names), f"{result.score:.3f}"]
+        for kind in extra:
+            section = getattr(chunk, f"{kind}_drift")
+            cells.append("—" if section is None else "DRIFT" if section.has_drift else "ok")
+        table.add_row(*cells, style="bold red" if chunk.has_drift else None)
     return table
 
 
@@ -106,6 +115,8 @@ def print_chunks(chunked: ChunkedDrift, console: Console) -> None:
     console.print(chunks_table(chunked))
     console.print(plain(chunks_line(chunked), style="bold red" if chunked.has_drift else "green"))
     for chunk in chunked.chunks:
-        if chunk.result.has_drift:
-            console.print()
-            print_result(chunk.result, console, title=f"Chunk {chunk.label}")
+        for result in chunk.sections:
+            if result.has_drift:
+                console.print()
+                title = f"Chunk {chunk.label}: {TITLES.get(result.kind, result.kind).lower()}"
+                print_result(result, console, title=title)

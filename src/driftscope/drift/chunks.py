@@ -48,6 +48,8 @@ class Chunk:
 
     ``start`` and ``end`` bound a calendar window (``[start, end)``, UTC); for chunks of N
     rows they are the first and last time in the chunk when there is a timestamp, else None.
+    ``result`` is the chunk's feature drift; ``prediction_drift`` and ``target_drift`` are
+    given when the detector has that role and the chunk holds the column.
 
     >>> from driftscope.drift.results import DriftResult
     >>> Chunk("rows 0-99", None, None, 100, DriftResult("feature", {})).to_dict()["rows"]
@@ -59,8 +61,23 @@ class Chunk:
     end: datetime | None
     rows: int
     result: DriftResult
+    prediction_drift: DriftResult | None = None
+    target_drift: DriftResult | None = None
+
+    @property
+    def sections(self) -> list[DriftResult]:
+        """The results of the chunk: feature, then prediction and target drift if given."""
+        found = (self.result, self.prediction_drift, self.target_drift)
+        return [r for r in found if r is not None]
+
+    @property
+    def has_drift(self) -> bool:
+        return any(r.has_drift for r in self.sections)
 
     def to_dict(self) -> dict[str, Any]:
+        def section(result: DriftResult | None) -> dict[str, Any] | None:
+            return None if result is None else result.to_dict()
+
         return _clean(
             {
                 "label": self.label,
@@ -68,6 +85,8 @@ class Chunk:
                 "end": self.end,
                 "rows": self.rows,
                 "result": self.result.to_dict(),
+                "prediction_drift": section(self.prediction_drift),
+                "target_drift": section(self.target_drift),
             }
         )
 
@@ -91,19 +110,23 @@ class ChunkedDrift:
 
     @property
     def has_drift(self) -> bool:
-        return any(chunk.result.has_drift for chunk in self.chunks)
+        return any(chunk.has_drift for chunk in self.chunks)
 
     @property
     def drifted_chunks(self) -> list[str]:
-        """Labels of the chunks in which any column drifted."""
-        return [chunk.label for chunk in self.chunks if chunk.result.has_drift]
+        """Labels of the chunks in which any column drifted (feature, prediction or target)."""
+        return [chunk.label for chunk in self.chunks if chunk.has_drift]
 
     @property
     def columns(self) -> list[str]:
-        """Every column checked in some chunk, in first-seen order."""
+        """Every column checked in some chunk (features, then the prediction and target),
+        in first-seen order."""
         seen: dict[str, None] = {}
         for chunk in self.chunks:
             seen.update(dict.fromkeys(chunk.result.features))
+        for chunk in self.chunks:
+            for result in chunk.sections[1:]:
+                seen.update(dict.fromkeys(result.features))
         return list(seen)
 
     def to_dict(self) -> dict[str, Any]:
@@ -125,8 +148,8 @@ class ChunkedDrift:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per chunk and column: chunk, start, end, rows, column, drifted, score,
-        p_value."""
+        """One row per chunk and column: chunk, start, end, rows, column, kind (feature,
+        prediction or target), drifted, score, p_value."""
         rows = [
             {
                 "chunk": chunk.label,
@@ -134,14 +157,16 @@ class ChunkedDrift:
                 "end": chunk.end,
                 "rows": chunk.rows,
                 "column": col.column,
+                "kind": result.kind,
                 "drifted": col.drifted,
                 "score": col.score,
                 "p_value": col.p_value,
             }
             for chunk in self.chunks
-            for col in chunk.result.features.values()
+            for result in chunk.sections
+            for col in result.features.values()
         ]
-        names = ["chunk", "start", "end", "rows", "column", "drifted", "score", "p_value"]
+        names = ["chunk", "start", "end", "rows", "column", "kind", "drifted", "score", "p_value"]
         return pd.DataFrame(rows, columns=names)
 
 
@@ -155,8 +180,9 @@ def detect_chunks(
     exclude: Iterable[str] | None = None,
     progress: Progress | None = None,
 ) -> ChunkedDrift:
-    """Run ``detector``'s feature check on each chunk of ``production_data`` (the work of
-    :meth:`DriftDetector.detect_chunks`)."""
+    """Run ``detector``'s checks on each chunk of ``production_data`` (the work of
+    :meth:`DriftDetector.detect_chunks`): feature drift, and prediction and target drift
+    where the chunk holds those columns."""
     if (window is None) == (chunk_size is None):
         raise ConfigError("give either window= (hour, day, week, month) or chunk_size=")
     timestamp = detector.timestamp_column
@@ -175,7 +201,12 @@ def detect_chunks(
     for label, start, end, rows in pieces:
         part = read_table({n: _take(c, rows) for n, c in loaded.items()}, role="production")
         result = detector.detect_feature_drift(part, features, exclude=exclude)
-        chunks.append(Chunk(label, start, end, len(rows), result))
+        prediction = target = None
+        if detector.prediction_column in part:
+            prediction = detector.detect_prediction_drift(part)
+        if detector.target_column in part:
+            target = detector.detect_target_drift(part)
+        chunks.append(Chunk(label, start, end, len(rows), result, prediction, target))
         if progress is not None:
             progress(label, len(chunks), len(pieces))
     return ChunkedDrift(tuple(chunks), window, chunk_size, timestamp)

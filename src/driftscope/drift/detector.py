@@ -357,7 +357,8 @@ class DriftDetector:
         exclude: Iterable[str] | None = None,
         progress: Progress | None = None,
     ) -> ChunkedDrift:
-        """Feature drift per chunk of ``production_data``: calendar windows of the
+        """Drift per chunk of ``production_data`` (feature drift, and prediction and target
+        drift with those roles): calendar windows of the
         ``timestamp_column`` (``window="hour"``, ``"day"``, ``"week"`` or ``"month"``) or
         consecutive runs of ``chunk_size`` rows; see :mod:`driftscope.drift.chunks`.
 
@@ -378,7 +379,7 @@ class DriftDetector:
         chunks = tuple(
             replace(c, result=replace(c.result, notes=(note, *c.result.notes)))
             for c in chunked.chunks
-        )
+        )  # the note once per chunk, on its feature drift
         return replace(chunked, chunks=chunks)
 
     def incremental_drift_monitoring(

@@ -35,9 +35,9 @@ def _e(value: object) -> str:
 
 def chunks_section(chunked: ChunkedDrift) -> str:
     """The ``<section>`` of a :class:`~driftscope.drift.chunks.ChunkedDrift`."""
-    by = f"{chunked.window}s of {chunked.timestamp_column}" if chunked.window else ""
+    by = f"{chunked.window}s of {chunked.timestamp_column}" if chunked.window else "chunks"
     if chunked.chunk_size is not None:
-        by = f"{chunked.chunk_size:,} rows"
+        by = f"{chunked.chunk_size:,} rows each"
     drifted = len(chunked.drifted_chunks)
     summary = (
         f"{drifted} of {len(chunked.chunks)} chunks ({_e(by)}) show drift."
@@ -51,7 +51,7 @@ def chunks_section(chunked: ChunkedDrift) -> str:
         result = chunk.result
         cells = []
         for name in columns:
-            col = result.features.get(name)
+            col = next((r.features[name] for r in chunk.sections if name in r.features), None)
             if col is None:
                 why = result.skipped.get(name, "not checked")
                 cells.append(f'<td class="c none" title="{_e(name)}: {_e(why)}">·</td>')
@@ -60,7 +60,7 @@ def chunks_section(chunked: ChunkedDrift) -> str:
             tip = f"{name}: score {col.score:.3f}, p {fmt_p(col.p_value)}, {col.method}"
             mark = "✕" if col.drifted else ""
             cells.append(f'<td class="c {state}" title="{_e(tip)}">{mark}</td>')
-        flagged = ' class="drifted"' if result.has_drift else ""
+        flagged = ' class="drifted"' if chunk.has_drift else ""
         rows.append(
             f'<tr{flagged}><th class="label" scope="row">{_e(chunk.label)}</th>'
             f"<td>{chunk.rows:,}</td><td>{len(result.drifted_features)}</td>"
