@@ -167,3 +167,25 @@ def test_nannyml_sets(nannyml_data, name, target, prediction):
         target: "only in the baseline data (labels usually arrive later)"
     }
     assert list(report.prediction_drift.features) == [prediction]
+
+
+def test_a_text_timestamp_drifts_the_same_from_parquet_and_csv(nannyml_data, tmp_path):
+    frames = {
+        period: pd.read_parquet(nannyml_data("car_loan", period)).iloc[:3000]
+        for period in ("reference", "analysis")
+    }
+    results = []
+    for suffix in ("parquet", "csv"):
+        paths = {}
+        for period, data in frames.items():
+            paths[period] = tmp_path / f"{period}.{suffix}"
+            if suffix == "csv":
+                data.to_csv(paths[period], index=False)
+            else:
+                data.to_parquet(paths[period])
+        detector = ds.DriftDetector(paths["reference"], columns=["timestamp", "car_value"])
+        results.append(detector.detect_feature_drift(paths["analysis"]))
+    from_parquet, from_csv = (r.features["timestamp"] for r in results)
+    assert from_parquet.kind == from_csv.kind == "datetime"
+    assert from_parquet.statistic == from_csv.statistic == 1.0  # later times: KS = 1
+    assert from_parquet.distribution == from_csv.distribution
