@@ -82,7 +82,8 @@ def id_like_reason(table: Table, name: str) -> str | None:
         values = values.filter(pc.invert(pc.is_nan(values)))
     if len(values) < MIN_VALUES:
         return None
-    share = pc.count_distinct(values).as_py() / len(values)
+    monotone = _strictly_monotone(values)  # then all distinct, without hashing them
+    share = 1.0 if monotone else pc.count_distinct(values).as_py() / len(values)
     if kind == ColumnKind.DATETIME:
         if share >= DISTINCT_SHARE:
             return f"looks like an event time: {_percent(share)} distinct times"
@@ -96,7 +97,7 @@ def id_like_reason(table: Table, name: str) -> str | None:
         return None
     if storage is Storage.STRING:
         return f"looks like an id: {_percent(share)} distinct values"
-    if integers and _key_like(values.to_numpy()):
+    if integers and (monotone or _dense(values)):
         return f"looks like an id: {_percent(share)} distinct values"
     return None
 
@@ -114,10 +115,18 @@ def _integral(values: pa.ChunkedArray) -> bool:
     return bool(np.all(np.isfinite(array)) and np.all(array == np.floor(array)))
 
 
-def _key_like(values: np.ndarray) -> bool:
-    """Sorted, or within a range at most twice the number of values: row numbers, keys."""
-    steps = np.diff(values)
-    if np.all(steps > 0) or np.all(steps < 0):
+def _strictly_monotone(values: pa.ChunkedArray) -> bool:
+    """Whether the values only rise or only fall (ids and event times usually do)."""
+    array = values.combine_chunks()
+    if len(array) < 2:
         return True
-    span = int(values.max()) - int(values.min()) + 1
-    return span <= 2 * len(values)
+    before, after = array.slice(0, len(array) - 1), array.slice(1)
+    return bool(pc.all(pc.greater(after, before)).as_py()) or bool(
+        pc.all(pc.less(after, before)).as_py()
+    )
+
+
+def _dense(values: pa.ChunkedArray) -> bool:
+    """Within a range at most twice the number of values: shuffled row numbers, keys."""
+    bounds = pc.min_max(values).as_py()
+    return int(bounds["max"]) - int(bounds["min"]) + 1 <= 2 * len(values)
