@@ -63,6 +63,8 @@ class DriftDetector:
     like ids or event times (:mod:`driftscope.data.id_like`: near-unique integers or strings,
     near-unique datetimes) are left out too; each left-out column is listed in
     ``result.skipped`` with the reason, and naming it in ``columns=`` compares it after all.
+    ``left_out_`` maps the left-out columns to the reason; ``left_out=`` gives it back to a
+    detector built on a fitted ``reference=`` (as :meth:`load` does).
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(1)
