@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from rich.console import Console
 
-from driftscope.cli.demo import PREDICTION, REPORT_NAME, churn_model, make_churn_data, run_demo
+from driftscope.cli.demo import (
+    DEMO_STORE,
+    HEALTH_NAME,
+    MODEL,
+    PREDICTION,
+    REPORT_NAME,
+    churn_model,
+    make_churn_data,
+    run_demo,
+)
 
 NUMERIC = ["tenure_months", "monthly_charges", "total_charges", "support_calls", "data_usage_gb"]
 CATEGORICAL = ["contract", "payment_method", "internet_service", "region"]
@@ -105,3 +117,82 @@ def test_run_demo_writes_report_and_finds_the_story(tmp_path):
     assert report.prediction_drift.has_drift
     assert PREDICTION not in report.feature_drift.features
     assert "Feature drift" in captured.get() and "Prediction drift" in captured.get()
+
+
+def _without_times(document: dict) -> dict:
+    """A report's dict without the times at which it was made."""
+    times = ("created_at", "computed_at")
+    return {
+        key: _without_times(value) if isinstance(value, dict) else value
+        for key, value in document.items()
+        if key not in times
+    }
+
+
+def _figures(out: Path) -> tuple[pd.DataFrame, dict]:
+    """What a demo run stored and reported, without the times at which it was computed."""
+    from driftscope.store import open_store
+
+    with open_store(out / DEMO_STORE) as store:
+        points = store.read_check_results(MODEL).drop(columns=["computed_at"])
+        count = store.count_predictions(MODEL)
+    points["details"] = points["details"].map(json.dumps)
+    return points, {"rows": count}
+
+
+def test_demo_runs_in_a_fresh_store_and_repeats_its_figures(tmp_path):
+    quiet = Console(quiet=True)
+    first = run_demo(tmp_path, console=quiet, rows=800, seed=3).to_dict()
+    first_points, first_counts = _figures(tmp_path)
+    second = run_demo(tmp_path, console=quiet, rows=800, seed=3).to_dict()
+    second_points, second_counts = _figures(tmp_path)
+    assert first_counts == second_counts == {"rows": 800}  # a fresh store: nothing piles up
+    pd.testing.assert_frame_equal(first_points, second_points)
+    assert _without_times(first) == _without_times(second)
+    assert first_points["window_start"].min() == pd.Timestamp("2025-06-01", tz="UTC")
+    assert first_points["window_start"].nunique() == 30  # one window per day of June
+    other = run_demo(tmp_path, console=quiet, rows=800, seed=4)
+    assert other.to_dict()["feature_drift"] != first["feature_drift"]
+
+
+def test_demo_never_wipes_a_folder_it_did_not_make(tmp_path):
+    from driftscope.errors import ConfigError
+
+    (tmp_path / DEMO_STORE).mkdir()
+    (tmp_path / DEMO_STORE / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="not made by the demo"):
+        run_demo(tmp_path, console=Console(quiet=True), rows=300)
+    assert (tmp_path / DEMO_STORE / "notes.txt").read_text() == "mine"
+
+
+def test_demo_hints_work_right_after_it(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from driftscope.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["demo", "--rows", "600"])
+    assert result.exit_code == 0, result.output
+    assert f"A fresh demo store at {DEMO_STORE}" in result.stdout
+    hints = [line.strip() for line in result.stdout.splitlines() if "driftscope " in line
+             and line.strip().startswith("driftscope ")]  # fmt: skip
+    assert [h.split()[1] for h in hints] == ["history", "report"]
+    for hint in hints:
+        done = runner.invoke(cli, hint.split()[1:])
+        assert done.exit_code == 0, done.output
+    assert "prediction_drift_score" in runner.invoke(cli, hints[0].split()[1:]).stdout
+    page = (tmp_path / "health.html").read_text(encoding="utf-8")
+    assert 'class="heatmap"' in page and page.count('<svg class="chart"') >= 10
+    health = (tmp_path / HEALTH_NAME).read_text(encoding="utf-8")
+    assert health.count("<svg") >= 10 and f'href="{REPORT_NAME}"' in health
+
+
+def test_demo_reuses_a_given_store_and_says_so(tmp_path):
+    console = Console(width=200, record=True)
+    with console.capture() as captured:
+        run_demo(tmp_path / "out", console=console, rows=300, store=tmp_path / "mine")
+        run_demo(tmp_path / "out", console=console, rows=300, store=tmp_path / "mine")
+    text = captured.get()
+    assert "Reusing the store at" in text and "earlier records stay" in text
+    assert not (tmp_path / "out" / DEMO_STORE).exists()

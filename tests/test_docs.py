@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +54,22 @@ def test_doc_examples_run_as_written(doc, tmp_path, monkeypatch):
     namespace: dict = {"__name__": "__docs__"}
     for block in blocks:
         exec(compile(block, f"docs/{doc}", "exec"), namespace)
+    if doc == "quickstart.md":
+        _run_shell_lines(ROOT / "docs" / doc)
+
+
+def _run_shell_lines(path: Path) -> None:
+    """Each ``driftscope`` line of the page's shell blocks, run in the current folder as
+    written; ``--fail-on-drift`` lines must exit 1 (the quick start's data drifts), the others 0."""
+    lines = [
+        line.strip()
+        for block in _bash_blocks(path.read_text())
+        for line in block.splitlines()
+        if line.strip().startswith("driftscope ")
+    ]
+    assert lines, f"{path.name} has no driftscope command"
+    for line in lines:
+        argv = [sys.executable, "-m", "driftscope", *shlex.split(line)[1:]]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+        expected = 1 if "--fail-on-drift" in line else 0
+        assert done.returncode == expected, f"{line!r} exited {done.returncode}: {done.stderr}"

@@ -50,6 +50,7 @@ _LAZY: dict[str, str] = {
     "MethodResult": "driftscope.drift",
     "PSICalculator": "driftscope.drift",
     "Reference": "driftscope.drift",
+    "SparseChiSquareTest": "driftscope.drift",
     "StreamDriftEvent": "driftscope.drift",
     "StreamingDriftMonitor": "driftscope.drift",
     "TotalVariationDistance": "driftscope.drift",

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from driftscope.monitor import ModelMonitor
+from driftscope.store import open_store
 from tests.cli.conftest import _assert_one_line_error
 
 
@@ -40,8 +41,9 @@ def test_check_prints_stores_and_gates(run, tmp_path, rng):
 
 def test_check_errors_are_one_line(run, tmp_path, rng):
     home = tmp_path / "empty"
-    result = run("check", "churn", "--store", home)
-    _assert_one_line_error(result, "save_reference")
+    _assert_one_line_error(run("check", "churn", "--store", home), "does not exist")
+    open_store(str(home)).close()  # a store, with nothing for "churn"
+    _assert_one_line_error(run("check", "churn", "--store", home), "save_reference")
     _assert_one_line_error(
         run("check", "churn", "--store", home, "--since", "yesterday"), "--since"
     )

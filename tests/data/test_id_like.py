@@ -31,6 +31,10 @@ def table(rng):
             "event_time": pd.date_range("2026-01-01", periods=N, freq="min", tz="UTC"),
             "signup_day": pd.Timestamp("2025-01-01", tz="UTC")
             + pd.to_timedelta(rng.integers(0, 30, N), unit="D"),
+            "signup_time": pd.Timestamp("2025-01-01", tz="UTC")  # a feature: in no order
+            + pd.to_timedelta(rng.uniform(0, 300, N), unit="D"),
+            "ts": pd.Timestamp("2025-01-01", tz="UTC")  # named like a log's times
+            + pd.to_timedelta(rng.uniform(0, 300, N), unit="D"),
         }
     )
 
@@ -44,13 +48,14 @@ def table(rng):
         ("email", "looks like an id: 100% distinct"),
         ("customer_id", "looks like an id: named like one"),
         ("event_time", "looks like an event time: 100% distinct times"),
+        ("ts", "looks like an event time: 100% distinct times"),
     ],
 )
 def test_ids_are_found(table, name, start):
     assert id_like_reason(table, name).startswith(start)
 
 
-@pytest.mark.parametrize("name", ["income", "visits", "score", "plan", "signup_day"])
+@pytest.mark.parametrize("name", ["income", "visits", "score", "plan", "signup_day", "signup_time"])
 def test_features_are_kept(table, name):
     assert id_like_reason(table, name) is None
 

@@ -55,7 +55,7 @@ def test_drift_is_checked_per_day_stored_and_idempotent(tmp_path, rng):
         assert monitor.run_checks("day").records == ()  # nothing due after the last window
 
 
-def test_an_empty_window_inside_the_records_is_unknown_not_a_crash(tmp_path, rng):
+def test_an_empty_window_inside_the_records_is_one_throughput_of_zero_not_a_crash(tmp_path, rng):
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     with ModelMonitor("quiet", store=real_store(tmp_path)) as monitor:
         monitor.save_reference(_customers(rng, 2000))
@@ -64,7 +64,8 @@ def test_an_empty_window_inside_the_records_is_unknown_not_a_crash(tmp_path, rng
             monitor.log_predictions(_customers(rng, 50), rng.random(50), timestamps=stamps)
         summary = monitor.run_checks("day", since=today - timedelta(days=3))
     gap = [r for r in summary.records if r.window_start == today - timedelta(days=2)]
-    assert len(summary.windows) == 3 and gap and {r.status for r in gap} == {"unknown"}
+    assert len(summary.windows) == 3
+    assert [(r.check, r.metric, r.value) for r in gap] == [("operational", "throughput_per_s", 0)]
 
 
 def test_windows_are_aligned_and_validated():

@@ -109,10 +109,13 @@ def test_windows_after_the_last_record_are_not_reported_and_gaps_inside_are(tmp_
     assert summary.notes == (
         "4 of the 7 due windows of model 'gappy' were not checked: "
         "2 before its first stored prediction and 2 after its last",
+        f"1 window(s) of model 'gappy' had no predictions ({TODAY - 4 * DAY:%Y-%m-%d %H:%M}): "
+        "nothing to check there; the operational throughput is 0",
     )
     gap = [r for r in summary.records if r.window_start == TODAY - 4 * DAY]
-    assert {r.check for r in gap} >= {"drift", "quality", "performance"}
-    assert {r.status for r in gap} == {"unknown"}
+    assert [(r.check, r.metric, r.value, r.status) for r in gap] == [
+        ("operational", "throughput_per_s", 0.0, "ok")
+    ]
 
 
 def test_a_model_that_logs_steadily_loses_no_window(tmp_path, rng):

@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 from driftscope.drift.html import render_report
-from driftscope.drift.html.svg import MAX_BARS, bar_chart, compact
+from driftscope.drift.html.svg import MAX_BARS, MAX_CATEGORIES, compact, distribution_chart
 from driftscope.drift.results import Distribution, DriftReport
 
 
@@ -119,11 +119,14 @@ def test_fifty_column_report_is_small(result, column):
     assert page.count("<svg") == 51
 
 
-def test_charts_are_capped_to_twenty_bars(column):
-    col = column("wide", kind="categorical", bins=500)
-    svg = bar_chart(col.distribution, ordered=False)
-    assert svg.count("<title>") == MAX_BARS
-    assert "other (481)" in svg
+def test_charts_are_capped_to_twenty_bins_and_twelve_categories(column):
+    wide = column("wide", bins=500).distribution
+    assert distribution_chart(wide).count("<title>") == 1 + MAX_BARS  # the chart's, each bar's
+    svg = distribution_chart(
+        column("cats", kind="categorical", bins=500).distribution, ordered=False
+    )
+    assert svg.count("<title>") == 1 + MAX_CATEGORIES
+    assert "other (488 more)" in svg
 
 
 def test_compact_keeps_shares_summing_to_one():
@@ -139,7 +142,7 @@ def test_compact_keeps_shares_summing_to_one():
 
 
 def test_chart_handles_non_finite_and_zero_shares():
-    svg = bar_chart(Distribution(("a", "b"), (0.0, 0.0), (float("nan"), 0.0)))
+    svg = distribution_chart(Distribution(("a", "b"), (0.0, 0.0), (float("nan"), 0.0)))
     assert svg.startswith("<svg") and "nan" not in svg.lower()
 
 

@@ -26,9 +26,9 @@ COMPILED = ("_grid_counts", "_gather_bins", "_grid_build", "_exact_scan", "_mome
 
 def grid_counts(
     x: np.ndarray, lo: float, scale: float, bins: int, atom: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-bin counts, sums of in-bin positions and counts of values equal to the bin's atom
-    (see ``kernels.grid_counts``)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-bin counts, sums of in-bin positions, counts of values equal to the bin's atom and
+    each value's bin (see ``kernels.grid_counts``)."""
     t = positions_numpy(x, lo, scale, bins)
     k = t.astype(np.int64)
     t -= k
@@ -37,12 +37,12 @@ def grid_counts(
         equal = np.bincount(k[x == atom[k]], minlength=bins + 2).astype(np.int64)
     else:
         equal = np.zeros(bins + 2, dtype=np.int64)
-    return counts, np.bincount(k, weights=t, minlength=bins + 2), equal
+    return counts, np.bincount(k, weights=t, minlength=bins + 2), equal, k.astype(np.int32)
 
 
-def gather_bins(x: np.ndarray, lo: float, scale: float, bins: int, flag: np.ndarray) -> np.ndarray:
+def gather_bins(x: np.ndarray, bin_of: np.ndarray, flag: np.ndarray) -> np.ndarray:
     """The values of ``x`` whose bin is flagged (see ``kernels.gather_bins``)."""
-    return x[flag[positions_numpy(x, lo, scale, bins).astype(np.int64)]]
+    return x[flag[bin_of]]
 
 
 def grid_build(

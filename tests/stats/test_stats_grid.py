@@ -331,8 +331,10 @@ def twin_inputs(lo: float, scale: float, bins: int, seed: int) -> tuple[np.ndarr
 @pytest.mark.parametrize("lo, scale, bins", GRIDS)
 def test_grid_counts_equals_numpy_twin(lo, scale, bins):
     x, atom = twin_inputs(lo, scale, bins, seed=bins)
-    counts, frac, equal = kernels.grid_counts(x, lo, scale, bins, atom)
-    counts_np, frac_np, equal_np = oracles.grid_counts(x, lo, scale, bins, atom)
+    counts, frac, equal, bin_of = kernels.grid_counts(x, lo, scale, bins, atom)
+    counts_np, frac_np, equal_np, bin_of_np = oracles.grid_counts(x, lo, scale, bins, atom)
+    assert bin_of.dtype == np.int32
+    np.testing.assert_array_equal(bin_of, bin_of_np)
     assert counts.dtype == counts_np.dtype == equal.dtype == equal_np.dtype == np.int64
     assert counts.shape == frac.shape == equal.shape == (bins + 2,)
     np.testing.assert_array_equal(counts, counts_np)
@@ -357,20 +359,23 @@ def test_gather_bins_equals_numpy_twin(lo, scale, bins):
         np.ones(bins + 2, dtype=bool),
         np.zeros(bins + 2, dtype=bool),
     ):
-        got = kernels.gather_bins(x, lo, scale, bins, flag)
-        want = oracles.gather_bins(x, lo, scale, bins, flag)
-        np.testing.assert_array_equal(got, want)  # same values, same (input) order
         k, _ = _locate(x, lo, scale, bins)
+        got = kernels.gather_bins(x, k.astype(np.int32), flag)
+        want = oracles.gather_bins(x, k.astype(np.int32), flag)
+        np.testing.assert_array_equal(got, want)  # same values, same (input) order
         np.testing.assert_array_equal(got, x[flag[k]])
 
 
 def test_kernel_wrappers_on_small_inputs():
     # a few values (the docstrings' examples), compiled too
     atom = np.full(10, np.nan)
-    counts, _, _ = kernels.grid_counts(np.array([0.05, 0.5, 0.55, 2.0]), 0.0, 10.0, 8, atom)
+    counts, _, _, bin_of = kernels.grid_counts(np.array([0.05, 0.5, 0.55, 2.0]), 0.0, 10.0, 8, atom)
     assert counts.tolist() == [0, 1, 0, 0, 0, 0, 2, 0, 0, 1]
+    assert bin_of.tolist() == [1, 6, 6, 9]
     flag = np.eye(10, dtype=bool)[6]
-    assert kernels.gather_bins(np.array([0.05, 0.5, 2.0]), 0.0, 10.0, 8, flag).tolist() == [0.5]
+    assert kernels.gather_bins(np.array([0.05, 0.5, 2.0]), bin_of[[0, 1, 3]], flag).tolist() == [
+        0.5
+    ]
 
 
 def _moment_cases() -> list[tuple[str, np.ndarray]]:

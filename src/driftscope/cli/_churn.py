@@ -5,6 +5,7 @@ In production, prices rose, so monthly charges (and with them total charges) mov
 more customers are on month-to-month contracts; and support calls went up. The model's
 predicted churn probability rose with them. Everything else (tenure, usage, payment method,
 internet service, region, demographics, signup dates) kept its distribution.
+:func:`make_production_month` dates the story: June 2025, with the price rise on 12 June.
 
 >>> reference, production = make_churn_data(n_reference=500, n_production=400, seed=1)
 >>> reference.shape, production.shape
@@ -15,13 +16,18 @@ True
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 PREDICTION = "churn_probability"
 AS_OF = datetime(2025, 6, 30, tzinfo=UTC)
+#: The production month of the demo (fixed dates: every run logs the same times) and the
+#: day prices rose within it.
+MONTH_START = datetime(2025, 6, 1, tzinfo=UTC)
+MONTH_DAYS = 30
+PRICE_RISE = datetime(2025, 6, 12, tzinfo=UTC)
 
 CONTRACTS = ("month-to-month", "one-year", "two-year")
 PAYMENTS = ("electronic check", "mailed check", "bank transfer", "credit card")
@@ -127,3 +133,48 @@ def make_churn_data(
     reference = _customers(rng, n_reference, drifted=False)
     production = _customers(rng, n_production, drifted=drift)
     return reference, production
+
+
+def make_production_month(
+    n_production: int = 20_000,
+    seed: int = 0,
+    *,
+    start: datetime = MONTH_START,
+    days: int = MONTH_DAYS,
+    price_rise: datetime = PRICE_RISE,
+) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """A month of production customers, in time order, with the time each was scored:
+    spread evenly at random over ``days`` days from ``start``; those scored before
+    ``price_rise`` come from the reference distribution, the later ones from the drifted
+    one (see the module docstring). The same ``seed`` gives the same rows and times.
+
+    >>> month, stamps = make_production_month(2_000, seed=1)
+    >>> len(month), str(stamps[0].date()), str(stamps[-1].date())
+    (2000, '2025-06-01', '2025-06-30')
+    >>> before = month[stamps < PRICE_RISE]["monthly_charges"].mean()
+    >>> bool(month[stamps >= PRICE_RISE]["monthly_charges"].mean() > before + 5)
+    True
+    """
+    if n_production < 1 or days < 1:
+        from driftscope.errors import ConfigError
+
+        raise ConfigError(f"make_production_month needs rows and days >= 1, got {n_production}")
+    rng = np.random.default_rng([seed, 1])
+    offsets = np.sort(rng.uniform(0.0, days * 86_400.0, n_production))
+    stamps = pd.DatetimeIndex(pd.Timestamp(start) + pd.to_timedelta(offsets, unit="s"))
+    before = int(np.searchsorted(stamps, pd.Timestamp(price_rise)))
+    parts = [
+        _customers(rng, count, drifted=drifted)
+        for count, drifted in ((before, False), (n_production - before, True))
+        if count
+    ]
+    return pd.concat(parts, ignore_index=True), stamps
+
+
+def month_end(start: datetime = MONTH_START, days: int = MONTH_DAYS) -> datetime:
+    """The end (exclusive) of the production month.
+
+    >>> month_end().isoformat()
+    '2025-07-01T00:00:00+00:00'
+    """
+    return start + timedelta(days=days)

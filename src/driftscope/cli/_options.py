@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -127,7 +126,19 @@ def check_output(path: str | None) -> None:
         )
 
 
+#: The width of piped output: wide enough that no table is cut or wrapped (a log keeps
+#: every name, number and the score column; a reader's terminal or pager wraps).
+PIPED_WIDTH = 10_000
+
+
 def stdout_console() -> Console:
-    """Rich output on stdout: terminal width on a terminal, else $COLUMNS or 120 columns."""
-    piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
-    return Console(file=sys.stdout, width=120 if piped else None)
+    """Rich output on stdout: the terminal's width on a terminal; piped (cron, a log,
+    ``| cat``) :data:`PIPED_WIDTH` columns and no colour, so nothing is cut or wrapped.
+
+    >>> console = stdout_console()  # doctest runs piped
+    >>> console.width == PIPED_WIDTH or console.is_terminal
+    True
+    """
+    if sys.stdout.isatty():
+        return Console(file=sys.stdout)
+    return Console(file=sys.stdout, width=PIPED_WIDTH, color_system=None, soft_wrap=False)

@@ -1,7 +1,8 @@
 """The ``driftscope`` group: its version option, and expected failures as exit code 2.
 
 Exit codes: 0 success (drift or not), 1 drift found with ``--fail-on-drift``, 2 bad input
-(one ``driftscope: error: ...`` line on stderr), 3 an internal error (a bug), 130 interrupted.
+(one ``driftscope: error: ...`` line on stderr; a missing optional package is named with
+the ``pip install`` command of its extra), 3 an internal error (a bug), 130 interrupted.
 
 >>> from click.testing import CliRunner
 >>> CliRunner().invoke(cli, ["--version"]).output.startswith("driftscope ")
@@ -14,11 +15,12 @@ import errno
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from driftscope._version import package_version
+from driftscope.cli._store import install_hint
 from driftscope.errors import DriftscopeError, printable
 
 EXIT_OK, EXIT_DRIFT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -72,6 +74,12 @@ class DriftscopeGroup(click.Group):
         except DriftscopeError as exc:
             _error(str(exc))
             sys.exit(EXIT_USAGE)
+        except ImportError as exc:
+            install = install_hint(exc.name or "")
+            if install is None:  # not an optional dependency: a broken installation or a bug
+                _internal(exc)
+            _error(f"this needs the Python package {exc.name!r}, which is not installed: {install}")
+            sys.exit(EXIT_USAGE)
         except OSError as exc:
             if exc.errno == errno.EPIPE:  # the reader of our output went away (| head)
                 sys.exit(EXIT_INTERRUPTED + 11)
@@ -82,14 +90,18 @@ class DriftscopeGroup(click.Group):
             click.echo("driftscope: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # a bug: keep the traceback, but never exit 1 (= drift)
-            traceback.print_exc()
-            click.echo(
-                f"driftscope: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
-                "(this is a bug; please report it with the traceback above)",
-                err=True,
-            )
-            sys.exit(EXIT_INTERNAL)
+            _internal(exc)
         sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+def _internal(exc: BaseException) -> NoReturn:
+    traceback.print_exc()
+    click.echo(
+        f"driftscope: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+        "(this is a bug; please report it with the traceback above)",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

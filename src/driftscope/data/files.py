@@ -4,10 +4,15 @@
   is read on request with ``ParquetFile.read(columns=[name])``.
 - directory (or a path that is one, such as Spark's ``x.parquet/``): every parquet file in
   it through :mod:`pyarrow.dataset` with hive partitioning (``key=value`` folders become
-  columns); files starting with ``_`` or ``.`` are ignored.
+  columns); files starting with ``_`` or ``.`` are ignored. Every file must have the same
+  columns: a file with other columns (another table dropped in the folder) is a
+  :class:`~driftscope.errors.DataError` naming it, never merged with missing values; a
+  folder without a parquet file is one too.
 - ``.csv``/``.csv.gz``: read once with :mod:`pyarrow.csv` (types inferred by arrow; empty
   fields and the usual NA markers such as ``NA``, ``null``, ``NaN`` are missing), then
   handed out column by column. Rows are counted from 0 at the first line after the header.
+  A file that is not text (a NUL byte in its first 64 KiB: a parquet, zip or other binary
+  file named ``.csv``) is refused with a message that says so, not with its bytes.
 
 Index columns stored by pandas (``__index_level_0__`` and named indexes listed in the pandas
 metadata) are not data and are left out.
@@ -22,6 +27,7 @@ metadata) are not data and are left out.
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 from typing import Any
@@ -31,12 +37,14 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from driftscope.data.messages import data_error, the_data
+from driftscope.data.messages import data_error, name_list, the_data
 from driftscope.data.sources import Source, check_unique
 from driftscope.errors import DataError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv", ".csv.gz")
+SNIFF_BYTES = 65_536  # how much of a CSV file is looked at for binary content
+ERROR_CHARS = 200  # a reader's message quotes the data: at most this much of it is shown
 
 
 def open_file(path: str | os.PathLike[str], *, role: str) -> Source:
@@ -111,10 +119,16 @@ def _parquet_file(path: Path, *, role: str) -> Source:
 def _parquet_directory(path: Path, *, role: str) -> Source:
     try:
         dataset = pads.dataset(path, format="parquet", partitioning="hive")
+        if not dataset.files:
+            raise DataError(
+                f"{the_data(role)} directory '{path}' holds no parquet file (files whose "
+                "name starts with '_' or '.' are ignored)"
+            )
+        _same_columns(dataset, path, role=role)
         rows = dataset.count_rows()
     except (OSError, pa.ArrowException) as error:
         raise DataError(
-            f"cannot read {the_data(role)} directory '{path}' as parquet files: {error}"
+            f"cannot read {the_data(role)} directory '{path}' as parquet files: {_shortened(error)}"
         ) from error
 
     def read(name: str) -> pa.ChunkedArray:
@@ -125,14 +139,62 @@ def _parquet_directory(path: Path, *, role: str) -> Source:
     return Source(f"parquet directory {path}", names, rows, _reader(read, path, role), types)
 
 
+def _same_columns(dataset: pads.FileSystemDataset, path: Path, *, role: str) -> None:
+    """Refuse a directory whose files do not all have the first file's columns (pyarrow
+    would take the first file's schema and fill the others' gaps with missing values)."""
+    first: tuple[str, set[str]] | None = None
+    for fragment in dataset.get_fragments():
+        schema = fragment.physical_schema
+        columns = set(schema.names) - _index_columns(schema)
+        name = os.path.relpath(fragment.path, path)
+        if first is None:
+            first = (name, columns)
+            continue
+        if columns != first[1]:
+            missing, extra = sorted(first[1] - columns), sorted(columns - first[1])
+            differs = [f"lacks {name_list(missing)}"] if missing else []
+            differs += [f"has {name_list(extra)}"] if extra else []
+            raise DataError(
+                f"{the_data(role)} directory '{path}' mixes files with different columns: "
+                f"'{name}' {' and '.join(differs)}, unlike '{first[0]}'; keep one table per "
+                "directory"
+            )
+
+
 def _csv_file(path: Path, *, role: str) -> Source:
     if path.stat().st_size == 0:
         raise DataError(f"{the_data(role)} is empty (0 rows): file '{path}' has no content")
+    _text_only(path, role=role)
     options = pacsv.ConvertOptions(strings_can_be_null=True)
     try:
         table = pacsv.read_csv(path, convert_options=options)
     except (OSError, pa.ArrowException) as error:
-        raise DataError(f"cannot read {the_data(role)} file '{path}' as CSV: {error}") from error
+        raise DataError(
+            f"cannot read {the_data(role)} file '{path}' as CSV: {_shortened(error)}"
+        ) from error
     names = list(table.column_names)
     check_unique(names, role=role)
     return Source(f"csv file {path}", tuple(names), table.num_rows, table.column)
+
+
+def _text_only(path: Path, *, role: str) -> None:
+    """Refuse a binary file named ``.csv``: its bytes would end up in the message."""
+    try:
+        with gzip.open(path) if path.name.lower().endswith(".gz") else open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except (OSError, EOFError) as error:  # gzip.BadGzipFile is an OSError
+        raise DataError(f"cannot read {the_data(role)} file '{path}': {error}") from error
+    nul = head.find(b"\x00")
+    if nul < 0:
+        return
+    kind = "a parquet file" if head.startswith(b"PAR1") else "binary data"
+    raise DataError(
+        f"{the_data(role)} file '{path}' is not a CSV text file: it holds {kind} (a NUL "
+        f"byte at byte {nul}); give a CSV file, or name a parquet file .parquet"
+    )
+
+
+def _shortened(error: Exception) -> str:
+    """A reader's message, which may quote the data, cut to :data:`ERROR_CHARS`."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= ERROR_CHARS else text[: ERROR_CHARS - 1] + "…"

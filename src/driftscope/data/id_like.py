@@ -9,7 +9,10 @@ baseline's non-missing values (at least ``MIN_VALUES`` of them):
   consecutive-ish (the range max - min + 1 is at most twice the number of values): row
   numbers, database keys;
 - strings (categorical, not free text): at least 95 % distinct: keys, UUIDs, e-mails;
-- datetimes (including ISO text): at least 95 % distinct: event times, one per row;
+- datetimes (including ISO text): at least 95 % distinct AND in time order (never
+  decreasing) or named ``timestamp``, ``ts``, ``event_time`` or ``datetime``: the event
+  times of a log, one per row (a datetime feature such as a sign-up time, in no order, is
+  kept);
 - a column *named* like an id (``id``, ``uuid``, ``guid``, ``…_id``, ``…Id``) of integers,
   strings or integral floats: at least 50 % distinct.
 
@@ -41,6 +44,7 @@ from driftscope.data.table import Table
 MIN_VALUES = 100
 DISTINCT_SHARE = 0.95
 NAMED_DISTINCT_SHARE = 0.5
+EVENT_TIME_NAMES = frozenset({"timestamp", "ts", "event_time", "datetime"})
 ID_NAME = re.compile(r"(?i:(?:^|.*[_\-. ])(?:id|uuid|guid))$|.*[a-z0-9]Id$")
 
 
@@ -85,7 +89,8 @@ def id_like_reason(table: Table, name: str) -> str | None:
     monotone = _strictly_monotone(values)  # then all distinct, without hashing them
     share = 1.0 if monotone else pc.count_distinct(values).as_py() / len(values)
     if kind == ColumnKind.DATETIME:
-        if share >= DISTINCT_SHARE:
+        logged = monotone or name.lower() in EVENT_TIME_NAMES or _in_order(values)
+        if share >= DISTINCT_SHARE and logged:
             return f"looks like an event time: {_percent(share)} distinct times"
         return None
     integers = pa.types.is_integer(values.type)
@@ -124,6 +129,13 @@ def _strictly_monotone(values: pa.ChunkedArray) -> bool:
     return bool(pc.all(pc.greater(after, before)).as_py()) or bool(
         pc.all(pc.less(after, before)).as_py()
     )
+
+
+def _in_order(values: pa.ChunkedArray) -> bool:
+    """Whether the values never decrease."""
+    array = values.combine_chunks()
+    before, after = array.slice(0, len(array) - 1), array.slice(1)
+    return bool(pc.all(pc.greater_equal(after, before)).as_py())
 
 
 def _dense(values: pa.ChunkedArray) -> bool:

@@ -4,7 +4,10 @@ Every column gets two gates and drifts only when both open:
 
 1. a **significance test** (KS for numerical and datetime columns, chi-square for categorical
    ones, the two-proportion z-test for two categories, Fisher's exact test when a 2 x 2 table has
-   an expected count below 5), whose p-values are corrected across columns
+   an expected count below 5, the sparse chi-square (rare levels pooled, plus exact tests of
+   the values seen once and the levels seen twice) when a table of three or more categories
+   has one, and always when the two samples share no category, which then drifts), whose
+   p-values are corrected across columns
    (Benjamini-Hochberg by default): this keeps false alarms on unchanged data at the chosen level
    however small the sample;
 2. an **effect size** that must reach a practical threshold (Wasserstein-1 in reference standard
@@ -26,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from driftscope.data import ColumnKind
 from driftscope.drift.methods import (
     ChiSquareTest,
@@ -33,12 +38,14 @@ from driftscope.drift.methods import (
     FisherExactTest,
     JensenShannonDistance,
     KSTest,
+    SparseChiSquareTest,
     WassersteinDistance,
     ZTest,
     _check_level,
     _check_threshold,
 )
 from driftscope.drift.pairs import CategoricalPair
+from driftscope.stats import disjoint_support
 
 MIN_EXPECTED_COUNT = 5.0
 
@@ -64,7 +71,14 @@ class AutoPolicy:
         self, kind: ColumnKind | str, pair: CategoricalPair | None = None
     ) -> list[DriftMethod]:
         """The test and the effect-size gate for a column of ``kind`` (and, for categories,
-        its counts, which decide between chi-square, z-test and Fisher's exact test)."""
+        its counts, which decide between chi-square, sparse chi-square, z-test and Fisher's
+        exact test).
+
+        >>> import numpy as np
+        >>> sparse = CategoricalPair(("a", "b", "c"), np.array([40, 1, 0]), np.array([40, 0, 1]))
+        >>> [m.name for m in AutoPolicy().methods_for("categorical", sparse)]
+        ['sparse_chi_square', 'jensen_shannon']
+        """
         kind = ColumnKind(kind)
         alpha = self.significance_level
         if kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
@@ -72,19 +86,22 @@ class AutoPolicy:
         gate = JensenShannonDistance(self.categorical_effect)
         if pair is None:
             return [ChiSquareTest(alpha), gate]
-        present = (pair.reference + pair.current) > 0
-        if present.sum() > 2:
-            return [ChiSquareTest(alpha), gate]
-        if _min_expected(pair) < MIN_EXPECTED_COUNT:
+        totals = pair.reference + pair.current
+        sparse = _min_expected(pair, totals) < MIN_EXPECTED_COUNT
+        if disjoint_support(pair.reference, pair.current):
+            return [SparseChiSquareTest(alpha), gate]
+        if (totals > 0).sum() > 2:
+            return [SparseChiSquareTest(alpha) if sparse else ChiSquareTest(alpha), gate]
+        if sparse:
             return [FisherExactTest(alpha), gate]
         return [ZTest(alpha), gate]
 
 
-def _min_expected(pair: CategoricalPair) -> float:
-    ref, cur = pair.reference, pair.current
-    totals = ref + cur
-    n = totals.sum()
-    if n == 0:
+def _min_expected(pair: CategoricalPair, totals: np.ndarray) -> float:
+    """The smallest expected count of the 2 x K table (categories absent from both left out)."""
+    n = int(totals.sum())
+    present = totals[totals > 0]
+    if n == 0 or present.size == 0:
         return 0.0
-    rows = (ref.sum(), cur.sum())
-    return float(min(r * t / n for r in rows for t in totals if t > 0))
+    smaller = min(int(pair.reference.sum()), int(pair.current.sum()))
+    return float(present.min()) * smaller / n

@@ -180,7 +180,10 @@ def _compare_column(
         if unseen:
             shown = ", ".join(repr(c) for c in unseen[:5])
             more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
-            notes.append(f"{len(unseen)} categories not seen in the reference: {shown}{more}")
+            notes.append(
+                f"{len(unseen)} categories not seen in the reference ({pair.unseen_share:.1%} "
+                f"of the production values): {shown}{more}"
+            )
     else:
         col = table.numeric(name, kind=ref.kind)
         current = ColumnSummary(col.rows, col.missing, col.positive_infinite, col.negative_infinite)

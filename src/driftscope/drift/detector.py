@@ -425,19 +425,24 @@ class DriftDetector:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike[str]) -> str:
-        """Save the fitted baseline and this detector's settings (no pickle)."""
+        """Save the fitted baseline and this detector's settings (no pickle). The roles and
+        left-out columns are written only when there are some, so a file without them stays
+        readable by driftscope versions that predate them."""
         config = {
             "methods": [{"name": m.name, "params": m.params()} for m in self.detection_methods],
             "significance_level": self.significance_level,
             "correction": self.correction,
             "combine": self.combine,
             "prediction_column": self.prediction_column,
+            "max_categories": self.max_categories,
+        }
+        roles = {
             "target_column": self.target_column,
             "timestamp_column": self.timestamp_column,
             "id_columns": self.id_columns,
             "left_out": self.left_out_,
-            "max_categories": self.max_categories,
         }
+        config.update({key: value for key, value in roles.items() if value})
         return str(self.reference_.save(path, extra={"detector": config}))
 
     @classmethod

@@ -175,12 +175,23 @@ class CategoricalPair:
         return cls(categories, ref, cur)
 
     @property
+    def _unseen(self) -> np.ndarray:
+        """Positions of the categories with current values and no reference value."""
+        return np.flatnonzero((self.reference == 0) & (self.current > 0))
+
+    @property
     def unseen_categories(self) -> tuple[str, ...]:
-        return tuple(
-            c
-            for c, r, k in zip(self.categories, self.reference, self.current, strict=True)
-            if r == 0 and k > 0
-        )
+        return tuple(self.categories[i] for i in self._unseen)
+
+    @property
+    def unseen_share(self) -> float:
+        """The share of the current values that fall in categories the reference never had.
+
+        >>> CategoricalPair(("a", "b"), np.array([4, 0]), np.array([1, 3])).unseen_share
+        0.75
+        """
+        total = self.current.sum()
+        return float(self.current[self._unseen].sum() / total) if total else 0.0
 
     def binned(self, bins: int = DEFAULT_BINS) -> tuple[np.ndarray, np.ndarray]:
         return self.reference, self.current

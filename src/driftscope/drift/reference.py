@@ -114,9 +114,10 @@ def fit_column(
                 column=name,
             )
         summary = ColumnSummary(col.rows, col.missing, col.positive_infinite, col.negative_infinite)
-        return NumericalReference(
-            name, kind, prepared(SortedSample.from_array(col.values)), summary
-        )
+        # values converted or filtered on extraction are a private array: sorted in place, a
+        # view of the caller's data is copied first (from_array checks which one it is)
+        sample = SortedSample.from_array(col.values, overwrite=True)
+        return NumericalReference(name, kind, prepared(sample), summary)
     cats = table.categories(name, kind=kind, max_categories=max_categories)
     summary = ColumnSummary(cats.rows, cats.missing)
     return CategoricalReference(name, kind, tuple(cats.categories), cats.counts, summary)

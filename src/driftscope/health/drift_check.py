@@ -13,6 +13,7 @@ import pandas as pd
 
 from driftscope.core.checks import CheckRecord
 from driftscope.drift.detector import DriftDetector
+from driftscope.drift.results import ColumnDrift
 from driftscope.health.baseline import require_baseline
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
 
@@ -51,6 +52,7 @@ def prepare(run: CheckRun) -> WindowCheck:
                     _status(result.score, data_limit, result.has_drift),
                     drifted_features=drifted,
                     notes=list(result.notes),
+                    features={name: _column(col) for name, col in result.features.items()},
                 )
             )
             out.append(
@@ -77,6 +79,12 @@ def prepare(run: CheckRun) -> WindowCheck:
         return out
 
     return check
+
+
+def _column(col: ColumnDrift) -> dict[str, object]:
+    """What a health report shows of one column's drift in a window (stored in details)."""
+    fields = ("score", "drifted", "kind", "method", "statistic", "p_value", "threshold")
+    return {name: getattr(col, name) for name in fields}
 
 
 def _status(score: float, limit: float, flagged: bool) -> str:

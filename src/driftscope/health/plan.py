@@ -5,8 +5,9 @@ A window is *due* once it has ended (:func:`~driftscope.core.windows.due_windows
 due windows, those before the model's first stored prediction, or after its last, are
 not checked: a model that started logging yesterday has no week of ``unknown`` days
 before it, and one that stopped logging is not ``unknown`` for ever. A window inside that
-span with no rows is checked (its points are ``unknown``: the model was live and logged
-nothing). The span is asked of the store with :meth:`~driftscope.store.Store.count_predictions`
+span with no rows gets one point, the operational throughput of 0 per second (the model
+was live and logged nothing), and no ``unknown`` points for checks that had nothing to read.
+The span is asked of the store with :meth:`~driftscope.store.Store.count_predictions`
 (a count, no rows read): two counts when the model logs steadily, a bisection over the due
 windows otherwise.
 

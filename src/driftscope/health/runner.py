@@ -61,6 +61,9 @@ from driftscope.store import Store
 
 log = logging.getLogger(__name__)
 
+#: ``progress(window, done, total)``: called after each window of a run.
+Progress = Callable[[str, int, int], None]
+
 CHECKS: dict[str, Callable[[CheckRun], WindowCheck]] = {
     "drift": drift_check.prepare,
     "quality": quality_check.prepare,
@@ -90,6 +93,7 @@ def run_checks(
     checks: Sequence[str] = DEFAULT_CHECKS,
     business_metrics: Mapping[str, BusinessFunction | BusinessMetric] | None = None,
     label_delay: timedelta | None = None,
+    progress: Progress | None = None,
     **options: Any,
 ) -> HealthSummary:
     """Run ``checks`` on ``source``'s records (a ``ModelMonitor`` or any
@@ -105,7 +109,9 @@ def run_checks(
     computed once, on the labels there when the window was first checked.
 
     ``business_metrics`` maps a name to a function of a window's rows returning a number
-    (stored as check ``"business"``). Other ``options`` tune single checks (:data:`OPTIONS`).
+    (stored as check ``"business"``). ``progress(window, done, total)`` is called after
+    each window (``window`` its start, as text), e.g. to draw a progress bar. Other
+    ``options`` tune single checks (:data:`OPTIONS`).
 
     >>> import tempfile, numpy as np, pandas as pd
     >>> from datetime import UTC, datetime, timedelta
@@ -148,7 +154,15 @@ def run_checks(
     prepared = {name: _prepare(name, run) for name in checks}
     if reference is None:
         notes.insert(0, _no_baseline_note(model, [n for n in checks if prepared[n][1]]))
-    records, explanations = _execute(store, run, plan, {n: p[0] for n, p in prepared.items()})
+    checks_of = {n: p[0] for n, p in prepared.items()}
+    records, explanations, idle = _execute(store, run, plan, checks_of, progress)
+    if idle:
+        shown = ", ".join(f"{start:%Y-%m-%d %H:%M}" for start in idle[:5])
+        more = f" and {len(idle) - 5} more" if len(idle) > 5 else ""
+        notes.append(
+            f"{len(idle)} window(s) of model {model!r} had no predictions ({shown}{more}): "
+            "nothing to check there; the operational throughput is 0"
+        )
     return HealthSummary(model, version, records, explanations, tuple(notes))
 
 
@@ -158,12 +172,12 @@ def _validated(
     names = tuple(checks)
     for name in names:
         if name not in CHECKS:
-            raise ConfigError(f"unknown check {name!r}; available: {sorted(CHECKS)}")
+            raise ConfigError(f"unknown check {name!r}; available: {', '.join(CHECKS)}")
     if not names:
         raise ConfigError("no checks asked for")
     for key in options:
         if key not in OPTIONS:
-            raise ConfigError(f"unknown option {key!r}; run_checks takes: {sorted(OPTIONS)}")
+            raise ConfigError(f"unknown option {key!r}; run_checks takes: {', '.join(OPTIONS)}")
     if label_delay is not None and (
         not isinstance(label_delay, timedelta) or label_delay < timedelta(0)
     ):
@@ -205,15 +219,28 @@ def _no_baseline_note(model: str, unknown: Sequence[str]) -> str:
     return f"no baseline saved for model {model!r}: {judged}; {call}"
 
 
+NOTHING_LOGGED = "no predictions in the window"
+# the one point of a window inside the model's span in which it logged nothing
+_NOTHING_LOGGED = ("operational", "throughput_per_s", 0.0, None, "ok")
+
+
 def _execute(
-    store: Store, run: CheckRun, plan: WindowPlan, prepared: Mapping[str, WindowCheck]
-) -> tuple[tuple[CheckRecord, ...], tuple[Explanation, ...]]:
+    store: Store,
+    run: CheckRun,
+    plan: WindowPlan,
+    prepared: Mapping[str, WindowCheck],
+    progress: Progress | None = None,
+) -> tuple[tuple[CheckRecord, ...], tuple[Explanation, ...], list[datetime]]:
     """Run the planned windows in order, reading the next one while checking this one;
-    each window's points are stored as soon as its checks are done."""
+    each window's points are stored as soon as its checks are done. A window without
+    records is not checked: its only point is the operational throughput, 0 per second
+    (when the operational check runs), so no ``unknown`` point stands for nothing; the
+    starts of such windows are returned last."""
     again = [name for name in prepared if name in LABELLED_CHECKS]
     steps = [(w, again) for w in plan.relabel] + [(w, list(prepared)) for w in plan.windows]
     records: list[CheckRecord] = []
     explanations: list[Explanation] = []
+    idle: list[datetime] = []
 
     def read(bounds: Window) -> pd.DataFrame:
         return store.read_predictions(run.model, since=bounds[0], until=bounds[1])
@@ -226,6 +253,12 @@ def _execute(
                 pending = reader.submit(read, steps[i + 1][0])  # overlaps with the checks
             at = CheckWindow(run.model, run.reference, start, end)
             found: list[CheckRecord] = []
+            if part.empty:  # nothing to check; a live model that logged nothing says so once
+                if names is not again:
+                    idle.append(start)
+                    if "operational" in prepared:
+                        found.append(at.record(*_NOTHING_LOGGED, records=0, reason=NOTHING_LOGGED))
+                names = []
             for name in names:
                 points, said = _run_one(name, prepared[name], part, at)
                 found.extend(points)
@@ -233,7 +266,9 @@ def _execute(
             store.write_check_results(found)
             records.extend(found)
             del part
-    return tuple(records), tuple(explanations)
+            if progress is not None:
+                progress(f"{start:%Y-%m-%d %H:%M}", i + 1, len(steps))
+    return tuple(records), tuple(explanations), idle
 
 
 def _run_one(

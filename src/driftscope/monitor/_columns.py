@@ -416,15 +416,22 @@ def _scalar_text(value: Any) -> str:
 
 
 def _non_finite(arr: pa.Array, label: str, issues: Issues) -> None:
-    nan = pc.is_nan(arr).fill_null(False)
-    if pc.any(nan).as_py():
-        issues.add_many(np.flatnonzero(nan.to_numpy(zero_copy_only=False)), "nan", label)
-    inf = pc.is_inf(arr).fill_null(False)
-    if pc.any(inf).as_py():
-        issues.add_many(np.flatnonzero(inf.to_numpy(zero_copy_only=False)), "inf", label)
+    """Report NaN and ±inf values: one NumPy pass (nulls read as NaN, told apart by the
+    validity bitmap only when something is not finite)."""
+    values = arr.to_numpy(zero_copy_only=False)
+    if np.isfinite(values).all():
+        return
+    nan = np.isnan(values)
+    if arr.null_count:
+        nan &= arr.is_valid().to_numpy(zero_copy_only=False)
+    issues.add_many(np.flatnonzero(nan), "nan", label)
+    issues.add_many(np.flatnonzero(np.isinf(values)), "inf", label)
 
 
 def _compact(arr: pa.Array, label: str, issues: Issues, limit: int) -> pa.Array:
+    data = arr.buffers()[2]
+    if data is None or data.size <= limit:  # all the text together fits: none is over
+        return arr
     lengths = pc.binary_length(arr)
     over = pc.greater(lengths, limit).fill_null(False)
     if not pc.any(over).as_py():

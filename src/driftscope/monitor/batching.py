@@ -30,6 +30,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import Any, TypeAlias
 
@@ -459,6 +460,20 @@ def _failed(metas: Sequence[Any]) -> Callable[[int], bool]:
     return failed
 
 
+def _shared_keys(dicts: Sequence[dict[Any, Any]]) -> tuple[str, ...] | None:
+    """The keys of every dict when all have the same text keys in the same order (the
+    usual case, read one column at a time); else None. Only ``str`` keys are ever hashed
+    or compared here, so that no key's own ``__eq__`` or ``__hash__`` runs.
+
+    >>> _shared_keys([{"a": 1, "b": 2}, {"a": 3, "b": 4}]), _shared_keys([{"a": 1}, {"b": 2}])
+    (('a', 'b'), None)
+    """
+    if set(map(type, chain.from_iterable(dicts))) != {str}:
+        return None
+    shapes = set(map(tuple, dicts))
+    return shapes.pop() if len(shapes) == 1 else None
+
+
 def _keyed_values(
     items: Sequence[Any],
     n: int,
@@ -488,6 +503,10 @@ def _keyed_values(
                     if failed is None or not failed(i):
                         issues.add(i, "null", "prediction")
             return {scalar_key: list(items)}
+    if types == {dict}:  # e.g. every record's metadata is {"latency_ms": ...}
+        shared = _shared_keys(items)
+        if shared is not None:
+            return {key: list(map(itemgetter(key), items)) for key in shared}
     for i, item in enumerate(items):
         t = type(item)
         if t is dict:

@@ -157,15 +157,28 @@ class Buffer:
 
     def offer(self, record: Record, seconds: float = 0.0) -> bool:
         """Queue one prediction kept by sampling (``record[6]`` is its reason); False when
-        the buffer is full (the record is dropped)."""
+        the buffer is full (the record is dropped). The serving path: one lock, no call."""
         if self._writer.thread is None:
             self._start()
         with self._lock:
             self._kept[record[6]] += 1
             self._hot_seconds += seconds
-            admitted = self._admit(self._records, record, flat=True)
+            # _admit, written out: this runs once per logged prediction
+            admitted = self._queued < self.max_buffered and not self._stop
+            if admitted:
+                if not self._raw:
+                    self._first_at = time.monotonic()
+                self._records += record  # laid end to end: see BatchBuilder.flat_predictions
+                self._raw += 1
+                self._queued += 1
+                self._seq += 1
+                self._dropping = False
+                if self._raw == self.batch_size:
+                    self._cond.notify()
+                warn = False
+            else:
+                warn = self._drop(1)
             lagging = self._raw >= self._lag_mark
-            warn = False if admitted else self._drop(1)
         if lagging:
             time.sleep(0)  # the writer is behind: hand it the GIL now rather than drop later
         if warn:
@@ -186,16 +199,14 @@ class Buffer:
             self._warn_full()
         return admitted
 
-    def _admit(self, waiting: list[Any], item: Any, flat: bool = False) -> bool:
-        """Append one record (``flat``: its values) if there is room (lock held)."""
+    def _admit(self, waiting: list[Any], item: Any) -> bool:
+        """Append one label if there is room (lock held); :meth:`offer` does the same for
+        a prediction."""
         if self._queued >= self.max_buffered or self._stop:
             return False
         if not self._raw:
             self._first_at = time.monotonic()
-        if flat:
-            waiting += item
-        else:
-            waiting.append(item)
+        waiting.append(item)
         self._raw += 1
         self._queued += 1
         self._seq += 1

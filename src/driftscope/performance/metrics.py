@@ -70,7 +70,7 @@ def resolve(name: str) -> str:
     """
     canonical = ALIASES.get(name, name)
     if canonical not in METRICS:
-        raise ConfigError(f"unknown metric {name!r}; known: {sorted(METRICS)}")
+        raise ConfigError(f"unknown metric {name!r}; known: {', '.join(sorted(METRICS))}")
     return canonical
 
 

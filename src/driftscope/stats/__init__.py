@@ -51,11 +51,21 @@ from driftscope.stats.proportions import (
 )
 from driftscope.stats.rank import anderson_ksamp, cramervonmises_2samp, mannwhitneyu
 from driftscope.stats.result import TestResult
+from driftscope.stats.sparse_categories import (
+    PooledCounts,
+    disjoint_support,
+    once_seen_test,
+    pool_rare_levels,
+    pooled_chi2_two_sample,
+    sparse_chi2_two_sample,
+    twice_seen_test,
+)
 
 __all__ = [
     "MAX_EXACT_N",
     "ECDFGrid",
     "GridBatch",
+    "PooledCounts",
     "SortedSample",
     "TestResult",
     "anderson_ksamp",
@@ -68,6 +78,7 @@ __all__ = [
     "cohens_h",
     "correlation_change_p_value",
     "cramervonmises_2samp",
+    "disjoint_support",
     "energy",
     "energy_normed",
     "exponent_for",
@@ -83,15 +94,20 @@ __all__ = [
     "ldexp_saturating",
     "mannwhitneyu",
     "mmd_test",
+    "once_seen_test",
+    "pool_rare_levels",
+    "pooled_chi2_two_sample",
     "proportions_ztest",
     "psi",
     "quantile_edges",
     "reject",
     "share_test",
     "smoothed_shares",
+    "sparse_chi2_two_sample",
     "spread",
     "standardized_difference",
     "total_variation",
+    "twice_seen_test",
     "unique_cumcounts",
     "wasserstein",
     "wasserstein_normed",

@@ -47,6 +47,7 @@ from driftscope.stats.kernels import (
 
 MAX_BINS = 1 << 16
 MIN_BINS = 64
+VALUES_PER_BIN = 12  # measured: fewer, larger bins cost less below ~10^6 distinct values
 TAIL = 0.0005  # the grid spans the reference's 0.05% to 99.95% quantiles
 
 
@@ -65,8 +66,8 @@ class ECDFGrid:
     all equal its atom (typical of integer data) is solved exactly from counts.
 
     >>> from driftscope.stats.ecdf import SortedSample
-    >>> ECDFGrid.build(SortedSample.from_array(np.arange(1000.0))).bins
-    1024
+    >>> ECDFGrid.build(SortedSample.from_array(np.arange(100_000.0))).bins
+    16384
     >>> ECDFGrid.build(SortedSample.from_array([1.0, 1.0])) is None  # constant: no grid
     True
     """
@@ -91,7 +92,7 @@ class ECDFGrid:
             lo, hi = sample.min, sample.max
         if not hi > lo:
             return None
-        bins = int(min(MAX_BINS, max(MIN_BINS, 1 << int(np.ceil(np.log2(sample.n_unique))))))
+        bins = grid_bins(sample.n_unique)
         scale = bins / (hi - lo)
         if not (np.isfinite(scale) and scale > 0):
             return None
@@ -115,6 +116,21 @@ class ECDFGrid:
         """``(sup |F_ref - F_cur|, ∫ |F_ref - F_cur| dx)`` for finite ``current`` values."""
         ks, w1, _ = self.locate(current).analyze(sample)
         return ks, w1
+
+
+def grid_bins(n_unique: int) -> int:
+    """The number of bins for a reference of ``n_unique`` distinct values: the power of two
+    at or above ``n_unique / VALUES_PER_BIN``, between ``MIN_BINS`` and ``MAX_BINS``.
+
+    Every check pays per bin (classifying, summing) and per value in a bin evaluated point by
+    point; about a dozen distinct values per bin cost least per value, fit and detect together,
+    from 3 x 10^4 to 10^6 values (docs/benchmarks.md; one per bin cost up to 2.5x more).
+
+    >>> grid_bins(1_000), grid_bins(100_000), grid_bins(10**7)
+    (128, 16384, 65536)
+    """
+    wanted = max(1, -(-n_unique // VALUES_PER_BIN))
+    return min(MAX_BINS, max(MIN_BINS, 1 << (wanted - 1).bit_length()))
 
 
 def fits_grid(lowest: float, highest: float) -> bool:
@@ -144,7 +160,9 @@ class GridBatch:
         self.grid = grid
         self.x = x
         atoms = grid.atom if grid.has_atoms else np.zeros(0)
-        count, frac_sum, self.equal = grid_counts(x, grid.lo, grid.scale, grid.bins, atoms)
+        count, frac_sum, self.equal, self.bin_of = grid_counts(
+            x, grid.lo, grid.scale, grid.bins, atoms
+        )
         self.below = np.zeros(grid.bins + 3, dtype=np.int64)
         np.cumsum(count, out=self.below[1:])
         self.inside = count - frac_sum
@@ -165,7 +183,7 @@ class GridBatch:
         pk, _ = _locate(p, g.lo, g.scale, g.bins)
         gather = exact.copy()
         gather[pk] = ~pure[pk]
-        xs = np.sort(gather_bins(self.x, g.lo, g.scale, g.bins, gather)) if gather.any() else p[:0]
+        xs = np.sort(gather_bins(self.x, self.bin_of, gather)) if gather.any() else p[:0]
         ks_exact, w_exact = self._exact_bins(sample, xs, np.flatnonzero(exact))
         # values below a point: all values in lower bins + gathered values of its bin below it
         xk, _ = _locate(xs, g.lo, g.scale, g.bins)

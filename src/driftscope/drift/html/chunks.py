@@ -18,6 +18,7 @@ from html import escape
 
 from driftscope.drift.chunks import ChunkedDrift
 from driftscope.drift.formatting import fmt_p
+from driftscope.drift.results import DriftReport
 
 STYLE = (
     ".chunks .grid td.c{min-width:1.6em;text-align:center;font-size:.8em}"
@@ -31,6 +32,11 @@ STYLE = (
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
+
+
+def chunks_report_section(report: DriftReport) -> str:
+    """The section of a report's drift per chunk ("" when it has none)."""
+    return "" if report.chunks is None else chunks_section(report.chunks)
 
 
 def chunks_section(chunked: ChunkedDrift) -> str:

@@ -15,6 +15,7 @@ is escaped.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
 
@@ -31,8 +32,9 @@ from driftscope.drift.formatting import (
     other_methods,
 )
 from driftscope.drift.html.assets import SCRIPT, STYLE
-from driftscope.drift.html.chunks import chunks_section
-from driftscope.drift.html.svg import bar_chart
+from driftscope.drift.html.chunks import chunks_report_section
+from driftscope.drift.html.names import wrap_name
+from driftscope.drift.html.svg import distribution_chart
 from driftscope.drift.results import ColumnDrift, ColumnSummary, DriftReport, DriftResult
 
 ORDERED_KINDS = frozenset({"numerical", "numeric", "datetime", "integer", "float", "prediction"})
@@ -175,11 +177,14 @@ def _method_cell(col: ColumnDrift) -> str:
     return f"{_e(col.method)}{extra}"
 
 
-def _row(col: ColumnDrift) -> str:
+def _chart_id(index: int) -> str:
+    return f"chart-{index}"
+
+
+def _row(col: ColumnDrift, index: int) -> str:
     ref, cur = col.reference, col.current
     score = col.score if math.isfinite(col.score) else 0.0
     width = max(0.0, min(1.0, score)) * 100
-    notes = "".join(f'<span class="sub">{_e(note)}</span>' for note in col.notes)
     bar = f'<span class="bar"><i style="width:{width:.1f}%"></i></span>'
     attrs = (
         f'data-name="{_e(col.column)}" data-kind="{_e(col.kind)}" '
@@ -187,11 +192,14 @@ def _row(col: ColumnDrift) -> str:
         f'data-p="{_sort_value(col.p_value, 2.0)}" data-score="{_sort_value(col.score, -1.0)}" '
         f'data-drift="{int(col.drifted)}" data-miss="{cur.missing}"'
     )
-    chart = bar_chart(col.distribution, name=col.column, ordered=col.kind in ORDERED_KINDS)
+    name = (
+        f'<button type="button" class="go" data-go="{_chart_id(index)}" '
+        f'title="Show the chart of {_e(col.column)}">{wrap_name(col.column)}</button>'
+    )
     return (
         f'<tr class="{"drift" if col.drifted else "ok"}" {attrs}>'
         f"<td>{_pill(col.drifted)}</td>"
-        f'<td class="name">{_e(col.column)}{notes}</td>'
+        f'<td class="name">{name}</td>'
         f"<td>{_e(col.kind)}</td>"
         f"<td>{_method_cell(col)}</td>"
         f'<td class="n">{_e(fmt_number(col.statistic))}</td>'
@@ -200,7 +208,7 @@ def _row(col: ColumnDrift) -> str:
         f'<td class="n">{_score(col.score)}{bar}</td>'
         f'<td class="n">{_counts(ref.missing, cur.missing, ref.rows, cur.rows)}</td>'
         f'<td class="n">{_counts(_infinite(ref), _infinite(cur), ref.rows, cur.rows)}</td>'
-        f"<td>{chart}</td></tr>"
+        "</tr>"
     )
 
 
@@ -215,7 +223,6 @@ _COLUMNS = (
     ("Score", "score", "n"),
     ("Missing ref / cur", "miss", "n"),
     ("Infinite ref / cur", "", ""),
-    ("Reference vs current", "", ""),
 )
 
 
@@ -233,13 +240,12 @@ def _table(result: DriftResult) -> str:
             f'<button type="button" title="Sort by {label.lower()}">{label}</button></th>'
         )
     head = "".join(cells)
-    rows = "".join(_row(col) for col in ordered_columns(result.features.values()))
+    columns = ordered_columns(result.features.values())
+    rows = "".join(_row(col, i) for i, col in enumerate(columns))
     controls = (
         '<div class="controls">'
         '<input type="search" id="q" placeholder="Filter columns by name" aria-label="Filter">'
-        '<label><input type="checkbox" id="only"> drifted only</label>'
-        '<span class="legend"><span class="sw ref"></span>reference'
-        '<span class="sw cur"></span>current</span></div>'
+        '<label><input type="checkbox" id="only"> drifted only</label></div>'
     )
     return (
         f'{controls}<div class="scroll"><table id="features"><thead><tr>{head}</tr></thead>'
@@ -247,21 +253,45 @@ def _table(result: DriftResult) -> str:
     )
 
 
+def _decision(col: ColumnDrift) -> str:
+    """The deciding method against its rule, e.g. ``ks p 2.0e-06 < 0.05``."""
+    main = deciding_method(col)
+    if main is not None:
+        return fmt_check(main)
+    return f"{col.method} {fmt_number(col.statistic)} ({fmt_rule(col)})"
+
+
+def _chart_card(col: ColumnDrift, index: int) -> str:
+    """One column's chart with its verdict, kind, deciding check and notes."""
+    notes = "".join(f"<li>{_e(note)}</li>" for note in col.notes)
+    chart = distribution_chart(col.distribution, name=col.column, ordered=_ordered(col))
+    return (
+        f'<article class="dist" id="{_chart_id(index)}" tabindex="-1" data-name="{_e(col.column)}" '
+        f'data-drift="{int(col.drifted)}"><h3>{_pill(col.drifted)} '
+        f'<span class="cname">{wrap_name(col.column)}</span></h3>'
+        f'<p class="caption">{_e(col.kind)} · {_e(_decision(col))} · '
+        f"score {_score(col.score)}</p>{chart}"
+        f"{f'<ul class=cnotes>{notes}</ul>' if notes else ''}</article>"
+    )
+
+
+def _distributions(result: DriftResult) -> str:
+    columns = ordered_columns(result.features.values())
+    cards = "".join(_chart_card(col, i) for i, col in enumerate(columns))
+    return f'<div class="dists">{cards}</div>' if cards else ""
+
+
+def _ordered(col: ColumnDrift) -> bool:
+    return col.kind in ORDERED_KINDS
+
+
 def _prediction(result: DriftResult) -> str:
     cards = []
     for col in ordered_columns(result.features.values()):
-        dist = col.distribution
-        caption = ""
-        if dist.labels:
-            caption = (
-                f'<div class="caption">{len(dist.labels)} bins from {_e(dist.labels[0])} '
-                f"to {_e(dist.labels[-1])}</div>"
-            )
-        chart = bar_chart(
-            dist, name=col.column, width=440, height=110, ordered=col.kind in ORDERED_KINDS
-        )
+        chart = distribution_chart(col.distribution, name=col.column, ordered=_ordered(col))
         cards.append(
-            f'<div class="card"><h3>{_pill(col.drifted)} {_e(col.column)}</h3><dl>'
+            f'<div class="card"><h3>{_pill(col.drifted)} '
+            f'<span class="cname">{wrap_name(col.column)}</span></h3><div class="pbody"><dl>'
             f"<dt>Method</dt><dd>{_method_cell(col)}</dd>"
             f"<dt>Statistic</dt><dd>{_e(fmt_number(col.statistic))}</dd>"
             f"<dt>p-value</dt><dd>{_p_cell(col)}</dd>"
@@ -269,7 +299,7 @@ def _prediction(result: DriftResult) -> str:
             f"<dt>Score</dt><dd>{_score(col.score)}</dd>"
             f"<dt>Missing ref / cur</dt>"
             f"<dd>{col.reference.missing:,} / {col.current.missing:,}</dd>"
-            f"</dl>{chart}{caption}</div>"
+            f"</dl>{chart}</div></div>"
         )
     if not cards:
         return f'<p class="empty">No {_e(result.kind)} column was checked.</p>'
@@ -293,46 +323,75 @@ def _notes(report: DriftReport) -> str:
     return f'<section class="notes"><h2>Notes</h2><ul>{"".join(items)}</ul></section>'
 
 
-def _footer() -> str:
+def _footer(report: DriftReport) -> str:
     return (
         "<footer><p>How to read this report: a p-value test flags a column when its p-value "
         "(adjusted for testing many columns, when a correction is set) is below the "
         "significance level; a distance flags it when the distance reaches its threshold. "
-        "Missing and infinite values are counted and left out of the tests. Charts show each "
-        "bin's or category's share of the column in the reference (grey) and current (blue) "
-        "data; hover a bar for its values.</p>"
+        "Missing and infinite values are counted and left out of the tests. Each chart shows "
+        "the share of the column's rows in each bin or category, in the reference (grey bars) "
+        "and the current data (blue); hover a bar for its values, click a column's name in the "
+        "table to see its chart.</p>"
         f"<p>Generated by driftscope {_e(package_version())}.</p></footer>"
     )
+
+
+def prediction_section(report: DriftReport) -> str:
+    """The prediction columns, each with its check and chart (empty without prediction drift)."""
+    if report.prediction_drift is None:
+        return ""
+    return f"<section><h2>Prediction drift</h2>{_prediction(report.prediction_drift)}</section>"
+
+
+def target_section(report: DriftReport) -> str:
+    """The target column, shown as the prediction columns are (empty without target drift)."""
+    if report.target_drift is None:
+        return ""
+    return f"<section><h2>Target drift</h2>{_prediction(report.target_drift)}</section>"
+
+
+def feature_section(report: DriftReport) -> str:
+    """The feature table, then one chart per feature in the table's order."""
+    if report.feature_drift is None:
+        return ""
+    charts = _distributions(report.feature_drift)
+    charts_html = f'<h2 id="charts">Distributions</h2>{charts}' if charts else ""
+    return f"<section><h2>Feature drift</h2>{_table(report.feature_drift)}{charts_html}</section>"
+
+
+Section = Callable[[DriftReport], str]
+
+# The page, top to bottom: each section is a function of the report returning HTML ("" to
+# leave it out). A new section is a function added here.
+SECTIONS: tuple[Section, ...] = (
+    _header,
+    _verdict,
+    prediction_section,
+    target_section,
+    chunks_report_section,
+    feature_section,
+    _notes,
+    _footer,
+)
 
 
 def render_report(report: DriftReport) -> str:
     """The whole report as one self-contained HTML page.
 
-    Sections: title and times, the overall verdict with the data set's drift score, the
-    prediction drift block (when present), the feature table (drifted first, then by score)
-    with a small distribution chart per column, and notes (skipped columns, warnings).
+    Sections (:data:`SECTIONS`): title and times, the overall verdict with the data set's
+    drift score, the prediction drift block (when present), the feature table (drifted
+    first, then by score) followed by a chart per column, notes (skipped columns, warnings)
+    and how to read the page.
 
     >>> from driftscope.drift.results import DriftReport
     >>> "No drift detected" in render_report(DriftReport(title="Nightly check"))
     True
     """
-    body = [_header(report), _verdict(report)]
-    if report.prediction_drift is not None:
-        body.append(
-            f"<section><h2>Prediction drift</h2>{_prediction(report.prediction_drift)}</section>"
-        )
-    if report.target_drift is not None:
-        body.append(f"<section><h2>Target drift</h2>{_prediction(report.target_drift)}</section>")
-    if report.chunks is not None:
-        body.append(chunks_section(report.chunks))
-    if report.feature_drift is not None:
-        body.append(f"<section><h2>Feature drift</h2>{_table(report.feature_drift)}</section>")
-    body.append(_notes(report))
-    body.append(_footer())
+    body = "".join(section(report) for section in SECTIONS)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         '<meta name="generator" content="driftscope">'
         f"<title>{_e(report.title)}</title><style>{STYLE}</style></head>"
-        f"<body><main>{''.join(body)}</main><script>{SCRIPT}</script></body></html>\n"
+        f"<body><main>{body}</main><script>{SCRIPT}</script></body></html>\n"
     )

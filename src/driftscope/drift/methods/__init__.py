@@ -45,6 +45,7 @@ from driftscope.drift.methods.significance import (
     KSTest,
     MannWhitneyTest,
     MMDTest,
+    SparseChiSquareTest,
     ZTest,
 )
 from driftscope.errors import ConfigError
@@ -54,6 +55,7 @@ METHODS: dict[str, type[DriftMethod]] = {
     for cls in (
         KSTest,
         ChiSquareTest,
+        SparseChiSquareTest,
         ZTest,
         FisherExactTest,
         AndersonDarlingTest,
@@ -112,6 +114,7 @@ __all__ = [
     "MannWhitneyTest",
     "PSICalculator",
     "PValueMethod",
+    "SparseChiSquareTest",
     "TotalVariationDistance",
     "WassersteinDistance",
     "ZTest",

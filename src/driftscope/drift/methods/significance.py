@@ -1,5 +1,6 @@
 """Significance tests: KS, Anderson-Darling, Cramér-von Mises, Mann-Whitney and MMD on
-numerical columns; chi-square, z-test and Fisher's exact test on categorical ones.
+numerical columns; chi-square (plain or for sparse categories), z-test and Fisher's exact
+test on categorical ones.
 
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
@@ -22,6 +23,7 @@ from driftscope.drift.methods.base import (
     _check_count,
 )
 from driftscope.drift.pairs import CategoricalPair
+from driftscope.drift.power import smallest_p_value
 from driftscope.errors import ConfigError
 
 #: Bounds of MMDTest's settings: the test costs ``n_permutations x max_samples²`` kernel
@@ -149,6 +151,9 @@ class ChiSquareTest(PValueMethod):
     categories; ``correction=True`` applies it when the table has one degree of freedom, as
     SciPy's default does. Categories absent from both samples are left out.
 
+    Its p-value needs expected counts of about 5 or more: on many sparse categories (a
+    near-unique column) it is meaningless, use :class:`SparseChiSquareTest` there.
+
     >>> ChiSquareTest().test(["a", "b", "c"] * 100, ["a"] * 200 + ["b", "c"] * 50).drifted
     True
     """
@@ -163,6 +168,46 @@ class ChiSquareTest(PValueMethod):
     def compute(self, pair: Pair) -> tuple[float, float | None]:
         pair = self._categorical(pair)
         r = stats.chi2_two_sample(pair.reference, pair.current, correction=self.correction)
+        return r.statistic, r.pvalue
+
+
+class SparseChiSquareTest(PValueMethod):
+    """Chi-square made valid on sparse and high-cardinality categories (many levels seen a
+    few times, or near-unique values), = :func:`driftscope.stats.sparse_chi2_two_sample`:
+
+    - the levels whose expected count is below 5 are pooled by how often they occur (seen
+      once, 2-3 times, 4-7 times, …) before the 2 x K chi-square;
+    - an exact test asks whether production holds more of the values seen once over both
+      samples than its share (new levels);
+    - an exact test asks whether the levels seen twice are shared between the samples less
+      often than chance (values moved to other levels, such as ids from another range);
+    - the p-value is the smallest times the number of tests run (at most 1).
+
+    Without sparse levels it equals :class:`ChiSquareTest`. When the two samples share no
+    category at all (disjoint support) the p-value is at most ``2 / C(n + m, n)``, as for
+    completely separated samples in a rank test: production holds nothing the reference has
+    seen, which is drift whatever the counts say. A near-unique column (an id), whose new
+    values are all unseen, therefore always drifts, unless the samples are too small for any
+    test (1 reference row against up to 39, 3 against 3).
+
+    >>> reference = [f"a{i}" for i in range(2000)]
+    >>> SparseChiSquareTest().test(reference, [f"b{i}" for i in range(2000)]).drifted
+    True
+    >>> rng = __import__("numpy").random.default_rng(0)
+    >>> levels = [f"v{i}" for i in range(3000)]
+    >>> SparseChiSquareTest().test(rng.choice(levels, 2000), rng.choice(levels, 2000)).drifted
+    False
+    """
+
+    name = "sparse_chi_square"
+    kinds = CATEGORY_KINDS
+
+    def compute(self, pair: Pair) -> tuple[float, float | None]:
+        pair = self._categorical(pair)
+        r = stats.sparse_chi2_two_sample(pair.reference, pair.current)
+        if stats.disjoint_support(pair.reference, pair.current):
+            n, m = int(pair.reference.sum()), int(pair.current.sum())
+            return r.statistic, min(r.pvalue, smallest_p_value(n, m))
         return r.statistic, r.pvalue
 
 
