@@ -36,7 +36,16 @@ def _python_blocks(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "doc", ["quickstart.md", "methods.md", "json.md", "streaming.md", "monitoring.md", "health.md"]
+    "doc",
+    [
+        "quickstart.md",
+        "methods.md",
+        "json.md",
+        "streaming.md",
+        "monitoring.md",
+        "health.md",
+        "roles.md",
+    ],
 )
 def test_doc_examples_run_as_written(doc, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -44,23 +44,45 @@ def method_objects(names: Sequence[str], threshold: float | None) -> tuple[list[
     return methods, 0.05
 
 
+def role_settings(
+    target: str | None, prediction: str | None, timestamp: str | None, ids: list[str] | None
+) -> dict[str, Any]:
+    """The detector settings of the role options that were given.
+
+    >>> role_settings("repaid", None, "ts", ["id"])
+    {'target_column': 'repaid', 'timestamp_column': 'ts', 'id_columns': ['id']}
+    """
+    given = {
+        "target_column": target,
+        "prediction_column": prediction,
+        "timestamp_column": timestamp,
+        "id_columns": ids,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
 def make_detector(
     reference: str,
     methods: Sequence[str],
     threshold: float | None,
     columns: list[str] | None,
     progress: ProgressCallback | None,
+    roles: dict[str, Any] | None = None,
 ) -> DriftDetector:
-    """A detector from a data file (fitted now) or a saved ``.dsref`` reference."""
+    """A detector from a data file (fitted now) or a saved ``.dsref`` reference; ``roles``
+    (from :func:`role_settings`) replace the saved roles they name."""
     from driftscope import DriftDetector
 
+    roles = roles or {}
     chosen, level = method_objects(methods, threshold)
     if Path(reference).suffix.lower() == REFERENCE_SUFFIX:
         saved = DriftDetector.load(reference)
         if not methods:
-            if threshold is None:
+            if threshold is None and not roles:
                 return saved
-            if saved.detection_methods:  # a new threshold for the saved methods
+            if threshold is None:  # the saved methods as they are
+                chosen = list(saved.detection_methods) or None
+            elif saved.detection_methods:  # a new threshold for the saved methods
                 saved_names = [m.name for m in saved.detection_methods]
                 chosen, level = method_objects(saved_names, threshold)
         return DriftDetector(
@@ -69,8 +91,15 @@ def make_detector(
             significance_level=saved.significance_level if threshold is None else level,
             correction=saved.correction,
             combine=saved.combine,
-            prediction_column=saved.prediction_column,
             max_categories=saved.max_categories,
+            left_out=saved.left_out_,
+            **{
+                "prediction_column": saved.prediction_column,
+                "target_column": saved.target_column,
+                "timestamp_column": saved.timestamp_column,
+                "id_columns": saved.id_columns,
+                **roles,
+            },
         )
     return DriftDetector(
         reference,
@@ -78,4 +107,5 @@ def make_detector(
         columns=columns,
         significance_level=level,
         progress=progress,
+        **roles,
     )

@@ -37,6 +37,38 @@ exclude_option = click.option(
     metavar="A,B,C",
     help="Leave these columns out (comma-separated), e.g. a target, an id or a timestamp.",
 )
+target_option = click.option(
+    "--target",
+    metavar="COLUMN",
+    help="The target (label) column: left out of feature drift, compared as target drift "
+    "when both data sets have it.",
+)
+prediction_option = click.option(
+    "--prediction",
+    metavar="COLUMN",
+    help="The model's prediction column: left out of feature drift, compared as prediction drift.",
+)
+timestamp_option = click.option(
+    "--timestamp",
+    metavar="COLUMN",
+    help="The event-time column: never compared; --window cuts production data by it.",
+)
+id_option = click.option(
+    "--id",
+    "ids",
+    metavar="A,B",
+    help="Id columns (comma-separated): never compared. Columns that look like ids or event "
+    "times are left out anyway, with a note.",
+)
+
+
+def role_options(function: _F) -> _F:
+    """``--target``, ``--prediction``, ``--timestamp`` and ``--id``, in that order."""
+    for option in (id_option, timestamp_option, prediction_option, target_option):
+        function = option(function)
+    return function
+
+
 progress_option = click.option(
     "--progress/--no-progress",
     default=None,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from driftscope.cli._detector import make_detector
+from driftscope.cli._detector import make_detector, role_settings
 from driftscope.cli._options import (
     check_output,
     columns_option,
@@ -21,6 +21,7 @@ from driftscope.cli._options import (
     format_option,
     method_option,
     progress_option,
+    role_options,
     split_columns,
     split_names,
     stdout_console,
@@ -28,20 +29,30 @@ from driftscope.cli._options import (
 )
 from driftscope.cli._progress import progress_bar
 from driftscope.cli.app import EXIT_DRIFT
+from driftscope.errors import ConfigError
 
 if TYPE_CHECKING:
-    from driftscope.drift.results import DriftResult
+    from driftscope import DriftDetector
+    from driftscope.drift.chunks import ChunkedDrift
+    from driftscope.drift.results import DriftReport
 
 DEFAULT_HTML = "drift-report.html"
+WINDOWS = ("hour", "day", "week", "month")
 
 
-def _written(console: Console, result: DriftResult, what: str, path: str) -> None:
-    """The summary line of ``result`` and where ``what`` was written, both escaped (data)."""
-    from driftscope.drift.formatting import summary_line
+def _written(console: Console, summary: str, what: str, path: str) -> None:
+    """The summary line and where ``what`` was written, both escaped (data)."""
     from driftscope.report.console import plain
 
-    console.print(plain(summary_line(result)))
+    console.print(plain(summary))
     console.print(plain(f"{what} written to {path}"))
+
+
+def _write(output: str | None, text: str) -> None:
+    if output is None:
+        click.echo(text)
+    else:
+        Path(output).write_text(text + "\n", encoding="utf-8")
 
 
 @click.command()
@@ -62,9 +73,27 @@ def _written(console: Console, result: DriftResult, what: str, path: str) -> Non
 )
 @columns_option
 @exclude_option
+@role_options
+@click.option(
+    "--window",
+    type=click.Choice(WINDOWS, case_sensitive=False),
+    help="Cut CURRENT into calendar windows of the --timestamp column (UTC; weeks start on "
+    "Mondays) and give one verdict per window.",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Cut CURRENT into runs of N consecutive rows and give one verdict per chunk.",
+)
 @method_option
 @threshold_option
-@click.option("--fail-on-drift", is_flag=True, help="Exit with status 1 when drift is found.")
+@click.option(
+    "--fail-on-drift",
+    is_flag=True,
+    help="Exit with status 1 when drift is found: in a feature, the prediction or the target "
+    "(in any chunk, with --window or --chunk-size).",
+)
 @progress_option
 @click.pass_context
 def drift(
@@ -75,6 +104,12 @@ def drift(
     output: str | None,
     columns: str | None,
     exclude: str | None,
+    target: str | None,
+    prediction: str | None,
+    timestamp: str | None,
+    ids: str | None,
+    window: str | None,
+    chunk_size: int | None,
     methods: tuple[str, ...],
     threshold: float | None,
     fail_on_drift: bool,
@@ -83,42 +118,105 @@ def drift(
     """Compare CURRENT data with REFERENCE and report which columns drifted.
 
     REFERENCE is a data file (Parquet or CSV) or a reference saved with
-    'driftscope reference fit' (*.dsref); CURRENT is a data file.
+    'driftscope reference fit' (*.dsref); CURRENT is a data file. Columns that look like
+    ids or event times are left out with a note; --target, --prediction, --timestamp and
+    --id name the columns that are not model inputs.
     """
     names = split_columns(columns)
     left_out = split_names(exclude) or []
+    if window is not None and chunk_size is not None:
+        raise ConfigError("give --window or --chunk-size, not both")
+    roles = role_settings(target, prediction, timestamp, split_names(ids))
     fmt = fmt.lower()
     check_output(output if output is not None or fmt != "html" else DEFAULT_HTML)
     with progress_bar(progress, "Fitting reference") as callback:
-        detector = make_detector(reference, methods, threshold, names, callback)
+        detector = make_detector(reference, methods, threshold, names, callback, roles)
+    if window is not None and detector.timestamp_column is None:
+        raise ConfigError("--window needs the timestamp column: add --timestamp COLUMN")
+    chunked = report = None
     with progress_bar(progress, "Checking") as callback:
-        result = detector.detect_feature_drift(
-            current, features=names, exclude=left_out, progress=callback
-        )
+        if window is not None or chunk_size is not None:
+            chunked = detector.detect_chunks(
+                current,
+                window and window.lower(),
+                chunk_size=chunk_size,
+                features=names,
+                exclude=left_out,
+                progress=callback,
+            )
+        if chunked is None or fmt == "html":
+            report = detector.detect(current, names, exclude=left_out, progress=callback)
+    if chunked is not None:
+        found = _show_chunks(chunked, report, fmt, output, current)
+    else:
+        assert report is not None
+        found = _show_report(detector, report, fmt, output, current)
+    if fail_on_drift and found:
+        ctx.exit(EXIT_DRIFT)
 
-    from driftscope.report.console import print_result
+
+def _show_report(
+    detector: DriftDetector, report: DriftReport, fmt: str, output: str | None, current: str
+) -> bool:
+    """Print or write ``report``; whether it found drift."""
+    from driftscope.cli._drift_output import print_sections, report_json, to_json
+    from driftscope.drift.formatting import summary_line
+
+    assert report.feature_drift is not None
+    summary = summary_line(report.feature_drift)
+    stdout = stdout_console()
+    if fmt == "json":
+        _write(output, to_json(report_json(report)))
+        if output is not None:
+            _written(stdout, summary, "JSON result", output)
+    elif fmt == "html":
+        path = output or DEFAULT_HTML
+        titled = detector.generate_report(
+            report.feature_drift,
+            report.prediction_drift,
+            title=f"Drift of {Path(current).name}",
+            target_drift=report.target_drift,
+        )
+        titled.save_html(path)
+        _written(stdout, summary, "HTML report", path)
+    elif output is None:
+        print_sections(report, stdout)
+    else:
+        with open(output, "w", encoding="utf-8") as handle:
+            print_sections(report, Console(file=handle, width=120, color_system=None))
+        _written(stdout, summary, "Table", output)
+    return report.has_drift
+
+
+def _show_chunks(
+    chunked: ChunkedDrift,
+    report: DriftReport | None,
+    fmt: str,
+    output: str | None,
+    current: str,
+) -> bool:
+    """Print or write drift per chunk (the HTML page also holds the whole data's report);
+    whether any chunk drifted."""
+    from dataclasses import replace
+
+    from driftscope.cli._drift_output import print_chunks
+    from driftscope.drift.formatting import chunks_line
 
     stdout = stdout_console()
     if fmt == "json":
-        text = result.to_json()
-        if output is None:
-            click.echo(text)
-        else:
-            Path(output).write_text(text + "\n", encoding="utf-8")
-            _written(stdout, result, "JSON result", output)
+        _write(output, chunked.to_json())
+        if output is not None:
+            _written(stdout, chunks_line(chunked), "JSON result", output)
     elif fmt == "html":
+        assert report is not None
         path = output or DEFAULT_HTML
-        report = detector.generate_report(
-            feature_drift=result, title=f"Drift of {Path(current).name}"
-        )
-        report.save_html(path)
-        _written(stdout, result, "HTML report", path)
+        titled = replace(report, title=f"Drift of {Path(current).name}", chunks=chunked)
+        titled.save_html(path)
+        _written(stdout, chunks_line(chunked), "HTML report", path)
+    elif output is None:
+        print_chunks(chunked, stdout)
     else:
-        if output is None:
-            print_result(result, stdout)
-        else:
-            with open(output, "w", encoding="utf-8") as handle:
-                print_result(result, Console(file=handle, width=120, color_system=None))
-            _written(stdout, result, "Table", output)
-    if fail_on_drift and result.has_drift:
-        ctx.exit(EXIT_DRIFT)
+        with open(output, "w", encoding="utf-8") as handle:
+            print_chunks(chunked, Console(file=handle, width=120, color_system=None))
+        _written(stdout, chunks_line(chunked), "Table", output)
+    return chunked.has_drift

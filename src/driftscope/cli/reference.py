@@ -11,13 +11,15 @@ from pathlib import Path
 
 import click
 
-from driftscope.cli._detector import REFERENCE_SUFFIX, make_detector
+from driftscope.cli._detector import REFERENCE_SUFFIX, make_detector, role_settings
 from driftscope.cli._options import (
     check_output,
     columns_option,
     method_option,
     progress_option,
+    role_options,
     split_columns,
+    split_names,
     threshold_option,
 )
 from driftscope.cli._progress import progress_bar
@@ -39,6 +41,7 @@ def reference() -> None:
     help=f"The reference file to write (name ending in {REFERENCE_SUFFIX}).",
 )
 @columns_option
+@role_options
 @method_option
 @threshold_option
 @progress_option
@@ -46,11 +49,16 @@ def fit(
     data: str,
     output: str,
     columns: str | None,
+    target: str | None,
+    prediction: str | None,
+    timestamp: str | None,
+    ids: str | None,
     methods: tuple[str, ...],
     threshold: float | None,
     progress: bool | None,
 ) -> None:
-    """Fit a reference on DATA (Parquet or CSV) and save it, with the chosen methods."""
+    """Fit a reference on DATA (Parquet or CSV) and save it, with the chosen methods and
+    column roles (used by 'driftscope drift' with the saved reference)."""
     if Path(output).suffix.lower() != REFERENCE_SUFFIX:
         raise click.BadParameter(
             f"the file name must end in {REFERENCE_SUFFIX}, got {output!r}",
@@ -58,7 +66,8 @@ def fit(
         )
     check_output(output)
     with progress_bar(progress, "Fitting reference") as callback:
-        detector = make_detector(data, methods, threshold, split_columns(columns), callback)
+        roles = role_settings(target, prediction, timestamp, split_names(ids))
+        detector = make_detector(data, methods, threshold, split_columns(columns), callback, roles)
     detector.save(output)
     fitted = detector.reference_
     click.echo(

@@ -15,9 +15,11 @@ Kind inference (:meth:`Table.kind`, :func:`infer_kind`):
 - pandas ``category``, arrow dictionary, polars ``Categorical``/``Enum``, bytes, and
   all-missing columns without a type (arrow ``null``, object columns of only missing
   values) -> ``CATEGORICAL``
-- strings -> ``CATEGORICAL``, or ``TEXT`` when they look like free text: on an evenly
-  spaced sample of up to 10,000 non-missing values, more than 50 % are distinct AND the mean
-  length is at least 20 characters AND more than 50 % hold at least two words
+- strings -> ``DATETIME`` when every sampled value is an ISO 8601 date or time (so text
+  timestamps read the same from Parquet as from CSV), else ``CATEGORICAL``, or ``TEXT``
+  when they look like free text: on an evenly spaced sample of up to 10,000 non-missing
+  values, more than 50 % are distinct AND the mean length is at least 20 characters AND
+  more than 50 % hold at least two words
 - ``object`` columns are inspected value by value: all bool -> ``BOOLEAN``; all numbers
   (int/float/Decimal, not bool) -> ``NUMERICAL``; all str -> the string rules; all
   datetimes -> ``DATETIME``; all timedeltas -> ``NUMERICAL``; a mix (numbers and strings,

@@ -9,10 +9,13 @@ Rules, by the column's type:
 - pandas ``category``, arrow dictionary, polars ``Categorical``/``Enum``, bytes and
   all-missing columns without a type (arrow ``null``, object columns holding only
   missing values) -> ``CATEGORICAL``
-- strings -> ``CATEGORICAL``, or ``TEXT`` when they look like free text: on an evenly
-  spaced sample of up to 10,000 non-missing values, more than 50 % are distinct AND the
-  mean length is at least 20 characters AND more than 50 % hold at least two words
-  (contain whitespace between non-space characters)
+- strings -> ``DATETIME`` when every value of an evenly spaced sample of up to 10,000
+  non-missing values is an ISO 8601 date or time (``2024-05-09``, ``2024-05-09 22:27:20``,
+  ``2024-05-09T22:27:20.125+02:00``), so a timestamp stored as text reads the same from a
+  Parquet file as from a CSV file; ``TEXT`` when they look like free text: on that sample,
+  more than 50 % are distinct AND the mean length is at least 20 characters AND more than
+  50 % hold at least two words (contain whitespace between non-space characters);
+  ``CATEGORICAL`` otherwise
 - ``object`` columns are inspected value by value: all bool -> ``BOOLEAN``; all numbers
   (int/float/Decimal, not bool) -> ``NUMERICAL``; all str -> the string rules above; all
   datetimes/dates -> ``DATETIME``; all timedeltas -> ``NUMERICAL``; any other mix (numbers
@@ -28,6 +31,7 @@ Rules, by the column's type:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,6 +43,11 @@ TEXT_SAMPLE_SIZE = 10_000
 TEXT_MIN_DISTINCT_SHARE = 0.5
 TEXT_MIN_MEAN_LENGTH = 20
 TEXT_MIN_WORDY_SHARE = 0.5
+ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}"  # date
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)?"  # time of day
+    r"(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?"  # offset
+)
 
 
 _KIND_OF_STORAGE = {
@@ -70,6 +79,17 @@ def looks_like_text(sample: Sequence[str]) -> bool:
     return wordy / size > TEXT_MIN_WORDY_SHARE
 
 
+def looks_like_datetimes(sample: Sequence[str]) -> bool:
+    """Whether every string of a non-empty sample is an ISO 8601 date or time.
+
+    >>> looks_like_datetimes(["2018-01-01 00:00:00.000", "2018-01-01T10:30:00Z"])
+    True
+    >>> looks_like_datetimes(["2018-01-01", "soon"]), looks_like_datetimes([])
+    (False, False)
+    """
+    return bool(sample) and all(ISO_DATETIME.fullmatch(value.strip()) for value in sample)
+
+
 def kind_of(storage: Storage, load: Callable[[], Column]) -> ColumnKind:
     """Kind of a column whose storage is known; ``load`` is called only for strings.
 
@@ -79,6 +99,8 @@ def kind_of(storage: Storage, load: Callable[[], Column]) -> ColumnKind:
     """
     if storage is Storage.STRING:
         sample = [str(v) for v in sample_values(load(), TEXT_SAMPLE_SIZE)]
+        if looks_like_datetimes(sample):
+            return ColumnKind.DATETIME
         return ColumnKind.TEXT if looks_like_text(sample) else ColumnKind.CATEGORICAL
     return _KIND_OF_STORAGE[storage]
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from driftscope import stats
 from driftscope.data import ColumnKind, Table
+from driftscope.data.columns import missing_count
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.methods import DriftMethod
 from driftscope.drift.pairs import CHART_BARS, DEFAULT_BINS, CategoricalPair, NumericPair
@@ -164,6 +165,13 @@ def _compare_column(
     name = ref.name
     notes: list[str] = []
     pair: NumericPair | CategoricalPair
+    raw = table.column(name)
+    if missing_count(raw) == len(raw):
+        rows = len(raw)
+        missing = ColumnSummary(rows, rows)
+        return _Outcome(
+            _without_values(ref, missing, f"all {rows:,} production values are missing")
+        )
     if isinstance(ref, CategoricalReference):
         cats = table.categories(name, kind=ref.kind, max_categories=max_categories)
         pair = CategoricalPair.align(ref.categories, ref.counts, cats.categories, cats.counts)
@@ -180,11 +188,12 @@ def _compare_column(
         col = table.numeric(name, kind=ref.kind)
         current = ColumnSummary(col.rows, col.missing, col.positive_infinite, col.negative_infinite)
         if col.values.size == 0:
-            raise DataError(
-                f"has no finite values in the production data ({col.missing} missing, "
-                f"{col.positive_infinite + col.negative_infinite} infinite of {col.rows} rows)",
-                column=name,
+            infinite = col.positive_infinite + col.negative_infinite
+            note = (
+                f"none of the {col.rows:,} production values is finite ({col.missing:,} "
+                f"missing, {infinite:,} infinite)"
             )
+            return _Outcome(_without_values(ref, current, note))
         pair = NumericPair(ref.sample, col.values)
     notes.extend(_quality_notes(ref.summary, current))
     sizes = (ref.summary.valid, current.valid)
@@ -214,6 +223,33 @@ def _compare_column(
         notes=tuple(notes),
     )
     return _Outcome(column)
+
+
+def _without_values(ref: ColumnReference, current: ColumnSummary, note: str) -> ColumnDrift:
+    """A column with no usable production value: a finding (drifted, score 1: all of the
+    column moved to values the baseline hardly had), not an error. Its one method,
+    ``missing``, is the share of unusable production values against a threshold of the
+    baseline's share plus 0.01."""
+    unusable = 1.0 - current.valid / current.rows if current.rows else 1.0
+    baseline = 1.0 - ref.summary.valid / ref.summary.rows if ref.summary.rows else 0.0
+    threshold = min(baseline + 0.01, 1.0)
+    method = MethodResult(
+        "missing", unusable, None, threshold, unusable >= threshold, role="effect"
+    )
+    return ColumnDrift(
+        column=ref.name,
+        kind=str(ref.kind),
+        drifted=method.drifted,
+        score=1.0,
+        method=method.method,
+        statistic=unusable,
+        p_value=None,
+        threshold=threshold,
+        methods=(method,),
+        reference=ref.summary,
+        current=current,
+        notes=(note,),
+    )
 
 
 def _correct(

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from driftscope.drift.results import ColumnDrift, DriftResult, MethodResult
 from driftscope.errors import printable
+
+if TYPE_CHECKING:
+    from driftscope.drift.chunks import ChunkedDrift
 
 DASH = "—"
 
@@ -173,7 +177,7 @@ def summary_line(result: DriftResult) -> str:
     Drift score 0.210 (0 = identical, 1 = disjoint).
     """
     total = len(result.features)
-    noun = "feature" if result.kind == "feature" else "prediction column"
+    noun = "feature" if result.kind == "feature" else f"{result.kind} column"
     noun += "" if total == 1 else "s"
     drifted = result.drifted_features
     score = f"Drift score {result.score:.3f} (0 = identical, 1 = disjoint)."
@@ -191,3 +195,21 @@ def summary_line(result: DriftResult) -> str:
         head = f"No drift detected in {total} {noun}."
     tail = f" {len(result.skipped)} skipped." if result.skipped else ""
     return f"{head} {score}{tail}"
+
+
+def chunks_line(chunked: ChunkedDrift) -> str:
+    """One sentence about drift per chunk: how many chunks drifted, and which.
+
+    >>> from driftscope.drift.chunks import Chunk, ChunkedDrift
+    >>> one = Chunk("2026-03", None, None, 9, DriftResult("feature", {}))
+    >>> print(chunks_line(ChunkedDrift((one,))))
+    No drift detected in 1 chunk.
+    """
+    total = len(chunked.chunks)
+    noun = "chunk" if total == 1 else "chunks"
+    drifted = chunked.drifted_chunks
+    if not drifted:
+        return f"No drift detected in {total} {noun}."
+    names = ", ".join(printable(label) for label in drifted[:8])
+    more = f" and {len(drifted) - 8} more" if len(drifted) > 8 else ""
+    return f"Drift detected in {len(drifted)} of {total} {noun}: {names}{more}."

@@ -16,7 +16,10 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from driftscope.drift.chunks import ChunkedDrift
 
 SCHEMA_VERSION = "1"
 
@@ -187,7 +190,8 @@ class ColumnDrift:
 
 @dataclass(frozen=True)
 class DriftResult:
-    """Drift of a data set (``kind="feature"``) or of a model's predictions (``"prediction"``).
+    """Drift of a data set (``kind="feature"``), of a model's predictions (``"prediction"``)
+    or of its labels (``"target"``).
 
     ``has_drift`` is true when any column drifted; ``drifted_features`` lists them in column
     order; ``drift_share`` is their share of the checked columns; ``score`` is the mean of the
@@ -283,7 +287,7 @@ class DriftResult:
 
 @dataclass(frozen=True)
 class DriftReport:
-    """Feature drift and prediction drift together, as one JSON document or HTML page.
+    """Feature, prediction and target drift together, as one JSON document or HTML page.
 
     >>> import numpy as np, pandas as pd, driftscope as ds
     >>> rng = np.random.default_rng(0)
@@ -301,12 +305,19 @@ class DriftReport:
     prediction_drift: DriftResult | None = None
     title: str = "driftscope drift report"
     created_at: datetime = field(default_factory=_now)
+    target_drift: DriftResult | None = None
+    chunks: ChunkedDrift | None = None
+
+    @property
+    def sections(self) -> list[DriftResult]:
+        """The results present, in the order feature, prediction, target."""
+        found = (self.feature_drift, self.prediction_drift, self.target_drift)
+        return [r for r in found if r is not None]
 
     @property
     def has_drift(self) -> bool:
-        return any(
-            r is not None and r.has_drift for r in (self.feature_drift, self.prediction_drift)
-        )
+        chunked = self.chunks is not None and self.chunks.has_drift
+        return chunked or any(r.has_drift for r in self.sections)
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(
@@ -321,6 +332,10 @@ class DriftReport:
                 "prediction_drift": (
                     None if self.prediction_drift is None else self.prediction_drift.to_dict()
                 ),
+                "target_drift": (
+                    None if self.target_drift is None else self.target_drift.to_dict()
+                ),
+                "chunks": None if self.chunks is None else self.chunks.to_dict(),
             }
         )
 

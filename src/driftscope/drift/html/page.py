@@ -32,6 +32,7 @@ from driftscope.drift.formatting import (
     other_methods,
 )
 from driftscope.drift.html.assets import SCRIPT, STYLE
+from driftscope.drift.html.chunks import chunks_report_section
 from driftscope.drift.html.names import wrap_name
 from driftscope.drift.html.svg import distribution_chart
 from driftscope.drift.results import ColumnDrift, ColumnSummary, DriftReport, DriftResult
@@ -301,13 +302,13 @@ def _prediction(result: DriftResult) -> str:
             f"</dl>{chart}</div></div>"
         )
     if not cards:
-        return '<p class="empty">No prediction column was checked.</p>'
+        return f'<p class="empty">No {_e(result.kind)} column was checked.</p>'
     return f'<div class="pred">{"".join(cards)}</div>'
 
 
 def _notes(report: DriftReport) -> str:
     items: list[str] = []
-    for result in (report.prediction_drift, report.feature_drift):
+    for result in (report.prediction_drift, report.target_drift, report.feature_drift):
         if result is None:
             continue
         items.extend(f"<li><strong>Warning:</strong> {_e(note)}</li>" for note in result.notes)
@@ -342,6 +343,13 @@ def prediction_section(report: DriftReport) -> str:
     return f"<section><h2>Prediction drift</h2>{_prediction(report.prediction_drift)}</section>"
 
 
+def target_section(report: DriftReport) -> str:
+    """The target column, shown as the prediction columns are (empty without target drift)."""
+    if report.target_drift is None:
+        return ""
+    return f"<section><h2>Target drift</h2>{_prediction(report.target_drift)}</section>"
+
+
 def feature_section(report: DriftReport) -> str:
     """The feature table, then one chart per feature in the table's order."""
     if report.feature_drift is None:
@@ -359,6 +367,8 @@ SECTIONS: tuple[Section, ...] = (
     _header,
     _verdict,
     prediction_section,
+    target_section,
+    chunks_report_section,
     feature_section,
     _notes,
     _footer,
