@@ -105,3 +105,10 @@ def test_roles_hold_one_column_each():
         ColumnRoles(timestamp="ts", ids=["ts"])
     with pytest.raises(ConfigError, match="must be a column name"):
         ColumnRoles(target="")
+
+
+def test_a_column_named_like_an_id_is_found_in_a_small_table():
+    table = read_table({"row_id": np.arange(40), "x": np.arange(40) % 7})
+    reason = id_like_reason(table, "row_id")
+    assert reason == "looks like an id: named like one, 100% distinct values"
+    assert id_like_reason(table, "x") is None

@@ -3,7 +3,8 @@
 Such a column takes new values in every batch, so a two-sample test finds it drifted every
 time (an ``id`` of 0..49,999 against one of 50,000..99,999 has a KS statistic of 1), which
 would fail every gated run and inflate the data set's drift score. The rules, on the
-baseline's non-missing values (at least ``MIN_VALUES`` of them):
+baseline's non-missing values (at least ``MIN_VALUES`` of them, or ``MIN_NAMED_VALUES`` for a
+column named like an id):
 
 - integers: at least 95 % distinct AND either sorted (ascending or descending) or
   consecutive-ish (the range max - min + 1 is at most twice the number of values): row
@@ -42,6 +43,7 @@ from driftscope.data.storage import Storage
 from driftscope.data.table import Table
 
 MIN_VALUES = 100
+MIN_NAMED_VALUES = 10  # a name says more than a few values can
 DISTINCT_SHARE = 0.95
 NAMED_DISTINCT_SHARE = 0.5
 EVENT_TIME_NAMES = frozenset({"timestamp", "ts", "event_time", "datetime"})
@@ -84,7 +86,7 @@ def id_like_reason(table: Table, name: str) -> str | None:
     values = to_arrow(column, storage, name=name, role=table.role).drop_null()
     if pa.types.is_floating(values.type):
         values = values.filter(pc.invert(pc.is_nan(values)))
-    if len(values) < MIN_VALUES:
+    if len(values) < (MIN_NAMED_VALUES if named else MIN_VALUES):
         return None
     monotone = _strictly_monotone(values)  # then all distinct, without hashing them
     share = 1.0 if monotone else pc.count_distinct(values).as_py() / len(values)

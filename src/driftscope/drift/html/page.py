@@ -302,7 +302,9 @@ def _prediction(result: DriftResult) -> str:
             f"</dl>{chart}</div></div>"
         )
     if not cards:
-        return f'<p class="empty">No {_e(result.kind)} column was checked.</p>'
+        why = "; ".join(f"{name}: {reason}" for name, reason in result.skipped.items())
+        said = f"No {result.kind} column was checked" + (f". {why}" if why else ".")
+        return f'<p class="empty">{_e(said)}</p>'
     return f'<div class="pred">{"".join(cards)}</div>'
 
 
