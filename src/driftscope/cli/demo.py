@@ -15,21 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
-import pandas as pd
 
-from driftscope.cli._churn import (
-    MONTH_START,
-    PREDICTION,
-    churn_model,
-    make_churn_data,
-    make_production_month,
-    month_end,
-)
 from driftscope.cli._options import progress_option, stdout_console
 from driftscope.cli._progress import ProgressCallback, progress_bar
 
 if TYPE_CHECKING:
+    import pandas as pd
     from rich.console import Console
 
     from driftscope.drift.results import DriftReport
@@ -39,14 +30,24 @@ __all__ = [
     "DEMO_STORE",
     "HEALTH_NAME",
     "MODEL",
-    "PREDICTION",
     "REPORT_NAME",
-    "churn_model",
     "demo",
     "fresh_demo_store",
-    "make_churn_data",
     "run_demo",
 ]
+
+#: Names of the churn data's module offered here too, loaded on first use (with NumPy and
+#: pandas), so that ``driftscope --help`` does not pay for them.
+_FROM_CHURN = frozenset({"PREDICTION", "churn_model", "make_churn_data"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_CHURN:
+        from driftscope.cli import _churn
+
+        return getattr(_churn, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 MODEL = "churn_demo"
 REPORT_NAME = "driftscope-demo-report.html"
@@ -139,7 +140,16 @@ def _check_the_month(
 ) -> DriftReport:
     """Log the month through a monitor, check its drift against the baseline, print the
     drift tables, run the health checks by day; returns the month's drift report."""
+    import numpy as np
+
     from driftscope import DriftDetector, ModelMonitor
+    from driftscope.cli._churn import (
+        MONTH_START,
+        PREDICTION,
+        make_churn_data,
+        make_production_month,
+        month_end,
+    )
     from driftscope.report.console import print_result
 
     reference, _ = make_churn_data(rows, 1, seed=seed, drift=False)
@@ -183,6 +193,7 @@ def _check_the_month(
 def _report_health(store: Store, console: Console, output_dir: Path) -> None:
     """Print the month's health as ``driftscope history`` does (the series that were not
     ok throughout) and write the health report, linked to the drift report."""
+    from driftscope.cli._churn import MONTH_START, month_end
     from driftscope.cli.history import print_history
     from driftscope.report.health_page import read_history, summarize, write_health_page
 
@@ -263,6 +274,10 @@ def _log_production_month(
 ) -> None:
     """Log the production rows at their times; half get their churn outcome, all on
     1 July (a fixed time: the same seed gives the same records)."""
+    import numpy as np
+
+    from driftscope.cli._churn import PREDICTION, month_end
+
     rng = np.random.default_rng(seed + 1)
     n = len(production)
     ids = [f"{run}-{i:06d}" for i in range(n)]
