@@ -145,7 +145,8 @@ def test_update_many_leaves_the_state_of_the_update_loop():
 def test_without_a_seed_it_still_detects():
     values = make_stream("abrupt", 3000, 0)
     hits = KSWIN(alpha=0.0001).update_many(values)
-    assert len(hits) >= 2 and 1000 <= hits[0] < 1100
+    # unseeded, so a rare false alarm may come first (seen once): the changes are found
+    assert any(1000 <= h < 1100 for h in hits) and any(2000 <= h < 2100 for h in hits)
 
 
 def test_clone_reset_repr_equality_pickle():
