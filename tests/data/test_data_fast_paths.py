@@ -4,7 +4,6 @@ with NaN or infinities is counted the same with or without the one-pass finitene
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
