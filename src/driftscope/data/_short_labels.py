@@ -2,10 +2,10 @@
 
 A label of at most 8 bytes *is* one 64-bit word (its bytes, zero-padded) plus its length, so
 one compiled pass can count labels exactly in a small open-addressing table keyed by that
-word, without hashing or comparing bytes: about half the time of Arrow's
-``value_counts`` (10^6 short labels: 5 against 11 ms). Any longer label, or more than
-``limit`` distinct labels, hands the column back to the caller (None), which counts it with
-Arrow as before.
+word (one multiplication picks the slot, one comparison of word and length tells labels
+apart): 10^6 short labels in 7 to 9 ms against 13 to 15 ms for Arrow's ``value_counts``.
+Any longer label, or more than ``limit`` distinct labels, hands the column back to the
+caller (None), which counts it with Arrow as before.
 
 >>> import pyarrow as pa
 >>> values, counts = count_short_labels(pa.chunked_array([["b", "a", None], ["b", ""]]), 10)
