@@ -14,7 +14,8 @@ of the process holding the two DataFrames. Run: ``python benchmarks/bench_drift.
 ``--no-avx512`` runs the same benchmark as on a CPU without AVX-512 (an AMD EPYC before Zen 4,
 say): the script starts itself again with NumPy's AVX-512 code paths disabled
 (``NPY_DISABLE_CPU_FEATURES``) and Numba compiling for an AVX2 CPU (``NUMBA_CPU_NAME``).
-``--workers 1`` runs driftscope on one thread, like the SciPy loop.
+``--workers 1`` runs driftscope on one thread, like the SciPy loop; ``--also-one-worker`` times
+driftscope on one thread too, in the same run as the default (one thread per available core).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import psutil
 import scipy.stats as st
 
 import driftscope as ds
+from driftscope.drift.parallel import available_cores
 
 N_NUMERIC = 40
 N_CATEGORICAL = 10
@@ -209,6 +211,11 @@ def main() -> None:
         "--workers", type=int, default=None, help="driftscope's threads (default: one per core)"
     )
     parser.add_argument(
+        "--also-one-worker",
+        action="store_true",
+        help="also time driftscope on one thread in the same run (the speed per core)",
+    )
+    parser.add_argument(
         "--no-avx512",
         action="store_true",
         help="run as on a CPU without AVX-512 (NumPy and Numba on AVX2 code paths)",
@@ -220,7 +227,8 @@ def main() -> None:
     print(
         f"driftscope {ds.__version__} on {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d}, "
-        f"driftscope workers: {args.workers or 'one per core'}"
+        f"{available_cores()} available to this process, "
+        f"driftscope workers: {args.workers or 'one per available core'}"
     )
     print(cpu_paths())
     t0 = time.perf_counter()
@@ -256,6 +264,13 @@ def main() -> None:
         ("driftscope fit + detect", t_full, cpu_full, peak_full),
         ("driftscope detect (fitted)", t_detect, cpu_detect, peak_detect),
     ]
+    if args.also_one_worker and args.workers != 1:
+        t1, cpu1, _, peak1 = timed(
+            lambda: ds.DriftDetector(ref, workers=1).detect_feature_drift(cur), args.repeats
+        )
+        t1_detect, cpu1_detect, peak1_detect, _ = detect_alone(ref, cur, args.repeats, 1)
+        rows.append(("driftscope fit + detect, 1 thread", t1, cpu1, peak1))
+        rows.append(("driftscope detect (fitted), 1 thread", t1_detect, cpu1_detect, peak1_detect))
     if not args.skip_scipy:
         t_scipy, cpu_scipy, _, peak_scipy = timed(lambda: scipy_loop(ref, cur), args.repeats)
         rows.append(("scipy ks_2samp/chi2 loop", t_scipy, cpu_scipy, peak_scipy))
@@ -286,6 +301,12 @@ def main() -> None:
             f"detect alone {t_scipy / t_detect:.1f}x (wall time); "
             f"in CPU time {cpu_scipy / cpu_full:.1f}x and {cpu_scipy / cpu_detect:.1f}x"
         )
+        if args.also_one_worker and args.workers != 1:
+            print(
+                f"on 1 thread: full check {t_scipy / t1:.1f}x, detect alone "
+                f"{t_scipy / t1_detect:.1f}x (wall time); in CPU time {cpu_scipy / cpu1:.1f}x "
+                f"and {cpu_scipy / cpu1_detect:.1f}x"
+            )
     if t_ev is not None:
         print(f"speed-up vs Evidently: full check {t_ev / t_full:.1f}x")
 

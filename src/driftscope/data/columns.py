@@ -158,13 +158,10 @@ def sample_values(column: Column, size: int) -> list[Any]:
     else:
         indices = np.unique(np.linspace(0, length - 1, size).astype(np.int64))
     if isinstance(column, pa.ChunkedArray):
-        taken = column.take(pa.array(indices)).to_pylist()
-    else:
-        taken = column[indices].tolist()
-    return [v for v in taken if not _is_missing(v)]
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and value != value
+        taken = column.take(pa.array(indices))
+        present = pc.is_valid(taken)
+        if pa.types.is_floating(taken.type):
+            present = pc.and_(present, pc.invert(pc.is_nan(taken)))
+        return taken.filter(present).to_pylist()
+    taken_np = column[indices]
+    return taken_np[~pd.isna(taken_np)].tolist()

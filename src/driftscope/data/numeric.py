@@ -201,13 +201,23 @@ def _selected(part: _Part, keep: np.ndarray | None, kept: int) -> np.ndarray:
     return selected
 
 
+def _all_finite(data: np.ndarray) -> bool:
+    """True when the sum is finite: a NaN or an infinity makes it NaN or infinite (a sum that
+    overflows says False too). One pass without a mask."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(data)))
+
+
 def _finite_values(parts: list[_Part]) -> tuple[np.ndarray, int, int, int]:
     """Finite values of all parts in one float64 array, plus missing/+inf/-inf counts."""
     missing = positive = negative = 0
     keeps: list[tuple[np.ndarray | None, int]] = []
     for part in parts:
         data, valid = part.data, part.valid
-        if data.dtype.kind == "f":
+        keep: np.ndarray | None
+        if data.dtype.kind == "f" and valid is None and _all_finite(data):
+            keep, kept = None, len(data)
+        elif data.dtype.kind == "f":
             keep = np.isfinite(data)
             if valid is not None:
                 keep &= valid

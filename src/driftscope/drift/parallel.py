@@ -18,12 +18,29 @@ Progress = Callable[[str, int, int], None]
 """Called as ``progress(column, done, total)`` after each column, in column order."""
 
 
+def available_cores() -> int:
+    """The CPUs this process may run on (its affinity mask, which containers and ``taskset``
+    narrow; ``os.cpu_count()`` counts the whole machine), at least 1.
+
+    >>> available_cores() >= 1
+    True
+    """
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counted is not None:
+        return int(counted() or 1)
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def run_columns(
     names: list[str], work: Callable[[str], Any], progress: Progress | None, workers: int | None
 ) -> dict[str, Any]:
-    """``{name: work(name)}`` for every name, on ``workers`` threads (default: one per core);
+    """``{name: work(name)}`` for every name, on ``workers`` threads (default: one per
+    available core, :func:`available_cores`);
     the first error raised by ``work`` propagates."""
-    workers = max(1, min(workers or os.cpu_count() or 1, len(names)))
+    workers = max(1, min(workers or available_cores(), len(names)))
     results: dict[str, Any] = {}
     with ThreadPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
         outcomes = pool.map(work, names) if pool is not None else map(work, names)
