@@ -47,6 +47,7 @@ CATEGORICAL = ("cat5", "cat50", "idlike")
 DISTRIBUTIONS = NUMERICAL + CATEGORICAL
 SIZES = (200, 2_000, 20_000, 200_000)
 LARGE = 200_000  # cells of this size run fewer trials
+DEFAULT_TRIALS = 50  # per cell; n = 200,000 cells run a fifth (driftscope's side: ~3 minutes)
 
 
 @dataclass(frozen=True)
@@ -264,8 +265,9 @@ def rejection_rates(
 ) -> list[dict]:
     """Each method's share of trials flagged, per cell, as JSON-ready rows.
 
-    A method that raises on a trial is counted under ``errors`` and left out of that cell's
-    rate (``None`` when every trial failed, or when the method does not apply to the cell).
+    A method that raises on a trial is counted under ``errors`` (its first message under
+    ``error_messages``) and left out of that cell's rate (``None`` when every trial failed, or
+    when the method does not apply to the cell).
 
     >>> always = Method("always", ("numerical",), lambda ref, cur: True)
     >>> rows = rejection_rates([Cell("normal", NO_CHANGE, 200)], [always], 3, 1)
@@ -279,13 +281,15 @@ def rejection_rates(
         usable = [m for m in methods if cell.kind in m.kinds]
         hits = dict.fromkeys((m.name for m in usable), 0)
         errors = dict.fromkeys((m.name for m in usable), 0)
+        messages: dict[str, str] = {}
         for trial in range(count):
             ref, cur = draw(cell, trial)
             for method in usable:
                 try:
                     hits[method.name] += bool(method.flags(ref, cur))
-                except Exception:  # a crash is a result too: counted, not fatal
+                except Exception as error:  # an error is a result too: counted, not fatal
                     errors[method.name] += 1
+                    messages.setdefault(method.name, f"{type(error).__name__}: {error}")
         rates = {
             m.name: (hits[m.name] / (count - errors[m.name]) if count > errors[m.name] else None)
             if m in usable
@@ -302,6 +306,7 @@ def rejection_rates(
                 "trials": count,
                 "rates": rates,
                 "errors": {name: k for name, k in errors.items() if k},
+                "error_messages": messages,  # the first error of each method that had one
                 "seconds": round(time.perf_counter() - started, 2),
             }
         )

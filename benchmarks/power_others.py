@@ -82,8 +82,8 @@ METHODS = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--trials", type=int, default=30)
-    parser.add_argument("--large-trials", type=int, default=6)
+    parser.add_argument("--trials", type=int, default=pg.DEFAULT_TRIALS)
+    parser.add_argument("--large-trials", type=int, default=pg.DEFAULT_TRIALS // 5)
     parser.add_argument("--only", action="append", default=[], help="as bench_power.py's")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
