@@ -120,7 +120,8 @@ def run_others(python: str, argv: list[str]) -> subprocess.Popen:
     script = Path(__file__).resolve().parent / "power_others.py"
     env = {**os.environ, "DO_NOT_TRACK": "1", "NML_DISABLE_USAGE_LOGGING": "1"}
     env.pop("PYTHONPATH", None)  # the other virtualenv must not see this checkout's driftscope
-    return subprocess.Popen([python, str(script), *argv], env=env)
+    # its own table goes to stderr with its progress: stdout keeps the one merged table
+    return subprocess.Popen([python, str(script), *argv], env=env, stdout=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
