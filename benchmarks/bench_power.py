@@ -19,7 +19,7 @@ how often each of these flags the current sample as changed:
 It prints one Markdown table of rejection rates per (distribution, change, n) and writes the
 rows as JSON with ``--output``. Run (driftscope's side of the default grid, 50 trials per
 cell and 10 at n = 200,000: about 3 minutes on 2 cores; Evidently's and NannyML's side takes
-about ten times as long, most of it in Evidently's text classifier on the id-like column)::
+about 15 times as long, most of it in Evidently's text classifier on the id-like column)::
 
     PYTHONPATH=src python benchmarks/bench_power.py --output power.json
     PYTHONPATH=src python benchmarks/bench_power.py --trials 30 --large-trials 6 \\
