@@ -34,12 +34,13 @@ import json
 import struct
 import zipfile
 import zlib
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from driftscope.errors import ConfigError, ReferenceFileError
+from driftscope.errors import ConfigError, ReferenceFileError, safe_repr
 
 #: ``format`` of a reference file's manifest
 REFERENCE_FORMAT = "driftscope-reference"
@@ -166,29 +167,21 @@ def read_header(data: bytes, label: str = "reference blob") -> ReferenceHeader:
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise ConfigError(f"a reference file's content must be bytes, got {type(data).__name__}")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            try:
-                info = zf.getinfo(MANIFEST_NAME)
-            except KeyError:
-                raise ReferenceFileError(
-                    f"{label} is not a driftscope reference file (no {MANIFEST_NAME})"
-                ) from None
-            if info.file_size > MAX_MANIFEST_BYTES:
-                raise _field_error(
-                    label,
-                    MANIFEST_NAME,
-                    f"is {info.file_size:,} bytes, over the {MAX_MANIFEST_BYTES:,} a manifest "
-                    "may hold",
-                )
-            with zf.open(info) as stream:
-                raw = stream.read(info.file_size + 1)  # never more than declared, plus one
-    except ReferenceFileError:
-        raise
-    except ZIP_ERRORS as exc:
-        raise ReferenceFileError(
-            f"{label} is not a readable driftscope reference file (damaged zip: {_first_line(exc)})"
-        ) from None
+    with zip_errors(label), zipfile.ZipFile(io.BytesIO(data)) as zf:
+        try:
+            info = zf.getinfo(MANIFEST_NAME)
+        except KeyError:
+            raise ReferenceFileError(
+                f"{label} is not a driftscope reference file (no {MANIFEST_NAME})"
+            ) from None
+        if info.file_size > MAX_MANIFEST_BYTES:
+            raise _field_error(
+                label,
+                MANIFEST_NAME,
+                f"is {info.file_size:,} bytes, over the {MAX_MANIFEST_BYTES:,} a manifest may hold",
+            )
+        with zf.open(info) as stream:
+            raw = stream.read(info.file_size + 1)  # never more than declared, plus one
     if len(raw) != info.file_size:
         raise _field_error(
             label,
@@ -198,9 +191,7 @@ def read_header(data: bytes, label: str = "reference blob") -> ReferenceHeader:
     try:
         meta = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
-        raise _field_error(
-            label, MANIFEST_NAME, f"is not valid JSON ({_first_line(exc)})"
-        ) from None
+        raise _field_error(label, MANIFEST_NAME, f"is not valid JSON ({first_line(exc)})") from None
     if not isinstance(meta, dict) or meta.get("format") != REFERENCE_FORMAT:
         raise ReferenceFileError(f"{label} is not a driftscope reference file")
     return ReferenceHeader(
@@ -245,6 +236,34 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
+@contextmanager
+def zip_errors(label: str) -> Iterator[None]:
+    """Turn what the zip reader raises on a damaged archive into a
+    :class:`~driftscope.errors.ReferenceFileError` naming ``label``.
+
+    >>> with zip_errors("ref.dsref"):
+    ...     zipfile.ZipFile(io.BytesIO(b"not a zip"))
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ReferenceFileError: ref.dsref is not a readable driftscope reference file ...
+    """
+    try:
+        yield
+    except ReferenceFileError:
+        raise
+    except ZIP_ERRORS as exc:
+        raise ReferenceFileError(
+            f"{label} is not a readable driftscope reference file (damaged zip: {first_line(exc)})"
+        ) from None
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of ``exc``'s message (its type's name when empty), quoted safely when
+    long or unprintable, for an error message.
+
+    >>> first_line(ValueError("bad\\nmore")), first_line(KeyError())
+    ('bad', 'KeyError')
+    """
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line if len(line) <= 200 and line.isprintable() else safe_repr(line)

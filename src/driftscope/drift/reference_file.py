@@ -40,15 +40,14 @@ import json
 import math
 import tokenize
 import zipfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
 
 from driftscope.core.kinds import NUMERIC_KINDS
-from driftscope.core.reference_blob import MAX_MANIFEST_BYTES, ZIP_ERRORS
+from driftscope.core.reference_blob import MAX_MANIFEST_BYTES, first_line, zip_errors
 from driftscope.drift.reference_manifest import (
     ARRAY_KEYS,
     FORMAT_VERSION,
@@ -177,9 +176,9 @@ def read_reference_file(
     driftscope.errors.ReferenceFileError: reference file 'x.dsref' ... (damaged zip: ...)
     """
     limits = limits or FileLimits()
-    with _zip_errors(label):
+    with zip_errors(label):
         zf = zipfile.ZipFile(fh)
-    with zf, _zip_errors(label):
+    with zf, zip_errors(label):
         infos = _check_directory(zf, label, limits)
         meta_info = infos.get(META_NAME)
         if meta_info is None:
@@ -235,7 +234,7 @@ def check_row_sample(data: bytes, label: str, limits: FileLimits) -> None:
         rows, columns = meta.num_rows, meta.num_columns
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise field_error(
-            label, "row_sample", f"is not a readable Parquet file ({_first_line(exc)})"
+            label, "row_sample", f"is not a readable Parquet file ({first_line(exc)})"
         ) from None
     cells = rows * max(columns, 1)
     if cells > limits.max_sample_cells or size > limits.max_entry_bytes:
@@ -245,19 +244,6 @@ def check_row_sample(data: bytes, label: str, limits: FileLimits) -> None:
             f"declares {rows:,} rows of {columns:,} columns ({size:,} bytes decoded), over "
             f"FileLimits.max_sample_cells ({limits.max_sample_cells:,}) or max_entry_bytes",
         )
-
-
-@contextmanager
-def _zip_errors(label: str) -> Iterator[None]:
-    """Turn what the zip reader raises on a damaged archive into a ReferenceFileError."""
-    try:
-        yield
-    except ReferenceFileError:
-        raise
-    except ZIP_ERRORS as exc:
-        raise ReferenceFileError(
-            f"{label} is not a readable driftscope reference file (damaged zip: {_first_line(exc)})"
-        ) from None
 
 
 def _check_directory(
@@ -348,7 +334,7 @@ def _read_array(
             raise field_error(
                 label,
                 field,
-                f"member {info.filename!r} is not a valid .npy array ({_first_line(exc)})",
+                f"member {info.filename!r} is not a valid .npy array ({first_line(exc)})",
             ) from None
         if (
             dtype.kind + str(dtype.itemsize) != expected
@@ -414,7 +400,7 @@ def _parse_json(raw: bytes, label: str, limits: FileLimits) -> Any:
             label, META_NAME, f"is nested deeper than {limits.max_depth} levels"
         ) from None
     except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError included
-        raise field_error(label, META_NAME, f"is not valid JSON ({_first_line(exc)})") from None
+        raise field_error(label, META_NAME, f"is not valid JSON ({first_line(exc)})") from None
 
 
 def _check_members(manifest: Manifest, infos: Mapping[str, zipfile.ZipInfo], label: str) -> None:
@@ -438,9 +424,3 @@ def _check_members(manifest: Manifest, infos: Mapping[str, zipfile.ZipInfo], lab
     for member in infos:
         if member not in named:
             raise field_error(label, member, "is a zip entry the manifest does not name")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    line = text.splitlines()[0] if text else type(exc).__name__
-    return line if len(line) <= 200 and line.isprintable() else short_repr(line)
