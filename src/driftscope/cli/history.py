@@ -154,14 +154,20 @@ def print_history(model: str, points: pd.DataFrame, series: list[Series], consol
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
+    names = [f"{s.metric}:{s.column}" if s.column else s.metric for s in series]
+    # a narrow terminal wraps the value and worst cells (status, then date) rather than
+    # the names, and leaves the trend out below 120 columns
+    trend = console.width >= 120
     table.add_column("check", no_wrap=True)
-    table.add_column("metric", overflow="fold")
-    table.add_column("windows", justify="right")
-    table.add_column("latest", justify="right", no_wrap=True)
-    table.add_column("worst", no_wrap=True)
+    table.add_column("metric", overflow="fold", min_width=min(max(map(len, names)), 18))
+    table.add_column("windows", justify="right", min_width=7)
+    narrow = console.width < 100
+    table.add_column("latest", justify="right", overflow="fold", max_width=9 if narrow else None)
+    table.add_column("worst", overflow="fold", max_width=10 if narrow else None)
     table.add_column("warn/crit", justify="right", no_wrap=True)
-    table.add_column("trend", no_wrap=True)
-    for s in series:
+    if trend:
+        table.add_column("trend", no_wrap=True)
+    for s, name in zip(series, names, strict=True):
         latest = Text(f"{_value(s.latest_value)} ")
         latest.append(s.latest_status, STATUS_STYLE.get(s.latest_status, ""))
         worst = Text(s.worst, STATUS_STYLE.get(s.worst, ""))
@@ -169,16 +175,17 @@ def print_history(model: str, points: pd.DataFrame, series: list[Series], consol
             worst.append(f" {s.worst_window:{when}}")
         table.add_row(
             plain(s.check),
-            plain(f"{s.metric}:{s.column}" if s.column else s.metric),
+            plain(name),
             str(s.windows),
             latest,
             worst,
             f"{s.warnings}/{s.criticals}",
-            sparkline(s.values),
+            *([sparkline(s.values)] if trend else []),
         )
     table.caption = (
         "worst series first; latest: the last window's value (— not computed) and status; "
-        "worst: the first window at the worst status; trend: the values over the period"
+        "worst: the first window at the worst status"
+        + ("; trend: the values over the period" if trend else "")
     )
     console.print(table)
 
