@@ -131,9 +131,22 @@ def grid(only: Sequence[str] = ()) -> list[Cell]:
 _KINDS = ("none", "shift", "variance", "share")
 
 
+#: no-change cells at n <= 2,000 run this many times ``trials``: a false-alarm rate is the
+#: number read against the stated level, and small samples are where it can exceed it
+NULL_FACTOR = 4
+
+
 def trials_for(cell: Cell, trials: int, large_trials: int) -> int:
-    """How many trials a cell runs: ``large_trials`` at n = 200,000, else ``trials``."""
-    return large_trials if cell.n >= LARGE else trials
+    """How many trials a cell runs: ``large_trials`` at n = 200,000; ``NULL_FACTOR`` times
+    ``trials`` in a no-change cell at n <= 2,000; else ``trials``.
+
+    >>> no_change = Cell("normal", NO_CHANGE, 200)
+    >>> trials_for(no_change, 50, 10), trials_for(Cell("cat5", NO_CHANGE, LARGE), 50, 10)
+    (200, 10)
+    """
+    if cell.n >= LARGE:
+        return large_trials
+    return trials * NULL_FACTOR if cell.change.kind == "none" and cell.n <= 2_000 else trials
 
 
 def random_seed(cell: Cell, trial: int) -> np.random.SeedSequence:

@@ -57,7 +57,7 @@ def test_each_chunk_is_a_plain_check_of_its_rows(train, stream):
         alone = detector.detect_feature_drift(rows)
         assert chunk.result.features["x"].p_value == alone.features["x"].p_value
         ks = stats.ks_2samp(train["x"], rows["x"], method="exact" if len(rows) < 500 else "auto")
-        assert chunk.result.features["x"].statistic == pytest.approx(ks.statistic, abs=1e-12)
+        assert chunk.result.features["x"].score == pytest.approx(ks.statistic, abs=1e-12)
     late = [c.label for c in chunked.chunks if "x" in c.result.drifted_features]
     assert late == [
         c.label for c in chunked.chunks if c.start >= pd.Timestamp("2026-02-02", tz="UTC")

@@ -14,6 +14,7 @@ from driftscope.stats import (
     chi2_two_sample,
     disjoint_support,
     once_seen_test,
+    permuted_chi2_two_sample,
     pool_rare_levels,
     pooled_chi2_two_sample,
     sparse_chi2_two_sample,
@@ -173,7 +174,8 @@ def test_twice_seen_equals_counting_every_split(pairs):
 
 
 def test_the_combined_p_value_is_the_smallest_times_the_tests_run():
-    ref, cur = [100] + [1] * 10 + [0] * 30, [100] + [0] * 10 + [1] * 30
+    # above PERMUTED_UP_TO values in all (smaller samples get the permuted chi-square)
+    ref, cur = [1000] + [1] * 10 + [0] * 30, [1000] + [0] * 10 + [1] * 30
     parts = pooled_chi2_two_sample(ref, cur).pvalue, once_seen_test(ref, cur).pvalue
     assert sparse_chi2_two_sample(ref, cur).pvalue == pytest.approx(min(1.0, 2 * min(parts)))
     ref, cur = [*ref, 2, 0], [*cur, 0, 2]  # levels seen twice: the third test runs
@@ -184,6 +186,50 @@ def test_the_combined_p_value_is_the_smallest_times_the_tests_run():
     )
     assert sparse_chi2_two_sample(ref, cur).pvalue == pytest.approx(min(1.0, 3 * min(parts)))
     assert twice_seen_test([5, 1], [5, 0]) == TestResult(0.0, 1.0)  # no level seen twice
+
+
+@pytest.mark.parametrize(
+    "ref, cur",
+    [
+        ([5, 5, 0, 0, 0], [0, 0, 3, 3, 3]),  # disjoint levels, five rows each
+        ([20, 3, 2, 1, 1, 0, 0], [15, 1, 4, 0, 0, 1, 1]),
+        ([30] + [1] * 20 + [0] * 20, [30] + [0] * 20 + [1] * 20),
+    ],
+)
+def test_the_permuted_chi_square_agrees_with_scipy_permutation_test(ref, cur):
+    """The same statistic, shuffled by SciPy on the raw labels: p-values within Monte Carlo
+    error (999 shuffles here, 9,999 there)."""
+    got = permuted_chi2_two_sample(ref, cur)
+    levels = np.arange(len(ref))
+
+    def statistic(first: np.ndarray, second: np.ndarray) -> float:
+        a = np.bincount(first, minlength=len(ref))
+        b = np.bincount(second, minlength=len(ref))
+        return permuted_chi2_two_sample(a, b, permutations=1).statistic
+
+    want = scipy.stats.permutation_test(
+        (np.repeat(levels, ref), np.repeat(levels, cur)),
+        statistic,
+        permutation_type="independent",
+        alternative="greater",
+        n_resamples=9_999,
+        random_state=1,
+    )
+    assert got.statistic == pytest.approx(want.statistic)
+    assert got.pvalue == pytest.approx(want.pvalue, abs=0.02)
+
+
+def test_the_permuted_chi_square_keeps_its_level():
+    """Sparse levels, nothing changed: rejections at 5 % over 200 draws stay near 5 %."""
+    rng = np.random.default_rng(0)
+    shares = 1.0 / np.arange(1, 81)
+    shares /= shares.sum()
+    rejected = 0
+    for _ in range(200):
+        ref = np.bincount(rng.choice(80, 150, p=shares), minlength=80)
+        cur = np.bincount(rng.choice(80, 150, p=shares), minlength=80)
+        rejected += permuted_chi2_two_sample(ref, cur).pvalue < 0.05
+    assert rejected <= 18  # 5 % of 200 is 10; 18 or more has probability < 1 %
 
 
 def test_disjoint_support():

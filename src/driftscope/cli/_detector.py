@@ -70,7 +70,8 @@ def make_detector(
     roles: dict[str, Any] | None = None,
 ) -> DriftDetector:
     """A detector from a data file (fitted now) or a saved ``.dsref`` reference; ``roles``
-    (from :func:`role_settings`) replace the saved roles they name."""
+    (from :func:`role_settings`, plus ``min_change`` when given) replace the saved settings
+    they name."""
     from driftscope import DriftDetector
 
     roles = roles or {}
@@ -98,6 +99,7 @@ def make_detector(
                 "target_column": saved.target_column,
                 "timestamp_column": saved.timestamp_column,
                 "id_columns": saved.id_columns,
+                "min_change": saved.min_change,
                 **roles,
             },
         )

@@ -89,6 +89,13 @@ def _write(output: str | None, text: str) -> None:
 @method_option
 @threshold_option
 @click.option(
+    "--min-change",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    metavar="SHARE",
+    help="The smallest share of the data that must have moved for a change to count as drift "
+    "(default 0.025, i.e. 2.5 %); see docs/methods.md.",
+)
+@click.option(
     "--fail-on-drift",
     is_flag=True,
     help="Exit with status 1 when drift is found: in a feature, the prediction or the target "
@@ -112,6 +119,7 @@ def drift(
     chunk_size: int | None,
     methods: tuple[str, ...],
     threshold: float | None,
+    min_change: float | None,
     fail_on_drift: bool,
     progress: bool | None,
 ) -> None:
@@ -127,6 +135,8 @@ def drift(
     if window is not None and chunk_size is not None:
         raise ConfigError("give --window or --chunk-size, not both")
     roles = role_settings(target, prediction, timestamp, split_names(ids))
+    if min_change is not None:
+        roles["min_change"] = min_change
     fmt = fmt.lower()
     check_output(output if output is not None or fmt != "html" else DEFAULT_HTML)
     with progress_bar(progress, "Fitting reference") as callback:

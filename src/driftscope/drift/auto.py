@@ -2,27 +2,35 @@
 
 Every column gets two gates and drifts only when both open:
 
-1. a **significance test** (KS for numerical and datetime columns, chi-square for categorical
-   ones, the two-proportion z-test for two categories, Fisher's exact test when a 2 x 2 table has
-   an expected count below 5, the sparse chi-square (rare levels pooled, plus exact tests of
-   the values seen once and the levels seen twice) when a table of three or more categories
-   has one, and always when the two samples share no category, which then drifts), whose
-   p-values are corrected across columns
-   (Benjamini-Hochberg by default): this keeps false alarms on unchanged data at the chosen level
-   however small the sample;
-2. an **effect size** that must reach a practical threshold (Wasserstein-1 in reference standard
-   deviations >= 0.1 for numerical columns, the deviation capped at twice IQR/1.349;
-   Jensen-Shannon distance >= 0.04 for categorical ones, about the same size of change):
-   this keeps huge samples from flagging differences
-   too small to matter (on 10^6 rows a 0.01-sigma shift is "significant" but not relevant).
+1. a **significance test** that the two samples come from one distribution, whose p-values
+   are corrected across columns (Benjamini-Hochberg by default), so that false alarms on
+   unchanged data stay at the chosen level however small the sample:
 
-A gate that could not be computed (NaN) is unknown, not closed: the other gate decides and the
-column says so (``compare``). The reasoning and measured error rates are in
-``docs/methods.md``.
+   - numbers and datetimes: the Anderson-Darling test (midrank, with a p-value exact for the
+     column's ties) up to :data:`ANDERSON_DARLING_UP_TO` values per side, the most powerful
+     of KS, Anderson-Darling and Cramér-von Mises on small samples; above, the
+     Kolmogorov-Smirnov test, which every relevant change rejects there anyway and which
+     costs a fraction;
+   - categories: chi-square; with rare levels the sparse chi-square (rare levels pooled by
+     how often they occur, plus exact tests of the values seen once and twice); the
+     two-proportion z-test for two categories, Fisher's exact test when that 2 x 2 table has
+     an expected count below 5;
+
+2. a **relevance gate** (:class:`~driftscope.drift.methods.ShareMoved`): the share of the
+   data that moved (the KS distance for numbers, the total variation distance on the pooled
+   categories for categories), which must *possibly* reach ``min_change`` (2.5 % by default):
+   the gate stays shut only when the data show, with the confidence of the significance
+   level, that less moved. So a change above the threshold is flagged with a probability that
+   grows to 100 % with the sample, a change below it with one that falls to 0 %, and one at
+   the threshold about 95 % of the time.
+
+The column's score is the share moved, the quantity the gate decided on. A gate that could
+not be computed (NaN) is unknown, not closed: the other gate decides and the column says so
+(``compare``). The reasoning and measured error rates are in ``docs/methods.md``.
 
 >>> policy = AutoPolicy()
 >>> [m.name for m in policy.methods_for("numerical")]
-['ks', 'wasserstein']
+['anderson_darling', 'share_moved']
 """
 
 from __future__ import annotations
@@ -33,21 +41,23 @@ import numpy as np
 
 from driftscope.data import ColumnKind
 from driftscope.drift.methods import (
+    DEFAULT_MIN_CHANGE,
+    AndersonDarlingTest,
     ChiSquareTest,
     DriftMethod,
     FisherExactTest,
-    JensenShannonDistance,
     KSTest,
+    ShareMoved,
     SparseChiSquareTest,
-    WassersteinDistance,
     ZTest,
     _check_level,
     _check_threshold,
 )
-from driftscope.drift.pairs import CategoricalPair
-from driftscope.stats import disjoint_support
+from driftscope.drift.pairs import CategoricalPair, NumericPair
 
 MIN_EXPECTED_COUNT = 5.0
+#: Largest sample (per side) on which numbers get the Anderson-Darling test; above, KS.
+ANDERSON_DARLING_UP_TO = 10_000
 
 
 @dataclass(frozen=True)
@@ -59,37 +69,36 @@ class AutoPolicy:
     """
 
     significance_level: float = 0.05
-    numerical_effect: float = 0.1
-    categorical_effect: float = 0.04
+    min_change: float = DEFAULT_MIN_CHANGE
 
     def __post_init__(self) -> None:
         _check_level(self.significance_level, "significance_level")
-        _check_threshold(self.numerical_effect, "numerical_effect")
-        _check_threshold(self.categorical_effect, "categorical_effect", 1.0)
+        _check_threshold(self.min_change, "min_change", 1.0)
 
     def methods_for(
-        self, kind: ColumnKind | str, pair: CategoricalPair | None = None
+        self, kind: ColumnKind | str, pair: NumericPair | CategoricalPair | None = None
     ) -> list[DriftMethod]:
-        """The test and the effect-size gate for a column of ``kind`` (and, for categories,
-        its counts, which decide between chi-square, sparse chi-square, z-test and Fisher's
-        exact test).
+        """The test and the relevance gate for a column of ``kind`` and, when given, its
+        data (the sample sizes choose the numerical test; the counts choose between
+        chi-square, sparse chi-square, z-test and Fisher's exact test).
 
         >>> import numpy as np
         >>> sparse = CategoricalPair(("a", "b", "c"), np.array([40, 1, 0]), np.array([40, 0, 1]))
         >>> [m.name for m in AutoPolicy().methods_for("categorical", sparse)]
-        ['sparse_chi_square', 'jensen_shannon']
+        ['sparse_chi_square', 'share_moved']
         """
         kind = ColumnKind(kind)
         alpha = self.significance_level
+        gate = ShareMoved(self.min_change, confidence=1.0 - alpha)
         if kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
-            return [KSTest(alpha), WassersteinDistance(self.numerical_effect)]
-        gate = JensenShannonDistance(self.categorical_effect)
-        if pair is None:
+            large = isinstance(pair, NumericPair) and (
+                max(pair.reference.n, pair.current.size) > ANDERSON_DARLING_UP_TO
+            )
+            return [KSTest(alpha) if large else AndersonDarlingTest(alpha), gate]
+        if not isinstance(pair, CategoricalPair):
             return [ChiSquareTest(alpha), gate]
         totals = pair.reference + pair.current
         sparse = _min_expected(pair, totals) < MIN_EXPECTED_COUNT
-        if disjoint_support(pair.reference, pair.current):
-            return [SparseChiSquareTest(alpha), gate]
         if (totals > 0).sum() > 2:
             return [SparseChiSquareTest(alpha) if sparse else ChiSquareTest(alpha), gate]
         if sparse:

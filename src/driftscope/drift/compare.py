@@ -19,7 +19,7 @@ from driftscope import stats
 from driftscope.data import ColumnKind, Table
 from driftscope.data.columns import missing_count
 from driftscope.drift.auto import AutoPolicy
-from driftscope.drift.methods import DriftMethod
+from driftscope.drift.methods import DriftMethod, share_moved
 from driftscope.drift.pairs import CHART_BARS, DEFAULT_BINS, CategoricalPair, NumericPair
 from driftscope.drift.parallel import Progress, run_columns
 from driftscope.drift.power import power_note
@@ -36,6 +36,7 @@ from driftscope.drift.results import (
     DriftResult,
     MethodResult,
 )
+from driftscope.drift.verdicts import explain
 from driftscope.errors import ConfigError, DataError, DriftscopeError
 
 CORRECTIONS = {
@@ -92,7 +93,7 @@ class Plan:
         self, kind: ColumnKind, pair: NumericPair | CategoricalPair
     ) -> list[DriftMethod]:
         if self.auto is not None:
-            return self.auto.methods_for(kind, pair if isinstance(pair, CategoricalPair) else None)
+            return self.auto.methods_for(kind, pair)
         return [m for m in self.methods if m.applies_to(kind, pair)]
 
 
@@ -211,7 +212,7 @@ def _compare_column(
         column=name,
         kind=str(ref.kind),
         drifted=False,  # decided after the multiple-testing correction
-        score=float(stats.jensen_shannon(ref_bins, cur_bins)),
+        score=float(share_moved(pair)[0]),
         method=primary.method,
         statistic=primary.statistic,
         p_value=primary.p_value,
@@ -249,6 +250,7 @@ def _without_values(ref: ColumnReference, current: ColumnSummary, note: str) -> 
         reference=ref.summary,
         current=current,
         notes=(note,),
+        reason=f"drift: {note}",
     )
 
 
@@ -296,7 +298,10 @@ def _correct(
         notes = col.notes
         if missing:
             notes += (f"{', '.join(missing)} could not be computed (n/a): decided without it",)
-        out[name] = replace(col, methods=tuple(methods), drifted=drifted, notes=notes)
+        reason = explain(methods, drifted, auto=plan.auto is not None, combine=plan.combine)
+        out[name] = replace(
+            col, methods=tuple(methods), drifted=drifted, notes=notes, reason=reason
+        )
     return out, uncomputed
 
 

@@ -24,7 +24,12 @@ from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.chunks import ChunkedDrift, detect_chunks
 from driftscope.drift.compare import Plan, compare, normalize_correction
 from driftscope.drift.detector_settings import read_settings
-from driftscope.drift.methods import DriftMethod, _check_level
+from driftscope.drift.methods import (
+    DEFAULT_MIN_CHANGE,
+    DriftMethod,
+    _check_level,
+    _check_threshold,
+)
 from driftscope.drift.parallel import Progress
 from driftscope.drift.reference import DEFAULT_MAX_CATEGORIES, Reference
 from driftscope.drift.results import DriftReport, DriftResult
@@ -49,9 +54,10 @@ class DriftDetector:
     ``detection_methods`` lists method objects (``KSTest()``, ``PSICalculator(0.2)``, …); each
     runs on the columns it applies to and a column drifts when ``combine="any"`` (default) or
     ``"all"`` of them say so. Without methods, each column gets the automatic choice of
-    :mod:`driftscope.drift.auto`: a significance test and an effect-size gate that must both
-    open. P-values are corrected across columns (``correction="bh"``, ``"bonferroni"`` or
-    ``None``).
+    :mod:`driftscope.drift.auto`: a significance test and a relevance gate that must both
+    open; ``min_change`` (default 0.025) is the smallest share of the data that must have
+    moved for a change to count as drift (docs/methods.md explains the choice). P-values are
+    corrected across columns (``correction="bh"``, ``"bonferroni"`` or ``None``).
 
     Column roles keep what is not a model input out of feature drift:
     ``prediction_column`` names the baseline column of the model's predictions (fitted, and
@@ -88,6 +94,7 @@ class DriftDetector:
         detect_ids: bool = True,
         left_out: Mapping[str, str] | None = None,
         significance_level: float = 0.05,
+        min_change: float = DEFAULT_MIN_CHANGE,
         correction: str | None = "bh",
         combine: str = "any",
         column_kinds: Mapping[str, str] | None = None,
@@ -106,6 +113,7 @@ class DriftDetector:
                 )
         self.detection_methods = methods
         self.significance_level = _check_level(significance_level, "significance_level")
+        self.min_change = _check_threshold(min_change, "min_change", 1.0)
         self.correction = normalize_correction(correction)
         self.combine = combine
         self.roles = ColumnRoles(
@@ -124,7 +132,7 @@ class DriftDetector:
         self.workers = workers
         self._plan = Plan(
             methods=methods,
-            auto=None if methods else AutoPolicy(significance_level=significance_level),
+            auto=None if methods else AutoPolicy(significance_level, self.min_change),
             combine=combine,
             correction=self.correction,
         )
@@ -443,6 +451,8 @@ class DriftDetector:
             "left_out": self.left_out_,
         }
         config.update({key: value for key, value in roles.items() if value})
+        if self.min_change != DEFAULT_MIN_CHANGE:  # else readable by versions without it
+            config["min_change"] = self.min_change
         return str(self.reference_.save(path, extra={"detector": config}))
 
     @classmethod

@@ -19,6 +19,7 @@ from driftscope.errors import ReferenceFileError
 SAVED = (
     "methods",
     "significance_level",
+    "min_change",
     "correction",
     "combine",
     "prediction_column",

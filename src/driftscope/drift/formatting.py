@@ -101,9 +101,19 @@ def fmt_check(method: MethodResult, *, named: bool = True) -> str:
     'wasserstein 0.00737 < 0.1'
     >>> fmt_check(MethodResult("ks", 0.1, 0.01, 0.05, True), named=False)
     'p 0.010 < 0.05'
+
+    A gate with a confidence interval decides on its upper bound, shown after the value:
+
+    >>> fmt_check(MethodResult("share_moved", 0.012, None, 0.025, False, role="distance",
+    ...                        interval=(0.004, 0.016)))
+    'share_moved 0.012 (up to 0.016) < 0.025'
     """
     threshold = fmt_number(method.threshold, 3)
-    if method.p_value is not None:
+    if method.interval is not None:
+        high = method.interval[1]
+        op = "≥" if high >= method.threshold else "<"
+        text = f"{fmt_number(method.statistic, 3)} (up to {fmt_number(high, 3)}) {op} {threshold}"
+    elif method.p_value is not None:
         value = method.adjusted_p_value if method.adjusted_p_value is not None else method.p_value
         op = "<" if value < method.threshold else "≥"
         text = f"p {fmt_p(value)} {op} {threshold}"

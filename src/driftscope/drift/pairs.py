@@ -20,6 +20,7 @@ from driftscope.stats import (
     bin_counts,
     bin_counts_sorted,
     fits_grid,
+    ks_statistic,
     quantile_edges,
 )
 
@@ -79,6 +80,14 @@ class NumericPair:
         """Exact KS statistic and Wasserstein-1 distance from the grid, or None."""
         r = self._grid_results
         return None if r is None else (r[0], r[1])
+
+    @property
+    def ks_distance(self) -> float:
+        """The Kolmogorov-Smirnov distance ``max |F_ref - F_cur|`` (exact, computed once)."""
+        grid = self.ks_and_wasserstein
+        if grid is not None:
+            return grid[0]
+        return self._once("ks", lambda: ks_statistic(self.reference, self.current_sorted))
 
     def edges(self, bins: int = DEFAULT_BINS) -> np.ndarray:
         """Interior edges of the reference's ``bins`` quantile bins."""

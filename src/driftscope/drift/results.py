@@ -51,6 +51,9 @@ class MethodResult:
     ``p_value < threshold``) and the distance threshold otherwise (drift when
     ``statistic >= threshold``). ``role`` is ``"test"`` for a significance test and
     ``"effect"`` for a distance used as the practical-relevance gate of the automatic choice.
+    ``interval`` holds the lower and upper confidence bounds of an effect size that has them
+    (the share moved of the automatic choice, which drifts when its upper bound reaches the
+    threshold), else None.
 
     >>> from driftscope.drift.methods import KSTest
     >>> result = KSTest().test([1.0, 2, 3, 4, 5] * 20, [3.0, 4, 5, 6, 7] * 20)
@@ -65,6 +68,7 @@ class MethodResult:
     drifted: bool
     adjusted_p_value: float | None = None
     role: str = "test"
+    interval: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(
@@ -78,6 +82,7 @@ class MethodResult:
                 "threshold": float(self.threshold),
                 "drifted": bool(self.drifted),
                 "role": self.role,
+                "interval": None if self.interval is None else list(self.interval),
             }
         )
 
@@ -140,9 +145,11 @@ class ColumnDrift:
 
     ``method``, ``statistic``, ``p_value`` and ``threshold`` describe the deciding method
     (the significance test of the automatic choice, or the first configured method);
-    ``methods`` holds every method computed on the column. ``score`` is the Jensen-Shannon
-    distance (base 2) between the reference and current distributions on the reference's
-    bins: 0 means identical, 1 disjoint.
+    ``methods`` holds every method computed on the column. ``score`` is the share of the data
+    that moved (the Kolmogorov-Smirnov distance for numbers, the total variation distance on
+    the categories, rare ones pooled): 0 means identical, 1 disjoint; it is what the
+    relevance gate of the automatic choice decides on. ``reason`` says in one sentence which
+    gate decided and why.
 
     >>> import numpy as np, pandas as pd, driftscope as ds
     >>> rng = np.random.default_rng(0)
@@ -167,6 +174,7 @@ class ColumnDrift:
     current: ColumnSummary = field(default_factory=ColumnSummary)
     distribution: Distribution = field(default_factory=Distribution)
     notes: tuple[str, ...] = ()
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(
@@ -184,6 +192,7 @@ class ColumnDrift:
                 "current": self.current.to_dict(),
                 "distribution": self.distribution.to_dict(),
                 "notes": list(self.notes),
+                "reason": self.reason,
             }
         )
 

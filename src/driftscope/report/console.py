@@ -110,7 +110,8 @@ def drift_table(result: DriftResult, *, title: str | None = None, width: int = 1
 
 def print_result(result: DriftResult, console: Console, *, title: str | None = None) -> None:
     """Print the table, the one-line summary, the warnings of the result (too few rows to
-    see small changes), the notes of the columns (grouped when several columns share one)
+    see small changes), why each drifted column drifted and each clear but small change did
+    not (``reason``), the notes of the columns (grouped when several columns share one)
     and the skipped columns of ``result``. Every piece of data is printed escaped
     (:func:`plain`).
 
@@ -127,10 +128,20 @@ def print_result(result: DriftResult, console: Console, *, title: str | None = N
     console.print(plain(summary_line(result), style=style))
     for note in result.notes:
         console.print(plain(f"warning: {note}", style="yellow"))
+    for col in ordered_columns(result.features.values()):
+        if col.reason and (col.drifted or _dismissed(col)):
+            style = "red" if col.drifted else "dim"
+            console.print(plain(f"why {col.column}: {col.reason}", style=style))
     for note, names in _grouped_notes(ordered_columns(result.features.values())):
         console.print(plain(f"note ({_names(names)}): {note}", style="dim"))
     for name, reason in result.skipped.items():
         console.print(plain(f"skipped {name}: {reason}", style="dim"))
+
+
+def _dismissed(col: ColumnDrift) -> bool:
+    """A column whose test was significant but that did not drift: its reason says why."""
+    main = deciding_method(col)
+    return main is not None and main.role == "test" and main.drifted and not col.drifted
 
 
 def plain(text: str, style: str = "") -> Text:

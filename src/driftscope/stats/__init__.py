@@ -14,6 +14,7 @@ energy, binning). Results that SciPy also computes are equal to SciPy's.
 """
 
 from driftscope.stats._magnitude import exponent_for, ldexp_saturating
+from driftscope.stats.anderson import anderson_darling_2samp, weighted_chi2_sf
 from driftscope.stats.binning import bin_counts, bin_counts_sorted, quantile_edges
 from driftscope.stats.contingency import chi2_two_sample, fisher_exact_2x2, proportions_ztest
 from driftscope.stats.distances import (
@@ -50,11 +51,13 @@ from driftscope.stats.proportions import (
     share_test,
 )
 from driftscope.stats.rank import anderson_ksamp, cramervonmises_2samp, mannwhitneyu
+from driftscope.stats.relevance import categorical_share_moved, share_moved_bounds
 from driftscope.stats.result import TestResult
 from driftscope.stats.sparse_categories import (
     PooledCounts,
     disjoint_support,
     once_seen_test,
+    permuted_chi2_two_sample,
     pool_rare_levels,
     pooled_chi2_two_sample,
     sparse_chi2_two_sample,
@@ -68,12 +71,14 @@ __all__ = [
     "PooledCounts",
     "SortedSample",
     "TestResult",
+    "anderson_darling_2samp",
     "anderson_ksamp",
     "benjamini_hochberg",
     "bin_counts",
     "bin_counts_sorted",
     "binomial_upper_p_value",
     "bonferroni",
+    "categorical_share_moved",
     "chi2_two_sample",
     "cohens_h",
     "correlation_change_p_value",
@@ -95,12 +100,14 @@ __all__ = [
     "mannwhitneyu",
     "mmd_test",
     "once_seen_test",
+    "permuted_chi2_two_sample",
     "pool_rare_levels",
     "pooled_chi2_two_sample",
     "proportions_ztest",
     "psi",
     "quantile_edges",
     "reject",
+    "share_moved_bounds",
     "share_test",
     "smoothed_shares",
     "sparse_chi2_two_sample",
@@ -111,6 +118,7 @@ __all__ = [
     "unique_cumcounts",
     "wasserstein",
     "wasserstein_normed",
+    "weighted_chi2_sf",
     "weighted_mean_sd",
     "weighted_quantile",
     "welch_z_test",

@@ -13,7 +13,12 @@ degrees of freedom, and the p-value is 0.5 whatever the data say.
   production hold more of them than its share? (new levels in production)
 - :func:`twice_seen_test` is an exact test of the levels seen twice: are they shared between
   the samples less often than chance? (values moved to other levels, e.g. another id range)
-- :func:`sparse_chi2_two_sample` combines the three (Bonferroni).
+- :func:`permuted_chi2_two_sample` is the chi-square statistic of the table with only the
+  values seen once pooled, its p-value from shuffling the rows between the samples (Monte
+  Carlo, exact in distribution): on small samples it sees what pooling hides, such as
+  ``a``/``b`` against ``c``/``d``/``e`` five times each.
+- :func:`sparse_chi2_two_sample` combines them: the permuted test on up to
+  :data:`PERMUTED_UP_TO` values in all, else the other three (Bonferroni).
 - :func:`disjoint_support` says whether the two samples share no level at all.
 
 Why these are valid: which levels are pooled, and which are seen once or twice, depends only on
@@ -43,6 +48,10 @@ from driftscope.stats.contingency import chi2_two_sample
 from driftscope.stats.result import TestResult
 
 MIN_EXPECTED = 5.0
+#: Largest total sample (both sides) on which sparse categories get the permuted chi-square.
+PERMUTED_UP_TO = 2_000
+#: Shuffles of the permuted chi-square: p-values from 1/1000 up, deterministic (seed 0).
+PERMUTATIONS = 999
 
 
 @dataclass(frozen=True)
@@ -207,15 +216,17 @@ def _log_choose(n: ArrayLike, k: ArrayLike) -> np.ndarray:
 
 
 def sparse_chi2_two_sample(ref_counts: ArrayLike, cur_counts: ArrayLike) -> TestResult:
-    """The test for sparse categories: :func:`pooled_chi2_two_sample`; and, when some levels
-    were pooled, :func:`once_seen_test` if a level is seen once and :func:`twice_seen_test`
-    if one is seen twice. The p-value is the smallest times the number of tests run
-    (Bonferroni, at most 1); ``statistic`` and ``dof`` are the pooled chi-square's. Which
-    tests run depends only on the totals, so the combination keeps its level under no change.
+    """The test for sparse categories. Without rare levels, :func:`pooled_chi2_two_sample` (the
+    plain chi-square). With rare levels: on up to :data:`PERMUTED_UP_TO` values in all,
+    :func:`permuted_chi2_two_sample`; above, the pooled chi-square, plus
+    :func:`once_seen_test` if a level is seen once and :func:`twice_seen_test` if one is seen
+    twice, the p-value being the smallest times the number of tests run (Bonferroni, at most
+    1) and ``statistic`` and ``dof`` the pooled chi-square's. Which tests run depends only on
+    the totals, so the combination keeps its level under no change.
 
-    >>> r = sparse_chi2_two_sample([100] + [1] * 10 + [0] * 30, [100] + [0] * 10 + [1] * 30)
-    >>> round(r.statistic, 3), round(r.pvalue, 4), r.dof  # once-seen: p = 0.0028, doubled
-    (8.392, 0.0055, 1)
+    >>> r = sparse_chi2_two_sample([1000] + [1] * 10 + [0] * 30, [1000] + [0] * 10 + [1] * 30)
+    >>> round(r.statistic, 3), round(r.pvalue, 4), r.dof  # once-seen: p = 0.0012, doubled
+    (9.805, 0.0025, 1)
     """
     ref = as_counts(ref_counts, "reference counts")
     cur = as_counts(cur_counts, "current counts")
@@ -224,6 +235,8 @@ def sparse_chi2_two_sample(ref_counts: ArrayLike, cur_counts: ArrayLike) -> Test
     if table.pooled == 0:
         return pooled
     totals = ref + cur
+    if totals.sum() <= PERMUTED_UP_TO:
+        return permuted_chi2_two_sample(ref, cur)
     p_values = [pooled.pvalue]
     if (totals == 1).any():
         p_values.append(once_seen_test(ref, cur).pvalue)
@@ -231,6 +244,47 @@ def sparse_chi2_two_sample(ref_counts: ArrayLike, cur_counts: ArrayLike) -> Test
         p_values.append(twice_seen_test(ref, cur).pvalue)
     p = min(1.0, len(p_values) * min(p_values))
     return TestResult(pooled.statistic, p, dof=pooled.dof)
+
+
+def permuted_chi2_two_sample(
+    ref_counts: ArrayLike, cur_counts: ArrayLike, permutations: int = PERMUTATIONS, seed: int = 0
+) -> TestResult:
+    """Pearson's chi-square statistic on the 2 x K table whose levels seen once over both
+    samples are pooled into one, with the p-value ``(1 + k) / (1 + permutations)`` where
+    ``k`` shuffles of the rows between the samples (multivariate hypergeometric draws of the
+    reference's counts, seeded) give a statistic at least as large. Valid at any size and
+    sparsity, since it needs no expected count; ``dof`` is the number of columns minus one.
+    Memory and time grow with ``permutations x K``: meant for small samples.
+
+    >>> r = permuted_chi2_two_sample([5, 5, 0, 0, 0], [0, 0, 3, 3, 3])
+    >>> round(r.statistic, 2), r.pvalue
+    (19.0, 0.001)
+    >>> permuted_chi2_two_sample([1, 1, 0], [0, 0, 1]).pvalue  # only values seen once
+    1.0
+    """
+    ref = as_counts(ref_counts, "reference counts")
+    cur = as_counts(cur_counts, "current counts")
+    check_aligned(ref, cur)
+    totals = ref + cur
+    repeated = totals >= 2
+    once = ~repeated & (totals > 0)
+    columns = np.append(totals[repeated], totals[once].sum())
+    observed = np.append(ref[repeated], ref[once].sum())
+    kept = columns > 0
+    columns, observed = columns[kept].astype(np.int64), observed[kept]
+    if columns.size < 2:
+        return TestResult(0.0, 1.0, dof=0)
+    n, total = round(ref.sum()), int(columns.sum())
+    weights = 1.0 / (columns * (n / total)) + 1.0 / (columns * (1.0 - n / total))
+
+    def chi2(reference: np.ndarray) -> np.ndarray:
+        return np.sum((reference - columns * (n / total)) ** 2 * weights, axis=-1)
+
+    statistic = float(chi2(observed))
+    rng = np.random.default_rng(seed)
+    draws = rng.multivariate_hypergeometric(columns, n, size=permutations, method="count")
+    larger = int(np.sum(chi2(draws.astype(np.float64)) >= statistic * (1.0 - 1e-12)))
+    return TestResult(statistic, (1.0 + larger) / (1.0 + permutations), dof=columns.size - 1)
 
 
 def disjoint_support(ref_counts: ArrayLike, cur_counts: ArrayLike) -> bool:

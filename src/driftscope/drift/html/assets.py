@@ -68,6 +68,7 @@ tr.drift .bar i{background:var(--bad)}
 .dist:focus{outline:2px solid var(--cur);outline-offset:2px}
 .dist[data-drift="1"]{border-color:#f3b8b2;box-shadow:inset 4px 0 var(--bad)}
 .dist .caption{margin:0 0 6px;overflow-wrap:break-word}
+.dist .why{margin:0 0 6px;font-size:12px;overflow-wrap:break-word}
 .cnotes{margin:6px 0 0;padding-left:18px;color:var(--muted);font-size:12px}
 .chart{display:block;width:100%;max-width:480px;height:auto;margin-top:4px}
 .chart text{font-size:11px;fill:#52606d}.chart .legend text{fill:var(--ink)}

@@ -117,7 +117,11 @@ def _verdict(report: DriftReport) -> str:
             )
         )
         cards.append(
-            _card("Data set drift score", _score(features.score), "0 = identical · 1 = disjoint")
+            _card(
+                "Data set drift score",
+                _score(features.score),
+                "mean share of the data that moved · 0 = identical · 1 = disjoint",
+            )
         )
     if prediction is not None:
         parts.append(
@@ -198,7 +202,7 @@ def _row(col: ColumnDrift, index: int) -> str:
     )
     return (
         f'<tr class="{"drift" if col.drifted else "ok"}" {attrs}>'
-        f"<td>{_pill(col.drifted)}</td>"
+        f'<td title="{_e(col.reason)}">{_pill(col.drifted)}</td>'
         f'<td class="name">{name}</td>'
         f"<td>{_e(col.kind)}</td>"
         f"<td>{_method_cell(col)}</td>"
@@ -270,9 +274,14 @@ def _chart_card(col: ColumnDrift, index: int) -> str:
         f'data-drift="{int(col.drifted)}"><h3>{_pill(col.drifted)} '
         f'<span class="cname">{wrap_name(col.column)}</span></h3>'
         f'<p class="caption">{_e(col.kind)} · {_e(_decision(col))} · '
-        f"score {_score(col.score)}</p>{chart}"
+        f"score {_score(col.score)}</p>{_why(col)}{chart}"
         f"{f'<ul class=cnotes>{notes}</ul>' if notes else ''}</article>"
     )
+
+
+def _why(col: ColumnDrift) -> str:
+    """The sentence saying which gate decided the column's verdict, if it has one."""
+    return f'<p class="why">{_e(col.reason)}</p>' if col.reason else ""
 
 
 def _distributions(result: DriftResult) -> str:
@@ -297,6 +306,7 @@ def _prediction(result: DriftResult) -> str:
             f"<dt>p-value</dt><dd>{_p_cell(col)}</dd>"
             f"<dt>Threshold</dt><dd>{_e(fmt_rule(col))}</dd>"
             f"<dt>Score</dt><dd>{_score(col.score)}</dd>"
+            f"<dt>Why</dt><dd>{_e(col.reason or '—')}</dd>"
             f"<dt>Missing ref / cur</dt>"
             f"<dd>{col.reference.missing:,} / {col.current.missing:,}</dd>"
             f"</dl>{chart}</div></div>"

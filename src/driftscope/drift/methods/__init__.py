@@ -29,13 +29,16 @@ from driftscope.drift.methods.base import (
     _check_threshold,
 )
 from driftscope.drift.methods.distances import (
+    DEFAULT_MIN_CHANGE,
     EnergyDistance,
     HellingerDistance,
     JensenShannonDistance,
     KLDivergence,
     PSICalculator,
+    ShareMoved,
     TotalVariationDistance,
     WassersteinDistance,
+    share_moved,
 )
 from driftscope.drift.methods.significance import (
     AndersonDarlingTest,
@@ -69,6 +72,7 @@ METHODS: dict[str, type[DriftMethod]] = {
         KLDivergence,
         TotalVariationDistance,
         EnergyDistance,
+        ShareMoved,
     )
 }
 
@@ -96,6 +100,7 @@ def method_from_name(name: str, threshold: float | None = None) -> DriftMethod:
 __all__ = [
     "ALL_KINDS",
     "CATEGORY_KINDS",
+    "DEFAULT_MIN_CHANGE",
     "METHODS",
     "NUMERIC_KINDS",
     "AndersonDarlingTest",
@@ -114,6 +119,7 @@ __all__ = [
     "MannWhitneyTest",
     "PSICalculator",
     "PValueMethod",
+    "ShareMoved",
     "SparseChiSquareTest",
     "TotalVariationDistance",
     "WassersteinDistance",
@@ -122,4 +128,5 @@ __all__ = [
     "_check_level",
     "_check_threshold",
     "method_from_name",
+    "share_moved",
 ]
