@@ -16,6 +16,7 @@ import driftscope as ds
 from driftscope.drift.pairs import CategoricalPair
 from driftscope.drift.reference import Reference
 from driftscope.drift.reference_file import FileLimits
+from driftscope.drift.streaming import incremental_drift_monitoring
 from driftscope.errors import ReferenceFileError
 from tests.drift.test_reference_files import _build, manifest, members_of, put
 
@@ -179,3 +180,15 @@ def test_left_out_levels_are_capped_by_the_file_limits(overflowing):
     assert json.dumps(manifest(members_of(overflowing))["columns"][0]["other_counts"]) == (
         "[[2, 1], [1, 2]]"
     )
+
+
+def test_streaming_counts_the_left_out_levels_in_the_bin_of_unlabelled_values(rng):
+    def frame(n: int) -> pd.DataFrame:
+        common = rng.choice(["a", "b", "c"], n)
+        rare = np.array([f"r{i}" for i in rng.integers(0, 5_000, n)], dtype=object)
+        return pd.DataFrame({"x": np.where(rng.random(n) < 0.3, rare, common)})
+
+    reference = Reference.fit(frame(20_000), max_categories=3)
+    assert reference.columns["x"].other_counts.sum() == pytest.approx(6_000, rel=0.1)
+    events = list(incremental_drift_monitoring(frame(5_000).to_dict("records"), reference))
+    assert events == []  # the same mix of rare values: no drift
