@@ -251,7 +251,8 @@ def _other_counts(raw: Any, where: str, fields: _Fields, max_left_out: int) -> n
     """The left-out counts, expanded from ``[[count, levels], ...]`` (count descending) once
     their number is known to be at most ``max_left_out``."""
     pairs = fields.array(raw, where)
-    counts, levels = [], []
+    counts: list[int] = []
+    levels: list[int] = []
     for i, pair in enumerate(pairs):
         pair = fields.array(pair, f"{where}[{i}]")
         if len(pair) != 2:
