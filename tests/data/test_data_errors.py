@@ -178,20 +178,6 @@ def test_boolean_counts_reject_other_values():
     assert ints.as_dict() == {"True": 2, "False": 1}
 
 
-def test_a_million_distinct_values_looks_like_an_identifier():
-    table = read_table({"user_id": np.arange(1_000_000)}, role="reference")
-    with pytest.raises(
-        DataError,
-        match=exact(
-            "column 'user_id': has 1,000,000 distinct values in the reference data, more than "
-            "max_categories=100,000; it looks like an identifier — leave it out (columns=...) or "
-            "raise max_categories"
-        ),
-    ):
-        table.categories("user_id")
-    assert table.categories("user_id", max_categories=1_000_000).valid == 1_000_000
-
-
 def test_unreadable_parquet_column_names_the_file(tmp_path):
     path = tmp_path / "x.parquet"
     pd.DataFrame({"a": [1.0]}).to_parquet(path)

@@ -89,10 +89,13 @@ def test_mixed_types_in_one_column(train):
     assert "17" in str(info.value)
 
 
-def test_million_distinct_categories(rng):
+def test_million_distinct_categories_keep_the_most_frequent_by_label(rng):
     ids = pd.DataFrame({"customer_id": [f"c{i}" for i in range(1_000_000)]})
-    with pytest.raises(DataError, match=r"'customer_id'.*distinct"):
-        ds.DriftDetector(ids, columns=["customer_id"])  # named, so not left out as an id
+    detector = ds.DriftDetector(ids, columns=["customer_id"])  # named, so not left out as an id
+    column = detector.reference_.columns["customer_id"]
+    assert len(column.categories) == 100_000 and column.counts.sum() == 100_000
+    assert column.other_counts.tolist() == [1] * 900_000
+    assert column.summary.valid == 1_000_000
 
 
 def test_numeric_in_reference_text_in_production(train):

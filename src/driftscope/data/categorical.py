@@ -13,8 +13,10 @@
 - Categories are sorted by descending count, then label.
 - With ``kind=BOOLEAN`` labels are normalised to ``"False"``/``"True"``: booleans, 0/1 and
   the strings true/false (any case) are accepted, anything else is an error.
-- More than ``max_categories`` distinct values is an error: such a column is usually an
-  identifier.
+- At most ``max_categories`` levels keep their labels: the most frequent ones (in the order
+  above). The rest, the rarest levels of a column with more distinct values (usually an
+  identifier), are kept as their counts only, in ``other_counts`` (descending); their rows
+  are neither missing nor lost.
 
 >>> import numpy as np
 >>> from driftscope.data.storage import Storage
@@ -22,6 +24,10 @@
 ...                           name="c", role="data", kind=ColumnKind.CATEGORICAL)
 >>> counts.categories, counts.counts, counts.missing
 (('b', 'a'), array([2, 1]), 1)
+>>> ids = count_categories(np.array(["x", "y", "y", "z"], dtype=object), Storage.STRING,
+...                        name="id", role="data", kind=ColumnKind.CATEGORICAL, max_categories=2)
+>>> ids.categories, ids.other_counts.tolist(), ids.valid
+(('y', 'x'), [1], 4)
 """
 
 from __future__ import annotations
@@ -99,13 +105,6 @@ def count_categories(
         present = counted.field("values").is_valid()
         values = counted.field("values").filter(present)
         counts = counted.field("counts").filter(present).to_numpy()
-    if len(values) > max_categories:
-        raise data_error(
-            f"has {len(values):,} distinct values in {the_data(role)}, more than "
-            f"max_categories={max_categories:,}; it looks like an identifier — leave it out "
-            "(columns=...) or raise max_categories",
-            column=name,
-        )
     if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
     if kind is ColumnKind.BOOLEAN:
@@ -125,13 +124,15 @@ def count_categories(
         pa.table({"count": counts, "label": labels}),
         sort_keys=[("count", "descending"), ("label", "ascending")],
     ).to_numpy()
+    kept, rest = order[:max_categories], order[max_categories:]
     return CategoryCounts(
         name=name,
         kind=kind,
-        categories=tuple(labels.take(pa.array(order)).to_pylist()),
-        counts=counts[order],
+        categories=tuple(labels.take(pa.array(kept)).to_pylist()),
+        counts=counts[kept],
         rows=rows,
         missing=missing,
+        other_counts=counts[rest],
     )
 
 

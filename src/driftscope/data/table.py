@@ -183,7 +183,8 @@ class Table:
         kind: ColumnKind = ColumnKind.CATEGORICAL,
         max_categories: int = DEFAULT_MAX_CATEGORIES,
     ) -> CategoryCounts:
-        """Category counts of a categorical (or, with ``kind=BOOLEAN``, boolean) column.
+        """Category counts of a categorical (or, with ``kind=BOOLEAN``, boolean) column; the
+        ``max_categories`` most frequent levels by label, any others by their counts only.
 
         >>> read_table({"ok": [True, None, True]}).categories("ok", kind="boolean").as_dict()
         {'True': 2}

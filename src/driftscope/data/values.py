@@ -11,7 +11,7 @@ Counts always add up: ``valid + missing (+ infinities) == rows``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -72,12 +72,15 @@ class CategoryCounts(_Comparable):
     """A categorical or boolean column: how often each category occurs.
 
     ``categories`` are string labels sorted by descending count, then label; ``counts`` is
-    int64 aligned with them. Missing values are only counted in ``missing``.
+    int64 aligned with them. Missing values are only counted in ``missing``. When a column
+    has more distinct values than the counting kept (``max_categories``), ``other_counts``
+    holds the counts of the levels left out, without their labels (int64, descending; empty
+    when nothing was left out): they are the rarest levels.
 
     >>> c = CategoryCounts("colour", ColumnKind.CATEGORICAL, ("red", "blue"),
-    ...                    np.array([3, 1]), rows=5, missing=1)
-    >>> c.valid, c.as_dict()
-    (4, {'red': 3, 'blue': 1})
+    ...                    np.array([3, 1]), rows=7, missing=1, other_counts=np.array([1, 1]))
+    >>> c.valid, c.as_dict(), c.left_out, c.valid + c.missing == c.rows
+    (6, {'red': 3, 'blue': 1}, 2, True)
     """
 
     name: str
@@ -86,11 +89,17 @@ class CategoryCounts(_Comparable):
     counts: np.ndarray
     rows: int
     missing: int
+    other_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def valid(self) -> int:
-        """Number of non-missing values (the sum of ``counts``)."""
-        return int(self.counts.sum())
+        """Number of non-missing values (the sum of ``counts`` and ``other_counts``)."""
+        return int(self.counts.sum()) + int(self.other_counts.sum())
+
+    @property
+    def left_out(self) -> int:
+        """Number of levels counted in ``other_counts`` only (0: every level has its label)."""
+        return len(self.other_counts)
 
     def as_dict(self) -> dict[str, int]:
         """``{label: count}`` in the stored order."""

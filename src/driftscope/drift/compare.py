@@ -16,7 +16,7 @@ from itertools import pairwise
 import numpy as np
 
 from driftscope import stats
-from driftscope.data import ColumnKind, Table
+from driftscope.data import CategoryCounts, ColumnKind, Table
 from driftscope.data.columns import missing_count
 from driftscope.drift.auto import AutoPolicy
 from driftscope.drift.methods import DriftMethod, share_moved
@@ -175,8 +175,17 @@ def _compare_column(
         )
     if isinstance(ref, CategoricalReference):
         cats = table.categories(name, kind=ref.kind, max_categories=max_categories)
-        pair = CategoricalPair.align(ref.categories, ref.counts, cats.categories, cats.counts)
+        pair = CategoricalPair.align(
+            ref.categories,
+            ref.counts,
+            cats.categories,
+            cats.counts,
+            ref_other=ref.other_counts,
+            cur_other=cats.other_counts,
+        )
         current = ColumnSummary(cats.rows, cats.missing)
+        if pair.left_out:
+            notes.append(_left_out_note(ref, cats))
         unseen = pair.unseen_categories
         if unseen:
             shown = ", ".join(repr(c) for c in unseen[:5])
@@ -224,6 +233,33 @@ def _compare_column(
         notes=tuple(notes),
     )
     return _Outcome(column)
+
+
+def _left_out_note(ref: CategoricalReference, cats: CategoryCounts) -> str:
+    """What counting left out past ``max_categories``, on each side that left levels out.
+
+    >>> import numpy as np
+    >>> from driftscope.drift.results import ColumnSummary
+    >>> ref = CategoricalReference("id", ColumnKind.CATEGORICAL, ("a", "b"), np.array([2, 1]),
+    ...                            ColumnSummary(5, 0), np.array([1, 1]))
+    >>> cur = CategoryCounts("id", ColumnKind.CATEGORICAL, ("a", "c"), np.array([3, 1]), 4, 0)
+    >>> _left_out_note(ref, cur)
+    '4 distinct values in the reference: the 2 most frequent are compared by label, the other 2 by their counts only (max_categories; a left-out level is taken as absent from the other side)'
+    """  # noqa: E501
+    sides = []
+    for where, kept, other in (
+        ("the reference", len(ref.categories), len(ref.other_counts)),
+        ("the production data", len(cats.categories), len(cats.other_counts)),
+    ):
+        if other:
+            sides.append(
+                f"{kept + other:,} distinct values in {where}: the {kept:,} most frequent are "
+                f"compared by label, the other {other:,} by their counts only"
+            )
+    return (
+        "; ".join(sides)
+        + " (max_categories; a left-out level is taken as absent from the other side)"
+    )
 
 
 def _without_values(ref: ColumnReference, current: ColumnSummary, note: str) -> ColumnDrift:
@@ -353,9 +389,12 @@ def _distribution(
             labels = _bin_labels(pair.chart_edges(), kind)
     else:
         labels = list(pair.categories)
-        order = np.argsort(-(ref_bins / max(ref_bins.sum(), 1) + cur_bins / max(cur_bins.sum(), 1)))
-        if len(order) > MAX_CHART_BARS:
-            keep, rest = order[: MAX_CHART_BARS - 1], order[MAX_CHART_BARS - 1 :]
+        shares = ref_bins / max(ref_bins.sum(), 1) + cur_bins / max(cur_bins.sum(), 1)
+        order = np.argsort(-shares[: pair.labelled])  # left-out levels get no bar of their own
+        if len(order) > MAX_CHART_BARS or pair.left_out:
+            room = MAX_CHART_BARS - 1
+            keep = order[:room]
+            rest = np.concatenate((order[room:], np.arange(pair.labelled, len(labels))))
             labels = [labels[i] for i in keep] + [f"({len(rest)} others)"]
             ref_bins = np.append(ref_bins[keep], ref_bins[rest].sum())
             cur_bins = np.append(cur_bins[keep], cur_bins[rest].sum())

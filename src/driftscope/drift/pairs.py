@@ -151,17 +151,28 @@ class CategoricalPair:
     """Category counts of reference and current, aligned on the union of categories.
 
     Reference categories come first in their fitted order; categories seen only in the
-    current data follow.
+    current data follow. Levels that counting left out (more distinct values than
+    ``max_categories``, see :mod:`driftscope.data.categorical`) come last, ``left_out`` of
+    them, one per left-out count, each under a synthetic label and absent from the other side
+    (the approximation: they are each side's rarest levels, compared by their counts only).
 
     >>> import numpy as np
     >>> pair = CategoricalPair.align(("a", "b"), np.array([5, 5]), ("c", "a"), np.array([2, 8]))
     >>> pair.categories, pair.current.tolist(), pair.unseen_categories
     (('a', 'b', 'c'), [8, 0, 2], ('c',))
+    >>> pair = CategoricalPair.align(("a",), np.array([5]), ("a",), np.array([8]),
+    ...                              ref_other=np.array([1]), cur_other=np.array([2]))
+    >>> pair.categories[1:], pair.reference.tolist(), pair.current.tolist(), pair.left_out
+    (('(left-out level 1)', '(left-out level 2)'), [5, 1, 0], [8, 0, 2], 2)
+    >>> pair.unseen_categories, pair.unseen_share
+    ((), 0.0)
     """
 
     categories: tuple[str, ...]
     reference: np.ndarray
     current: np.ndarray
+    #: the last ``left_out`` categories are anonymous left-out levels
+    left_out: int = 0
 
     @classmethod
     def align(
@@ -170,23 +181,41 @@ class CategoricalPair:
         ref_counts: np.ndarray,
         cur_categories: tuple[str, ...],
         cur_counts: np.ndarray,
+        ref_other: np.ndarray | None = None,
+        cur_other: np.ndarray | None = None,
     ) -> CategoricalPair:
+        """Align the two sides' counts; ``ref_other``/``cur_other`` are the counts of the
+        levels each side left out (``CategoryCounts.other_counts``), appended as one anonymous
+        level each: ``(count, 0)`` for the reference's, ``(0, count)`` for the current's."""
         index = {c: i for i, c in enumerate(ref_categories)}
         new = [c for c in cur_categories if c not in index]
-        categories = tuple(ref_categories) + tuple(new)
+        labelled = tuple(ref_categories) + tuple(new)
         for c in new:
             index[c] = len(index)
+        ref_other = np.zeros(0, np.int64) if ref_other is None else np.asarray(ref_other)
+        cur_other = np.zeros(0, np.int64) if cur_other is None else np.asarray(cur_other)
+        left_out = len(ref_other) + len(cur_other)
+        categories = labelled + left_out_labels(left_out, labelled)
         ref = np.zeros(len(categories), dtype=np.int64)
         ref[: len(ref_categories)] = ref_counts
+        ref[len(labelled) : len(labelled) + len(ref_other)] = ref_other
         cur = np.zeros(len(categories), dtype=np.int64)
         positions = np.fromiter((index[c] for c in cur_categories), np.int64, len(cur_categories))
         cur[positions] = cur_counts
-        return cls(categories, ref, cur)
+        cur[len(categories) - len(cur_other) :] = cur_other
+        return cls(categories, ref, cur, left_out=left_out)
+
+    @property
+    def labelled(self) -> int:
+        """Number of categories with a real label (all but the left-out levels)."""
+        return len(self.categories) - self.left_out
 
     @property
     def _unseen(self) -> np.ndarray:
-        """Positions of the categories with current values and no reference value."""
-        return np.flatnonzero((self.reference == 0) & (self.current > 0))
+        """Positions of the labelled categories with current values and no reference value
+        (a left-out level is never one: whether the other side had it is unknown)."""
+        n = self.labelled
+        return np.flatnonzero((self.reference[:n] == 0) & (self.current[:n] > 0))
 
     @property
     def unseen_categories(self) -> tuple[str, ...]:
@@ -194,7 +223,8 @@ class CategoricalPair:
 
     @property
     def unseen_share(self) -> float:
-        """The share of the current values that fall in categories the reference never had.
+        """The share of the current values that fall in labelled categories the reference
+        never had.
 
         >>> CategoricalPair(("a", "b"), np.array([4, 0]), np.array([1, 3])).unseen_share
         0.75
@@ -204,3 +234,26 @@ class CategoricalPair:
 
     def binned(self, bins: int = DEFAULT_BINS) -> tuple[np.ndarray, np.ndarray]:
         return self.reference, self.current
+
+
+LEFT_OUT_LABEL = "(left-out level {})"
+
+
+def left_out_labels(n: int, taken: tuple[str, ...]) -> tuple[str, ...]:
+    """``n`` synthetic labels for left-out levels, ``"(left-out level 1)"`` onwards, none
+    of them in ``taken`` (a real label of that form wraps them in more parentheses).
+
+    >>> left_out_labels(2, ("a",))
+    ('(left-out level 1)', '(left-out level 2)')
+    >>> left_out_labels(1, ("(left-out level 1)",))
+    ('((left-out level 1))',)
+    """
+    if n == 0:
+        return ()
+    template = LEFT_OUT_LABEL
+    suspects = {c for c in taken if c.startswith("(") and c.endswith(")")}
+    while True:
+        labels = tuple(template.format(i) for i in range(1, n + 1))
+        if suspects.isdisjoint(labels):
+            return labels
+        template = f"({template})"

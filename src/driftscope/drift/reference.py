@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -78,12 +78,15 @@ class NumericalReference:
 
 @dataclass(frozen=True)
 class CategoricalReference:
-    """A fitted categorical (or boolean) column: category counts and row counts.
+    """A fitted categorical (or boolean) column: category counts and row counts, and the
+    counts of the rarest levels left out past ``max_categories`` (``other_counts``,
+    descending; empty when every level kept its label).
 
     >>> import pandas as pd
-    >>> column = Reference.fit(pd.DataFrame({"plan": ["a", "b", "a"]})).columns["plan"]
-    >>> column.categories, column.counts.tolist()
-    (('a', 'b'), [2, 1])
+    >>> frame = pd.DataFrame({"plan": ["a", "b", "a", "c"]})
+    >>> column = Reference.fit(frame, max_categories=2).columns["plan"]
+    >>> column.categories, column.counts.tolist(), column.other_counts.tolist()
+    (('a', 'b'), [2, 1], [1])
     """
 
     name: str
@@ -91,6 +94,7 @@ class CategoricalReference:
     categories: tuple[str, ...]
     counts: np.ndarray
     summary: ColumnSummary
+    other_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 ColumnReference = NumericalReference | CategoricalReference
@@ -122,7 +126,9 @@ def fit_column(
         return NumericalReference(name, kind, prepared(sample), summary)
     cats = table.categories(name, kind=kind, max_categories=max_categories)
     summary = ColumnSummary(cats.rows, cats.missing)
-    return CategoricalReference(name, kind, tuple(cats.categories), cats.counts, summary)
+    return CategoricalReference(
+        name, kind, tuple(cats.categories), cats.counts, summary, cats.other_counts
+    )
 
 
 class Reference:
@@ -354,6 +360,8 @@ class Reference:
             else:
                 entry["categories"] = list(col.categories)
                 entry["counts"] = [int(c) for c in col.counts]
+                if len(col.other_counts):  # only then: files without any stay as they were
+                    entry["other_counts"] = _count_levels(col.other_counts)
             meta["columns"].append(entry)
         blobs = {}
         if self._row_sample_bytes is not None:
@@ -402,7 +410,12 @@ class Reference:
                 )
             else:
                 columns[entry.name] = CategoricalReference(
-                    entry.name, entry.kind, entry.categories, entry.counts, entry.summary
+                    entry.name,
+                    entry.kind,
+                    entry.categories,
+                    entry.counts,
+                    entry.summary,
+                    entry.other_counts,
                 )
         reference = cls(
             columns,
@@ -453,7 +466,20 @@ def _column_digest(col: ColumnReference) -> bytes:
     else:
         digest.update("\0".join(col.categories).encode())
         digest.update(np.asarray(col.counts, dtype=np.int64).tobytes())
+        if len(col.other_counts):  # only then: the versions of other references stay
+            digest.update(b"\0other_counts\0")
+            digest.update(np.asarray(col.other_counts, dtype=np.int64).tobytes())
     return digest.digest()
+
+
+def _count_levels(other_counts: np.ndarray) -> list[list[int]]:
+    """Left-out counts (descending) as ``[[count, levels], ...]``, count descending.
+
+    >>> _count_levels(np.array([3, 1, 1, 1]))
+    [[3, 1], [1, 3]]
+    """
+    counts, levels = np.unique(other_counts, return_counts=True)
+    return [[int(c), int(n)] for c, n in zip(counts[::-1], levels[::-1], strict=True)]
 
 
 def _content_hash(

@@ -6,8 +6,9 @@ A reference file is a zip archive of
   content hash of the fitted columns and kept rows; ``digest``, the SHA-256 of the manifest
   itself (canonical JSON, every field but ``digest``); ``rows``, ``source``, ``fitted_at``,
   ``skipped``; one entry per fitted column (name, kind, row counts, and either the names of
-  its arrays or its categories and counts); ``extra``, the settings of the detector that
-  saved it; and the name of the kept rows' member;
+  its arrays or its categories and counts, and the counts of any levels left out past
+  ``max_categories``); ``extra``, the settings of the detector that saved it; and the name
+  of the kept rows' member;
 * ``arrays/<i>_<key>.npy``: each numerical or datetime column's sorted distinct values,
   cumulative counts and moments, in NumPy's ``.npy`` format (plain numbers only: no pickle);
 * ``row_sample.parquet``: the rows kept for whole-row checks.
@@ -196,6 +197,7 @@ def read_reference_file(
             label,
             max_columns=limits.max_columns,
             max_depth=limits.max_depth,
+            max_left_out=limits.max_entry_bytes // 8,
         )
         _check_members(manifest, infos, label)
         arrays = {

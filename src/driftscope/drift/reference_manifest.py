@@ -9,7 +9,8 @@ around the manifest is read by :mod:`driftscope.drift.reference_file`.
 
 >>> canonical_digest({"b": [1, 2], "a": "é"}) == canonical_digest({"a": "é", "b": (1, 2)})
 True
->>> parse_manifest({"format": "other"}, "x.dsref", max_columns=10, max_depth=24)
+>>> parse_manifest({"format": "other"}, "x.dsref", max_columns=10, max_depth=24,
+...                max_left_out=10)
 Traceback (most recent call last):
 ...
 driftscope.errors.ReferenceFileError: x.dsref is not a driftscope reference file
@@ -53,14 +54,21 @@ MAX_INT = 2**63 - 1
 @dataclass(frozen=True)
 class ColumnEntry:
     """One fitted column of the manifest, validated; ``arrays`` maps array keys to member
-    names (numerical and datetime columns), ``categories``/``counts`` the rest.
+    names (numerical and datetime columns), ``categories``/``counts`` the rest, and
+    ``other_counts`` the counts of the levels left out (empty when none were).
+
+    In the manifest the left-out counts are stored compactly, as ``other_counts``: a list
+    of ``[count, levels]`` pairs, count descending (``[[2, 1], [1, 3]]`` stands for
+    ``[2, 1, 1, 1]``), present only when a level was left out, so that files without any
+    stay as they were.
 
     >>> import json, os, tempfile, zipfile, pandas as pd, driftscope as ds
     >>> reference = ds.Reference.fit(pd.DataFrame({"age": [31.0, 45.0], "plan": ["a", "b"]}))
     >>> path = reference.save(os.path.join(tempfile.mkdtemp(), "ref.dsref"))
     >>> with zipfile.ZipFile(path) as archive:
     ...     meta = json.loads(archive.read("reference.json"))
-    >>> manifest = parse_manifest(meta, "ref.dsref", max_columns=10, max_depth=24)
+    >>> manifest = parse_manifest(meta, "ref.dsref", max_columns=10, max_depth=24,
+    ...                           max_left_out=10)
     >>> age, plan = manifest.columns
     >>> sorted(age.arrays), plan.categories, plan.counts.tolist()
     (['m2', 'mean', 'n', 'values'], ('a', 'b'), [1, 1])
@@ -72,6 +80,7 @@ class ColumnEntry:
     arrays: Mapping[str, str]
     categories: tuple[str, ...]
     counts: np.ndarray
+    other_counts: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,8 @@ class Manifest:
     >>> path = reference.save(os.path.join(tempfile.mkdtemp(), "ref.dsref"))
     >>> with zipfile.ZipFile(path) as archive:
     ...     meta = json.loads(archive.read("reference.json"))
-    >>> manifest = parse_manifest(meta, "ref.dsref", max_columns=10, max_depth=24)
+    >>> manifest = parse_manifest(meta, "ref.dsref", max_columns=10, max_depth=24,
+    ...                           max_left_out=10)
     >>> manifest.rows, [column.name for column in manifest.columns]
     (2, ['age', 'plan'])
     """
@@ -125,9 +135,13 @@ TOP_OPTIONAL = {"digest", "row_sample"}
 SUMMARY_KEYS = ("rows", "missing", "positive_infinite", "negative_infinite")
 
 
-def parse_manifest(meta: Any, label: str, *, max_columns: int, max_depth: int) -> Manifest:
+def parse_manifest(
+    meta: Any, label: str, *, max_columns: int, max_depth: int, max_left_out: int
+) -> Manifest:
     """``meta`` (parsed JSON) checked against the schema of format 1 or 2, its digest
-    verified (format 2): the :class:`Manifest`, or a ReferenceFileError naming the field."""
+    verified (format 2): the :class:`Manifest`, or a ReferenceFileError naming the field.
+    ``max_left_out`` caps the left-out levels of all columns together (they are expanded to
+    one int64 each)."""
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ReferenceFileError(f"{label} is not a driftscope reference file")
     version = meta.get("format_version")
@@ -155,7 +169,11 @@ def parse_manifest(meta: Any, label: str, *, max_columns: int, max_depth: int) -
             f"holds {len(columns_raw) + len(skipped):,} columns, over FileLimits.max_columns "
             f"({max_columns:,})",
         )
-    columns = tuple(_column(entry, f"columns[{i}]", fields) for i, entry in enumerate(columns_raw))
+    columns: list[ColumnEntry] = []
+    for i, entry in enumerate(columns_raw):
+        column = _column(entry, f"columns[{i}]", fields, max_left_out)
+        max_left_out -= len(column.other_counts)  # the cap is on all columns together
+        columns.append(column)
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise fields.fail("columns", "names a column twice")
@@ -171,10 +189,12 @@ def parse_manifest(meta: Any, label: str, *, max_columns: int, max_depth: int) -
                 f"{label} was modified: its manifest (detector settings, counts, categories "
                 f"or metadata) hashes to {actual[:16]}…, not to its recorded digest {digest[:16]}…"
             )
-    return Manifest(version, content, rows, source, fitted_at, skipped, columns, extra, row_sample)
+    return Manifest(
+        version, content, rows, source, fitted_at, skipped, tuple(columns), extra, row_sample
+    )
 
 
-def _column(entry: Any, where: str, fields: _Fields) -> ColumnEntry:
+def _column(entry: Any, where: str, fields: _Fields, max_left_out: int) -> ColumnEntry:
     entry = fields.mapping(entry, where)
     name = fields.text(entry.get("name"), f"{where}.name")
     kind_text = fields.text(entry.get("kind"), f"{where}.kind")
@@ -186,7 +206,8 @@ def _column(entry: Any, where: str, fields: _Fields) -> ColumnEntry:
     kind = ColumnKind(kind_text)
     numeric = kind in NUMERIC_KINDS
     own = {"arrays"} if numeric else {"categories", "counts"}
-    fields.keys(entry, where, {"name", "kind", "summary"} | own, set())
+    optional = set() if numeric else {"other_counts"}
+    fields.keys(entry, where, {"name", "kind", "summary"} | own, optional)
     raw = fields.mapping(entry["summary"], f"{where}.summary")
     fields.keys(raw, f"{where}.summary", set(SUMMARY_KEYS), set())
     counts_ = [fields.integer(raw[k], f"{where}.summary.{k}") for k in SUMMARY_KEYS]
@@ -202,7 +223,8 @@ def _column(entry: Any, where: str, fields: _Fields) -> ColumnEntry:
             {k for k, v in ARRAY_KEYS.items() if not v[2]},
         )
         members = {k: fields.text(v, f"{where}.arrays.{k}") for k, v in arrays.items()}
-        return ColumnEntry(name, kind, summary, members, (), np.zeros(0, dtype=np.int64))
+        empty = np.zeros(0, dtype=np.int64)
+        return ColumnEntry(name, kind, summary, members, (), empty, empty)
     categories = fields.array(entry["categories"], f"{where}.categories")
     counts = fields.array(entry["counts"], f"{where}.counts")
     if not all(type(c) is str for c in categories):  # the slow path finds the culprit
@@ -216,7 +238,40 @@ def _column(entry: Any, where: str, fields: _Fields) -> ColumnEntry:
         values = [fields.integer(c, f"{where}.counts[{i}]") for i, c in enumerate(counts)]
     if len(values) != len(cats):
         raise fields.fail(f"{where}.counts", f"has {len(values)} counts for {len(cats)} categories")
-    return ColumnEntry(name, kind, summary, {}, cats, np.asarray(values, dtype=np.int64))
+    other = _other_counts(
+        entry.get("other_counts", []), f"{where}.other_counts", fields, max_left_out
+    )
+    labelled = sum(values)
+    if sum(int(c) for c in other.tolist()) > summary.rows - summary.missing - labelled:
+        raise fields.fail(f"{where}.other_counts", "counts more values than the column's rows hold")
+    return ColumnEntry(name, kind, summary, {}, cats, np.asarray(values, dtype=np.int64), other)
+
+
+def _other_counts(raw: Any, where: str, fields: _Fields, max_left_out: int) -> np.ndarray:
+    """The left-out counts, expanded from ``[[count, levels], ...]`` (count descending) once
+    their number is known to be at most ``max_left_out``."""
+    pairs = fields.array(raw, where)
+    counts: list[int] = []
+    levels: list[int] = []
+    for i, pair in enumerate(pairs):
+        pair = fields.array(pair, f"{where}[{i}]")
+        if len(pair) != 2:
+            raise fields.fail(f"{where}[{i}]", "expected a pair [count, levels]")
+        count = fields.integer(pair[0], f"{where}[{i}][0]")
+        level = fields.integer(pair[1], f"{where}[{i}][1]")
+        if count < 1 or level < 1:
+            raise fields.fail(f"{where}[{i}]", "expected a count and a number of levels >= 1")
+        if counts and count >= counts[-1]:
+            raise fields.fail(f"{where}[{i}]", "expected counts in descending order")
+        counts.append(count)
+        levels.append(level)
+    if sum(levels) > max_left_out:
+        raise fields.fail(
+            where,
+            f"holds {sum(levels):,} left-out levels, more than the {max(max_left_out, 0):,} "
+            "left in FileLimits.max_entry_bytes (8 bytes a level, all columns together)",
+        )
+    return np.repeat(np.asarray(counts, dtype=np.int64), np.asarray(levels, dtype=np.int64))
 
 
 class _Fields:

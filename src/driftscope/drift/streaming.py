@@ -172,7 +172,10 @@ class StreamingDriftMonitor:
                 self._encoders.append((edges, col.sample))
             else:
                 self._encoders.append({c: i for i, c in enumerate(col.categories)})
-                counts = np.append(np.asarray(col.counts, float), 0.0)  # + unseen bin
+                # + the bin of values without a fitted label: unseen ones, and the rarest
+                # reference levels left out past max_categories (their counts only)
+                other = float(col.other_counts.sum())
+                counts = np.append(np.asarray(col.counts, float), other)
             ref_rows.append(np.append(counts, col.summary.missing))  # + missing bin
         width = max(len(r) for r in ref_rows)
         self._width = width

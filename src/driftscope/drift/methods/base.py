@@ -220,7 +220,10 @@ def _pair_from_samples(reference: Any, current: Any) -> tuple[Pair, ColumnKind]:
     if kind in CATEGORY_KINDS:
         r = ref_table.categories(ref_name, kind=kind)
         c = cur_table.categories(cur_name, kind=kind)
-        return CategoricalPair.align(r.categories, r.counts, c.categories, c.counts), kind
+        pair = CategoricalPair.align(
+            r.categories, r.counts, c.categories, c.counts, r.other_counts, c.other_counts
+        )
+        return pair, kind
     raise DataError(f"is {kind} data, which drift methods do not compare", column=ref_name)
 
 
