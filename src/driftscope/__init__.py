@@ -27,6 +27,7 @@ from driftscope.errors import (
 _LAZY: dict[str, str] = {
     "METHODS": "driftscope.drift",
     "AndersonDarlingTest": "driftscope.drift",
+    "AndersonKSTest": "driftscope.drift",
     "AutoPolicy": "driftscope.drift",
     "ChiSquareTest": "driftscope.drift",
     "ColumnDrift": "driftscope.drift",
@@ -45,6 +46,7 @@ _LAZY: dict[str, str] = {
     "JensenShannonDistance": "driftscope.drift",
     "KLDivergence": "driftscope.drift",
     "KSTest": "driftscope.drift",
+    "ShareMoved": "driftscope.drift",
     "MMDTest": "driftscope.drift",
     "MannWhitneyTest": "driftscope.drift",
     "MethodResult": "driftscope.drift",

@@ -204,7 +204,7 @@ def test_an_error_while_comparing_a_column_names_it(monkeypatch):
     def fails(self, pair):
         raise ConfigError("edges must be finite (the outer bins are open-ended)")
 
-    monkeypatch.setattr(ds.AndersonDarlingTest, "compute", fails)
+    monkeypatch.setattr(ds.AndersonKSTest, "compute", fails)
     with pytest.raises(DataError, match=r"column 'age': cannot be compared: edges must be"):
         detect_frame = ds.DriftDetector(pd.DataFrame({"age": rng.normal(size=50)}))
         detect_frame.detect_feature_drift(pd.DataFrame({"age": rng.normal(size=50)}))

@@ -6,6 +6,7 @@ from driftscope.drift.detector import DriftDetector
 from driftscope.drift.methods import (
     METHODS,
     AndersonDarlingTest,
+    AndersonKSTest,
     ChiSquareTest,
     CramerVonMisesTest,
     DriftMethod,
@@ -18,6 +19,7 @@ from driftscope.drift.methods import (
     MannWhitneyTest,
     MMDTest,
     PSICalculator,
+    ShareMoved,
     SparseChiSquareTest,
     TotalVariationDistance,
     WassersteinDistance,
@@ -43,6 +45,7 @@ from driftscope.drift.streaming import (
 __all__ = [
     "METHODS",
     "AndersonDarlingTest",
+    "AndersonKSTest",
     "AutoPolicy",
     "ChiSquareTest",
     "ColumnDrift",
@@ -66,6 +69,7 @@ __all__ = [
     "MethodResult",
     "PSICalculator",
     "Reference",
+    "ShareMoved",
     "SparseChiSquareTest",
     "StreamDriftEvent",
     "StreamingDriftMonitor",

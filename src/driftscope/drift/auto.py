@@ -6,11 +6,12 @@ Every column gets two gates and drifts only when both open:
    are corrected across columns (Benjamini-Hochberg by default), so that false alarms on
    unchanged data stay at the chosen level however small the sample:
 
-   - numbers and datetimes: the Anderson-Darling test (midrank, with a p-value exact for the
-     column's ties) up to :data:`ANDERSON_DARLING_UP_TO` values per side, the most powerful
-     of KS, Anderson-Darling and Cramér-von Mises on small samples; above, the
-     Kolmogorov-Smirnov test, which every relevant change rejects there anyway and which
-     costs a fraction;
+   - numbers and datetimes: up to :data:`ANDERSON_KS_UP_TO` values per side, the stronger of
+     the Anderson-Darling test (which sees changes of spread and shape early) and the
+     Kolmogorov-Smirnov test (which sees a change in the middle of the data next to a block
+     of ties), calibrated by shuffling the rows (:class:`AndersonKSTest`); above, the
+     Kolmogorov-Smirnov test alone, which every relevant change rejects there anyway and
+     which costs a fraction;
    - categories: chi-square; with rare levels the sparse chi-square (rare levels pooled by
      how often they occur, plus exact tests of the values seen once and twice); the
      two-proportion z-test for two categories, Fisher's exact test when that 2 x 2 table has
@@ -30,7 +31,7 @@ not be computed (NaN) is unknown, not closed: the other gate decides and the col
 
 >>> policy = AutoPolicy()
 >>> [m.name for m in policy.methods_for("numerical")]
-['anderson_darling', 'share_moved']
+['anderson_ks', 'share_moved']
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import numpy as np
 from driftscope.data import ColumnKind
 from driftscope.drift.methods import (
     DEFAULT_MIN_CHANGE,
-    AndersonDarlingTest,
+    AndersonKSTest,
     ChiSquareTest,
     DriftMethod,
     FisherExactTest,
@@ -56,8 +57,8 @@ from driftscope.drift.methods import (
 from driftscope.drift.pairs import CategoricalPair, NumericPair
 
 MIN_EXPECTED_COUNT = 5.0
-#: Largest sample (per side) on which numbers get the Anderson-Darling test; above, KS.
-ANDERSON_DARLING_UP_TO = 10_000
+#: Largest sample (per side) on which numbers get :class:`AndersonKSTest`; above, KS alone.
+ANDERSON_KS_UP_TO = 10_000
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,9 @@ class AutoPolicy:
         gate = ShareMoved(self.min_change, confidence=1.0 - alpha)
         if kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
             large = isinstance(pair, NumericPair) and (
-                max(pair.reference.n, pair.current.size) > ANDERSON_DARLING_UP_TO
+                max(pair.reference.n, pair.current.size) > ANDERSON_KS_UP_TO
             )
-            return [KSTest(alpha) if large else AndersonDarlingTest(alpha), gate]
+            return [KSTest(alpha) if large else AndersonKSTest(alpha), gate]
         if not isinstance(pair, CategoricalPair):
             return [ChiSquareTest(alpha), gate]
         totals = pair.reference + pair.current

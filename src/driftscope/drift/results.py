@@ -158,7 +158,7 @@ class ColumnDrift:
     >>> result = ds.DriftDetector(baseline_data=baseline).detect_feature_drift(production)
     >>> column = result.features["age"]
     >>> column.drifted, column.method, column.reference.rows
-    (True, 'ks', 2000)
+    (True, 'anderson_ks', 2000)
     """
 
     column: str

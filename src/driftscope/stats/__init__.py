@@ -15,6 +15,7 @@ energy, binning). Results that SciPy also computes are equal to SciPy's.
 
 from driftscope.stats._magnitude import exponent_for, ldexp_saturating
 from driftscope.stats.anderson import anderson_darling_2samp, weighted_chi2_sf
+from driftscope.stats.anderson_ks import anderson_ks_2samp
 from driftscope.stats.binning import bin_counts, bin_counts_sorted, quantile_edges
 from driftscope.stats.contingency import chi2_two_sample, fisher_exact_2x2, proportions_ztest
 from driftscope.stats.distances import (
@@ -72,6 +73,7 @@ __all__ = [
     "SortedSample",
     "TestResult",
     "anderson_darling_2samp",
+    "anderson_ks_2samp",
     "anderson_ksamp",
     "benjamini_hochberg",
     "bin_counts",

@@ -61,8 +61,8 @@ def anderson_darling_2samp(reference: SortedSample | ArrayLike, current: ArrayLi
     >>> r.statistic, r.pvalue
     (0.0, 1.0)
     """
-    ref_values, ref_counts = _distinct(reference, "reference")
-    cur_values, cur_counts = _distinct(current, "current")
+    ref_values, ref_counts = distinct_counts(reference, "reference")
+    cur_values, cur_counts = distinct_counts(current, "current")
     pooled = np.union1d(ref_values, cur_values)
     if pooled.size < 2:
         return TestResult(0.0, 1.0)
@@ -77,8 +77,12 @@ def anderson_darling_2samp(reference: SortedSample | ArrayLike, current: ArrayLi
     return TestResult(statistic, p_value)
 
 
-def _distinct(sample: SortedSample | ArrayLike, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted distinct values of ``sample`` and their multiplicities (floats)."""
+def distinct_counts(sample: SortedSample | ArrayLike, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct values of ``sample`` and their multiplicities (floats).
+
+    >>> distinct_counts([2.0, 1.0, 2.0], "current")
+    (array([1., 2.]), array([1., 2.]))
+    """
     if isinstance(sample, SortedSample):
         return sample.values, sample.counts().astype(float)
     values, below = unique_cumcounts(np.sort(as_sample(sample, name)))

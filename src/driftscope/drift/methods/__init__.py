@@ -42,6 +42,7 @@ from driftscope.drift.methods.distances import (
 )
 from driftscope.drift.methods.significance import (
     AndersonDarlingTest,
+    AndersonKSTest,
     ChiSquareTest,
     CramerVonMisesTest,
     FisherExactTest,
@@ -62,6 +63,7 @@ METHODS: dict[str, type[DriftMethod]] = {
         ZTest,
         FisherExactTest,
         AndersonDarlingTest,
+        AndersonKSTest,
         CramerVonMisesTest,
         MannWhitneyTest,
         MMDTest,
@@ -104,6 +106,7 @@ __all__ = [
     "METHODS",
     "NUMERIC_KINDS",
     "AndersonDarlingTest",
+    "AndersonKSTest",
     "BinnedDistance",
     "ChiSquareTest",
     "CramerVonMisesTest",

@@ -82,6 +82,22 @@ class AndersonDarlingTest(_SciPyTest):
     function = staticmethod(stats.anderson_darling_2samp)
 
 
+class AndersonKSTest(_SciPyTest):
+    """The stronger of Anderson-Darling and Kolmogorov-Smirnov, calibrated
+    (:func:`driftscope.stats.anderson_ks_2samp`): the smaller of their p-values, turned into
+    a p-value by shuffling the rows between the samples (up to 4,000 values in all) or by
+    Bonferroni (above). The automatic choice's test for numbers up to 10,000 values per side.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> AndersonKSTest().test(rng.normal(size=300), rng.normal(0.3, 1, 300)).drifted
+    True
+    """
+
+    name = "anderson_ks"
+    function = staticmethod(stats.anderson_ks_2samp)
+
+
 class CramerVonMisesTest(_SciPyTest):
     """Two-sample Cramér-von Mises test (= scipy.stats.cramervonmises_2samp).
 
