@@ -40,11 +40,12 @@ from driftscope.drift.results import ColumnDrift, ColumnSummary, DriftReport, Dr
 ORDERED_KINDS = frozenset({"numerical", "numeric", "datetime", "integer", "float", "prediction"})
 
 SCORE_MEANING = (
-    "The drift score is the mean, over the {n} checked columns, of the Jensen–Shannon distance "
-    "(base 2) between each column's reference and current distributions on the reference's "
-    "bins: 0 means every column is distributed exactly as in the reference, 1 means every "
-    "column moved entirely to values the reference never had. It measures how far the data "
-    "moved; the drift verdicts come from each column's own test and threshold."
+    "The drift score is the mean, over the {n} checked columns, of the share of each column's "
+    "data that moved (the Kolmogorov–Smirnov distance for numbers, the total variation "
+    "distance for categories): 0 means every column is distributed exactly as in the "
+    "reference, 1 means every column moved entirely to values the reference never had. A "
+    "column drifts when its test is clear and its share moved may reach the relevance "
+    "threshold; hover a verdict or read a chart's first line for the reason."
 )
 
 
@@ -339,7 +340,9 @@ def _footer(report: DriftReport) -> str:
     return (
         "<footer><p>How to read this report: a p-value test flags a column when its p-value "
         "(adjusted for testing many columns, when a correction is set) is below the "
-        "significance level; a distance flags it when the distance reaches its threshold. "
+        "significance level; a distance flags it when the distance reaches its threshold; the "
+        "relevance gate (share_moved) stays shut only when the share of the data that moved is "
+        "below its threshold with 95% confidence. "
         "Missing and infinite values are counted and left out of the tests. Each chart shows "
         "the share of the column's rows in each bin or category, in the reference (grey bars) "
         "and the current data (blue); hover a bar for its values, click a column's name in the "

@@ -30,7 +30,7 @@ from driftscope.report.health_page._text import breakable
 
 __all__ = ["SCORE_STEPS", "drift_heatmap", "feature_scores"]
 
-#: The colour steps of a drift score (Jensen–Shannon distance, 0 to 1): lower bounds.
+#: The colour steps of a drift score (the share of the data that moved, 0 to 1): lower bounds.
 SCORE_STEPS = (0.0, 0.05, 0.1, 0.2, 0.3)
 
 

@@ -167,10 +167,10 @@ def render_health_page(
         + "<h2>Metrics over time</h2>"
         + _charts(points, series)
         + "<h2>Drift per feature over windows</h2>"
-        + '<p class="explain">Each cell is a feature\'s drift score in a window (the '
-        "Jensen–Shannon distance between the baseline's and the window's distributions: 0 "
-        "identical, 1 disjoint); ● marks a window where the feature drifted (its test and "
-        "effect size say so).</p>"
+        + '<p class="explain">Each cell is a feature\'s drift score in a window (the share '
+        "of its data that moved between the baseline and the window: 0 identical, 1 "
+        "disjoint); ● marks a window where the feature drifted (its test is clear and the "
+        "share moved may reach the relevance threshold).</p>"
         + drift_heatmap(points)
         + "<h2>Latest drift detail</h2>"
         + latest_drift_detail(points)
