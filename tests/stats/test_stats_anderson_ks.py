@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.stats
@@ -18,9 +20,28 @@ def test_the_compiled_shuffles_equal_their_python_twin():
     assert np.allclose(compiled[0], python[0]) and np.allclose(compiled[1], python[1])
 
 
-def test_each_shuffle_is_a_split_of_the_pooled_rows():
-    """Statistics of the shuffled splits equal those computed directly on some split, and the
-    observed statistics equal SciPy's KS and our Anderson-Darling."""
+def test_the_shuffles_are_uniform_over_the_splits():
+    """Every split of the pooled rows is equally likely: on 7 rows (35 splits of 3 to the
+    reference) the shuffled statistics take each split's value as often as enumeration says."""
+    sizes = np.array([2, 1, 1, 2, 1], np.int64)
+    rows = np.repeat(np.arange(sizes.size), sizes)
+    exact: dict[tuple[float, float], int] = {}
+    for chosen in itertools.combinations(range(rows.size), 3):
+        first = np.bincount(rows[list(chosen)], minlength=sizes.size).astype(float)
+        key = tuple(round(v, 9) for v in _statistics(first, sizes.astype(float), 3, 4))
+        exact[key] = exact.get(key, 0) + 1
+    shuffled_ad, shuffled_ks = _shuffled_statistics(sizes, 3, 35_000, 1)
+    seen: dict[tuple[float, float], int] = {}
+    for ad, ks in zip(shuffled_ad, shuffled_ks, strict=True):
+        key = (round(ad, 9), round(ks, 9))
+        seen[key] = seen.get(key, 0) + 1
+    assert set(seen) == set(exact)
+    observed = np.array([seen[k] for k in exact])
+    expected = np.array([exact[k] * 1000.0 for k in exact])  # 35,000 / 35 splits
+    assert scipy.stats.chisquare(observed, expected).pvalue > 0.001
+
+
+def test_the_observed_statistics_are_ad_and_ks():
     rng = np.random.default_rng(0)
     ref, cur = rng.poisson(2, 40).astype(float), rng.poisson(2.5, 30).astype(float)
     values = np.unique(np.r_[ref, cur])
@@ -29,9 +50,6 @@ def test_each_shuffle_is_a_split_of_the_pooled_rows():
     ad, ks = _statistics(first, sizes, 40, 30)
     assert ad == pytest.approx(anderson_darling_2samp(ref, cur).statistic)
     assert ks == pytest.approx(scipy.stats.ks_2samp(ref, cur).statistic)
-    shuffled_ad, shuffled_ks = _shuffled_statistics(sizes.astype(np.int64), 40, 200, 0)
-    assert shuffled_ad.min() >= 0 and 0 <= shuffled_ks.min() and shuffled_ks.max() <= 1
-    assert len(set(np.round(shuffled_ks, 12))) > 5  # the splits differ
 
 
 DRAWS = {
