@@ -47,7 +47,7 @@ def test_page_has_title_verdict_prediction_table_and_notes(churn_report):
     assert "Drift detected" in page
     assert "2 of 5 features drifted (40%)" in page
     assert "Prediction drift" in page and "churn_probability" in page
-    assert "share of each column's data that moved" in page  # the score is explained
+    assert "data that moved (the Kolmogorov–Smirnov distance" in page  # the score is explained
     assert "comment</code> skipped: text column: not checked" in page
     assert "3 infinite values" in page
     assert "Benjamini–Hochberg" in page
