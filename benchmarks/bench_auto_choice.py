@@ -4,7 +4,7 @@ For 1k, 100k and 1M rows per side and a grid of shifts (none, trivial, small, me
 counts how often a numerical column (normal, mean shift in reference standard deviations) and a
 categorical column (3 categories, share moved from the first to the last) are flagged by:
 
-- ``auto``: driftscope's default (test with BH correction AND effect-size gate);
+- ``auto``: driftscope's default (test with BH correction AND relevance gate);
 - ``bare test``: KS / chi-square at p < 0.05 alone (what a naive monitor does).
 
 Run: ``python benchmarks/bench_auto_choice.py`` (a few minutes); the table goes to

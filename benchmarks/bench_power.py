@@ -25,6 +25,8 @@ about 15 times as long, most of it in Evidently's text classifier on the id-like
     PYTHONPATH=src python benchmarks/bench_power.py --trials 30 --large-trials 6 \\
         --others /tmp/others/bin/python --output power.json
     PYTHONPATH=src python benchmarks/bench_power.py --quick --only lognormal,cat5
+    PYTHONPATH=src python benchmarks/bench_power.py --trials 30 --large-trials 6 \\
+        --others-from power.json --output power2.json  # driftscope again, theirs reused
 """
 
 from __future__ import annotations
@@ -145,6 +147,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--others", metavar="PYTHON", help="Python of a venv with Evidently+NannyML"
     )
+    parser.add_argument(
+        "--others-from",
+        metavar="JSON",
+        type=Path,
+        help="take Evidently's and NannyML's rates from an earlier run's --output (same "
+        "trials): their side takes about 15 times driftscope's",
+    )
     parser.add_argument("--output", type=Path, help="write the rows and settings as JSON")
     args = parser.parse_args(argv)
 
@@ -169,10 +178,14 @@ def main(argv: list[str] | None = None) -> None:
             else None
         )
         rows = pg.rejection_rates(cells, METHODS, trials, large_trials, _progress)
+        other: dict | None = None
         if others is not None:
             if others.wait() != 0:
                 sys.exit(f"power_others.py failed (exit {others.returncode})")
             other = json.loads(others_json.read_text())
+        elif args.others_from is not None:
+            other = _others_of(json.loads(args.others_from.read_text()))
+        if other is not None:
             rows = merge(rows, other["cells"])
     seconds = time.perf_counter() - started
 
@@ -190,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
             "numpy": np.__version__,
             "scipy": scipy.__version__,
             "pandas": pd.__version__,
-            **(other["versions"] if others is not None else {}),
+            **(other["versions"] if other is not None else {}),
         },
         "seconds": round(seconds),
     }
@@ -204,6 +217,31 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.output:
         args.output.write_text(json.dumps({"settings": settings, "cells": rows}, indent=1))
+
+
+OTHERS = ("evidently", "nannyml")
+
+
+def _others_of(saved: dict) -> dict:
+    """Evidently's and NannyML's rates, errors and versions from an earlier run's JSON."""
+    cells = [
+        {
+            "key": row["key"],
+            "trials": row["trials"],
+            "rates": {k: v for k, v in row["rates"].items() if k in OTHERS},
+            "errors": {k: v for k, v in row["errors"].items() if k in OTHERS},
+            "error_messages": {
+                k: v for k, v in row.get("error_messages", {}).items() if k in OTHERS
+            },
+            "seconds": row.get("seconds_others", 0.0),
+        }
+        for row in saved["cells"]
+    ]
+    versions = saved["settings"]["versions"]
+    return {"cells": cells, "versions": {k: v for k, v in versions.items() if k in _THEIRS}}
+
+
+_THEIRS = ("evidently", "nannyml", "pandas (Evidently, NannyML)")
 
 
 def _errors(rows: list[dict]) -> list[str]:

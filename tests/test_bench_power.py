@@ -4,6 +4,7 @@ its driftscope side runs on a handful of trials, without Evidently or NannyML.""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -89,3 +90,27 @@ def test_the_command_prints_the_table_and_writes_json(tmp_path, capsys):
     saved = json.loads(out.read_text())
     assert saved["settings"]["trials"] == 2
     assert [row["n"] for row in saved["cells"]] == [200, 2_000]
+
+
+def test_an_earlier_runs_evidently_and_nannyml_rates_are_reused(tmp_path, capsys):
+    """--others-from merges the other tools' rates of a saved run (their side is slow)."""
+    first = tmp_path / "first.json"
+    argv = ["--quick", "--only", "cat5,none", "--trials", "2"]
+    bench_power.main([*argv, "--output", str(first)])
+    saved = json.loads(first.read_text())
+    for row in saved["cells"]:
+        row["rates"].update({"evidently": 0.5, "nannyml": 0.0})
+        row["errors"]["nannyml"] = 1
+        row["error_messages"]["nannyml"] = "ValueError: a chunk too small"
+    saved["settings"]["versions"].update({"evidently": "0.7.23", "nannyml": "0.13.1"})
+    first.write_text(json.dumps(saved))
+    capsys.readouterr()
+    bench_power.main([*argv, "--others-from", str(first)])
+    printed = capsys.readouterr().out
+    assert "| Evidently | NannyML |" in printed
+    assert re.search(
+        r"\| cat5 \| no change \| 200 \| 8 \| \d+% \| – \| – \| – \| \d+% "
+        r"\| 50% \| 0% \(1 err\) \|",
+        printed,
+    )
+    assert "evidently 0.7.23" in printed and "nannyml raised on 2 trials" in printed

@@ -141,9 +141,14 @@ def null_weights(pooled: np.ndarray, cells: int = NULL_CELLS) -> tuple[np.ndarra
     shares = grouped / total
     denominators = _denominators(grouped)
     scale = np.sqrt(np.where(denominators > 0, grouped / np.maximum(denominators, 1e-300), 0.0))
-    size = grouped.size
-    mix = np.tril(np.ones((size, size)), -1) + 0.5 * np.eye(size)
-    covariance = mix @ (np.diag(shares) - np.outer(shares, shares)) @ mix.T
+    # covariance of the mid-cumulative shares under a random split, per unit of the sample:
+    # Cov_ij = S_min(i,j) + p_min(i,j) / 2 (i != j) or S_i + p_i / 4 (i = j), minus M_i M_j,
+    # with S_i the share below group i and M_i = S_i + p_i / 2 its midpoint
+    below_share = np.cumsum(shares) - shares
+    middle = below_share + shares / 2.0
+    lower = np.minimum.outer(np.arange(grouped.size), np.arange(grouped.size))
+    covariance = below_share[lower] + shares[lower] / 2.0 - np.outer(middle, middle)
+    np.fill_diagonal(covariance, below_share + shares / 4.0 - middle**2)
     weights = np.linalg.eigvalsh(total * scale[:, None] * covariance * scale[None, :])
     return np.sort(weights[weights > 1e-12])[::-1], mean
 

@@ -9,9 +9,14 @@ of the two p-values and calibrates it, so it has nearly the power of the better 
 case, and false alarms stay at the level:
 
 - on up to :data:`PERMUTED_UP_TO` values in all, by shuffling the rows between the samples
-  (:data:`PERMUTATIONS` times, seeded, compiled): exact in distribution, ties included. The
-  smallest p-value this can give is about 1/1000, too coarse to survive a correction across
-  hundreds of columns, so below :data:`RESOLVED_FROM` the p-value is the Bonferroni one;
+  (compiled, seeded from the data so that results are reproducible): exact in
+  distribution, ties included. A first round of
+  :data:`FIRST_ROUND` shuffles settles a column whose p-value is above
+  :data:`SETTLED_ABOVE` (most unchanged columns); the others get :data:`PERMUTATIONS` fresh
+  ones. Reporting the first round's p-value only when it is large keeps the result a valid
+  p-value (it is at most ``u`` with probability at most ``u``). The smallest p-value the
+  shuffles can give is about 1/1000, too coarse to survive a correction across hundreds of
+  columns, so below :data:`RESOLVED_FROM` the p-value is the Bonferroni one;
 - above, by Bonferroni: twice the smaller of the two p-values (at most 1), the AD one from
   :func:`~driftscope.stats.anderson_darling_2samp`, the KS one from
   :func:`~driftscope.stats.ks_2samp`.
@@ -28,6 +33,8 @@ the two tests disagree. The statistic reported is Anderson-Darling's ``A²akN``.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -40,9 +47,12 @@ from driftscope.stats.result import TestResult
 #: Largest total sample (both sides) whose p-value comes from shuffling the rows.
 PERMUTED_UP_TO = 4_000
 #: Shuffles per test: the p-value is ``(1 + k) / (1 + PERMUTATIONS)``.
-PERMUTATIONS = 999
+PERMUTATIONS = 499
 #: Below this the shuffled p-value is too coarse: the Bonferroni p-value is given instead.
 RESOLVED_FROM = 0.01
+#: The first round's shuffles, and the p-value above which it settles the column.
+FIRST_ROUND = 199
+SETTLED_ABOVE = 0.2
 
 
 def anderson_ks_2samp(reference: SortedSample | ArrayLike, current: ArrayLike) -> TestResult:
@@ -53,23 +63,44 @@ def anderson_ks_2samp(reference: SortedSample | ArrayLike, current: ArrayLike) -
     >>> r.pvalue < 0.001
     True
     """
-    ad = anderson_darling_2samp(reference, current)
-    ks = ks_2samp(reference, current)
-    bonferroni = min(1.0, 2.0 * min(ad.pvalue, ks.pvalue))
     ref_values, ref_counts = distinct_counts(reference, "reference")
     cur_values, cur_counts = distinct_counts(current, "current")
     n, m = int(ref_counts.sum()), int(cur_counts.sum())
-    if n + m > PERMUTED_UP_TO or ad.pvalue == 1.0:
-        return TestResult(ad.statistic, bonferroni)
     pooled = np.union1d(ref_values, cur_values)
+    if pooled.size < 2:
+        return TestResult(0.0, 1.0)
     first = np.zeros(pooled.size)
     first[np.searchsorted(pooled, ref_values)] = ref_counts
     sizes = first.copy()
     sizes[np.searchsorted(pooled, cur_values)] += cur_counts
     observed = _statistics(first, sizes, n, m)
-    shuffled_ad, shuffled_ks = _shuffled_statistics(sizes.astype(np.int64), n, PERMUTATIONS, 0)
-    permuted = _min_p_value(np.r_[observed[0], shuffled_ad], np.r_[observed[1], shuffled_ks])
-    return TestResult(ad.statistic, permuted if permuted >= RESOLVED_FROM else bonferroni)
+    if n + m <= PERMUTED_UP_TO:
+        # a first round of shuffles settles the clearly unchanged columns (most of them);
+        # returning it when it is large keeps the p-value valid (see docs/methods.md)
+        seed = _seed_of(first, sizes)
+        for shuffles, seed in ((FIRST_ROUND, seed), (PERMUTATIONS, seed + 1)):
+            permuted = _permuted_p_value(observed, sizes, n, shuffles, seed)
+            if permuted > SETTLED_ABOVE or (shuffles == PERMUTATIONS and permuted >= RESOLVED_FROM):
+                return TestResult(observed[0], permuted)
+    ad = anderson_darling_2samp(reference, current)
+    ks = ks_2samp(reference, current)
+    return TestResult(observed[0], min(1.0, 2.0 * min(ad.pvalue, ks.pvalue)))
+
+
+def _seed_of(first: np.ndarray, sizes: np.ndarray) -> int:
+    """The shuffles' seed, from the data: one fixed set of shuffles for every data set of a
+    size would give a false-alarm rate off the level by a point or so (a property of that
+    set, measured 6.2 % at 150 rows per side); a seed drawn from the data makes the rate the
+    level on average, and keeps each result reproducible."""
+    counts = np.concatenate((first, sizes)).astype(np.int64)
+    return zlib.crc32(counts.tobytes())
+
+
+def _permuted_p_value(
+    observed: tuple[float, float], sizes: np.ndarray, n: int, shuffles: int, seed: int
+) -> float:
+    shuffled_ad, shuffled_ks = _shuffled_statistics(sizes.astype(np.int64), n, shuffles, seed)
+    return _min_p_value(np.r_[observed[0], shuffled_ad], np.r_[observed[1], shuffled_ks])
 
 
 def _statistics(first: np.ndarray, sizes: np.ndarray, n: int, m: int) -> tuple[float, float]:
