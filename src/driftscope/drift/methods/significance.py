@@ -86,7 +86,8 @@ class AndersonKSTest(_SciPyTest):
     """The stronger of Anderson-Darling and Kolmogorov-Smirnov, calibrated
     (:func:`driftscope.stats.anderson_ks_2samp`): the smaller of their p-values, turned into
     a p-value by shuffling the rows between the samples (up to 4,000 values in all) or by
-    Bonferroni (above, or where the shuffles cannot resolve it). The automatic choice's test for numbers up to 10,000 values per side.
+    Bonferroni (above, or where the shuffles cannot resolve it). The automatic choice's test
+    for numbers up to 10,000 values per side.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
