@@ -36,6 +36,7 @@ Production-only levels need no special case: one seen often stays a level of its
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -247,12 +248,18 @@ def sparse_chi2_two_sample(ref_counts: ArrayLike, cur_counts: ArrayLike) -> Test
 
 
 def permuted_chi2_two_sample(
-    ref_counts: ArrayLike, cur_counts: ArrayLike, permutations: int = PERMUTATIONS, seed: int = 0
+    ref_counts: ArrayLike,
+    cur_counts: ArrayLike,
+    permutations: int = PERMUTATIONS,
+    seed: int | None = None,
 ) -> TestResult:
     """Pearson's chi-square statistic on the 2 x K table whose levels seen once over both
     samples are pooled into one, with the p-value ``(1 + k) / (1 + permutations)`` where
     ``k`` shuffles of the rows between the samples (multivariate hypergeometric draws of the
-    reference's counts, seeded) give a statistic at least as large. Valid at any size and
+    reference's counts) give a statistic at least as large. The draws are seeded from the
+    table itself unless ``seed`` is given: results are reproducible, and the false-alarm rate
+    is the level on average over tables (one seed for all tables put it a few points off on
+    50 Zipf levels at 200 rows per side). Valid at any size and
     sparsity, since it needs no expected count; ``dof`` is the number of columns minus one.
     Memory and time grow with ``permutations x K``: meant for small samples.
 
@@ -281,6 +288,8 @@ def permuted_chi2_two_sample(
         return np.sum((reference - columns * (n / total)) ** 2 * weights, axis=-1)
 
     statistic = float(chi2(observed))
+    if seed is None:
+        seed = zlib.crc32(np.concatenate((observed, columns)).astype(np.int64).tobytes())
     rng = np.random.default_rng(seed)
     draws = rng.multivariate_hypergeometric(columns, n, size=permutations, method="count")
     larger = int(np.sum(chi2(draws.astype(np.float64)) >= statistic * (1.0 - 1e-12)))
