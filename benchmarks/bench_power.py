@@ -135,6 +135,13 @@ def main(argv: list[str] | None = None) -> None:
         help="trials per n = 200,000 cell (default: a fifth of --trials, at least 2)",
     )
     parser.add_argument(
+        "--null-factor",
+        type=int,
+        default=pg.NULL_FACTOR,
+        help=f"no-change cells at n <= 2,000 run this many times --trials (default "
+        f"{pg.NULL_FACTOR})",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         default=[],
@@ -167,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         parser.error(str(error))
     grid_args = ["--trials", str(trials), "--large-trials", str(large_trials)]
+    grid_args += ["--null-factor", str(args.null_factor)]
     grid_args += ["--only", ",".join(only)] if only else []
 
     started = time.perf_counter()
@@ -177,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.others
             else None
         )
-        rows = pg.rejection_rates(cells, METHODS, trials, large_trials, _progress)
+        rows = pg.rejection_rates(cells, METHODS, trials, large_trials, _progress, args.null_factor)
         other: dict | None = None
         if others is not None:
             if others.wait() != 0:
@@ -196,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         "alpha": ALPHA,
         "trials": trials,
         "large_trials": large_trials,
+        "null_factor": args.null_factor,
         "grid": pg.describe(cells),
         "versions": {
             "driftscope": ds.__version__,

@@ -136,8 +136,8 @@ _KINDS = ("none", "shift", "variance", "share")
 NULL_FACTOR = 4
 
 
-def trials_for(cell: Cell, trials: int, large_trials: int) -> int:
-    """How many trials a cell runs: ``large_trials`` at n = 200,000; ``NULL_FACTOR`` times
+def trials_for(cell: Cell, trials: int, large_trials: int, null_factor: int = NULL_FACTOR) -> int:
+    """How many trials a cell runs: ``large_trials`` at n = 200,000; ``null_factor`` times
     ``trials`` in a no-change cell at n <= 2,000; else ``trials``.
 
     >>> no_change = Cell("normal", NO_CHANGE, 200)
@@ -146,7 +146,7 @@ def trials_for(cell: Cell, trials: int, large_trials: int) -> int:
     """
     if cell.n >= LARGE:
         return large_trials
-    return trials * NULL_FACTOR if cell.change.kind == "none" and cell.n <= 2_000 else trials
+    return trials * null_factor if cell.change.kind == "none" and cell.n <= 2_000 else trials
 
 
 def random_seed(cell: Cell, trial: int) -> np.random.SeedSequence:
@@ -275,6 +275,7 @@ def rejection_rates(
     trials: int,
     large_trials: int,
     progress: Callable[[str], None] | None = None,
+    null_factor: int = NULL_FACTOR,
 ) -> list[dict]:
     """Each method's share of trials flagged, per cell, as JSON-ready rows.
 
@@ -290,7 +291,7 @@ def rejection_rates(
     rows = []
     for cell in cells:
         started = time.perf_counter()
-        count = trials_for(cell, trials, large_trials)
+        count = trials_for(cell, trials, large_trials, null_factor)
         usable = [m for m in methods if cell.kind in m.kinds]
         hits = dict.fromkeys((m.name for m in usable), 0)
         errors = dict.fromkeys((m.name for m in usable), 0)

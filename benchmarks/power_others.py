@@ -84,6 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trials", type=int, default=pg.DEFAULT_TRIALS)
     parser.add_argument("--large-trials", type=int, default=pg.DEFAULT_TRIALS // 5)
+    parser.add_argument("--null-factor", type=int, default=pg.NULL_FACTOR)
     parser.add_argument("--only", action="append", default=[], help="as bench_power.py's")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
@@ -91,7 +92,9 @@ def main() -> None:
     logging.disable(logging.WARNING)
 
     cells = pg.grid([t for term in args.only for t in term.split(",")])
-    rows = pg.rejection_rates(cells, METHODS, args.trials, args.large_trials, _progress)
+    rows = pg.rejection_rates(
+        cells, METHODS, args.trials, args.large_trials, _progress, args.null_factor
+    )
     versions = {
         "evidently": evidently.__version__,
         "nannyml": nml.__version__,
