@@ -6,10 +6,10 @@ Every column gets two gates and drifts only when both open:
    are corrected across columns (Benjamini-Hochberg by default), so that false alarms on
    unchanged data stay at the chosen level however small the sample:
 
-   - numbers and datetimes: up to :data:`ANDERSON_KS_UP_TO` values per side, the stronger of
-     the Anderson-Darling test (which sees changes of spread and shape early) and the
-     Kolmogorov-Smirnov test (which sees a change in the middle of the data next to a block
-     of ties), calibrated by shuffling the rows (:class:`AndersonKSTest`); above, the
+   - numbers and datetimes: when the smaller side has at most :data:`ANDERSON_KS_UP_TO`
+     values, the stronger of the Anderson-Darling test (which sees changes of spread and
+     shape early) and the Kolmogorov-Smirnov test (which sees a change in the middle of the
+     data next to a block of ties), calibrated (:class:`AndersonKSTest`); above, the
      Kolmogorov-Smirnov test alone, which every relevant change rejects there anyway and
      which costs a fraction;
    - categories: chi-square; with rare levels the sparse chi-square (rare levels pooled by
@@ -57,8 +57,9 @@ from driftscope.drift.methods import (
 from driftscope.drift.pairs import CategoricalPair, NumericPair
 
 MIN_EXPECTED_COUNT = 5.0
-#: Largest sample (per side) on which numbers get :class:`AndersonKSTest`; above, KS alone.
-ANDERSON_KS_UP_TO = 10_000
+#: Numbers get :class:`AndersonKSTest` when the smaller side has at most this many values
+#: (where the tests differ in power); above, KS alone, which every relevant change rejects.
+ANDERSON_KS_UP_TO = 2_000
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class AutoPolicy:
         gate = ShareMoved(self.min_change, confidence=1.0 - alpha)
         if kind in (ColumnKind.NUMERICAL, ColumnKind.DATETIME):
             large = isinstance(pair, NumericPair) and (
-                max(pair.reference.n, pair.current.size) > ANDERSON_KS_UP_TO
+                min(pair.reference.n, pair.current.size) > ANDERSON_KS_UP_TO
             )
             return [KSTest(alpha) if large else AndersonKSTest(alpha), gate]
         if not isinstance(pair, CategoricalPair):

@@ -87,7 +87,7 @@ class AndersonKSTest(_SciPyTest):
     (:func:`driftscope.stats.anderson_ks_2samp`): the smaller of their p-values, turned into
     a p-value by shuffling the rows between the samples (up to 4,000 values in all) or by
     Bonferroni (above, or where the shuffles cannot resolve it). The automatic choice's test
-    for numbers up to 10,000 values per side.
+    for numbers when the smaller side has at most 2,000 values.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
