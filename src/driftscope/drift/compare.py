@@ -19,7 +19,7 @@ from driftscope import stats
 from driftscope.data import CategoryCounts, ColumnKind, Table
 from driftscope.data.columns import missing_count
 from driftscope.drift.auto import AutoPolicy
-from driftscope.drift.methods import DriftMethod, share_moved
+from driftscope.drift.methods import DriftMethod, ShareMoved, share_moved
 from driftscope.drift.pairs import CHART_BARS, DEFAULT_BINS, CategoricalPair, NumericPair
 from driftscope.drift.parallel import Progress, run_columns
 from driftscope.drift.power import power_note
@@ -221,7 +221,7 @@ def _compare_column(
         column=name,
         kind=str(ref.kind),
         drifted=False,  # decided after the multiple-testing correction
-        score=float(share_moved(pair)[0]),
+        score=_share_moved(results, pair),
         method=primary.method,
         statistic=primary.statistic,
         p_value=primary.p_value,
@@ -233,6 +233,12 @@ def _compare_column(
         notes=tuple(notes),
     )
     return _Outcome(column)
+
+
+def _share_moved(results: tuple[MethodResult, ...], pair: NumericPair | CategoricalPair) -> float:
+    """The column's score: the relevance gate's share moved when it ran, else computed."""
+    gate = next((r for r in results if r.method == ShareMoved.name), None)
+    return float(gate.statistic if gate is not None else share_moved(pair)[0])
 
 
 def _left_out_note(ref: CategoricalReference, cats: CategoryCounts) -> str:

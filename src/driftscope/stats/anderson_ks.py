@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from driftscope.core._jit import njit
-from driftscope.stats.anderson import anderson_darling_2samp, distinct_counts
+from driftscope.stats.anderson import anderson_darling_2samp, distinct_counts, midrank_statistic
 from driftscope.stats.ecdf import SortedSample
 from driftscope.stats.ks import ks_2samp
 from driftscope.stats.result import TestResult
@@ -107,18 +107,9 @@ def _permuted_p_value(
 
 def _statistics(first: np.ndarray, sizes: np.ndarray, n: int, m: int) -> tuple[float, float]:
     """(A²akN, KS distance) of one split given the reference's counts per distinct value."""
-    total = n + m
-    mid_all = np.cumsum(sizes) - sizes / 2.0
-    mid_ref = np.cumsum(first) - first / 2.0
-    denominators = mid_all * (total - mid_all) - total * sizes / 4.0
-    kept = denominators > 0
-    gaps = total * mid_ref - n * mid_all
-    ad = (
-        (total - 1.0) / (total * n * m) * np.sum(sizes[kept] * gaps[kept] ** 2 / denominators[kept])
-    )
     below_ref = np.cumsum(first)
     ks = np.max(np.abs(below_ref / n - (np.cumsum(sizes) - below_ref) / m))
-    return float(ad), float(ks)
+    return midrank_statistic(first, sizes - first), float(ks)
 
 
 @njit

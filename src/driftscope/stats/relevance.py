@@ -31,7 +31,7 @@ import numpy as np
 import scipy.special
 from numpy.typing import ArrayLike
 
-from driftscope.stats.sparse_categories import MIN_EXPECTED
+from driftscope.stats.sparse_categories import frequent_levels
 
 
 def share_moved_bounds(
@@ -71,9 +71,9 @@ def categorical_share_moved(ref_counts: ArrayLike, cur_counts: ArrayLike) -> tup
     """The share of the data that moved between two samples of categories (aligned count
     vectors), and the number of cells it was measured on.
 
-    The levels seen often enough (an expected count of 5 or more in the smaller sample, as in
-    :func:`~driftscope.stats.pool_rare_levels`) are compared one by one. The rare ones are
-    compared as two groups: *rare levels the reference has*, and *levels new to the
+    The levels seen often enough (:func:`~driftscope.stats.sparse_categories.frequent_levels`,
+    the rule of :func:`~driftscope.stats.pool_rare_levels`) are compared one by one. The rare
+    ones are compared as two groups: *rare levels the reference has*, and *levels new to the
     reference*. The reference's share of new levels is its Good-Turing estimate, the share of
     the reference's values that are the only one of their level (a column of ids, every
     value new, has 100 %); production's is the share of its values on rare levels the
@@ -92,7 +92,7 @@ def categorical_share_moved(ref_counts: ArrayLike, cur_counts: ArrayLike) -> tup
     if not (n > 0 and m > 0):
         return float("nan"), 0
     total = ref + cur
-    kept = total * (min(n, m) / (n + m)) >= MIN_EXPECTED
+    kept = frequent_levels(total, n, m)
     rare = ~kept & (total > 0)
     singletons = float(np.sum(rare & (ref == 1)))
     rare_in_reference = float(ref[rare].sum())

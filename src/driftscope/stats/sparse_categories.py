@@ -97,7 +97,7 @@ def pool_rare_levels(
     present = total > 0
     ref, cur, total = ref[present], cur[present], total[present]
     scale = min(ref.sum(), cur.sum()) / total.sum()  # expected count of the smaller sample
-    rare = total * scale < min_expected
+    rare = ~frequent_levels(total, ref.sum(), cur.sum(), min_expected)
     if not rare.any():
         return PooledCounts(ref, cur, 0)
     if total[rare].sum() * scale < min_expected and not rare.all():
@@ -111,6 +111,19 @@ def pool_rare_levels(
     return PooledCounts(
         np.append(ref[~rare], groups[0]), np.append(cur[~rare], groups[1]), int(rare.sum())
     )
+
+
+def frequent_levels(
+    totals: np.ndarray, n: float, m: float, min_expected: float = MIN_EXPECTED
+) -> np.ndarray:
+    """Which levels are seen often enough to compare one by one: their expected count in the
+    smaller of two samples of ``n`` and ``m`` values (``totals`` over both) is at least
+    ``min_expected``.
+
+    >>> frequent_levels(np.array([40, 9, 11]), 30, 29).tolist()
+    [True, False, True]
+    """
+    return totals * (min(n, m) / (n + m)) >= min_expected
 
 
 def _merge_small(columns: np.ndarray, min_total: float) -> np.ndarray:

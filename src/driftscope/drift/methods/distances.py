@@ -193,7 +193,7 @@ class ShareMoved(DistanceMethod):
 
     def __init__(self, threshold: float | None = None, confidence: float = 0.95):
         super().__init__(threshold)
-        self.confidence = 1.0 - _check_level(1.0 - float(confidence), "1 - confidence")
+        self.confidence = _check_level(confidence, "confidence")
 
     def compute(self, pair: Pair) -> tuple[float, float | None]:
         return share_moved(pair)[0], None
