@@ -1,7 +1,9 @@
 """The one ``Store`` interface that every monitoring store implements.
 
 A store keeps, per model: prediction batches and late labels (joined when read), archived
-cold data, the history of fitted references, and check results as a time series.
+cold data, the history of fitted references, and check results as a time series; and, for
+the alerting and response layers, state records and an audit log
+(:class:`~driftscope.store.state.StateStore`).
 References go in as any :class:`~driftscope.core.reference_blob.StorableReference` and come
 back as a :class:`~driftscope.core.reference_blob.ReferenceBlob` (the bytes of the ``.dsref``
 file and what the store recorded): the store never decodes them, so it does not depend on
@@ -28,6 +30,7 @@ import pyarrow as pa
 from driftscope.core.checks import CheckRecord
 from driftscope.core.reference_blob import ReferenceBlob, StorableReference
 from driftscope.errors import ConfigError
+from driftscope.store.state import StateStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,7 +97,7 @@ class ArchiveReport:
     bytes_written: int
 
 
-class Store(ABC):
+class Store(StateStore, ABC):
     """Where a monitor's records live. Thread-safe; usable from several processes at once.
 
     Every method that takes ``model`` keeps models apart. Times are timezone-aware UTC;

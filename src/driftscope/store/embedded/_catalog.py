@@ -145,6 +145,9 @@ class Segment(NewSegment):
 class Catalog:
     """The SQLite file at ``path``: a pool of connections, one per concurrent caller.
 
+    ``migrations`` are the schema steps of the file (the segment catalog's by default;
+    the state file of :mod:`~driftscope.store.embedded._state` has its own).
+
     >>> import tempfile
     >>> from pathlib import Path
     >>> catalog = Catalog(Path(tempfile.mkdtemp()) / "catalog.sqlite")
@@ -153,8 +156,16 @@ class Catalog:
     >>> catalog.close()
     """
 
-    def __init__(self, path: Path, *, busy_timeout_s: float = 60.0, read_only: bool = False):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout_s: float = 60.0,
+        read_only: bool = False,
+        migrations: tuple[tuple[str, ...], ...] = MIGRATIONS,
+    ):
         self.path = Path(path)
+        self._migrations = migrations
         self.busy_timeout_ms = int(busy_timeout_s * 1000)
         self.read_only = read_only
         self._idle: list[sqlite3.Connection] = []
@@ -166,7 +177,7 @@ class Catalog:
         self._columns = _SEGMENT_COLUMNS
         self.identity: tuple[int, int] | None = None
         if read_only:
-            if self.schema_version() < SCHEMA_VERSION:
+            if migrations is MIGRATIONS and self.schema_version() < SCHEMA_VERSION:
                 self._columns = _V1_SEGMENT_COLUMNS
         else:
             self._migrate()
@@ -337,16 +348,17 @@ class Catalog:
     def _migrate(self) -> None:
         with self.write() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
+            latest = len(self._migrations)
+            if version > latest:
                 raise StoreError(
                     f"catalog {self.path} has schema version {version}; this driftscope "
-                    f"knows versions up to {SCHEMA_VERSION}: upgrade driftscope"
+                    f"knows versions up to {latest}: upgrade driftscope"
                 )
-            for statements in MIGRATIONS[version:]:
+            for statements in self._migrations[version:]:
                 for statement in statements:
                     conn.execute(statement)
-            if version < SCHEMA_VERSION:
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version < latest:
+                conn.execute(f"PRAGMA user_version = {latest}")
 
     def schema_version(self) -> int:
         with self.connection() as conn:

@@ -53,6 +53,7 @@ from driftscope.store.base import (
 )
 from driftscope.store.embedded import _history as history
 from driftscope.store.embedded._catalog import Catalog, NewSegment, Segment
+from driftscope.store.embedded._state import EmbeddedState
 from driftscope.store.embedded._compaction import (
     SMALL_SEGMENT_BYTES,
     FileLock,
@@ -108,7 +109,7 @@ def _read_only_folder(root: Path) -> bool:
     return root.is_dir() and not os.access(root, os.W_OK)
 
 
-class EmbeddedStore(Store):
+class EmbeddedStore(EmbeddedState, Store):
     """A monitoring store in a local folder: nothing to install, safe for many processes.
 
     ``auto_compact`` merges a partition's small segments (under ``small_segment_bytes``)
@@ -155,6 +156,9 @@ class EmbeddedStore(Store):
         self.compact_threshold = compact_threshold
         self.small_segment_bytes = small_segment_bytes
         self.read_only = _read_only_folder(self.home.root)
+        self._state_path = self.home.root / "state.sqlite"
+        self._state_read_only = self.read_only
+        self._state_lock = threading.Lock()
         if self.read_only:
             self._catalog = self._open_read_only(busy_timeout_s)
         else:
@@ -594,4 +598,5 @@ class EmbeddedStore(Store):
             self._closed = True
         if hasattr(self, "_catalog"):
             self._catalog.close()
+        self._close_states()
         self._duck.close()

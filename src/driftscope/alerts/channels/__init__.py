@@ -1,0 +1,5 @@
+"""Channels: one module per receiver, all implementing :class:`~driftscope.alerts.channels.base.Channel`."""
+
+from driftscope.alerts.channels.base import Channel, DeliveryError, Secret
+
+__all__ = ["Channel", "DeliveryError", "Secret"]

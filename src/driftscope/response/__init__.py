@@ -1,0 +1,1 @@
+"""Automated response to drift: policies, retraining triggers, rollback, approvals."""

@@ -1,0 +1,159 @@
+"""State records and the audit log: the same contract on the embedded store and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from driftscope.errors import ConfigError
+from driftscope.store.state import AuditEntry, StateRecord
+
+T0 = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def test_put_get_and_versions(store):
+    assert store.get_state("alert", "a") is None
+    first = store.put_state(StateRecord("alert", "a", "firing", {"n": 1}, model="churn"))
+    assert (first.version, first.state, first.body, first.model) == (1, "firing", {"n": 1}, "churn")
+    assert first.created_at is not None and first.created_at.tzinfo is not None
+    second = store.put_state(first.with_changes(state="resolved"), if_version=1)
+    assert second is not None and second.version == 2
+    assert second.created_at == first.created_at
+    assert store.put_state(first.with_changes(state="firing"), if_version=1) is None
+    assert store.get_state("alert", "a").state == "resolved"
+    assert store.put_state(StateRecord("alert", "a", "x"), if_version=0) is None
+    assert store.put_state(StateRecord("alert", "b", "x"), if_version=0).version == 1
+    assert store.get_state("silence", "a") is None  # kinds are apart
+
+
+def test_body_must_be_plain_json(store):
+    with pytest.raises(ConfigError, match="alert 'a'"):
+        store.put_state(StateRecord("alert", "a", "firing", {"x": float("nan")}))
+    with pytest.raises(ConfigError, match="alert 'a'"):
+        store.put_state(StateRecord("alert", "a", "firing", {"x": object()}))
+    assert store.get_state("alert", "a") is None
+
+
+def test_find_filters_and_order(store):
+    for key, model, state, due in [
+        ("n3", "churn", "pending", T0 + timedelta(minutes=3)),
+        ("n1", "churn", "pending", T0 + timedelta(minutes=1)),
+        ("n2", "fraud", "pending", T0 + timedelta(minutes=2)),
+        ("n0", "churn", "delivered", None),
+    ]:
+        store.put_state(StateRecord("notification", key, state, {}, model=model, due_at=due))
+    keys = [r.key for r in store.find_state("notification")]
+    assert keys == ["n1", "n2", "n3", "n0"]
+    assert [r.key for r in store.find_state("notification", model="churn")] == ["n1", "n3", "n0"]
+    assert [r.key for r in store.find_state("notification", states=["delivered"])] == ["n0"]
+    due = store.find_state("notification", due_before=T0 + timedelta(minutes=2))
+    assert [r.key for r in due] == ["n1", "n2"]
+    assert [r.key for r in store.find_state("notification", limit=1)] == ["n1"]
+    assert store.find_state("notification", states=[]) == []
+    recent = store.find_state("notification", updated_since=datetime.now(UTC) + timedelta(hours=1))
+    assert recent == []
+
+
+def test_claim_due_leases_once(store):
+    for i in range(5):
+        store.put_state(
+            StateRecord("notification", f"n{i}", "pending", {"i": i}, due_at=T0 + timedelta(seconds=i))
+        )
+    now = T0 + timedelta(seconds=10)
+    lease = timedelta(seconds=30)
+    got = store.claim_due("notification", states=["pending"], now=now, lease=lease, limit=3)
+    assert [r.key for r in got] == ["n0", "n1", "n2"]
+    assert all(r.due_at == now + lease and r.version == 2 for r in got)
+    rest = store.claim_due("notification", states=["pending"], now=now, lease=lease, limit=10)
+    assert [r.key for r in rest] == ["n3", "n4"]
+    assert store.claim_due("notification", states=["pending"], now=now, lease=lease, limit=10) == []
+    later = now + lease
+    again = store.claim_due("notification", states=["pending"], now=later, lease=lease, limit=10)
+    assert len(again) == 5  # leases ran out: a dead worker's records come back
+    with pytest.raises(ConfigError):
+        store.claim_due("notification", states=["pending"], now=now, lease=timedelta(0), limit=1)
+
+
+def test_claims_from_threads_never_overlap(store):
+    for i in range(40):
+        store.put_state(StateRecord("notification", f"n{i:02d}", "pending", {}, due_at=T0))
+    taken: list[str] = []
+    lock = threading.Lock()
+
+    def worker():
+        while True:
+            got = store.claim_due(
+                "notification", states=["pending"], now=T0, lease=timedelta(minutes=5), limit=3
+            )
+            if not got:
+                return
+            with lock:
+                taken.extend(r.key for r in got)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(taken) == [f"n{i:02d}" for i in range(40)]
+
+
+def test_compare_and_set_from_threads_has_one_winner(store):
+    wins = []
+
+    def claim(i):
+        if store.put_state(StateRecord("run", "daily:2026-12-01", "claimed", {"by": i}), if_version=0):
+            wins.append(i)
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(wins) == 1
+    assert store.get_state("run", "daily:2026-12-01").body == {"by": wins[0]}
+
+
+def test_delete(store):
+    store.put_state(StateRecord("silence", "s", "active"))
+    assert store.delete_state("silence", "s") is True
+    assert store.delete_state("silence", "s") is False
+    assert store.get_state("silence", "s") is None
+
+
+def test_audit_log(store):
+    entries = [
+        AuditEntry("alert.fired", model="churn", subject="f1", reason="accuracy low", at=T0),
+        AuditEntry("alert.silenced", model="churn", subject="f1", at=T0 + timedelta(minutes=1)),
+        AuditEntry("retrain.triggered", model="churn", subject="job-1", details={"score": 0.31},
+                   at=T0 + timedelta(minutes=2)),
+        AuditEntry("alert_x.other", model="fraud", subject="f2", at=T0 + timedelta(minutes=3)),
+    ]
+    store.append_audit(entries)
+    store.append_audit([])
+    got = store.read_audit()
+    assert [e.action for e in got] == [e.action for e in entries]
+    assert got[0].id < got[1].id and got[2].details == {"score": 0.31}
+    assert got[0].at == T0 and got[0].reason == "accuracy low"
+    assert [e.action for e in store.read_audit(action="alert.")] == ["alert.fired", "alert.silenced"]
+    assert [e.action for e in store.read_audit(action="alert.fired")] == ["alert.fired"]
+    assert [e.subject for e in store.read_audit(model="fraud")] == ["f2"]
+    assert len(store.read_audit(subject="f1")) == 2
+    window = store.read_audit(since=T0 + timedelta(minutes=1), until=T0 + timedelta(minutes=3))
+    assert [e.action for e in window] == ["alert.silenced", "retrain.triggered"]
+    assert [e.action for e in store.read_audit(limit=2)] == ["retrain.triggered", "alert_x.other"]
+    with pytest.raises(ConfigError):
+        store.append_audit([AuditEntry("bad", details={"x": float("inf")})])
+    assert len(store.read_audit()) == 4
+
+
+def test_state_survives_reopen(store_factory):
+    store = store_factory()
+    store.put_state(StateRecord("ticket", "t1", "open", {"title": "drift"}, model="churn"))
+    store.append_audit([AuditEntry("ticket.opened", model="churn", subject="t1")])
+    store.close()
+    again = store_factory()
+    assert again.get_state("ticket", "t1").body == {"title": "drift"}
+    assert [e.subject for e in again.read_audit(model="churn")] == ["t1"]
