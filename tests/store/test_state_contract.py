@@ -59,7 +59,9 @@ def test_find_filters_and_order(store):
 def test_claim_due_leases_once(store):
     for i in range(5):
         store.put_state(
-            StateRecord("notification", f"n{i}", "pending", {"i": i}, due_at=T0 + timedelta(seconds=i))
+            StateRecord(
+                "notification", f"n{i}", "pending", {"i": i}, due_at=T0 + timedelta(seconds=i)
+            )
         )
     now = T0 + timedelta(seconds=10)
     lease = timedelta(seconds=30)
@@ -104,7 +106,9 @@ def test_compare_and_set_from_threads_has_one_winner(store):
     wins = []
 
     def claim(i):
-        if store.put_state(StateRecord("run", "daily:2026-12-01", "claimed", {"by": i}), if_version=0):
+        if store.put_state(
+            StateRecord("run", "daily:2026-12-01", "claimed", {"by": i}), if_version=0
+        ):
             wins.append(i)
 
     threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
@@ -127,8 +131,13 @@ def test_audit_log(store):
     entries = [
         AuditEntry("alert.fired", model="churn", subject="f1", reason="accuracy low", at=T0),
         AuditEntry("alert.silenced", model="churn", subject="f1", at=T0 + timedelta(minutes=1)),
-        AuditEntry("retrain.triggered", model="churn", subject="job-1", details={"score": 0.31},
-                   at=T0 + timedelta(minutes=2)),
+        AuditEntry(
+            "retrain.triggered",
+            model="churn",
+            subject="job-1",
+            details={"score": 0.31},
+            at=T0 + timedelta(minutes=2),
+        ),
         AuditEntry("alert_x.other", model="fraud", subject="f2", at=T0 + timedelta(minutes=3)),
     ]
     store.append_audit(entries)
@@ -137,7 +146,10 @@ def test_audit_log(store):
     assert [e.action for e in got] == [e.action for e in entries]
     assert got[0].id < got[1].id and got[2].details == {"score": 0.31}
     assert got[0].at == T0 and got[0].reason == "accuracy low"
-    assert [e.action for e in store.read_audit(action="alert.")] == ["alert.fired", "alert.silenced"]
+    assert [e.action for e in store.read_audit(action="alert.")] == [
+        "alert.fired",
+        "alert.silenced",
+    ]
     assert [e.action for e in store.read_audit(action="alert.fired")] == ["alert.fired"]
     assert [e.subject for e in store.read_audit(model="fraud")] == ["f2"]
     assert len(store.read_audit(subject="f1")) == 2

@@ -177,7 +177,9 @@ class Alert:
             raise ConfigError("an alert needs an 'alertname' label (its title)")
         AlertSeverity.parse(labels.get("severity", ""))
         object.__setattr__(self, "labels", labels)
-        object.__setattr__(self, "annotations", {str(k): str(v) for k, v in self.annotations.items()})
+        object.__setattr__(
+            self, "annotations", {str(k): str(v) for k, v in self.annotations.items()}
+        )
         for name in ("starts_at", "ends_at"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
@@ -288,8 +290,14 @@ class Notification:
     ticket: dict[str, Any] = field(default_factory=dict)
     escalation: int = 0
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    event: str = "notify"
+    acknowledged_by: str = ""
 
     def __post_init__(self) -> None:
+        if self.event not in ("notify", "acknowledge"):
+            raise ConfigError(
+                f"Notification.event must be 'notify' or 'acknowledge', got {self.event!r}"
+            )
         if self.kind not in ("alerts", "ticket"):
             raise ConfigError(f"Notification.kind must be 'alerts' or 'ticket', got {self.kind!r}")
         if self.kind == "alerts" and not self.alerts:
@@ -338,6 +346,8 @@ class Notification:
             "ticket": dict(self.ticket),
             "escalation": self.escalation,
             "created_at": self.created_at.isoformat(),
+            "event": self.event,
+            "acknowledged_by": self.acknowledged_by,
         }
 
     @classmethod
@@ -352,6 +362,8 @@ class Notification:
             dict(data.get("ticket", {})),
             int(data.get("escalation", 0)),
             datetime.fromisoformat(data["created_at"]),
+            data.get("event", "notify"),
+            data.get("acknowledged_by", ""),
         )
 
 

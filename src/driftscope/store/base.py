@@ -215,7 +215,7 @@ class Store(StateStore, ABC):
         """
 
     # ------------------------------------------------------------------ lifecycle
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release connections and file handles. Idempotent."""
 
     def __enter__(self) -> Store:

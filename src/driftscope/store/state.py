@@ -102,7 +102,7 @@ class AuditEntry:
     ``actor`` who decided (``"driftscope"``, a user name from an acknowledgement). ``id``
     is set by the store and grows with the order entries were appended.
 
-    >>> AuditEntry("alert.fired", model="churn", subject="3f2a", reason="accuracy 0.81 < 0.85").actor
+    >>> AuditEntry("alert.fired", model="churn", subject="3f2a", reason="accuracy low").actor
     'driftscope'
     """
 
@@ -143,7 +143,9 @@ class StateStore(ABC):
     """
 
     @abstractmethod
-    def put_state(self, record: StateRecord, *, if_version: int | None = None) -> StateRecord | None:
+    def put_state(
+        self, record: StateRecord, *, if_version: int | None = None
+    ) -> StateRecord | None:
         """Write ``record`` (insert, or replace the record with its kind and key) and return
         it as stored, its ``version`` one more than before (1 for a new record).
 

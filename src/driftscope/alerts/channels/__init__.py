@@ -1,4 +1,5 @@
-"""Channels: one module per receiver, all implementing :class:`~driftscope.alerts.channels.base.Channel`."""
+"""Channels: one module per receiver, each a
+:class:`~driftscope.alerts.channels.base.Channel`."""
 
 from driftscope.alerts.channels.base import Channel, DeliveryError, Secret
 

@@ -43,7 +43,9 @@ class Secret:
 
     def __init__(self, value: str, source: str = ""):
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"a secret{' from ' + source if source else ''} must be non-empty text")
+            raise ConfigError(
+                f"a secret{' from ' + source if source else ''} must be non-empty text"
+            )
         self._value = value
         self.source = source
 

@@ -113,7 +113,9 @@ class StateFile:
         self._db.close()
 
     # ------------------------------------------------------------------ records
-    def put_state(self, record: StateRecord, *, if_version: int | None = None) -> StateRecord | None:
+    def put_state(
+        self, record: StateRecord, *, if_version: int | None = None
+    ) -> StateRecord | None:
         body = body_json(record.body, f"{record.kind} {record.key!r}")
         due = _us(utc(record.due_at, "due_at"))
         now = to_us(datetime.now(UTC))
@@ -237,9 +239,7 @@ class StateFile:
 
     def delete_state(self, kind: str, key: str) -> bool:
         with self._db.write() as conn:
-            cur = conn.execute(
-                "DELETE FROM state_records WHERE kind = ? AND key = ?", (kind, key)
-            )
+            cur = conn.execute("DELETE FROM state_records WHERE kind = ? AND key = ?", (kind, key))
             return cur.rowcount > 0
 
     # ------------------------------------------------------------------ audit
@@ -308,7 +308,6 @@ class StateFile:
         return [_entry(r) for r in reversed(rows)]
 
 
-
 class EmbeddedState(StateStore):
     """The :class:`~driftscope.store.state.StateStore` methods of the embedded store: the
     state file is opened on first use, so a store that only logs predictions never makes
@@ -331,7 +330,9 @@ class EmbeddedState(StateStore):
             if self._state_file is not None:
                 self._state_file.close()
 
-    def put_state(self, record: StateRecord, *, if_version: int | None = None) -> StateRecord | None:
+    def put_state(
+        self, record: StateRecord, *, if_version: int | None = None
+    ) -> StateRecord | None:
         return self._states().put_state(record, if_version=if_version)
 
     def get_state(self, kind: str, key: str) -> StateRecord | None:

@@ -53,7 +53,6 @@ from driftscope.store.base import (
 )
 from driftscope.store.embedded import _history as history
 from driftscope.store.embedded._catalog import Catalog, NewSegment, Segment
-from driftscope.store.embedded._state import EmbeddedState
 from driftscope.store.embedded._compaction import (
     SMALL_SEGMENT_BYTES,
     FileLock,
@@ -91,6 +90,7 @@ from driftscope.store.embedded._segments import (
     unique_file_name,
     write_segment,
 )
+from driftscope.store.embedded._state import EmbeddedState
 
 if TYPE_CHECKING:
     import pandas as pd
