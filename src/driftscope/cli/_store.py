@@ -36,6 +36,9 @@ EXTRAS = {
     "pyspark": "spark",
     "polars": "polars",
     "sklearn": "ml",
+    "yaml": "config",
+    "pydantic": "config",
+    "apscheduler": "config",
 }
 
 

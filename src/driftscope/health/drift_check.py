@@ -5,6 +5,10 @@ Status per window: ``critical`` when the drift score reaches the model's thresho
 ``prediction_drift_score``, default 0.15), ``warning`` when the detector flags drift (a test
 significant after correction *and* an effect large enough to matter, see docs/methods.md),
 else ``ok``; ``unknown`` when the window holds no prediction.
+
+``run_checks`` options: ``drift_methods`` (method objects; default the automatic choice),
+``significance_level`` and ``min_change`` (of the automatic choice) and ``drift_features``
+(the features compared; default every feature of the baseline).
 """
 
 from __future__ import annotations
@@ -27,7 +31,11 @@ def prepare(run: CheckRun) -> WindowCheck:
     baseline, :class:`~driftscope.health.context.BaselineRequired` (the runner stores one
     ``unknown`` point per window)."""
     reference = require_baseline(run, CHECK)
-    detector = DriftDetector(reference=reference)
+    settings = {k: run.options[k] for k in ("significance_level", "min_change") if k in run.options}
+    detector = DriftDetector(
+        reference=reference, detection_methods=run.options.get("drift_methods"), **settings
+    )
+    chosen = run.options.get("drift_features")
     data_limit = float(run.thresholds.get("data_drift_score", DEFAULTS["data_drift_score"]))
     pred_limit = float(
         run.thresholds.get("prediction_drift_score", DEFAULTS["prediction_drift_score"])
@@ -39,7 +47,11 @@ def prepare(run: CheckRun) -> WindowCheck:
         if frame.empty:
             return [window.record(CHECK, "rows", None, None, "unknown", reason=NO_ROWS)]
         out = [window.record(CHECK, "rows", len(frame), None, "ok")]
-        features = [n for n in detector.feature_names if n in frame.columns and is_feature(n)]
+        features = [
+            n
+            for n in detector.feature_names
+            if n in frame.columns and is_feature(n) and (chosen is None or n in chosen)
+        ]
         if features:
             result = detector.detect_feature_drift(frame, features)
             drifted = result.drifted_features

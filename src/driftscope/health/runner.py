@@ -81,6 +81,10 @@ OPTIONS = {
     "confidence": "performance: confidence level of the intervals (default 0.95)",
     "n_boot": "performance: bootstrap resamples where no analytic interval exists (200)",
     "error_rate_significance": "operational: level of the one-sided error-rate test (0.05)",
+    "drift_methods": "drift: method objects such as KSTest() (default: the automatic choice)",
+    "drift_features": "drift: the features compared (default: every feature of the baseline)",
+    "significance_level": "drift: significance level of the automatic choice (default 0.05)",
+    "min_change": "drift: smallest share of the data that counts as a change (0.025)",
 }
 
 

@@ -1,0 +1,218 @@
+"""The alerting sections of the configuration file: ``channels``, ``routes``,
+``inhibit_rules``, ``silences``, ``grouping`` and ``delivery``.
+
+Channels are named (``channels: {team-slack: {kind: slack, ...}}``) and each kind has its
+own options, checked here: a misspelt option is an error at its line, not a failure at
+the first alert. The options that hold secrets (``webhook_url`` of Slack and Teams,
+``routing_key``, ``password``, ``token``, ``api_token``, a webhook's signing ``secret``)
+must come from environment variables (``${NAME}``).
+
+>>> from pydantic import TypeAdapter
+>>> from driftscope.ops.env import EnvText
+>>> channel = TypeAdapter(ChannelConfig).validate_python(
+...     {"kind": "slack", "webhook_url": EnvText("https://hooks.example/T0", ("SLACK_URL",))})
+>>> channel.kind, channel.webhook_url
+('slack', Secret('***'))
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from driftscope.ops.fields import Duration, Matchers, Name, RateLimitText, SecretText, Strict
+
+Price = Annotated[float, Field(ge=0, description="USD per message sent")]
+
+
+class _Channel(Strict):
+    price_per_message: Price = 0.0
+
+
+class SlackConfig(_Channel):
+    """A Slack incoming webhook."""
+
+    kind: Literal["slack"]
+    webhook_url: SecretText
+
+
+class EmailConfig(_Channel):
+    """E-mail over SMTP."""
+
+    kind: Literal["email"]
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    sender: str
+    recipients: Annotated[list[str], Field(min_length=1)]
+    username: str | None = None
+    password: SecretText | None = None
+    starttls: bool | Literal["auto"] = "auto"
+    ssl: bool = False
+
+
+class PagerDutyConfig(_Channel):
+    """PagerDuty Events API v2."""
+
+    kind: Literal["pagerduty"]
+    routing_key: SecretText
+    url: str | None = None
+
+
+class TeamsConfig(_Channel):
+    """A Microsoft Teams Workflows webhook."""
+
+    kind: Literal["teams"]
+    webhook_url: SecretText
+
+
+#: Header names whose values are secrets (they must come from the environment).
+SECRET_HEADERS = ("authorization", "token", "secret", "key", "password", "cookie")
+
+
+class WebhookConfig(_Channel):
+    """A generic JSON webhook, HMAC-signed when ``secret`` is set."""
+
+    kind: Literal["webhook"]
+    url: str
+    secret: SecretText | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _secret_headers(cls, value: object) -> object:
+        from driftscope.ops.env import EnvText
+
+        if isinstance(value, dict):
+            for name, text in value.items():
+                lowered = str(name).lower()
+                if any(word in lowered for word in SECRET_HEADERS) and not isinstance(
+                    text, EnvText
+                ):
+                    raise ValueError(
+                        f"header {name!r} holds a secret written inline: put it in an "
+                        "environment variable and write ${NAME} here"
+                    )
+        return value
+
+
+class AlertmanagerConfig(_Channel):
+    """Prometheus Alertmanager's API v2."""
+
+    kind: Literal["alertmanager"]
+    url: str
+
+
+class ConsoleConfig(_Channel):
+    """One line per alert on stderr."""
+
+    kind: Literal["console"]
+
+
+class GitHubConfig(_Channel):
+    """Investigation tickets as GitHub issues."""
+
+    kind: Literal["github"]
+    repo: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+    token: SecretText
+    api_url: str | None = None
+    labels: list[str] = Field(default_factory=list)
+
+
+class JiraConfig(_Channel):
+    """Investigation tickets as Jira issues."""
+
+    kind: Literal["jira"]
+    base_url: str
+    project_key: str
+    email: str
+    api_token: SecretText
+    issue_type: str = "Task"
+
+
+ChannelConfig = Annotated[
+    SlackConfig
+    | EmailConfig
+    | PagerDutyConfig
+    | TeamsConfig
+    | WebhookConfig
+    | AlertmanagerConfig
+    | ConsoleConfig
+    | GitHubConfig
+    | JiraConfig,
+    Field(discriminator="kind"),
+]
+
+
+class GroupingConfig(Strict):
+    """How alerts are grouped into notifications (the root route's defaults)."""
+
+    group_by: list[str] = Field(default_factory=lambda: ["alertname", "model"])
+    group_wait: Duration = timedelta(seconds=30)
+    group_interval: Duration = timedelta(minutes=5)
+    repeat_interval: Duration = timedelta(hours=4)
+    escalate_after: Duration | None = None
+
+
+class RouteConfig(Strict):
+    """A node of the routing tree: alerts matching ``matchers`` go to ``channels``; the
+    first matching child route wins unless it says ``continue: true``. Unset timings and
+    ``group_by`` are inherited from the parent (the root's from ``grouping``)."""
+
+    channels: list[Name] = Field(default_factory=list)
+    matchers: Matchers = Field(default_factory=list)
+    group_by: list[str] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
+    escalate_after: Duration | None = None
+    escalate_to: list[Name] = Field(default_factory=list)
+    send_resolved: bool = True
+    continue_: bool = Field(False, alias="continue")
+    routes: list[RouteConfig] = Field(default_factory=list)
+
+    def channel_names(self) -> set[str]:
+        """Every channel named in this route and below."""
+        names = set(self.channels) | set(self.escalate_to)
+        for child in self.routes:
+            names |= child.channel_names()
+        return names
+
+
+class InhibitRuleConfig(Strict):
+    """While an alert matching ``source_matchers`` fires, alerts matching
+    ``target_matchers`` with the same values of the ``equal`` labels are muted."""
+
+    source_matchers: Matchers
+    target_matchers: Matchers
+    equal: list[str] = Field(default_factory=list)
+
+
+class SilenceConfig(Strict):
+    """Alerts matching every matcher are muted from ``starts_at`` (default: when loaded)
+    until ``ends_at``."""
+
+    matchers: Annotated[Matchers, Field(min_length=1)]
+    starts_at: datetime | None = None
+    ends_at: datetime
+    created_by: str = "monitor.yaml"
+    comment: str = ""
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("must carry a time zone, e.g. 2026-11-01T08:00:00Z")
+        return value
+
+
+class DeliveryConfig(Strict):
+    """Sending what the outbox holds: how long ``driftscope run`` waits for it at the end
+    (``flush_timeout``) and how often the scheduler delivers and flushes groups
+    (``tick``)."""
+
+    flush_timeout: Duration = timedelta(seconds=30)
+    tick: Duration = timedelta(seconds=30)
+    dead_after: Duration | None = None
+    rate_limits: dict[Name, RateLimitText] = Field(default_factory=dict)
