@@ -31,14 +31,20 @@ class _Channel(Strict):
     price_per_message: Price = 0.0
 
 
-class SlackConfig(_Channel):
+class _HttpChannel(_Channel):
+    timeout: Duration | None = None
+    verify: bool | str = True  # False for a self-signed test receiver, or a CA bundle path
+
+
+class SlackConfig(_HttpChannel):
     """A Slack incoming webhook."""
 
     kind: Literal["slack"]
     webhook_url: SecretText
+    max_alerts: int | None = Field(None, ge=1, le=15)
 
 
-class EmailConfig(_Channel):
+class EmailConfig(_HttpChannel):
     """E-mail over SMTP."""
 
     kind: Literal["email"]
@@ -52,26 +58,28 @@ class EmailConfig(_Channel):
     ssl: bool = False
 
 
-class PagerDutyConfig(_Channel):
+class PagerDutyConfig(_HttpChannel):
     """PagerDuty Events API v2."""
 
     kind: Literal["pagerduty"]
     routing_key: SecretText
     url: str | None = None
+    source: str | None = None
 
 
-class TeamsConfig(_Channel):
+class TeamsConfig(_HttpChannel):
     """A Microsoft Teams Workflows webhook."""
 
     kind: Literal["teams"]
     webhook_url: SecretText
+    max_alerts: int | None = Field(None, ge=1)
 
 
 #: Header names whose values are secrets (they must come from the environment).
 SECRET_HEADERS = ("authorization", "token", "secret", "key", "password", "cookie")
 
 
-class WebhookConfig(_Channel):
+class WebhookConfig(_HttpChannel):
     """A generic JSON webhook, HMAC-signed when ``secret`` is set."""
 
     kind: Literal["webhook"]
@@ -97,11 +105,17 @@ class WebhookConfig(_Channel):
         return value
 
 
-class AlertmanagerConfig(_Channel):
+class AlertmanagerConfig(_HttpChannel):
     """Prometheus Alertmanager's API v2."""
 
     kind: Literal["alertmanager"]
     url: str
+    generator_url: str | None = None
+    horizon: Duration | None = None
+    resend_interval: Duration | None = None
+    username: str | None = None
+    password: SecretText | None = None
+    bearer_token: SecretText | None = None
 
 
 class ConsoleConfig(_Channel):
@@ -110,7 +124,7 @@ class ConsoleConfig(_Channel):
     kind: Literal["console"]
 
 
-class GitHubConfig(_Channel):
+class GitHubConfig(_HttpChannel):
     """Investigation tickets as GitHub issues."""
 
     kind: Literal["github"]
@@ -120,7 +134,7 @@ class GitHubConfig(_Channel):
     labels: list[str] = Field(default_factory=list)
 
 
-class JiraConfig(_Channel):
+class JiraConfig(_HttpChannel):
     """Investigation tickets as Jira issues."""
 
     kind: Literal["jira"]

@@ -1,0 +1,145 @@
+"""The alerting and response a configuration builds, as one object the runner and the
+scheduler drive: after a model's checks, evaluate its rules and run its response; on each
+tick, flush groups, escalate and deliver; at the end of a run, deliver until the outbox is
+empty or the time is up.
+
+This is the only module of ``ops`` that turns configuration into alerting objects
+(:mod:`driftscope.ops.build` makes them); with no channel, rule or response configured it
+does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from driftscope.ops.schema import MonitoringConfig
+from driftscope.ops.schema_models import ModelConfig
+from driftscope.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Alerting:
+    """The alert manager, channels and responses of ``config`` on ``store``."""
+
+    def __init__(
+        self,
+        config: MonitoringConfig,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+    ):
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.notes: tuple[str, ...] = ()
+        self.manager: Any = None
+        self.responses: dict[str, Any] = {}
+        wanted = bool(config.channels) or any(m.rules or m.response for m in config.models)
+        if not wanted:
+            return
+        from driftscope.ops import build
+
+        channels = build.channels(config)
+        self.manager = build.alert_manager(config, store, channels, clock=clock)
+        build.silences(config, self.manager)
+        for model in config.models:
+            if model.response is not None:
+                self.responses[model.name] = build.response(
+                    config, model, store, self.manager, clock=clock
+                )
+
+    def after_checks(self, model: ModelConfig, summary: Any) -> list[str]:
+        """Evaluate the rules on ``summary``; run the model's response. What was done."""
+        done: list[str] = []
+        if self.manager is None:
+            return done
+        result = self.manager.evaluate(summary)
+        done.extend(_describe(result))
+        response = self.responses.get(model.name)
+        if response is not None:
+            done.extend(response.respond(summary))
+        return done
+
+    def tick(self) -> dict[str, int]:
+        """Due groups, escalations and delivery, once."""
+        if self.manager is None:
+            return {}
+        return _counts(self.manager.tick())
+
+    def flush(self, timeout: timedelta) -> dict[str, int]:
+        """Tick until nothing is due for delivery or ``timeout`` has passed; the outbox's
+        counts at the end (``delivered`` this run, ``pending``, ``dead``)."""
+        if self.manager is None:
+            return {}
+        deadline = time.monotonic() + timeout.total_seconds()
+        delivered = 0
+        while True:
+            counts = _counts(self.manager.tick(flush=True))
+            delivered += counts.get("delivered", 0)
+            pending = self.pending()
+            if not pending or time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+        return {"delivered": delivered, "pending": pending, "dead": self.dead()}
+
+    def pending(self) -> int:
+        from driftscope.alerts.outbox import KIND, PENDING
+
+        now = self.clock()
+        return len(self.store.find_state(KIND, states=[PENDING], due_before=now))
+
+    def dead(self) -> int:
+        from driftscope.alerts.outbox import DEAD, KIND
+
+        return len(self.store.find_state(KIND, states=[DEAD]))
+
+    def firing(self) -> list[dict[str, Any]]:
+        """The alerts firing now, as plain dicts."""
+        if self.manager is None:
+            return []
+        out = []
+        for alert in self.manager.alerts(state="firing"):
+            out.append(
+                {
+                    "fingerprint": alert.fingerprint,
+                    "alertname": alert.labels.get("alertname", ""),
+                    "severity": alert.labels.get("severity", ""),
+                    "model": alert.labels.get("model", ""),
+                    "starts_at": alert.starts_at.isoformat(),
+                    "labels": dict(alert.labels),
+                }
+            )
+        return out
+
+    def close(self) -> None:
+        close = getattr(self.manager, "close", None)
+        if callable(close):
+            close()
+
+
+def _describe(result: Any) -> list[str]:
+    fired = getattr(result, "fired", None)
+    resolved = getattr(result, "resolved", None)
+    out = []
+    if fired:
+        out.append(f"{len(fired)} alert(s) fired")
+    if resolved:
+        out.append(f"{len(resolved)} alert(s) resolved")
+    return out
+
+
+def _counts(result: Any) -> dict[str, int]:
+    if isinstance(result, dict):
+        return {k: int(v) for k, v in result.items() if isinstance(v, int | float)}
+    if result is None:
+        return {}
+    return {
+        k: int(getattr(result, k))
+        for k in ("delivered", "retried", "dead", "notified")
+        if isinstance(getattr(result, k, None), int)
+    }

@@ -1,0 +1,211 @@
+"""Configuration into objects: channels, the alert manager (routes, rules, inhibition,
+silences, grouping), retraining triggers, retrainers, rollbacks and drift responses.
+
+The schema (:mod:`driftscope.ops.schema`) knows nothing of these classes; this module is
+the one place that maps validated sections onto them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from driftscope.ops.schema import MonitoringConfig
+from driftscope.ops.schema_alerts import RouteConfig
+from driftscope.ops.schema_models import ModelConfig, RuleConfig
+from driftscope.store import Store
+
+
+def options_of(section: Any, *, skip: tuple[str, ...] = ("kind",)) -> dict[str, Any]:
+    """A section's set fields as keyword arguments (secrets kept as ``Secret``, never
+    dumped to text; ``timeout`` as seconds)."""
+    out = {}
+    for name in type(section).model_fields:
+        value = getattr(section, name)
+        if name in skip or value is None:
+            continue
+        if name == "timeout" and isinstance(value, timedelta):
+            value = value.total_seconds()
+        out[name] = value
+    return out
+
+
+def channels(config: MonitoringConfig) -> dict[str, Any]:
+    """Every configured channel, by name."""
+    from driftscope.alerts.channels import build_channel
+
+    return {
+        name: build_channel(section.kind, name=name, **options_of(section))
+        for name, section in config.channels.items()
+    }
+
+
+def route(section: RouteConfig, *, root: bool = False, grouping: Any = None) -> Any:
+    """A :class:`~driftscope.alerts.routing.Route` tree from the ``routes`` section."""
+    from driftscope.alerts.routing import Route
+
+    options: dict[str, Any] = {
+        "channels": list(section.channels),
+        "matchers": list(section.matchers),
+        "continue_": section.continue_,
+        "routes": [route(child) for child in section.routes],
+    }
+    for name in ("group_by", "group_wait", "group_interval", "repeat_interval"):
+        value = getattr(section, name)
+        if value is None and root and grouping is not None:
+            value = getattr(grouping, name)
+        if value is not None:
+            options[name] = list(value) if name == "group_by" else value
+    if section.escalate_to:
+        options["escalate_to"] = list(section.escalate_to)
+    if section.escalate_after is not None:
+        options["escalate_after"] = section.escalate_after
+    if not section.send_resolved:
+        options["send_resolved"] = False
+    return Route(**options)
+
+
+def rule(model: str, section: RuleConfig) -> Any:
+    """An :class:`~driftscope.alerts.rules.AlertRule` of ``model``."""
+    from driftscope.alerts.rules import AlertRule
+
+    options = options_of(section, skip=("name", "metric", "threshold", "direction"))
+    return AlertRule(
+        section.name, section.metric, section.threshold, section.direction, model=model, **options
+    )
+
+
+def alert_manager(
+    config: MonitoringConfig,
+    store: Store,
+    built_channels: Mapping[str, Any],
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> Any:
+    """The :class:`~driftscope.alerts.AlertManager` of the configuration."""
+    from driftscope.alerts.inhibition import InhibitRule
+    from driftscope.alerts.manager import AlertManager
+
+    grouping = config.grouping
+    routes = None if config.routes is None else route(config.routes, root=True, grouping=grouping)
+    inhibit = None
+    if config.inhibit_rules is not None:
+        inhibit = [
+            InhibitRule(list(r.source_matchers), list(r.target_matchers), list(r.equal))
+            for r in config.inhibit_rules
+        ]
+    options: dict[str, Any] = {
+        "store": store,
+        "routes": routes,
+        "rules": [rule(m.name, r) for m in config.models for r in m.rules],
+        "group_by": tuple(grouping.group_by),
+        "group_wait": grouping.group_wait,
+        "group_interval": grouping.group_interval,
+        "repeat_interval": grouping.repeat_interval,
+        "escalate_after": grouping.escalate_after,
+        "clock": clock,
+    }
+    if inhibit is not None:
+        options["inhibit_rules"] = inhibit
+    return AlertManager(list(built_channels.values()) or None, **options)
+
+
+def silence_id(section: Any) -> str:
+    """A stable id for a configured silence, so loading the file again adds no copy."""
+    text = json.dumps(
+        {
+            "matchers": list(section.matchers),
+            "starts_at": None if section.starts_at is None else section.starts_at.isoformat(),
+            "ends_at": section.ends_at.isoformat(),
+        },
+        sort_keys=True,
+    )
+    return "config-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def silences(config: MonitoringConfig, manager: Any) -> None:
+    """Add the configured silences (idempotent: each has a stable id)."""
+    for section in config.silences:
+        manager.silence(
+            list(section.matchers),
+            starts_at=section.starts_at,
+            ends_at=section.ends_at,
+            created_by=section.created_by,
+            comment=section.comment,
+            id=silence_id(section),
+        )
+
+
+def import_path(text: str) -> Any:
+    """The object at ``"package.module:attribute"``."""
+    module, _, attr = text.partition(":")
+    target: Any = importlib.import_module(module)
+    for part in attr.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def trigger(config: MonitoringConfig, name: str) -> Any:
+    """The retraining trigger named ``name`` under ``retraining``."""
+    from driftscope.response import triggers
+
+    section = config.retraining[name]
+    kind = section.kind
+    options = options_of(section)
+    if kind == "airflow":
+        return triggers.AirflowTrigger(**options)
+    if kind == "github":
+        return triggers.GitHubWorkflowTrigger(**options)
+    if kind == "webhook":
+        return triggers.WebhookTrigger(**options)
+    if kind == "shell":
+        return triggers.ShellTrigger(**options)
+    return triggers.CallableTrigger(import_path(section.function))
+
+
+def rollback(section: Any) -> Any:
+    """The rollback action of a model's ``response.rollback``."""
+    from driftscope.response import rollback as rollbacks
+
+    options = options_of(section, skip=("kind", "when"))
+    if section.kind == "mlflow":
+        return rollbacks.MLflowRollback(**options)
+    if section.kind == "webhook":
+        return rollbacks.WebhookRollback(**options)
+    return rollbacks.CallableRollback(import_path(section.function))
+
+
+def response(
+    config: MonitoringConfig,
+    model: ModelConfig,
+    store: Store,
+    manager: Any,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> Any:
+    """The response policy of ``model`` (its drift tiers, retraining and rollback)."""
+    from driftscope.ops.respond import ConfiguredResponse
+
+    section = model.response
+    assert section is not None
+    retrainer = None
+    if section.retrain is not None:
+        from driftscope.response.retrainer import AutoRetrainer
+
+        retrain = section.retrain
+        retrainer = AutoRetrainer(
+            model.name,
+            None if retrain.trigger is None else trigger(config, retrain.trigger),
+            store=store,
+            cooldown=retrain.cooldown,
+            max_runs_per_day=retrain.max_runs_per_day,
+            dry_run=retrain.dry_run,
+            require_approval=retrain.require_approval,
+            clock=clock,
+        )
+    back = None if section.rollback is None else rollback(section.rollback)
+    return ConfiguredResponse(model.name, section, manager, retrainer, back, store=store)

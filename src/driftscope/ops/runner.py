@@ -1,0 +1,251 @@
+"""One run of a configuration: for each model, its due windows' checks, its alert rules and
+its response, then the notifications delivered. ``driftscope run`` is this, once; the
+scheduler calls :meth:`Runner.run_model` on each model's schedule.
+
+Each model's windows are claimed first (:mod:`driftscope.ops.claims`), so a run shared
+with a scheduler or another cron job never checks a window twice. A model that fails
+(a corrupt baseline file, an unreadable store) is reported and gives its windows back;
+the other models run all the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from driftscope.core.windows import window_size
+from driftscope.errors import DriftscopeError
+from driftscope.ops import claims
+from driftscope.ops.baseline import ensure_baseline
+from driftscope.ops.schema import MonitoringConfig
+from driftscope.ops.schema_models import ModelConfig
+from driftscope.store import Store, open_store
+
+log = logging.getLogger(__name__)
+
+#: Exit codes of ``driftscope run``.
+EXIT_OK, EXIT_FIRING, EXIT_BAD = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """What one run did for one model. ``skipped`` says why nothing ran (no window new,
+    or another process holds the model's claim); ``error`` why it failed."""
+
+    model: str
+    since: datetime | None = None
+    until: datetime | None = None
+    windows: int = 0
+    status: str = "ok"
+    notes: tuple[str, ...] = ()
+    skipped: str = ""
+    error: str = ""
+    actions: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "since": None if self.since is None else self.since.isoformat(),
+            "until": None if self.until is None else self.until.isoformat(),
+            "windows": self.windows,
+            "status": self.status,
+            "notes": list(self.notes),
+            "skipped": self.skipped or None,
+            "error": self.error or None,
+            "actions": list(self.actions),
+        }
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What a run did: per model, the alerts firing at the end, the notifications."""
+
+    models: tuple[ModelRun, ...]
+    firing: tuple[dict[str, Any], ...] = ()
+    notifications: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> list[ModelRun]:
+        return [m for m in self.models if m.error]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a model failed, else 1 when an alert is firing, else 0."""
+        if self.failed:
+            return EXIT_BAD
+        return EXIT_FIRING if self.firing else EXIT_OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": "1",
+            "exit_code": self.exit_code,
+            "models": [m.to_dict() for m in self.models],
+            "firing": list(self.firing),
+            "notifications": dict(self.notifications),
+            "notes": list(self.notes),
+        }
+
+
+class Runner:
+    """Runs a configuration's models against one store (opened from ``config.store``
+    unless given), with the alerting and response the configuration builds.
+
+    ``clock`` (a function returning the time) stands in for the current time: tests and
+    ``driftscope run --until`` use it."""
+
+    def __init__(
+        self,
+        config: MonitoringConfig,
+        *,
+        store: Store | None = None,
+        clock: Callable[[], datetime] | None = None,
+        owner: str | None = None,
+        lease: timedelta = claims.DEFAULT_LEASE,
+    ):
+        from driftscope.ops.alerting import Alerting
+
+        self.config = config
+        self._owns_store = store is None
+        self.store = store if store is not None else open_store(config.store)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.owner = owner or claims.default_owner()
+        self.lease = lease
+        try:
+            self.alerting = Alerting(config, self.store, clock=self.clock)
+        except BaseException:
+            self.close()
+            raise
+
+    # ------------------------------------------------------------------ one model
+    def run_model(self, model: ModelConfig | str, *, now: datetime | None = None) -> ModelRun:
+        """Claim ``model``'s new windows, check them, evaluate its rules and response;
+        never raises for a failing model (the run says why)."""
+        cfg = self.config.model(model) if isinstance(model, str) else model
+        now = now or self.clock()
+        size = window_size(cfg.window)
+        taken = claims.claim(
+            self.store, cfg.name, size, now=now, owner=self.owner, lease=self.lease
+        )
+        if taken is None:
+            return ModelRun(cfg.name, skipped=self._why_skipped(cfg.name, size, now))
+        try:
+            done = self._check(cfg, taken)
+        except Exception as exc:  # a failing model must not stop the others
+            reason = _reason(exc)
+            log.error("model %r failed: %s", cfg.name, reason, exc_info=not _expected(exc))
+            claims.finish(self.store, taken, now=self.clock(), failed=reason)
+            return ModelRun(cfg.name, taken.since, taken.until, error=reason)
+        claims.finish(
+            self.store,
+            taken,
+            now=self.clock(),
+            details={"windows": done.windows, "status": done.status},
+        )
+        return done
+
+    def _why_skipped(self, model: str, size: timedelta, now: datetime) -> str:
+        cursor = self.store.get_state(claims.CURSOR, model)
+        if cursor is not None and cursor.state == claims.CLAIMED:
+            return f"another run holds model {model!r} ({cursor.body.get('owner', '?')})"
+        return "no window ended since the last run"
+
+    def _check(self, cfg: ModelConfig, taken: claims.Claim) -> ModelRun:
+        from driftscope.monitor import ModelMonitor
+
+        notes: list[str] = []
+        note = ensure_baseline(self.store, cfg.name, cfg.baseline, cfg.features)
+        if note:
+            notes.append(note)
+        options = drift_options(cfg)
+        with ModelMonitor(
+            cfg.name, metrics=cfg.metrics, alert_thresholds=cfg.thresholds, store=self.store
+        ) as monitor:
+            summary = monitor.run_checks(
+                cfg.window,
+                since=taken.since,
+                until=taken.until,
+                checks=cfg.checks,
+                label_delay=cfg.label_delay,
+                **options,
+            )
+        notes.extend(n for n in summary.notes if n not in notes)
+        actions = self.alerting.after_checks(cfg, summary)
+        return ModelRun(
+            cfg.name,
+            taken.since,
+            taken.until,
+            windows=len(summary.windows),
+            status=summary.status if summary.records else "ok",
+            notes=tuple(notes),
+            actions=tuple(actions),
+        )
+
+    # ------------------------------------------------------------------ every model
+    def run(
+        self, models: Sequence[str] | None = None, *, flush: timedelta | None = None
+    ) -> RunReport:
+        """Run ``models`` (default: all) once, then deliver the notifications (waiting at
+        most ``flush``, default the configuration's ``delivery.flush_timeout``)."""
+        chosen = [self.config.model(name) for name in models] if models else self.config.models
+        now = self.clock()
+        runs = tuple(self.run_model(cfg, now=now) for cfg in chosen)
+        wait = self.config.delivery.flush_timeout if flush is None else flush
+        counts = self.alerting.flush(wait)
+        return RunReport(runs, tuple(self.alerting.firing()), counts, self.alerting.notes)
+
+    def tick(self) -> dict[str, int]:
+        """The alerting's periodic work: due groups, escalations, delivery."""
+        return self.alerting.tick()
+
+    def close(self) -> None:
+        alerting = getattr(self, "alerting", None)
+        if alerting is not None:
+            alerting.close()
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def drift_options(cfg: ModelConfig) -> dict[str, Any]:
+    """The ``run_checks`` options of a model's drift settings."""
+    from driftscope.drift.methods import method_from_name
+
+    options: dict[str, Any] = {}
+    if cfg.methods:
+        options["drift_methods"] = [method_from_name(m.name, m.threshold) for m in cfg.methods]
+    if cfg.significance_level != 0.05:
+        options["significance_level"] = cfg.significance_level
+    if cfg.min_change is not None:
+        options["min_change"] = cfg.min_change
+    if cfg.features is not None:
+        options["drift_features"] = list(cfg.features)
+    return options
+
+
+def _expected(exc: BaseException) -> bool:
+    return isinstance(exc, DriftscopeError | OSError)
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if _expected(exc) else f"{type(exc).__name__}: {text}"
+
+
+def wait_until(deadline: float, done: Callable[[], bool], poll: float = 0.05) -> bool:
+    """Poll ``done`` until it is true or ``deadline`` (``time.monotonic``) passes."""
+    while True:
+        if done():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(poll)
