@@ -11,6 +11,7 @@ does nothing.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -39,6 +40,8 @@ class Alerting:
         self.notes: tuple[str, ...] = ()
         self.manager: Any = None
         self.responses: dict[str, Any] = {}
+        # the scheduler's check jobs and its tick job run on different threads
+        self._lock = threading.RLock()
         wanted = bool(config.channels) or any(m.rules or m.response for m in config.models)
         if not wanted:
             return
@@ -58,18 +61,20 @@ class Alerting:
         done: list[str] = []
         if self.manager is None:
             return done
-        result = self.manager.evaluate(summary)
-        done.extend(_describe(result))
-        response = self.responses.get(model.name)
-        if response is not None:
-            done.extend(response.respond(summary))
+        with self._lock:
+            result = self.manager.evaluate(summary)
+            done.extend(_describe(result))
+            response = self.responses.get(model.name)
+            if response is not None:
+                done.extend(response.respond(summary))
         return done
 
     def tick(self) -> dict[str, int]:
         """Due groups, escalations and delivery, once."""
         if self.manager is None:
             return {}
-        return _counts(self.manager.tick())
+        with self._lock:
+            return _counts(self.manager.tick())
 
     def flush(self, timeout: timedelta) -> dict[str, int]:
         """Tick until nothing is due for delivery or ``timeout`` has passed; the outbox's
@@ -79,7 +84,8 @@ class Alerting:
         deadline = time.monotonic() + timeout.total_seconds()
         delivered = 0
         while True:
-            counts = _counts(self.manager.tick(flush=True))
+            with self._lock:
+                counts = _counts(self.manager.tick(flush=True))
             delivered += counts.get("delivered", 0)
             pending = self.pending()
             if not pending or time.monotonic() >= deadline:

@@ -1,10 +1,11 @@
 """A model's baseline as its configuration gives it: ``stored`` (the one the store holds),
 or a file that becomes the stored baseline when the store holds none yet.
 
-A data file (Parquet, CSV) is fitted (only the configured ``features`` when given, plus
-the ``prediction`` and ``label`` columns it holds); a saved reference (``.dsref``,
-``DriftDetector.save``) is stored as it is. A baseline already stored is never replaced
-by the file: to change it, save a new one (``monitor.save_reference``) or clear the store.
+A data file (Parquet, CSV) is fitted whole (every column, so that the data-quality check
+knows them all; ``features`` only narrow the drift comparison, and must be columns of the
+file); a saved reference (``.dsref``, ``DriftDetector.save``) is stored as it is. A
+baseline already stored is never replaced by the file: to change it, save a new one
+(``monitor.save_reference``) or clear the store.
 
 >>> import tempfile, pathlib, pandas as pd
 >>> from driftscope.store import open_store
@@ -27,9 +28,6 @@ from typing import Any
 from driftscope.errors import ConfigError, DataError
 from driftscope.ops.schema_models import STORED
 from driftscope.store import Store
-
-#: Columns of a baseline file that are kept beside the configured features.
-ROLE_COLUMNS = ("prediction", "label")
 
 
 def ensure_baseline(
@@ -59,15 +57,12 @@ def read_baseline(path: str, features: Sequence[str] | None = None) -> Any:
     if file.suffix.lower() == ".dsref":
         return DriftDetector.load(file).reference_
     frame = _read_frame(file)
-    columns = None
-    if features is not None:
-        missing = [name for name in features if name not in frame.columns]
-        if missing:
-            raise DataError(
-                f"baseline file {path}: no column {missing[0]!r} (features: {list(features)})"
-            )
-        columns = [*features, *(c for c in ROLE_COLUMNS if c in frame.columns)]
-    return Reference.fit(frame, columns=columns)
+    missing = [name for name in features or () if name not in frame.columns]
+    if missing:
+        raise DataError(
+            f"baseline file {path}: no column {missing[0]!r} (features: {list(features or ())})"
+        )
+    return Reference.fit(frame)
 
 
 def _read_frame(file: Path) -> Any:

@@ -95,8 +95,9 @@ class Runner:
     """Runs a configuration's models against one store (opened from ``config.store``
     unless given), with the alerting and response the configuration builds.
 
-    ``clock`` (a function returning the time) stands in for the current time: tests and
-    ``driftscope run --until`` use it."""
+    ``clock`` (a function returning the time) stands in for the current time (tests move
+    it); ``run(until=...)`` checks the windows that ended by another time, while the
+    alerting keeps the clock's time."""
 
     def __init__(
         self,
@@ -137,7 +138,10 @@ class Runner:
             done = self._check(cfg, taken)
         except Exception as exc:  # a failing model must not stop the others
             reason = _reason(exc)
-            log.error("model %r failed: %s", cfg.name, reason, exc_info=not _expected(exc))
+            if _expected(exc):
+                log.info("model %r failed: %s", cfg.name, reason)
+            else:
+                log.exception("model %r failed", cfg.name)
             claims.finish(self.store, taken, now=self.clock(), failed=reason)
             return ModelRun(cfg.name, taken.since, taken.until, error=reason)
         claims.finish(
@@ -187,12 +191,17 @@ class Runner:
 
     # ------------------------------------------------------------------ every model
     def run(
-        self, models: Sequence[str] | None = None, *, flush: timedelta | None = None
+        self,
+        models: Sequence[str] | None = None,
+        *,
+        until: datetime | None = None,
+        flush: timedelta | None = None,
     ) -> RunReport:
-        """Run ``models`` (default: all) once, then deliver the notifications (waiting at
-        most ``flush``, default the configuration's ``delivery.flush_timeout``)."""
+        """Run ``models`` (default: all) once for the windows that ended by ``until``
+        (default: now), then deliver the notifications (waiting at most ``flush``, default
+        the configuration's ``delivery.flush_timeout``)."""
         chosen = [self.config.model(name) for name in models] if models else self.config.models
-        now = self.clock()
+        now = until or self.clock()
         runs = tuple(self.run_model(cfg, now=now) for cfg in chosen)
         wait = self.config.delivery.flush_timeout if flush is None else flush
         counts = self.alerting.flush(wait)
