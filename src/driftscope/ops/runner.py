@@ -138,8 +138,8 @@ class Runner:
             done = self._check(cfg, taken)
         except Exception as exc:  # a failing model must not stop the others
             reason = _reason(exc)
-            if _expected(exc):
-                log.info("model %r failed: %s", cfg.name, reason)
+            if _expected(exc):  # the caller reports it (run's stderr, the scheduler's log)
+                log.debug("model %r failed: %s", cfg.name, reason)
             else:
                 log.exception("model %r failed", cfg.name)
             claims.finish(self.store, taken, now=self.clock(), failed=reason)
