@@ -4,6 +4,7 @@ corrupt keeps failing while another model's checks keep running; SIGTERM stops c
 
 from __future__ import annotations
 
+import itertools
 import signal
 import subprocess
 import sys
@@ -98,7 +99,7 @@ def assert_each_window_once(found: list[tuple[str | None, str, str]]) -> None:
     """Claimed spans follow one another: each starts where the previous ended, none twice."""
     ends = [until for _, until, _ in found]
     assert len(ends) == len(set(ends)), found
-    for (_, previous_end, _), (since, _, _) in zip(found, found[1:], strict=False):
+    for (_, previous_end, _), (since, _, _) in itertools.pairwise(found):
         assert since == previous_end, found
 
 
