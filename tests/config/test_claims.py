@@ -1,23 +1,15 @@
-"""Claims: each window of a model runs once across processes, restarts and failures."""
+"""Claims: each window of a model runs once across processes, restarts and failures; on the
+embedded store and on PostgreSQL (the ``store`` fixture of the store contract tests)."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from driftscope.ops import claims
-from driftscope.store import open_store
 
 DAY = timedelta(days=1)
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as opened:
-        yield opened
 
 
 def test_first_claim_then_nothing_new_until_a_window_ends(store):
