@@ -16,7 +16,12 @@ from typing import Any
 
 from driftscope.ops.schema import MonitoringConfig
 from driftscope.ops.schema_alerts import RouteConfig
-from driftscope.ops.schema_models import ModelConfig, RuleConfig
+from driftscope.ops.schema_models import (
+    CallableRollbackConfig,
+    CallableTriggerConfig,
+    ModelConfig,
+    RuleConfig,
+)
 from driftscope.store import Store
 
 
@@ -164,6 +169,7 @@ def trigger(config: MonitoringConfig, name: str) -> Any:
         return triggers.WebhookTrigger(**options)
     if kind == "shell":
         return triggers.ShellTrigger(**options)
+    assert isinstance(section, CallableTriggerConfig)
     return triggers.CallableTrigger(import_path(section.function))
 
 
@@ -176,6 +182,7 @@ def rollback(section: Any) -> Any:
         return rollbacks.MLflowRollback(**options)
     if section.kind == "webhook":
         return rollbacks.WebhookRollback(**options)
+    assert isinstance(section, CallableRollbackConfig)
     return rollbacks.CallableRollback(import_path(section.function))
 
 

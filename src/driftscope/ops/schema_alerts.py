@@ -41,7 +41,7 @@ class SlackConfig(_HttpChannel):
 
     kind: Literal["slack"]
     webhook_url: SecretText
-    max_alerts: int | None = Field(None, ge=1, le=15)
+    max_alerts: int | None = Field(default=None, ge=1, le=15)
 
 
 class EmailConfig(_HttpChannel):
@@ -49,7 +49,7 @@ class EmailConfig(_HttpChannel):
 
     kind: Literal["email"]
     host: str
-    port: int = Field(587, ge=1, le=65535)
+    port: int = Field(default=587, ge=1, le=65535)
     sender: str
     recipients: Annotated[list[str], Field(min_length=1)]
     username: str | None = None
@@ -72,7 +72,7 @@ class TeamsConfig(_HttpChannel):
 
     kind: Literal["teams"]
     webhook_url: SecretText
-    max_alerts: int | None = Field(None, ge=1)
+    max_alerts: int | None = Field(default=None, ge=1)
 
 
 #: Header names whose values are secrets (they must come from the environment).
@@ -183,7 +183,7 @@ class RouteConfig(Strict):
     escalate_after: Duration | None = None
     escalate_to: list[Name] = Field(default_factory=list)
     send_resolved: bool = True
-    continue_: bool = Field(False, alias="continue")
+    continue_: bool = Field(default=False, alias="continue")
     routes: list[RouteConfig] = Field(default_factory=list)
 
     def channel_names(self) -> set[str]:

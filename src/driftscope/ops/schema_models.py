@@ -71,9 +71,9 @@ class RuleConfig(Strict):
     direction: Literal["above", "below"] = "above"
     check: str | None = None
     severity: Severity = "warning"
-    min_samples: int | None = Field(None, ge=1)
-    for_windows: int = Field(1, ge=1)
-    resolve_after: int = Field(1, ge=1)
+    min_samples: int | None = Field(default=None, ge=1)
+    for_windows: int = Field(default=1, ge=1)
+    resolve_after: int = Field(default=1, ge=1)
     labels: dict[str, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
     title: str | None = None
@@ -95,7 +95,8 @@ def _method(value: Any) -> Any:
     name = item.get("name")
     if isinstance(name, str) and name.strip().lower() != "auto":
         try:
-            method_from_name(name, item.get("threshold"))
+            threshold = item.get("threshold")
+            method_from_name(name, threshold if isinstance(threshold, int | float) else None)
         except (ConfigError, TypeError, ValueError) as exc:
             raise ValueError(str(exc)) from None
     return item
@@ -104,9 +105,9 @@ def _method(value: Any) -> Any:
 class Tiers(Strict):
     """Drift score at which each tier starts (``data_drift_score``); increasing."""
 
-    minor: float = Field(0.1, gt=0)
-    moderate: float = Field(0.2, gt=0)
-    severe: float = Field(0.3, gt=0)
+    minor: float = Field(default=0.1, gt=0)
+    moderate: float = Field(default=0.2, gt=0)
+    severe: float = Field(default=0.3, gt=0)
 
     @model_validator(mode="after")
     def _increasing(self) -> Tiers:
@@ -120,13 +121,24 @@ RetrainWhen = Literal[
 ]
 
 
+RollbackWhen = Literal["performance", "severe_drift"]
+
+
+def _on_severe_drift() -> list[RetrainWhen]:
+    return ["severe_drift"]
+
+
+def _on_performance() -> list[RollbackWhen]:
+    return ["performance"]
+
+
 class RetrainConfig(Strict):
     """Retraining: which trigger (a name under ``retraining``), on what, and its limits."""
 
     trigger: Name | None = None
-    when: list[RetrainWhen] = Field(default_factory=lambda: ["severe_drift"])
+    when: list[RetrainWhen] = Field(default_factory=_on_severe_drift)
     cooldown: Duration = timedelta(hours=24)
-    max_runs_per_day: int = Field(2, ge=1)
+    max_runs_per_day: int = Field(default=2, ge=1)
     dry_run: bool = False
     require_approval: bool = False
     schedule: ScheduleConfig | None = None
@@ -139,9 +151,7 @@ class MLflowRollbackConfig(Strict):
     registered_model: str
     alias: str = "champion"
     tracking_uri: str | None = None
-    when: list[Literal["performance", "severe_drift"]] = Field(
-        default_factory=lambda: ["performance"]
-    )
+    when: list[RollbackWhen] = Field(default_factory=_on_performance)
 
 
 class WebhookRollbackConfig(Strict):
@@ -150,9 +160,7 @@ class WebhookRollbackConfig(Strict):
     kind: Literal["webhook"]
     url: str
     secret: SecretText | None = None
-    when: list[Literal["performance", "severe_drift"]] = Field(
-        default_factory=lambda: ["performance"]
-    )
+    when: list[RollbackWhen] = Field(default_factory=_on_performance)
 
 
 def _importable(value: Any) -> Any:
@@ -179,9 +187,7 @@ class CallableRollbackConfig(Strict):
 
     kind: Literal["callable"]
     function: ImportPath
-    when: list[Literal["performance", "severe_drift"]] = Field(
-        default_factory=lambda: ["performance"]
-    )
+    when: list[RollbackWhen] = Field(default_factory=_on_performance)
 
     @field_validator("function")
     @classmethod
@@ -200,7 +206,7 @@ class ResponseConfig(Strict):
     moderate: a warning and an investigation ticket; severe: a critical alert and, with
     ``retrain``, a retraining run), retraining and rollback."""
 
-    tiers: Tiers = Field(default_factory=Tiers)
+    tiers: Tiers = Tiers()
     ticket_channels: list[Name] = Field(default_factory=list)
     assignee: str | None = None
     retrain: RetrainConfig | None = None
@@ -216,8 +222,8 @@ class ModelConfig(Strict):
     metrics: list[str] = Field(default_factory=lambda: ["accuracy"])
     thresholds: dict[str, float] = Field(default_factory=dict)
     methods: list[MethodConfig] = Field(default_factory=list)
-    significance_level: float = Field(0.05, gt=0, lt=1)
-    min_change: float | None = Field(None, gt=0, le=1)
+    significance_level: float = Field(default=0.05, gt=0, lt=1)
+    min_change: float | None = Field(default=None, gt=0, le=1)
     window: Window = "day"
     label_delay: Duration | None = None
     checks: list[CheckName] | None = None
