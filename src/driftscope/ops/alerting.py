@@ -23,6 +23,9 @@ from driftscope.store import Store
 
 log = logging.getLogger(__name__)
 
+#: The kind of the alert groups' state records (:mod:`driftscope.alerts.grouping`).
+GROUP_KIND = "alert_group"
+
 
 class Alerting:
     """The alert manager, channels and responses of ``config`` on ``store``."""
@@ -76,28 +79,43 @@ class Alerting:
         with self._lock:
             return _counts(self.manager.tick())
 
-    def flush(self, timeout: timedelta) -> dict[str, int]:
-        """Tick until nothing is due for delivery or ``timeout`` has passed; the outbox's
-        counts at the end (``delivered`` this run, ``pending``, ``dead``)."""
+    def flush(self, timeout: timedelta, *, poll: float = 0.2) -> dict[str, int]:
+        """Tick until no alert group and no notification is due before ``timeout`` from
+        now (a group's first notification waits its ``group_wait``), or ``timeout`` has
+        passed; the counts at the end: ``delivered`` by these ticks, ``pending`` (still in
+        the outbox: a channel down is retried later, by the next run or the scheduler) and
+        ``dead``."""
         if self.manager is None:
             return {}
         deadline = time.monotonic() + timeout.total_seconds()
         delivered = 0
         while True:
             with self._lock:
-                counts = _counts(self.manager.tick(flush=True))
-            delivered += counts.get("delivered", 0)
-            pending = self.pending()
-            if not pending or time.monotonic() >= deadline:
+                report = self.manager.tick(self.clock())
+            delivered += _counts(report).get("delivered", 0)
+            left = max(0.0, deadline - time.monotonic())
+            if left <= 0 or not self._due_within(timedelta(seconds=left)):
                 break
-            time.sleep(0.1)
-        return {"delivered": delivered, "pending": pending, "dead": self.dead()}
+            time.sleep(min(poll, left))
+        return {"delivered": delivered, "pending": self.pending(), "dead": self.dead()}
 
-    def pending(self) -> int:
+    def _due_within(self, span: timedelta) -> bool:
+        """Whether a notification or a group's first notification is due within ``span``."""
         from driftscope.alerts.outbox import KIND, PENDING
 
-        now = self.clock()
-        return len(self.store.find_state(KIND, states=[PENDING], due_before=now))
+        horizon = self.clock() + span
+        if self.store.find_state(KIND, states=[PENDING], due_before=horizon, limit=1):
+            return True
+        for group in self.store.find_state(GROUP_KIND, due_before=horizon):
+            if group.state == "active" and not group.body.get("last_flushed_at"):
+                return True  # a new group waiting out its group_wait
+        return False
+
+    def pending(self) -> int:
+        """Notifications not delivered yet."""
+        from driftscope.alerts.outbox import KIND, PENDING
+
+        return len(self.store.find_state(KIND, states=[PENDING]))
 
     def dead(self) -> int:
         from driftscope.alerts.outbox import DEAD, KIND
@@ -109,15 +127,18 @@ class Alerting:
         if self.manager is None:
             return []
         out = []
-        for alert in self.manager.alerts(state="firing"):
+        for record in self.manager.alerts(state="firing"):
+            labels = record.alert.labels
             out.append(
                 {
-                    "fingerprint": alert.fingerprint,
-                    "alertname": alert.labels.get("alertname", ""),
-                    "severity": alert.labels.get("severity", ""),
-                    "model": alert.labels.get("model", ""),
-                    "starts_at": alert.starts_at.isoformat(),
-                    "labels": dict(alert.labels),
+                    "fingerprint": record.fingerprint,
+                    "alertname": labels.get("alertname", ""),
+                    "severity": labels.get("severity", ""),
+                    "model": labels.get("model", ""),
+                    "fired_at": record.fired_at.isoformat(),
+                    "muted_by": record.muted_by,
+                    "acknowledged_by": record.acknowledged_by,
+                    "labels": dict(labels),
                 }
             )
         return out

@@ -222,11 +222,12 @@ class SilenceConfig(Strict):
 
 
 class DeliveryConfig(Strict):
-    """Sending what the outbox holds: how long ``driftscope run`` waits for it at the end
-    (``flush_timeout``) and how often the scheduler delivers and flushes groups
-    (``tick``)."""
+    """Sending what the outbox holds: how long ``driftscope run`` waits at its end for new
+    alert groups to be notified (after their ``group_wait``) and the outbox to be
+    delivered (``flush_timeout``; give it more than ``group_wait``), and how often the
+    scheduler delivers and flushes groups (``tick``)."""
 
-    flush_timeout: Duration = timedelta(seconds=30)
+    flush_timeout: Duration = timedelta(seconds=60)
     tick: Duration = timedelta(seconds=30)
     dead_after: Duration | None = None
     rate_limits: dict[Name, RateLimitText] = Field(default_factory=dict)
