@@ -107,14 +107,15 @@ def _print(report: object) -> None:
             click.echo(f"{name}  {m.windows} window(s) {span}, status {m.status}{acts}")
         for note in m.notes:
             click.echo(f"{' ' * width}  note: {note}")
-    if report.firing:
-        shown = ", ".join(
-            f"{a['alertname']} [{a['severity']}]" + (f" on {a['model']}" if a["model"] else "")
-            for a in report.firing
-        )
-        click.echo(f"firing: {len(report.firing)} alert(s): {shown}")
-    else:
-        click.echo("firing: none")
+    loud = [a for a in report.firing if not a.get("muted_by")]
+    muted = [a for a in report.firing if a.get("muted_by")]
+    for what, alerts in (("firing", loud), ("firing, muted", muted)):
+        if alerts or what == "firing":
+            shown = ", ".join(
+                f"{a['alertname']} [{a['severity']}]" + (f" on {a['model']}" if a["model"] else "")
+                for a in alerts
+            )
+            click.echo(f"{what}: {len(alerts)} alert(s): {shown}" if alerts else f"{what}: none")
     n = report.notifications
     if n:
         click.echo(

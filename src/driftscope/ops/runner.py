@@ -75,10 +75,12 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """2 when a model failed, else 1 when an alert is firing, else 0."""
+        """2 when a model failed, else 1 when an alert is firing (and neither silenced nor
+        inhibited), else 0."""
         if self.failed:
             return EXIT_BAD
-        return EXIT_FIRING if self.firing else EXIT_OK
+        loud = [a for a in self.firing if not a.get("muted_by")]
+        return EXIT_FIRING if loud else EXIT_OK
 
     def to_dict(self) -> dict[str, Any]:
         return {
