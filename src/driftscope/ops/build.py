@@ -92,17 +92,11 @@ def alert_manager(
     clock: Callable[[], datetime] | None = None,
 ) -> Any:
     """The :class:`~driftscope.alerts.AlertManager` of the configuration."""
-    from driftscope.alerts.inhibition import InhibitRule
     from driftscope.alerts.manager import AlertManager
 
     grouping = config.grouping
     routes = None if config.routes is None else route(config.routes, root=True, grouping=grouping)
-    inhibit = None
-    if config.inhibit_rules is not None:
-        inhibit = [
-            InhibitRule(list(r.source_matchers), list(r.target_matchers), list(r.equal))
-            for r in config.inhibit_rules
-        ]
+    inhibit = None if config.inhibit_rules is None else inhibit_rules(config)
     options: dict[str, Any] = {
         "store": store,
         "routes": routes,
@@ -117,6 +111,16 @@ def alert_manager(
     if inhibit is not None:
         options["inhibit_rules"] = inhibit
     return AlertManager(list(built_channels.values()) or None, **options)
+
+
+def inhibit_rules(config: MonitoringConfig) -> list[Any]:
+    """The configured :class:`~driftscope.alerts.inhibition.InhibitRule` list."""
+    from driftscope.alerts.inhibition import InhibitRule
+
+    return [
+        InhibitRule(list(r.source_matchers), list(r.target_matchers), list(r.equal))
+        for r in config.inhibit_rules or ()
+    ]
 
 
 def silence_id(section: Any) -> str:
