@@ -17,6 +17,7 @@ a channel sends, that log line shows only the URL's scheme and host.
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import json
 import logging
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
@@ -38,6 +39,9 @@ USER_AGENT = f"driftscope/{__version__}"
 
 #: How much of a receiver's answer an error quotes.
 EXCERPT_CHARS = 300
+#: A secret URL's path, query, path segment or query value this long or longer is scrubbed
+#: on its own too (the token in a webhook URL is one of them).
+MIN_SECRET_PART = 16
 
 _REDACTING: ContextVar[bool] = ContextVar("driftscope_redacting_urls", default=False)
 
@@ -75,14 +79,26 @@ def _redacted_urls() -> Iterator[None]:
         _REDACTING.reset(token)
 
 
+def _forms(value: str) -> set[str]:
+    """The ways a secret can show up: as it is, URL-quoted, and, for a URL, its path, its
+    query, and their long parts (a receiver or a proxy may quote what it was asked for)."""
+    forms = {value, quote(value, safe=""), quote(value)}
+    if "://" in value:
+        parts = urlsplit(value)
+        pieces = [parts.path, parts.query, *parts.path.split("/")]
+        pieces += [v for _, v in parse_qsl(parts.query)]
+        forms.update(p for p in pieces if len(p) >= MIN_SECRET_PART)
+    return {f for f in forms if f}
+
+
 def scrub(text: str, secrets: Iterable[Secret | str]) -> str:
-    """``text`` with each secret (also URL-quoted) replaced by ``***``."""
+    """``text`` with each secret (also URL-quoted, and a secret URL's path and query)
+    replaced by ``***``."""
+    forms: set[str] = set()
     for secret in secrets:
-        value = secret.reveal() if isinstance(secret, Secret) else secret
-        if not value:
-            continue
-        for form in {value, quote(value, safe=""), quote(value)}:
-            text = text.replace(form, "***")
+        forms |= _forms(secret.reveal() if isinstance(secret, Secret) else secret)
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, "***")
     return text
 
 
@@ -111,6 +127,7 @@ def request(
     secrets: list[Secret | str] = list(channel.secrets())
     if auth is not None:
         secrets.append(auth[1])
+        secrets.append(base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode())
     all_headers = {"User-Agent": USER_AGENT, **headers}
     try:
         with (

@@ -64,9 +64,13 @@ def texts_option(value: object, option: str, kind: str) -> tuple[str, ...]:
 
 def http_url(value: str, option: str, kind: str, *, secret: bool = False) -> str:
     """``value`` when it is an absolute http(s) URL; the error quotes it unless ``secret``."""
-    parts = urlsplit(value)
+    shown = "" if secret else f", got {value!r}"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a port out of range raises here
+    except ValueError:
+        raise ConfigError(f"{kind} channel: {option} is not a valid URL{shown}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        shown = "" if secret else f", got {value!r}"
         raise ConfigError(f"{kind} channel: {option} must be an http(s) URL{shown}")
     return value
 

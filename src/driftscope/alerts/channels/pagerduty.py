@@ -48,8 +48,12 @@ from driftscope.alerts.outbox import model_of
 EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 SUMMARY_CHARS = 1024
 DEDUP_KEY_CHARS = 255
-#: Alerts of a group written out in ``custom_details`` (PagerDuty takes 512 KB an event).
+#: Alerts of a group written out in ``custom_details``, and characters of a message
+#: there: with labels cut at 256 characters, an event stays far below PagerDuty's 512 KB.
 MAX_DETAILED_ALERTS = 50
+DETAIL_CHARS = 1000
+#: Links (the actions' URLs, each once) an event carries.
+MAX_LINKS = 10
 
 _SEVERITIES = {"critical": "critical", "warning": "warning", "info": "info"}
 
@@ -116,28 +120,27 @@ class PagerDutyChannel(Channel):
         }
         if model:
             body["component"] = model
-        links = [
-            {"href": action.url, "text": action.label}
-            for alert in notification.alerts
-            for action in alert.actions
-            if action.url
-        ]
+        links: dict[str, str] = {}
+        for alert in notification.alerts:
+            for action in alert.actions:
+                if action.url and len(links) < MAX_LINKS:
+                    links.setdefault(action.url, action.label)
         event.update(event_action="trigger", payload=body, client="driftscope")
         if links:
-            event["links"] = links
+            event["links"] = [{"href": url, "text": text} for url, text in links.items()]
         return event
 
 
 def _details(notification: Notification) -> dict[str, Any]:
     first = notification.alerts[0]
     details: dict[str, Any] = {
-        "message": first.message,
+        "message": truncate(first.message, 4 * DETAIL_CHARS),
         "labels": dict(first.labels),
         "group": dict(notification.group_labels),
         "alerts": [
             {
                 "title": a.title,
-                "message": a.message,
+                "message": truncate(a.message, DETAIL_CHARS),
                 "severity": a.severity.value,
                 "labels": dict(a.labels),
                 "starts_at": rfc3339(a.starts_at),

@@ -22,6 +22,7 @@ The webhook URL is the secret (it holds a signature): pass a :class:`Secret`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from driftscope.alerts.channels import _http
@@ -54,6 +55,8 @@ MESSAGE_CHARS = 2000
 FACT_CHARS = 500
 #: Teams renders at most six actions on a card.
 MAX_ACTIONS = 6
+#: Bytes of JSON the alerts of one card may take: Teams takes 28 KB a message.
+ALERTS_BYTES = 20_000
 
 _COLORS = {"critical": "Attention", "warning": "Warning", "info": "Accent"}
 
@@ -148,10 +151,15 @@ class TeamsChannel(Channel):
                 color=color,
             )
         ]
-        shown = notification.alerts[: self.max_alerts]
-        for alert in shown:
-            body.extend(_alert_blocks(alert, titled=len(notification.alerts) > 1))
-        hidden = len(notification.alerts) - len(shown)
+        shown, size = 0, 0
+        for alert in notification.alerts[: self.max_alerts]:
+            blocks = _alert_blocks(alert, titled=len(notification.alerts) > 1)
+            size += len(json.dumps(blocks).encode())
+            if shown and size > ALERTS_BYTES:
+                break
+            body.extend(blocks)
+            shown += 1
+        hidden = len(notification.alerts) - shown
         if hidden:
             body.append(text_block(f"… and {hidden} more", isSubtle=True))
         suggestions = sorted(
