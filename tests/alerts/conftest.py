@@ -8,16 +8,20 @@
   each uses labels of its own.
 - ``pki``: a throw-away certificate authority and a certificate for 127.0.0.1 (see
   :mod:`tests.alerts.tls_support`).
+- ``smtp_server``: a function starting a real SMTP server (aiosmtpd) on 127.0.0.1, plain,
+  with STARTTLS or TLS, with or without login (see :mod:`tests.alerts.smtp_support`);
+  every server it started is stopped after the test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.alerts.alertmanager_support import Alertmanager, start_alertmanager
 from tests.alerts.receiver import Receiver
+from tests.alerts.smtp_support import SmtpServer, start_smtp
 from tests.alerts.tls_support import Pki, make_pki
 
 
@@ -39,3 +43,17 @@ def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Alertmana
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Callable[..., SmtpServer]]:
+    started: list[SmtpServer] = []
+
+    def start(**options: object) -> SmtpServer:
+        server = start_smtp(**options)  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
