@@ -168,7 +168,7 @@ class TeamsChannel(Channel):
         if suggestions:
             body.append(text_block(truncate("Suggested: " + ", ".join(suggestions), FACT_CHARS)))
         body.append(footer)
-        actions = []
+        actions: list[dict[str, Any]] = []
         for alert in notification.alerts:
             for action in alert.actions:
                 if action.url and all(a["url"] != action.url for a in actions):
