@@ -11,6 +11,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from driftscope.alerts.delivery import Deliverer, DeliveryReport
 from driftscope.alerts.outbox import KIND, enqueue
@@ -111,6 +113,56 @@ def test_rate_limits_are_written_as_text():
     for bad in ["", "1", "1/ms", "0/s", "x/s", "1/0s", "-1/s", None]:
         with pytest.raises(ConfigError):
             RateLimit.parse(bad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    failures=st.integers(1, 10_000),
+    seed=st.integers(0, 2**32),
+    first=st.floats(0.01, 60),
+    factor=st.floats(1, 10),
+    jitter=st.sampled_from(["equal", "full", "none"]),
+)
+def test_every_wait_is_within_its_band_and_the_cap(failures, seed, first, factor, jitter):
+    policy = RetryPolicy(first_delay=first, factor=factor, max_delay=600, jitter=jitter)
+    base = policy.backoff(failures)
+    assert policy.backoff(max(1, failures - 1)) <= base <= timedelta(seconds=600)
+    wait = policy.delay(failures, random.Random(seed))
+    low = {"equal": base / 2, "full": timedelta(0), "none": base}[jitter]
+    assert low <= wait <= base
+
+
+@pytest.fixture(scope="module")
+def rate_store(tmp_path_factory):
+    with EmbeddedStore(tmp_path_factory.mktemp("rate")) as s:
+        yield s
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    messages=st.integers(1, 4),
+    per_ms=st.integers(1, 5000),
+    gaps_ms=st.lists(st.integers(0, 3000), min_size=1, max_size=25),
+)
+def test_a_rate_limit_never_lets_more_than_its_messages_into_any_window(
+    rate_store, messages, per_ms, gaps_ms
+):
+    store = rate_store  # one store for every example: each gets a channel of its own
+    channel = f"c{len(store.find_state('channel_rate'))}"
+    limit = RateLimit(messages, timedelta(milliseconds=per_ms))
+    now, granted = T0, []
+    for gap in gaps_ms:
+        now += timedelta(milliseconds=gap)
+        free_at = limit.reserve(store, channel, now)
+        if free_at is None:
+            granted.append(now)
+        else:  # refused: the window is full now, and has room exactly at free_at
+            inside = [t for t in granted if t > now - limit.per]
+            assert len(inside) >= messages and free_at > now
+            assert free_at == sorted(inside)[-messages] + limit.per
+    for i in range(messages, len(granted)):
+        assert granted[i] - granted[i - messages] >= limit.per
+    assert granted[0] == T0 + timedelta(milliseconds=gaps_ms[0])  # the first always goes
 
 
 # ---------------------------------------------------------------------- delivering
@@ -368,6 +420,22 @@ def test_no_send_starts_once_half_the_lease_is_gone(store, receiver, clock):
     assert deliverer.deliver_due() == DeliveryReport(claimed=2, delivered=1, released=1)
     assert deliverer.deliver_due() == DeliveryReport(claimed=1, delivered=1)
     assert sorted(receiver.counts().values()) == [1, 1, 1]
+
+
+def test_a_stop_mid_round_gives_back_what_was_not_sent(store, receiver, clock):
+    stop = threading.Event()
+
+    class Stopping(PostChannel):
+        def send(self, notification):
+            stop.set()  # as if the process were asked to stop during this send
+            return super().send(notification)
+
+    _fill(store, 5)
+    deliverer = Deliverer(store, [Stopping(receiver.url)], clock=clock)
+    report = deliverer.deliver_due(stop=stop)
+    assert report == DeliveryReport(claimed=5, delivered=1, released=4)
+    assert [e.due_at for e in deliverer.pending()] == [T0] * 4  # due at once, not leased
+    assert receiver.counts() == {"n-0": 1}
 
 
 # ---------------------------------------------------------------------- running

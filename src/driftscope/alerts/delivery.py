@@ -206,9 +206,12 @@ class Deliverer:
         return moment.astimezone(UTC)
 
     # ------------------------------------------------------------------ delivering
-    def deliver_due(self, now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+    def deliver_due(
+        self, now: datetime | None = None, limit: int = 100, *, stop: threading.Event | None = None
+    ) -> DeliveryReport:
         """Take up to ``limit`` due notifications, send each and mark it; ``now`` fixes
-        the time of the whole round (default: the clock, read before each send)."""
+        the time of the whole round (default: the clock, read before each send). Once
+        ``stop`` is set, the notifications not yet sent are given back, due at once."""
         if now is not None and (not isinstance(now, datetime) or now.tzinfo is None):
             raise ConfigError(f"now must be a timezone-aware datetime, got {now!r}")
         fixed = now
@@ -226,7 +229,10 @@ class Deliverer:
         waiting: dict[str, tuple[datetime, int]] = {}
         try:
             for record in claimed:
-                counts[self._deliver_one(record, at, audit, waiting)] += 1
+                if stop is not None and stop.is_set():
+                    counts[self._release(record, at())] += 1
+                else:
+                    counts[self._deliver_one(record, at, audit, waiting)] += 1
         finally:
             self._append_audit(audit)
         return DeliveryReport(claimed=len(claimed), **counts)
@@ -241,8 +247,9 @@ class Deliverer:
         entry = OutboxEntry.from_record(record)
         try:
             notification = entry.notification
-        except (KeyError, TypeError, ValueError) as exc:
-            return self._dead(record, entry, f"the record cannot be read: {exc}", at(), audit)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            reason = f"the record cannot be read: {type(exc).__name__}: {exc}"
+            return self._dead(record, entry, reason, at(), audit)
         channel = self.channels.get(notification.channel)
         if channel is None:
             reason = f"no channel named {notification.channel!r} is configured"
@@ -250,10 +257,7 @@ class Deliverer:
         now = at()
         if record.due_at is not None and now >= record.due_at - self.retry.lease / 2:
             # the round took half the lease: give it back rather than risk a second sender
-            released = self.store.put_state(
-                record.with_changes(due_at=now), if_version=record.version
-            )
-            return "released" if released is not None else "overtaken"
+            return self._release(record, now)
         rate = self.rate_limits.get(notification.channel)
         if rate is not None:
             free_at = self._slot(rate, notification.channel, now, waiting)
@@ -271,6 +275,11 @@ class Deliverer:
             failure = _Failure(f"{type(exc).__name__}: {exc}", True, None)
             return self._failed(record, entry, failure, at(), audit)
         return self._delivered(record, entry, result, at(), audit)
+
+    def _release(self, record: StateRecord, now: datetime) -> str:
+        """Give a claimed notification back unsent, due ``now``."""
+        back = self.store.put_state(record.with_changes(due_at=now), if_version=record.version)
+        return "released" if back is not None else "overtaken"
 
     def _slot(
         self,
@@ -539,7 +548,7 @@ class Deliverer:
         is logged and tried again at the next poll."""
         while not stop.is_set():
             try:
-                busy = self.deliver_due(limit=limit).claimed >= limit
+                busy = self.deliver_due(limit=limit, stop=stop).claimed >= limit
             except Exception as exc:
                 log.error("outbox delivery failed, trying again: %s", self._clean(str(exc)))
                 busy = False
@@ -570,8 +579,9 @@ class Deliverer:
         return any(t.is_alive() for t in self._threads)
 
     def stop(self, timeout: float = 10.0) -> bool:
-        """Stop the background threads (each finishes the send it is in); whether they
-        all stopped within ``timeout`` seconds."""
+        """Stop the background threads: each finishes the send it is in and gives back
+        the notifications it took and has not sent. Whether they all stopped within
+        ``timeout`` seconds."""
         self._stopping.set()
         deadline = time.monotonic() + timeout
         for thread in self._threads:
