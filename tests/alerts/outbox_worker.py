@@ -2,7 +2,8 @@
 several-process tests.
 
 ``python -m tests.alerts.outbox_worker HOME URL [--kind post|post-dedup] [--threads N]
-[--limit N] [--offset SECONDS] [--wait-go]`` opens the store at HOME, sends to URL with the
+[--limit N] [--offset SECONDS] [--wait-go] [--schema S]`` opens the store at HOME (a
+folder, or with ``--schema`` a PostgreSQL URL and that schema), sends to URL with the
 test channel (``--kind post-dedup``: the de-duplicating one), its clock ``--offset``
 seconds ahead of the real one (to play a process started after the leases of a dead one
 ran out). It prints ``ready``; with ``--wait-go`` it then waits for a line on stdin (so
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import threading
 from datetime import UTC, datetime, timedelta
 
 from driftscope.alerts.delivery import Deliverer, DeliveryReport
-from driftscope.store.embedded import EmbeddedStore
+from driftscope.store import EmbeddedStore, PostgresStore, Store
 from tests.alerts.delivery_support import DedupPostChannel, PostChannel
 
 
@@ -31,11 +33,15 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--limit", type=int, default=20)
     parser.add_argument("--offset", type=float, default=0.0)
     parser.add_argument("--wait-go", action="store_true")
+    parser.add_argument("--schema")
     args = parser.parse_args(argv)
 
     offset = timedelta(seconds=args.offset)
     kind = DedupPostChannel if args.kind == "post-dedup" else PostChannel
-    store = EmbeddedStore(args.home)
+    if args.schema:
+        store: Store = PostgresStore(args.home, schema=args.schema, archive_dir=tempfile.mkdtemp())
+    else:
+        store = EmbeddedStore(args.home)
     deliverer = Deliverer(
         store,
         [kind(args.url, name="post")],

@@ -319,18 +319,6 @@ def test_a_channel_over_its_rate_is_postponed_not_failed(store, receiver, clock)
     assert store.read_audit(action="notification.retry") == []
 
 
-def test_a_rate_limit_is_shared_by_deliverers_on_one_store(tmp_path, receiver, clock):
-    home = tmp_path / "home"
-    with EmbeddedStore(home) as first, EmbeddedStore(home) as second:
-        _fill(first, 6)
-        limit = {"post": "1/s"}
-        a = Deliverer(first, [PostChannel(receiver.url)], rate_limits=limit, clock=clock)
-        b = Deliverer(second, [PostChannel(receiver.url)], rate_limits=limit, clock=clock)
-        assert (a.deliver_due(limit=3) + b.deliver_due(limit=3)).delivered == 1
-        clock.advance(seconds=1)
-        assert (b.deliver_due() + a.deliver_due()).delivered == 1
-
-
 def test_rate_limits_name_configured_channels(store, receiver):
     with pytest.raises(ConfigError, match="rate limit for 'slack'"):
         Deliverer(store, [PostChannel(receiver.url)], rate_limits={"slack": "1/s"})

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from tests.alerts.delivery_support import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+PG_URL = os.environ.get("DRIFTSCOPE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture
@@ -46,12 +48,35 @@ def store(tmp_path):
         yield s
 
 
+@pytest.fixture(params=["embedded", "postgres"])
+def two_stores(request, tmp_path):
+    """Two store objects on the same storage: a folder, or a PostgreSQL schema (dropped
+    afterwards; the real server at $DRIFTSCOPE_TEST_PG, not skipped when it is missing)."""
+    if request.param == "embedded":
+        stores = [EmbeddedStore(tmp_path / "home") for _ in range(2)]
+    else:
+        from driftscope.store import PostgresStore
+
+        schema = f"ds_test_{uuid.uuid4().hex[:12]}"
+        stores = [
+            PostgresStore(PG_URL, schema=schema, archive_dir=tmp_path / f"a{k}") for k in range(2)
+        ]
+    yield stores
+    for s in stores:
+        s.close()
+    if request.param == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def _fill(store, count, at=T0):
     for i in range(count):
         assert enqueue(store, notification(i), now=at)
 
 
-def _worker(home: Path, url: str, *args: object) -> subprocess.Popen:
+def _worker(home: object, url: str, *args: object) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]))
     return subprocess.Popen(
         [sys.executable, "-m", "tests.alerts.outbox_worker", str(home), url, *map(str, args)],
@@ -203,40 +228,70 @@ def test_a_timeout_is_retried_and_folded_by_a_deduplicating_receiver(store, rece
     assert receiver.counts() == {"n-0": 2} and len(receiver.incidents()) == 1
 
 
-def test_two_deliverers_in_threads_deliver_each_once(tmp_path, receiver):
-    home = tmp_path / "home"
+def test_two_deliverers_in_threads_deliver_each_once(two_stores, receiver):
+    first, second = two_stores
     receiver.answer(200, delay=0.002)
-    with EmbeddedStore(home) as first, EmbeddedStore(home) as second:
-        _fill(first, 300, at=datetime.now(UTC))
-        deliverers = [Deliverer(s, [PostChannel(receiver.url)]) for s in (first, second)]
-        start = threading.Barrier(2)
-        reports: dict[int, DeliveryReport] = {}
+    _fill(first, 300, at=datetime.now(UTC))
+    deliverers = [Deliverer(s, [PostChannel(receiver.url)]) for s in (first, second)]
+    start = threading.Barrier(2)
+    reports: dict[int, DeliveryReport] = {}
 
-        def run(k: int) -> None:
-            start.wait()
-            total = DeliveryReport()
-            while (report := deliverers[k].deliver_due(limit=10)).claimed:
-                total += report
-            reports[k] = total
+    def run(k: int) -> None:
+        start.wait()
+        total = DeliveryReport()
+        while (report := deliverers[k].deliver_due(limit=10)).claimed:
+            total += report
+        reports[k] = total
 
-        threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        assert {r.state for r in first.find_state(KIND)} == {"delivered"}
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert {r.state for r in second.find_state(KIND)} == {"delivered"}
     counts = receiver.counts()
     assert len(counts) == 300 and set(counts.values()) == {1}
     assert reports[0].delivered + reports[1].delivered == 300
     assert reports[0].delivered > 0 and reports[1].delivered > 0
+    assert len(first.read_audit(action="notification.delivered")) == 300
 
 
-def test_two_processes_deliver_each_once(tmp_path, receiver):
-    home = tmp_path / "home"
+def test_a_rate_limit_holds_across_deliverers_on_one_store(two_stores, receiver):
+    clock = ManualClock()
+    _fill(two_stores[0], 12)
+    limit = {"post": "2/10s"}
+    a, b = (
+        Deliverer(s, [PostChannel(receiver.url)], rate_limits=limit, clock=clock)
+        for s in two_stores
+    )
+    sent_at = []
+    while len(receiver.delivered()) < 12 and clock() < T0 + timedelta(minutes=5):
+        before = len(receiver.delivered())
+        threads = [threading.Thread(target=d.deliver_due) for d in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        sent_at += [clock()] * (len(receiver.delivered()) - before)
+        clock.advance(seconds=1)
+    assert sorted(receiver.counts().values()) == [1] * 12
+    for i in range(2, 12):  # never more than 2 in any 10 s, whichever deliverer sent
+        assert sent_at[i] - sent_at[i - 2] >= timedelta(seconds=10)
+    assert sent_at[-1] - T0 <= timedelta(seconds=51)  # postponed, not slowed further
+    entries = [b.entry(f"n-{i}") for i in range(12)]
+    assert all(e.state == "delivered" and e.attempts == 1 for e in entries)  # no failures
+
+
+def test_two_processes_deliver_each_once(two_stores, tmp_path, receiver):
     receiver.answer(200, delay=0.002)
-    with EmbeddedStore(home) as store:
-        _fill(store, 300, at=datetime.now(UTC))
-    workers = [_worker(home, receiver.url, "--wait-go", "--limit", 10) for _ in range(2)]
+    _fill(two_stores[0], 300, at=datetime.now(UTC))
+    if isinstance(two_stores[0], EmbeddedStore):
+        where: list[object] = [tmp_path / "home"]
+    else:
+        where = [PG_URL, "--schema", two_stores[0].schema]
+    workers = [
+        _worker(where[0], receiver.url, *where[1:], "--wait-go", "--limit", 10) for _ in range(2)
+    ]
     for w in workers:
         assert w.stdout.readline().strip() == "ready", w.stderr.read()
     for w in workers:
@@ -248,5 +303,4 @@ def test_two_processes_deliver_each_once(tmp_path, receiver):
     assert sum(sent) == 300 and min(sent) > 0
     counts = receiver.counts()
     assert len(counts) == 300 and set(counts.values()) == {1}
-    with EmbeddedStore(home) as store:
-        assert {r.state for r in store.find_state(KIND)} == {"delivered"}
+    assert {r.state for r in two_stores[1].find_state(KIND)} == {"delivered"}
