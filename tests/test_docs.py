@@ -46,6 +46,7 @@ def _python_blocks(path: Path) -> list[str]:
         "health.md",
         "roles.md",
         "channels.md",
+        "outbox.md",
     ],
 )
 def test_doc_examples_run_as_written(doc, tmp_path, monkeypatch):
