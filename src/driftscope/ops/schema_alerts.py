@@ -122,6 +122,7 @@ class ConsoleConfig(_Channel):
     """One line per alert on stderr."""
 
     kind: Literal["console"]
+    logger: str | None = None  # a logger's name: write through logging, not to stderr
 
 
 class GitHubConfig(_HttpChannel):
@@ -143,6 +144,8 @@ class JiraConfig(_HttpChannel):
     email: str
     api_token: SecretText
     issue_type: str = "Task"
+    labels: list[str] = Field(default_factory=list)
+    assignee_by: Literal["auto", "accountId", "name"] = "auto"
 
 
 ChannelConfig = Annotated[
