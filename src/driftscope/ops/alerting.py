@@ -42,6 +42,7 @@ class Alerting:
         self.clock = clock
         self.notes: tuple[str, ...] = ()
         self.manager: Any = None
+        self.deliverer: Any = None
         self.responses: dict[str, Any] = {}
         # the scheduler's check jobs and its tick job run on different threads
         self._lock = threading.RLock()
@@ -52,6 +53,7 @@ class Alerting:
 
         channels = build.channels(config)
         self.manager = build.alert_manager(config, store, channels, clock=clock)
+        self.deliverer = build.deliverer(config, store, channels, clock=clock)
         build.silences(config, self.manager)
         for model in config.models:
             if model.response is not None:
@@ -76,8 +78,13 @@ class Alerting:
         """Due groups, escalations and delivery, once."""
         if self.manager is None:
             return {}
+        return self._tick()
+
+    def _tick(self) -> dict[str, int]:
         with self._lock:
-            return _counts(self.manager.tick())
+            flushed = _counts(self.manager.tick(self.clock()))
+        sent = _counts(self.deliverer.deliver_due())
+        return {**flushed, **sent}
 
     def flush(self, timeout: timedelta, *, poll: float = 0.2) -> dict[str, int]:
         """Tick until no alert group and no notification is due before ``timeout`` from
@@ -90,9 +97,7 @@ class Alerting:
         deadline = time.monotonic() + timeout.total_seconds()
         delivered = 0
         while True:
-            with self._lock:
-                report = self.manager.tick(self.clock())
-            delivered += _counts(report).get("delivered", 0)
+            delivered += self._tick().get("delivered", 0)
             left = max(0.0, deadline - time.monotonic())
             if left <= 0 or not self._due_within(timedelta(seconds=left)):
                 break
@@ -167,6 +172,6 @@ def _counts(result: Any) -> dict[str, int]:
         return {}
     return {
         k: int(getattr(result, k))
-        for k in ("delivered", "retried", "dead", "notified")
+        for k in ("delivered", "retried", "dead", "postponed", "groups_flushed", "escalations")
         if isinstance(getattr(result, k, None), int)
     }

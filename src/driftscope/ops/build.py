@@ -107,6 +107,7 @@ def alert_manager(
         "repeat_interval": grouping.repeat_interval,
         "escalate_after": grouping.escalate_after,
         "clock": clock,
+        "deliver": False,  # the Deliverer of the delivery section sends (rate limits, retries)
     }
     if inhibit is not None:
         options["inhibit_rules"] = inhibit
@@ -121,6 +122,34 @@ def inhibit_rules(config: MonitoringConfig) -> list[Any]:
         InhibitRule(list(r.source_matchers), list(r.target_matchers), list(r.equal))
         for r in config.inhibit_rules or ()
     ]
+
+
+def deliverer(
+    config: MonitoringConfig,
+    store: Store,
+    built_channels: Mapping[str, Any],
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> Any:
+    """The outbox's :class:`~driftscope.alerts.delivery.Deliverer`, with the retry policy
+    and rate limits of the ``delivery`` section."""
+    from driftscope.alerts.delivery import Deliverer
+    from driftscope.alerts.rate_limit import RateLimit
+    from driftscope.alerts.retry import RetryPolicy
+
+    section = config.delivery
+    retry = {
+        name: getattr(section, name)
+        for name in ("first_delay", "max_delay", "dead_after")
+        if getattr(section, name) is not None
+    }
+    return Deliverer(
+        store,
+        dict(built_channels),
+        retry=RetryPolicy(**retry),
+        rate_limits={name: RateLimit(n, per) for name, (n, per) in section.rate_limits.items()},
+        clock=clock,
+    )
 
 
 def silence_id(section: Any) -> str:

@@ -103,6 +103,7 @@ class MonitoringConfig(Strict):
 
         if self.routes is not None:
             _walk_routes(self.routes, ("routes",), check_channels)
+        check_channels(self.delivery.rate_limits, ("delivery", "rate_limits"))
         for i, model in enumerate(self.models):
             response = model.response
             if response is None:

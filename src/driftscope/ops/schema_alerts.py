@@ -232,5 +232,7 @@ class DeliveryConfig(Strict):
 
     flush_timeout: Duration = timedelta(seconds=60)
     tick: Duration = timedelta(seconds=30)
+    first_delay: Duration | None = None
+    max_delay: Duration | None = None
     dead_after: Duration | None = None
     rate_limits: dict[Name, RateLimitText] = Field(default_factory=dict)
