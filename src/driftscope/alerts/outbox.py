@@ -23,6 +23,7 @@ the notification's model label (empty when it has none).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from driftscope.alerts.model import Notification
@@ -42,9 +43,9 @@ def model_of(notification: Notification) -> str:
     return str(notification.ticket.get("model", ""))
 
 
-def enqueue(store: StateStore, notification: Notification, *, now: datetime | None = None) -> bool:
-    """Store ``notification`` as pending, due ``now``; False when its id is already there."""
-    record = StateRecord(
+def record_of(notification: Notification, now: datetime | None = None) -> StateRecord:
+    """The outbox record of ``notification``: pending, due ``now``."""
+    return StateRecord(
         KIND,
         notification.id,
         PENDING,
@@ -58,4 +59,18 @@ def enqueue(store: StateStore, notification: Notification, *, now: datetime | No
         model=model_of(notification),
         due_at=now or datetime.now(UTC),
     )
-    return store.put_state(record, if_version=0) is not None
+
+
+def enqueue(store: StateStore, notification: Notification, *, now: datetime | None = None) -> bool:
+    """Store ``notification`` as pending, due ``now``; False when its id is already there."""
+    return store.put_state(record_of(notification, now), if_version=0) is not None
+
+
+def enqueue_many(
+    store: StateStore, notifications: Sequence[Notification], *, now: datetime | None = None
+) -> list[bool]:
+    """:func:`enqueue` for each notification, in one write where the store can; for each,
+    whether it was new."""
+    records = [record_of(n, now) for n in notifications]
+    written = store.put_states(records, if_versions=[0] * len(records))
+    return [r is not None for r in written]
