@@ -385,10 +385,9 @@ class Dispatcher:
             if plan.escalate:
                 group.escalation += 1
                 group.last_escalated_at = now
-                current = [r for fp in plan.announced if (r := members[fp]) is not None]
-                esc = self._notify(
-                    group, current, f"esc{group.escalation}", group.escalation, now, escalate=True
-                )
+                level = group.escalation
+                now_firing = [m for fp in plan.announced if (m := members[fp]) is not None]
+                esc = self._notify(group, now_firing, f"esc{level}", level, now, escalate=True)
                 sent += esc
                 report.escalations += 1
                 audits.append(

@@ -224,7 +224,7 @@ class RuleEvent:
         return Alert(self.labels(), annotations, now, generator=f"rule:{rule.name}")
 
 
-class _Facts(dict):  # type: ignore[type-arg]
+class _Facts(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
@@ -303,8 +303,8 @@ def evaluate_rules(
                 wanted.add(code)
         if not wanted:
             continue
-        picked = np.flatnonzero(chosen & np.isin(codes.pairs, np.fromiter(wanted, np.int64)))
-        picked = sorted(picked.tolist(), key=lambda i: (codes.pairs[i], points.starts[i]))
+        found = np.flatnonzero(chosen & np.isin(codes.pairs, np.fromiter(wanted, np.int64)))
+        picked = sorted(found.tolist(), key=lambda i: (codes.pairs[i], points.starts[i]))
         _step_all(rule, points, picked, states, sizes, events, changed)
     ordered = sorted(changed.values(), key=lambda item: item[0].key)
     return RuleEvaluation(tuple(events), tuple(ordered), len(points))
@@ -401,10 +401,10 @@ def _step_all(
         if verdict == SKIP:
             continue
         kind, moved = _step(body, verdict, rule)
+        current[key] = (body, start, version)  # later points of this batch: after it
         if moved:
             body["last_window"] = iso(start)
             body["value"] = None if math.isnan(value) else float(value)
-            current[key] = (body, start, version)
             changed[key] = (StateRecord(KIND, key, _state_of(body), body, model=model), version)
         if kind:
             events.append(

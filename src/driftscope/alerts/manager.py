@@ -161,7 +161,7 @@ class AlertManager:
             if isinstance(price, bool) or not isinstance(price, int | float) or price < 0:
                 raise ConfigError(f"prices[{name!r}] must be a number >= 0, got {price!r}")
             self._prices[name] = float(price)
-        self._location = store
+        self._location: Any = store
         self._store: StateStore | None = store if isinstance(store, StateStore) else None
         self._owns_store = False
         self._lock = threading.RLock()
@@ -431,7 +431,11 @@ class AlertManager:
             start = starts_at or now
             if (duration is None) == (ends_at is None):
                 raise ConfigError("a silence needs a duration or ends_at (one of them)")
-            end = ends_at if ends_at is not None else start + as_duration(duration, "duration")
+            if ends_at is not None:
+                end = ends_at
+            else:
+                assert duration is not None
+                end = start + as_duration(duration, "duration")
             found = Silence(matchers, start, end, created_by, comment)
             silence_store.save(self.store, found)
             self.store.append_audit(

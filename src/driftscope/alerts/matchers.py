@@ -108,7 +108,8 @@ class Matcher:
             )
         regex, equal = bool(data.get("isRegex", False)), bool(data.get("isEqual", True))
         op = ("=~" if equal else "!~") if regex else ("=" if equal else "!=")
-        return cls(str(data["name"]), op, str(data["value"]))
+        name = str(data["name"])
+        return cls(name, op, _text(data["value"], name))
 
     def __str__(self) -> str:
         return f"{self.name}{self.op}{json.dumps(self.value)}"
@@ -136,7 +137,9 @@ def _split(text: str) -> list[str]:
     body = text.strip()
     if body.startswith("{") and body.endswith("}"):
         body = body[1:-1]
-    parts, current, quote, escaped = [], [], "", False
+    parts: list[str] = []
+    current: list[str] = []
+    quote, escaped = "", False
     for ch in body:
         if escaped:
             escaped = False

@@ -145,7 +145,7 @@ class Route:
     def channel_names(self) -> set[str]:
         """Every channel named in this route and below (for checking them once)."""
         names = set(self.channels or ()) | set(self.escalate_to or ())
-        for child in self.routes:  # type: ignore[union-attr]
+        for child in self.routes:
             names |= child.channel_names()
         return names
 
@@ -250,10 +250,10 @@ class RouteTree:
         settings = replace(parent, **own)
         if not settings.channels:
             raise ConfigError(f"{path}: the route has no channel (set channels or receiver)")
-        here = matchers + tuple(route.matchers)  # type: ignore[arg-type]
+        here = matchers + tuple(route.matchers)
         children = tuple(
             self._build(child, settings, f"{path}/{i}", here)
-            for i, child in enumerate(route.routes)  # type: ignore[arg-type]
+            for i, child in enumerate(route.routes)
         )
         return _Node(route, _target(path, settings, here), children)
 
@@ -289,7 +289,7 @@ class RouteTree:
 
 
 def _match(node: _Node, labels: Mapping[str, str]) -> list[Target]:
-    if not matches_all(node.route.matchers, labels):  # type: ignore[arg-type]
+    if not matches_all(node.route.matchers, labels):
         return []
     found: list[Target] = []
     for child in node.children:

@@ -189,7 +189,8 @@ class StateFile:
         limit: int | None = None,
     ) -> list[StateRecord]:
         check_limit(limit)
-        where, args = ["kind = ?"], [kind]
+        where: list[str] = ["kind = ?"]
+        args: list[Any] = [kind]
         if model is not None:
             where.append("model = ?")
             args.append(model)
