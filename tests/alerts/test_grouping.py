@@ -148,6 +148,8 @@ def test_send_alert_speaks_at_once_later_alerts_of_the_group_wait(store):
     assert s.manager.send_alert("warning", "Drift", model="churn").outcome == "notified"
     second = s.manager.send_alert("warning", "Latency", model="churn")
     assert second.outcome == "grouped" and len(s["slack"].sent) == 1
+    (joined,) = s.manager.audit("alert.grouped")
+    assert joined.subject == second.fingerprint and "1 other alert" in joined.reason
     s.clock.advance(300)
     s.manager.tick()
     assert sorted(s["slack"].alerts()[-1]) == [("Drift", "firing"), ("Latency", "firing")]

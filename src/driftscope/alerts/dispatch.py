@@ -211,8 +211,9 @@ class Dispatcher:
         lost = {fp for fp, w in zip(order, written, strict=True) if w is None}
         for key in list(ops):
             ops[key] = [op for op in ops[key] if op[3] not in lost]
-        speak_now |= self._apply_group_ops(ops, now)
-        self.store.append_audit([e for fp, e in audits if fp not in lost])
+        speak, joined = self._apply_group_ops(ops, now)
+        speak_now |= speak
+        self.store.append_audit([e for fp, e in audits if fp not in lost] + joined)
         return [(i, inc) for i, inc in todo if mine[i] in lost]
 
     def _fire(
@@ -315,14 +316,18 @@ class Dispatcher:
         )
         return Outcome(fp, "resolved", rec.groups, repeats=done.repeats)
 
-    def _apply_group_ops(self, ops: dict[str, list[tuple[Any, ...]]], now: datetime) -> set[str]:
+    def _apply_group_ops(
+        self, ops: dict[str, list[tuple[Any, ...]]], now: datetime
+    ) -> tuple[set[str], list[AuditEntry]]:
         """Apply member changes to their groups (compare-and-set, retried); the keys of
-        groups due now because an immediate event opened them."""
+        groups due now because an immediate event opened them, and the ``alert.grouped``
+        entries of alerts that joined a group holding others."""
         todo = {k: v for k, v in ops.items() if v}
         speak: set[str] = set()
+        joined: dict[tuple[str, str], AuditEntry] = {}
         for _ in range(_ATTEMPTS):
             if not todo:
-                return speak
+                return speak, list(joined.values())
             groups: list[Group] = []
             for key, items in todo.items():
                 found = self.store.get_state(GROUP_KIND, key)
@@ -334,6 +339,16 @@ class Dispatcher:
                         else:
                             group.refresh_settings(target)
                         group.add(fp, cycle, now, immediate=immediate)
+                        others = len(group.members) - 1
+                        if others:
+                            joined[(key, fp)] = AuditEntry(
+                                "alert.grouped",
+                                group.group_labels.get("model", ""),
+                                fp,
+                                f"joined group {key} with {others} other alert(s)",
+                                details={"group": key, "group_labels": group.group_labels},
+                                at=now,
+                            )
                         if immediate and group.due_at is not None and group.due_at <= now:
                             speak.add(key)
                     elif group is not None and group.state != CLOSED:
@@ -347,7 +362,7 @@ class Dispatcher:
             todo = {k: v for k, v in todo.items() if k in lost}
         if todo:
             raise StoreError(f"alert groups {sorted(todo)} kept changing under this process")
-        return speak
+        return speak, list(joined.values())
 
     # ------------------------------------------------------------------ groups speak
     def flush(self, now: datetime, keys: Sequence[str] | None = None) -> FlushReport:

@@ -391,8 +391,9 @@ class AlertManager:
     def _run(self) -> None:
         while not self._stop.wait(1.0):
             try:
-                self.tick()
-                self._deliver(self._now())
+                with self._lock:
+                    self.tick()
+                    self._deliver(self._now())
             except Exception:  # the thread must outlive a bad tick (a store outage)
                 log.exception("alert manager background tick failed")
 

@@ -60,6 +60,10 @@ class ResponseTimes:
         return "\n".join(lines)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _minutes(value: float | None) -> str:
     return "-" if value is None else f"{value / 60:.1f} min"
 
@@ -174,7 +178,7 @@ class NotificationCost:
         lines = [f"Alert notification cost: ${self.per_month:.2f}/month"]
         monthly = self.by_channel_per_month()
         lines += [
-            f"  {name}: {self.messages[name]:,} messages, ${monthly[name]:.2f}/month"
+            f"  {name}: {_count(self.messages[name], 'message')}, ${monthly[name]:.2f}/month"
             for name in sorted(self.messages)
         ]
         return "\n".join(lines)
