@@ -17,7 +17,7 @@ from driftscope.alerts.rules import AlertRule
 from driftscope.errors import ConfigError
 from driftscope.monitor import ModelMonitor
 from driftscope.store import open_store
-from tests.alerts.engine_support import RecordingChannel, setup
+from tests.alerts.engine_support import RecordingChannel, point, setup
 
 
 @pytest.fixture
@@ -142,8 +142,6 @@ def test_background_delivery_ticks_by_itself(store):
         group_wait=0,
         rules=[AlertRule("acc", "accuracy", 0.85, "below")],
     ) as manager:
-        from tests.alerts.engine_support import point
-
         manager.evaluate([point("m", "accuracy", 0.5)])
         deadline = datetime.now(UTC) + timedelta(seconds=5)
         while not slack.sent and datetime.now(UTC) < deadline:
@@ -151,16 +149,28 @@ def test_background_delivery_ticks_by_itself(store):
     assert slack.alerts() == [[("acc", "firing")]]
 
 
-def test_configuration_hook_supplies_channels_and_arguments_win(store):
+def test_configuration_hook_supplies_settings_and_arguments_win(store):
     configured = RecordingChannel("slack")
-    defaults.register_defaults(lambda: {"channels": [configured], "store": store, "group_wait": 0})
+    rule = AlertRule("acc", "accuracy", 0.85, "below")
+    defaults.register_defaults(
+        lambda: {"channels": [configured], "store": store, "group_wait": 0, "rules": [rule]}
+    )
     try:
         manager = AlertManager()
         assert list(manager.channels) == ["slack"] and not manager.fallback
-        manager.send_alert("warning", "Drift")
+        assert manager.rules == (rule,) and manager.store is store
+        manager.evaluate([point("m", "accuracy", 0.5)])
+        manager.tick()  # group_wait 0 from the configuration: speaks now
+        assert configured.alerts() == [[("acc", "firing")]]
+        waiting = AlertManager(group_wait=60)  # an argument wins over the configuration
+        waiting.evaluate([point("n", "accuracy", 0.5)])
+        waiting.tick()
         assert len(configured.sent) == 1
         own = RecordingChannel("email")
         assert list(AlertManager([own], store=store).channels) == ["email"]
+        defaults.register_defaults(lambda: {"group_wiat": 0})
+        with pytest.raises(ConfigError, match="unknown alert settings: group_wiat"):
+            AlertManager()
     finally:
         defaults.clear_defaults()
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from typing import TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from driftscope.alerts.channels.base import Channel
 from driftscope.alerts.model import Notification
+from driftscope.errors import ConfigError
 
 log = logging.getLogger("driftscope.alerts")
 
@@ -57,3 +59,27 @@ def _lines(n: Notification) -> list[str]:
         text = " ".join(a.message.split())
         out.append(f"[{tag}] {a.title}" + (f": {text}" if text else ""))
     return out
+
+
+def channel_table(given: Any) -> tuple[dict[str, Channel], bool]:
+    """Channels by name from a list or mapping of channels (names must be unique), and
+    whether it is the fallback (nothing given: one console channel)."""
+    if given is None:
+        return {"console": FallbackChannel()}, True
+    items = list(given.values()) if isinstance(given, Mapping) else list(given)
+    if isinstance(given, Mapping):
+        for name, channel in given.items():
+            if isinstance(channel, Channel) and channel.name != name:
+                raise ConfigError(
+                    f"channels[{name!r}] is named {channel.name!r}: use the same name"
+                )
+    found: dict[str, Channel] = {}
+    for channel in items:
+        if not isinstance(channel, Channel):
+            raise ConfigError(f"channels must be Channel objects, got {channel!r}")
+        if channel.name in found:
+            raise ConfigError(f"two channels are named {channel.name!r}: give one of them name=...")
+        found[channel.name] = channel
+    if not found:
+        return {"console": FallbackChannel()}, True
+    return found, False

@@ -32,6 +32,7 @@ Call it from a scheduled job, or use ``deliver="background"``.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import uuid
@@ -39,10 +40,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from driftscope.alerts import outbox
 from driftscope.alerts import silences as silence_store
 from driftscope.alerts._delivery_seam import Delivered, deliver_due
-from driftscope.alerts._fallback import FallbackChannel
+from driftscope.alerts._fallback import channel_table
 from driftscope.alerts.alertbook import FIRING, AlertBook, AlertRecord
 from driftscope.alerts.channels.base import Channel
 from driftscope.alerts.defaults import configured_defaults
@@ -60,13 +60,13 @@ from driftscope.alerts.measures import (
     false_alert_rate,
     notification_cost,
 )
-from driftscope.alerts.model import Action, Alert, AlertSeverity, Notification
+from driftscope.alerts.model import Action, Alert, AlertSeverity
 from driftscope.alerts.results import EvaluationReport, SendResult, TickReport
 from driftscope.alerts.routing import Route, RouteSettings, RouteTree, Target
-from driftscope.alerts.rules import AlertRule
+from driftscope.alerts.rules import AlertRule, checked_rules
 from driftscope.alerts.silences import Silence
 from driftscope.alerts.tickets import KIND as TICKET_KIND
-from driftscope.alerts.tickets import OPEN, Ticket, checked, receipt_fields
+from driftscope.alerts.tickets import OPEN, Ticket, checked, open_ticket, with_receipt
 from driftscope.errors import ConfigError
 from driftscope.store import open_store
 from driftscope.store.state import AuditEntry, StateStore
@@ -120,14 +120,18 @@ class AlertManager:
         clock: Clock | None = None,
         prices: Mapping[str, float] | None = None,
     ):
-        loaded = configured_defaults() if channels is None else {}
-        channels = loaded.get("channels") if channels is None else channels
-        store = loaded.get("store") if store is None else store
-        routes = loaded.get("routes") if routes is None else routes
-        inhibit_rules = loaded.get("inhibit_rules") if inhibit_rules is None else inhibit_rules
-        rules = tuple(rules) or tuple(loaded.get("rules", ()))
-        self._channels, self.fallback = _channels(channels)
-        self.rules: tuple[AlertRule, ...] = _rules(rules)
+        if channels is None:  # the configuration's settings, where the caller gave none
+            given = {k: v for k, v in locals().items() if k in _DEFAULTS or k == "channels"}
+            chosen = _configured(given)
+            channels, store, routes = chosen["channels"], chosen["store"], chosen["routes"]
+            rules, inhibit_rules = chosen["rules"], chosen["inhibit_rules"]
+            group_by, group_wait = chosen["group_by"], chosen["group_wait"]
+            group_interval, repeat_interval = chosen["group_interval"], chosen["repeat_interval"]
+            send_resolved, resolve_timeout = chosen["send_resolved"], chosen["resolve_timeout"]
+            escalate_after, escalate_to = chosen["escalate_after"], chosen["escalate_to"]
+            deliver, clock, prices = chosen["deliver"], chosen["clock"], chosen["prices"]
+        self._channels, self.fallback = channel_table(channels)
+        self.rules: tuple[AlertRule, ...] = checked_rules(rules)
         self.inhibit_rules: tuple[InhibitRule, ...] = (
             DEFAULT_INHIBIT_RULES if inhibit_rules is None else tuple(inhibit_rules)
         )
@@ -135,6 +139,8 @@ class AlertManager:
             if not isinstance(rule, InhibitRule):
                 raise ConfigError(f"inhibit_rules must hold InhibitRule objects, got {rule!r}")
         alert_channels = tuple(n for n, c in self._channels.items() if not c.tickets)
+        if isinstance(group_by, str) or not all(isinstance(g, str) and g for g in group_by):
+            raise ConfigError(f"group_by must be a list of label names, got {group_by!r}")
         defaults = RouteSettings(
             channels=alert_channels or tuple(self._channels),
             group_by=tuple(group_by),
@@ -350,12 +356,8 @@ class AlertManager:
             now = self._now(now)
             book, dispatch = self._wired()
             audits = book.persist_folds(now)
-            ended = silence_store.expire_ended(self.store, now)
-            audits += [
-                AuditEntry("silence.expired", s.model, s.id, "its time ended", at=now)
-                for s in ended
-            ]
             self.store.append_audit(audits)
+            ended = silence_store.expire_ended(self.store, now)
             timed = dispatch.timed_out(now)
             if timed:
                 reason = f"not raised again for {self.resolve_timeout}"
@@ -438,20 +440,7 @@ class AlertManager:
                 assert duration is not None
                 end = start + as_duration(duration, "duration")
             found = Silence(matchers, start, end, created_by, comment)
-            silence_store.save(self.store, found)
-            self.store.append_audit(
-                [
-                    AuditEntry(
-                        "silence.created",
-                        found.model,
-                        found.id,
-                        comment or "silence",
-                        created_by,
-                        found.to_dict(),
-                        now,
-                    )
-                ]
-            )
+            silence_store.save(self.store, found, now)
             return found
 
     def expire_silence(self, silence_id: str, *, by: str = "driftscope") -> Silence | None:
@@ -459,12 +448,7 @@ class AlertManager:
         Alerts it muted are notified at their group's next check."""
         with self._lock:
             now = self._now()
-            found = silence_store.expire(self.store, silence_id, now)
-            if found is not None:
-                self.store.append_audit(
-                    [AuditEntry("silence.expired", found.model, found.id, "expired", by, at=now)]
-                )
-            return found
+            return silence_store.expire(self.store, silence_id, now, by=by)
 
     def silences(self, *, include_expired: bool = False) -> list[Silence]:
         """The stored silences (active and future; with ``include_expired``, all)."""
@@ -494,9 +478,8 @@ class AlertManager:
                 names = list(self._channels)
             else:
                 names = [n for n, c in self._channels.items() if c.tickets]
-            ticket_id = uuid.uuid4().hex[:12]
             ticket = Ticket(
-                ticket_id,
+                uuid.uuid4().hex[:12],
                 title,
                 description,
                 assignee,
@@ -504,57 +487,18 @@ class AlertManager:
                 OPEN,
                 now,
                 tuple(names),
-                tuple(f"ticket-{ticket_id}:{n}" for n in names),
                 labels=tuple(labels),
             )
-            group = {"model": model} if model else {}
-            notes = [
-                Notification(
-                    nid,
-                    name,
-                    f"ticket-{ticket_id}",
-                    group,
-                    kind="ticket",
-                    ticket=ticket.to_payload(),
-                    created_at=now,
-                )
-                for nid, name in zip(ticket.notification_ids, names, strict=True)
-            ]
-            self.store.put_state(ticket.to_record(), if_version=0)
-            outbox.enqueue_many(self.store, notes, now=now)
-            reason = f"to {', '.join(names)}" if names else "stored only: no ticket channel"
-            self.store.append_audit(
-                [
-                    AuditEntry(
-                        "ticket.opened",
-                        model or "",
-                        ticket_id,
-                        reason,
-                        details={"title": title, "assignee": assignee, "channels": names},
-                    )
-                ]
-            )
+            ticket = open_ticket(self.store, ticket, now)
             if self.deliver is True and names:
                 self._deliver(now)
-                return self._ticket_with_receipt(ticket)
+                return with_receipt(self.store, ticket)
             return ticket
-
-    def _ticket_with_receipt(self, ticket: Ticket) -> Ticket:
-        for nid in ticket.notification_ids:
-            record = self.store.get_state(outbox.KIND, nid)
-            url, found = receipt_fields(None if record is None else record.body.get("receipt"))
-            if url or found:
-                stored = self.store.get_state(TICKET_KIND, ticket.id)
-                updated = Ticket(**{**ticket.__dict__, "url": url, "external_id": found})
-                if stored is not None:
-                    self.store.put_state(updated.to_record(), if_version=stored.version)
-                return updated
-        return ticket
 
     def ticket(self, ticket_id: str) -> Ticket | None:
         """A stored ticket, with its url once a channel reported one."""
         record = self.store.get_state(TICKET_KIND, ticket_id)
-        return None if record is None else self._ticket_with_receipt(Ticket.from_record(record))
+        return None if record is None else with_receipt(self.store, Ticket.from_record(record))
 
     def tickets(self, *, state: str | None = None, model: str | None = None) -> list[Ticket]:
         states = None if state is None else [state]
@@ -641,37 +585,26 @@ class AlertManager:
         )
 
 
-def _channels(given: Any) -> tuple[dict[str, Channel], bool]:
-    if given is None:
-        return {"console": FallbackChannel()}, True
-    items = list(given.values()) if isinstance(given, Mapping) else list(given)
-    if isinstance(given, Mapping):
-        for name, channel in given.items():
-            if isinstance(channel, Channel) and channel.name != name:
-                raise ConfigError(
-                    f"channels[{name!r}] is named {channel.name!r}: use the same name"
-                )
-    found: dict[str, Channel] = {}
-    for channel in items:
-        if not isinstance(channel, Channel):
-            raise ConfigError(f"channels must be Channel objects, got {channel!r}")
-        if channel.name in found:
-            raise ConfigError(f"two channels are named {channel.name!r}: give one of them name=...")
-        found[channel.name] = channel
-    if not found:
-        return {"console": FallbackChannel()}, True
-    return found, False
+#: The keyword arguments of AlertManager and their defaults.
+_DEFAULTS = {
+    name: p.default
+    for name, p in inspect.signature(AlertManager.__init__).parameters.items()
+    if p.kind is p.KEYWORD_ONLY
+}
 
 
-def _rules(rules: Sequence[Any]) -> tuple[AlertRule, ...]:
-    names: set[str] = set()
-    for rule in rules:
-        if not isinstance(rule, AlertRule):
-            raise ConfigError(f"rules must be AlertRule objects, got {rule!r}")
-        if rule.name in names:
-            raise ConfigError(f"two alert rules are named {rule.name!r}")
-        names.add(rule.name)
-    return tuple(rules)
+def _configured(given: Mapping[str, Any]) -> dict[str, Any]:
+    """``given`` with the configuration's settings (:mod:`driftscope.alerts.defaults`)
+    where ``given`` holds the default."""
+    loaded = configured_defaults()
+    unknown = sorted(set(loaded) - set(_DEFAULTS) - {"channels"})
+    if unknown:
+        raise ConfigError(f"the configuration gives unknown alert settings: {', '.join(unknown)}")
+    out = dict(given)
+    for name, value in loaded.items():
+        if name == "channels" or given[name] is _DEFAULTS[name] or given[name] == _DEFAULTS[name]:
+            out[name] = value
+    return out
 
 
 __all__ = ["AlertManager"]

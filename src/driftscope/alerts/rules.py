@@ -252,3 +252,15 @@ def sample_size(details: Mapping[str, Any]) -> float | None:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
     return None
+
+
+def checked_rules(rules: Sequence[Any]) -> tuple[AlertRule, ...]:
+    """``rules`` as a tuple, each an AlertRule, names unique."""
+    names: set[str] = set()
+    for rule in rules:
+        if not isinstance(rule, AlertRule):
+            raise ConfigError(f"rules must be AlertRule objects, got {rule!r}")
+        if rule.name in names:
+            raise ConfigError(f"two alert rules are named {rule.name!r}")
+        names.add(rule.name)
+    return tuple(rules)

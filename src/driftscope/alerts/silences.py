@@ -30,7 +30,7 @@ from typing import Any
 from driftscope.alerts.durations import from_iso, iso
 from driftscope.alerts.matchers import Matcher, matchers_text, matches_all, parse_matchers
 from driftscope.errors import ConfigError
-from driftscope.store.state import StateRecord, StateStore
+from driftscope.store.state import AuditEntry, StateRecord, StateStore
 
 KIND = "silence"
 ACTIVE, EXPIRED = "active", "expired"
@@ -107,13 +107,25 @@ class Silence:
         )
 
 
-def save(store: StateStore, silence: Silence) -> None:
-    """Store a new silence (a ConfigError when its id is taken)."""
+def save(store: StateStore, silence: Silence, now: datetime) -> None:
+    """Store a new silence (a ConfigError when its id is taken); audited as
+    ``silence.created`` by its creator."""
     record = StateRecord(
         KIND, silence.id, ACTIVE, silence.to_dict(), model=silence.model, due_at=silence.ends_at
     )
     if store.put_state(record, if_version=0) is None:
         raise ConfigError(f"a silence with id {silence.id!r} exists already")
+    why = silence.comment or matchers_text(silence.matchers)
+    entry = AuditEntry(
+        "silence.created",
+        silence.model,
+        silence.id,
+        why,
+        silence.created_by,
+        silence.to_dict(),
+        now,
+    )
+    store.append_audit([entry])
 
 
 def stored(store: StateStore, *, include_expired: bool = False) -> list[Silence]:
@@ -127,9 +139,12 @@ def active(store: StateStore, now: datetime) -> list[Silence]:
     return [s for s in stored(store) if s.active(now)]
 
 
-def expire(store: StateStore, silence_id: str, now: datetime) -> Silence | None:
-    """End a silence now (it stays stored, expired); the silence as it ended, or None when
-    there is no such silence or it had expired already."""
+def expire(
+    store: StateStore, silence_id: str, now: datetime, *, by: str = "driftscope"
+) -> Silence | None:
+    """End a silence now (it stays stored, expired; audited as ``silence.expired`` by
+    ``by``); the silence as it ended, or None when there is no such silence or it had
+    expired already."""
     while True:
         record = store.get_state(KIND, silence_id)
         if record is None or record.state == EXPIRED:
@@ -140,6 +155,9 @@ def expire(store: StateStore, silence_id: str, now: datetime) -> Silence | None:
             silence = replace(silence, starts_at=start, ends_at=max(now, start + _TICK))
         changed = record.with_changes(state=EXPIRED, body=silence.to_dict(), due_at=None)
         if store.put_state(changed, if_version=record.version) is not None:
+            store.append_audit(
+                [AuditEntry("silence.expired", silence.model, silence.id, "expired", by, at=now)]
+            )
             return silence
 
 
@@ -150,6 +168,9 @@ def expire_ended(store: StateStore, now: datetime) -> list[Silence]:
         changed = record.with_changes(state=EXPIRED, due_at=None)
         if store.put_state(changed, if_version=record.version) is not None:
             out.append(Silence.from_dict(record.body))
+    store.append_audit(
+        [AuditEntry("silence.expired", s.model, s.id, "its time ended", at=now) for s in out]
+    )
     return out
 
 

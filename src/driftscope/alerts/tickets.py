@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from driftscope.alerts import outbox
 from driftscope.alerts.durations import from_iso, iso
+from driftscope.alerts.model import Notification
 from driftscope.alerts.results import Awaitable
 from driftscope.errors import ConfigError
-from driftscope.store.state import StateRecord
+from driftscope.store.state import AuditEntry, StateRecord, StateStore
 
 KIND = "ticket"
 OPEN = "open"
@@ -60,7 +62,7 @@ class Ticket(Awaitable):
     state: str
     created_at: datetime
     channels: tuple[str, ...]
-    notification_ids: tuple[str, ...]
+    notification_ids: tuple[str, ...] = ()
     url: str | None = None
     external_id: str | None = None
     labels: tuple[str, ...] = ()
@@ -134,3 +136,50 @@ def receipt_fields(receipt: Mapping[str, Any] | None) -> tuple[str | None, str |
     url = receipt.get("url") or receipt.get("html_url")
     found = receipt.get("id") or receipt.get("key") or receipt.get("number")
     return (None if url is None else str(url)), (None if found is None else str(found))
+
+
+def open_ticket(store: StateStore, ticket: Ticket, now: datetime) -> Ticket:
+    """Store a new ticket and put one ticket notification per channel in the outbox
+    (ids ``ticket-<id>:<channel>``); audited as ``ticket.opened``. The ticket as stored."""
+    ids = tuple(f"ticket-{ticket.id}:{name}" for name in ticket.channels)
+    ticket = replace(ticket, notification_ids=ids)
+    group = {"model": ticket.model} if ticket.model else {}
+    notes = [
+        Notification(
+            nid,
+            name,
+            f"ticket-{ticket.id}",
+            group,
+            kind="ticket",
+            ticket=ticket.to_payload(),
+            created_at=now,
+        )
+        for nid, name in zip(ids, ticket.channels, strict=True)
+    ]
+    if store.put_state(ticket.to_record(), if_version=0) is None:
+        raise ConfigError(f"a ticket with id {ticket.id!r} exists already")
+    outbox.enqueue_many(store, notes, now=now)
+    names = list(ticket.channels)
+    reason = f"to {', '.join(names)}" if names else "stored only: no ticket channel"
+    details = {"title": ticket.title, "assignee": ticket.assignee, "channels": names}
+    store.append_audit(
+        [AuditEntry("ticket.opened", ticket.model, ticket.id, reason, details=details, at=now)]
+    )
+    return ticket
+
+
+def with_receipt(store: StateStore, ticket: Ticket) -> Ticket:
+    """``ticket`` with the url and id a channel reported when it delivered it (stored
+    with the ticket the first time), or as it is."""
+    if ticket.url is not None:
+        return ticket
+    for nid in ticket.notification_ids:
+        record = store.get_state(outbox.KIND, nid)
+        url, found = receipt_fields(None if record is None else record.body.get("receipt"))
+        if url or found:
+            updated = replace(ticket, url=url, external_id=found)
+            stored = store.get_state(KIND, ticket.id)
+            if stored is not None:
+                store.put_state(updated.to_record(), if_version=stored.version)
+            return updated
+    return ticket
