@@ -37,7 +37,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
@@ -254,7 +254,7 @@ def sample_size(details: Mapping[str, Any]) -> float | None:
     return None
 
 
-def checked_rules(rules: Sequence[Any]) -> tuple[AlertRule, ...]:
+def checked_rules(rules: Iterable[Any]) -> tuple[AlertRule, ...]:
     """``rules`` as a tuple, each an AlertRule, names unique."""
     names: set[str] = set()
     for rule in rules:
