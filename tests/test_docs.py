@@ -45,6 +45,8 @@ def _python_blocks(path: Path) -> list[str]:
         "monitoring.md",
         "health.md",
         "roles.md",
+        "channels.md",
+        "outbox.md",
         "alerting.md",
     ],
 )

@@ -94,8 +94,9 @@ def test_without_channels_notifications_go_to_standard_error(store, capfd):
     ticket = manager.create_investigation_ticket("Investigate churn", "see the report", "ana")
     err = capfd.readouterr().err
     assert result.outcome == "notified" and manager.fallback
-    assert "[WARNING] Model Drift Detected: age moved" in err
-    assert f"[TICKET] Investigate churn -> ana ({ticket.id})" in err
+    assert " UTC [WARNING] Model Drift Detected: age moved\n" in err
+    assert "[TICKET] Investigate churn (assignee=ana): see the report" in err
+    assert manager.ticket(ticket.id).channels == ("console",)
 
 
 def test_tickets_go_to_ticket_channels_and_keep_the_receivers_url(store):

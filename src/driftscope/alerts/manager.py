@@ -19,15 +19,17 @@ flushes the groups that are due, escalates, resolves alerts that timed out and d
 Call it from a scheduled job, or use ``deliver="background"``.
 
 >>> import io, tempfile
->>> from driftscope.alerts._fallback import FallbackChannel
+>>> from driftscope.alerts.channels import ConsoleChannel
 >>> out = io.StringIO()
->>> with AlertManager([FallbackChannel(out)], store=tempfile.mkdtemp()) as alerts:
+>>> with AlertManager([ConsoleChannel(out)], store=tempfile.mkdtemp()) as alerts:
 ...     first = alerts.send_alert("warning", "Model Drift Detected", "age moved",
 ...                               actions=["Review model"], model="churn")
 ...     again = alerts.send_alert("warning", "Model Drift Detected", "age moved",
 ...                               model="churn")
->>> first.outcome, again.outcome, again.repeats, out.getvalue()
-('notified', 'deduplicated', 1, '[WARNING] Model Drift Detected: age moved\\n')
+>>> first.outcome, again.outcome, again.repeats
+('notified', 'deduplicated', 1)
+>>> print(out.getvalue().split(" UTC ")[1], end="")
+[WARNING] Model Drift Detected (model=churn): age moved | actions: Review model
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from driftscope.alerts import silences as silence_store
-from driftscope.alerts._delivery_seam import Delivered, deliver_due
-from driftscope.alerts._fallback import channel_table
+from driftscope.alerts._channel_table import channel_table
 from driftscope.alerts.alertbook import FIRING, AlertBook, AlertRecord
 from driftscope.alerts.channels.base import Channel
 from driftscope.alerts.defaults import configured_defaults
+from driftscope.alerts.delivery import Deliverer, DeliveryReport
 from driftscope.alerts.dispatch import Dispatcher, Incoming
 from driftscope.alerts.durations import Clock, as_duration, checked_now, utc_now
 from driftscope.alerts.evaluation import KIND as RULE_KIND
@@ -61,7 +63,9 @@ from driftscope.alerts.measures import (
     notification_cost,
 )
 from driftscope.alerts.model import Action, Alert, AlertSeverity
+from driftscope.alerts.rate_limit import RateLimit
 from driftscope.alerts.results import EvaluationReport, SendResult, TickReport
+from driftscope.alerts.retry import RetryPolicy
 from driftscope.alerts.routing import Route, RouteSettings, RouteTree, Target
 from driftscope.alerts.rules import AlertRule, checked_rules
 from driftscope.alerts.silences import Silence
@@ -97,7 +101,9 @@ class AlertManager:
     ``escalate_to`` are the root route's settings. ``resolve_timeout``: an alert raised
     with :meth:`send_alert` and not raised again for this long resolves by itself.
     ``prices``: USD per message by channel name, over each channel's
-    ``price_per_message``. ``clock``: a function giving the time (tests).
+    ``price_per_message``. ``rate_limits`` (channel name to a ``RateLimit`` or text like
+    ``"1/s"``) and ``retry`` (a ``RetryPolicy``) tune the outbox's delivery
+    (:mod:`driftscope.alerts.delivery`). ``clock``: a function giving the time (tests).
     """
 
     def __init__(
@@ -119,6 +125,8 @@ class AlertManager:
         deliver: bool | str = True,
         clock: Clock | None = None,
         prices: Mapping[str, float] | None = None,
+        rate_limits: Mapping[str, RateLimit | str] | None = None,
+        retry: RetryPolicy | None = None,
     ):
         if channels is None:  # the configuration's settings, where the caller gave none
             given = {k: v for k, v in locals().items() if k in _DEFAULTS or k == "channels"}
@@ -130,6 +138,7 @@ class AlertManager:
             send_resolved, resolve_timeout = chosen["send_resolved"], chosen["resolve_timeout"]
             escalate_after, escalate_to = chosen["escalate_after"], chosen["escalate_to"]
             deliver, clock, prices = chosen["deliver"], chosen["clock"], chosen["prices"]
+            rate_limits, retry = chosen["rate_limits"], chosen["retry"]
         self._channels, self.fallback = channel_table(channels)
         self.rules: tuple[AlertRule, ...] = checked_rules(rules)
         self.inhibit_rules: tuple[InhibitRule, ...] = (
@@ -170,8 +179,10 @@ class AlertManager:
         self._location: Any = store
         self._store: StateStore | None = store if isinstance(store, StateStore) else None
         self._owns_store = False
+        self._check_channel_names(rate_limits or {}, "rate_limits")
+        self._rate_limits, self._retry = dict(rate_limits or {}), retry
         self._lock = threading.RLock()
-        self._parts: tuple[AlertBook, Dispatcher] | None = None
+        self._parts: tuple[AlertBook, Dispatcher, Deliverer] | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         if deliver == "background":
@@ -201,10 +212,21 @@ class AlertManager:
     def _dispatch(self) -> Dispatcher:
         return self._wired()[1]
 
-    def _wired(self) -> tuple[AlertBook, Dispatcher]:
+    def _wired(self) -> tuple[AlertBook, Dispatcher, Deliverer]:
         if self._parts is None:
-            book = AlertBook(self.store)
-            self._parts = (book, Dispatcher(self.store, book, self.inhibit_rules, self._channels))
+            store = self.store
+            book = AlertBook(store)
+            self._parts = (
+                book,
+                Dispatcher(store, book, self.inhibit_rules, self._channels),
+                Deliverer(
+                    store,
+                    self._channels,
+                    retry=self._retry,
+                    rate_limits=self._rate_limits,
+                    clock=self._clock,
+                ),
+            )
         return self._parts
 
     def _now(self, now: datetime | None = None) -> datetime:
@@ -354,7 +376,7 @@ class AlertManager:
         ``deliver=True``, deliver the outbox's due notifications."""
         with self._lock:
             now = self._now(now)
-            book, dispatch = self._wired()
+            book, dispatch, _ = self._wired()
             audits = book.persist_folds(now)
             self.store.append_audit(audits)
             ended = silence_store.expire_ended(self.store, now)
@@ -366,7 +388,7 @@ class AlertManager:
                     now,
                 )
             report = dispatch.flush(now)
-            sent = self._deliver(now) if self.deliver is True else Delivered(0, 0, {})
+            sent = self._deliver(now) if self.deliver is True else DeliveryReport()
             return TickReport(
                 groups_flushed=report.groups,
                 notification_ids=tuple(report.notification_ids),
@@ -374,7 +396,7 @@ class AlertManager:
                 resolved=tuple(r.fingerprint for r in timed),
                 silences_expired=tuple(s.id for s in ended),
                 delivered=sent.delivered,
-                failed=sent.failed,
+                failed=sent.retried + sent.dead,
             )
 
     def _after(self, now: datetime, *, delivered: bool) -> None:
@@ -385,10 +407,18 @@ class AlertManager:
         if delivered and self.deliver is True:
             self._deliver(now)
 
-    def _deliver(self, now: datetime) -> Delivered:
-        """Send the outbox's due notifications (the seam where the outbox's delivery
-        worker plugs in)."""
-        return deliver_due(self.store, self._channels, now)
+    def _deliver(self, now: datetime) -> DeliveryReport:
+        """Send the outbox's due notifications with the outbox's delivery worker
+        (:class:`~driftscope.alerts.delivery.Deliverer`: retries with backoff, rate
+        limits, dead letters)."""
+        deliverer = self._wired()[2]
+        total = DeliveryReport()
+        for _ in range(100):  # rounds of 100; what failed is due later, not again now
+            report = deliverer.deliver_due(now)
+            total += report
+            if report.claimed < 100:
+                break
+        return total
 
     def _run(self) -> None:
         while not self._stop.wait(1.0):
