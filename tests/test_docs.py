@@ -47,6 +47,7 @@ def _python_blocks(path: Path) -> list[str]:
         "roles.md",
         "channels.md",
         "outbox.md",
+        "alerting.md",
         "scheduling.md",
     ],
 )

@@ -26,6 +26,7 @@ record's ``model`` is the notification's model label (empty when it has none).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -47,10 +48,10 @@ def model_of(notification: Notification) -> str:
     return str(notification.ticket.get("model", ""))
 
 
-def enqueue(store: StateStore, notification: Notification, *, now: datetime | None = None) -> bool:
-    """Store ``notification`` as pending, due ``now``; False when its id is already there."""
+def record_of(notification: Notification, now: datetime | None = None) -> StateRecord:
+    """The outbox record of ``notification``: pending, due ``now``."""
     now = now or datetime.now(UTC)
-    record = StateRecord(
+    return StateRecord(
         KIND,
         notification.id,
         PENDING,
@@ -65,7 +66,21 @@ def enqueue(store: StateStore, notification: Notification, *, now: datetime | No
         model=model_of(notification),
         due_at=now,
     )
-    return store.put_state(record, if_version=0) is not None
+
+
+def enqueue(store: StateStore, notification: Notification, *, now: datetime | None = None) -> bool:
+    """Store ``notification`` as pending, due ``now``; False when its id is already there."""
+    return store.put_state(record_of(notification, now), if_version=0) is not None
+
+
+def enqueue_many(
+    store: StateStore, notifications: Sequence[Notification], *, now: datetime | None = None
+) -> list[bool]:
+    """:func:`enqueue` for each notification, in one write where the store can (one
+    transaction on the embedded store); for each, whether it was new."""
+    records = [record_of(n, now) for n in notifications]
+    written = store.put_states(records, if_versions=[0] * len(records))
+    return [r is not None for r in written]
 
 
 def _time(text: Any) -> datetime | None:
