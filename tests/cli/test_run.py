@@ -144,3 +144,85 @@ def test_a_failing_model_is_reported_and_the_others_run(folder, run):
     # its windows were given back: the next run tries them again
     again = run("run", "--config", config, "--until", "2026-11-05", "--model", "fraud")
     assert "fraud  FAILED" in again.stdout
+
+
+ALERTING = """
+store: ./store
+models:
+  - name: churn
+    baseline: train.parquet
+    features: [monthly_charges, tenure_months, contract, support_calls]
+    checks: [drift]
+    rules:
+      - name: churn-drift
+        metric: data_drift_score
+        threshold: {threshold}
+        severity: critical
+        labels: {{team: growth}}
+channels:
+  hook:
+    kind: webhook
+    url: {url}/hook
+    secret: ${{HOOK_SECRET}}
+grouping:
+  group_wait: 0s
+delivery:
+  flush_timeout: 10s
+"""
+
+
+@pytest.fixture
+def receiver():
+    from tests.alerts.receiver import Receiver
+
+    with Receiver() as recording:
+        yield recording
+
+
+def test_an_alert_reaches_a_real_receiver_and_fails_the_run(folder, run, receiver, monkeypatch):
+    from driftscope.alerts.channels.webhook import verify_signature
+
+    monkeypatch.setenv("HOOK_SECRET", "s3cr3t")
+    config = write_config(folder, ALERTING.format(threshold=0.05, url=receiver.url))
+    done = run("run", "--config", config, "--until", "2026-11-05")
+    assert done.exit_code == 1, done.stdout + done.stderr
+    assert "firing: 1 alert(s): churn-drift [critical] on churn" in done.stdout
+    assert "notifications: 1 delivered, 0 pending, 0 dead" in done.stdout
+    (request,) = receiver.requests
+    assert request.path == "/hook"
+    body = request.json()
+    assert body["status"] == "firing" and body["severity"] == "critical"
+    (alert,) = body["alerts"]
+    assert alert["labels"]["alertname"] == "churn-drift"
+    assert alert["labels"]["model"] == "churn" and alert["labels"]["team"] == "growth"
+    signature = request.headers["x-driftscope-signature"]
+    stamp = request.headers["x-driftscope-timestamp"]
+    assert verify_signature("s3cr3t", stamp, request.body, signature)
+    assert "s3cr3t" not in done.stdout + done.stderr
+    # a second run: nothing new to check, the alert still fires, nothing sent again
+    again = run("run", "--config", config, "--until", "2026-11-05", "--format", "json")
+    assert again.exit_code == 1
+    report = json.loads(again.stdout)
+    assert [a["alertname"] for a in report["firing"]] == ["churn-drift"]
+    assert len(receiver.requests) == 1
+
+
+def test_no_alert_exits_0_and_sends_nothing(folder, run, receiver, monkeypatch):
+    monkeypatch.setenv("HOOK_SECRET", "s3cr3t")
+    config = write_config(folder, ALERTING.format(threshold=0.99, url=receiver.url))
+    done = run("run", "--config", config, "--until", "2026-11-05")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "firing: none" in done.stdout
+    assert receiver.requests == []
+
+
+def test_a_receiver_that_is_down_keeps_the_notification(folder, run, receiver, monkeypatch):
+    monkeypatch.setenv("HOOK_SECRET", "s3cr3t")
+    receiver.reply(503)
+    config = write_config(
+        folder,
+        ALERTING.format(threshold=0.05, url=receiver.url).replace("10s", "2s"),
+    )
+    done = run("run", "--config", config, "--until", "2026-11-05", "--format", "json")
+    assert done.exit_code == 1
+    assert json.loads(done.stdout)["notifications"] == {"delivered": 0, "pending": 1, "dead": 0}

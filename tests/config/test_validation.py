@@ -256,12 +256,12 @@ def test_a_literal_dollar_brace_and_a_malformed_reference(tmp_path):
     config = load_config(
         write(
             tmp_path,
-            'models:\n  - name: churn\n    rules:\n      - {name: "$${x}", metric: m, '
-            "threshold: 1}\n",
+            "models:\n  - name: churn\n    rules:\n      - {name: r, metric: m, "
+            'threshold: 1, annotations: {note: "costs $${x}"}}\n',
         ),
         environ={},
     )
-    assert config.model("churn").rules[0].name == "${x}"
+    assert config.model("churn").rules[0].annotations == {"note": "costs ${x}"}
     found = problems(tmp_path, "models:\n  - name: ${churn-model}\n")
     assert found[0].startswith("monitor.yaml:2: models[0].name: '${churn-model}' is not a variable")
 

@@ -54,7 +54,7 @@ class Alerting:
         channels = build.channels(config)
         self.manager = build.alert_manager(config, store, channels, clock=clock)
         self.deliverer = build.deliverer(config, store, channels, clock=clock)
-        build.silences(config, self.manager)
+        build.silences(config, store, clock())
         for model in config.models:
             if model.response is not None:
                 self.responses[model.name] = build.response(

@@ -41,12 +41,14 @@ def options_of(section: Any, *, skip: tuple[str, ...] = ("kind",)) -> dict[str, 
 
 def channels(config: MonitoringConfig) -> dict[str, Any]:
     """Every configured channel, by name."""
+    return {name: channel(name, section) for name, section in config.channels.items()}
+
+
+def channel(name: str, section: Any) -> Any:
+    """The channel of one ``channels`` entry."""
     from driftscope.alerts.channels import build_channel
 
-    return {
-        name: build_channel(section.kind, name=name, **options_of(section))
-        for name, section in config.channels.items()
-    }
+    return build_channel(section.kind, name=name, **options_of(section))
 
 
 def route(section: RouteConfig, *, root: bool = False, grouping: Any = None) -> Any:
@@ -54,7 +56,7 @@ def route(section: RouteConfig, *, root: bool = False, grouping: Any = None) -> 
     from driftscope.alerts.routing import Route
 
     options: dict[str, Any] = {
-        "channels": list(section.channels),
+        "channels": list(section.channels) or None,
         "matchers": list(section.matchers),
         "continue_": section.continue_,
         "routes": [route(child) for child in section.routes],
@@ -80,7 +82,12 @@ def rule(model: str, section: RuleConfig) -> Any:
 
     options = options_of(section, skip=("name", "metric", "threshold", "direction"))
     return AlertRule(
-        section.name, section.metric, section.threshold, section.direction, model=model, **options
+        section.name,
+        section.metric,
+        section.threshold,
+        section.direction,
+        model=model,
+        **options,
     )
 
 
@@ -116,12 +123,16 @@ def alert_manager(
 
 def inhibit_rules(config: MonitoringConfig) -> list[Any]:
     """The configured :class:`~driftscope.alerts.inhibition.InhibitRule` list."""
+    return [inhibit_rule(r) for r in config.inhibit_rules or ()]
+
+
+def inhibit_rule(section: Any) -> Any:
+    """One :class:`~driftscope.alerts.inhibition.InhibitRule`."""
     from driftscope.alerts.inhibition import InhibitRule
 
-    return [
-        InhibitRule(list(r.source_matchers), list(r.target_matchers), list(r.equal))
-        for r in config.inhibit_rules or ()
-    ]
+    return InhibitRule(
+        list(section.source_matchers), list(section.target_matchers), list(section.equal)
+    )
 
 
 def deliverer(
@@ -165,17 +176,35 @@ def silence_id(section: Any) -> str:
     return "config-" + hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def silences(config: MonitoringConfig, manager: Any) -> None:
-    """Add the configured silences (idempotent: each has a stable id)."""
+def silence(section: Any, now: datetime) -> Any:
+    """The :class:`~driftscope.alerts.silences.Silence` of a ``silences`` entry, with its
+    stable id."""
+    from driftscope.alerts.silences import Silence
+
+    return Silence(
+        list(section.matchers),
+        section.starts_at or now,
+        section.ends_at,
+        section.created_by,
+        section.comment,
+        id=silence_id(section),
+    )
+
+
+def silences(config: MonitoringConfig, store: Store, now: datetime) -> list[Any]:
+    """Store the configured silences that the store does not hold yet (by their stable
+    id: loading the file again adds no copy); the silences added."""
+    from driftscope.alerts import silences as stored
+
+    added = []
     for section in config.silences:
-        manager.silence(
-            list(section.matchers),
-            starts_at=section.starts_at,
-            ends_at=section.ends_at,
-            created_by=section.created_by,
-            comment=section.comment,
-            id=silence_id(section),
-        )
+        if section.ends_at <= now:
+            continue  # over: nothing to mute
+        found = silence(section, now)
+        if store.get_state(stored.KIND, found.id) is None:
+            stored.save(store, found, now)
+            added.append(found)
+    return added
 
 
 def import_path(text: str) -> Any:

@@ -46,6 +46,13 @@ def _duration(value: Any) -> timedelta:
         raise _custom("duration", exc) from None
 
 
+def _wait(value: Any) -> timedelta:
+    try:
+        return parse_duration(value, zero=True)
+    except ConfigError as exc:
+        raise _custom("duration", exc) from None
+
+
 def _window(value: Any) -> str | timedelta:
     try:
         return parse_window(value)
@@ -65,13 +72,15 @@ def _text_of(value: timedelta) -> str:
     for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+    return f"{seconds:g}s"  # 0s, 0.25s
 
 
 #: ``"30s"``, ``"5m"``, ``"4h"``, ``"1d"``: a positive timedelta.
 Duration = Annotated[
     timedelta, BeforeValidator(_duration), PlainSerializer(_text_of, return_type=str)
 ]
+#: A duration that may be ``"0s"`` (a group that does not wait).
+Wait = Annotated[timedelta, BeforeValidator(_wait), PlainSerializer(_text_of, return_type=str)]
 #: ``"hour"``, ``"day"``, ``"week"`` or a duration of whole seconds.
 Window = Annotated[
     str | timedelta,

@@ -79,9 +79,49 @@ def parse_config(
     tree = substitute_tree(tree, source, environ)
     context = {"base_dir": Path(base_dir) if base_dir is not None else Path.cwd()}
     try:
-        return MonitoringConfig.model_validate(tree, context=context)
+        config = MonitoringConfig.model_validate(tree, context=context)
     except ValidationError as exc:
         raise ConfigFileError(_problems(exc, tree, source)) from None
+    found = [
+        f"{source}:{line}: {where}: {message}"
+        for line, where, message in (
+            (*locate(tree, loc), message) for loc, message in _objects(config)
+        )
+    ]
+    if found:
+        raise ConfigFileError(found)
+    return config
+
+
+def _objects(config: MonitoringConfig) -> list[tuple[tuple[Any, ...], str]]:
+    """Build what the configuration describes (channels, rules, routes, inhibit rules,
+    silences: nothing is sent, nothing stored), so what the classes themselves refuse is
+    reported at its line too; (location, message) pairs."""
+    from datetime import UTC, datetime
+
+    from driftscope.ops import build
+
+    problems: list[tuple[tuple[Any, ...], str]] = []
+
+    def attempt(loc: tuple[Any, ...], make: Any) -> None:
+        try:
+            make()
+        except ConfigError as exc:
+            problems.append((loc, str(exc)))
+
+    for name, channel in config.channels.items():
+        attempt(("channels", name), lambda c=channel, n=name: build.channel(n, c))
+    for i, model in enumerate(config.models):
+        for j, rule in enumerate(model.rules):
+            attempt(("models", i, "rules", j), lambda r=rule, m=model.name: build.rule(m, r))
+    if config.routes is not None:
+        attempt(("routes",), lambda: build.route(config.routes, root=True))
+    for k, inhibit in enumerate(config.inhibit_rules or ()):
+        attempt(("inhibit_rules", k), lambda r=inhibit: build.inhibit_rule(r))
+    now = datetime.now(UTC)
+    for k, section in enumerate(config.silences):
+        attempt(("silences", k), lambda s=section: build.silence(s, min(now, s.ends_at)))
+    return problems
 
 
 def _problems(exc: ValidationError, tree: Any, source: str) -> list[str]:

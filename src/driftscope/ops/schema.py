@@ -102,6 +102,12 @@ class MonitoringConfig(Strict):
                     )
 
         if self.routes is not None:
+            if self.routes.matchers:
+                raise _at(
+                    ("routes", "matchers"),
+                    "the root route catches every alert: it takes no matchers (put them on a "
+                    "child route under routes:)",
+                )
             _walk_routes(self.routes, ("routes",), check_channels)
         check_channels(self.delivery.rate_limits, ("delivery", "rate_limits"))
         for i, model in enumerate(self.models):

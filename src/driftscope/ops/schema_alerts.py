@@ -22,7 +22,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from driftscope.ops.fields import Duration, Matchers, Name, RateLimitText, SecretText, Strict
+from driftscope.ops.fields import (
+    Duration,
+    Matchers,
+    Name,
+    RateLimitText,
+    SecretText,
+    Strict,
+    Wait,
+)
 
 Price = Annotated[float, Field(ge=0, description="USD per message sent")]
 
@@ -166,7 +174,7 @@ class GroupingConfig(Strict):
     """How alerts are grouped into notifications (the root route's defaults)."""
 
     group_by: list[str] = Field(default_factory=lambda: ["alertname", "model"])
-    group_wait: Duration = timedelta(seconds=30)
+    group_wait: Wait = timedelta(seconds=30)
     group_interval: Duration = timedelta(minutes=5)
     repeat_interval: Duration = timedelta(hours=4)
     escalate_after: Duration | None = None
@@ -180,7 +188,7 @@ class RouteConfig(Strict):
     channels: list[Name] = Field(default_factory=list)
     matchers: Matchers = Field(default_factory=list)
     group_by: list[str] | None = None
-    group_wait: Duration | None = None
+    group_wait: Wait | None = None
     group_interval: Duration | None = None
     repeat_interval: Duration | None = None
     escalate_after: Duration | None = None

@@ -15,6 +15,7 @@ metrics and thresholds, window, label delay, checks), its alert rules, its respo
 from __future__ import annotations
 
 import importlib
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -62,12 +63,13 @@ class ScheduleConfig(Strict):
 
 class RuleConfig(Strict):
     """An alert rule over a stored check metric (``driftscope.alerts.AlertRule``): fire
-    when ``metric`` is ``above`` / ``below`` ``threshold`` for ``for_windows``
-    consecutive windows, resolve after ``resolve_after`` good ones."""
+    when ``metric`` is ``above`` / ``below`` ``threshold`` (or its point has ``status``)
+    for ``for_windows`` consecutive windows, resolve after ``resolve_after`` good ones."""
 
-    name: Name
+    name: str
     metric: str
-    threshold: float
+    threshold: float | None = None
+    status: Literal["warning", "critical", "unknown"] | None = None
     direction: Literal["above", "below"] = "above"
     check: str | None = None
     severity: Severity = "warning"
@@ -77,6 +79,22 @@ class RuleConfig(Strict):
     labels: dict[str, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
     title: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not re.match(r"[A-Za-z0-9_.:-]+\Z", value):
+            raise ValueError(
+                f"a rule's name is its alertname: letters, digits, '_', '.', ':' or '-', "
+                f"got {value!r}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _threshold_or_status(self) -> RuleConfig:
+        if (self.threshold is None) == (self.status is None):
+            raise ValueError("give a threshold or a status (one of them)")
+        return self
 
 
 class MethodConfig(Strict):

@@ -39,8 +39,9 @@ WINDOW_NAMES = ("hour", "day", "week")
 DURATION_HINT = "a duration such as 30s, 5m, 4h or 1d"
 
 
-def parse_duration(value: Any) -> timedelta:
-    """``value`` (text such as ``"5m"``, or a timedelta) as a positive timedelta.
+def parse_duration(value: Any, *, zero: bool = False) -> timedelta:
+    """``value`` (text such as ``"5m"``, or a timedelta) as a positive timedelta (or 0
+    with ``zero``).
 
     >>> parse_duration("5m")
     datetime.timedelta(seconds=300)
@@ -49,16 +50,17 @@ def parse_duration(value: Any) -> timedelta:
     ...
     driftscope.errors.ConfigError: must be a duration such as 30s, 5m, 4h or 1d, got 30
     """
+    least = "a duration >= 0" if zero else "a positive duration"
     if isinstance(value, timedelta):
-        if value <= timedelta(0):
-            raise ConfigError(f"must be a positive duration, got {value}")
+        if value < timedelta(0) or (value == timedelta(0) and not zero):
+            raise ConfigError(f"must be {least}, got {value}")
         return value
     text = value.strip().replace(" ", "") if isinstance(value, str) else None
     if not text or not _DURATION.match(text):
         raise ConfigError(f"must be {DURATION_HINT}, got {value!r}")
     total = sum((float(n) * _UNITS[unit] for n, unit in _PART.findall(text)), timedelta(0))
-    if total <= timedelta(0):
-        raise ConfigError(f"must be a positive duration, got {value!r}")
+    if total == timedelta(0) and not zero:
+        raise ConfigError(f"must be {least}, got {value!r}")
     return total
 
 
