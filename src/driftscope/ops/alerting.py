@@ -61,8 +61,14 @@ class Alerting:
                     config, model, store, self.manager, clock=clock
                 )
 
-    def after_checks(self, model: ModelConfig, summary: Any) -> list[str]:
-        """Evaluate the rules on ``summary``; run the model's response. What was done."""
+    def wants_concept_drift(self, model: str) -> bool:
+        """Whether ``model``'s response retrains on concept drift."""
+        response = self.responses.get(model)
+        return response is not None and response.wants_concept_drift
+
+    def after_checks(self, model: ModelConfig, summary: Any, concept: Any = None) -> list[str]:
+        """Evaluate the rules on ``summary``; run the model's response (with ``concept``,
+        the concept-drift report, when it wants one). What was done."""
         done: list[str] = []
         if self.manager is None:
             return done
@@ -71,7 +77,7 @@ class Alerting:
             done.extend(_describe(result))
             response = self.responses.get(model.name)
             if response is not None:
-                done.extend(response.respond(summary))
+                done.extend(response.respond(summary, concept))
         return done
 
     def tick(self) -> dict[str, int]:

@@ -232,20 +232,22 @@ def trigger(config: MonitoringConfig, name: str) -> Any:
     if kind == "shell":
         return triggers.ShellTrigger(**options)
     assert isinstance(section, CallableTriggerConfig)
-    return triggers.CallableTrigger(import_path(section.function))
+    status = None if section.status_function is None else import_path(section.status_function)
+    return triggers.CallableTrigger(import_path(section.function), status_fn=status)
 
 
-def rollback(section: Any) -> Any:
-    """The rollback action of a model's ``response.rollback``."""
-    from driftscope.response import rollback as rollbacks
+def rollback(section: Any, store: Store, *, clock: Callable[[], datetime] | None = None) -> Any:
+    """The rollback action of a model's ``response.rollback`` (audited in ``store``)."""
+    from driftscope.response.mlflow_rollback import MLflowRollback
+    from driftscope.response.rollback import CallableRollback, WebhookRollback
 
-    options = options_of(section, skip=("kind", "when"))
+    options = {**options_of(section, skip=("kind", "when")), "store": store, "clock": clock}
     if section.kind == "mlflow":
-        return rollbacks.MLflowRollback(**options)
+        return MLflowRollback(**options)
     if section.kind == "webhook":
-        return rollbacks.WebhookRollback(**options)
+        return WebhookRollback(**options)
     assert isinstance(section, CallableRollbackConfig)
-    return rollbacks.CallableRollback(import_path(section.function))
+    return CallableRollback(import_path(section.function), store=store, clock=clock)
 
 
 def response(
@@ -276,5 +278,5 @@ def response(
             require_approval=retrain.require_approval,
             clock=clock,
         )
-    back = None if section.rollback is None else rollback(section.rollback)
+    back = None if section.rollback is None else rollback(section.rollback, store, clock=clock)
     return ConfiguredResponse(model.name, section, manager, retrainer, back, store=store)

@@ -97,7 +97,7 @@ def _objects(config: MonitoringConfig) -> list[tuple[tuple[Any, ...], str]]:
     """Build what the configuration describes (channels, rules, routes, inhibit rules,
     silences: nothing is sent, nothing stored), so what the classes themselves refuse is
     reported at its line too; (location, message) pairs."""
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from driftscope.ops import build
 
@@ -120,7 +120,9 @@ def _objects(config: MonitoringConfig) -> list[tuple[tuple[Any, ...], str]]:
         attempt(("inhibit_rules", k), lambda r=inhibit: build.inhibit_rule(r))
     now = datetime.now(UTC)
     for k, section in enumerate(config.silences):
-        attempt(("silences", k), lambda s=section: build.silence(s, min(now, s.ends_at)))
+        # a silence that is over is fine (it mutes nothing): check it as if it were not
+        earlier = min(now, section.ends_at - timedelta(seconds=1))
+        attempt(("silences", k), lambda s=section, t=earlier: build.silence(s, t))
     return problems
 
 

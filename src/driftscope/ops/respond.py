@@ -1,15 +1,18 @@
 """A model's configured response, run after each of its check runs.
 
 From the run's last window: the drift tier of its ``data_drift_score`` (minor, moderate,
-severe, by ``response.tiers``) and whether performance went critical. Then, as the drift
-response of the quick start does: minor, an info alert; moderate, a warning alert and an
-investigation ticket; severe, a critical alert and (when ``retrain.when`` holds
-``severe_drift``) a retraining run; performance critical, retraining and rollback when
-their ``when`` say so. Alerts repeat while the tier holds (the alert manager folds the
-repeats); a ticket, a retraining run and a rollback start only when the tier rises (kept
-in the store as a ``"response_tier"`` record, so a restart does not start them again) and
-retraining keeps its cooldown and daily limit. Every decision is in the audit log
-(``response.tier``).
+severe, by ``response.tiers``; :class:`~driftscope.response.tiers.DriftTiers`), as the
+drift response of the quick start does: minor, an info alert; moderate, a warning alert and
+an investigation ticket; severe, a critical alert; and a retraining run when the tier is
+in ``retrain.when``. Performance gone critical (``when: performance``) and concept drift
+(``when: concept_drift``) go through :class:`~driftscope.response.policy.ResponsePolicy`,
+which rolls back first when the rollback's ``when`` holds ``performance``.
+
+Alerts repeat while the tier holds (the alert manager folds the repeats); a ticket and a
+retraining run start only when the tier rises (the tier is kept in the store as a
+``"response_tier"`` record, so a restart does not start them again), and retraining keeps
+its cooldown and daily limit. Every decision is in the audit log (``response.tier``,
+``retrain.*``, ``rollback.*``).
 """
 
 from __future__ import annotations
@@ -18,33 +21,30 @@ import logging
 from typing import Any
 
 from driftscope.ops.schema_models import ResponseConfig
+from driftscope.response.policy import ResponsePolicy
+from driftscope.response.tiers import TIERS, DriftTiers
 from driftscope.store import Store
 from driftscope.store.state import AuditEntry, StateRecord
 
 log = logging.getLogger(__name__)
 
-TIERS = ("none", "minor", "moderate", "severe")
 SEVERITY = {"minor": "info", "moderate": "warning", "severe": "critical"}
 KIND = "response_tier"
+_ACTIONS: dict[str, list[Any]] = {
+    "minor": ["Review drift report"],
+    "moderate": ["Review model", {"label": "Investigate", "action": "investigate"}],
+    "severe": [{"label": "Trigger Retraining", "action": "retrain"}, "Review model"],
+}
 
 
-def tier_of(score: float | None, section: ResponseConfig) -> str:
-    """The drift tier of ``score``.
+def tiers_of(section: ResponseConfig) -> DriftTiers:
+    """The response layer's tiers for the configured thresholds.
 
-    >>> tier_of(0.25, ResponseConfig()), tier_of(None, ResponseConfig())
-    ('moderate', 'none')
+    >>> tiers_of(ResponseConfig()).tier(0.25)
+    'moderate'
     """
-    if score is None:
-        return "none"
-    tiers = section.tiers
-    for name, limit in (
-        ("severe", tiers.severe),
-        ("moderate", tiers.moderate),
-        ("minor", tiers.minor),
-    ):
-        if score >= limit:
-            return name
-    return "none"
+    t = section.tiers
+    return DriftTiers(minor_drift=t.minor, moderate_drift=t.moderate, severe_drift=t.severe)
 
 
 class ConfiguredResponse:
@@ -66,24 +66,77 @@ class ConfiguredResponse:
         self.retrainer = retrainer
         self.rollback = rollback
         self.store = store
+        self.tiers = tiers_of(section)
+        back = section.rollback
+        retrain = section.retrain
+        self.policy = None
+        if retrainer is not None:
+            self.policy = ResponsePolicy(
+                retrainer,
+                concept_drift=retrain is not None and "concept_drift" in retrain.when,
+                rollback=rollback if back is not None and "performance" in back.when else None,
+            )
 
-    def respond(self, summary: Any) -> list[str]:
-        """Act on ``summary``'s last window; what was done, in words."""
+    @property
+    def wants_concept_drift(self) -> bool:
+        """Whether concept drift asks for retraining (the runner then computes it)."""
+        retrain = self.section.retrain
+        return self.policy is not None and retrain is not None and "concept_drift" in retrain.when
+
+    def respond(self, summary: Any, concept: Any = None) -> list[str]:
+        """Act on ``summary``'s last window (and ``concept``, a concept-drift report);
+        what was done, in words."""
+        done: list[str] = []
         last = _last_window(summary)
-        if last is None:
-            return []
-        score, drifted, performance_bad = last
-        tier = tier_of(score, self.section)
+        if last is not None:
+            done.extend(self._tiers(*last))
+        retrain = self.section.retrain
+        if self.policy is not None and retrain is not None and "performance" in retrain.when:
+            job = self.policy.after_checks(summary)
+            if job is not None:
+                done.append(f"retraining {job.id} ({job.reason}): {job.status}")
+        elif self.rollback is not None and self._rollback_on("performance"):
+            degraded = [
+                r for r in summary.records if r.check == "performance" and r.status == "critical"
+            ]
+            if degraded:
+                done.append(self._roll_back("performance critical"))
+        if concept is not None and self.policy is not None:
+            job = self.policy.after_concept_drift(concept)
+            if job is not None:
+                done.append(f"retraining {job.id} ({job.reason}): {job.status}")
+        return done
+
+    def scheduled(self) -> str:
+        """The periodic retraining of ``retrain.schedule``."""
+        if self.policy is None:
+            return "no retrainer"
+        job = self.policy.scheduled()
+        return f"retraining {job.id} (scheduled): {job.status}"
+
+    def _rollback_on(self, what: str) -> bool:
+        back = self.section.rollback
+        return back is not None and what in back.when
+
+    def _roll_back(self, why: str) -> str:
+        from driftscope.response.rollback import RollbackError
+
+        try:
+            result = self.rollback.rollback(self.model, why)
+        except RollbackError as exc:
+            return f"rollback failed: {exc}"
+        return f"rolled back: {result}"
+
+    def _tiers(self, score: float | None, drifted: list[str]) -> list[str]:
+        tier = "none" if score is None else self.tiers.tier(score)
         previous = self.store.get_state(KIND, self.model)
         before = previous.state if previous is not None else "none"
         rising = TIERS.index(tier) > TIERS.index(before)
         done: list[str] = []
         if tier != "none":
+            assert score is not None
             title = f"{tier.capitalize()} drift on {self.model}"
-            message = (
-                f"data drift score {score:.3f} (tier {tier}); drifted: "
-                f"{', '.join(drifted) or 'none'}"
-            )
+            message = f"{self.tiers.explain(score)}; drifted: {', '.join(drifted) or 'none'}"
             self.manager.send_alert(
                 SEVERITY[tier],
                 title,
@@ -97,41 +150,30 @@ class ConfiguredResponse:
             ticket = self.manager.create_investigation_ticket(
                 f"Investigate drift on {self.model}",
                 {"drift_score": score, "drifted_features": drifted, "tier": tier},
-                self.section.assignee,
+                self.section.assignee or "",
                 model=self.model,
                 channels=list(self.section.ticket_channels) or None,
             )
-            done.append(f"investigation ticket {getattr(ticket, 'id', '')}".strip())
+            done.append(f"investigation ticket {ticket.id}")
         retrain = self.section.retrain
-        reasons = []
-        if rising and tier != "none" and f"{tier}_drift" in (retrain.when if retrain else ()):
-            reasons.append(f"{tier} drift (score {score:.3f})")
-        if performance_bad and retrain is not None and "performance" in retrain.when:
-            reasons.append("performance critical")
-        if reasons and self.retrainer is not None:
-            job = self.retrainer.trigger_retraining(
-                reason="; ".join(reasons),
-                drift_score=score,
-                drifted_features=drifted,
-                priority="high" if tier == "severe" else "normal",
-            )
-            done.append(f"retraining {getattr(job, 'id', '')}: {getattr(job, 'status', '')}")
-        back = self.section.rollback
-        if self.rollback is not None and back is not None:
-            wants = (performance_bad and "performance" in back.when) or (
-                rising and tier == "severe" and "severe_drift" in back.when
-            )
-            if wants:
-                result = self.rollback.rollback(self.model, "; ".join(reasons) or tier)
-                done.append(f"rollback: {result}")
-        self._remember(tier, previous, score, done)
+        if rising and retrain is not None and f"{tier}_drift" in retrain.when:
+            if self.retrainer is not None:
+                job = self.retrainer.trigger_retraining(
+                    f"{tier}_drift",
+                    drift_score=score,
+                    drifted_features=drifted,
+                    priority="high" if tier == "severe" else "normal",
+                )
+                done.append(f"retraining {job.id} ({job.reason}): {job.status}")
+        if rising and tier == "severe" and self.rollback is not None:
+            if self._rollback_on("severe_drift"):
+                done.append(self._roll_back(f"severe drift (score {score:.3f})"))
+        self._remember(tier, before, score, done)
         return done
 
-    def _remember(self, tier: str, previous: Any, score: float | None, done: list[str]) -> None:
+    def _remember(self, tier: str, before: str, score: float | None, done: list[str]) -> None:
         body = {"score": score, "done": done}
-        record = StateRecord(KIND, self.model, tier, body, model=self.model)
-        self.store.put_state(record)
-        before = previous.state if previous is not None else "none"
+        self.store.put_state(StateRecord(KIND, self.model, tier, body, model=self.model))
         if tier != before or done:
             self.store.append_audit(
                 [
@@ -146,25 +188,17 @@ class ConfiguredResponse:
             )
 
 
-_ACTIONS = {
-    "minor": ["Review drift report"],
-    "moderate": ["Review model", {"label": "Investigate", "action": "investigate"}],
-    "severe": [{"label": "Trigger Retraining", "action": "retrain"}, "Review model"],
-}
-
-
-def _last_window(summary: Any) -> tuple[float | None, list[str], bool] | None:
+def _last_window(summary: Any) -> tuple[float | None, list[str]] | None:
     records = list(getattr(summary, "records", ()))
     if not records:
         return None
     end = max(r.window_end for r in records)
-    score, drifted, bad = None, [], False
     for r in records:
-        if r.window_end != end:
-            continue
-        if r.check == "drift" and r.metric == "data_drift_score" and r.value is not None:
-            score = float(r.value)
-            drifted = list(r.details.get("drifted_features", []))
-        if r.check == "performance" and r.status == "critical":
-            bad = True
-    return score, drifted, bad
+        if (
+            r.window_end == end
+            and r.check == "drift"
+            and r.metric == "data_drift_score"
+            and r.value is not None
+        ):
+            return float(r.value), list(r.details.get("drifted_features", []))
+    return None, []

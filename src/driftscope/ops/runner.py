@@ -179,8 +179,15 @@ class Runner:
                 label_delay=cfg.label_delay,
                 **options,
             )
+            concept = None
+            if self.alerting.wants_concept_drift(cfg.name) and summary.windows:
+                first, last = summary.windows[0][0], summary.windows[-1][1]
+                try:
+                    concept = monitor.concept_drift(since=first, until=last)
+                except DriftscopeError as exc:  # no labels yet, too few: say so, go on
+                    notes.append(f"concept drift not checked: {exc}")
         notes.extend(n for n in summary.notes if n not in notes)
-        actions = self.alerting.after_checks(cfg, summary)
+        actions = self.alerting.after_checks(cfg, summary, concept)
         return ModelRun(
             cfg.name,
             taken.since,

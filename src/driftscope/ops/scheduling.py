@@ -134,12 +134,10 @@ class Scheduler:
 
     def _retrain(self, name: str) -> None:
         response = self.runner.alerting.responses.get(name)
-        retrainer = getattr(response, "retrainer", None)
-        if retrainer is None:
-            log.warning("model %s: a retraining schedule but no retrainer", name)
+        if response is None:
+            log.warning("model %s: a retraining schedule but no response configured", name)
             return
-        job = retrainer.trigger_retraining(reason="scheduled")
-        log.info("model %s: scheduled retraining %s", name, getattr(job, "status", ""))
+        log.info("model %s: %s", name, response.scheduled())
 
     def start(self) -> None:
         """Start the jobs (in the background)."""

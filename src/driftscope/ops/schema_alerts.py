@@ -87,6 +87,21 @@ class TeamsConfig(_HttpChannel):
 SECRET_HEADERS = ("authorization", "token", "secret", "key", "password", "cookie")
 
 
+def check_headers(value: object) -> object:
+    """HTTP headers whose names look secret must take their values from the environment."""
+    from driftscope.ops.env import EnvText
+
+    if isinstance(value, dict):
+        for name, text in value.items():
+            lowered = str(name).lower()
+            if any(word in lowered for word in SECRET_HEADERS) and not isinstance(text, EnvText):
+                raise ValueError(
+                    f"header {name!r} holds a secret written inline: put it in an "
+                    "environment variable and write ${NAME} here"
+                )
+    return value
+
+
 class WebhookConfig(_HttpChannel):
     """A generic JSON webhook, HMAC-signed when ``secret`` is set."""
 
@@ -98,19 +113,7 @@ class WebhookConfig(_HttpChannel):
     @field_validator("headers", mode="before")
     @classmethod
     def _secret_headers(cls, value: object) -> object:
-        from driftscope.ops.env import EnvText
-
-        if isinstance(value, dict):
-            for name, text in value.items():
-                lowered = str(name).lower()
-                if any(word in lowered for word in SECRET_HEADERS) and not isinstance(
-                    text, EnvText
-                ):
-                    raise ValueError(
-                        f"header {name!r} holds a secret written inline: put it in an "
-                        "environment variable and write ${NAME} here"
-                    )
-        return value
+        return check_headers(value)
 
 
 class AlertmanagerConfig(_HttpChannel):

@@ -169,6 +169,8 @@ class MLflowRollbackConfig(Strict):
     registered_model: str
     alias: str = "champion"
     tracking_uri: str | None = None
+    registry_uri: str | None = None
+    to_version: int | None = Field(default=None, ge=1)
     when: list[RollbackWhen] = Field(default_factory=_on_performance)
 
 
@@ -178,7 +180,16 @@ class WebhookRollbackConfig(Strict):
     kind: Literal["webhook"]
     url: str
     secret: SecretText | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout: Duration | None = None
     when: list[RollbackWhen] = Field(default_factory=_on_performance)
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _secret_headers(cls, value: object) -> object:
+        from driftscope.ops.schema_alerts import check_headers
+
+        return check_headers(value)
 
 
 def _importable(value: Any) -> Any:
@@ -300,7 +311,8 @@ class ModelConfig(Strict):
 
 
 class AirflowTriggerConfig(Strict):
-    """An Airflow DAG run through its REST API (``api: v1`` for Airflow 2, ``v2`` for 3)."""
+    """An Airflow DAG run through its REST API (``api_version: 1`` for Airflow 2, ``2`` for
+    Airflow 3)."""
 
     kind: Literal["airflow"]
     base_url: str
@@ -309,7 +321,9 @@ class AirflowTriggerConfig(Strict):
     password: SecretText | None = None
     token: SecretText | None = None
     conf: dict[str, Any] = Field(default_factory=dict)
-    api: Literal["v1", "v2"] = "v1"
+    api_version: Literal[1, 2] = 1
+    timeout: Duration | None = None
+    verify: bool | str = True
 
 
 class GitHubTriggerConfig(Strict):
@@ -322,6 +336,8 @@ class GitHubTriggerConfig(Strict):
     token: SecretText
     inputs: dict[str, str] = Field(default_factory=dict)
     api_url: str | None = None
+    return_run_details: bool = True
+    timeout: Duration | None = None
 
 
 class WebhookTriggerConfig(Strict):
@@ -330,6 +346,15 @@ class WebhookTriggerConfig(Strict):
     kind: Literal["webhook"]
     url: str
     secret: SecretText | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    timeout: Duration | None = None
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _secret_headers(cls, value: object) -> object:
+        from driftscope.ops.schema_alerts import check_headers
+
+        return check_headers(value)
 
 
 class ShellTriggerConfig(Strict):
@@ -339,18 +364,22 @@ class ShellTriggerConfig(Strict):
     command: str | Annotated[list[str], Field(min_length=1)]
     env: dict[str, str] = Field(default_factory=dict)
     timeout: Duration | None = None
+    cwd: str | None = None
+    log_dir: str | None = None
 
 
 class CallableTriggerConfig(Strict):
-    """A Python function ``fn(job)``, ``"package.module:function"``."""
+    """A Python function ``fn(job)``, ``"package.module:function"``; ``status_function``
+    (``fn(receipt)``) follows the run."""
 
     kind: Literal["callable"]
     function: ImportPath
+    status_function: ImportPath | None = None
 
-    @field_validator("function")
+    @field_validator("function", "status_function")
     @classmethod
-    def _function(cls, value: str) -> str:
-        return _importable(value)
+    def _function(cls, value: str | None) -> str | None:
+        return None if value is None else _importable(value)
 
 
 TriggerConfig = Annotated[
