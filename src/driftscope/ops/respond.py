@@ -156,18 +156,17 @@ class ConfiguredResponse:
             )
             done.append(f"investigation ticket {ticket.id}")
         retrain = self.section.retrain
-        if rising and retrain is not None and f"{tier}_drift" in retrain.when:
-            if self.retrainer is not None:
-                job = self.retrainer.trigger_retraining(
-                    f"{tier}_drift",
-                    drift_score=score,
-                    drifted_features=drifted,
-                    priority="high" if tier == "severe" else "normal",
-                )
-                done.append(f"retraining {job.id} ({job.reason}): {job.status}")
-        if rising and tier == "severe" and self.rollback is not None:
-            if self._rollback_on("severe_drift"):
-                done.append(self._roll_back(f"severe drift (score {score:.3f})"))
+        wanted = retrain is not None and f"{tier}_drift" in retrain.when
+        if rising and wanted and self.retrainer is not None:
+            job = self.retrainer.trigger_retraining(
+                f"{tier}_drift",
+                drift_score=score,
+                drifted_features=drifted,
+                priority="high" if tier == "severe" else "normal",
+            )
+            done.append(f"retraining {job.id} ({job.reason}): {job.status}")
+        if rising and tier == "severe" and self.rollback and self._rollback_on("severe_drift"):
+            done.append(self._roll_back(f"severe drift (score {score:.3f})"))
         self._remember(tier, before, score, done)
         return done
 
