@@ -1,0 +1,52 @@
+"""Fixtures of the response tests: a real embedded store in a temporary folder, a clock
+the test moves, and real HTTP receivers on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from driftscope.store import EmbeddedStore, Store
+from tests.response.receiver import Handler, Receiver
+
+
+class Clock:
+    """A settable UTC clock: ``clock()`` is the time, ``clock.advance(hours=2)`` moves it."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **span: float) -> datetime:
+        self.now += timedelta(**span)
+        return self.now
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterator[Store]:
+    with EmbeddedStore(tmp_path / "store") as opened:
+        yield opened
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def receiver() -> Iterator[type]:
+    """``receiver(handler)`` starts a recording server; all are stopped after the test."""
+    started: list[Receiver] = []
+
+    def start(handler: Handler) -> Receiver:
+        server = Receiver(handler)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.close()
