@@ -68,6 +68,9 @@ _LAZY: dict[str, str] = {
     "LowConfidence": "driftscope.monitor",
     "ModelMonitor": "driftscope.monitor",
     "SamplingPolicy": "driftscope.monitor",
+    "AutoRetrainer": "driftscope.response",
+    "AutomatedDriftResponse": "driftscope.response",
+    "DriftAnalyzer": "driftscope.response",
     "EmbeddedStore": "driftscope.store",
     "PostgresStore": "driftscope.store",
     "Store": "driftscope.store",
@@ -83,6 +86,9 @@ if TYPE_CHECKING:  # what the type checker and editors see
     from driftscope.monitor import LowConfidence as LowConfidence
     from driftscope.monitor import ModelMonitor as ModelMonitor
     from driftscope.monitor import SamplingPolicy as SamplingPolicy
+    from driftscope.response import AutomatedDriftResponse as AutomatedDriftResponse
+    from driftscope.response import AutoRetrainer as AutoRetrainer
+    from driftscope.response import DriftAnalyzer as DriftAnalyzer
     from driftscope.store import EmbeddedStore as EmbeddedStore
     from driftscope.store import PostgresStore as PostgresStore
     from driftscope.store import Store as Store

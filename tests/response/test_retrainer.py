@@ -50,7 +50,7 @@ def test_cooldown_refuses_until_it_has_passed(store, clock):
     clock.advance(hours=5, minutes=59)
     refused = retrainer.trigger_retraining("severe_drift_detected", 0.36, ["age"], "high")
     assert refused.status == "refused"
-    assert refused.refusal.startswith("cooldown: the last run started 5.98333 h ago")
+    assert refused.refusal.startswith("cooldown: the last run started 5.98 h ago")
     assert "next allowed at 2026-11-02 15:00 UTC" in refused.refusal
     assert len(recorder.started) == 1
 

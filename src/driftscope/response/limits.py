@@ -104,15 +104,19 @@ class RetrainLimits:
 def _ago(span: timedelta) -> str:
     """A duration in the largest unit that keeps it readable.
 
-    >>> _ago(timedelta(hours=24)), _ago(timedelta(minutes=90)), _ago(timedelta(seconds=5))
-    ('24 h', '1.5 h', '5 s')
+    >>> _ago(timedelta(hours=24)), _ago(timedelta(minutes=359)), _ago(timedelta(minutes=9.5))
+    ('24 h', '5.98 h', '9.5 min')
+    >>> _ago(timedelta(seconds=5.4)), _ago(timedelta(seconds=0.01))
+    ('5 s', 'less than a second')
     """
     seconds = span.total_seconds()
     if seconds >= 3600:
-        return f"{seconds / 3600:g} h"
+        return f"{round(seconds / 3600, 2):g} h"
     if seconds >= 60:
-        return f"{seconds / 60:g} min"
-    return f"{seconds:g} s"
+        return f"{round(seconds / 60, 1):g} min"
+    if seconds >= 1:
+        return f"{seconds:.0f} s"
+    return "less than a second"
 
 
 def launch_times(
