@@ -45,6 +45,7 @@ def _python_blocks(path: Path) -> list[str]:
         "monitoring.md",
         "health.md",
         "roles.md",
+        "channels.md",
     ],
 )
 def test_doc_examples_run_as_written(doc, tmp_path, monkeypatch):

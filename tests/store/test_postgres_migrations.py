@@ -35,7 +35,15 @@ def test_a_fresh_schema_gets_every_version_once(pg_schema, tmp_path):
                 (pg_schema,),
             )
         }
-    assert {"predictions", "labels", "columns", "check_results", "archive_files"} <= tables
+    assert {
+        "predictions",
+        "labels",
+        "columns",
+        "check_results",
+        "archive_files",
+        "state_records",
+        "audit_log",
+    } <= tables
 
 
 def test_reopening_applies_nothing(pg_schema, tmp_path):
@@ -85,3 +93,27 @@ def test_a_newer_database_is_refused(pg_schema, tmp_path):
 def test_schema_names_are_plain_sql_names(schema):
     with pytest.raises(ConfigError, match="schema"):
         PostgresStore(PG_URL, schema=schema)
+
+
+def test_a_version_2_schema_gains_the_state_tables_and_keeps_its_data(
+    pg_schema, tmp_path, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from driftscope.store import CheckRecord
+    from driftscope.store.postgres import _migrations
+    from driftscope.store.state import StateRecord
+
+    with monkeypatch.context() as m:  # the schema as the previous driftscope left it
+        m.setattr(_migrations, "MIGRATIONS", MIGRATIONS[:2])
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            assert migrate(conn, pg_schema) == [1, 2]
+        old = PostgresStore(PG_URL, schema=pg_schema, archive_dir=tmp_path)
+        at, end = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)
+        old.write_check_results([CheckRecord("churn", "psi", at, end, "age", 0.1, 0.2)])
+        old.close()
+    store = PostgresStore(PG_URL, schema=pg_schema, archive_dir=tmp_path)
+    assert [v for v, _, _ in _versions(pg_schema)] == [m.version for m in MIGRATIONS]
+    assert store.read_check_results("churn")["value"].tolist() == [0.1]
+    assert store.put_state(StateRecord("alert", "a", "firing")).version == 1
+    store.close()

@@ -169,3 +169,133 @@ def test_state_survives_reopen(store_factory):
     again = store_factory()
     assert again.get_state("ticket", "t1").body == {"title": "drift"}
     assert [e.subject for e in again.read_audit(model="churn")] == ["t1"]
+
+
+def test_bodies_and_times_round_trip_exactly(store):
+    body = {
+        "big": 1e20,
+        "huge": 1e300,
+        "tiny": 5e-324,
+        "one": 1.0,
+        "int": 2**70,
+        "negative": -0.5,
+        "text": 'é 😀 a\x00b \\ "q"',
+        "nested": {"list": [1, None, True, {"z": [], "a": {}}]},
+    }
+    due = datetime(2026, 12, 1, 8, 30, 15, 123457, tzinfo=UTC)
+    put = store.put_state(StateRecord("alert", "a", "firing", body, model="churn", due_at=due))
+    got = store.get_state("alert", "a")
+    assert got == put
+    assert got.body == body and got.due_at == due
+    types = {k: type(v) for k, v in got.body.items()}
+    assert types == {k: type(v) for k, v in body.items()}  # 1e20 stays a float
+    assert got.created_at == got.updated_at and got.created_at.utcoffset() == timedelta(0)
+    at = datetime(2026, 12, 1, 9, 0, 0, 999999, tzinfo=UTC)
+    store.append_audit([AuditEntry("alert.fired", subject="a", details=body, at=at)])
+    (entry,) = store.read_audit()
+    assert entry.at == at and entry.details == body
+    assert entry.at.utcoffset() == timedelta(0)
+
+
+def test_updates_keep_created_at_and_move_updated_at(store):
+    first = store.put_state(StateRecord("ticket", "t", "open", {"n": 1}, due_at=T0))
+    second = store.put_state(StateRecord("ticket", "t", "closed", {}, model="m"))
+    assert second.version == 2 and second.created_at == first.created_at
+    assert second.updated_at >= first.updated_at
+    assert (second.state, second.body, second.model, second.due_at) == ("closed", {}, "m", None)
+    assert store.get_state("ticket", "t") == second
+    recent = store.find_state("ticket", updated_since=second.updated_at)
+    assert recent == [second]
+
+
+def test_claim_due_takes_only_its_kind_and_states(store):
+    now = T0 + timedelta(minutes=1)
+    for kind, key, state, due in [
+        ("notification", "a", "pending", T0),
+        ("notification", "b", "delivered", T0),
+        ("notification", "c", "pending", None),
+        ("notification", "d", "pending", now + timedelta(microseconds=1)),
+        ("silence", "e", "pending", T0),
+        ("notification", "f", "retrying", now),
+    ]:
+        store.put_state(StateRecord(kind, key, state, due_at=due))
+    got = store.claim_due(
+        "notification", states=["pending", "retrying"], now=now, lease=timedelta(1), limit=10
+    )
+    assert [r.key for r in got] == ["a", "f"]  # earliest first
+    assert store.get_state("notification", "b").due_at == T0
+    assert store.get_state("silence", "e").version == 1
+    assert store.claim_due("notification", states=[], now=now, lease=timedelta(1), limit=1) == []
+
+
+def test_audit_prefix_is_not_a_pattern(store):
+    actions = ["a_b.x", "axb.y", "50%.z", "50x.w", "back\\.v", "backx.u", "alert.", "alertx"]
+    store.append_audit([AuditEntry(a) for a in actions])
+
+    def read(action):
+        return [e.action for e in store.read_audit(action=action)]
+
+    assert read("a_b.") == ["a_b.x"]
+    assert read("50%.") == ["50%.z"]
+    assert read("back\\.") == ["back\\.v"]
+    assert read("alert.") == ["alert."]
+    assert read("a_b") == [] and read("alert") == []
+    assert store.read_audit(limit=0) == []
+
+
+def _in_processes(n, work):
+    """Run ``work(i, ready)`` in ``n`` forked processes; what each returned, in order."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    ready, results = ctx.Barrier(n), ctx.Queue()
+
+    def run(i):
+        results.put((i, work(i, ready)))
+
+    procs = [ctx.Process(target=run, args=(i,)) for i in range(n)]
+    for p in procs:
+        p.start()
+    got = dict(results.get(timeout=60) for _ in procs)
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0] * n
+    return [got[i] for i in range(n)]
+
+
+def test_claims_from_processes_never_overlap(store_factory):
+    store = store_factory()
+    for i in range(60):
+        store.put_state(StateRecord("notification", f"n{i:02d}", "pending", {}, due_at=T0))
+
+    def work(i, ready):
+        mine = store_factory()
+        ready.wait(30)
+        taken = []
+        while got := mine.claim_due(
+            "notification", states=["pending"], now=T0, lease=timedelta(minutes=5), limit=2
+        ):
+            taken += [r.key for r in got]
+        mine.close()
+        return taken
+
+    taken = [key for keys in _in_processes(3, work) for key in keys]
+    assert sorted(taken) == [f"n{i:02d}" for i in range(60)]
+    assert all(r.version == 2 for r in store.find_state("notification"))
+
+
+def test_compare_and_set_from_processes_has_one_winner(store_factory):
+    store = store_factory()
+    base = store.put_state(StateRecord("run", "daily", "open", {"round": 0}))
+
+    def work(i, ready):
+        mine = store_factory()
+        ready.wait(30)
+        new = mine.put_state(base.with_changes(state="claimed", body={"by": i}), if_version=1)
+        mine.close()
+        return new is not None
+
+    wins = _in_processes(4, work)
+    assert sum(wins) == 1
+    final = store.get_state("run", "daily")
+    assert final.version == 2 and final.body == {"by": wins.index(True)}

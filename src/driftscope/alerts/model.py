@@ -44,22 +44,22 @@ class AlertSeverity(StrEnum):
         """0 for info, 1 for warning, 2 for critical."""
         return _RANKS[self]
 
-    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+    def __lt__(self, other: object) -> bool:
         if not isinstance(other, AlertSeverity):
             return NotImplemented
         return self.rank < other.rank
 
-    def __le__(self, other: object) -> bool:  # type: ignore[override]
+    def __le__(self, other: object) -> bool:
         if not isinstance(other, AlertSeverity):
             return NotImplemented
         return self.rank <= other.rank
 
-    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+    def __gt__(self, other: object) -> bool:
         if not isinstance(other, AlertSeverity):
             return NotImplemented
         return self.rank > other.rank
 
-    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+    def __ge__(self, other: object) -> bool:
         if not isinstance(other, AlertSeverity):
             return NotImplemented
         return self.rank >= other.rank
@@ -106,11 +106,12 @@ class Action:
         if isinstance(value, Action):
             return value
         if isinstance(value, str) and value.strip():
-            label = value.strip()
-            return cls(label, "_".join(label.lower().split()))
+            text = value.strip()
+            return cls(text, "_".join(text.lower().split()))
         if isinstance(value, Mapping):
-            label, action = value.get("label"), value.get("action")
-            url = value.get("url")
+            label: Any = value.get("label")
+            action: Any = value.get("action")
+            url: Any = value.get("url")
             unknown = set(value) - {"label", "action", "url"}
             if (
                 not unknown

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from driftscope.alerts.model import Notification
 from driftscope.errors import ConfigError, DriftscopeError
@@ -23,11 +24,19 @@ from driftscope.errors import ConfigError, DriftscopeError
 
 class DeliveryError(DriftscopeError):
     """A channel could not deliver a notification; ``retryable`` says whether trying again
-    later can help. The message never holds a secret."""
+    later can help, and ``retry_after`` (seconds, or None) how long the receiver asked to
+    wait (an HTTP ``Retry-After``). The message says what the receiver answered and never
+    holds a secret.
 
-    def __init__(self, message: str, *, retryable: bool = True):
+    >>> err = DeliveryError("slack channel 'ops': the receiver answered 429", retry_after=30)
+    >>> err.retryable, err.retry_after
+    (True, 30.0)
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True, retry_after: float | None = None):
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after = None if retry_after is None else float(retry_after)
 
 
 class Secret:
@@ -99,8 +108,24 @@ class Channel(ABC):
         self.price_per_message = float(price_per_message)
 
     @abstractmethod
-    def send(self, notification: Notification) -> None:
-        """Deliver once; raise :class:`DeliveryError` when it did not arrive."""
+    def send(self, notification: Notification) -> dict[str, Any] | None:
+        """Deliver once; raise :class:`DeliveryError` when it did not arrive.
+
+        A channel whose receiver creates something (an issue, a ticket) returns what it
+        created, e.g. ``{"id": "OPS-12", "url": "https://..."}``; the others return None.
+        """
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """The secrets this channel holds (attributes that are :class:`Secret`, also inside
+        a mapping or a tuple), so that a caller storing an error text can scrub them."""
+        found: list[Secret] = []
+        for value in vars(self).values():
+            if isinstance(value, Mapping):
+                items = list(value.values())
+            else:
+                items = list(value) if isinstance(value, tuple | list) else [value]
+            found.extend(v for v in items if isinstance(v, Secret))
+        return tuple(found)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"

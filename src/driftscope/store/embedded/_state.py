@@ -172,7 +172,8 @@ class StateFile:
         limit: int | None = None,
     ) -> list[StateRecord]:
         check_limit(limit)
-        where, args = ["kind = ?"], [kind]
+        where: list[str] = ["kind = ?"]
+        args: list[Any] = [kind]
         if model is not None:
             where.append("model = ?")
             args.append(model)
@@ -208,11 +209,11 @@ class StateFile:
     ) -> list[StateRecord]:
         check_lease(lease, limit)
         states = list(states)
-        now = utc(now, "now")  # type: ignore[assignment]
-        if not states:
+        at = utc(now, "now")
+        if not states or at is None:
             return []
         marks = ", ".join("?" * len(states))
-        until = to_us(now + lease)
+        until = to_us(at + lease)
         stamp = to_us(datetime.now(UTC))
         with self._db.write() as conn:
             keys = [
@@ -220,7 +221,7 @@ class StateFile:
                 for (k,) in conn.execute(
                     f"SELECT key FROM state_records WHERE kind = ? AND state IN ({marks}) "
                     "AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, key LIMIT ?",
-                    (kind, *states, to_us(now), int(limit)),
+                    (kind, *states, to_us(at), int(limit)),
                 ).fetchall()
             ]
             claimed = []

@@ -4,13 +4,14 @@
 ``_store`` (the class), ``_connection`` (connections, timeouts, reconnecting),
 ``_migrations`` (the versioned schema), ``_columns`` (the per-model column registry),
 ``_rows`` and ``_binary`` (writing and reading predictions and labels), ``_checks`` (check
-results) and ``_archive`` (retention to Parquet files).
+results), ``_archive`` (retention to Parquet files) and ``_state`` (state records
+and the audit log).
 
 Importing this package does not import psycopg: it loads when a store is opened
 (``pip install 'driftscope[postgres]'``).
 
->>> PostgresStore.__mro__[1].__name__
-'Store'
+>>> [c.__name__ for c in PostgresStore.__mro__[1:3]]
+['PostgresState', 'Store']
 """
 
 from driftscope.store.postgres._store import PostgresStore

@@ -125,6 +125,37 @@ _INITIAL = (
     "CREATE INDEX archive_files_model_ts ON {schema}.archive_files (model, min_ts, max_ts)",
 )
 
+# the alerting and response layers' state records and audit log
+# (:mod:`~driftscope.store.postgres._state`); JSON is kept as ``json``, not ``jsonb``:
+# ``json`` keeps the text as written, so every body reads back exactly (``jsonb`` turns
+# ``1e+20`` into an integer and refuses an escaped NUL character)
+_STATE = (
+    """CREATE TABLE {schema}.state_records (
+        kind text COLLATE "C" NOT NULL,
+        key text COLLATE "C" NOT NULL,
+        model text COLLATE "C" NOT NULL,
+        state text COLLATE "C" NOT NULL,
+        due_at timestamptz,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        version bigint NOT NULL CHECK (version >= 1),
+        body json NOT NULL,
+        PRIMARY KEY (kind, key))""",
+    "CREATE INDEX state_due ON {schema}.state_records (kind, state, due_at)",
+    "CREATE INDEX state_model ON {schema}.state_records (kind, model, state)",
+    """CREATE TABLE {schema}.audit_log (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        action text COLLATE "C" NOT NULL,
+        model text COLLATE "C" NOT NULL,
+        subject text COLLATE "C" NOT NULL,
+        reason text NOT NULL,
+        actor text NOT NULL,
+        details json NOT NULL)""",
+    "CREATE INDEX audit_by_model ON {schema}.audit_log (model, id)",
+    "CREATE INDEX audit_by_subject ON {schema}.audit_log (subject, id)",
+)
+
 #: Every schema step this code knows, in order. Append; never edit a released step.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "predictions, labels, column registry, references, checks, archive", _INITIAL),
@@ -133,6 +164,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "a check value that could not be computed is stored as NULL",
         ("ALTER TABLE {schema}.check_results ALTER COLUMN value DROP NOT NULL",),
     ),
+    Migration(3, "state records and the audit log of alerting and response", _STATE),
 )
 
 

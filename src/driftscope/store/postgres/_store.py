@@ -16,7 +16,9 @@ How records are kept (see the modules named for details):
   current one; check results: upserted on their identity
   (:mod:`~driftscope.store.postgres._checks`);
 * retention: zstd Parquet files under ``archive_dir`` registered in the database
-  (:mod:`~driftscope.store.postgres._archive`).
+  (:mod:`~driftscope.store.postgres._archive`);
+* the alerting and response layers' state records and audit log: one row each
+  (:mod:`~driftscope.store.postgres._state`).
 
 A write is durable when it returns: it is committed, so it lasts as long as the server
 keeps commits (its ``fsync`` and ``synchronous_commit`` settings). The bytes a write
@@ -54,6 +56,7 @@ from driftscope.store.postgres import _rows as pg_rows
 from driftscope.store.postgres._columns import MAX_KEY_BYTES, Registry, storable_name
 from driftscope.store.postgres._connection import Connections, one_row
 from driftscope.store.postgres._migrations import migrate
+from driftscope.store.postgres._state import PostgresState
 
 if TYPE_CHECKING:
     import psycopg
@@ -62,7 +65,7 @@ T = TypeVar("T")
 SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
-class PostgresStore(Store):
+class PostgresStore(PostgresState, Store):
     """Monitoring records in a PostgreSQL schema (see the module docstring).
 
     ``dsn`` is a libpq URL or connection string; ``schema`` a plain SQL name;
