@@ -3,13 +3,25 @@ the test moves, and real HTTP receivers on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from driftscope.store import EmbeddedStore, Store
-from tests.response.receiver import Handler, Receiver
+from tests.alerts.receiver import Receiver, Reply, Request
+
+#: A fake service: a request in, ``(status, body)`` or ``(status, body, headers)`` out; a
+#: dict or list body is sent as JSON.
+Handler = Callable[[Request], tuple]
+
+
+def _reply(answer: tuple) -> Reply:
+    status, body = answer[0], answer[1]
+    headers = answer[2] if len(answer) > 2 else {}
+    if isinstance(body, dict | list):
+        return Reply(status, json=body, headers=headers)
+    return Reply(status, body=body or b"", headers=headers)
 
 
 class Clock:
@@ -38,15 +50,17 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def receiver() -> Iterator[type]:
-    """``receiver(handler)`` starts a recording server; all are stopped after the test."""
+def receiver() -> Iterator[Callable[[Handler], Receiver]]:
+    """``receiver(handler)`` starts a recording server (tests/alerts/receiver.py) answering
+    through ``handler``; every one started is stopped after the test."""
     started: list[Receiver] = []
 
     def start(handler: Handler) -> Receiver:
-        server = Receiver(handler)
+        server = Receiver()
+        server.handler = lambda request: _reply(handler(request))
         started.append(server)
         return server
 
     yield start
     for server in started:
-        server.close()
+        server.stop()

@@ -9,7 +9,7 @@ import base64
 import re
 from typing import Any
 
-from tests.response.receiver import Request
+from tests.alerts.receiver import Request
 
 AIRFLOW_USER, AIRFLOW_PASSWORD = "ops", "airflow-pw-7731"
 AIRFLOW_JWT = "eyJhbGciOi.fake-jwt.sig-4412"
@@ -24,7 +24,7 @@ class FakeAirflow:
         self.runs: dict[tuple[str, str], dict[str, Any]] = {}
 
     def _authorized(self, request: Request, version: str) -> bool:
-        auth = request.header("Authorization") or ""
+        auth = request.headers.get("authorization") or ""
         if version == "1":
             expected = base64.b64encode(f"{AIRFLOW_USER}:{AIRFLOW_PASSWORD}".encode()).decode()
             return auth == f"Basic {expected}" or auth == f"Bearer {AIRFLOW_JWT}"
@@ -95,7 +95,7 @@ class FakeGitHub:
         self.base = ""  # set by the test: the receiver's url
 
     def __call__(self, request: Request) -> tuple:
-        if request.header("Authorization") != f"Bearer {GITHUB_TOKEN}":
+        if request.headers.get("authorization") != f"Bearer {GITHUB_TOKEN}":
             return 401, {"message": "Bad credentials", "status": "401"}
         prefix = f"/repos/{self.repo}/actions"
         if request.method == "POST" and request.path == (

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
+from driftscope.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from driftscope.response import CallableRollback, MLflowRollback, RollbackError, WebhookRollback
-from driftscope.response.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
 #: MLflow 3's SQLite store uses a SQLAlchemy loader option that SQLAlchemy 2.1 deprecates.
@@ -122,9 +122,9 @@ def test_webhook_rollback_posts_signed_and_records_the_answer(receiver, store):
     assert facts["to_version"] == "6" and facts["rollback"] == "webhook"
     (post,) = server.requests
     assert post.json()["event"] == "rollback" and post.json()["model"] == "churn"
-    stamp = post.header(TIMESTAMP_HEADER)
+    stamp = post.headers.get(TIMESTAMP_HEADER.lower())
     mac = hmac.new(secret.encode(), stamp.encode() + b"." + post.body, hashlib.sha256)
-    assert post.header(SIGNATURE_HEADER) == "sha256=" + mac.hexdigest()
+    assert post.headers.get(SIGNATURE_HEADER.lower()) == "sha256=" + mac.hexdigest()
     assert store.read_audit(action="rollback.done")[0].details["from_version"] == "7"
     assert secret not in json.dumps([e.to_dict() for e in store.read_audit()])
 

@@ -13,9 +13,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from driftscope.alerts.channels.webhook import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    verify_signature,
+)
 from driftscope.errors import ConfigError
 from driftscope.response.jobs import RetrainJob
-from driftscope.response.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from driftscope.response.triggers import (
     AirflowTrigger,
     GitHubWorkflowTrigger,
@@ -66,7 +70,7 @@ def test_airflow_2_starts_a_dag_run_with_the_job_in_its_conf(receiver):
 
     (request,) = server.requests
     assert (request.method, request.path) == ("POST", "/api/v1/dags/retrain_churn/dagRuns")
-    user, password = base64.b64decode(request.header("Authorization")[6:]).decode().split(":")
+    user, password = base64.b64decode(request.headers.get("authorization")[6:]).decode().split(":")
     assert (user, password) == (AIRFLOW_USER, AIRFLOW_PASSWORD)
     body = request.json()
     assert body["dag_run_id"] == "driftscope__rt-20261102-090000-abc123"
@@ -95,7 +99,7 @@ def test_airflow_status_follows_the_run_state(receiver):
     airflow.set_state(receipt["run_id"], "failed")
     seen.append(trigger.status(receipt))
     assert seen == ["queued", "running", "succeeded", "failed"]
-    assert server.requests[-1].header("Authorization") == f"Bearer {AIRFLOW_JWT}"
+    assert server.requests[-1].headers.get("authorization") == f"Bearer {AIRFLOW_JWT}"
     assert server.requests[-1].path.endswith("/dagRuns/driftscope__rt-20261102-090000-abc123")
 
 
@@ -122,7 +126,7 @@ def test_airflow_3_logs_in_for_a_token_and_uses_api_v2(receiver):
         "/api/v2/dags/retrain_churn/dagRuns",
     ]
     assert server.requests[1].json()["logical_date"] is None
-    assert server.requests[1].header("Authorization") == f"Bearer {AIRFLOW_JWT}"
+    assert server.requests[1].headers.get("authorization") == f"Bearer {AIRFLOW_JWT}"
     assert receipt["url"].endswith("/dags/retrain_churn/runs/" + receipt["run_id"])
     trigger.status(receipt)  # the token is reused, not fetched again
     assert [r.path for r in server.requests].count("/auth/token") == 1
@@ -175,8 +179,8 @@ def test_github_dispatch_with_run_details_follows_that_run(receiver):
     receipt = trigger.start(a_job())
     dispatch = server.requests[0]
     assert dispatch.path == "/repos/acme/models/actions/workflows/retrain.yml/dispatches"
-    assert dispatch.header("Accept") == "application/vnd.github+json"
-    assert dispatch.header("X-GitHub-Api-Version") == "2022-11-28"
+    assert dispatch.headers.get("accept") == "application/vnd.github+json"
+    assert dispatch.headers.get("x-github-api-version") == "2022-11-28"
     assert dispatch.json() == {
         "ref": "release",
         "inputs": {
@@ -271,11 +275,14 @@ def test_webhook_posts_the_job_signed_and_follows_its_status_url(receiver):
     trigger = WebhookTrigger(f"{server.url}/hooks/retrain?token=abc", secret=secret)
     receipt = trigger.start(a_job())
     post = server.requests[0]
-    assert post.header("Content-Type") == "application/json"
-    assert post.header("Idempotency-Key") == "rt-20261102-090000-abc123"
+    assert post.headers.get("content-type") == "application/json"
+    assert post.headers.get("idempotency-key") == "rt-20261102-090000-abc123"
     assert post.json()["event"] == "retrain"
     assert post.json()["job"]["drifted_features"] == ["age", "plan"]
-    stamp, signature = post.header(TIMESTAMP_HEADER), post.header(SIGNATURE_HEADER)
+    stamp, signature = (
+        post.headers.get(TIMESTAMP_HEADER.lower()),
+        post.headers.get(SIGNATURE_HEADER.lower()),
+    )
     assert verify_signature(secret, stamp, post.body, signature)
     expected = hmac.new(secret.encode(), stamp.encode() + b"." + post.body, hashlib.sha256)
     assert signature == "sha256=" + expected.hexdigest()  # recomputed independently

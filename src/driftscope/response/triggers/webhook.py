@@ -3,11 +3,12 @@
 ``POST url`` with ``{"event": "retrain", "job": {...}}`` (the job's request:
 ``job_id``, ``model``, ``reason``, ``drift_score``, ``drifted_features``, ``priority``,
 ``created_at``, ``details``) and an ``Idempotency-Key: <job id>`` header; with a
-``secret``, signed like the alert webhook channel (:mod:`driftscope.response.signing`:
-``X-Driftscope-Timestamp`` and ``X-Driftscope-Signature``), so a receiver checks both with
-one function. Any 2xx is success. When the answer is a JSON object, its ``run_id`` (or
-``id``), ``url`` and ``status_url`` go into the receipt; with a ``status_url``,
-``status`` asks it (a GET, signed the same way) and reads its ``status`` field
+``secret``, signed like the alert webhook channel (``X-Driftscope-Timestamp`` and
+``X-Driftscope-Signature``; :mod:`driftscope.response.signing`), so a receiver checks both
+with :func:`driftscope.alerts.channels.webhook.verify_signature`. Any 2xx is success.
+When the answer is a JSON object, its ``run_id`` (or ``id``), ``url`` and ``status_url``
+go into the receipt; with a ``status_url``, ``status`` asks it (a GET, signed the same
+way) and reads its ``status`` field
 (``queued``, ``running``, ``succeeded``, ``failed``; ``success``/``completed`` and
 ``error``/``failure`` are understood too).
 
