@@ -4,6 +4,7 @@ failures, following a run, and the audit log of every decision."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
@@ -251,6 +252,10 @@ def test_refresh_follows_the_airflow_run_and_audits_its_end(store, clock, receiv
     gets = [r for r in server.requests if r.method == "GET"]
     assert len(gets) == 3
     assert actions(store) == ["retrain.triggered", "retrain.succeeded"]
+    stored = [r.body for r in store.find_state("retrain_job")] + [
+        e.to_dict() for e in store.read_audit()
+    ]
+    assert AIRFLOW_JWT not in json.dumps(stored)  # the token never reaches the store
 
 
 def test_bad_requests_are_config_errors(store):
