@@ -44,6 +44,27 @@ def store(tmp_path) -> Iterator[Store]:
         yield opened
 
 
+@pytest.fixture(params=["embedded", "postgres"])
+def opener(request, tmp_path) -> Iterator[Callable[[], Store]]:
+    """A function opening another store object on one store (embedded, or a fresh schema of
+    the PostgreSQL server at $DRIFTSCOPE_TEST_PG): as separate processes would."""
+    if request.param == "embedded":
+        folder = tmp_path / "shared"
+        yield lambda: EmbeddedStore(folder)
+        return
+    import uuid
+
+    import psycopg
+
+    from driftscope.store import PostgresStore
+    from tests.store.conftest import PG_URL
+
+    schema = f"ds_test_{uuid.uuid4().hex[:12]}"
+    yield lambda: PostgresStore(PG_URL, schema=schema, archive_dir=tmp_path / "archive")
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))

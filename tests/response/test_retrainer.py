@@ -100,11 +100,11 @@ def test_two_processes_agree_on_the_limits(tmp_path, clock):
         assert refused.status == "refused" and refused.refusal.startswith("cooldown")
 
 
-def test_concurrent_requests_start_one_run(tmp_path, clock):
+def test_concurrent_requests_start_one_run(opener, clock):
     """Eight threads, each with its own store object and retrainer, ask at once: exactly one
-    run starts, the others are refused by the cooldown and audited."""
-    folder = tmp_path / "s"
-    EmbeddedStore(folder).close()
+    run starts, the others are refused by the cooldown and audited (embedded and
+    PostgreSQL)."""
+    opener().close()  # create the store once
     recorder = Recorder()
     barrier = threading.Barrier(8)
     results: list[RetrainJob] = []
@@ -112,7 +112,7 @@ def test_concurrent_requests_start_one_run(tmp_path, clock):
 
     def ask() -> None:
         try:
-            with EmbeddedStore(folder) as own:
+            with opener() as own:
                 trigger = CallableTrigger(recorder)
                 retrainer = AutoRetrainer("churn", trigger, store=own, clock=clock)
                 barrier.wait()
@@ -128,7 +128,7 @@ def test_concurrent_requests_start_one_run(tmp_path, clock):
     assert not errors, errors
     assert sorted(r.status for r in results) == ["refused"] * 7 + ["started"]
     assert len(recorder.started) == 1
-    with EmbeddedStore(folder) as check:
+    with opener() as check:
         assert actions(check).count("retrain.triggered") == 1
         assert actions(check).count("retrain.refused") == 7
         assert len(check.find_state("retrain_job", model="churn")) == 8
