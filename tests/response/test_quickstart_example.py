@@ -80,25 +80,32 @@ def test_the_example_runs_with_get_production_data_mixed_in(home, capsys, shift,
     with EmbeddedStore(home) as store:
         jobs = store.find_state("retrain_job", model=MODEL)
         audit = [e.action for e in store.read_audit(model=MODEL)]
-        alerts = store.find_state("alert", model=MODEL)
-        tickets = store.find_state("ticket", model=MODEL)
         events = store.read_check_results(MODEL, check="drift_event")
+        manager = driftscope.AlertManager(store=store)
+        alerts = [(a.alert.severity.value, a.alert.title) for a in manager.alerts(state=None)]
+        tickets = manager.tickets()
+        manager.close()
     if tier == "severe":
         assert float(score.group(1)) >= 0.3
         (job,) = jobs
         assert f"Retraining job initiated: {job.key}" in printed
         assert job.state == "not_started"  # no trigger configured: recorded, nothing started
         assert job.body["priority"] == "high" and job.body["reason"] == "severe_drift_detected"
+        assert job.body["drift_score"] == pytest.approx(float(score.group(1)), abs=5e-4)
         assert "retrain.not_started" in audit
-        assert [a.body.get("alert", {}).get("labels", {}).get("severity") for a in alerts] == [
-            "critical"
-        ] or alerts  # the alert manager's own record of the alert
+        assert alerts == [("critical", "Severe Drift Detected - Auto-Retraining Initiated")]
     elif tier == "moderate":
         assert 0.2 <= float(score.group(1)) < 0.3
-        assert not jobs and len(tickets) == 1
+        assert not jobs
+        assert alerts == [("warning", "Moderate Drift Detected - Investigation Required")]
+        (ticket,) = tickets
+        assert ticket.title == f"Model Drift Investigation - {MODEL}"
+        assert ticket.assignee == "ml-ops-team"
+        assert ticket.description["drift_score"] == pytest.approx(float(score.group(1)), abs=5e-4)
     else:
         assert 0.1 <= float(score.group(1)) < 0.2
         assert not jobs and not tickets
+        assert alerts == [("info", "Minor Drift Detected")]
         assert len(events) == 1 and "drift.event" in audit
 
 

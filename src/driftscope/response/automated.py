@@ -19,7 +19,7 @@ logged, audited as ``response.action_failed`` and listed with its error in the r
 
 ``monitor_and_respond()`` returns the analyser's dict (``drift_score``,
 ``drifted_features``, ``features``, ...) plus ``tier``, ``tier_reason`` and ``actions``:
-one dict per thing done (``{"action": "alert", "severity", "fingerprint"}``,
+one dict per thing done (``{"action": "alert", "severity", "fingerprint", "outcome"}``,
 ``{"action": "ticket", "id"}``, ``{"action": "retrain", "job_id", "status"}``,
 ``{"action": "drift_event", "id"}``, or ``"error"`` instead of the outcome).
 
@@ -221,7 +221,11 @@ class AutomatedDriftResponse:
             labels={"tier": tier},
             model=self.model_name,
         )
-        return {"severity": severity.value, "title": title, "fingerprint": _fingerprint(sent)}
+        out = {"severity": severity.value, "title": title, "fingerprint": _fingerprint(sent)}
+        outcome = getattr(sent, "outcome", None)  # notified, grouped, deduplicated, silenced...
+        if isinstance(outcome, str):
+            out["outcome"] = outcome
+        return out
 
     async def _ticket(self, drift_result: dict[str, Any]) -> dict[str, Any]:
         ticket = await self.alert_manager.create_investigation_ticket(
