@@ -46,6 +46,8 @@ def _python_blocks(path: Path) -> list[str]:
         "health.md",
         "roles.md",
         "channels.md",
+        "outbox.md",
+        "alerting.md",
     ],
 )
 def test_doc_examples_run_as_written(doc, tmp_path, monkeypatch):

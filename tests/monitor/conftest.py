@@ -74,6 +74,31 @@ class FlakyStore(Store):
     def archive(self, older_than, *, model=None):
         return self.inner.archive(older_than, model=model)
 
+    def put_state(self, record, *, if_version=None):
+        self._check()
+        return self.inner.put_state(record, if_version=if_version)
+
+    def get_state(self, kind, key):
+        return self.inner.get_state(kind, key)
+
+    def find_state(self, kind, **kw):
+        return self.inner.find_state(kind, **kw)
+
+    def claim_due(self, kind, **kw):
+        self._check()
+        return self.inner.claim_due(kind, **kw)
+
+    def delete_state(self, kind, key):
+        self._check()
+        return self.inner.delete_state(kind, key)
+
+    def append_audit(self, entries):
+        self._check()
+        return self.inner.append_audit(entries)
+
+    def read_audit(self, **kw):
+        return self.inner.read_audit(**kw)
+
     def close(self):
         self.inner.close()
 

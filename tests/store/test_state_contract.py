@@ -299,3 +299,26 @@ def test_compare_and_set_from_processes_has_one_winner(store_factory):
     assert sum(wins) == 1
     final = store.get_state("run", "daily")
     assert final.version == 2 and final.body == {"by": wins.index(True)}
+
+
+def test_put_states_writes_each_with_its_own_compare_and_set(store):
+    store.put_state(StateRecord("alert", "a", "firing", {"n": 1}))
+    written = store.put_states(
+        [
+            StateRecord("alert", "a", "resolved", {"n": 2}),
+            StateRecord("alert", "b", "firing", {}),
+            StateRecord("alert", "c", "firing", {}),
+        ],
+        if_versions=[1, 0, 5],
+    )
+    assert [None if r is None else (r.key, r.version) for r in written] == [
+        ("a", 2),
+        ("b", 1),
+        None,
+    ]
+    assert store.get_state("alert", "a").body == {"n": 2}
+    assert store.get_state("alert", "c") is None
+    assert [r.version for r in store.put_states([StateRecord("alert", "b", "x")])] == [2]
+    assert store.put_states([]) == []
+    with pytest.raises(ConfigError, match="if_versions"):
+        store.put_states([StateRecord("alert", "d", "x")], if_versions=[])

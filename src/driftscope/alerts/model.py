@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from driftscope.errors import ConfigError
@@ -231,9 +232,9 @@ class Alert:
     def model(self) -> str:
         return self.labels.get("model", "")
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        return fingerprint(self.labels)
+        return fingerprint(self.labels)  # computed once: the labels never change
 
     @property
     def resolved(self) -> bool:

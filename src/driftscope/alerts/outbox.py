@@ -9,8 +9,11 @@ configured age. So a notification survives a crash of the process that raised it
 retried ``enqueue`` of the same id is a no-op.
 
 Record body: ``notification`` (:meth:`~driftscope.alerts.model.Notification.to_dict`),
-``attempts``, ``last_error``, ``delivered_at``, ``dead_reason``. The record's ``model`` is
-the notification's model label (empty when it has none).
+``enqueued_at`` (ISO 8601; the age at which it is dead-lettered counts from it),
+``attempts``, ``last_error``, ``delivered_at``, ``dead_reason``, and once delivered by a
+channel that reports what it created (a ticket's url and id) its ``receipt``. The
+record's ``model`` is the notification's model label (empty when it has none).
+:class:`OutboxEntry` reads a record back.
 
 >>> import tempfile
 >>> from driftscope.store import open_store
@@ -23,7 +26,10 @@ the notification's model label (empty when it has none).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from driftscope.alerts.model import Notification
 from driftscope.store.state import StateRecord, StateStore
@@ -42,20 +48,99 @@ def model_of(notification: Notification) -> str:
     return str(notification.ticket.get("model", ""))
 
 
-def enqueue(store: StateStore, notification: Notification, *, now: datetime | None = None) -> bool:
-    """Store ``notification`` as pending, due ``now``; False when its id is already there."""
-    record = StateRecord(
+def record_of(notification: Notification, now: datetime | None = None) -> StateRecord:
+    """The outbox record of ``notification``: pending, due ``now``."""
+    now = now or datetime.now(UTC)
+    return StateRecord(
         KIND,
         notification.id,
         PENDING,
         {
             "notification": notification.to_dict(),
+            "enqueued_at": now.isoformat(),
             "attempts": 0,
             "last_error": None,
             "delivered_at": None,
             "dead_reason": None,
         },
         model=model_of(notification),
-        due_at=now or datetime.now(UTC),
+        due_at=now,
     )
-    return store.put_state(record, if_version=0) is not None
+
+
+def enqueue(store: StateStore, notification: Notification, *, now: datetime | None = None) -> bool:
+    """Store ``notification`` as pending, due ``now``; False when its id is already there."""
+    return store.put_state(record_of(notification, now), if_version=0) is not None
+
+
+def enqueue_many(
+    store: StateStore, notifications: Sequence[Notification], *, now: datetime | None = None
+) -> list[bool]:
+    """:func:`enqueue` for each notification, in one write where the store can (one
+    transaction on the embedded store); for each, whether it was new."""
+    records = [record_of(n, now) for n in notifications]
+    written = store.put_states(records, if_versions=[0] * len(records))
+    return [r is not None for r in written]
+
+
+def _time(text: Any) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One notification in the outbox, as read from its record.
+
+    ``state`` is ``"pending"``, ``"delivered"`` or ``"dead"``; ``due_at`` is when a
+    pending one is next tried; ``version`` is the record's (for a compare-and-set).
+
+    >>> import tempfile
+    >>> from driftscope.store import open_store
+    >>> from driftscope.alerts.model import Alert, Notification
+    >>> a = Alert.of("info", "Drift", labels={"model": "m"})
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     _ = enqueue(store, Notification("n-1", "slack", "g", {}, (a,)))
+    ...     entry = OutboxEntry.from_record(store.get_state(KIND, "n-1"))
+    >>> entry.id, entry.channel, entry.state, entry.attempts, entry.model
+    ('n-1', 'slack', 'pending', 0, 'm')
+    """
+
+    id: str
+    channel: str
+    state: str
+    attempts: int
+    enqueued_at: datetime | None
+    due_at: datetime | None
+    last_error: str | None
+    delivered_at: datetime | None
+    dead_reason: str | None
+    receipt: dict[str, Any] | None
+    model: str
+    body: dict[str, Any]
+    version: int
+
+    @classmethod
+    def from_record(cls, record: StateRecord) -> OutboxEntry:
+        body = record.body
+        data = body.get("notification") or {}
+        receipt = body.get("receipt")
+        return cls(
+            id=record.key,
+            channel=str(data.get("channel", "")),
+            state=record.state,
+            attempts=int(body.get("attempts") or 0),
+            enqueued_at=_time(body.get("enqueued_at")) or record.created_at,
+            due_at=record.due_at,
+            last_error=body.get("last_error"),
+            delivered_at=_time(body.get("delivered_at")),
+            dead_reason=body.get("dead_reason"),
+            receipt=receipt if isinstance(receipt, dict) else None,
+            model=record.model,
+            body=body,
+            version=record.version,
+        )
+
+    @property
+    def notification(self) -> Notification:
+        """The notification itself (a KeyError or ConfigError when the record is corrupt)."""
+        return Notification.from_dict(self.body["notification"])

@@ -66,7 +66,10 @@ class CostReport:
     reached the store and ``dropped_records`` were lost (buffer full, store down too long).
     ``bytes_written`` is what the store reported for predictions and labels;
     ``monitoring_seconds`` the time spent in monitoring code (logging calls and the
-    background writer), measured with ``perf_counter``.
+    background writer), measured with ``perf_counter``. ``notification_cost`` is what an
+    alert manager watching the monitor (``AlertManager.watch``) spends per month on
+    notifications about the model (None when none watches it); it is a monthly figure, so
+    it is shown apart from ``total_cost``, which is the cost of the bytes logged.
 
     >>> report = CostReport.compute(
     ...     model="m", total_predictions=10, logged_predictions=5, written_predictions=5,
@@ -93,6 +96,7 @@ class CostReport:
     dropped_records: int
     quality_events: int
     prices: CostPrices = field(default_factory=CostPrices)
+    notification_cost: float | None = None
 
     @classmethod
     def compute(
@@ -109,6 +113,7 @@ class CostReport:
         dropped_records: int,
         quality_events: int,
         prices: CostPrices,
+        notification_cost: float | None = None,
     ) -> CostReport:
         """The report from raw counts (the arithmetic is all here)."""
         written_bytes = prediction_bytes + label_bytes
@@ -139,6 +144,7 @@ class CostReport:
             dropped_records=dropped_records,
             quality_events=quality_events,
             prices=prices,
+            notification_cost=notification_cost,
         )
 
     def __str__(self) -> str:
@@ -160,4 +166,9 @@ class CostReport:
                 f"Dropped records: {self.dropped_records:,}",
                 f"Data-quality events: {self.quality_events:,}",
             ]
+            + (
+                []
+                if self.notification_cost is None
+                else [f"Alert notification cost: ${self.notification_cost:.2f}/month"]
+            )
         )

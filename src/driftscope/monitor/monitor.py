@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import secrets
 import threading
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
 
 _perf = time.perf_counter
 _time_ns = time.time_ns
+log = logging.getLogger(__name__)
 
 
 class ModelMonitor:
@@ -155,6 +157,8 @@ class ModelMonitor:
             max_retry_seconds=self.config.max_retry_seconds,
         )
         self._ops = LatencyStats()
+        self._check_listeners: list[Callable[[HealthSummary], None]] = []
+        self._notification_cost: Callable[[str], float] | None = None
         self._new_ids()
         self._closed = False
         _lifecycle.register(self)
@@ -434,7 +438,7 @@ class ModelMonitor:
         options."""
         from driftscope.health.runner import DEFAULT_CHECKS, run_checks
 
-        return run_checks(
+        summary = run_checks(
             self,
             window,
             since=since,
@@ -444,6 +448,31 @@ class ModelMonitor:
             label_delay=label_delay,
             **options,
         )
+        for listener in list(self._check_listeners):
+            try:
+                listener(summary)
+            except Exception:  # a listener's failure never fails the checks
+                log.exception("check listener %r failed for model %r", listener, self.model_name)
+        return summary
+
+    def add_check_listener(self, fn: Callable[[HealthSummary], None]) -> None:
+        """Call ``fn(summary)`` at the end of every :meth:`run_checks`, after the points
+        are stored (an alert manager's ``watch`` uses it to evaluate its rules). A
+        listener that raises is logged; the checks' caller never sees its error."""
+        if not callable(fn):
+            raise TypeError("a check listener must be callable")
+        self._check_listeners.append(fn)
+
+    def remove_check_listener(self, fn: Callable[[HealthSummary], None]) -> None:
+        """Stop calling ``fn`` (no error when it was not listening)."""
+        with contextlib.suppress(ValueError):
+            self._check_listeners.remove(fn)
+
+    def set_notification_cost_source(self, fn: Callable[[str], float] | None) -> None:
+        """Where :meth:`cost_report` reads the monthly cost (USD) of alert notifications
+        about this model: ``fn(model_name)``, set by an alert manager's ``watch`` (None:
+        no such line in the report)."""
+        self._notification_cost = fn
 
     def concept_drift(
         self,
@@ -490,7 +519,18 @@ class ModelMonitor:
             dropped_records=usage.dropped_records,
             quality_events=sum(usage.quality.values()),
             prices=self.config.prices,
+            notification_cost=self._notification_cost_now(),
         )
+
+    def _notification_cost_now(self) -> float | None:
+        source = self._notification_cost
+        if source is None:
+            return None
+        try:
+            return float(source(self.model_name))
+        except Exception:  # the report still shows the logging cost
+            log.exception("could not compute the alert notification cost of %r", self.model_name)
+            return None
 
     def quality_counts(self) -> dict[str, int]:
         """Data-quality issues seen so far, by ``code:name`` (e.g. ``nan:income``)."""

@@ -154,6 +154,20 @@ class StateStore(ABC):
         compare-and-set, atomic across threads and processes.
         """
 
+    def put_states(
+        self,
+        records: Sequence[StateRecord],
+        *,
+        if_versions: Sequence[int | None] | None = None,
+    ) -> list[StateRecord | None]:
+        """:meth:`put_state` for each record (with the matching ``if_versions`` entry, if
+        given), in order; the results in the same order. A store may write them in one
+        transaction (the embedded store does: one durable commit for the lot); each
+        compare-and-set is still decided record by record. This default writes them one
+        at a time."""
+        versions = check_versions(records, if_versions)
+        return [self.put_state(r, if_version=v) for r, v in zip(records, versions, strict=True)]
+
     @abstractmethod
     def get_state(self, kind: str, key: str) -> StateRecord | None:
         """The record with that kind and key, or ``None``."""
@@ -227,3 +241,14 @@ def check_lease(lease: timedelta, limit: int) -> None:
     check_limit(limit)
     if limit == 0:
         raise ConfigError("limit must be at least 1")
+
+
+def check_versions(
+    records: Sequence[StateRecord], if_versions: Sequence[int | None] | None
+) -> list[int | None]:
+    """``if_versions`` checked against ``records`` (all None when not given)."""
+    if if_versions is None:
+        return [None] * len(records)
+    if len(if_versions) != len(records):
+        raise ConfigError(f"if_versions has {len(if_versions)} entries for {len(records)} records")
+    return list(if_versions)

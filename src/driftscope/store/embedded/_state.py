@@ -34,6 +34,7 @@ from driftscope.store.state import (
     body_json,
     check_lease,
     check_limit,
+    check_versions,
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -116,43 +117,59 @@ class StateFile:
     def put_state(
         self, record: StateRecord, *, if_version: int | None = None
     ) -> StateRecord | None:
-        body = body_json(record.body, f"{record.kind} {record.key!r}")
-        due = _us(utc(record.due_at, "due_at"))
+        return self.put_states([record], if_versions=[if_version])[0]
+
+    def put_states(
+        self, records: Sequence[StateRecord], if_versions: Sequence[int | None]
+    ) -> list[StateRecord | None]:
+        """Each record written (or refused by its compare-and-set) in one transaction."""
+        rows = [
+            (r, body_json(r.body, f"{r.kind} {r.key!r}"), _us(utc(r.due_at, "due_at")))
+            for r in records
+        ]
         now = to_us(datetime.now(UTC))
+        out: list[StateRecord | None] = []
+        if not rows:
+            return out
         with self._db.write() as conn:
-            row = conn.execute(
-                "SELECT version, created_at FROM state_records WHERE kind = ? AND key = ?",
-                (record.kind, record.key),
-            ).fetchone()
-            version, created = (0, now) if row is None else row
-            if if_version is not None and version != if_version:
-                return None
-            conn.execute(
-                f"INSERT OR REPLACE INTO state_records ({_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.kind,
-                    record.key,
-                    record.model,
-                    record.state,
-                    due,
-                    created,
-                    now,
-                    version + 1,
-                    body,
-                ),
-            )
-        return StateRecord(
-            record.kind,
-            record.key,
-            record.state,
-            json.loads(body),
-            model=record.model,
-            due_at=None if due is None else from_us(due),
-            created_at=from_us(created),
-            updated_at=from_us(now),
-            version=version + 1,
-        )
+            for (record, body, due), if_version in zip(rows, if_versions, strict=True):
+                row = conn.execute(
+                    "SELECT version, created_at FROM state_records WHERE kind = ? AND key = ?",
+                    (record.kind, record.key),
+                ).fetchone()
+                version, created = (0, now) if row is None else row
+                if if_version is not None and version != if_version:
+                    out.append(None)
+                    continue
+                conn.execute(
+                    f"INSERT OR REPLACE INTO state_records ({_COLUMNS}) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.kind,
+                        record.key,
+                        record.model,
+                        record.state,
+                        due,
+                        created,
+                        now,
+                        version + 1,
+                        body,
+                    ),
+                )
+                out.append(
+                    StateRecord(
+                        record.kind,
+                        record.key,
+                        record.state,
+                        json.loads(body),
+                        model=record.model,
+                        due_at=None if due is None else from_us(due),
+                        created_at=from_us(created),
+                        updated_at=from_us(now),
+                        version=version + 1,
+                    )
+                )
+        return out
 
     def get_state(self, kind: str, key: str) -> StateRecord | None:
         with self._db.read() as conn:
@@ -335,6 +352,14 @@ class EmbeddedState(StateStore):
         self, record: StateRecord, *, if_version: int | None = None
     ) -> StateRecord | None:
         return self._states().put_state(record, if_version=if_version)
+
+    def put_states(
+        self,
+        records: Sequence[StateRecord],
+        *,
+        if_versions: Sequence[int | None] | None = None,
+    ) -> list[StateRecord | None]:
+        return self._states().put_states(records, check_versions(records, if_versions))
 
     def get_state(self, kind: str, key: str) -> StateRecord | None:
         return self._states().get_state(kind, key)
