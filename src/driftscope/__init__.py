@@ -68,6 +68,8 @@ _LAZY: dict[str, str] = {
     "LowConfidence": "driftscope.monitor",
     "ModelMonitor": "driftscope.monitor",
     "SamplingPolicy": "driftscope.monitor",
+    "AlertManager": "driftscope.alerts",
+    "AlertSeverity": "driftscope.alerts",
     "AutoRetrainer": "driftscope.response",
     "AutomatedDriftResponse": "driftscope.response",
     "DriftAnalyzer": "driftscope.response",
@@ -78,6 +80,8 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # what the type checker and editors see
+    from driftscope.alerts import AlertManager as AlertManager
+    from driftscope.alerts import AlertSeverity as AlertSeverity
     from driftscope.drift import *  # noqa: F403
     from driftscope.monitor import CostPrices as CostPrices
     from driftscope.monitor import CostReport as CostReport

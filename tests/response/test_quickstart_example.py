@@ -20,8 +20,6 @@ import driftscope
 from driftscope.store import EmbeddedStore
 from tests.response.data import FEATURES, logged_model
 
-pytest.importorskip("driftscope.alerts.manager", reason="the alert manager is not merged yet")
-
 EXAMPLE = (Path(__file__).parent / "quickstart_response_example.txt").read_text()
 IMPORTS = (
     "from alert_manager import AlertManager, AlertSeverity\n"

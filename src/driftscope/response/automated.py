@@ -39,6 +39,7 @@ from typing import Any
 
 import pandas as pd
 
+from driftscope.alerts.manager import AlertManager
 from driftscope.alerts.model import AlertSeverity
 from driftscope.errors import ConfigError
 from driftscope.response.analyzer import DriftAnalyzer
@@ -78,7 +79,7 @@ class AutomatedDriftResponse:
         store: Store | str | os.PathLike[str] | None = None,
         features: Iterable[str] | None = None,
         thresholds: Mapping[str, float] | None = None,
-        alert_manager: Any = None,
+        alert_manager: AlertManager | None = None,
         retrainer: AutoRetrainer | None = None,
         drift_analyzer: DriftAnalyzer | None = None,
         days: float = 7,
@@ -98,11 +99,15 @@ class AutomatedDriftResponse:
         self.assignee = assignee
         self._owns_store = not isinstance(store, Store)
         self.store = open_store(store)
-        self.drift_analyzer = drift_analyzer or DriftAnalyzer(
-            model_name, store=self.store, clock=clock
-        )
-        self.retrainer = retrainer or AutoRetrainer(model_name, store=self.store, clock=clock)
-        self.alert_manager = alert_manager or _default_alert_manager(self.store)
+        if drift_analyzer is None:
+            drift_analyzer = DriftAnalyzer(model_name, store=self.store, clock=clock)
+        if retrainer is None:
+            retrainer = AutoRetrainer(model_name, store=self.store, clock=clock)
+        if alert_manager is None:
+            alert_manager = AlertManager(store=self.store)
+        self.drift_analyzer = drift_analyzer
+        self.retrainer = retrainer
+        self.alert_manager = alert_manager
 
     def __repr__(self) -> str:
         return f"AutomatedDriftResponse({self.model_name!r}, thresholds={self.thresholds})"
@@ -281,12 +286,6 @@ class AutomatedDriftResponse:
         """Close the store if this response opened it."""
         if self._owns_store:
             self.store.close()
-
-
-def _default_alert_manager(store: Store) -> Any:
-    from driftscope.alerts.manager import AlertManager  # on main once the engine lands
-
-    return AlertManager(store=store)
 
 
 def _fingerprint(sent: Any) -> str | None:
