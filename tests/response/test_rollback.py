@@ -14,8 +14,6 @@ from driftscope.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADE
 from driftscope.response import CallableRollback, MLflowRollback, RollbackError, WebhookRollback
 
 mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed")
-#: MLflow 3's SQLite store uses a SQLAlchemy loader option that SQLAlchemy 2.1 deprecates.
-pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
