@@ -45,6 +45,7 @@ def _python_blocks(path: Path) -> list[str]:
         "monitoring.md",
         "health.md",
         "roles.md",
+        "response.md",
         "channels.md",
         "outbox.md",
         "alerting.md",

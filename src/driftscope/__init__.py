@@ -68,6 +68,11 @@ _LAZY: dict[str, str] = {
     "LowConfidence": "driftscope.monitor",
     "ModelMonitor": "driftscope.monitor",
     "SamplingPolicy": "driftscope.monitor",
+    "AlertManager": "driftscope.alerts",
+    "AlertSeverity": "driftscope.alerts",
+    "AutoRetrainer": "driftscope.response",
+    "AutomatedDriftResponse": "driftscope.response",
+    "DriftAnalyzer": "driftscope.response",
     "EmbeddedStore": "driftscope.store",
     "PostgresStore": "driftscope.store",
     "Store": "driftscope.store",
@@ -75,6 +80,8 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # what the type checker and editors see
+    from driftscope.alerts import AlertManager as AlertManager
+    from driftscope.alerts import AlertSeverity as AlertSeverity
     from driftscope.drift import *  # noqa: F403
     from driftscope.monitor import CostPrices as CostPrices
     from driftscope.monitor import CostReport as CostReport
@@ -83,6 +90,9 @@ if TYPE_CHECKING:  # what the type checker and editors see
     from driftscope.monitor import LowConfidence as LowConfidence
     from driftscope.monitor import ModelMonitor as ModelMonitor
     from driftscope.monitor import SamplingPolicy as SamplingPolicy
+    from driftscope.response import AutomatedDriftResponse as AutomatedDriftResponse
+    from driftscope.response import AutoRetrainer as AutoRetrainer
+    from driftscope.response import DriftAnalyzer as DriftAnalyzer
     from driftscope.store import EmbeddedStore as EmbeddedStore
     from driftscope.store import PostgresStore as PostgresStore
     from driftscope.store import Store as Store

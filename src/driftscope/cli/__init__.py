@@ -4,10 +4,10 @@ Exit codes: 0 success (drift or not), 1 drift found with ``--fail-on-drift``, 2 
 (one ``driftscope: error: ...`` line on stderr), 3 an internal error (a bug), 130 interrupted.
 
 >>> sorted(cli.commands)
-['check', 'demo', 'drift', 'history', 'reference', 'report', 'run', 'scheduler']
+['check', 'demo', 'drift', 'history', 'reference', 'report', 'retrain', 'run', 'scheduler']
 """
 
-from driftscope.cli import check, demo, drift, history, reference, report, run, scheduler
+from driftscope.cli import check, demo, drift, history, reference, report, retrain, run, scheduler
 from driftscope.cli._progress import progress_bar
 from driftscope.cli.app import (
     EXIT_DRIFT,
@@ -26,6 +26,7 @@ cli.add_command(drift.drift)
 cli.add_command(reference.reference)
 cli.add_command(history.history)
 cli.add_command(report.report)
+cli.add_command(retrain.retrain)
 cli.add_command(run.run)
 cli.add_command(scheduler.scheduler)
 

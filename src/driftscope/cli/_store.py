@@ -36,6 +36,7 @@ EXTRAS = {
     "pyspark": "spark",
     "polars": "polars",
     "sklearn": "ml",
+    "mlflow": "mlflow",
     "yaml": "config",
     "pydantic": "config",
     "apscheduler": "config",

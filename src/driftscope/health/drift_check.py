@@ -61,7 +61,7 @@ def prepare(run: CheckRun) -> WindowCheck:
                     "data_drift_score",
                     result.score,
                     data_limit,
-                    _status(result.score, data_limit, result.has_drift),
+                    drift_status(result.score, data_limit, result.has_drift),
                     drifted_features=drifted,
                     notes=list(result.notes),
                     features={name: _column(col) for name, col in result.features.items()},
@@ -85,7 +85,7 @@ def prepare(run: CheckRun) -> WindowCheck:
                     "prediction_drift_score",
                     result.score,
                     pred_limit,
-                    _status(result.score, pred_limit, result.has_drift),
+                    drift_status(result.score, pred_limit, result.has_drift),
                 )
             )
         return out
@@ -99,7 +99,13 @@ def _column(col: ColumnDrift) -> dict[str, object]:
     return {name: getattr(col, name) for name in fields}
 
 
-def _status(score: float, limit: float, flagged: bool) -> str:
+def drift_status(score: float, limit: float, flagged: bool) -> str:
+    """A drift score's status against ``limit`` (see the module's text); ``flagged``: the
+    detector found drift. The drift response's events are judged by the same rule.
+
+    >>> drift_status(0.31, 0.2, True), drift_status(0.05, 0.2, True), drift_status(0.01, 0.2, False)
+    ('critical', 'warning', 'ok')
+    """
     if score >= limit:
         return "critical"
     return "warning" if flagged else "ok"
