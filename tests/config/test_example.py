@@ -100,3 +100,28 @@ def test_the_example_loads_and_runs(example):
     ops = next(r for r in receiver.requests if r.path == "/ops")
     assert ops.headers["x-driftscope-signature"].startswith("sha256=")
     assert report.notifications["pending"] == 0 and report.notifications["dead"] == 0
+
+
+def test_the_example_responds_to_severe_drift_once(example):
+    folder, receiver = example
+    config = load_config(folder / "monitor.yaml")
+    with Runner(config, clock=SteppingClock()) as runner:
+        first = runner.run(until=datetime(2026, 11, 3, tzinfo=UTC))
+        second = runner.run(until=datetime(2026, 11, 4, tzinfo=UTC))
+        store = runner.store
+        audit = [e.action for e in store.read_audit(model="churn")]
+        tier = store.get_state("response_tier", "churn")
+    assert first.models[0].windows == 2
+    # the second run goes on where the first stopped (and rechecks performance of the
+    # windows whose labels may still arrive: label_delay 2d)
+    assert second.models[0].since == first.models[0].until
+    assert tier.state == "severe"
+    retrains = [r for r in receiver.requests if r.path == "/retrain"]
+    assert len(retrains) == 1  # the tier held: no second run, no second job
+    posted = retrains[0].json()
+    assert posted["event"] == "retrain"
+    job = posted["job"]
+    assert job["reason"] == "severe_drift" and job["model"] == "churn"
+    assert set(job["drifted_features"]) >= {"monthly_charges", "contract"}
+    assert "retrain.triggered" in audit and audit.count("retrain.triggered") == 1
+    assert "response.tier" in audit and "schedule.claimed" in audit
