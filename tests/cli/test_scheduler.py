@@ -25,7 +25,15 @@ SPAN = 40  # seconds of predictions logged ahead, for one-second windows
 
 
 @pytest.fixture
-def setup(tmp_path):
+def receiver():
+    from tests.alerts.receiver import Receiver
+
+    with Receiver() as recording:
+        yield recording
+
+
+@pytest.fixture
+def setup(tmp_path, receiver):
     """A store with two models logging one-second windows into the near future: 'good'
     (a readable baseline file) and 'bad' (a corrupt one)."""
     rng = np.random.default_rng(5)
@@ -50,13 +58,19 @@ def setup(tmp_path):
                 window: 1s
                 checks: [drift]
                 schedule: {cron: "* * * * * *"}
+                rules:
+                  - {name: rows-seen, metric: rows, check: drift, threshold: 0}
               - name: bad
                 baseline: corrupt.parquet
                 window: 1s
                 checks: [drift]
                 schedule: {cron: "* * * * * *"}
+            channels:
+              hook: {kind: webhook, url: "RECEIVER/hook"}
+            grouping: {group_wait: 0s}
+            delivery: {tick: 1s}
             """
-        )
+        ).replace("RECEIVER", receiver.url)
     )
     return tmp_path
 
@@ -111,7 +125,7 @@ def wait_for(condition, timeout: float) -> None:
         time.sleep(0.2)
 
 
-def test_two_schedulers_then_a_restart_run_each_window_once(setup):
+def test_two_schedulers_then_a_restart_run_each_window_once(setup, receiver):
     first, second = start(setup, "a"), start(setup, "b")
     try:
         wait_for(lambda: len(outcomes(setup, "good")) >= 6, timeout=40)
@@ -134,6 +148,12 @@ def test_two_schedulers_then_a_restart_run_each_window_once(setup):
     assert bad and set(bad) == {"schedule.failed"}, bad
     assert set(outcomes(setup, "good")) == {"schedule.done"}
     assert any("model bad: failed: " in text for text in logs), logs
+    # the rule fired once and its group was notified by a tick, once, whichever process
+    receiver.wait_for(1, timeout=10)
+    keys = [r.headers["idempotency-key"] for r in receiver.requests]
+    assert len(keys) == len(set(keys)), keys
+    first = receiver.requests[0].json()
+    assert first["alerts"][0]["labels"]["alertname"] == "rows-seen"
     # a restart goes on after the last window run, never before
     again = start(setup, "c")
     try:
