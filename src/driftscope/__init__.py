@@ -68,11 +68,39 @@ _LAZY: dict[str, str] = {
     "LowConfidence": "driftscope.monitor",
     "ModelMonitor": "driftscope.monitor",
     "SamplingPolicy": "driftscope.monitor",
+    "Action": "driftscope.alerts",
     "AlertManager": "driftscope.alerts",
+    "AlertRule": "driftscope.alerts",
     "AlertSeverity": "driftscope.alerts",
+    "InhibitRule": "driftscope.alerts",
+    "Route": "driftscope.alerts",
+    "Silence": "driftscope.alerts",
+    "AlertmanagerChannel": "driftscope.alerts.channels",
+    "ConsoleChannel": "driftscope.alerts.channels",
+    "EmailChannel": "driftscope.alerts.channels",
+    "GitHubIssueChannel": "driftscope.alerts.channels",
+    "JiraChannel": "driftscope.alerts.channels",
+    "PagerDutyChannel": "driftscope.alerts.channels",
+    "Secret": "driftscope.alerts.channels",
+    "SlackChannel": "driftscope.alerts.channels",
+    "TeamsChannel": "driftscope.alerts.channels",
+    "WebhookChannel": "driftscope.alerts.channels",
+    "Deliverer": "driftscope.alerts.delivery",
+    "RetryPolicy": "driftscope.alerts.retry",
+    "RateLimit": "driftscope.alerts.rate_limit",
+    "AirflowTrigger": "driftscope.response",
     "AutoRetrainer": "driftscope.response",
     "AutomatedDriftResponse": "driftscope.response",
+    "CallableRollback": "driftscope.response",
+    "CallableTrigger": "driftscope.response",
     "DriftAnalyzer": "driftscope.response",
+    "DriftTiers": "driftscope.response",
+    "GitHubWorkflowTrigger": "driftscope.response",
+    "MLflowRollback": "driftscope.response",
+    "ResponsePolicy": "driftscope.response",
+    "ShellTrigger": "driftscope.response",
+    "WebhookRollback": "driftscope.response",
+    "WebhookTrigger": "driftscope.response",
     "EmbeddedStore": "driftscope.store",
     "PostgresStore": "driftscope.store",
     "Store": "driftscope.store",
@@ -80,8 +108,26 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # what the type checker and editors see
+    from driftscope.alerts import Action as Action
     from driftscope.alerts import AlertManager as AlertManager
+    from driftscope.alerts import AlertRule as AlertRule
     from driftscope.alerts import AlertSeverity as AlertSeverity
+    from driftscope.alerts import InhibitRule as InhibitRule
+    from driftscope.alerts import Route as Route
+    from driftscope.alerts import Silence as Silence
+    from driftscope.alerts.channels import AlertmanagerChannel as AlertmanagerChannel
+    from driftscope.alerts.channels import ConsoleChannel as ConsoleChannel
+    from driftscope.alerts.channels import EmailChannel as EmailChannel
+    from driftscope.alerts.channels import GitHubIssueChannel as GitHubIssueChannel
+    from driftscope.alerts.channels import JiraChannel as JiraChannel
+    from driftscope.alerts.channels import PagerDutyChannel as PagerDutyChannel
+    from driftscope.alerts.channels import Secret as Secret
+    from driftscope.alerts.channels import SlackChannel as SlackChannel
+    from driftscope.alerts.channels import TeamsChannel as TeamsChannel
+    from driftscope.alerts.channels import WebhookChannel as WebhookChannel
+    from driftscope.alerts.delivery import Deliverer as Deliverer
+    from driftscope.alerts.rate_limit import RateLimit as RateLimit
+    from driftscope.alerts.retry import RetryPolicy as RetryPolicy
     from driftscope.drift import *  # noqa: F403
     from driftscope.monitor import CostPrices as CostPrices
     from driftscope.monitor import CostReport as CostReport
@@ -90,9 +136,19 @@ if TYPE_CHECKING:  # what the type checker and editors see
     from driftscope.monitor import LowConfidence as LowConfidence
     from driftscope.monitor import ModelMonitor as ModelMonitor
     from driftscope.monitor import SamplingPolicy as SamplingPolicy
+    from driftscope.response import AirflowTrigger as AirflowTrigger
     from driftscope.response import AutomatedDriftResponse as AutomatedDriftResponse
     from driftscope.response import AutoRetrainer as AutoRetrainer
+    from driftscope.response import CallableRollback as CallableRollback
+    from driftscope.response import CallableTrigger as CallableTrigger
     from driftscope.response import DriftAnalyzer as DriftAnalyzer
+    from driftscope.response import DriftTiers as DriftTiers
+    from driftscope.response import GitHubWorkflowTrigger as GitHubWorkflowTrigger
+    from driftscope.response import MLflowRollback as MLflowRollback
+    from driftscope.response import ResponsePolicy as ResponsePolicy
+    from driftscope.response import ShellTrigger as ShellTrigger
+    from driftscope.response import WebhookRollback as WebhookRollback
+    from driftscope.response import WebhookTrigger as WebhookTrigger
     from driftscope.store import EmbeddedStore as EmbeddedStore
     from driftscope.store import PostgresStore as PostgresStore
     from driftscope.store import Store as Store
