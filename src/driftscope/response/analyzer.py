@@ -64,7 +64,16 @@ EVENT_METRIC = "data_drift_score"
 @dataclass(frozen=True)
 class DriftEvent:
     """A logged drift result: its ``id``, the stored point, and the tier it was given.
-    Awaitable (``await analyzer.log_drift_event(result)`` gives the same event)."""
+    Awaitable (``await analyzer.log_drift_event(result)`` gives the same event).
+
+    >>> import tempfile
+    >>> analyzer = DriftAnalyzer("churn", store=tempfile.mkdtemp())
+    >>> event = analyzer.log_drift_event({"drift_score": 0.34, "drifted_features": ["age"],
+    ...                                   "tier": "severe"})
+    >>> event.status, event.tier, event.point.metric
+    ('critical', 'severe', 'data_drift_score')
+    >>> analyzer.close()
+    """
 
     id: str
     model: str
@@ -87,6 +96,14 @@ class DriftAnalyzer:
     drifted, not the drift score. ``threshold``: the drift score at which a logged event's
     status is ``critical`` (default 0.2, the ``data_drift_score`` default of the health
     check). ``clock``: the current UTC time, for tests.
+
+    >>> import tempfile
+    >>> analyzer = DriftAnalyzer("churn", store=tempfile.mkdtemp(), threshold=0.3)
+    >>> analyzer.baseline()
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: no baseline saved for model 'churn': call monitor.save_re...
+    >>> analyzer.close()
     """
 
     def __init__(

@@ -70,6 +70,22 @@ class AutomatedDriftResponse:
     :class:`DriftAnalyzer` on ``store``); ``days``: how far back the data goes;
     ``channels``: the channel names per tier (``{"severe": ["pagerduty", "slack"]}``;
     default: the alert manager's routes); ``assignee``: who gets investigation tickets.
+
+    A severe drift, with the default parts (the alert goes to standard error, the
+    retraining job is recorded but not started, as no trigger is configured):
+
+    >>> import asyncio, tempfile, numpy as np, pandas as pd, driftscope as ds
+    >>> rng = np.random.default_rng(1)
+    >>> class Recent(AutomatedDriftResponse):  # the data to analyse: made up here
+    ...     async def get_production_data(self, days=7):
+    ...         return pd.DataFrame({"age": rng.normal(55, 9, 300)})
+    >>> response = Recent("churn", store=tempfile.mkdtemp())
+    >>> _ = response.store.save_reference("churn", ds.Reference.fit(pd.DataFrame(
+    ...     {"age": rng.normal(40, 9, 500)})))
+    >>> result = asyncio.run(response.monitor_and_respond())
+    >>> result["tier"], [(a["action"], a.get("status")) for a in result["actions"]]
+    ('severe', [('retrain', 'not_started'), ('alert', None), ('drift_event', None)])
+    >>> response.close()
     """
 
     def __init__(

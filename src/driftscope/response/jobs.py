@@ -85,6 +85,11 @@ class RetrainJob:
     ``note`` anything else worth knowing (dry run, no trigger). ``details`` holds what
     caused the request beyond a drift score (the metrics that degraded, the concept-drift
     events). ``version`` is the stored record's, for compare-and-set.
+
+    >>> job = RetrainJob("rt-1", "churn", "severe_drift_detected", "succeeded",
+    ...                  datetime(2026, 11, 1, tzinfo=UTC), drifted_features=["age"])
+    >>> job.launched, job.active, job.payload()["drifted_features"]
+    (True, False, ['age'])
     """
 
     id: str

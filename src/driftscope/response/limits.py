@@ -42,7 +42,18 @@ MAX_ATTEMPTS = 100
 class Refusal:
     """Why a run may not start now: ``rule`` is ``"cooldown"``, ``"daily_limit"`` or
     ``"awaiting_approval"``; ``text`` says it in words with the times; ``retry_at`` is
-    when it would be allowed (``None``: when the pending job is decided)."""
+    when it would be allowed (``None``: when the pending job is decided).
+
+    >>> from datetime import UTC
+    >>> now = datetime(2026, 11, 2, 12, tzinfo=UTC)
+    >>> limits = RetrainLimits(cooldown=timedelta(hours=1), max_runs_per_day=2)
+    >>> refusal = limits.refusal([now - timedelta(hours=20), now - timedelta(hours=9)], now)
+    >>> refusal.rule, refusal.retry_at == now + timedelta(hours=4)
+    ('daily_limit', True)
+    >>> print(refusal.text)
+    daily limit: 2 runs started in the last 24 h (max_runs_per_day=2);
+    next allowed at 2026-11-02 16:00 UTC
+    """
 
     rule: str
     text: str

@@ -27,7 +27,17 @@ from driftscope.store import Store
 
 
 class MLflowRollback(Rollback):
-    """Moves ``alias`` of ``registered_model`` back one version (see the module's text)."""
+    """Moves ``alias`` of ``registered_model`` back one version, or to ``to_version`` (see
+    the module's text). MLflow is imported on the first rollback, not here.
+
+    >>> undo = MLflowRollback("churn-classifier", alias="production", to_version=2)
+    >>> undo.kind, undo.alias, undo.to_version
+    ('mlflow', 'production', '2')
+    >>> MLflowRollback("churn-classifier", to_version="latest")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: MLflowRollback to_version must be a version number, got 'latest'
+    """
 
     kind = "mlflow"
 

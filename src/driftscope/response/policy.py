@@ -58,6 +58,12 @@ class ResponsePolicy:
     (default) or ``"warning"``; ``concept_drift``: whether concept drift asks for
     retraining; ``rollback``: roll back on performance degradation first;
     ``rollback_cooldown``: the least time between two automatic rollbacks of the model.
+
+    >>> import tempfile
+    >>> with AutoRetrainer("churn", store=tempfile.mkdtemp()) as retrainer:
+    ...     job = ResponsePolicy(retrainer, performance_status="warning").scheduled()
+    >>> job.reason, job.priority, job.status
+    ('scheduled', 'low', 'not_started')
     """
 
     def __init__(

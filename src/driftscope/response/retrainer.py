@@ -96,6 +96,18 @@ class AutoRetrainer:
     ``$DRIFTSCOPE_HOME``); ``cooldown``: the least time between two runs' starts;
     ``max_runs_per_day``: the most runs started in any 24 hours (``None``: no limit);
     ``clock``: a function returning the current UTC time (for tests and replays).
+
+    >>> import tempfile
+    >>> from datetime import UTC
+    >>> from driftscope.response.triggers import CallableTrigger
+    >>> noon = datetime(2026, 11, 2, 12, tzinfo=UTC)
+    >>> retrainer = AutoRetrainer("churn", CallableTrigger(lambda job: None), clock=lambda: noon,
+    ...                           require_approval=True, store=tempfile.mkdtemp())
+    >>> asked = retrainer.trigger_retraining("severe_drift_detected", drift_score=0.34)
+    >>> approved = retrainer.approve(asked.id, by="ana")
+    >>> asked.status, approved.status, approved.decided_by, approved.started_at == noon
+    ('pending_approval', 'started', 'ana', True)
+    >>> retrainer.close()
     """
 
     def __init__(

@@ -39,13 +39,31 @@ from driftscope.store.state import AuditEntry, body_json
 
 
 class RollbackError(DriftscopeError):
-    """A rollback could not be done; the message says why, never a secret."""
+    """A rollback could not be done; the message says why, never a secret.
+
+    >>> import tempfile
+    >>> def redeploy(model, reason):
+    ...     raise RuntimeError("deploy service down")
+    >>> CallableRollback(redeploy, store=tempfile.mkdtemp()).rollback("churn", "accuracy fell")
+    Traceback (most recent call last):
+    ...
+    driftscope.response.rollback.RollbackError: rollback of model 'churn' failed: RuntimeError: ...
+    """
 
 
 class Rollback(ABC):
     """Moves a model's serving version back (see the module's text). ``store``: where the
     audit entries go (a Store or its location; default ``$DRIFTSCOPE_HOME``), opened on
-    first use."""
+    first use. A subclass names its ``kind`` and does the work in ``_rollback``.
+
+    >>> import tempfile
+    >>> class Redeploy(Rollback):
+    ...     kind = "redeploy"
+    ...     def _rollback(self, model_name, reason):
+    ...         return {"from_version": "7", "to_version": "6"}
+    >>> Redeploy(store=tempfile.mkdtemp()).rollback("churn", "latency doubled")
+    {'from_version': '7', 'to_version': '6', 'rollback': 'redeploy'}
+    """
 
     kind: str = ""
 
@@ -108,7 +126,14 @@ class Rollback(ABC):
 
 class CallableRollback(Rollback):
     """Rolls back with ``fn(model_name, reason)`` (sync or async), which returns the facts
-    to record (a dict, or None)."""
+    to record (a dict, or None).
+
+    >>> import tempfile
+    >>> async def undeploy(model, reason):
+    ...     return None
+    >>> CallableRollback(undeploy, store=tempfile.mkdtemp()).rollback("churn", "bad release")
+    {'callable': '...undeploy', 'rollback': 'callable'}
+    """
 
     kind = "callable"
 
@@ -143,7 +168,12 @@ class WebhookRollback(Rollback):
     """Asks your deployment service to roll back: ``POST url`` with ``{"event":
     "rollback", "model", "reason", "requested_at"}``, signed with ``secret`` like the
     webhook trigger (:mod:`driftscope.response.signing`). Any 2xx is success; the JSON
-    object answered (e.g. ``{"from_version", "to_version"}``) is what gets recorded."""
+    object answered (e.g. ``{"from_version", "to_version"}``) is what gets recorded. The
+    url is treated as a secret: only its scheme and host are shown.
+
+    >>> WebhookRollback("https://deploy.example.com/rollback?token=abc", secret="s3cret")
+    WebhookRollback(url='https://deploy.example.com/...')
+    """
 
     kind = "webhook"
 

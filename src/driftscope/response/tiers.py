@@ -37,7 +37,13 @@ _KEYS = {"minor_drift": MINOR, "moderate_drift": MODERATE, "severe_drift": SEVER
 @dataclass(frozen=True)
 class DriftTiers:
     """Thresholds of the three tiers (see the module's text), validated: numbers in
-    (0, 1], strictly increasing."""
+    (0, 1], strictly increasing; a mapping given to :meth:`of` changes only the tiers it
+    names.
+
+    >>> tiers = DriftTiers.of({"severe_drift": 0.5})
+    >>> tiers.tier(0.4), tiers.explain(0.4)
+    ('moderate', 'drift score 0.400 >= moderate_drift 0.2')
+    """
 
     minor_drift: float = DEFAULT_THRESHOLDS["minor_drift"]
     moderate_drift: float = DEFAULT_THRESHOLDS["moderate_drift"]

@@ -50,7 +50,16 @@ RUN_ID_PREFIX = "driftscope__"
 
 class AirflowTrigger(RetrainTrigger):
     """Triggers a DAG run (see the module's text). ``conf``: extra keys for the DAG's conf;
-    ``verify``: TLS verification (a CA bundle path for a private CA)."""
+    ``verify``: TLS verification (a CA bundle path for a private CA).
+
+    >>> airflow3 = AirflowTrigger("http://airflow:8080", "retrain_churn", token="t", api_version=2)
+    >>> airflow3.run_url("driftscope__rt-1")
+    'http://airflow:8080/dags/retrain_churn/runs/driftscope__rt-1'
+    >>> AirflowTrigger("http://airflow:8080", "retrain_churn", username="ops")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: AirflowTrigger needs both username and password (or a token)
+    """
 
     kind: ClassVar[str] = "airflow"
 

@@ -34,12 +34,39 @@ RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, UNKNOWN)
 
 class TriggerError(DriftscopeError):
     """A trigger could not start a run, or could not ask about one; the message says what
-    the target answered, never a secret."""
+    the target answered, never a secret. The retrainer stores the job as ``failed`` with it.
+
+    >>> import tempfile
+    >>> from driftscope.response import AutoRetrainer
+    >>> class Down(RetrainTrigger):
+    ...     kind = "ci"
+    ...     def start(self, job):
+    ...         raise TriggerError("ci.example.com answered 503 Service Unavailable")
+    >>> with AutoRetrainer("churn", Down(), store=tempfile.mkdtemp()) as retrainer:
+    ...     job = retrainer.trigger_retraining("scheduled")
+    >>> job.status, job.error
+    ('failed', 'TriggerError: ci.example.com answered 503 Service Unavailable')
+    """
 
 
 class RetrainTrigger(ABC):
     """Starts training runs for retraining jobs (see the module's text). ``kind`` names
-    the trigger in stored jobs and the audit log (``"airflow"``, ``"shell"``, ...)."""
+    the trigger in stored jobs and the audit log (``"airflow"``, ``"shell"``, ...).
+
+    >>> import tempfile
+    >>> from driftscope.response import AutoRetrainer
+    >>> class Local(RetrainTrigger):
+    ...     kind = "local"
+    ...     def start(self, job):
+    ...         return {"run_id": job.id}
+    ...     def status(self, receipt):
+    ...         return "succeeded"
+    >>> with AutoRetrainer("churn", Local(), store=tempfile.mkdtemp()) as retrainer:
+    ...     job = retrainer.trigger_retraining("scheduled")
+    ...     done = retrainer.refresh(job)
+    >>> job.status, job.receipt == {"run_id": job.id}, done.status
+    ('started', True, 'succeeded')
+    """
 
     kind: ClassVar[str] = ""
 

@@ -32,7 +32,17 @@ if TYPE_CHECKING:
 
 
 class CallableTrigger(RetrainTrigger):
-    """Runs ``fn(job)`` (sync or async) to start a run (see the module's text)."""
+    """Runs ``fn(job)`` (sync or async) to start a run (see the module's text);
+    ``status_fn(receipt)`` says how the run is doing.
+
+    >>> trigger = CallableTrigger(lambda job: {"run_id": "r-7"}, status_fn=lambda r: "running")
+    >>> trigger.status({"system": "callable", "run_id": "r-7"})
+    'running'
+    >>> CallableTrigger("train.py")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: CallableTrigger needs a function, got 'train.py'
+    """
 
     kind: ClassVar[str] = "callable"
 

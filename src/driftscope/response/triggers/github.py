@@ -75,7 +75,18 @@ def run_status(run: Mapping[str, Any]) -> str:
 
 class GitHubWorkflowTrigger(RetrainTrigger):
     """Dispatches a workflow (see the module's text). ``token``: a token allowed to run
-    workflows (fine-grained: Actions read and write)."""
+    workflows (fine-grained: Actions read and write).
+
+    >>> from datetime import UTC
+    >>> from driftscope.response.jobs import RetrainJob
+    >>> job = RetrainJob("rt-1", "churn", "severe_drift_detected", "approved",
+    ...                  datetime(2026, 11, 1, tzinfo=UTC), drift_score=0.34,
+    ...                  drifted_features=["age", "plan"])
+    >>> trigger = GitHubWorkflowTrigger("acme/models", "retrain.yml", token="ghp_x",
+    ...     inputs={"job_id": "{job_id}", "why": "{reason} {drift_score} ({drifted_features})"})
+    >>> trigger.fill(job)
+    {'job_id': 'rt-1', 'why': 'severe_drift_detected 0.34 (age,plan)'}
+    """
 
     kind: ClassVar[str] = "github"
 

@@ -70,7 +70,12 @@ class ShellTrigger(RetrainTrigger):
     """Runs ``command`` detached (see the module's text). ``env``: extra variables (values
     may be :class:`~driftscope.alerts.channels.Secret`); ``timeout``: seconds before the
     command is killed (``None``: never); ``cwd``: its working folder; ``log_dir``: where
-    each job's folder goes (default :func:`default_log_dir`)."""
+    each job's folder goes (default :func:`default_log_dir`). A command given as one string
+    runs in ``/bin/sh``, so it can use the job's variables:
+
+    >>> ShellTrigger("python train.py --model $DRIFTSCOPE_MODEL", timeout=3600).argv
+    ['/bin/sh', '-c', 'python train.py --model $DRIFTSCOPE_MODEL']
+    """
 
     kind: ClassVar[str] = "shell"
 

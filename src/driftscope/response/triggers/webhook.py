@@ -109,7 +109,15 @@ def post_signed(
 
 class WebhookTrigger(RetrainTrigger):
     """Posts the job to ``url`` (see the module's text). ``headers``: extra headers (e.g.
-    an ``Authorization`` value, taken as a secret)."""
+    an ``Authorization`` value, taken as a secret).
+
+    >>> WebhookTrigger("ml.example.com/hooks/retrain")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: WebhookTrigger url must be an http(s) URL
+    >>> WebhookTrigger("https://ml.example.com/hooks/retrain", headers={"Authorization": "t0k"})
+    WebhookTrigger(url='https://ml.example.com/...')
+    """
 
     kind: ClassVar[str] = "webhook"
 
