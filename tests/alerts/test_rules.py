@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from driftscope.alerts.evaluation import KIND, Points, evaluate_rules
+from driftscope.alerts._evaluation import KIND, Points, evaluate_rules
 from driftscope.alerts.rules import AlertRule
 from driftscope.errors import ConfigError
 from driftscope.store import open_store

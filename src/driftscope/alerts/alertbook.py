@@ -53,6 +53,13 @@ class AlertRecord:
     ``muted_by`` is ``"silence:<id>"`` or ``"inhibited:<fingerprint>"`` while something
     mutes it, else ``""``; ``resolved_by`` says what ended it (``"rule"``, ``"manual"``,
     ``"timeout"``). ``version`` is the stored record's (0: not stored yet).
+
+    >>> from datetime import datetime, UTC
+    >>> t = datetime(2026, 11, 1, tzinfo=UTC)
+    >>> rec = AlertRecord(Alert.of("warning", "Drift", labels={"model": "churn"}), FIRING, t, t,
+    ...                   muted_by="silence:s1")
+    >>> rec.silenced, rec.source, AlertRecord.from_record(rec.to_record()) == rec
+    (True, 'Drift', True)
     """
 
     alert: Alert
@@ -178,7 +185,20 @@ def _newer(old: Alert, new: Alert) -> Alert:
 
 class AlertBook:
     """Reads and writes alert records; folds repeats in memory (see the module's text).
-    Not thread-safe by itself: the manager serialises calls."""
+    Not thread-safe by itself: the manager serialises calls.
+
+    Writes are compare-and-set: a record written from a stale version is not written.
+
+    >>> import tempfile
+    >>> from driftscope.store import open_store
+    >>> alert = Alert.of("warning", "Drift")
+    >>> rec = AlertRecord(alert, FIRING, alert.starts_at, alert.starts_at)
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     book = AlertBook(store)
+    ...     [stored], stale = book.put([rec]), book.put([rec])
+    ...     stored.version, stale, book.get(alert.fingerprint).firing
+    (1, [None], True)
+    """
 
     def __init__(self, store: StateStore):
         self.store = store

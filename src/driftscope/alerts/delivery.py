@@ -55,11 +55,11 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from driftscope.alerts._scrub import Scrubber
 from driftscope.alerts.channels.base import Channel, DeliveryError
 from driftscope.alerts.outbox import DEAD, DELIVERED, KIND, PENDING, OutboxEntry
 from driftscope.alerts.rate_limit import RateLimit
 from driftscope.alerts.retry import RetryPolicy
-from driftscope.alerts.scrub import Scrubber
 from driftscope.errors import ConfigError, printable
 from driftscope.store.state import AuditEntry, StateRecord, StateStore
 

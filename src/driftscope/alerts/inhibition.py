@@ -76,7 +76,16 @@ DEFAULT_INHIBIT_RULES: tuple[InhibitRule, ...] = (
 
 class Inhibitor:
     """The inhibition rules applied to a set of firing alerts: which of them mutes a
-    given alert. Built once per flush; each lookup is a dict probe per rule."""
+    given alert. Built once per flush; each lookup is a dict probe per rule.
+
+    >>> from driftscope.alerts.model import Alert
+    >>> inhibitor = Inhibitor(DEFAULT_INHIBIT_RULES, [])
+    >>> warning = Alert.of("warning", "Drift", labels={"model": "churn"})
+    >>> before = inhibitor.muted_by(warning)
+    >>> inhibitor.add(Alert.of("critical", "Accuracy low", labels={"model": "churn"}))
+    >>> before, inhibitor.muted_by(warning) is not None
+    (None, True)
+    """
 
     def __init__(self, rules: Sequence[InhibitRule], firing: Iterable[Alert]):
         self._rules = tuple(rules)

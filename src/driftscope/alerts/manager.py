@@ -3,8 +3,8 @@ right people hear about them once, on their channel.
 
 The manager puts the parts of :mod:`driftscope.alerts` together: rules
 (:mod:`~driftscope.alerts.rules`), routes (:mod:`~driftscope.alerts.routing`), groups
-(:mod:`~driftscope.alerts.grouping`), silences, inhibition, escalation and
-acknowledgements (:mod:`~driftscope.alerts.dispatch`), and the outbox. All its state is in
+(:mod:`~driftscope.alerts._grouping`), silences, inhibition, escalation and
+acknowledgements (:mod:`~driftscope.alerts._dispatch`), and the outbox. All its state is in
 the store, so a new manager on the same store (after a restart, or in the scheduler)
 carries on where the last one stopped: it neither notifies twice nor forgets an alert.
 
@@ -44,14 +44,14 @@ from typing import Any
 
 from driftscope.alerts import silences as silence_store
 from driftscope.alerts._channel_table import channel_table
+from driftscope.alerts._dispatch import Dispatcher, Incoming
+from driftscope.alerts._evaluation import KIND as RULE_KIND
+from driftscope.alerts._evaluation import Points, evaluate_rules
 from driftscope.alerts.alertbook import FIRING, AlertBook, AlertRecord
 from driftscope.alerts.channels.base import Channel
 from driftscope.alerts.defaults import configured_defaults
 from driftscope.alerts.delivery import Deliverer, DeliveryReport
-from driftscope.alerts.dispatch import Dispatcher, Incoming
 from driftscope.alerts.durations import Clock, as_duration, checked_now, utc_now
-from driftscope.alerts.evaluation import KIND as RULE_KIND
-from driftscope.alerts.evaluation import Points, evaluate_rules
 from driftscope.alerts.inhibition import DEFAULT_INHIBIT_RULES, InhibitRule
 from driftscope.alerts.measures import (
     MONTH,
@@ -104,6 +104,14 @@ class AlertManager:
     ``price_per_message``. ``rate_limits`` (channel name to a ``RateLimit`` or text like
     ``"1/s"``) and ``retry`` (a ``RetryPolicy``) tune the outbox's delivery
     (:mod:`driftscope.alerts.delivery`). ``clock``: a function giving the time (tests).
+
+    >>> import io, tempfile
+    >>> from driftscope.alerts.channels import ConsoleChannel
+    >>> with AlertManager([ConsoleChannel(io.StringIO())], store=tempfile.mkdtemp()) as alerts:
+    ...     sent = alerts.send_alert("critical", "Accuracy low", model="churn")
+    ...     acked = alerts.acknowledge(sent.fingerprint, by="ana", note="retraining")
+    ...     [r.acknowledged_by for r in acked], len(alerts.audit("alert.acknowledged"))
+    (['ana'], 1)
     """
 
     def __init__(

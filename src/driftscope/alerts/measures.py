@@ -33,7 +33,12 @@ MONTH = timedelta(days=30)
 
 @dataclass(frozen=True)
 class Spread:
-    """How many values, their median and 90th percentile (seconds; None when empty)."""
+    """How many values, their median and 90th percentile (seconds; None when empty).
+
+    >>> s = spread([60.0, 120.0, 600.0])
+    >>> s.count, s.median_s / 60, spread([]).median_s
+    (3, 2.0, None)
+    """
 
     count: int
     median_s: float | None
@@ -49,7 +54,12 @@ def spread(values: list[float]) -> Spread:
 
 @dataclass(frozen=True)
 class ResponseTimes:
-    """Time from firing to acknowledgement, overall and per rule."""
+    """Time from firing to acknowledgement, overall and per rule.
+
+    >>> print(ResponseTimes(spread([120.0, 600.0]), {"drift": spread([120.0, 600.0])}))
+    Alert response time: median 6.0 min, p90 9.2 min (2 acknowledged)
+      drift: median 6.0 min, p90 9.2 min (2 acknowledged)
+    """
 
     overall: Spread
     by_rule: dict[str, Spread] = field(default_factory=dict)
@@ -99,7 +109,11 @@ def alert_response_times(
 
 @dataclass(frozen=True)
 class RuleNoise:
-    """One rule's acknowledged alerts and how many were not a real problem."""
+    """One rule's acknowledged alerts and how many were not a real problem.
+
+    >>> RuleNoise("drift", acknowledged=4, false_alerts=1).rate
+    0.25
+    """
 
     rule: str
     acknowledged: int
@@ -113,7 +127,15 @@ class RuleNoise:
 @dataclass(frozen=True)
 class FalseAlertRate:
     """The share of acknowledged alerts that were not a real problem (None when nothing
-    was acknowledged), with each rule, noisiest first."""
+    was acknowledged), with each rule, noisiest first.
+
+    >>> print(FalseAlertRate(4, 1, (RuleNoise("drift", 3, 1), RuleNoise("accuracy", 1, 0))))
+    False alert rate: 25.0% (1 of 4)
+      drift: 33.3% (1 of 3)
+      accuracy: 0.0% (0 of 1)
+    >>> FalseAlertRate(0, 0).rate is None
+    True
+    """
 
     acknowledged: int
     false_alerts: int
@@ -156,7 +178,13 @@ def false_alert_rate(
 @dataclass(frozen=True)
 class NotificationCost:
     """Delivered notifications and what they cost (USD): over ``period`` and per 30-day
-    month, per channel and in total."""
+    month, per channel and in total.
+
+    >>> cost = NotificationCost(timedelta(days=7), {"pagerduty": 14}, {"pagerduty": 14 * 0.05})
+    >>> print(cost)
+    Alert notification cost: $3.00/month
+      pagerduty: 14 messages, $3.00/month
+    """
 
     period: timedelta
     messages: dict[str, int]

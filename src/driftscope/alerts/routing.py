@@ -44,7 +44,14 @@ ALL_LABELS = "..."
 
 @dataclass(frozen=True)
 class RouteSettings:
-    """The settings a route resolves to (its own, else its parent's, else these)."""
+    """The settings a route resolves to (its own, else its parent's, else these).
+
+    >>> defaults = RouteSettings(channels=("slack",), group_wait=timedelta(seconds=10))
+    >>> tree = RouteTree(Route(routes=[Route(receiver="pagerduty", matchers={"team": "risk"})]),
+    ...                  defaults)
+    >>> [(t.channels, t.group_wait) for t in tree.match({"team": "risk"})]
+    [(('pagerduty',), datetime.timedelta(seconds=10))]
+    """
 
     channels: tuple[str, ...] = ()
     group_by: tuple[str, ...] = ("alertname", "model")
@@ -164,7 +171,13 @@ def _names(value: Any, where: str, *, empty: bool = False) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Target:
     """A route as an alert reaches it: its settings resolved and a stable ``key`` (its
-    place in the tree and its settings: a changed route makes new groups)."""
+    place in the tree and its settings: a changed route makes new groups).
+
+    >>> tree = RouteTree(Route(channels=["slack"], group_by=["model"]), RouteSettings())
+    >>> target = tree.match({"alertname": "Drift", "model": "churn"})[0]
+    >>> target.path, target.group_labels({"alertname": "Drift", "model": "churn"})
+    ('root', {'model': 'churn'})
+    """
 
     key: str
     path: str
@@ -235,7 +248,13 @@ class _Node:
 class RouteTree:
     """The routing tree with every route's settings resolved; :meth:`match` gives the
     routes an alert reaches. The root route matches every alert (it may not have
-    matchers)."""
+    matchers).
+
+    >>> critical = Route(receiver="pagerduty", matchers='severity="critical"')
+    >>> tree = RouteTree(Route(channels=["slack"], routes=[critical]), RouteSettings())
+    >>> [t.path for t in tree.targets()], tree.direct(["email"]).channels
+    (['root', 'root/0'], ('email',))
+    """
 
     def __init__(self, root: Route, defaults: RouteSettings):
         if root.matchers:

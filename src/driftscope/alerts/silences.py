@@ -38,7 +38,18 @@ ACTIVE, EXPIRED = "active", "expired"
 
 @dataclass(frozen=True)
 class Silence:
-    """One silence (see the module's text). ``id`` is made when not given."""
+    """One silence (see the module's text). ``id`` is made when not given.
+
+    >>> import io, tempfile
+    >>> from driftscope.alerts import AlertManager
+    >>> from driftscope.alerts.channels import ConsoleChannel
+    >>> with AlertManager([ConsoleChannel(io.StringIO())], store=tempfile.mkdtemp()) as alerts:
+    ...     silence = alerts.silence({"model": "churn"}, created_by="ana", duration="2h",
+    ...                              comment="retraining")
+    ...     sent = alerts.send_alert("warning", "Drift", model="churn")
+    >>> silence.ends_at - silence.starts_at, sent.outcome, sent.muted_by == f"silence:{silence.id}"
+    (datetime.timedelta(seconds=7200), 'silenced', True)
+    """
 
     matchers: Any
     starts_at: datetime

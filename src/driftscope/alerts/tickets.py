@@ -52,7 +52,21 @@ def json_ready(value: Any) -> Any:
 @dataclass(frozen=True)
 class Ticket(Awaitable):
     """An investigation ticket (see the module's text); awaitable like ``send_alert``'s
-    result. ``url`` is None until a channel delivered it and reported where it is."""
+    result. ``url`` is None until a channel delivered it and reported where it is.
+
+    >>> import io, tempfile
+    >>> from driftscope.alerts import AlertManager
+    >>> from driftscope.alerts.channels import ConsoleChannel
+    >>> out = io.StringIO()
+    >>> with AlertManager([ConsoleChannel(out)], store=tempfile.mkdtemp()) as alerts:
+    ...     ticket = alerts.create_investigation_ticket(
+    ...         "Investigate drift", {"drifted_features": ["age", "plan"]}, "ana",
+    ...         model="churn", channels="console")
+    >>> ticket.state, ticket.notification_ids == (f"ticket-{ticket.id}:console",)
+    ('open', True)
+    >>> print(out.getvalue().split(" UTC ")[1], end="")
+    [TICKET] Investigate drift (assignee=ana): drifted_features: age, plan
+    """
 
     id: str
     title: str

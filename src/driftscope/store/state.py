@@ -140,6 +140,18 @@ class StateStore(ABC):
 
     Both stores implement it and pass the same contract tests
     (``tests/store/test_state_contract.py``). Writes are durable when they return.
+
+    A record taken by :meth:`claim_due` is not due for anyone else while its lease runs:
+
+    >>> import tempfile
+    >>> from driftscope.store import open_store
+    >>> t, lease = datetime(2026, 11, 1, tzinfo=UTC), timedelta(minutes=1)
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     _ = store.put_state(StateRecord("notification", "n-1", "pending", due_at=t))
+    ...     take = lambda: store.claim_due("notification", states=["pending"], now=t,
+    ...                                    lease=lease, limit=10)
+    ...     isinstance(store, StateStore), [r.due_at - t for r in take()], take()
+    (True, [datetime.timedelta(seconds=60)], [])
     """
 
     @abstractmethod

@@ -80,6 +80,15 @@ class AlertmanagerChannel(Channel):
     ``resend_interval`` how often the engine re-sends firing alerts; ``username`` and
     ``password`` (basic auth) or ``bearer_token`` when Alertmanager sits behind a proxy
     that asks for them. ``clock`` is for tests.
+
+    >>> from datetime import UTC, datetime, timedelta
+    >>> from driftscope.alerts.model import Alert, Notification
+    >>> now = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
+    >>> channel = AlertmanagerChannel("http://127.0.0.1:9093", horizon=timedelta(minutes=5),
+    ...                               clock=lambda: now)
+    >>> firing = Notification("n-1", "alertmanager", "g", {}, (Alert.of("info", "Drift"),))
+    >>> channel.payload(firing)[0]["endsAt"], channel.resend_interval < channel.horizon
+    ('2026-12-08T03:05:00.000Z', True)
     """
 
     kind = "alertmanager"

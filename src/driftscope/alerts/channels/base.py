@@ -93,7 +93,20 @@ class Channel(ABC):
     (default: the channel's ``kind``, e.g. ``"slack"``). ``price_per_message`` (USD) feeds
     the notification cost in ``cost_report()``. ``dedups`` says whether the receiver
     de-duplicates by the notification's ``dedup_key`` (then a message sent twice after a
-    crash shows once). ``tickets`` says whether the channel takes investigation tickets."""
+    crash shows once). ``tickets`` says whether the channel takes investigation tickets.
+
+    A channel of your own needs a ``kind`` and :meth:`send`:
+
+    >>> from driftscope.alerts.model import Alert, Notification
+    >>> class Printer(Channel):
+    ...     kind = "printer"
+    ...     def send(self, notification):
+    ...         print(notification.title)
+    >>> Printer().send(Notification("n-1", "printer", "g", {}, (Alert.of("critical", "Disk"),)))
+    [CRITICAL] Disk
+    >>> Printer(name="desk", price_per_message=0.01)
+    Printer(name='desk')
+    """
 
     kind: ClassVar[str] = ""
     dedups: ClassVar[bool] = False

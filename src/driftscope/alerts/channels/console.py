@@ -37,7 +37,15 @@ class ConsoleChannel(Channel):
     """Writes each alert as one line to ``stream`` (standard error when None, looked up at
     each send), or, when ``logger`` is given (a :class:`logging.Logger` or its name), logs
     it at the alert's severity (critical, warning, info; resolved and acknowledged at
-    info)."""
+    info).
+
+    >>> import logging
+    >>> from driftscope.alerts.model import Alert, Notification
+    >>> n = Notification("n-1", "console", "g", {}, (Alert.of("critical", "Accuracy low"),))
+    >>> [(logging.getLevelName(level), line.split(" UTC ")[1])
+    ...  for level, line in ConsoleChannel(logger="driftscope.alerts").lines(n)]
+    [('CRITICAL', '[CRITICAL] Accuracy low')]
+    """
 
     kind = "console"
 

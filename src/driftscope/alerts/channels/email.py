@@ -90,7 +90,17 @@ def message_id(notification_id: str, domain: str) -> str:
 
 
 class EmailChannel(Channel):
-    """Sends e-mail through an SMTP server (see the module's text)."""
+    """Sends e-mail through an SMTP server (see the module's text).
+
+    >>> channel = EmailChannel("smtp.example.com", 465, sender="drift@example.com",
+    ...                        recipients="ml-team@example.com", ssl=True)
+    >>> channel.recipients, channel.domain
+    (('ml-team@example.com',), 'example.com')
+    >>> EmailChannel("smtp.example.com", 25, sender="drift@example.com", recipients="ml-team")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: email channel: recipients must be an e-mail address, ...
+    """
 
     kind = "email"
 

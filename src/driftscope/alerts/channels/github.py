@@ -94,7 +94,15 @@ def markdown_description(description: Any) -> str:
 class GitHubIssueChannel(Channel):
     """Opens a GitHub issue per ticket in ``repo`` (``owner/name``) (see the module's text).
     ``api_url`` is GitHub Enterprise's API root (``https://github.example.com/api/v3``)
-    or a local receiver in tests."""
+    or a local receiver in tests.
+
+    >>> GitHubIssueChannel("acme/models", "ghp_example").token
+    Secret('***')
+    >>> GitHubIssueChannel("models", "ghp_example")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: github channel: repo must be 'owner/name', got 'models'
+    """
 
     kind = "github"
     tickets = True

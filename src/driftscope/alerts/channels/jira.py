@@ -95,7 +95,16 @@ def wiki_description(description: Any) -> str:
 
 class JiraChannel(Channel):
     """Opens a Jira issue per ticket in the project ``project_key`` (see the module's
-    text). ``email`` with ``api_token`` (the secret) authenticate."""
+    text). ``email`` with ``api_token`` (the secret) authenticate.
+
+    >>> from driftscope.alerts.model import Notification
+    >>> channel = JiraChannel("https://jira.acme.com", "OPS", email="bot", api_token="tok",
+    ...                       assignee_by="name")
+    >>> ticket = Notification("n-1", "jira", "t-1", {}, kind="ticket",
+    ...                       ticket={"id": "t-1", "title": "Look at drift", "assignee": "ana"})
+    >>> channel.payload(ticket)["fields"]["assignee"]
+    {'name': 'ana'}
+    """
 
     kind = "jira"
     tickets = True

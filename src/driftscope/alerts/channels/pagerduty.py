@@ -61,7 +61,16 @@ _SEVERITIES = {"critical": "critical", "warning": "warning", "info": "info"}
 class PagerDutyChannel(Channel):
     """Sends Events API v2 events (see the module's text). ``source`` names the origin when
     an alert has no model label; ``url`` is the events endpoint (a local receiver in
-    tests)."""
+    tests).
+
+    A group whose alerts resolved closes its incident (same ``dedup_key``):
+
+    >>> from driftscope.alerts.model import Alert, Notification
+    >>> alert = Alert.of("critical", "Accuracy low")
+    >>> done = Notification("n-2", "pagerduty", "g1", {}, (alert.with_end(alert.starts_at),))
+    >>> PagerDutyChannel("R0UT1NGKEY").payload(done)
+    {'routing_key': 'R0UT1NGKEY', 'dedup_key': 'driftscope-g1', 'event_action': 'resolve'}
+    """
 
     kind = "pagerduty"
     dedups = True

@@ -93,6 +93,13 @@ class SlackChannel(Channel):
 
     ``max_alerts`` (1 to 15) alerts of a group are shown in full; ``timeout`` is in
     seconds; ``verify`` is True, False, a CA bundle path or an :class:`ssl.SSLContext`.
+
+    A bad webhook URL is refused without quoting it (it is the secret):
+
+    >>> SlackChannel("hooks.slack.com/services/T0/B0/XYZ")
+    Traceback (most recent call last):
+    ...
+    driftscope.errors.ConfigError: slack channel: webhook_url must be an http(s) URL
     """
 
     kind = "slack"

@@ -90,7 +90,16 @@ def card_message(body: list[dict[str, Any]], actions: list[dict[str, Any]]) -> d
 
 
 class TeamsChannel(Channel):
-    """Posts an Adaptive Card to a Teams Workflows webhook (see the module's text)."""
+    """Posts an Adaptive Card to a Teams Workflows webhook (see the module's text).
+
+    >>> from driftscope.alerts.model import Alert, Notification
+    >>> channel = TeamsChannel("https://prod.westeurope.logic.azure.com/workflows/abc")
+    >>> alert = Alert.of("critical", "Accuracy low")
+    >>> done = Notification("n-2", "teams", "g", {}, (alert.with_end(alert.starts_at),))
+    >>> title = channel.payload(done)["attachments"][0]["content"]["body"][0]
+    >>> title["text"], title["color"]
+    ('[RESOLVED] Accuracy low', 'Good')
+    """
 
     kind = "teams"
 

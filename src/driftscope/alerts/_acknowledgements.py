@@ -15,11 +15,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from driftscope.alerts import outbox
+from driftscope.alerts._grouping import KIND as GROUP_KIND
+from driftscope.alerts._grouping import Group
 from driftscope.alerts.alertbook import AlertBook, AlertRecord
 from driftscope.alerts.channels.base import Channel
 from driftscope.alerts.durations import iso
-from driftscope.alerts.grouping import KIND as GROUP_KIND
-from driftscope.alerts.grouping import Group
 from driftscope.alerts.model import Notification
 from driftscope.errors import ConfigError, StoreError
 from driftscope.store.state import AuditEntry, StateStore

@@ -3,7 +3,7 @@
 :class:`Flusher` takes the groups due at a moment (``due_at <= now``), re-checks whether
 each member is muted (a silence may have ended, an inhibiting alert resolved), folds the
 repeats counted in memory into the alerts (one ``alert.deduplicated`` entry per group),
-decides what the group says (:func:`~driftscope.alerts.grouping.plan_flush`), escalates
+decides what the group says (:func:`~driftscope.alerts._grouping.plan_flush`), escalates
 critical groups nobody acknowledged, and puts the notifications in the outbox before it
 records that the group spoke. Notification ids are the group's key and its notification
 count (``<group>:<n>:<channel>``; escalations ``<group>:esc<level>:<channel>``), so a
@@ -19,12 +19,12 @@ from datetime import datetime
 from typing import Any
 
 from driftscope.alerts import outbox
+from driftscope.alerts._grouping import ACTIVE, CLOSED, SENT, Group, plan_flush
+from driftscope.alerts._grouping import KIND as GROUP_KIND
+from driftscope.alerts._muting import Muter, mute_entry
 from driftscope.alerts.alertbook import FIRING, AlertBook, AlertRecord
-from driftscope.alerts.grouping import ACTIVE, CLOSED, SENT, Group, plan_flush
-from driftscope.alerts.grouping import KIND as GROUP_KIND
 from driftscope.alerts.inhibition import InhibitRule
 from driftscope.alerts.model import Notification
-from driftscope.alerts.muting import Muter, mute_entry
 from driftscope.store.state import AuditEntry, StateStore
 
 log = logging.getLogger(__name__)

@@ -6,13 +6,13 @@ resolves) and:
 1. **de-duplicates** - an alert already firing (same labels) is a repeat: folded into it
    (:class:`~driftscope.alerts.alertbook.AlertBook`), nothing else happens;
 2. **records** a new firing (or the end of one) in the alert's record, checking whether an
-   active silence or an inhibiting alert **mutes** it (:mod:`driftscope.alerts.muting`);
+   active silence or an inhibiting alert **mutes** it (:mod:`driftscope.alerts._muting`);
 3. **groups** it into the aggregation group of each route it reached
-   (:mod:`driftscope.alerts.grouping`), which says when the group must next speak.
+   (:mod:`driftscope.alerts._grouping`), which says when the group must next speak.
 
-Groups speak in :meth:`Dispatcher.flush` (:mod:`driftscope.alerts.flushing`: notify,
+Groups speak in :meth:`Dispatcher.flush` (:mod:`driftscope.alerts._flushing`: notify,
 repeat, escalate); people acknowledge in :meth:`Dispatcher.acknowledge`
-(:mod:`driftscope.alerts.acknowledgements`). Every decision goes to the audit log
+(:mod:`driftscope.alerts._acknowledgements`). Every decision goes to the audit log
 (``alert.fired``, ``alert.grouped``, ``alert.silenced``, ``alert.inhibited``,
 ``alert.resolved`` here).
 """
@@ -25,16 +25,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from driftscope.alerts.acknowledgements import Acknowledger
+from driftscope.alerts._acknowledgements import Acknowledger
+from driftscope.alerts._flushing import Flusher, FlushReport
+from driftscope.alerts._grouping import CLOSED, Group, group_key
+from driftscope.alerts._grouping import KIND as GROUP_KIND
+from driftscope.alerts._muting import Muter, mute_entry
 from driftscope.alerts.alertbook import FIRING, RESOLVED, AlertBook, AlertRecord
 from driftscope.alerts.alertbook import KIND as ALERT_KIND
 from driftscope.alerts.channels.base import Channel
-from driftscope.alerts.flushing import Flusher, FlushReport
-from driftscope.alerts.grouping import CLOSED, Group, group_key
-from driftscope.alerts.grouping import KIND as GROUP_KIND
 from driftscope.alerts.inhibition import InhibitRule
 from driftscope.alerts.model import Alert
-from driftscope.alerts.muting import Muter, mute_entry
 from driftscope.alerts.routing import Target
 from driftscope.errors import ConfigError, StoreError
 from driftscope.store.state import AuditEntry, StateStore
@@ -92,14 +92,14 @@ class Dispatcher:
 
     def flush(self, now: datetime, keys: Sequence[str] | None = None) -> FlushReport:
         """Let the groups due at ``now`` (or the given ones, if due) speak
-        (:class:`~driftscope.alerts.flushing.Flusher`)."""
+        (:class:`~driftscope.alerts._flushing.Flusher`)."""
         return self._flusher.flush(now, keys)
 
     def acknowledge(
         self, target: str, by: str, note: str, real_problem: bool, now: datetime
     ) -> list[AlertRecord]:
         """Acknowledge an alert or a group
-        (:class:`~driftscope.alerts.acknowledgements.Acknowledger`)."""
+        (:class:`~driftscope.alerts._acknowledgements.Acknowledger`)."""
         return self._acks.acknowledge(target, by, note, real_problem, now)
 
     # ------------------------------------------------------------------ events
