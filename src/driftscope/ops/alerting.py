@@ -23,7 +23,7 @@ from driftscope.store import Store
 
 log = logging.getLogger(__name__)
 
-#: The kind of the alert groups' state records (:mod:`driftscope.alerts.grouping`).
+#: The kind of the alert groups' state records (:mod:`driftscope.alerts._grouping`).
 GROUP_KIND = "alert_group"
 
 
@@ -93,9 +93,9 @@ class Alerting:
         return {**flushed, **sent}
 
     def flush(self, timeout: timedelta, *, poll: float = 0.2) -> dict[str, int]:
-        """Tick until no alert group and no notification is due before ``timeout`` from
-        now (a group's first notification waits its ``group_wait``), or ``timeout`` has
-        passed; the counts at the end: ``delivered`` by these ticks, ``pending`` (still in
+        """Tick until no alert group and no notification's first attempt is due before
+        ``timeout`` from now (a group's first notification waits its ``group_wait``), or
+        ``timeout`` has passed; the counts at the end: ``delivered`` by these ticks, ``pending`` (still in
         the outbox: a channel down is retried later, by the next run or the scheduler) and
         ``dead``."""
         if self.manager is None:
@@ -115,7 +115,11 @@ class Alerting:
         from driftscope.alerts.outbox import KIND, PENDING
 
         horizon = self.clock() + span
-        if self.store.find_state(KIND, states=[PENDING], due_before=horizon, limit=1):
+        # first attempts only: a notification whose channel already failed is retried with
+        # backoff by the next run or the scheduler; waiting for it here would hold a
+        # one-shot run for minutes while the receiver is down
+        due = self.store.find_state(KIND, states=[PENDING], due_before=horizon)
+        if any(not record.body.get("attempts") for record in due):
             return True
         for group in self.store.find_state(GROUP_KIND, due_before=horizon):
             if group.state == "active" and not group.body.get("last_flushed_at"):
