@@ -95,9 +95,9 @@ class Alerting:
     def flush(self, timeout: timedelta, *, poll: float = 0.2) -> dict[str, int]:
         """Tick until no alert group and no notification's first attempt is due before
         ``timeout`` from now (a group's first notification waits its ``group_wait``), or
-        ``timeout`` has passed; the counts at the end: ``delivered`` by these ticks, ``pending`` (still in
-        the outbox: a channel down is retried later, by the next run or the scheduler) and
-        ``dead``."""
+        ``timeout`` has passed; the counts at the end: ``delivered`` by these ticks,
+        ``pending`` (still in the outbox: a channel down is retried later, by the next run
+        or the scheduler) and ``dead``."""
         if self.manager is None:
             return {}
         deadline = time.monotonic() + timeout.total_seconds()
