@@ -28,17 +28,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from driftscope.alerts.channels import _http
 from driftscope.alerts.channels._describe import plain
-from driftscope.alerts.channels._options import (
-    DEFAULT_TIMEOUT,
-    Verify,
-    count_option,
-    http_url,
-    secret_option,
-    timeout_option,
-    tls_context,
-)
+from driftscope.alerts.channels._posted import PostedChannel
 from driftscope.alerts.channels._text import (
     ack_text,
     labels_text,
@@ -47,7 +38,6 @@ from driftscope.alerts.channels._text import (
     truncate,
     when,
 )
-from driftscope.alerts.channels.base import Channel, Secret
 from driftscope.alerts.model import Alert, Notification
 
 # Slack's limits (api.slack.com/reference/block-kit/blocks and .../block-elements)
@@ -88,11 +78,11 @@ def plain_text(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": truncate(one_line(text), limit) or " ", "emoji": True}
 
 
-class SlackChannel(Channel):
+class SlackChannel(PostedChannel):
     """Posts to a Slack incoming webhook (see the module's text for the message).
 
-    ``max_alerts`` (1 to 15) alerts of a group are shown in full; ``timeout`` is in
-    seconds; ``verify`` is True, False, a CA bundle path or an :class:`ssl.SSLContext`.
+    ``max_alerts`` (1 to 15, default 5) alerts of a group are shown in full; ``timeout`` is
+    in seconds; ``verify`` is True, False, a CA bundle path or an :class:`ssl.SSLContext`.
 
     A bad webhook URL is refused without quoting it (it is the secret):
 
@@ -103,33 +93,8 @@ class SlackChannel(Channel):
     """
 
     kind = "slack"
-
-    def __init__(
-        self,
-        webhook_url: Secret | str,
-        *,
-        name: str | None = None,
-        price_per_message: float = 0.0,
-        max_alerts: int = 5,
-        timeout: float = DEFAULT_TIMEOUT,
-        verify: Verify = True,
-    ):
-        super().__init__(name=name, price_per_message=price_per_message)
-        self.webhook_url = secret_option(webhook_url, "webhook_url", self.kind)
-        http_url(self.webhook_url.reveal(), "webhook_url", self.kind, secret=True)
-        self.max_alerts = count_option(max_alerts, "max_alerts", self.kind, low=1, high=15)
-        self.timeout = timeout_option(timeout, self.kind)
-        self.verify = tls_context(verify, self.kind)
-
-    def send(self, notification: Notification) -> None:
-        _http.post_json(
-            self,
-            self.webhook_url.reveal(),
-            self.payload(notification),
-            timeout=self.timeout,
-            verify=self.verify,
-        )
-        return None
+    default_alerts = 5
+    most_alerts = 15
 
     def payload(self, notification: Notification) -> dict[str, Any]:
         """The JSON message posted for ``notification``."""

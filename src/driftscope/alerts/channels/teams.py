@@ -25,17 +25,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from driftscope.alerts.channels import _http
 from driftscope.alerts.channels._describe import plain
-from driftscope.alerts.channels._options import (
-    DEFAULT_TIMEOUT,
-    Verify,
-    count_option,
-    http_url,
-    secret_option,
-    timeout_option,
-    tls_context,
-)
+from driftscope.alerts.channels._posted import PostedChannel
 from driftscope.alerts.channels._text import (
     ack_text,
     labels_text,
@@ -44,7 +35,6 @@ from driftscope.alerts.channels._text import (
     truncate,
     when,
 )
-from driftscope.alerts.channels.base import Channel, Secret
 from driftscope.alerts.model import Alert, Notification
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -89,8 +79,10 @@ def card_message(body: list[dict[str, Any]], actions: list[dict[str, Any]]) -> d
     }
 
 
-class TeamsChannel(Channel):
+class TeamsChannel(PostedChannel):
     """Posts an Adaptive Card to a Teams Workflows webhook (see the module's text).
+    ``max_alerts`` (1 to 25, default 10) alerts of a group are shown in full; ``timeout``
+    and ``verify`` as for :class:`~driftscope.alerts.channels.slack.SlackChannel`.
 
     >>> from driftscope.alerts.model import Alert, Notification
     >>> channel = TeamsChannel("https://prod.westeurope.logic.azure.com/workflows/abc")
@@ -102,33 +94,8 @@ class TeamsChannel(Channel):
     """
 
     kind = "teams"
-
-    def __init__(
-        self,
-        webhook_url: Secret | str,
-        *,
-        name: str | None = None,
-        price_per_message: float = 0.0,
-        max_alerts: int = 10,
-        timeout: float = DEFAULT_TIMEOUT,
-        verify: Verify = True,
-    ):
-        super().__init__(name=name, price_per_message=price_per_message)
-        self.webhook_url = secret_option(webhook_url, "webhook_url", self.kind)
-        http_url(self.webhook_url.reveal(), "webhook_url", self.kind, secret=True)
-        self.max_alerts = count_option(max_alerts, "max_alerts", self.kind, low=1, high=25)
-        self.timeout = timeout_option(timeout, self.kind)
-        self.verify = tls_context(verify, self.kind)
-
-    def send(self, notification: Notification) -> None:
-        _http.post_json(
-            self,
-            self.webhook_url.reveal(),
-            self.payload(notification),
-            timeout=self.timeout,
-            verify=self.verify,
-        )
-        return None
+    default_alerts = 10
+    most_alerts = 25
 
     def payload(self, notification: Notification) -> dict[str, Any]:
         """The JSON message posted for ``notification``."""
