@@ -25,7 +25,7 @@ features:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,25 +117,51 @@ def tables(
     return head + nested
 
 
-def plain(description: str | Mapping[str, Any] | None) -> str:
-    """The description as plain text: ``field: value`` lines, then ``- row: col=value``."""
+def written(
+    description: str | Mapping[str, Any] | None,
+    table_text: Callable[[Table], str],
+    heading: str | None = None,
+) -> str:
+    """The description in a channel's markup: a text as it is; a mapping as its tables,
+    each written by ``table_text`` (under ``heading``, e.g. ``"### {}"``, when it has a
+    title and a heading is given), a blank line between them.
+
+    >>> def rows(table):
+    ...     return "\\n".join(f"{name} {value}" for name, value in table.rows)
+    >>> print(written({"score": 0.5, "features": {"age": {"drifted": True}}}, rows, "## {}"))
+    score 0.5
+    <BLANKLINE>
+    ## features
+    <BLANKLINE>
+    age yes
+    """
     if description is None:
         return ""
     if isinstance(description, str):
         return description
     parts = []
     for table in tables(description):
-        if not table.title:
-            parts.append("\n".join(f"{k}: {v}" for k, v in table.rows))
-            continue
-        lines = [f"{table.title}:"]
-        for name, *cells in table.rows:
-            if table.columns == FIELD_COLUMNS:
-                lines.append(f"- {name}: {cells[0]}")
-                continue
-            pairs = ", ".join(f"{c}={v}" for c, v in zip(table.columns[1:], cells, strict=True))
-            lines.append(f"- {name}: {pairs}")
-        if table.omitted:
-            lines.append(f"… and {table.omitted} more")
-        parts.append("\n".join(lines))
+        if table.title and heading is not None:
+            parts.append(heading.format(table.title))
+        parts.append(table_text(table))
     return "\n\n".join(parts)
+
+
+def plain(description: str | Mapping[str, Any] | None) -> str:
+    """The description as plain text: ``field: value`` lines, then ``- row: col=value``."""
+    return written(description, _plain_table)
+
+
+def _plain_table(table: Table) -> str:
+    if not table.title:
+        return "\n".join(f"{k}: {v}" for k, v in table.rows)
+    lines = [f"{table.title}:"]
+    for name, *cells in table.rows:
+        if table.columns == FIELD_COLUMNS:
+            lines.append(f"- {name}: {cells[0]}")
+            continue
+        pairs = ", ".join(f"{c}={v}" for c, v in zip(table.columns[1:], cells, strict=True))
+        lines.append(f"- {name}: {pairs}")
+    if table.omitted:
+        lines.append(f"… and {table.omitted} more")
+    return "\n".join(lines)

@@ -246,3 +246,13 @@ def post_json(
 def json_bytes(payload: Any) -> bytes:
     """The exact bytes sent for ``payload``: compact JSON, keys in order, UTF-8."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object a receiver answered, {} when the body is not one (a 2xx answer is a
+    delivery even when its body is not the JSON expected)."""
+    try:
+        answered = response.json()
+    except ValueError:
+        return {}
+    return answered if isinstance(answered, dict) else {}

@@ -37,7 +37,8 @@ from typing import Any
 import httpx
 
 from driftscope.alerts.channels import _http
-from driftscope.alerts.channels._describe import Table, tables
+from driftscope.alerts.channels._describe import Table, written
+from driftscope.alerts.channels._issue import issue_of
 from driftscope.alerts.channels._options import (
     DEFAULT_TIMEOUT,
     Verify,
@@ -47,14 +48,7 @@ from driftscope.alerts.channels._options import (
     timeout_option,
     tls_context,
 )
-from driftscope.alerts.channels._text import (
-    alert_line,
-    one_line,
-    ticket_context,
-    ticket_labels,
-    truncate,
-    when,
-)
+from driftscope.alerts.channels._text import one_line, truncate, when
 from driftscope.alerts.channels.base import Channel, Secret
 from driftscope.alerts.model import Notification
 from driftscope.errors import ConfigError
@@ -79,16 +73,7 @@ def markdown_table(table: Table) -> str:
 
 
 def markdown_description(description: Any) -> str:
-    if description is None:
-        return ""
-    if isinstance(description, str):
-        return description
-    parts = []
-    for table in tables(description):
-        if table.title:
-            parts.append(f"### {table.title}")
-        parts.append(markdown_table(table))
-    return "\n\n".join(parts)
+    return written(description, markdown_table, "### {}")
 
 
 class GitHubIssueChannel(Channel):
@@ -132,31 +117,20 @@ class GitHubIssueChannel(Channel):
 
     def payload(self, notification: Notification) -> dict[str, Any]:
         """The issue created for ``notification``."""
-        if notification.kind == "ticket":
-            ticket = notification.ticket
-            title = notification.title
-            context = ticket_context(ticket)
-            body = markdown_description(ticket.get("description"))
-            body = f"{context}\n\n{body}" if context else body
-            assignee = str(ticket.get("assignee") or "").strip().lstrip("@")
-            labels = [*self.labels, *ticket_labels(ticket)]
-            key = str(ticket.get("id", notification.id))
-        else:
-            title = notification.title
-            body = "\n".join(f"- {alert_line(a)}" for a in notification.alerts)
-            assignee, labels, key = "", list(self.labels), notification.id
+        issue = issue_of(notification, self.labels, markdown_description, "-")
         footer = (
             f"\n\n---\n_Opened by driftscope at {when(notification.created_at)}._\n"
-            f"<!-- driftscope-ticket: {one_line(key)} -->"
+            f"<!-- driftscope-ticket: {one_line(issue.key)} -->"
         )
-        issue: dict[str, Any] = {
-            "title": truncate(one_line(title), TITLE_CHARS),
-            "body": truncate(body, BODY_CHARS - len(footer)) + footer,
-            "labels": list(dict.fromkeys(labels)),
+        opened: dict[str, Any] = {
+            "title": truncate(one_line(notification.title), TITLE_CHARS),
+            "body": truncate(issue.body, BODY_CHARS - len(footer)) + footer,
+            "labels": list(dict.fromkeys(issue.labels)),
         }
+        assignee = issue.assignee.lstrip("@")
         if assignee:
-            issue["assignees"] = [assignee]
-        return issue
+            opened["assignees"] = [assignee]
+        return opened
 
     def send(self, notification: Notification) -> dict[str, Any] | None:
         if notification.event == "acknowledge":
@@ -180,14 +154,9 @@ class GitHubIssueChannel(Channel):
 def receipt(response: httpx.Response, repo: str) -> dict[str, Any]:
     """What GitHub created: the issue's number, ``owner/repo#number`` and its page (a 2xx
     answer is a delivery even when its body is not the expected JSON)."""
-    try:
-        created = response.json()
-    except ValueError:
-        created = {}
-    number = created.get("number") if isinstance(created, dict) else None
-    url = (created.get("html_url") if isinstance(created, dict) else None) or response.headers.get(
-        "location"
-    )
+    created = _http.json_object(response)
+    number = created.get("number")
+    url = created.get("html_url") or response.headers.get("location")
     return {"id": f"{repo}#{number}" if number else None, "number": number, "url": url}
 
 

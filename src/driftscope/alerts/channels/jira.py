@@ -32,7 +32,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from driftscope.alerts.channels import _http
-from driftscope.alerts.channels._describe import Table, tables
+from driftscope.alerts.channels._describe import Table, written
+from driftscope.alerts.channels._issue import issue_of
 from driftscope.alerts.channels._options import (
     DEFAULT_TIMEOUT,
     Verify,
@@ -43,14 +44,7 @@ from driftscope.alerts.channels._options import (
     timeout_option,
     tls_context,
 )
-from driftscope.alerts.channels._text import (
-    alert_line,
-    one_line,
-    ticket_context,
-    ticket_labels,
-    truncate,
-    when,
-)
+from driftscope.alerts.channels._text import one_line, truncate, when
 from driftscope.alerts.channels.base import Channel, Secret
 from driftscope.alerts.model import Notification
 from driftscope.errors import ConfigError
@@ -81,16 +75,7 @@ def wiki_table(table: Table) -> str:
 
 
 def wiki_description(description: Any) -> str:
-    if description is None:
-        return ""
-    if isinstance(description, str):
-        return description
-    parts = []
-    for table in tables(description):
-        if table.title:
-            parts.append(f"h3. {table.title}")
-        parts.append(wiki_table(table))
-    return "\n\n".join(parts)
+    return written(description, wiki_table, "h3. {}")
 
 
 class JiraChannel(Channel):
@@ -153,30 +138,22 @@ class JiraChannel(Channel):
 
     def payload(self, notification: Notification) -> dict[str, Any]:
         """The issue created for ``notification``: ``{"fields": {...}}``."""
-        if notification.kind == "ticket":
-            ticket = notification.ticket
-            context = ticket_context(ticket)
-            description = wiki_description(ticket.get("description"))
-            description = f"{context}\n\n{description}" if context else description
-            assignee = str(ticket.get("assignee") or "").strip()
-            labels = [*self.labels, *ticket_labels(ticket)]
-            key = str(ticket.get("id", notification.id))
-        else:
-            description = "\n".join(f"* {alert_line(a)}" for a in notification.alerts)
-            assignee, labels, key = "", list(self.labels), notification.id
+        issue = issue_of(notification, self.labels, wiki_description, "*")
         footer = (
             f"\n\n----\n_Opened by driftscope at {when(notification.created_at)} "
-            f"(driftscope-ticket: {one_line(key)})._"
+            f"(driftscope-ticket: {one_line(issue.key)})._"
         )
         fields: dict[str, Any] = {
             "project": {"key": self.project_key},
             "issuetype": {"name": self.issue_type},
             "summary": truncate(one_line(notification.title), SUMMARY_CHARS),
-            "description": truncate(description, DESCRIPTION_CHARS - len(footer)) + footer,
-            "labels": list(dict.fromkeys(re.sub(r"\s+", "-", label.strip()) for label in labels)),
+            "description": truncate(issue.body, DESCRIPTION_CHARS - len(footer)) + footer,
+            "labels": list(
+                dict.fromkeys(re.sub(r"\s+", "-", label.strip()) for label in issue.labels)
+            ),
         }
-        if assignee:
-            fields["assignee"] = self._assignee(assignee)
+        if issue.assignee:
+            fields["assignee"] = self._assignee(issue.assignee)
         return {"fields": fields}
 
     def send(self, notification: Notification) -> dict[str, Any] | None:
@@ -191,14 +168,11 @@ class JiraChannel(Channel):
             headers={"Accept": "application/json"},
             auth=(self.email, self.api_token.reveal()),
         )
-        try:
-            created = response.json()
-        except ValueError:
-            created = {}
-        key = created.get("key") if isinstance(created, dict) else None
+        created = _http.json_object(response)
+        key = created.get("key")
         return {
             "id": key,
             "key": key,
             "url": f"{self.base_url}/browse/{key}" if key else None,
-            "api_id": created.get("id") if isinstance(created, dict) else None,
+            "api_id": created.get("id"),
         }
