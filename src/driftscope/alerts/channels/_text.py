@@ -67,6 +67,26 @@ def alert_line(alert: Alert) -> str:
     return one_line(f"[{status_tag(alert)}] {alert.title}{where}{message}")
 
 
+def alert_facts(alert: Alert, *, severity: str | None = None) -> dict[str, str]:
+    """An alert's facts for a fact list, in order: ``Severity`` (``severity``, default the
+    alert's), ``Model``, ``Labels`` (those not shown apart), ``Started`` and, once it
+    ended, ``Resolved``; the ones that are empty are left out.
+
+    >>> alert_facts(Alert.of("info", "Drift", labels={"model": "churn", "team": "ml"}))["Labels"]
+    'team=ml'
+    """
+    facts = {"Severity": severity or alert.severity.value}
+    if alert.model:
+        facts["Model"] = alert.model
+    labels = labels_text(alert.labels)
+    if labels:
+        facts["Labels"] = labels
+    facts["Started"] = when(alert.starts_at)
+    if alert.ends_at is not None:
+        facts["Resolved"] = when(alert.ends_at)
+    return facts
+
+
 def subject(notification: Notification) -> str:
     """What the notification is about, without its status tag."""
     if notification.kind == "ticket":

@@ -53,6 +53,7 @@ from driftscope.alerts.channels._options import (
 )
 from driftscope.alerts.channels._text import (
     ack_text,
+    alert_facts,
     labels_text,
     one_line,
     ticket_fields,
@@ -314,15 +315,7 @@ def _alert_text(alert: Alert) -> str:
 def _alert_html(alert: Alert) -> str:
     color = _RESOLVED_COLOR if alert.resolved else _COLORS[alert.severity.value]
     status = "resolved" if alert.resolved else alert.severity.value
-    rows = {"Severity": status}
-    if alert.model:
-        rows["Model"] = alert.model
-    labels = labels_text(alert.labels)
-    if labels:
-        rows["Labels"] = labels
-    rows["Started"] = when(alert.starts_at)
-    if alert.ends_at is not None:
-        rows["Resolved"] = when(alert.ends_at)
+    rows = alert_facts(alert, severity=status)
     parts = [f'<h3 style="color:{color};margin-bottom:4px">{html.escape(alert.title)}</h3>']
     if alert.message:
         parts.append(f"<p>{_html_text(alert.message)}</p>")

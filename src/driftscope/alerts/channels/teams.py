@@ -29,7 +29,7 @@ from driftscope.alerts.channels._describe import plain
 from driftscope.alerts.channels._posted import PostedChannel
 from driftscope.alerts.channels._text import (
     ack_text,
-    labels_text,
+    alert_facts,
     one_line,
     ticket_fields,
     truncate,
@@ -168,14 +168,5 @@ def _alert_blocks(alert: Alert, *, titled: bool) -> list[dict[str, Any]]:
         )
     if alert.message:
         blocks.append(text_block(truncate(alert.message, MESSAGE_CHARS)))
-    facts = {"Severity": alert.severity.value}
-    if alert.model:
-        facts["Model"] = alert.model
-    labels = labels_text(alert.labels)
-    if labels:
-        facts["Labels"] = labels
-    facts["Started"] = when(alert.starts_at)
-    if alert.ends_at is not None:
-        facts["Resolved"] = when(alert.ends_at)
-    blocks.append(fact_set(facts))
+    blocks.append(fact_set(alert_facts(alert)))
     return blocks
