@@ -32,8 +32,8 @@ from driftscope.alerts.channels import Secret
 from driftscope.errors import ConfigError, DriftscopeError
 from driftscope.response import _http
 from driftscope.response._sync import call, name_of
+from driftscope.response._webhook import SignedWebhook
 from driftscope.response.jobs import utc_now
-from driftscope.response.triggers.webhook import post_signed
 from driftscope.store import Store, open_store
 from driftscope.store.state import AuditEntry, body_json
 
@@ -188,31 +188,24 @@ class WebhookRollback(Rollback):
         clock: Callable[[], datetime] | None = None,
     ):
         super().__init__(store=store, clock=clock)
-        self._url = Secret.of(url)
-        if not self._url.reveal().startswith(("http://", "https://")):
-            raise ConfigError("WebhookRollback url must be an http(s) URL")
-        self._secret = None if secret is None else Secret.of(secret)
-        self._headers = {str(k): Secret.of(v) for k, v in (headers or {}).items()}
-        self.timeout = timeout
+        self._hook = SignedWebhook(
+            "WebhookRollback", url, secret=secret, headers=headers, timeout=timeout
+        )
 
     def __repr__(self) -> str:
-        return f"WebhookRollback(url='{_http.where(self._url.reveal())}/...')"
+        return f"WebhookRollback(url='{self._hook.shown}/...')"
 
     def _rollback(self, model_name: str, reason: str) -> dict[str, Any]:
         now = utc_now()
-        answer = post_signed(
-            self._url,
+        answer = self._hook.post(
             {
                 "event": "rollback",
                 "model": model_name,
                 "reason": reason,
                 "requested_at": now.isoformat(),
             },
-            secret=self._secret,
             what=f"rollback webhook for model {model_name!r}",
             idempotency_key=f"rollback-{model_name}-{now:%Y%m%dT%H%M%S%f}",
-            headers={k: v.reveal() for k, v in self._headers.items()},
-            timeout=self.timeout,
             error=RollbackError,
         )
-        return {"webhook": _http.where(self._url.reveal()), **answer}
+        return {"webhook": self._hook.shown, **answer}

@@ -21,13 +21,12 @@ WebhookTrigger(url='https://ml.example.com/...')
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from driftscope.alerts.channels import Secret
-from driftscope.errors import ConfigError, DriftscopeError
 from driftscope.response import _http
+from driftscope.response._webhook import SignedWebhook
 from driftscope.response.signing import signed_headers
 from driftscope.response.triggers.base import (
     FAILED,
@@ -68,45 +67,6 @@ def as_run_status(value: Any) -> str:
     return SYNONYMS.get(word, UNKNOWN)
 
 
-def post_signed(
-    url: Secret,
-    payload: Mapping[str, Any],
-    *,
-    secret: Secret | None,
-    what: str,
-    idempotency_key: str,
-    headers: Mapping[str, str],
-    timeout: float,
-    error: type[DriftscopeError],
-) -> dict[str, Any]:
-    """POST ``payload`` as JSON to ``url`` (signed with ``secret`` when given); the JSON
-    object answered ({} for none). Shared by the webhook trigger and the webhook rollback."""
-    body = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode()
-    sent = {
-        **headers,
-        "Content-Type": "application/json",
-        "Idempotency-Key": idempotency_key,
-        **(signed_headers(secret, body) if secret is not None else {}),
-    }
-    shown = _http.where(url.reveal())
-    response = _http.request(
-        "POST",
-        url.reveal(),
-        what=what,
-        content=body,
-        headers=sent,
-        timeout=timeout,
-        shown=shown,
-        error=error,
-    )
-    if not 200 <= response.status_code < 300:
-        _http.expect(response, (), what, shown, error)
-    try:
-        return _http.json_of(response, what, error)
-    except error:
-        return {}  # a 2xx with a body that is not a JSON object: accepted, nothing to keep
-
-
 class WebhookTrigger(RetrainTrigger):
     """Posts the job to ``url`` (see the module's text). ``headers``: extra headers (e.g.
     an ``Authorization`` value, taken as a secret).
@@ -129,29 +89,19 @@ class WebhookTrigger(RetrainTrigger):
         headers: Mapping[str, Secret | str] | None = None,
         timeout: float = _http.TIMEOUT,
     ):
-        self._url = Secret.of(url)
-        if not self._url.reveal().startswith(("http://", "https://")):
-            raise ConfigError("WebhookTrigger url must be an http(s) URL")
-        self._secret = None if secret is None else Secret.of(secret)
-        self._headers = {str(k): Secret.of(v) for k, v in (headers or {}).items()}
-        self.timeout = timeout
+        self._hook = SignedWebhook(
+            "WebhookTrigger", url, secret=secret, headers=headers, timeout=timeout
+        )
 
     def __repr__(self) -> str:
-        return f"WebhookTrigger(url='{_http.where(self._url.reveal())}/...')"
-
-    def _plain_headers(self) -> dict[str, str]:
-        return {k: v.reveal() for k, v in self._headers.items()}
+        return f"WebhookTrigger(url='{self._hook.shown}/...')"
 
     def start(self, job: RetrainJob) -> dict[str, Any]:
         what = f"retraining webhook for model {job.model!r}"
-        answer = post_signed(
-            self._url,
+        answer = self._hook.post(
             {"event": "retrain", "job": job.payload()},
-            secret=self._secret,
             what=what,
             idempotency_key=job.id,
-            headers=self._plain_headers(),
-            timeout=self.timeout,
             error=TriggerError,
         )
         receipt: dict[str, Any] = {"system": "webhook"}
@@ -170,11 +120,11 @@ class WebhookTrigger(RetrainTrigger):
         if not url:
             return UNKNOWN
         what = "retraining webhook status"
-        headers = self._plain_headers()
-        if self._secret is not None:
-            headers.update(signed_headers(self._secret, b""))
+        headers = self._hook.plain_headers()
+        if self._hook.secret is not None:
+            headers.update(signed_headers(self._hook.secret, b""))
         response = _http.request(
-            "GET", url, what=what, headers=headers, timeout=self.timeout, error=TriggerError
+            "GET", url, what=what, headers=headers, timeout=self._hook.timeout, error=TriggerError
         )
         _http.expect(response, (200,), what, _http.where(url), TriggerError)
         return as_run_status(_http.json_of(response, what, TriggerError).get("status"))
