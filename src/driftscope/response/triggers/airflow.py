@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
+import httpx
+
 from driftscope.alerts.channels import Secret
 from driftscope.errors import ConfigError
 from driftscope.response import _http
@@ -148,6 +150,22 @@ class AirflowTrigger(RetrainTrigger):
             raise TriggerError(f"{what}: the answer holds no access_token")
         return Secret(token)
 
+    def _call(self, method: str, url: str, what: str, json_body: Any = None) -> httpx.Response:
+        """One authenticated request to Airflow's API."""
+        headers, auth = self._auth()
+        return _http.request(
+            method,
+            url,
+            what=what,
+            json_body=json_body,
+            headers=headers,
+            auth=auth,
+            timeout=self.timeout,
+            verify=self.verify,
+            shown=self.base_url,
+            error=TriggerError,
+        )
+
     def start(self, job: RetrainJob) -> dict[str, Any]:
         run_id = RUN_ID_PREFIX + job.id
         payload = job.payload()
@@ -158,19 +176,7 @@ class AirflowTrigger(RetrainTrigger):
         if self.api_version == 2:
             body["logical_date"] = None
         what = f"Airflow DAG {self.dag_id!r}"
-        headers, auth = self._auth()
-        response = _http.request(
-            "POST",
-            self._runs_url(),
-            what=what,
-            json_body=body,
-            headers=headers,
-            auth=auth,
-            timeout=self.timeout,
-            verify=self.verify,
-            shown=self.base_url,
-            error=TriggerError,
-        )
+        response = self._call("POST", self._runs_url(), what, json_body=body)
         state = QUEUED
         if response.status_code == 409:  # the run exists: this job was started before
             state = UNKNOWN
@@ -192,18 +198,7 @@ class AirflowTrigger(RetrainTrigger):
         if not run_id:
             return UNKNOWN
         what = f"Airflow DAG {self.dag_id!r} run {run_id!r}"
-        headers, auth = self._auth()
-        response = _http.request(
-            "GET",
-            f"{self._runs_url()}/{quote(str(run_id), safe='')}",
-            what=what,
-            headers=headers,
-            auth=auth,
-            timeout=self.timeout,
-            verify=self.verify,
-            shown=self.base_url,
-            error=TriggerError,
-        )
+        response = self._call("GET", f"{self._runs_url()}/{quote(str(run_id), safe='')}", what)
         _http.expect(response, (200,), what, self.base_url, TriggerError)
         state = str(_http.json_of(response, what, TriggerError).get("state", "")).lower()
         return STATES.get(state, UNKNOWN)
