@@ -19,7 +19,6 @@ from driftscope.alerts.channels.webhook import (
     verify_signature,
 )
 from driftscope.errors import ConfigError
-from driftscope.response.jobs import RetrainJob
 from driftscope.response.triggers import (
     AirflowTrigger,
     GitHubWorkflowTrigger,
@@ -34,19 +33,7 @@ from tests.response.fakes import (
     FakeAirflow,
     FakeGitHub,
 )
-
-
-def a_job(job_id: str = "rt-20261102-090000-abc123") -> RetrainJob:
-    return RetrainJob(
-        job_id,
-        "churn",
-        "severe_drift_detected",
-        "approved",
-        datetime(2026, 11, 2, 9, tzinfo=UTC),
-        drift_score=0.34,
-        drifted_features=("age", "plan"),
-        priority="high",
-    )
+from tests.response.trigger_support import a_job
 
 
 def free_port() -> int:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from driftscope.errors import ConfigError
-from driftscope.response.jobs import RetrainJob
 from driftscope.response.triggers import CallableTrigger, ShellTrigger
+from tests.response.trigger_support import a_job
 
 #: A training script stand-in: reads the job from stdin, writes what it got, exits.
 SCRIPT = """
@@ -26,19 +26,6 @@ open(os.environ["OUT"], "w").write(json.dumps(seen))
 print("trained", job["job_id"])
 sys.exit(int(os.environ.get("EXIT", "0")))
 """
-
-
-def a_job(job_id: str = "rt-20261102-090000-abc123") -> RetrainJob:
-    return RetrainJob(
-        job_id,
-        "churn",
-        "severe_drift_detected",
-        "approved",
-        datetime(2026, 11, 2, 9, tzinfo=UTC),
-        drift_score=0.34,
-        drifted_features=("age", "plan"),
-        priority="high",
-    )
 
 
 def wait_for(trigger, receipt, timeout=20.0):
