@@ -1,5 +1,6 @@
 """Fixtures with real receivers for the alerting tests.
 
+- ``store``: a real embedded store in the test's temporary folder.
 - ``receiver``: a recording HTTP server on 127.0.0.1 whose answers can be scripted
   (status codes in sequence, a delay to cause timeouts, refused connections): see
   :mod:`tests.alerts.receiver` for everything it does. One per test.
@@ -16,13 +17,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from driftscope.store.embedded import EmbeddedStore
 from tests.alerts.alertmanager_support import Alertmanager, start_alertmanager
 from tests.alerts.receiver import Receiver
 from tests.alerts.smtp_support import SmtpServer, start_smtp
 from tests.alerts.tls_support import Pki, make_pki
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    with EmbeddedStore(tmp_path / "store") as opened:
+        yield opened
 
 
 @pytest.fixture

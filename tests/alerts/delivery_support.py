@@ -125,6 +125,12 @@ class RecordingReceiver:
         self.release()
         self.go_down()
 
+    def __enter__(self) -> RecordingReceiver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # ------------------------------------------------------------------ reading
     def delivered(self) -> list[Received]:
         """Requests the receiver took in (answered 2xx, or held)."""

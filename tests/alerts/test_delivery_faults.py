@@ -36,16 +36,9 @@ PG_URL = os.environ.get("DRIFTSCOPE_TEST_PG", "postgresql://postgres@127.0.0.1:5
 
 @pytest.fixture
 def receiver():
-    # the shared `receiver` fixture of tests/alerts/conftest.py can replace this one
-    server = RecordingReceiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def store(tmp_path):
-    with EmbeddedStore(tmp_path / "home") as s:
-        yield s
+    # the outbox tests' own receiver (tests/alerts/delivery_support.py), not conftest's
+    with RecordingReceiver() as server:
+        yield server
 
 
 @pytest.fixture(params=["embedded", "postgres"])

@@ -7,7 +7,6 @@ import pytest
 
 from driftscope.alerts.routing import Route
 from driftscope.errors import ConfigError
-from driftscope.store import open_store
 from tests.alerts.engine_support import setup
 
 ROUTES = Route(
@@ -21,12 +20,6 @@ ROUTES = Route(
         )
     ],
 )
-
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path) as opened:
-        yield opened
 
 
 def pager(store, **options):

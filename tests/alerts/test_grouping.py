@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from driftscope.alerts.rules import AlertRule
-from driftscope.store import open_store
 from tests.alerts.engine_support import point, setup
 
 RULES = [
@@ -16,12 +13,6 @@ RULES = [
     AlertRule("auc", "auc", 0.9, "below"),
     AlertRule("drift", "data_drift_score", 0.2, check="drift"),
 ]
-
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path) as opened:
-        yield opened
 
 
 def bad(model, day, *metrics):

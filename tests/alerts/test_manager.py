@@ -16,14 +16,7 @@ from driftscope.alerts.model import AlertSeverity
 from driftscope.alerts.rules import AlertRule
 from driftscope.errors import ConfigError
 from driftscope.monitor import ModelMonitor
-from driftscope.store import open_store
 from tests.alerts.engine_support import RecordingChannel, point, setup
-
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store") as opened:
-        yield opened
 
 
 def test_the_quick_start_call_and_the_awaited_call_both_work(store):

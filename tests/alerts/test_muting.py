@@ -9,14 +9,7 @@ import pytest
 
 from driftscope.alerts.inhibition import InhibitRule
 from driftscope.errors import ConfigError
-from driftscope.store import open_store
 from tests.alerts.engine_support import setup
-
-
-@pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path) as opened:
-        yield opened
 
 
 def test_an_active_silence_mutes_matching_alerts_only(store):
