@@ -19,9 +19,10 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -30,6 +31,8 @@ from tests.alerts.receiver import Receiver
 
 BINARY = "prometheus-alertmanager"
 WEBHOOK_PATH = "/alertmanager"
+
+T = TypeVar("T")
 
 CONFIG = """\
 route:
@@ -44,6 +47,18 @@ receivers:
       - url: {webhook}
         send_resolved: true
 """
+
+
+def eventually(condition: Callable[[], T], timeout: float = 10.0) -> T:
+    """``condition()`` once it is true, polled every 0.05 s (Alertmanager takes in, notifies
+    and resolves in the background); its last value after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.05)
+    return condition()
 
 
 @dataclass

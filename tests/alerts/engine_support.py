@@ -1,5 +1,6 @@
 """Helpers for the alert engine's tests: a channel that records what it is sent, a clock
-the test moves, check points and a manager wired to them on a real embedded store.
+the test moves, check points and a manager wired to them on a real embedded store, and
+days of predictions logged to a real monitor.
 
 (Fixtures shared with the channel tests live in ``conftest.py``; these are plain helpers.)
 """
@@ -11,10 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from driftscope.alerts.channels.base import Channel, DeliveryError
 from driftscope.alerts.manager import AlertManager
 from driftscope.alerts.model import Notification
 from driftscope.core.checks import CheckRecord
+from driftscope.monitor import ModelMonitor
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -123,3 +128,24 @@ def setup(
     channels = {n: RecordingChannel(n, dedups=n in dedup) for n in names}
     manager = AlertManager(list(channels.values()), store=store, clock=clock, **options)
     return Setup(manager, clock, channels)
+
+
+def log_days(
+    monitor: ModelMonitor,
+    rng: np.random.Generator,
+    shifts: Sequence[float],
+    *,
+    start: datetime,
+    rows: int,
+) -> None:
+    """Log ``rows`` predictions a day from ``start``, one day per shift: ``age`` (mean 40,
+    sd 10) moved by that day's shift, ``plan`` a or b; flushed."""
+    for day, shift in enumerate(shifts):
+        stamps = pd.Timestamp(start + timedelta(days=day)) + pd.to_timedelta(
+            np.sort(rng.uniform(0, 86_000, rows)), unit="s"
+        )
+        frame = pd.DataFrame(
+            {"age": rng.normal(40 + shift, 10, rows), "plan": rng.choice(["a", "b"], rows)}
+        )
+        monitor.log_predictions(frame, rng.random(rows), timestamps=stamps)
+    monitor.flush()

@@ -5,7 +5,6 @@ comes back; Alertmanager's own API proves it arrived and ended."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -20,32 +19,11 @@ from driftscope.alerts.channels import (
     verify_signature,
 )
 from driftscope.monitor import ModelMonitor
+from tests.alerts.alertmanager_support import eventually
+from tests.alerts.engine_support import log_days
 
 START = datetime(2026, 11, 2, tzinfo=UTC)
 SECRET = "whsec-end-to-end-1"
-
-
-def _log(monitor: ModelMonitor, rng: np.random.Generator, shifts: list[float]) -> None:
-    for day, shift in enumerate(shifts):
-        n = 300
-        stamps = pd.Timestamp(START + timedelta(days=day)) + pd.to_timedelta(
-            np.sort(rng.uniform(0, 86_000, n)), unit="s"
-        )
-        frame = pd.DataFrame(
-            {"age": rng.normal(40 + shift, 10, n), "plan": rng.choice(["a", "b"], n)}
-        )
-        monitor.log_predictions(frame, rng.random(n), timestamps=stamps)
-    monitor.flush()
-
-
-def _wait(condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    return condition()
 
 
 def test_drift_pages_through_every_channel_and_resolves(tmp_path, alertmanager, receiver):
@@ -69,7 +47,7 @@ def test_drift_pages_through_every_channel_and_resolves(tmp_path, alertmanager, 
         monitor.save_reference(
             pd.DataFrame({"age": rng.normal(40, 10, 3000), "plan": rng.choice(["a", "b"], 3000)})
         )
-        _log(monitor, rng, [0.0, 30.0, 0.0, 0.0])
+        log_days(monitor, rng, [0.0, 30.0, 0.0, 0.0], start=START, rows=300)
         alerts = AlertManager(channels, rules=[rule], group_wait=0)
         alerts.watch(monitor)
 
@@ -78,7 +56,7 @@ def test_drift_pages_through_every_channel_and_resolves(tmp_path, alertmanager, 
         alerts.tick()
         [fired] = alerts.alerts()
         assert fired.model == model and fired.alert.severity.value == "critical"
-        active = _wait(lambda: alertmanager.alerts(filter=f'model="{model}"'))
+        active = eventually(lambda: alertmanager.alerts(filter=f'model="{model}"'))
         assert len(active) == 1 and active[0]["status"]["state"] == "active"
         assert active[0]["labels"]["alertname"] == "feature_drift"
 
@@ -111,7 +89,7 @@ def test_drift_pages_through_every_channel_and_resolves(tmp_path, alertmanager, 
         assert alerts.alerts() == []
         [resolved] = alerts.alerts(state="resolved")
         assert resolved.alert.fingerprint == fired.alert.fingerprint
-        gone = _wait(lambda: not alertmanager.alerts(filter=f'model="{model}"'))
+        gone = eventually(lambda: not alertmanager.alerts(filter=f'model="{model}"'))
         assert gone, "Alertmanager still shows the alert active after it resolved"
         pager = [r.json() for r in receiver.requests if r.path == "/pagerduty"]
         assert [p["event_action"] for p in pager] == ["trigger", "resolve"]

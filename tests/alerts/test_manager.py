@@ -16,7 +16,7 @@ from driftscope.alerts.model import AlertSeverity
 from driftscope.alerts.rules import AlertRule
 from driftscope.errors import ConfigError
 from driftscope.monitor import ModelMonitor
-from tests.alerts.engine_support import RecordingChannel, point, setup
+from tests.alerts.engine_support import RecordingChannel, log_days, point, setup
 
 
 def test_the_quick_start_call_and_the_awaited_call_both_work(store):
@@ -178,20 +178,6 @@ START = datetime(2026, 11, 2, tzinfo=UTC)
 SPAN = {"since": START, "until": START + timedelta(days=2)}
 
 
-def _log_days(monitor, rng, shift_day2: float) -> None:
-    start = START
-    for day, shift in ((0, 0.0), (1, shift_day2)):
-        n = 400
-        stamps = pd.Timestamp(start + timedelta(days=day)) + pd.to_timedelta(
-            np.sort(rng.uniform(0, 86_000, n)), unit="s"
-        )
-        frame = pd.DataFrame(
-            {"age": rng.normal(40 + shift, 10, n), "plan": rng.choice(["a", "b"], n)}
-        )
-        monitor.log_predictions(frame, rng.random(n), timestamps=stamps)
-    monitor.flush()
-
-
 def test_watching_a_monitor_evaluates_rules_after_each_run_checks(tmp_path):
     rng = np.random.default_rng(14)
     slack = RecordingChannel("slack", price_per_message=0.01)
@@ -201,7 +187,7 @@ def test_watching_a_monitor_evaluates_rules_after_each_run_checks(tmp_path):
             {"age": rng.normal(40, 10, 2000), "plan": rng.choice(["a", "b"], 2000)}
         )
         monitor.save_reference(reference)
-        _log_days(monitor, rng, shift_day2=25.0)
+        log_days(monitor, rng, [0.0, 25.0], start=START, rows=400)
         manager = AlertManager([slack], rules=[rule], group_wait=0)
         manager.watch(monitor)
         assert manager.store is monitor.store  # adopted
@@ -225,7 +211,7 @@ def test_a_failing_listener_never_fails_run_checks(tmp_path, caplog):
         monitor.save_reference(
             pd.DataFrame({"age": rng.normal(40, 10, 500), "plan": rng.choice(["a", "b"], 500)})
         )
-        _log_days(monitor, rng, shift_day2=0.0)
+        log_days(monitor, rng, [0.0, 0.0], start=START, rows=400)
         calls = []
 
         def broken(summary):

@@ -4,7 +4,6 @@ notifying its webhook, and resolving it."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +12,7 @@ import pytest
 from driftscope.alerts.channels import AlertmanagerChannel, DeliveryError
 from driftscope.alerts.model import Alert
 from driftscope.errors import ConfigError
+from tests.alerts.alertmanager_support import eventually
 from tests.alerts.channels.helpers import START, acknowledged, alert, notify, ticket
 from tests.alerts.channels.validators import check_alertmanager_alerts
 from tests.alerts.receiver import Reply
@@ -92,16 +92,6 @@ def test_a_bad_request_is_not_retried(receiver):
 # -- the real Alertmanager -----------------------------------------------------------------
 
 
-def _wait(condition, timeout: float = 6.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.05)
-    return condition()
-
-
 def _ours(alerts: list[dict], run: str) -> list[dict]:
     return [a for a in alerts if a["labels"].get("run") == run]
 
@@ -119,7 +109,7 @@ def test_the_real_alertmanager_takes_fires_and_resolves(alertmanager):
     )
     channel.send(notify(firing))
 
-    active = _wait(lambda: _ours(alertmanager.alerts(), run))
+    active = eventually(lambda: _ours(alertmanager.alerts(), run))
     assert len(active) == 1, active
     shown = active[0]
     assert shown["status"]["state"] == "active"
@@ -139,11 +129,11 @@ def test_the_real_alertmanager_takes_fires_and_resolves(alertmanager):
         ]
 
     # group_wait is 0 s: Alertmanager notifies its webhook of the firing alert at once
-    assert _wait(lambda: "firing" in statuses()), "the webhook heard nothing"
+    assert eventually(lambda: "firing" in statuses()), "the webhook heard nothing"
     channel.send(notify(firing.with_end(datetime.now(UTC))))
-    assert _wait(lambda: not _ours(alertmanager.alerts(), run)), "still active after resolve"
+    assert eventually(lambda: not _ours(alertmanager.alerts(), run)), "still active after resolve"
     # and of its resolution at the next group_interval (1 s)
-    assert _wait(lambda: "resolved" in statuses()), statuses()
+    assert eventually(lambda: "resolved" in statuses()), statuses()
     assert statuses()[0] == "firing" and statuses()[-1] == "resolved"
 
 
@@ -153,6 +143,6 @@ def test_the_real_alertmanager_folds_a_resent_alert(alertmanager):
     firing = Alert.of("warning", "Drift", labels={"model": "churn", "run": run}, starts_at=START)
     for _ in range(3):  # re-sent while active, as the engine does every resend_interval
         channel.send(notify(firing))
-    assert len(_wait(lambda: _ours(alertmanager.alerts(), run))) == 1
+    assert len(eventually(lambda: _ours(alertmanager.alerts(), run))) == 1
     channel.send(notify(firing.with_end(datetime.now(UTC))))
-    assert _wait(lambda: not _ours(alertmanager.alerts(), run))
+    assert eventually(lambda: not _ours(alertmanager.alerts(), run))
