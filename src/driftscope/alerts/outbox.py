@@ -28,10 +28,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from driftscope.alerts.model import Notification
+from driftscope.errors import ConfigError
 from driftscope.store.state import StateRecord, StateStore
 
 KIND = "notification"
@@ -81,6 +82,39 @@ def enqueue_many(
     records = [record_of(n, now) for n in notifications]
     written = store.put_states(records, if_versions=[0] * len(records))
     return [r is not None for r in written]
+
+
+#: How long delivered and dead notifications stay in the outbox: a month of notification
+#: cost (:mod:`driftscope.alerts.measures`) and of dead letters to look at, and a few days.
+KEEP = timedelta(days=35)
+
+
+def purge(store: StateStore, *, older_than: timedelta = KEEP, now: datetime | None = None) -> int:
+    """Remove delivered and dead notifications last changed more than ``older_than`` ago
+    (pending ones are never removed); how many went. The audit log keeps what happened to
+    them. Run it from a periodic job (``driftscope scheduler`` does, hourly).
+
+    >>> import tempfile
+    >>> from driftscope.store import open_store
+    >>> from driftscope.alerts.model import Alert, Notification
+    >>> n = Notification("n-1", "slack", "g", {}, (Alert.of("info", "Drift"),))
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     _ = enqueue(store, n)
+    ...     record = store.get_state(KIND, "n-1")
+    ...     _ = store.put_state(record.with_changes(state=DELIVERED, due_at=None))
+    ...     kept = purge(store)  # delivered just now: kept
+    ...     gone = purge(store, older_than=timedelta(0), now=datetime.now(UTC) + timedelta(1))
+    >>> kept, gone
+    (0, 1)
+    """
+    if not isinstance(older_than, timedelta) or older_than < timedelta(0):
+        raise ConfigError(f"older_than must be a timedelta >= 0, got {older_than!r}")
+    cutoff = (now or datetime.now(UTC)) - older_than
+    removed = 0
+    for record in store.find_state(KIND, states=[DELIVERED, DEAD]):
+        if record.updated_at is not None and record.updated_at < cutoff:
+            removed += store.delete_state(KIND, record.key)
+    return removed
 
 
 def _time(text: Any) -> datetime | None:
