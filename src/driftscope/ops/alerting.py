@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from driftscope.ops._schema_models import ModelConfig
 from driftscope.ops.schema import MonitoringConfig
-from driftscope.ops.schema_models import ModelConfig
 from driftscope.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,33 @@ GROUP_KIND = "alert_group"
 
 
 class Alerting:
-    """The alert manager, channels and responses of ``config`` on ``store``."""
+    """The alert manager, channels and responses of ``config`` on ``store``.
+
+    After a model's checks, its rules are evaluated on the run's summary:
+
+    >>> import tempfile
+    >>> from datetime import UTC
+    >>> from driftscope.core.checks import CheckRecord
+    >>> from driftscope.health.summary import HealthSummary
+    >>> from driftscope.ops import parse_config
+    >>> from driftscope.store import open_store
+    >>> config = parse_config('''
+    ... channels: {log: {kind: console}}
+    ... models:
+    ...   - name: churn
+    ...     rules: [{name: low-accuracy, metric: accuracy, threshold: 0.85, direction: below}]
+    ... ''')
+    >>> t0, t1 = datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)
+    >>> low = HealthSummary("churn", None, (
+    ...     CheckRecord("churn", "performance", t0, t1, "accuracy", 0.71, 0.85, "critical"),))
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     alerting = Alerting(config, store, clock=lambda: t1)
+    ...     done = alerting.after_checks(config.model("churn"), low)
+    ...     firing = [alert["alertname"] for alert in alerting.firing()]
+    ...     alerting.close()
+    >>> done, firing
+    (['1 alert(s) fired'], ['low-accuracy'])
+    """
 
     def __init__(
         self,

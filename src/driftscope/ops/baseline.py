@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from driftscope.errors import ConfigError, DataError
-from driftscope.ops.schema_models import STORED
+from driftscope.ops._schema_models import STORED
 from driftscope.store import Store
 
 

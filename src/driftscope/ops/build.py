@@ -14,14 +14,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from driftscope.ops.schema import MonitoringConfig
-from driftscope.ops.schema_alerts import RouteConfig
-from driftscope.ops.schema_models import (
+from driftscope.ops._schema_alerts import RouteConfig
+from driftscope.ops._schema_models import (
     CallableRollbackConfig,
     CallableTriggerConfig,
     ModelConfig,
     RuleConfig,
 )
+from driftscope.ops.schema import MonitoringConfig
 from driftscope.store import Store
 
 

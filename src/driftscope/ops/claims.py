@@ -53,7 +53,17 @@ def default_owner() -> str:
 @dataclass(frozen=True)
 class Claim:
     """The windows ``[since, until)`` of ``model`` this process may run (``since`` None:
-    from after the last stored window, as ``run_checks`` decides)."""
+    from after the last stored window, as ``run_checks`` decides); :func:`claim` takes
+    one, :func:`finish` ends it.
+
+    >>> import tempfile
+    >>> from driftscope.store import open_store
+    >>> at = datetime(2026, 11, 3, 2, 30, tzinfo=UTC)
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     taken = claim(store, "churn", timedelta(hours=1), now=at, owner="host-1:42")
+    >>> taken.since, taken.until.isoformat(), taken.key
+    (None, '2026-11-03T02:00:00+00:00', 'churn|2026-11-03T02:00:00+00:00')
+    """
 
     model: str
     since: datetime | None

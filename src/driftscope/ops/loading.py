@@ -25,9 +25,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from driftscope.errors import ConfigError
-from driftscope.ops.env import substitute_tree
-from driftscope.ops.schema import LocatedError, MonitoringConfig
-from driftscope.ops.yaml_lines import LineDict, load_yaml, locate, spell
+from driftscope.ops._env import substitute_tree
+from driftscope.ops._yaml_lines import LineDict, LocatedError, load_yaml, locate, spell
+from driftscope.ops.schema import MonitoringConfig
 
 #: The prefixes pydantic puts before the messages of validators.
 _PREFIXES = ("Value error, ", "Assertion failed, ")
@@ -35,7 +35,16 @@ _PREFIXES = ("Value error, ", "Assertion failed, ")
 
 class ConfigFileError(ConfigError):
     """A configuration file that is not valid: ``problems`` holds one
-    ``file:line: field: message`` text per error (the message shows them all)."""
+    ``file:line: field: message`` text per error (the message shows them all).
+
+    >>> text = "models:\\n  - name: churn\\n    windw: day\\n    metrics: [acuracy]\\n"
+    >>> try:
+    ...     parse_config(text, "monitor.yaml")
+    ... except ConfigFileError as exc:
+    ...     print("\\n".join(exc.problems))
+    monitor.yaml:3: models[0].windw: unknown key 'windw' (did you mean 'window'?)
+    monitor.yaml:4: models[0].metrics: unknown metric 'acuracy'; known: accuracy, auc, ...
+    """
 
     def __init__(self, problems: Sequence[str]):
         self.problems = tuple(problems)

@@ -10,8 +10,8 @@ from typing import Any
 
 from driftscope.core.windows import due_windows, window_size, window_start
 from driftscope.ops import claims
+from driftscope.ops._schema_models import STORED
 from driftscope.ops.schema import MonitoringConfig
-from driftscope.ops.schema_models import STORED
 from driftscope.store import Store
 
 

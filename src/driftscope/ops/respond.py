@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from driftscope.ops.schema_models import ResponseConfig
+from driftscope.ops._schema_models import ResponseConfig
 from driftscope.response.policy import ResponsePolicy
 from driftscope.response.tiers import TIERS, DriftTiers
 from driftscope.store import Store
@@ -48,7 +48,30 @@ def tiers_of(section: ResponseConfig) -> DriftTiers:
 
 
 class ConfiguredResponse:
-    """The response of one model (see the module's text)."""
+    """The response of one model (see the module's text).
+
+    A moderate drift score gives a warning at each run, an investigation ticket only when
+    the tier rises:
+
+    >>> import tempfile
+    >>> from datetime import UTC, datetime
+    >>> from driftscope.alerts import AlertManager
+    >>> from driftscope.alerts.channels import ConsoleChannel
+    >>> from driftscope.core.checks import CheckRecord
+    >>> from driftscope.health.summary import HealthSummary
+    >>> from driftscope.store import open_store
+    >>> t0, t1 = datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC)
+    >>> drift = HealthSummary("churn", "v1", (
+    ...     CheckRecord("churn", "drift", t0, t1, "data_drift_score", 0.25, 0.2, "warning"),))
+    >>> with open_store(tempfile.mkdtemp()) as store:
+    ...     with AlertManager([ConsoleChannel()], store=store) as alerts:
+    ...         response = ConfiguredResponse("churn", ResponseConfig(), alerts, store=store)
+    ...         first, again = response.respond(drift), response.respond(drift)
+    >>> first
+    ['warning alert: Moderate drift on churn', 'investigation ticket ...']
+    >>> again
+    ['warning alert: Moderate drift on churn']
+    """
 
     def __init__(
         self,

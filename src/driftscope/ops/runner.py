@@ -20,9 +20,9 @@ from typing import Any
 from driftscope.core.windows import window_size
 from driftscope.errors import DriftscopeError
 from driftscope.ops import claims
+from driftscope.ops._schema_models import ModelConfig
 from driftscope.ops.baseline import ensure_baseline
 from driftscope.ops.schema import MonitoringConfig
-from driftscope.ops.schema_models import ModelConfig
 from driftscope.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,18 @@ EXIT_OK, EXIT_FIRING, EXIT_BAD = 0, 1, 2
 @dataclass(frozen=True)
 class ModelRun:
     """What one run did for one model. ``skipped`` says why nothing ran (no window new,
-    or another process holds the model's claim); ``error`` why it failed."""
+    or another process holds the model's claim); ``error`` why it failed.
+
+    :meth:`to_dict` is what ``driftscope run --format json`` prints for the model:
+
+    >>> from datetime import UTC, datetime
+    >>> done = ModelRun("churn", until=datetime(2026, 11, 3, tzinfo=UTC), windows=2,
+    ...                 status="warning", actions=("1 alert(s) fired",))
+    >>> done.to_dict()
+    {'model': 'churn', 'since': None, 'until': '2026-11-03T00:00:00+00:00', 'windows': 2,
+     'status': 'warning', 'notes': [], 'skipped': None, 'error': None,
+     'actions': ['1 alert(s) fired']}
+    """
 
     model: str
     since: datetime | None = None
@@ -62,7 +73,17 @@ class ModelRun:
 
 @dataclass(frozen=True)
 class RunReport:
-    """What a run did: per model, the alerts firing at the end, the notifications."""
+    """What a run did: per model, the alerts firing at the end, the notifications.
+
+    Its :attr:`exit_code` is ``driftscope run``'s: 1 while an alert fires, unless it is
+    silenced or inhibited:
+
+    >>> done = ModelRun("churn", windows=1, status="critical")
+    >>> RunReport((done,), firing=({"alertname": "low-accuracy", "muted_by": None},)).exit_code
+    1
+    >>> RunReport((done,), firing=({"alertname": "low-accuracy", "muted_by": "s1"},)).exit_code
+    0
+    """
 
     models: tuple[ModelRun, ...]
     firing: tuple[dict[str, Any], ...] = ()
@@ -71,6 +92,7 @@ class RunReport:
 
     @property
     def failed(self) -> list[ModelRun]:
+        """The models that failed (``error`` set)."""
         return [m for m in self.models if m.error]
 
     @property
@@ -99,7 +121,20 @@ class Runner:
 
     ``clock`` (a function returning the time) stands in for the current time (tests move
     it); ``run(until=...)`` checks the windows that ended by another time, while the
-    alerting keeps the clock's time."""
+    alerting keeps the clock's time.
+
+    On a new store a model has nothing to check yet; the run says so, and what to do,
+    without stopping the other models:
+
+    >>> import tempfile
+    >>> from driftscope.ops import parse_config
+    >>> folder = tempfile.mkdtemp()
+    >>> config = parse_config("store: ./store\\nmodels: [{name: churn}]", base_dir=folder)
+    >>> with Runner(config) as runner:
+    ...     report = runner.run()
+    >>> report.exit_code, report.models[0].error
+    (2, "model 'churn' has nothing stored, neither predictions nor a baseline: log its ...")
+    """
 
     def __init__(
         self,

@@ -1,9 +1,14 @@
-"""The whole configuration file: :class:`MonitoringConfig`.
+"""The whole configuration file: :class:`MonitoringConfig`, and the classes of its sections.
 
 Sections: ``store``, ``models``, ``channels``, ``routes``, ``inhibit_rules``,
 ``silences``, ``grouping``, ``delivery`` and ``retraining`` (see docs/scheduling.md for
 the reference). Names given in one section and used in another (a route's channels, a
 model's retraining trigger) are checked here, so a typo is an error at load.
+
+Each section is a frozen pydantic model, named here: a model is a :class:`ModelConfig`
+(its ``rules`` :class:`RuleConfig`, its ``response`` :class:`ResponseConfig`, its
+``schedule`` :class:`ScheduleConfig`), a channel one of :data:`ChannelConfig` (by its
+``kind``), a retraining trigger one of :data:`TriggerConfig`.
 
 >>> config = MonitoringConfig.model_validate({
 ...     "models": [{"name": "churn"}],
@@ -25,20 +30,58 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from driftscope.ops.fields import Name, Strict
-from driftscope.ops.schema_alerts import (
+from driftscope.ops._fields import Name, Strict
+from driftscope.ops._schema_alerts import (
+    AlertmanagerConfig,
     ChannelConfig,
+    ConsoleConfig,
     DeliveryConfig,
+    EmailConfig,
+    GitHubConfig,
     GroupingConfig,
     InhibitRuleConfig,
+    JiraConfig,
+    PagerDutyConfig,
     RouteConfig,
     SilenceConfig,
+    SlackConfig,
+    TeamsConfig,
+    WebhookConfig,
 )
-from driftscope.ops.schema_models import ModelConfig, TriggerConfig
+from driftscope.ops._schema_models import (
+    AirflowTriggerConfig,
+    CallableRollbackConfig,
+    CallableTriggerConfig,
+    GitHubTriggerConfig,
+    MethodConfig,
+    MLflowRollbackConfig,
+    ModelConfig,
+    ResponseConfig,
+    RetrainConfig,
+    RollbackConfig,
+    RuleConfig,
+    ScheduleConfig,
+    ShellTriggerConfig,
+    Tiers,
+    TriggerConfig,
+    WebhookRollbackConfig,
+    WebhookTriggerConfig,
+)
+from driftscope.ops._yaml_lines import LocatedError
 
 
 class MonitoringConfig(Strict):
-    """A monitoring configuration, validated (see the module's text)."""
+    """A monitoring configuration, validated (see the module's text); what
+    :func:`~driftscope.ops.load_config` returns for a file.
+
+    >>> import pathlib, tempfile
+    >>> from driftscope.ops import load_config
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "monitor.yaml"
+    >>> _ = path.write_text("store: ./store\\nmodels:\\n  - name: churn\\n    window: 1h\\n")
+    >>> config = load_config(path)  # relative paths start at the file's folder
+    >>> config.model("churn").window, config.store == str(path.parent / "store")
+    (datetime.timedelta(seconds=3600), True)
+    """
 
     version: Literal[1] = 1
     store: str | None = None
@@ -56,7 +99,7 @@ class MonitoringConfig(Strict):
     def _store(cls, value: Any, info: ValidationInfo) -> Any:
         from urllib.parse import urlsplit
 
-        from driftscope.ops.env import EnvText
+        from driftscope.ops._env import EnvText
 
         if not isinstance(value, str):
             return value  # None, or a type error pydantic reports
@@ -147,14 +190,42 @@ def _walk_routes(route: RouteConfig, loc: tuple[Any, ...], check: Any) -> None:
         _walk_routes(child, (*loc, "routes", i), check)
 
 
-class LocatedError(ValueError):
-    """A cross-reference error with the location it is about (``loc``), which the loader
-    maps to a line."""
-
-    def __init__(self, loc: tuple[Any, ...], message: str):
-        super().__init__(message)
-        self.loc = loc
-
-
 def _at(loc: tuple[Any, ...], message: str) -> LocatedError:
     return LocatedError(loc, message)
+
+
+__all__ = [
+    "AirflowTriggerConfig",
+    "AlertmanagerConfig",
+    "CallableRollbackConfig",
+    "CallableTriggerConfig",
+    "ChannelConfig",
+    "ConsoleConfig",
+    "DeliveryConfig",
+    "EmailConfig",
+    "GitHubConfig",
+    "GitHubTriggerConfig",
+    "GroupingConfig",
+    "InhibitRuleConfig",
+    "JiraConfig",
+    "MLflowRollbackConfig",
+    "MethodConfig",
+    "ModelConfig",
+    "MonitoringConfig",
+    "PagerDutyConfig",
+    "ResponseConfig",
+    "RetrainConfig",
+    "RollbackConfig",
+    "RouteConfig",
+    "RuleConfig",
+    "ScheduleConfig",
+    "ShellTriggerConfig",
+    "SilenceConfig",
+    "SlackConfig",
+    "TeamsConfig",
+    "Tiers",
+    "TriggerConfig",
+    "WebhookConfig",
+    "WebhookRollbackConfig",
+    "WebhookTriggerConfig",
+]

@@ -8,7 +8,7 @@ the first alert. The options that hold secrets (``webhook_url`` of Slack and Tea
 must come from environment variables (``${NAME}``).
 
 >>> from pydantic import TypeAdapter
->>> from driftscope.ops.env import EnvText
+>>> from driftscope.ops._env import EnvText
 >>> channel = TypeAdapter(ChannelConfig).validate_python(
 ...     {"kind": "slack", "webhook_url": EnvText("https://hooks.example/T0", ("SLACK_URL",))})
 >>> channel.kind, channel.webhook_url
@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from driftscope.ops.fields import (
+from driftscope.ops._fields import (
     Duration,
     Matchers,
     Name,
@@ -89,7 +89,7 @@ SECRET_HEADERS = ("authorization", "token", "secret", "key", "password", "cookie
 
 def check_headers(value: object) -> object:
     """HTTP headers whose names look secret must take their values from the environment."""
-    from driftscope.ops.env import EnvText
+    from driftscope.ops._env import EnvText
 
     if isinstance(value, dict):
         for name, text in value.items():

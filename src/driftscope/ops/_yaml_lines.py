@@ -131,6 +131,16 @@ def spell(loc: Sequence[Any]) -> str:
     return out or "(the file)"
 
 
+class LocatedError(ValueError):
+    """An error about a place in the data (``loc``, as pydantic spells a location), raised
+    by a validator that checks one part against another; the loader finds its line with
+    :func:`locate`."""
+
+    def __init__(self, loc: tuple[Any, ...], message: str):
+        super().__init__(message)
+        self.loc = loc
+
+
 def locate(tree: Any, loc: Sequence[Any]) -> tuple[int, str]:
     """The line nearest to ``loc`` in ``tree`` (from :func:`load_yaml`; 0 when unknown) and
     ``loc`` spelt for a reader. Parts of ``loc`` that are not in the data (the tags of

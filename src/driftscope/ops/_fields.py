@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from driftscope.alerts.channels.base import Secret
 from driftscope.errors import ConfigError
-from driftscope.ops.env import EnvText
+from driftscope.ops._env import EnvText
 from driftscope.ops.timing import parse_duration, parse_timezone, parse_window
 
 

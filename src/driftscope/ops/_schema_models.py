@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from driftscope.errors import ConfigError
-from driftscope.ops.fields import Duration, Name, SecretText, Strict, TimeZone, Window
+from driftscope.ops._fields import Duration, Name, SecretText, Strict, TimeZone, Window
 from driftscope.ops.timing import cron_trigger
 
 Severity = Literal["info", "warning", "critical"]
@@ -187,7 +187,7 @@ class WebhookRollbackConfig(Strict):
     @field_validator("headers", mode="before")
     @classmethod
     def _secret_headers(cls, value: object) -> object:
-        from driftscope.ops.schema_alerts import check_headers
+        from driftscope.ops._schema_alerts import check_headers
 
         return check_headers(value)
 
@@ -352,7 +352,7 @@ class WebhookTriggerConfig(Strict):
     @field_validator("headers", mode="before")
     @classmethod
     def _secret_headers(cls, value: object) -> object:
-        from driftscope.ops.schema_alerts import check_headers
+        from driftscope.ops._schema_alerts import check_headers
 
         return check_headers(value)
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from driftscope.errors import ConfigError
-from driftscope.ops.yaml_lines import LineDict, LineList, spell
+from driftscope.ops._yaml_lines import LineDict, LineList, spell
 
 #: ``$${`` (a literal ``${``) or ``${NAME}``; anything else after ``${`` is an error.
 _REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}?")
@@ -85,7 +85,7 @@ def substitute(
 
 
 def substitute_tree(tree: Any, source: str, environ: Mapping[str, str] | None = None) -> Any:
-    """Every string in ``tree`` (from :func:`~driftscope.ops.yaml_lines.load_yaml`)
+    """Every string in ``tree`` (from :func:`~driftscope.ops._yaml_lines.load_yaml`)
     substituted in place (mapping keys are left as written); returns ``tree``."""
 
     def walk(node: Any, path: list[Any], line: int) -> Any:
