@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from driftscope.alerts.outbox import purge
 from driftscope.ops.runner import ModelRun, Runner
 from driftscope.ops.schema import MonitoringConfig
 from driftscope.store import Store
@@ -40,7 +41,7 @@ class Scheduler:
     ...     "    schedule: {cron: '0 2 * * *', timezone: Europe/Paris}\\n")
     >>> with Scheduler(config, store=tempfile.mkdtemp()) as scheduler:
     ...     [job.id for job in scheduler.jobs()]
-    ['model:churn', 'tick']
+    ['model:churn', 'tick', 'purge']
     """
 
     def __init__(
@@ -108,10 +109,21 @@ class Scheduler:
             id="tick",
             name="alert groups, escalation and delivery",
         )
+        self._scheduler.add_job(
+            self._purge,
+            IntervalTrigger(hours=1, timezone=UTC),
+            id="purge",
+            name="delivered and dead notifications past their keep",
+        )
 
     def jobs(self) -> list[Any]:
         """The scheduled jobs (APScheduler ``Job`` objects)."""
         return list(self._scheduler.get_jobs())
+
+    def _purge(self) -> None:
+        removed = purge(self.runner.store)
+        if removed:
+            log.info("outbox: %d delivered or dead notification(s) purged", removed)
 
     def _run_model(self, name: str) -> None:
         done = self.runner.run_model(name)
