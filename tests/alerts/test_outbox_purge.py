@@ -1,5 +1,4 @@
-"""Delivered and dead notifications leave the outbox after a while; pending ones never do,
-and the notification cost of the month is still counted before the purge."""
+"""Delivered and dead notifications leave the outbox after a while; pending ones never do."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from driftscope.alerts.model import Alert, Notification
-from driftscope.alerts.outbox import DEAD, DELIVERED, KIND, KEEP, enqueue, purge
+from driftscope.alerts.outbox import DEAD, DELIVERED, KEEP, KIND, enqueue, purge
 from driftscope.errors import ConfigError
 
 
