@@ -3,11 +3,22 @@
 Exit codes: 0 success (drift or not), 1 drift found with ``--fail-on-drift``, 2 bad input
 (one ``driftscope: error: ...`` line on stderr), 3 an internal error (a bug), 130 interrupted.
 
->>> sorted(cli.commands)
-['check', 'demo', 'drift', 'history', 'reference', 'report', 'retrain', 'run', 'scheduler']
+>>> print(" ".join(sorted(cli.commands)))
+alerts check demo drift history reference report retrain run scheduler
 """
 
-from driftscope.cli import check, demo, drift, history, reference, report, retrain, run, scheduler
+from driftscope.cli import (
+    alerts,
+    check,
+    demo,
+    drift,
+    history,
+    reference,
+    report,
+    retrain,
+    run,
+    scheduler,
+)
 from driftscope.cli._progress import progress_bar
 from driftscope.cli.app import (
     EXIT_DRIFT,
@@ -20,6 +31,7 @@ from driftscope.cli.app import (
     main,
 )
 
+cli.add_command(alerts.alerts)
 cli.add_command(check.check)
 cli.add_command(demo.demo)
 cli.add_command(drift.drift)
