@@ -36,6 +36,13 @@ def _error(message: str) -> None:
     click.echo(f"driftscope: error: {_one_line(message)}", err=True)
 
 
+def _short_help_flag(cmd: click.Command) -> None:
+    cmd.context_settings.setdefault("help_option_names", ["-h", "--help"])
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _short_help_flag(sub)
+
+
 class DriftscopeGroup(click.Group):
     """A click group that turns every expected failure into one stderr line and exit code 2.
 
@@ -50,6 +57,13 @@ class DriftscopeGroup(click.Group):
     >>> result.exit_code, result.stderr
     (2, 'driftscope: error: --window must be hour, day or week\\n')
     """
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Register ``cmd``, giving it (and its subcommands) ``-h`` beside ``--help`` in its
+        own settings: click keeps a command's help option from its first use, so a command
+        first run on its own would otherwise refuse ``-h`` later under this group."""
+        _short_help_flag(cmd)
+        super().add_command(cmd, name)
 
     def main(
         self,
