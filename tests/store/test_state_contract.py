@@ -322,3 +322,14 @@ def test_put_states_writes_each_with_its_own_compare_and_set(store):
     assert store.put_states([]) == []
     with pytest.raises(ConfigError, match="if_versions"):
         store.put_states([StateRecord("alert", "d", "x")], if_versions=[])
+
+
+def test_put_states_writes_nothing_when_one_record_is_bad(store):
+    with pytest.raises(ConfigError, match="alert 'b'"):
+        store.put_states(
+            [
+                StateRecord("alert", "a", "firing", {}),
+                StateRecord("alert", "b", "firing", {"x": float("nan")}),
+            ]
+        )
+    assert store.get_state("alert", "a") is None

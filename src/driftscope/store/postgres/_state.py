@@ -64,6 +64,7 @@ from driftscope.store.state import (
     body_json,
     check_lease,
     check_limit,
+    check_versions,
 )
 
 if TYPE_CHECKING:
@@ -353,6 +354,33 @@ class PostgresState(StateStore):
             f"writing {record.kind} {record.key!r}",
             lambda conn: put(conn, self._s, record, body, if_version),
         )
+
+    def put_states(
+        self,
+        records: Sequence[StateRecord],
+        *,
+        if_versions: Sequence[int | None] | None = None,
+    ) -> list[StateRecord | None]:
+        """:meth:`put_state` for each record, all in one transaction (an evaluation cycle's
+        changes: one commit); each compare-and-set is still decided record by record."""
+        versions = check_versions(records, if_versions)
+        prepared = []
+        for record in records:
+            if not isinstance(record, StateRecord):
+                raise ConfigError(f"put_states takes StateRecords, got {type(record).__name__}")
+            record_text(record)
+            prepared.append((record, body_json(record.body, f"{record.kind} {record.key!r}")))
+        if not prepared:
+            return []
+
+        def work(conn: psycopg.Connection) -> list[StateRecord | None]:
+            with conn.transaction():
+                return [
+                    put(conn, self._s, record, body, version)
+                    for (record, body), version in zip(prepared, versions, strict=True)
+                ]
+
+        return self._run(f"writing {len(prepared)} state records", work)
 
     def get_state(self, kind: str, key: str) -> StateRecord | None:
         if not (_matchable(kind) and _matchable(key)):
