@@ -174,7 +174,7 @@ class StateStore(ABC):
     ) -> list[StateRecord | None]:
         """:meth:`put_state` for each record (with the matching ``if_versions`` entry, if
         given), in order; the results in the same order. A store may write them in one
-        transaction (the embedded store does: one durable commit for the lot); each
+        transaction (both stores do: one durable commit for the lot); each
         compare-and-set is still decided record by record. This default writes them one
         at a time."""
         versions = check_versions(records, if_versions)
