@@ -175,3 +175,32 @@ def test_bad_arguments_are_config_errors_before_any_round_trip(pg):
     with pytest.raises(ConfigError, match="AuditEntry"):
         pg.append_audit(["alert.fired"])
     assert pg.get_state("alert", "k") is None
+
+
+def test_a_compare_and_set_whose_answer_was_lost_after_the_commit_is_not_read_as_lost(pg):
+    """The connection dies after the server committed the write and before the answer
+    arrived: the store tries the work again, and the record's writer token tells the retry
+    that the write it finds is its own (without it, a claim that won would read as lost)."""
+    from driftscope.store.postgres._state import put
+
+    pg.put_state(StateRecord("run", "w", "claimed", {}))
+    seen: list[StateRecord | None] = []
+
+    def work(conn, writer="token-of-this-call"):
+        row = put(conn, pg._s, StateRecord("run", "w", "done"), "{}", 1, writer)
+        seen.append(row)
+        if len(seen) == 1:  # committed (autocommit); now the answer is lost
+            conn.close()
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return row
+
+    got = pg._run("a claim", work)
+    assert len(seen) == 2 and seen[0] is not None
+    assert got is not None and (got.state, got.version) == ("done", 2)
+    # another writer's compare-and-set on the same old version still loses
+    other = pg._run(
+        "another claim",
+        lambda conn: put(conn, pg._s, StateRecord("run", "w", "x"), "{}", 1, "other-token"),
+    )
+    assert other is None
+    assert pg.get_state("run", "w").state == "done"

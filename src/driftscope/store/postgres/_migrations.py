@@ -165,6 +165,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         ("ALTER TABLE {schema}.check_results ALTER COLUMN value DROP NOT NULL",),
     ),
     Migration(3, "state records and the audit log of alerting and response", _STATE),
+    Migration(
+        4,
+        "a state record remembers the write that made it (a retried compare-and-set "
+        "recognises its own committed write)",
+        ("ALTER TABLE {schema}.state_records ADD COLUMN writer text",),
+    ),
 )
 
 

@@ -50,6 +50,7 @@ True
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -158,22 +159,27 @@ def put(
     record: StateRecord,
     body: str,
     if_version: int | None,
+    writer: str | None = None,
 ) -> StateRecord | None:
     """Write ``record`` (its body as ``body``, JSON text) as :meth:`StateStore.put_state`
-    says; one statement."""
+    says; one statement. ``writer`` (one token per call, the same on a retry) is kept with
+    the record: a compare-and-set that finds the record already written by its own token
+    is the retry of a write that committed before its answer was lost, and returns that
+    record instead of reading as lost."""
+    writer = writer or uuid.uuid4().hex
     table = s.table("state_records")
     due = utc(record.due_at, "due_at")
-    values = (record.kind, record.key, record.model, record.state, due, body)
+    values = (record.kind, record.key, record.model, record.state, due, body, writer)
     insert = (
         f"INSERT INTO {table} AS r (kind, key, model, state, due_at, created_at, updated_at, "
-        "version, body) VALUES (%s, %s, %s, %s, %s, now(), now(), 1, %s::json)"
+        "version, body, writer) VALUES (%s, %s, %s, %s, %s, now(), now(), 1, %s::json, %s)"
     )
     returning = f" RETURNING {_COLUMNS}"
     if if_version is None:
         row = conn.execute(
             f"{insert} ON CONFLICT (kind, key) DO UPDATE SET model = EXCLUDED.model, "
             "state = EXCLUDED.state, due_at = EXCLUDED.due_at, updated_at = EXCLUDED.updated_at, "
-            f"version = r.version + 1, body = EXCLUDED.body{returning}",
+            f"version = r.version + 1, body = EXCLUDED.body, writer = EXCLUDED.writer{returning}",
             values,
         ).fetchone()
     elif if_version == 0:
@@ -183,9 +189,14 @@ def put(
     else:
         row = conn.execute(
             f"UPDATE {table} SET model = %s, state = %s, due_at = %s, updated_at = now(), "
-            "version = version + 1, body = %s::json "
+            "version = version + 1, body = %s::json, writer = %s "
             f"WHERE kind = %s AND key = %s AND version = %s{returning}",
-            (record.model, record.state, due, body, record.kind, record.key, if_version),
+            (record.model, record.state, due, body, writer, record.kind, record.key, if_version),
+        ).fetchone()
+    if row is None and if_version is not None:  # lost, unless it is our own earlier write
+        row = conn.execute(
+            f"SELECT {_COLUMNS} FROM {table} WHERE kind = %s AND key = %s AND writer = %s",
+            (record.kind, record.key, writer),
         ).fetchone()
     return None if row is None else _record(row)
 
@@ -325,8 +336,9 @@ class PostgresState(StateStore):
     :mod:`~driftscope.store.postgres._connection`).
 
     A write whose connection is lost after the server committed it but before the answer
-    arrived is tried again: then a compare-and-set that in fact won reads as lost
-    (``None``), and an audit entry may be appended twice.
+    arrived is tried again. A compare-and-set then recognises its own committed write by
+    the token it keeps with the record (``writer``) and returns it, so a claim that won is
+    never read as lost; an audit entry may still be appended twice.
 
     >>> PostgresState.__abstractmethods__ == StateStore.__abstractmethods__ - {
     ...     "put_state", "get_state", "find_state", "claim_due", "delete_state",
@@ -350,9 +362,10 @@ class PostgresState(StateStore):
             raise ConfigError(f"if_version must be None or an int, got {if_version!r}")
         record_text(record)
         body = body_json(record.body, f"{record.kind} {record.key!r}")
+        writer = uuid.uuid4().hex  # the same on a retry of the work
         return self._run(
             f"writing {record.kind} {record.key!r}",
-            lambda conn: put(conn, self._s, record, body, if_version),
+            lambda conn: put(conn, self._s, record, body, if_version, writer),
         )
 
     def put_states(
@@ -372,11 +385,12 @@ class PostgresState(StateStore):
             prepared.append((record, body_json(record.body, f"{record.kind} {record.key!r}")))
         if not prepared:
             return []
+        writer = uuid.uuid4().hex  # the same on a retry of the work
 
         def work(conn: psycopg.Connection) -> list[StateRecord | None]:
             with conn.transaction():
                 return [
-                    put(conn, self._s, record, body, version)
+                    put(conn, self._s, record, body, version, writer)
                     for (record, body), version in zip(prepared, versions, strict=True)
                 ]
 
