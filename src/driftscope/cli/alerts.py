@@ -70,8 +70,12 @@ def _table(title: str, columns: Sequence[str], rows: list[list[str]], empty: str
         console.print(empty)
         return
     table = Table(title=title)
-    for name in columns:
-        table.add_column(name, no_wrap=True)
+    # the first column is what the other commands take (a fingerprint, an id): kept whole;
+    # on a narrow terminal the others wrap rather than vanish
+    first = max(len(columns[0]), *(len(row[0]) for row in rows))
+    table.add_column(columns[0], no_wrap=True, min_width=first)
+    for name in columns[1:]:
+        table.add_column(name, overflow="fold")
     for row in rows:
         table.add_row(*row)
     console.print(table)
