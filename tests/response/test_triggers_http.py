@@ -294,3 +294,12 @@ def test_webhook_failures_name_the_host_only(receiver):
         trigger.start(a_job())
     assert "secret-path-991" not in str(e.value)
     assert trigger.status({"status": "queued"}) == "unknown"  # nothing to ask
+
+
+def test_httpx_request_log_shows_the_host_only(receiver, caplog):
+    server = receiver(lambda request: (202, {"run_id": "train-1"}))
+    trigger = WebhookTrigger(f"{server.url}/hooks/T0/secret-path-4417?token=tok-9931")
+    with caplog.at_level("DEBUG", logger="httpx"):
+        trigger.start(a_job())
+    assert any(r.name == "httpx" for r in caplog.records)  # httpx did log the request
+    assert "secret-path-4417" not in caplog.text and "tok-9931" not in caplog.text

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from driftscope.alerts.channels._http import redacted_urls
 from driftscope.errors import DriftscopeError
 
 #: Seconds to wait for a target by default (connect and each read).
@@ -49,7 +50,10 @@ def request(
     and ``shown`` (default: the url's scheme and host)."""
     place = shown or where(url)
     try:
-        with httpx.Client(timeout=timeout, verify=verify, follow_redirects=False) as client:
+        with (
+            redacted_urls(),
+            httpx.Client(timeout=timeout, verify=verify, follow_redirects=False) as client,
+        ):
             return client.request(
                 method,
                 url,

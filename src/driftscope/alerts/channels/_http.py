@@ -70,7 +70,9 @@ def _install_redaction() -> None:
 
 
 @contextmanager
-def _redacted_urls() -> Iterator[None]:
+def redacted_urls() -> Iterator[None]:
+    """While inside, httpx's request log lines show a URL's scheme and host only (a
+    webhook URL or a query may carry a token)."""
     _install_redaction()
     token = _REDACTING.set(True)
     try:
@@ -131,7 +133,7 @@ def request(
     all_headers = {"User-Agent": USER_AGENT, **headers}
     try:
         with (
-            _redacted_urls(),
+            redacted_urls(),
             httpx.Client(
                 timeout=httpx.Timeout(timeout),
                 verify=verify,
