@@ -333,3 +333,12 @@ def test_put_states_writes_nothing_when_one_record_is_bad(store):
             ]
         )
     assert store.get_state("alert", "a") is None
+
+
+def test_put_states_one_key_twice_on_one_version_wins_once(store):
+    store.put_state(StateRecord("run", "k", "claimed"))
+    first, second = store.put_states(
+        [StateRecord("run", "k", "a"), StateRecord("run", "k", "b")], if_versions=[1, 1]
+    )
+    assert first is not None and first.version == 2 and second is None
+    assert store.get_state("run", "k").state == "a"

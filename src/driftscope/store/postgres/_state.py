@@ -159,14 +159,13 @@ def put(
     record: StateRecord,
     body: str,
     if_version: int | None,
-    writer: str | None = None,
+    writer: str,
 ) -> StateRecord | None:
     """Write ``record`` (its body as ``body``, JSON text) as :meth:`StateStore.put_state`
     says; one statement. ``writer`` (one token per call, the same on a retry) is kept with
     the record: a compare-and-set that finds the record already written by its own token
     is the retry of a write that committed before its answer was lost, and returns that
     record instead of reading as lost."""
-    writer = writer or uuid.uuid4().hex
     table = s.table("state_records")
     due = utc(record.due_at, "due_at")
     values = (record.kind, record.key, record.model, record.state, due, body, writer)
@@ -389,9 +388,11 @@ class PostgresState(StateStore):
 
         def work(conn: psycopg.Connection) -> list[StateRecord | None]:
             with conn.transaction():
-                return [
-                    put(conn, self._s, record, body, version, writer)
-                    for (record, body), version in zip(prepared, versions, strict=True)
+                return [  # a token per record: one key twice in a batch is two writes
+                    put(conn, self._s, record, body, version, f"{writer}:{i}")
+                    for i, ((record, body), version) in enumerate(
+                        zip(prepared, versions, strict=True)
+                    )
                 ]
 
         return self._run(f"writing {len(prepared)} state records", work)
