@@ -342,3 +342,13 @@ def test_put_states_one_key_twice_on_one_version_wins_once(store):
     )
     assert first is not None and first.version == 2 and second is None
     assert store.get_state("run", "k").state == "a"
+
+
+def test_wrong_argument_types_are_config_errors_naming_what_was_expected(store):
+    with pytest.raises(ConfigError, match="takes a StateRecord"):
+        store.put_state({"kind": "alert"})
+    with pytest.raises(ConfigError, match="if_version must be None or an int"):
+        store.put_state(StateRecord("alert", "a", "x"), if_version="1")
+    with pytest.raises(ConfigError, match="takes AuditEntry"):
+        store.append_audit([AuditEntry("ok"), "alert.fired"])
+    assert store.get_state("alert", "a") is None and store.read_audit() == []

@@ -258,9 +258,23 @@ def check_lease(lease: timedelta, limit: int) -> None:
 def check_versions(
     records: Sequence[StateRecord], if_versions: Sequence[int | None] | None
 ) -> list[int | None]:
-    """``if_versions`` checked against ``records`` (all None when not given)."""
+    """``records`` checked to be :class:`StateRecord` objects and ``if_versions`` against
+    them (all None when not given; each None or an int); both stores call it."""
+    for record in records:
+        if not isinstance(record, StateRecord):
+            raise ConfigError(f"put_state takes a StateRecord, got {type(record).__name__}")
     if if_versions is None:
         return [None] * len(records)
     if len(if_versions) != len(records):
         raise ConfigError(f"if_versions has {len(if_versions)} entries for {len(records)} records")
+    for version in if_versions:
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            raise ConfigError(f"if_version must be None or an int, got {version!r}")
     return list(if_versions)
+
+
+def check_entries(entries: Sequence[AuditEntry]) -> None:
+    """Every entry an :class:`AuditEntry` (both stores call it before writing any)."""
+    for entry in entries:
+        if not isinstance(entry, AuditEntry):
+            raise ConfigError(f"append_audit takes AuditEntry, got {type(entry).__name__}")

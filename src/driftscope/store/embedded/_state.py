@@ -32,6 +32,7 @@ from driftscope.store.state import (
     StateRecord,
     StateStore,
     body_json,
+    check_entries,
     check_lease,
     check_limit,
     check_versions,
@@ -351,7 +352,7 @@ class EmbeddedState(StateStore):
     def put_state(
         self, record: StateRecord, *, if_version: int | None = None
     ) -> StateRecord | None:
-        return self._states().put_state(record, if_version=if_version)
+        return self.put_states([record], if_versions=[if_version])[0]
 
     def put_states(
         self,
@@ -392,6 +393,7 @@ class EmbeddedState(StateStore):
         return self._states().delete_state(kind, key)
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:
+        check_entries(entries)
         self._states().append_audit(entries)
 
     def read_audit(

@@ -63,6 +63,7 @@ from driftscope.store.state import (
     StateRecord,
     StateStore,
     body_json,
+    check_entries,
     check_lease,
     check_limit,
     check_versions,
@@ -353,12 +354,7 @@ class PostgresState(StateStore):
     def put_state(
         self, record: StateRecord, *, if_version: int | None = None
     ) -> StateRecord | None:
-        if not isinstance(record, StateRecord):
-            raise ConfigError(f"put_state takes a StateRecord, got {type(record).__name__}")
-        if if_version is not None and (
-            isinstance(if_version, bool) or not isinstance(if_version, int)
-        ):
-            raise ConfigError(f"if_version must be None or an int, got {if_version!r}")
+        check_versions([record], [if_version])
         record_text(record)
         body = body_json(record.body, f"{record.kind} {record.key!r}")
         writer = uuid.uuid4().hex  # the same on a retry of the work
@@ -378,8 +374,6 @@ class PostgresState(StateStore):
         versions = check_versions(records, if_versions)
         prepared = []
         for record in records:
-            if not isinstance(record, StateRecord):
-                raise ConfigError(f"put_states takes StateRecords, got {type(record).__name__}")
             record_text(record)
             prepared.append((record, body_json(record.body, f"{record.kind} {record.key!r}")))
         if not prepared:
@@ -463,11 +457,8 @@ class PostgresState(StateStore):
         )
 
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:
-        rows = []
-        for e in entries:
-            if not isinstance(e, AuditEntry):
-                raise ConfigError(f"append_audit takes AuditEntry, got {type(e).__name__}")
-            rows.append(audit_row(e))
+        check_entries(entries)
+        rows = [audit_row(e) for e in entries]
         if rows:
             self._run("appending to the audit log", lambda conn: append(conn, self._s, rows))
 
