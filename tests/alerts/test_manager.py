@@ -226,3 +226,13 @@ def test_a_failing_listener_never_fails_run_checks(tmp_path, caplog):
         monitor.run_checks("day", checks=["drift"], **SPAN)
         assert calls == ["churn"]
         assert monitor.cost_report().notification_cost is None
+
+
+def test_rules_from_a_generator_and_zero_intervals(tmp_path):
+    rule = AlertRule("drift", "data_drift_score", 0.2)
+    manager = AlertManager(store=tmp_path / "s", rules=(r for r in [rule]), deliver=False)
+    assert [r.name for r in manager.rules] == ["drift"]
+    manager.close()
+    for name in ("group_interval", "repeat_interval"):
+        with pytest.raises(ConfigError, match=f"{name} must be more than 0"):
+            AlertManager(store=tmp_path / "s", deliver=False, **{name: 0})

@@ -100,15 +100,18 @@ class Group:
 
     @property
     def group_wait(self) -> timedelta:
-        return self._duration("group_wait") or timedelta(0)
+        value = self._duration("group_wait")
+        return timedelta(0) if value is None else value
 
     @property
     def group_interval(self) -> timedelta:
-        return self._duration("group_interval") or timedelta(minutes=5)
+        value = self._duration("group_interval")
+        return timedelta(minutes=5) if value is None else value
 
     @property
     def repeat_interval(self) -> timedelta:
-        return self._duration("repeat_interval") or timedelta(hours=4)
+        value = self._duration("repeat_interval")
+        return timedelta(hours=4) if value is None else value
 
     @property
     def escalate_after(self) -> timedelta | None:

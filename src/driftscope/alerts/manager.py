@@ -158,6 +158,12 @@ class AlertManager:
         alert_channels = tuple(n for n, c in self._channels.items() if not c.tickets)
         if isinstance(group_by, str) or not all(isinstance(g, str) and g for g in group_by):
             raise ConfigError(f"group_by must be a list of label names, got {group_by!r}")
+        for name, value in (
+            ("group_interval", group_interval),
+            ("repeat_interval", repeat_interval),
+        ):
+            if as_duration(value, name) <= timedelta(0):  # as a route's settings
+                raise ConfigError(f"{name} must be more than 0, got {value!r}")
         defaults = RouteSettings(
             channels=alert_channels or tuple(self._channels),
             group_by=tuple(group_by),

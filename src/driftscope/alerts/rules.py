@@ -256,6 +256,7 @@ def sample_size(details: Mapping[str, Any]) -> float | None:
 
 def checked_rules(rules: Iterable[Any]) -> tuple[AlertRule, ...]:
     """``rules`` as a tuple, each an AlertRule, names unique."""
+    rules = tuple(rules)  # a generator is read once
     names: set[str] = set()
     for rule in rules:
         if not isinstance(rule, AlertRule):
