@@ -33,7 +33,7 @@ process killed in between loses only those counts, never the alert.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -251,11 +251,6 @@ class AlertBook:
     def oldest_fold(self) -> datetime | None:
         return min((f.since for f in self._folds.values()), default=None)
 
-    def drop_folds(self, fingerprint: str) -> int:
-        """Forget the repeats of an alert (it was just written with them); their count."""
-        found = self._folds.pop(fingerprint, None)
-        return 0 if found is None else found.count
-
     def take_fold(self, record: AlertRecord) -> AlertRecord:
         """``record`` with its repeats applied, and those repeats forgotten (the caller
         writes the record)."""
@@ -305,11 +300,4 @@ def _applied(record: AlertRecord, fold: _Fold) -> AlertRecord:
         alert=alert,
         repeats=record.repeats + fold.count,
         last_seen=max(record.last_seen, fold.last_seen),
-    )
-
-
-def views(records: Mapping[str, AlertRecord]) -> list[AlertRecord]:
-    """Records in a stable order: firing first, then newest first."""
-    return sorted(
-        records.values(), key=lambda r: (r.state != FIRING, -r.fired_at.timestamp(), r.fingerprint)
     )

@@ -318,7 +318,7 @@ class Notification:
         """The worst severity of its alerts (a ticket's is warning)."""
         if not self.alerts:
             return AlertSeverity.WARNING
-        return max((a.severity for a in self.alerts), key=lambda s: s.rank)
+        return worst([a.severity for a in self.alerts])
 
     @property
     def dedup_key(self) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from driftscope.alerts.retry import duration
 from driftscope.errors import ConfigError
@@ -88,9 +87,6 @@ class RateLimit:
             )
         count = float(match.group(2)) if match.group(2) else 1.0
         return cls(int(match.group(1)), timedelta(seconds=count * unit))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"messages": self.messages, "per": self.per.total_seconds()}
 
     def reserve(self, store: StateStore, channel: str, now: datetime) -> datetime | None:
         """Take a slot for one send on ``channel`` at ``now``: None when taken, else the

@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Self
 
 from driftscope.alerts.model import Alert
@@ -132,4 +132,3 @@ class TickReport:
     silences_expired: tuple[str, ...] = ()
     delivered: int = 0
     failed: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)

@@ -167,9 +167,6 @@ class AlertRule:
             return part
         return None
 
-    def watches_model(self, model: str) -> bool:
-        return self.model is None or model in self.model
-
     # ------------------------------------------------------------------ judging
     def judge(self, value: float | None, status: str | None = None) -> str:
         """``"bad"``, ``"good"`` or ``"skip"`` (not judged) for one window's point."""

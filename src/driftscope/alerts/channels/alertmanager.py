@@ -44,6 +44,7 @@ from driftscope.alerts.channels._options import (
     Verify,
     http_url,
     optional_secret,
+    text_option,
     timeout_option,
     tls_context,
 )
@@ -129,7 +130,7 @@ class AlertmanagerChannel(Channel):
             raise ConfigError(f"{self.kind} channel: username and password go together")
         if password is not None and bearer_token is not None:
             raise ConfigError(f"{self.kind} channel: give a password or a bearer_token, not both")
-        self.username = username
+        self.username = None if username is None else text_option(username, "username", self.kind)
         self.password = optional_secret(password, "password", self.kind)
         self.bearer_token = optional_secret(bearer_token, "bearer_token", self.kind)
         self.timeout = timeout_option(timeout, self.kind)

@@ -41,7 +41,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from driftscope.alerts.channels._describe import FIELD_COLUMNS, plain, tables
-from driftscope.alerts.channels._http import scrub, where
+from driftscope.alerts.channels._http import EXCERPT_CHARS, scrub, where
 from driftscope.alerts.channels._options import (
     DEFAULT_TIMEOUT,
     Verify,
@@ -204,8 +204,6 @@ class EmailChannel(Channel):
         secrets = self.secrets()
         try:
             refused = self._deliver(message)
-        except DeliveryError:
-            raise
         except smtplib.SMTPAuthenticationError as exc:
             raise DeliveryError(
                 f"{where(self)}: the server refused the login of {self.username!r}: "
@@ -239,7 +237,7 @@ class EmailChannel(Channel):
                 retryable=False,
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
-            detail = printable(scrub(str(exc), secrets))[:300]
+            detail = printable(scrub(str(exc), secrets))[:EXCERPT_CHARS]
             raise DeliveryError(
                 f"{where(self)}: could not reach {self.host}:{self.port} "
                 f"({type(exc).__name__}: {detail})",
@@ -289,7 +287,7 @@ def _said(exc: smtplib.SMTPResponseException | smtplib.SMTPException, secrets: A
         text = f"{exc.smtp_code} {_decode(exc.smtp_error)}"
     else:
         text = str(exc)
-    return printable(scrub(text, secrets))[:300]
+    return printable(scrub(text, secrets))[:EXCERPT_CHARS]
 
 
 # -- text and HTML ------------------------------------------------------------------------

@@ -55,8 +55,6 @@ DETAIL_CHARS = 1000
 #: Links (the actions' URLs, each once) an event carries.
 MAX_LINKS = 10
 
-_SEVERITIES = {"critical": "critical", "warning": "warning", "info": "info"}
-
 
 class PagerDutyChannel(Channel):
     """Sends Events API v2 events (see the module's text). ``source`` names the origin when
@@ -122,7 +120,7 @@ class PagerDutyChannel(Channel):
         body: dict[str, Any] = {
             "summary": truncate(one_line(summary), SUMMARY_CHARS),
             "source": model or self.source,
-            "severity": _SEVERITIES[notification.severity.value],
+            "severity": notification.severity.value,  # PagerDuty's names are ours
             "timestamp": rfc3339(min(a.starts_at for a in notification.alerts)),
             "class": first.labels["alertname"],
             "custom_details": _details(notification),
