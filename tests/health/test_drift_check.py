@@ -77,3 +77,22 @@ def test_operational_business_and_quality_run_without_a_baseline(frame):
     quality = {p.metric: p for p in _points(quality_check.prepare, frame)}
     assert quality["completeness:age"].value == 1.0
     assert quality["invalid_rate"].value == 0.0
+
+
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        ("age", "must be a list of column names"),
+        (["age", "agee"], r"names \['agee'\] not in the baseline; the baseline has: age, plan"),
+        ([], "has no feature"),
+    ],
+)
+def test_drift_features_that_cannot_be_compared_are_config_errors(frame, chosen, message):
+    from driftscope.errors import ConfigError
+
+    reference = Reference.fit(frame[["age", "plan"]])
+    run = CheckRun(
+        "churn", reference, timedelta(days=1), {}, (), options={"drift_features": chosen}
+    )
+    with pytest.raises(ConfigError, match=message):
+        drift_check.prepare(run)

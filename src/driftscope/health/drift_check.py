@@ -13,11 +13,14 @@ else ``ok``; ``unknown`` when the window holds no prediction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import pandas as pd
 
 from driftscope.core.checks import CheckRecord
 from driftscope.drift.detector import DriftDetector
 from driftscope.drift.results import ColumnDrift
+from driftscope.errors import ConfigError
 from driftscope.health.baseline import require_baseline
 from driftscope.health.context import CheckRun, CheckWindow, WindowCheck, is_feature, successful
 
@@ -35,7 +38,7 @@ def prepare(run: CheckRun) -> WindowCheck:
     detector = DriftDetector(
         reference=reference, detection_methods=run.options.get("drift_methods"), **settings
     )
-    chosen = run.options.get("drift_features")
+    chosen = _chosen_features(run.options.get("drift_features"), list(reference.columns))
     data_limit = float(run.thresholds.get("data_drift_score", DEFAULTS["data_drift_score"]))
     pred_limit = float(
         run.thresholds.get("prediction_drift_score", DEFAULTS["prediction_drift_score"])
@@ -109,3 +112,19 @@ def drift_status(score: float, limit: float, flagged: bool) -> str:
     if score >= limit:
         return "critical"
     return "warning" if flagged else "ok"
+
+
+def _chosen_features(chosen: object, baseline: Sequence[str]) -> set[str] | None:
+    """The ``drift_features`` option: None (every feature) or a list of the baseline's
+    column names; anything else is a ConfigError naming the option."""
+    if chosen is None:
+        return None
+    if isinstance(chosen, str) or not isinstance(chosen, Iterable):
+        raise ConfigError(f"drift_features must be a list of column names, got {chosen!r}")
+    names = list(chosen)
+    unknown = [n for n in names if n not in baseline]
+    if unknown or not names:
+        known = ", ".join(map(str, baseline))
+        what = f"names {unknown} not in the baseline" if unknown else "no feature"
+        raise ConfigError(f"drift_features has {what}; the baseline has: {known}")
+    return set(names)

@@ -196,7 +196,7 @@ class WebhookRollback(Rollback):
         return f"WebhookRollback(url='{self._hook.shown}/...')"
 
     def _rollback(self, model_name: str, reason: str) -> dict[str, Any]:
-        now = utc_now()
+        now = self.clock()
         answer = self._hook.post(
             {
                 "event": "rollback",
