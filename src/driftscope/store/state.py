@@ -278,3 +278,13 @@ def check_entries(entries: Sequence[AuditEntry]) -> None:
     for entry in entries:
         if not isinstance(entry, AuditEntry):
             raise ConfigError(f"append_audit takes AuditEntry, got {type(entry).__name__}")
+
+
+def like_prefix(text: str) -> str:
+    r"""``text`` with LIKE's wildcards and its escape character escaped (both stores match
+    an audit action prefix with ``LIKE ... ESCAPE '\'``).
+
+    >>> print(like_prefix("a_b%c\\."))
+    a\_b\%c\\.
+    """
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

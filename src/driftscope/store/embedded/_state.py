@@ -36,6 +36,7 @@ from driftscope.store.state import (
     check_lease,
     check_limit,
     check_versions,
+    like_prefix,
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -97,10 +98,6 @@ def _entry(row: tuple[Any, ...]) -> AuditEntry:
     return AuditEntry(
         action, model, subject, reason, actor, json.loads(details), from_us(at), id=id_
     )
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class StateFile:
@@ -303,7 +300,7 @@ class StateFile:
         if action is not None:
             if action.endswith("."):
                 where.append("action LIKE ? ESCAPE '\\'")
-                args.append(_escape_like(action) + "%")
+                args.append(like_prefix(action) + "%")
             else:
                 where.append("action = ?")
                 args.append(action)

@@ -67,6 +67,7 @@ from driftscope.store.state import (
     check_lease,
     check_limit,
     check_versions,
+    like_prefix,
 )
 
 if TYPE_CHECKING:
@@ -142,15 +143,6 @@ def _entry(row: tuple[Any, ...]) -> AuditEntry:
     return AuditEntry(
         action, model, subject, reason, actor, json.loads(details), _at(at), id=int(id_)
     )
-
-
-def _escape_like(text: str) -> str:
-    r"""``text`` with LIKE's wildcards and its escape character escaped.
-
-    >>> print(_escape_like("a_b%c\\."))
-    a\_b\%c\\.
-    """
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # ---------------------------------------------------------------------- statements
@@ -302,7 +294,7 @@ def read(
         action = _text(action)
         if action.endswith("."):
             where.append("action LIKE %s ESCAPE '\\'")
-            params.append(_escape_like(action) + "%")
+            params.append(like_prefix(action) + "%")
         else:
             where.append("action = %s")
             params.append(action)
