@@ -50,13 +50,14 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from driftscope.alerts._scrub import Scrubber
 from driftscope.alerts.channels.base import Channel, DeliveryError
+from driftscope.alerts.durations import Clock, checked_now, utc_now
 from driftscope.alerts.outbox import DEAD, DELIVERED, KIND, PENDING, OutboxEntry
 from driftscope.alerts.rate_limit import RateLimit
 from driftscope.alerts.retry import RetryPolicy
@@ -67,8 +68,6 @@ log = logging.getLogger(__name__)
 
 #: Longest error text kept in a record or an audit entry.
 MAX_ERROR_CHARS = 2000
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -188,7 +187,7 @@ class Deliverer:
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ConfigError(f"audit_retry_every must be an int >= 1, got {audit_retry_every!r}")
         self.audit_retry_every = audit_retry_every
-        self._clock: Clock = clock or (lambda: datetime.now(UTC))
+        self._clock: Clock = clock or utc_now
         self._rng = rng or random.Random()
         self._rng_lock = threading.Lock()
         self._scrub = Scrubber(self.channels.values())
@@ -200,10 +199,7 @@ class Deliverer:
 
     def now(self) -> datetime:
         """The current time by the deliverer's clock (timezone-aware UTC)."""
-        moment = self._clock()
-        if not isinstance(moment, datetime) or moment.tzinfo is None:
-            raise ConfigError(f"the clock must give timezone-aware datetimes, got {moment!r}")
-        return moment.astimezone(UTC)
+        return checked_now(self._clock)
 
     # ------------------------------------------------------------------ delivering
     def deliver_due(
@@ -212,9 +208,7 @@ class Deliverer:
         """Take up to ``limit`` due notifications, send each and mark it; ``now`` fixes
         the time of the whole round (default: the clock, read before each send). Once
         ``stop`` is set, the notifications not yet sent are given back, due at once."""
-        if now is not None and (not isinstance(now, datetime) or now.tzinfo is None):
-            raise ConfigError(f"now must be a timezone-aware datetime, got {now!r}")
-        fixed = now
+        fixed = None if now is None else checked_now(self._clock, now)
 
         def at() -> datetime:
             return fixed if fixed is not None else self.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -142,3 +143,12 @@ def stdout_console() -> Console:
     if sys.stdout.isatty():
         return Console(file=sys.stdout)
     return Console(file=sys.stdout, width=PIPED_WIDTH, color_system=None, soft_wrap=False)
+
+
+def current_user() -> str:
+    """Who runs the command (the login name), for the audit log; ``"unknown"`` when the
+    environment has none."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment
+        return "unknown"

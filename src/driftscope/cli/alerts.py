@@ -16,7 +16,6 @@ done, 2 bad input (an unknown fingerprint or silence, a bad matcher or duration)
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from driftscope.cli._options import format_option, stdout_console
+from driftscope.cli._options import current_user, format_option, stdout_console
 from driftscope.cli._reading import parse_moment, store_option
 from driftscope.cli._store import open_existing_store
 from driftscope.errors import ConfigError
@@ -36,13 +35,6 @@ if TYPE_CHECKING:
     from driftscope.store.state import AuditEntry
 
 _FORMAT_HELP = "table: one row each; json: every field, for scripts."
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in this environment
-        return "unknown"
 
 
 @contextmanager
@@ -178,7 +170,7 @@ def ack(
     """
     with _manager(location) as manager:
         done = manager.acknowledge(
-            fingerprint, by=by or _user(), note=note, real_problem=not not_a_problem
+            fingerprint, by=by or current_user(), note=note, real_problem=not not_a_problem
         )
     if not done:
         click.echo(f"{fingerprint} is not firing or already acknowledged: nothing to do")
@@ -228,7 +220,7 @@ def silence(
     with _manager(location) as manager:
         made = manager.silence(
             list(matchers),
-            created_by=by or _user(),
+            created_by=by or current_user(),
             comment=comment,
             duration=None if duration is None else _duration(duration),
             ends_at=ends_at,
@@ -283,7 +275,7 @@ def expire(silence_id: str, by: str | None, location: str | None) -> None:
     """End the silence SILENCE_ID now; the alerts it muted are notified at their group's
     next check."""
     with _manager(location) as manager:
-        ended = manager.expire_silence(silence_id, by=by or _user())
+        ended = manager.expire_silence(silence_id, by=by or current_user())
     if ended is None:
         raise ConfigError(
             f"no active silence {silence_id!r} (see 'driftscope alerts silences --all')"

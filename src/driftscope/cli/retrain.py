@@ -14,13 +14,12 @@ job, a job that is not pending).
 
 from __future__ import annotations
 
-import getpass
 import json
 from typing import TYPE_CHECKING
 
 import click
 
-from driftscope.cli._options import format_option, stdout_console
+from driftscope.cli._options import current_user, format_option, stdout_console
 from driftscope.cli._reading import store_option
 from driftscope.cli._store import open_existing_store
 
@@ -40,13 +39,6 @@ STATUS_CHOICES = (
     "dry_run",
     "not_started",
 )
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in this environment
-        return "unknown"
 
 
 @click.group()
@@ -131,7 +123,7 @@ def approve(model: str, job: str, by: str | None, location: str | None) -> None:
 
     store = open_existing_store(location)
     try:
-        done = decide(store, model, job, approve=True, by=by or _user())
+        done = decide(store, model, job, approve=True, by=by or current_user())
     finally:
         store.close()
     click.echo(
@@ -152,7 +144,7 @@ def reject(model: str, job: str, reason: str, by: str | None, location: str | No
 
     store = open_existing_store(location)
     try:
-        done = decide(store, model, job, approve=False, by=by or _user(), reason=reason)
+        done = decide(store, model, job, approve=False, by=by or current_user(), reason=reason)
     finally:
         store.close()
     click.echo(f"rejected {done.id} of {model} (by {done.decided_by}): {reason}")

@@ -159,6 +159,7 @@ class Alerting:
         return len(self.store.find_state(KIND, states=[PENDING]))
 
     def dead(self) -> int:
+        """Notifications dead-lettered (given up on)."""
         from driftscope.alerts.outbox import DEAD, KIND
 
         return len(self.store.find_state(KIND, states=[DEAD]))
@@ -185,6 +186,7 @@ class Alerting:
         return out
 
     def close(self) -> None:
+        """Close the alert manager (when it has a ``close``)."""
         close = getattr(self.manager, "close", None)
         if callable(close):
             close()

@@ -103,8 +103,7 @@ class ConfiguredResponse:
     @property
     def wants_concept_drift(self) -> bool:
         """Whether concept drift asks for retraining (the runner then computes it)."""
-        retrain = self.section.retrain
-        return self.policy is not None and retrain is not None and "concept_drift" in retrain.when
+        return self.policy is not None and self.policy.concept_drift
 
     def respond(self, summary: Any, concept: Any = None) -> list[str]:
         """Act on ``summary``'s last window (and ``concept``, a concept-drift report);

@@ -58,6 +58,7 @@ class ModelRun:
     actions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, times as ISO 8601 text."""
         return {
             "model": self.model,
             "since": None if self.since is None else self.since.isoformat(),
@@ -105,6 +106,7 @@ class RunReport:
         return EXIT_FIRING if loud else EXIT_OK
 
     def to_dict(self) -> dict[str, Any]:
+        """The whole report, JSON-ready (what ``driftscope run --format json`` prints)."""
         return {
             "schema_version": "1",
             "exit_code": self.exit_code,
@@ -256,6 +258,7 @@ class Runner:
         return self.alerting.tick()
 
     def close(self) -> None:
+        """Close the alerting, and the store if this runner opened it."""
         alerting = getattr(self, "alerting", None)
         if alerting is not None:
             alerting.close()

@@ -34,9 +34,11 @@ import math
 import secrets
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from driftscope.alerts.durations import from_iso, iso
+from driftscope.alerts.durations import utc_now as utc_now
 from driftscope.errors import ConfigError
 from driftscope.store.state import StateRecord, body_json
 
@@ -86,6 +88,7 @@ class RetrainJob:
     caused the request beyond a drift score (the metrics that degraded, the concept-drift
     events). ``version`` is the stored record's, for compare-and-set.
 
+    >>> from datetime import UTC
     >>> job = RetrainJob("rt-1", "churn", "severe_drift_detected", "succeeded",
     ...                  datetime(2026, 11, 1, tzinfo=UTC), drifted_features=["age"])
     >>> job.launched, job.active, job.payload()["drifted_features"]
@@ -137,6 +140,7 @@ class RetrainJob:
         )
 
     def with_changes(self, **changes: Any) -> RetrainJob:
+        """A copy of the job with ``changes`` applied (the job itself is frozen)."""
         return replace(self, **changes)
 
     def payload(self) -> dict[str, Any]:
@@ -169,18 +173,20 @@ class RetrainJob:
             "error": self.error,
             "note": self.note,
             "decided_by": self.decided_by,
-            "started_at": _iso(self.started_at),
-            "finished_at": _iso(self.finished_at),
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at),
             "details": self.details,
         }
 
     def to_record(self) -> StateRecord:
+        """The job as a stored record (kind ``"retrain_job"``, keyed by its id)."""
         body = self.to_dict()
         body_json(body, f"retraining job {self.id}")  # plain JSON, or a ConfigError naming it
         return StateRecord(KIND, self.id, self.status, body, model=self.model, version=self.version)
 
     @classmethod
     def from_record(cls, record: StateRecord) -> RetrainJob:
+        """The job a stored record holds (the inverse of :meth:`to_record`)."""
         body = record.body
         return cls(
             id=record.key,
@@ -197,19 +203,11 @@ class RetrainJob:
             error=body.get("error"),
             note=body.get("note", ""),
             decided_by=body.get("decided_by"),
-            started_at=_from_iso(body.get("started_at")),
-            finished_at=_from_iso(body.get("finished_at")),
+            started_at=from_iso(body.get("started_at")),
+            finished_at=from_iso(body.get("finished_at")),
             details=dict(body.get("details") or {}),
             version=record.version,
         )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def _from_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
 
 
 def check_request(
@@ -254,7 +252,3 @@ def _is_number(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return not isinstance(value, str)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

@@ -101,6 +101,7 @@ class ResponsePolicy:
 
     @property
     def model_name(self) -> str:
+        """The name of the model whose retrainer this policy drives."""
         return self.retrainer.model_name
 
     def degraded(self, summary: HealthSummary) -> list[CheckRecord]:

@@ -41,10 +41,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from driftscope.alerts.durations import Clock, checked_now
 from driftscope.errors import ConfigError
 from driftscope.response import job_store, limits
 from driftscope.response.jobs import (
@@ -85,8 +86,6 @@ NO_TRIGGER = (
 )
 #: A run status reported by a trigger, as the status of its job.
 JOB_STATUS = {RUN_RUNNING: RUNNING, RUN_SUCCEEDED: SUCCEEDED, RUN_FAILED: FAILED}
-
-Clock = Callable[[], datetime]
 
 
 class AutoRetrainer:
@@ -147,17 +146,16 @@ class AutoRetrainer:
 
     @property
     def cooldown(self) -> timedelta:
+        """The least time between two runs' starts."""
         return self.limits.cooldown
 
     @property
     def max_runs_per_day(self) -> int | None:
+        """The most runs started in any 24 hours (``None``: no limit)."""
         return self.limits.max_runs_per_day
 
     def _now(self) -> datetime:
-        now = self.clock()
-        if not isinstance(now, datetime) or now.tzinfo is None:
-            raise ConfigError(f"the clock must return a timezone-aware datetime, got {now!r}")
-        return now
+        return checked_now(self.clock)
 
     # ------------------------------------------------------------------ requests
     def trigger_retraining(
@@ -198,11 +196,13 @@ class AutoRetrainer:
                 f"(driftscope retrain approve|reject {self.model_name} {waiting[-1].id})",
             )
             return self._refuse(job, refusal, now)
-        if self.trigger is not None:
-            refused = limits.check(self.store, self.model_name, self.limits, now)
-            if refused is not None:
-                return self._refuse(job, refused, now)
         if self.require_approval:
+            # Refused now rather than after a person approved it; without approval the
+            # claim in _launch applies the same limits (and refuses the same way).
+            if self.trigger is not None:
+                refused = limits.check(self.store, self.model_name, self.limits, now)
+                if refused is not None:
+                    return self._refuse(job, refused, now)
             stored = job_store.save(self.store, job, new=True)
             job_store.audit(
                 self.store,

@@ -83,6 +83,7 @@ class DriftTiers:
         return cls(**{**DEFAULT_THRESHOLDS, **thresholds})
 
     def as_dict(self) -> dict[str, float]:
+        """The thresholds by key (``minor_drift``, ``moderate_drift``, ``severe_drift``)."""
         return {name: getattr(self, name) for name in _KEYS}
 
     def tier(self, score: float) -> str:

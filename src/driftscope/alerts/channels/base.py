@@ -60,6 +60,7 @@ class Secret:
 
     @classmethod
     def from_env(cls, name: str) -> Secret:
+        """The secret held by environment variable ``name`` (a ConfigError when it is unset)."""
         value = os.environ.get(name, "")
         if not value:
             raise ConfigError(f"environment variable {name} is not set (it holds a secret)")
@@ -67,6 +68,7 @@ class Secret:
 
     @classmethod
     def of(cls, value: Secret | str) -> Secret:
+        """``value`` as a Secret (a Secret passes as it is)."""
         return value if isinstance(value, Secret) else cls(value)
 
     def reveal(self) -> str:

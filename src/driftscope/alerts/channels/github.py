@@ -73,6 +73,7 @@ def markdown_table(table: Table) -> str:
 
 
 def markdown_description(description: Any) -> str:
+    """A ticket description as GitHub Markdown (tables under ``###`` headings)."""
     return written(description, markdown_table, "### {}")
 
 

@@ -75,6 +75,7 @@ def wiki_table(table: Table) -> str:
 
 
 def wiki_description(description: Any) -> str:
+    """A ticket description as Jira wiki markup (tables under ``h3.`` headings)."""
     return written(description, wiki_table, "h3. {}")
 
 

@@ -75,6 +75,7 @@ def mrkdwn(text: str, limit: int) -> dict[str, str]:
 
 
 def plain_text(text: str, limit: int) -> dict[str, Any]:
+    """A Slack ``plain_text`` object: ``text`` on one line, cut to ``limit`` characters."""
     return {"type": "plain_text", "text": truncate(one_line(text), limit) or " ", "emoji": True}
 
 

@@ -52,10 +52,12 @@ _COLORS = {"critical": "Attention", "warning": "Warning", "info": "Accent"}
 
 
 def text_block(text: str, **style: Any) -> dict[str, Any]:
+    """An Adaptive Card ``TextBlock`` of ``text`` that wraps, with ``style`` (weight, size...)."""
     return {"type": "TextBlock", "text": text or " ", "wrap": True, **style}
 
 
 def fact_set(facts: dict[str, str]) -> dict[str, Any]:
+    """An Adaptive Card ``FactSet`` of ``facts`` (title: value), each value cut to fit."""
     return {
         "type": "FactSet",
         "facts": [{"title": k, "value": truncate(v, FACT_CHARS)} for k, v in facts.items()],
