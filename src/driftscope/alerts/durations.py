@@ -61,7 +61,7 @@ def checked_now(clock: Clock, given: datetime | None = None) -> datetime:
     """``given`` or ``clock()``, which must be timezone-aware; returned in UTC."""
     now = clock() if given is None else given
     if not isinstance(now, datetime) or now.tzinfo is None:
-        raise ConfigError(f"the alerting clock must give timezone-aware datetimes, got {now!r}")
+        raise ConfigError(f"the clock must give timezone-aware datetimes, got {now!r}")
     return now.astimezone(UTC)
 
 
